@@ -1,0 +1,61 @@
+//! The audit trail: who changed what, when.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::Id;
+use crate::record::{FieldChange, RecordKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    Created,
+    Updated,
+    Deleted,
+    Restored,
+    Purged,
+    /// Another record was merged into this one.
+    Merged,
+    /// This record was merged into another one (`changes` names it).
+    MergedInto,
+    Converted,
+}
+
+impl AuditAction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AuditAction::Created => "created",
+            AuditAction::Updated => "updated",
+            AuditAction::Deleted => "deleted",
+            AuditAction::Restored => "restored",
+            AuditAction::Purged => "purged",
+            AuditAction::Merged => "merged",
+            AuditAction::MergedInto => "merged_into",
+            AuditAction::Converted => "converted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuditAction> {
+        use AuditAction::*;
+        [
+            Created, Updated, Deleted, Restored, Purged, Merged, MergedInto, Converted,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AuditEvent {
+    pub id: Id,
+    pub occurred_at: DateTime<Utc>,
+    /// The user who acted; null for Cartera itself (purges, jobs).
+    pub actor_id: Option<Id>,
+    pub action: AuditAction,
+    pub record_kind: RecordKind,
+    pub record_id: Id,
+    pub changes: Vec<FieldChange>,
+    /// The HTTP request that made the change, to match it with the server log.
+    pub request_id: Option<String>,
+}

@@ -1,0 +1,23 @@
+//! Cartera's domain: record types, their rules, money and the list grammar.
+//!
+//! Nothing here does I/O; the store, the app and the server build on these types.
+
+pub mod accounts;
+pub mod audit;
+pub mod contacts;
+pub mod custom_fields;
+pub mod fields;
+pub mod ids;
+pub mod leads;
+pub mod money;
+pub mod notes;
+pub mod query;
+pub mod record;
+pub mod tax_ids;
+pub mod text;
+pub mod users;
+pub mod validate;
+
+pub use ids::Id;
+pub use record::{Meta, Record, RecordData, RecordKind};
+pub use validate::{Check, Code, Violation, Violations};

@@ -1,0 +1,208 @@
+//! Text normalisation shared by duplicate detection and search.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Lower-case without accents: `"José GARCÍA"` -> `"jose garcia"`. `ñ` becomes `n`, as a
+/// person typing on a phone without the Spanish layout would write it.
+pub fn fold(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Words of a text: runs of letters and digits, folded.
+pub fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(fold)
+}
+
+/// Legal-form words that do not tell two companies apart ("Acme S.A." is "ACME SA").
+const LEGAL_FORMS: &[&str] = &[
+    "sa", "saa", "sau", "sas", "sl", "slu", "srl", "sca", "scs", "sh", "sc", "cv", "de", "rl",
+    "sapi", "spa", "ltda", "ltd", "llc", "inc", "corp", "co", "cia", "gmbh", "bv", "plc",
+];
+
+/// Key under which two spellings of one company name collide:
+/// `"Acme S.A."`, `"ACME SA"` and `"acme, s. a."` all give `"acme"`.
+pub fn company_key(name: &str) -> String {
+    // Join single letters first so "S. A." reads as "sa".
+    let mut joined: Vec<String> = Vec::new();
+    let mut pending = String::new();
+    for w in words(name) {
+        if w.chars().count() == 1 {
+            pending.push_str(&w);
+        } else {
+            if !pending.is_empty() {
+                joined.push(std::mem::take(&mut pending));
+            }
+            joined.push(w);
+        }
+    }
+    if !pending.is_empty() {
+        joined.push(pending);
+    }
+    // Only trailing legal forms go: "Banco de la Nación" keeps its "de".
+    let mut end = joined.len();
+    while end > 1 && LEGAL_FORMS.contains(&joined[end - 1].as_str()) {
+        end -= 1;
+    }
+    joined[..end].join(" ")
+}
+
+/// Key for a person's name: folded words in order.
+pub fn person_key(first: &str, last: &str) -> String {
+    words(first)
+        .chain(words(last))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Tax ids compare without punctuation: `"30-71234567-1"` is `"30712345671"`.
+pub fn tax_id_key(tax_id: &str) -> String {
+    tax_id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Digits only, so that `+54 9 11 4567-8901` can be found as `1145678901`.
+pub fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// The words of a search box entry, at most `max` of them, each at most 64 characters.
+/// Accents and case are left to the database's own folding.
+pub fn search_terms(q: &str, max: usize) -> Vec<String> {
+    q.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(max)
+        .map(|w| w.chars().take(64).collect())
+        .collect()
+}
+
+/// A text as the words search indexes: runs of letters and digits, separated by single
+/// spaces. Both engines then see the same words (PostgreSQL's parser would otherwise
+/// keep `ana@acme.com` as one token while SQLite's splits it).
+pub fn index_words(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Builds the text a record is found by: its parts, plus the digits of phone numbers.
+#[derive(Debug, Default)]
+pub struct SearchDoc(String);
+
+impl SearchDoc {
+    pub fn new() -> Self {
+        SearchDoc::default()
+    }
+
+    pub fn push(&mut self, part: &str) -> &mut Self {
+        let part = part.trim();
+        if !part.is_empty() {
+            if !self.0.is_empty() {
+                self.0.push(' ');
+            }
+            self.0.push_str(part);
+        }
+        self
+    }
+
+    pub fn push_opt(&mut self, part: &Option<String>) -> &mut Self {
+        if let Some(p) = part {
+            self.push(p);
+        }
+        self
+    }
+
+    pub fn push_phone(&mut self, number: &str) -> &mut Self {
+        self.push(number);
+        let d = digits(number);
+        if d.len() > 4 {
+            self.push(&d);
+            // Also without the country code and mobile prefix, the way people dial locally.
+            for cut in [2usize, 3] {
+                if d.len() > cut + 6 {
+                    self.push(&d[cut..]);
+                }
+            }
+        }
+        self
+    }
+
+    pub fn finish(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_and_case() {
+        assert_eq!(fold("José GARCÍA Ñandú"), "jose garcia nandu");
+    }
+
+    #[test]
+    fn company_names_collide_across_legal_forms() {
+        assert_eq!(company_key("Acme S.A."), "acme");
+        assert_eq!(company_key("ACME SA"), "acme");
+        assert_eq!(company_key("acme, s. a."), "acme");
+        assert_eq!(
+            company_key("Distribuidora del Sur S.R.L."),
+            "distribuidora del sur"
+        );
+        assert_eq!(
+            company_key("Constructora Ñandú S.A. de C.V."),
+            "constructora nandu"
+        );
+        // A name made only of legal words keeps them rather than vanish.
+        assert_eq!(company_key("S.A."), "sa");
+        assert_eq!(company_key("Banco de la Nación"), "banco de la nacion");
+    }
+
+    #[test]
+    fn keys_for_people_and_tax_ids() {
+        assert_eq!(person_key(" María José", "Gómez "), "maria jose gomez");
+        assert_eq!(tax_id_key("30-71234567-1"), "30712345671");
+        assert_eq!(tax_id_key("gomj-800101-ab1"), "GOMJ800101AB1");
+    }
+
+    #[test]
+    fn search_terms_split_on_punctuation() {
+        assert_eq!(
+            search_terms("juan.garcia@acme", 8),
+            vec!["juan", "garcia", "acme"]
+        );
+        assert_eq!(search_terms("  ", 8), Vec::<String>::new());
+        assert_eq!(search_terms("a b c", 2), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn index_words_split_on_punctuation() {
+        assert_eq!(
+            index_words("jm.garcia@ferretería-sur.com.ar"),
+            "jm garcia ferretería sur com ar"
+        );
+    }
+
+    #[test]
+    fn phones_are_found_by_their_digits() {
+        let mut d = SearchDoc::new();
+        d.push("Ana").push_phone("+54 9 11 4567-8901");
+        let doc = d.finish();
+        assert!(doc.contains("5491145678901"));
+        assert!(doc.contains("1145678901"));
+    }
+}
