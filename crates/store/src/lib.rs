@@ -1,0 +1,20 @@
+//! Cartera's database layer: SQLite by default, PostgreSQL for scale, one module per
+//! domain. Returns core types; knows nothing of HTTP.
+
+pub mod accounts;
+pub mod admin;
+pub mod audit;
+pub mod contacts;
+pub mod custom_fields;
+pub mod db;
+pub mod error;
+pub mod idempotency;
+pub mod leads;
+pub mod notes;
+pub mod records;
+pub mod settings;
+pub mod users;
+
+pub use db::{Arg, Backend, Bound, Conn, ConnectOptions, Db, DbRow, Sql};
+pub use error::StoreError;
+pub use records::{Page, Table};
