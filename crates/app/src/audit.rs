@@ -1,0 +1,215 @@
+//! Reading the audit trail, and the timeline of a record: its notes and its changes,
+//! newest first.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use cartera_core::audit::{AuditAction, AuditEvent};
+use cartera_core::notes::Note;
+use cartera_core::record::RecordKind;
+use cartera_core::users::Scope;
+use cartera_core::{Code, Id, Violations};
+use cartera_store::audit::{self as store, AuditQuery};
+use cartera_store::records::{self as records, Table};
+
+use crate::records::load_live;
+use crate::{Actor, App, AppError, Result};
+
+fn bad_cursor() -> AppError {
+    AppError::BadQuery(Violations::one(
+        "cursor",
+        Code::Invalid,
+        "this cursor is damaged; start again without one",
+    ))
+}
+
+pub(crate) fn seq_cursor(seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(seq.to_string())
+}
+
+pub(crate) fn parse_seq_cursor(c: Option<&str>) -> Result<Option<i64>> {
+    c.map(|c| {
+        URL_SAFE_NO_PAD
+            .decode(c)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(bad_cursor)
+    })
+    .transpose()
+}
+
+/// Filters of `GET /api/v1/audit_events`.
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    pub record_id: Option<Id>,
+    pub actor_id: Option<Id>,
+    pub record_kind: Option<RecordKind>,
+    pub action: Option<AuditAction>,
+}
+
+pub struct AuditPage {
+    pub events: Vec<AuditEvent>,
+    pub next_cursor: Option<String>,
+}
+
+/// The trail of one record needs read access; the whole company's trail needs admin.
+pub async fn list(
+    app: &App,
+    actor: &Actor,
+    f: AuditFilter,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<AuditPage> {
+    actor.require(if f.record_id.is_some() {
+        Scope::Read
+    } else {
+        Scope::Admin
+    })?;
+    let mut conn = app.db.reader().await?;
+    let q = AuditQuery {
+        record_ids: f.record_id.into_iter().collect(),
+        actor_id: f.actor_id,
+        record_kind: f.record_kind,
+        action: f.action,
+        before_seq: parse_seq_cursor(cursor)?,
+        limit: limit + 1,
+    };
+    let rows = store::list(&mut conn, &q).await?;
+    let next_cursor = (rows.len() as i64 > limit)
+        .then(|| rows.get(limit as usize - 1).map(|(s, _)| seq_cursor(*s)))
+        .flatten();
+    Ok(AuditPage {
+        events: rows
+            .into_iter()
+            .take(limit as usize)
+            .map(|(_, e)| e)
+            .collect(),
+        next_cursor,
+    })
+}
+
+/// One thing that happened to a record.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TimelineItem {
+    Note {
+        at: DateTime<Utc>,
+        note: Note,
+    },
+    Change {
+        at: DateTime<Utc>,
+        event: AuditEvent,
+    },
+}
+
+impl TimelineItem {
+    fn at(&self) -> DateTime<Utc> {
+        match self {
+            TimelineItem::Note { at, .. } | TimelineItem::Change { at, .. } => *at,
+        }
+    }
+}
+
+pub struct Timeline {
+    pub items: Vec<TimelineItem>,
+    pub next_cursor: Option<String>,
+}
+
+/// Where each stream of a timeline stopped.
+#[derive(Serialize, Deserialize, Default)]
+struct TimelineCursor {
+    n: Option<i64>,
+    a: Option<i64>,
+}
+
+/// Notes and changes of a record and of the records merged into it; for an account,
+/// the notes on its contacts too.
+pub async fn timeline<D: Table>(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Timeline> {
+    actor.require(Scope::Read)?;
+    let mut conn = app.db.reader().await?;
+    load_live::<D>(&mut conn, id).await?;
+    let mut ids = records::merged_sources::<D>(&mut conn, id).await?;
+    ids.push(id);
+    let mut note_ids = ids.clone();
+    if D::KIND == RecordKind::Account {
+        note_ids.extend(
+            records::referring::<cartera_core::contacts::ContactData>(&mut conn, "account_id", id)
+                .await?,
+        );
+    }
+    let cur: TimelineCursor = match cursor {
+        None => TimelineCursor::default(),
+        Some(c) => URL_SAFE_NO_PAD
+            .decode(c)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(bad_cursor)?,
+    };
+    let notes = cartera_store::notes::list_for(&mut conn, &note_ids, cur.n, limit + 1).await?;
+    let events = store::list(
+        &mut conn,
+        &AuditQuery {
+            record_ids: ids,
+            before_seq: cur.a,
+            limit: limit + 1,
+            ..AuditQuery::default()
+        },
+    )
+    .await?;
+    let mut merged: Vec<(Option<i64>, Option<i64>, TimelineItem)> = notes
+        .into_iter()
+        .map(|(s, n)| {
+            (
+                Some(s),
+                None,
+                TimelineItem::Note {
+                    at: n.meta.created_at,
+                    note: n,
+                },
+            )
+        })
+        .chain(events.into_iter().map(|(s, e)| {
+            (
+                None,
+                Some(s),
+                TimelineItem::Change {
+                    at: e.occurred_at,
+                    event: e,
+                },
+            )
+        }))
+        .collect();
+    // Newest first; at equal times a change comes after the note it may describe.
+    merged.sort_by(|a, b| {
+        b.2.at()
+            .cmp(&a.2.at())
+            .then(b.0.cmp(&a.0))
+            .then(b.1.cmp(&a.1))
+    });
+    let more = merged.len() as i64 > limit;
+    merged.truncate(limit as usize);
+    let mut next = TimelineCursor { n: cur.n, a: cur.a };
+    for (n, a, _) in &merged {
+        if n.is_some() {
+            next.n = *n;
+        }
+        if a.is_some() {
+            next.a = *a;
+        }
+    }
+    let next_cursor =
+        more.then(|| URL_SAFE_NO_PAD.encode(serde_json::to_vec(&next).unwrap_or_default()));
+    Ok(Timeline {
+        items: merged.into_iter().map(|(_, _, i)| i).collect(),
+        next_cursor,
+    })
+}

@@ -1,0 +1,91 @@
+//! Cartera's use cases. Each public function is one thing a user does: it opens the
+//! transaction, checks the rules, writes the audit trail and commits. The JSON API and
+//! the HTML pages call the same functions.
+
+pub mod accounts;
+pub mod audit;
+pub mod contacts;
+pub mod custom_fields;
+pub mod demo;
+pub mod error;
+pub mod idempotency;
+pub mod leads;
+pub mod maintenance;
+pub mod notes;
+pub mod records;
+pub mod search;
+pub mod settings;
+pub mod users;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use cartera_core::Id;
+use cartera_core::users::Scope;
+use cartera_store::Db;
+
+pub use error::AppError;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Where the time comes from; tests and later the scheduler replace it.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The machine's clock, to the microsecond both databases keep.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now().trunc_subsecs(6)
+    }
+}
+
+/// The application: the database and the clock.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    pub fn new(db: Db) -> Self {
+        App {
+            db,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    pub fn with_clock(db: Db, clock: Arc<dyn Clock>) -> Self {
+        App { db, clock }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// Who is acting, with what rights, in which request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Id,
+    pub scope: Scope,
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// Refuses an action the actor's scope does not cover.
+    pub fn require(&self, needed: Scope) -> Result<()> {
+        if self.scope.allows(needed) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "this needs the '{}' scope; the token has '{}'",
+                needed.as_str(),
+                self.scope.as_str()
+            )))
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Housekeeping `cartera serve` runs on its own: emptying the trash past its retention
+//! and forgetting old idempotency keys. Safe to run from several servers at once.
+
+use chrono::Duration;
+use serde::Serialize;
+
+use cartera_core::accounts::AccountData;
+use cartera_core::audit::AuditAction;
+use cartera_core::contacts::ContactData;
+use cartera_core::leads::LeadData;
+use cartera_store::records::{self as store, Table};
+use cartera_store::{Conn, idempotency};
+
+use crate::records::event;
+use crate::{App, Result};
+
+#[derive(Debug, Default, Serialize)]
+pub struct PurgeReport {
+    pub accounts: u64,
+    pub contacts: u64,
+    pub leads: u64,
+    pub idempotency_keys: u64,
+}
+
+/// Purges in slices so that one run never holds the write lock for long.
+const SLICE: i64 = 500;
+
+async fn purge_kind<D: Table>(app: &App, days: i64) -> Result<u64> {
+    let mut total = 0;
+    loop {
+        let now = app.now();
+        let mut conn: Conn = app.db.begin().await?;
+        let ids = store::trashed_before::<D>(&mut conn, now - Duration::days(days), SLICE).await?;
+        if ids.is_empty() {
+            return Ok(total);
+        }
+        total += store::purge::<D>(&mut conn, &ids).await?;
+        let events: Vec<_> = ids
+            .iter()
+            .map(|id| event(None, now, AuditAction::Purged, D::KIND, *id, Vec::new()))
+            .collect();
+        cartera_store::audit::insert(&mut conn, &events).await?;
+        conn.commit().await?;
+    }
+}
+
+pub async fn run(app: &App) -> Result<PurgeReport> {
+    let days = {
+        let mut conn = app.db.reader().await?;
+        crate::settings::load(&mut conn).await?.trash_retention_days
+    };
+    let mut report = PurgeReport {
+        contacts: purge_kind::<ContactData>(app, days).await?,
+        leads: purge_kind::<LeadData>(app, days).await?,
+        accounts: purge_kind::<AccountData>(app, days).await?,
+        ..PurgeReport::default()
+    };
+    let mut conn = app.db.begin().await?;
+    report.idempotency_keys =
+        idempotency::purge_before(&mut conn, app.now() - Duration::hours(24)).await?;
+    conn.commit().await?;
+    Ok(report)
+}

@@ -1,0 +1,1071 @@
+//! Creating, changing, listing, trashing and restoring records of any kind, one at a time
+//! or in bulk. Every write validates the whole record, checks its links and duplicates,
+//! bumps its version and writes its audit event in the same transaction.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::Value;
+
+use cartera_core::audit::{AuditAction, AuditEvent};
+use cartera_core::custom_fields::{CustomField, validate_values};
+use cartera_core::query::{ListQuery, encode_cursor, parse_list};
+use cartera_core::record::{
+    DuplicateKey, KeyKind, Meta, Record, RecordKind, Reference, apply_patch, diff, from_input,
+};
+use cartera_core::users::Scope;
+use cartera_core::{Check, Code, Id, Violation, Violations};
+use cartera_store::records::{self as store, Table};
+use cartera_store::{Backend, Bound, Conn, StoreError, custom_fields as defs_store};
+
+use crate::error::DuplicateCandidate;
+use crate::{Actor, App, AppError, Result};
+
+/// The rules of a record kind beyond its own fields.
+pub trait Kind: Table {
+    /// Rules on a change from `old` (none for a creation) to `new`.
+    fn check_transition(_old: Option<&Self>, _new: &Self, _c: &mut Check) {}
+
+    /// Rules that read the database (e.g. no loops in an org chart).
+    fn check_links<'a>(
+        _conn: &'a mut Conn,
+        _id: Id,
+        _new: &'a Self,
+        _c: &'a mut Check,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        async { Ok(()) }
+    }
+
+    /// The field a duplicate key is reported on.
+    fn key_field(kind: KeyKind) -> &'static str {
+        match kind {
+            KeyKind::Email => "emails",
+            KeyKind::TaxId => "tax_id",
+            KeyKind::Name => "name",
+        }
+    }
+}
+
+/// What a list returns: a page and the cursor of the next.
+pub struct Listed<D> {
+    pub rows: Vec<Record<D>>,
+    pub next_cursor: Option<String>,
+}
+
+/// Options of a write.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Write even when the record looks like an existing one.
+    pub allow_duplicate: bool,
+}
+
+pub(crate) fn event(
+    actor: Option<&Actor>,
+    now: DateTime<Utc>,
+    action: AuditAction,
+    kind: RecordKind,
+    id: Id,
+    changes: Vec<cartera_core::record::FieldChange>,
+) -> AuditEvent {
+    AuditEvent {
+        id: Id::new(),
+        occurred_at: now,
+        actor_id: actor.map(|a| a.user_id),
+        action,
+        record_kind: kind,
+        record_id: id,
+        changes,
+        request_id: actor.and_then(|a| a.request_id.clone()),
+    }
+}
+
+fn today(now: DateTime<Utc>) -> NaiveDate {
+    now.date_naive()
+}
+
+/// Re-roots violations under a bulk item's path (`create[3].`).
+fn prefixed(v: Violations, prefix: &str) -> Vec<Violation> {
+    v.0.into_iter()
+        .map(|mut x| {
+            x.field = if x.field.is_empty() {
+                prefix.trim_end_matches('.').to_owned()
+            } else {
+                format!("{prefix}{}", x.field)
+            };
+            x
+        })
+        .collect()
+}
+
+/// Loads a live record or answers 404.
+pub async fn load_live<D: Table>(conn: &mut Conn, id: Id) -> Result<Record<D>> {
+    match store::get::<D>(conn, id).await? {
+        Some(r) if r.meta.deleted_at.is_none() => Ok(r),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+pub async fn get<D: Kind>(app: &App, actor: &Actor, id: Id) -> Result<Record<D>> {
+    actor.require(Scope::Read)?;
+    let mut conn = app.db.reader().await?;
+    load_live::<D>(&mut conn, id).await
+}
+
+pub async fn list<D: Kind>(
+    app: &App,
+    actor: &Actor,
+    params: &[(String, String)],
+) -> Result<Listed<D>> {
+    actor.require(Scope::Read)?;
+    let mut conn = app.db.reader().await?;
+    // Custom field definitions matter only to filters that name one.
+    let defs = if params.iter().any(|(k, _)| k.starts_with("filter[custom.")) {
+        defs_store::list(&mut conn, Some(D::KIND)).await?
+    } else {
+        Vec::new()
+    };
+    let q: ListQuery =
+        parse_list(D::KIND.plural(), params, D::fields(), &defs).map_err(AppError::BadQuery)?;
+    let page = store::list::<D>(&mut conn, &q).await?;
+    Ok(Listed {
+        next_cursor: page.next.map(|(keys, seq)| encode_cursor(&q, &keys, seq)),
+        rows: page.rows,
+    })
+}
+
+/// Everything a batch of writes needs checked against the database at once.
+struct Batch<'a> {
+    now: DateTime<Utc>,
+    defs: Vec<CustomField>,
+    check: Check,
+    /// (item path prefix, reference) of every link that changed.
+    refs: Vec<(String, Reference)>,
+    actor: &'a Actor,
+}
+
+impl<'a> Batch<'a> {
+    fn new(defs: Vec<CustomField>, actor: &'a Actor, now: DateTime<Utc>) -> Batch<'a> {
+        Batch {
+            now,
+            defs,
+            check: Check::new(),
+            refs: Vec::new(),
+            actor,
+        }
+    }
+
+    async fn load<D: Kind>(
+        conn: &mut Conn,
+        actor: &'a Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Batch<'a>> {
+        Ok(Batch::new(
+            defs_store::list(conn, Some(D::KIND)).await?,
+            actor,
+            now,
+        ))
+    }
+
+    /// Reads, normalises and checks one new record.
+    fn prepare_create<D: Kind>(&mut self, mut input: Value, prefix: &str) -> Option<Record<D>> {
+        // A record nobody owns falls out of every portfolio: default to its creator.
+        if let Value::Object(m) = &mut input
+            && !m.contains_key("owner_id")
+        {
+            m.insert(
+                "owner_id".into(),
+                Value::String(self.actor.user_id.to_string()),
+            );
+        }
+        let mut data: D = match from_input(input) {
+            Ok(d) => d,
+            Err(v) => {
+                self.push(prefixed(v, prefix));
+                return None;
+            }
+        };
+        let mut c = Check::with_prefix(prefix);
+        data.validate(today(self.now), &mut c);
+        validate_values(data.custom_mut(), None, &self.defs, &mut c);
+        D::check_transition(None, &data, &mut c);
+        let ok = c.is_ok();
+        self.check.extend(c);
+        for r in data.references() {
+            self.refs.push((prefix.to_owned(), r));
+        }
+        ok.then(|| Record {
+            id: Id::new(),
+            data,
+            meta: Meta::new(self.now, Some(self.actor.user_id)),
+        })
+    }
+
+    /// Applies a patch to a record and checks the result; `None` when it breaks a rule.
+    fn prepare_update<D: Kind>(
+        &mut self,
+        old: &Record<D>,
+        patch: Value,
+        prefix: &str,
+    ) -> Option<Record<D>> {
+        let mut data = match apply_patch(old, patch) {
+            Ok(d) => d,
+            Err(v) => {
+                self.push(prefixed(v, prefix));
+                return None;
+            }
+        };
+        let mut c = Check::with_prefix(prefix);
+        data.validate(today(self.now), &mut c);
+        validate_values(
+            data.custom_mut(),
+            Some(old.data.custom()),
+            &self.defs,
+            &mut c,
+        );
+        D::check_transition(Some(&old.data), &data, &mut c);
+        let ok = c.is_ok();
+        self.check.extend(c);
+        let before = old.data.references();
+        for r in data.references() {
+            if !before.contains(&r) {
+                self.refs.push((prefix.to_owned(), r));
+            }
+        }
+        ok.then(|| {
+            let mut meta = old.meta.clone();
+            if data != old.data {
+                meta.version += 1;
+                meta.updated_at = self.now;
+            }
+            Record {
+                id: old.id,
+                data,
+                meta,
+            }
+        })
+    }
+
+    fn push(&mut self, v: Vec<Violation>) {
+        let mut c = Check::new();
+        for x in v {
+            c.add(&x.field, x.code, x.message);
+        }
+        self.check.extend(c);
+    }
+
+    /// Checks that every changed link points at a live record.
+    async fn check_references(&mut self, conn: &mut Conn) -> Result<()> {
+        let mut wanted: HashMap<RecordKind, Vec<Id>> = HashMap::new();
+        for (_, r) in &self.refs {
+            wanted.entry(r.target).or_default().push(r.id);
+        }
+        let mut found: HashMap<RecordKind, HashSet<Id>> = HashMap::new();
+        for (kind, ids) in wanted {
+            let live = match kind {
+                RecordKind::User => crate::users::active_ids(conn, &ids).await?,
+                RecordKind::Account => store::live_ids(conn, "accounts", &ids).await?,
+                RecordKind::Contact => store::live_ids(conn, "contacts", &ids).await?,
+                RecordKind::Lead => store::live_ids(conn, "leads", &ids).await?,
+                _ => HashSet::new(),
+            };
+            found.insert(kind, live);
+        }
+        for (prefix, r) in std::mem::take(&mut self.refs) {
+            if !found.get(&r.target).is_some_and(|s| s.contains(&r.id)) {
+                let what = match r.target {
+                    RecordKind::User => "active user",
+                    RecordKind::Account => "account",
+                    RecordKind::Contact => "contact",
+                    RecordKind::Lead => "lead",
+                    _ => "record",
+                };
+                self.check.add(
+                    &format!("{prefix}{}", r.field),
+                    Code::NotFound,
+                    format!("there is no {what} with id {}", r.id),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<()> {
+        self.check.finish().map_err(AppError::Invalid)
+    }
+
+    fn into_error(self) -> AppError {
+        AppError::Invalid(Violations(self.check.into_violations()))
+    }
+}
+
+/// Finds live records (other than the ones written) that share a duplicate key with the
+/// records being written, and repeats within the batch itself.
+async fn check_duplicates<D: Kind>(
+    conn: &mut Conn,
+    items: &[(String, &Record<D>, Vec<DuplicateKey>)],
+) -> Result<()> {
+    let all: Vec<DuplicateKey> = items
+        .iter()
+        .flat_map(|(_, _, k)| k.iter().cloned())
+        .collect();
+    if all.is_empty() {
+        return Ok(());
+    }
+    let writing: HashSet<Id> = items.iter().map(|(_, r, _)| r.id).collect();
+    let hits = store::find_duplicates::<D>(conn, &all).await?;
+    let mut by_key: HashMap<&DuplicateKey, Vec<Id>> = HashMap::new();
+    for h in &hits {
+        if !writing.contains(&h.record_id) {
+            by_key.entry(&h.key).or_default().push(h.record_id);
+        }
+    }
+    // (input prefix, candidate id) -> keys matched
+    let mut matches: Vec<(String, Id, Vec<KeyKind>)> = Vec::new();
+    let mut violations = Check::new();
+    let mut seen_in_batch: HashMap<&DuplicateKey, (&str, Id)> = HashMap::new();
+    for (prefix, rec, keys) in items {
+        for k in keys {
+            for other in by_key.get(k).into_iter().flatten() {
+                match matches
+                    .iter_mut()
+                    .find(|(p, id, _)| p == prefix && id == other)
+                {
+                    Some((_, _, kinds)) if !kinds.contains(&k.kind) => kinds.push(k.kind),
+                    Some(_) => {}
+                    None => matches.push((prefix.clone(), *other, vec![k.kind])),
+                }
+            }
+            if let Some((first, first_id)) = seen_in_batch.get(k) {
+                if *first_id != rec.id {
+                    violations.add(
+                        &format!("{prefix}{}", D::key_field(k.kind)),
+                        Code::Duplicate,
+                        format!(
+                            "repeats the {} of {}",
+                            k.kind.as_str(),
+                            first.trim_end_matches('.')
+                        ),
+                    );
+                }
+            } else {
+                seen_in_batch.insert(k, (prefix.as_str(), rec.id));
+            }
+        }
+    }
+    if matches.is_empty() && violations.is_ok() {
+        return Ok(());
+    }
+    let ids: Vec<Id> = matches.iter().map(|(_, id, _)| *id).collect();
+    let found = store::get_many::<D>(conn, &ids).await?;
+    let mut candidates = Vec::new();
+    for (prefix, id, mut kinds) in matches {
+        let Some(r) = found.iter().find(|r| r.id == id) else {
+            continue;
+        };
+        // Keys are matched by fingerprint: keep only kinds the candidate really shares.
+        let theirs = r.data.duplicate_keys();
+        let ours = items
+            .iter()
+            .find(|(p, _, _)| *p == prefix)
+            .map(|(_, _, k)| k);
+        kinds.retain(|kind| {
+            theirs
+                .iter()
+                .any(|t| t.kind == *kind && ours.is_some_and(|o| o.contains(t)))
+        });
+        if kinds.is_empty() {
+            continue;
+        }
+        for k in &kinds {
+            violations.add(
+                &format!("{prefix}{}", D::key_field(*k)),
+                Code::Duplicate,
+                format!(
+                    "{} '{}' has the same {}",
+                    D::KIND.as_str(),
+                    r.data.title(),
+                    k.as_str()
+                ),
+            );
+        }
+        candidates.push(DuplicateCandidate {
+            id,
+            kind: D::KIND,
+            title: r.data.title(),
+            subtitle: r.data.subtitle(),
+            matched_on: kinds,
+            input: (!prefix.is_empty()).then(|| prefix.trim_end_matches('.').to_owned()),
+        });
+    }
+    if candidates.is_empty() && violations.is_ok() {
+        return Ok(());
+    }
+    Err(AppError::Duplicate {
+        candidates,
+        violations: Violations(violations.into_violations()),
+    })
+}
+
+/// Creates records: one (`inputs.len() == 1`, paths unprefixed) or a bulk batch
+/// (`create[i].` paths). All or nothing.
+pub async fn create<D: Kind>(
+    app: &App,
+    actor: &Actor,
+    inputs: Vec<Value>,
+    opts: WriteOptions,
+) -> Result<Vec<Record<D>>> {
+    actor.require(Scope::Write)?;
+    let naming = if inputs.len() == 1 {
+        Naming::Bare
+    } else {
+        Naming::Bulk
+    };
+    let now = app.now();
+    // Reading and checking the input needs no lock: SQLite's single writer waits only
+    // for the part that touches the database.
+    let defs = defs_store::list(&mut app.db.reader().await?, Some(D::KIND)).await?;
+    let mut batch = Batch::new(defs, actor, now);
+    let (recs, prefixes) = prepare_creates::<D>(&mut batch, inputs, naming);
+    if !batch.check.is_ok() {
+        batch.check_references(&mut app.db.reader().await?).await?;
+        return Err(batch.into_error());
+    }
+    let planned = plan_creates(app.db.backend(), actor, now, recs, prefixes);
+    let mut conn = app.db.begin().await?;
+    let out = store_creates(&mut conn, batch, planned, opts).await?;
+    conn.commit().await?;
+    Ok(out)
+}
+
+/// How the fields of created records are named in errors.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Naming {
+    /// `name`
+    Bare,
+    /// `create[3].name`
+    Bulk,
+    /// `account.name`, for records made as part of another action.
+    Under(&'static str),
+}
+
+fn prepare_creates<D: Kind>(
+    batch: &mut Batch<'_>,
+    inputs: Vec<Value>,
+    naming: Naming,
+) -> (Vec<Record<D>>, Vec<String>) {
+    let mut recs = Vec::with_capacity(inputs.len());
+    let mut prefixes = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.into_iter().enumerate() {
+        let prefix = match naming {
+            Naming::Bare => String::new(),
+            Naming::Bulk => format!("create[{i}]."),
+            Naming::Under(p) => p.to_owned(),
+        };
+        if let Some(r) = batch.prepare_create::<D>(input, &prefix) {
+            recs.push(r);
+            prefixes.push(prefix);
+        }
+    }
+    (recs, prefixes)
+}
+
+/// New records with everything their insert needs, built before the write lock.
+struct Planned<D> {
+    recs: Vec<Record<D>>,
+    prefixes: Vec<String>,
+    keys: Vec<Vec<DuplicateKey>>,
+    insert: store::InsertPlan,
+    audit: Vec<Bound>,
+}
+
+fn plan_creates<D: Kind>(
+    backend: Backend,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    recs: Vec<Record<D>>,
+    prefixes: Vec<String>,
+) -> Planned<D> {
+    let keys: Vec<Vec<DuplicateKey>> = recs.iter().map(|r| r.data.duplicate_keys()).collect();
+    let insert = store::plan_insert(backend, &recs, &keys);
+    let events: Vec<AuditEvent> = recs
+        .iter()
+        .map(|r| {
+            event(
+                Some(actor),
+                now,
+                AuditAction::Created,
+                D::KIND,
+                r.id,
+                diff(None, Some(&r.data)),
+            )
+        })
+        .collect();
+    let audit = cartera_store::audit::plan(backend, &events);
+    Planned {
+        recs,
+        prefixes,
+        keys,
+        insert,
+        audit,
+    }
+}
+
+/// Checks links and duplicates of planned records, then stores them with their audit.
+async fn store_creates<D: Kind>(
+    conn: &mut Conn,
+    mut batch: Batch<'_>,
+    planned: Planned<D>,
+    opts: WriteOptions,
+) -> Result<Vec<Record<D>>> {
+    batch.check_references(conn).await?;
+    batch.finish()?;
+    if !opts.allow_duplicate {
+        let items: Vec<(String, &Record<D>, Vec<DuplicateKey>)> = planned
+            .recs
+            .iter()
+            .zip(&planned.prefixes)
+            .zip(&planned.keys)
+            .map(|((r, p), k)| (p.clone(), r, k.clone()))
+            .collect();
+        check_duplicates::<D>(conn, &items).await?;
+    }
+    store::run_insert(conn, planned.insert).await?;
+    cartera_store::audit::run(conn, planned.audit).await?;
+    Ok(planned.recs)
+}
+
+/// Creates records inside a transaction the caller holds (lead conversion).
+pub(crate) async fn create_in<D: Kind>(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    inputs: Vec<Value>,
+    opts: WriteOptions,
+    naming: Naming,
+) -> Result<Vec<Record<D>>> {
+    let mut batch = Batch::load::<D>(conn, actor, now).await?;
+    let (recs, prefixes) = prepare_creates::<D>(&mut batch, inputs, naming);
+    let planned = plan_creates(conn.backend(), actor, now, recs, prefixes);
+    store_creates(conn, batch, planned, opts).await
+}
+
+fn stale(expected: i64, current: i64) -> AppError {
+    AppError::Stale { expected, current }
+}
+
+/// Changes a record with a JSON merge patch. `if_match` is the version the client read.
+pub async fn update<D: Kind>(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    patch: Value,
+    if_match: Option<i64>,
+    opts: WriteOptions,
+) -> Result<Record<D>> {
+    actor.require(Scope::Write)?;
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    let old = load_live::<D>(&mut conn, id).await?;
+    if let Some(v) = if_match
+        && v != old.meta.version
+    {
+        return Err(stale(v, old.meta.version));
+    }
+    let mut batch = Batch::load::<D>(&mut conn, actor, now).await?;
+    let new = batch.prepare_update(&old, patch, "");
+    batch.check_references(&mut conn).await?;
+    if let Some(n) = &new {
+        let mut c = Check::new();
+        D::check_links(&mut conn, id, &n.data, &mut c).await?;
+        batch.check.extend(c);
+    }
+    batch.finish()?;
+    let Some(new) = new else {
+        return Err(AppError::Invalid(Violations::one(
+            "",
+            Code::Invalid,
+            "invalid",
+        )));
+    };
+    if new.meta.version == old.meta.version {
+        // Nothing changed: no new version, no audit event.
+        return Ok(old);
+    }
+    write_update(&mut conn, actor, now, &old, &new, opts).await?;
+    conn.commit().await?;
+    Ok(new)
+}
+
+/// Stores a checked new version with its duplicate check and audit event.
+pub(crate) async fn write_update<D: Kind>(
+    conn: &mut Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    old: &Record<D>,
+    new: &Record<D>,
+    opts: WriteOptions,
+) -> Result<()> {
+    if !opts.allow_duplicate {
+        let before = old.data.duplicate_keys();
+        let added: Vec<DuplicateKey> = new
+            .data
+            .duplicate_keys()
+            .into_iter()
+            .filter(|k| !before.contains(k))
+            .collect();
+        check_duplicates::<D>(conn, &[(String::new(), new, added)]).await?;
+    }
+    store::update(conn, old, new).await.map_err(|e| match e {
+        StoreError::Stale => stale(old.meta.version, old.meta.version + 1),
+        e => e.into(),
+    })?;
+    cartera_store::audit::insert(
+        conn,
+        &[event(
+            Some(actor),
+            now,
+            AuditAction::Updated,
+            D::KIND,
+            new.id,
+            diff(Some(&old.data), Some(&new.data)),
+        )],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Moves a record to the trash.
+pub async fn delete<D: Kind>(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    if_match: Option<i64>,
+) -> Result<Record<D>> {
+    actor.require(Scope::Write)?;
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    let rec = trash_in::<D>(&mut conn, actor, now, id, if_match).await?;
+    conn.commit().await?;
+    Ok(rec)
+}
+
+pub(crate) async fn trash_in<D: Kind>(
+    conn: &mut Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Id,
+    if_match: Option<i64>,
+) -> Result<Record<D>> {
+    let old = load_live::<D>(conn, id).await?;
+    if let Some(v) = if_match
+        && v != old.meta.version
+    {
+        return Err(stale(v, old.meta.version));
+    }
+    let mut new = old.clone();
+    new.meta.deleted_at = Some(now);
+    new.meta.updated_at = now;
+    new.meta.version += 1;
+    store::update(conn, &old, &new).await?;
+    cartera_store::audit::insert(
+        conn,
+        &[event(
+            Some(actor),
+            now,
+            AuditAction::Deleted,
+            D::KIND,
+            id,
+            Vec::new(),
+        )],
+    )
+    .await?;
+    Ok(new)
+}
+
+/// Brings a record back from the trash.
+pub async fn restore<D: Kind>(app: &App, actor: &Actor, id: Id) -> Result<Record<D>> {
+    actor.require(Scope::Write)?;
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    let Some(old) = store::get::<D>(&mut conn, id).await? else {
+        return Err(AppError::NotFound);
+    };
+    if old.meta.deleted_at.is_none() {
+        return Err(AppError::Conflict(format!(
+            "this {} is not in the trash",
+            D::KIND.as_str()
+        )));
+    }
+    if let Some(into) = old.meta.merged_into_id {
+        return Err(AppError::Conflict(format!(
+            "this {} was merged into {into}; it cannot be restored on its own",
+            D::KIND.as_str()
+        )));
+    }
+    let mut new = old.clone();
+    new.meta.deleted_at = None;
+    new.meta.updated_at = now;
+    new.meta.version += 1;
+    store::update(&mut conn, &old, &new).await?;
+    cartera_store::audit::insert(
+        &mut conn,
+        &[event(
+            Some(actor),
+            now,
+            AuditAction::Restored,
+            D::KIND,
+            id,
+            Vec::new(),
+        )],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(new)
+}
+
+/// The most operations one bulk request may carry.
+pub const MAX_BULK: usize = 1000;
+
+/// A bulk request: creates, merge-patch updates (each with `id` and optionally
+/// `version`) and deletes, applied all or nothing.
+#[derive(Debug, Default)]
+pub struct BulkInput {
+    pub create: Vec<Value>,
+    pub update: Vec<Value>,
+    pub delete: Vec<Id>,
+}
+
+pub struct BulkOutcome<D> {
+    pub created: Vec<Record<D>>,
+    pub updated: Vec<Record<D>>,
+    pub deleted: Vec<Id>,
+}
+
+pub async fn bulk<D: Kind>(
+    app: &App,
+    actor: &Actor,
+    input: BulkInput,
+    opts: WriteOptions,
+) -> Result<BulkOutcome<D>> {
+    actor.require(Scope::Write)?;
+    let total = input.create.len() + input.update.len() + input.delete.len();
+    if total > MAX_BULK {
+        return Err(AppError::TooLarge(format!(
+            "a bulk request carries at most {MAX_BULK} operations; this one has {total}"
+        )));
+    }
+    let now = app.now();
+    let defs = defs_store::list(&mut app.db.reader().await?, Some(D::KIND)).await?;
+    let mut batch = Batch::new(defs, actor, now);
+    // New records are read and checked before the write lock is taken.
+    let mut creates = Vec::with_capacity(input.create.len());
+    for (i, c) in input.create.into_iter().enumerate() {
+        let prefix = format!("create[{i}].");
+        if let Some(r) = batch.prepare_create::<D>(c, &prefix) {
+            creates.push((prefix, r));
+        }
+    }
+    if !batch.check.is_ok() && input.update.is_empty() {
+        // Refused already: report broken links too, without taking the write lock.
+        batch.check_references(&mut app.db.reader().await?).await?;
+        return Err(batch.into_error());
+    }
+    let (create_prefixes, create_recs): (Vec<String>, Vec<Record<D>>) = creates.into_iter().unzip();
+    let planned = plan_creates(app.db.backend(), actor, now, create_recs, create_prefixes);
+    let mut conn = app.db.begin().await?;
+
+    // Updates read their records under the lock; every id may appear once in the request.
+    let mut seen = HashSet::new();
+    let mut check = Check::new();
+    let mut patches = Vec::with_capacity(input.update.len());
+    for (i, item) in input.update.into_iter().enumerate() {
+        let prefix = format!("update[{i}].");
+        let Value::Object(mut m) = item else {
+            check.add(
+                &format!("update[{i}]"),
+                Code::Invalid,
+                "must be an object with an id",
+            );
+            continue;
+        };
+        let id = match m
+            .remove("id")
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(str::parse::<Id>)
+        {
+            Some(Ok(id)) => id,
+            _ => {
+                check.add(
+                    &format!("{prefix}id"),
+                    Code::Required,
+                    "each update needs the record's id",
+                );
+                continue;
+            }
+        };
+        let version = match m.remove("version") {
+            None | Some(Value::Null) => None,
+            Some(v) => match v.as_i64() {
+                Some(n) => Some(n),
+                None => {
+                    check.add(
+                        &format!("{prefix}version"),
+                        Code::Invalid,
+                        "must be a whole number",
+                    );
+                    continue;
+                }
+            },
+        };
+        if !seen.insert(id) {
+            check.add(
+                &format!("{prefix}id"),
+                Code::Duplicate,
+                "this record is already in the request",
+            );
+            continue;
+        }
+        patches.push((prefix, id, version, Value::Object(m)));
+    }
+    for (i, id) in input.delete.iter().enumerate() {
+        if !seen.insert(*id) {
+            check.add(
+                &format!("delete[{i}]"),
+                Code::Duplicate,
+                "this record is already in the request",
+            );
+        }
+    }
+    check.finish()?;
+
+    let update_ids: Vec<Id> = patches.iter().map(|(_, id, _, _)| *id).collect();
+    let current: HashMap<Id, Record<D>> = store::get_many::<D>(&mut conn, &update_ids)
+        .await?
+        .into_iter()
+        .filter(|r| r.meta.deleted_at.is_none())
+        .map(|r| (r.id, r))
+        .collect();
+    let mut updates = Vec::new();
+    for (prefix, id, version, patch) in patches {
+        let Some(old) = current.get(&id) else {
+            batch.check.add(
+                &format!("{prefix}id"),
+                Code::NotFound,
+                format!("there is no {} with id {id}", D::KIND.as_str()),
+            );
+            continue;
+        };
+        if let Some(v) = version
+            && v != old.meta.version
+        {
+            return Err(stale(v, old.meta.version));
+        }
+        if let Some(new) = batch.prepare_update(old, patch, &prefix) {
+            updates.push((prefix, old, new));
+        }
+    }
+    batch.check_references(&mut conn).await?;
+    for (prefix, _, new) in &updates {
+        let mut c = Check::with_prefix(prefix.clone());
+        D::check_links(&mut conn, new.id, &new.data, &mut c).await?;
+        batch.check.extend(c);
+    }
+    batch.finish()?;
+
+    if !opts.allow_duplicate {
+        let mut items: Vec<(String, &Record<D>, Vec<DuplicateKey>)> = Vec::new();
+        for ((p, r), k) in planned
+            .prefixes
+            .iter()
+            .zip(&planned.recs)
+            .zip(&planned.keys)
+        {
+            items.push((p.clone(), r, k.clone()));
+        }
+        for (p, old, new) in &updates {
+            let before = old.data.duplicate_keys();
+            let added = new
+                .data
+                .duplicate_keys()
+                .into_iter()
+                .filter(|k| !before.contains(k))
+                .collect();
+            items.push((p.clone(), new, added));
+        }
+        check_duplicates::<D>(&mut conn, &items).await?;
+    }
+
+    store::run_insert(&mut conn, planned.insert).await?;
+    cartera_store::audit::run(&mut conn, planned.audit).await?;
+    let new_recs = planned.recs;
+    let mut events: Vec<AuditEvent> = Vec::new();
+    let mut updated = Vec::with_capacity(updates.len());
+    for (_, old, new) in updates {
+        if new.meta.version != old.meta.version {
+            store::update(&mut conn, old, &new).await?;
+            events.push(event(
+                Some(actor),
+                now,
+                AuditAction::Updated,
+                D::KIND,
+                new.id,
+                diff(Some(&old.data), Some(&new.data)),
+            ));
+        }
+        updated.push(new);
+    }
+    cartera_store::audit::insert(&mut conn, &events).await?;
+    let mut deleted = Vec::with_capacity(input.delete.len());
+    for (i, id) in input.delete.into_iter().enumerate() {
+        match trash_in::<D>(&mut conn, actor, now, id, None).await {
+            Ok(_) => deleted.push(id),
+            Err(AppError::NotFound) => {
+                return Err(AppError::Invalid(Violations::one(
+                    format!("delete[{i}]"),
+                    Code::NotFound,
+                    format!("there is no {} with id {id}", D::KIND.as_str()),
+                )));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    conn.commit().await?;
+    Ok(BulkOutcome {
+        created: new_recs,
+        updated,
+        deleted,
+    })
+}
+
+/// Changes related records in place (merges re-point links), with their audit events.
+pub(crate) async fn rewrite<D: Kind>(
+    conn: &mut Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    ids: &[Id],
+    change: impl Fn(&mut D),
+) -> Result<()> {
+    for old in store::get_many::<D>(conn, ids).await? {
+        let mut new = old.clone();
+        change(&mut new.data);
+        if new.data == old.data {
+            continue;
+        }
+        new.meta.version += 1;
+        new.meta.updated_at = now;
+        store::update(conn, &old, &new).await?;
+        cartera_store::audit::insert(
+            conn,
+            &[event(
+                Some(actor),
+                now,
+                AuditAction::Updated,
+                D::KIND,
+                new.id,
+                diff(Some(&old.data), Some(&new.data)),
+            )],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Kinds whose duplicates can be merged.
+pub trait Merge: Kind {
+    /// Folds the data of `gone` (id `source`) into `self`; `self`'s own values win.
+    fn absorb(&mut self, gone: &Self, source: Id);
+
+    /// Re-points the records that refer to `from` at `to`, with their audit events.
+    fn relink<'a>(
+        conn: &'a mut Conn,
+        actor: &'a Actor,
+        now: DateTime<Utc>,
+        from: Id,
+        to: Id,
+    ) -> impl Future<Output = Result<()>> + Send + 'a;
+}
+
+/// Folds `source` into `survivor`: the survivor absorbs the source's data, notes move
+/// over, links are re-pointed, the source goes to the trash marked as merged.
+pub async fn merge<D: Merge>(
+    app: &App,
+    actor: &Actor,
+    survivor: Id,
+    source: Id,
+) -> Result<Record<D>> {
+    actor.require(Scope::Write)?;
+    if survivor == source {
+        return Err(AppError::Invalid(Violations::one(
+            "source_id",
+            Code::Invalid,
+            "a record cannot be merged into itself",
+        )));
+    }
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    let keep = load_live::<D>(&mut conn, survivor).await?;
+    let gone = match load_live::<D>(&mut conn, source).await {
+        Err(AppError::NotFound) => {
+            return Err(AppError::Invalid(Violations::one(
+                "source_id",
+                Code::NotFound,
+                format!("there is no {} with id {source}", D::KIND.as_str()),
+            )));
+        }
+        other => other?,
+    };
+    let mut merged = keep.clone();
+    merged.data.absorb(&gone.data, source);
+    let mut c = Check::new();
+    merged.data.validate(today(now), &mut c);
+    c.finish()?;
+    merged.meta.version += 1;
+    merged.meta.updated_at = now;
+
+    // The source leaves first, so that its keys no longer count as duplicates.
+    let mut trashed = gone.clone();
+    trashed.meta.deleted_at = Some(now);
+    trashed.meta.merged_into_id = Some(survivor);
+    trashed.meta.updated_at = now;
+    trashed.meta.version += 1;
+    store::update(&mut conn, &gone, &trashed).await?;
+    store::update(&mut conn, &keep, &merged).await?;
+    cartera_store::notes::repoint(&mut conn, source, survivor, D::KIND).await?;
+    D::relink(&mut conn, actor, now, source, survivor).await?;
+    let mut changes = diff(Some(&keep.data), Some(&merged.data));
+    changes.push(cartera_core::record::FieldChange {
+        field: "merged_from".into(),
+        old: Value::Null,
+        new: Value::String(source.to_string()),
+    });
+    cartera_store::audit::insert(
+        &mut conn,
+        &[
+            event(
+                Some(actor),
+                now,
+                AuditAction::Merged,
+                D::KIND,
+                survivor,
+                changes,
+            ),
+            event(
+                Some(actor),
+                now,
+                AuditAction::MergedInto,
+                D::KIND,
+                source,
+                vec![cartera_core::record::FieldChange {
+                    field: "merged_into_id".into(),
+                    old: Value::Null,
+                    new: Value::String(survivor.to_string()),
+                }],
+            ),
+        ],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(merged)
+}

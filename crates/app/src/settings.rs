@@ -1,0 +1,94 @@
+//! Company-wide settings.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use cartera_core::audit::AuditAction;
+use cartera_core::record::{RecordKind, deserialize, diff};
+use cartera_core::users::Scope;
+use cartera_core::{Code, Id, Violations};
+use cartera_store::{Conn, settings as store};
+
+use crate::records::event;
+use crate::{Actor, App, AppError, Result};
+
+/// What an admin can set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Days a record stays in the trash before it is deleted for good (1 to 3650).
+    pub trash_retention_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            trash_retention_days: 30,
+        }
+    }
+}
+
+const KEY: &str = "company";
+
+/// Settings are one record in the audit trail, under a fixed id.
+const SETTINGS_ID: Id = Id::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0001);
+
+pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
+    let defaults = Settings::default();
+    // Read field by field: keys written by a newer version must not break this one.
+    Ok(match store::get(conn, KEY).await? {
+        Some(v) => Settings {
+            trash_retention_days: v
+                .get("trash_retention_days")
+                .and_then(Value::as_i64)
+                .unwrap_or(defaults.trash_retention_days),
+        },
+        None => defaults,
+    })
+}
+
+pub async fn get(app: &App, actor: &Actor) -> Result<Settings> {
+    actor.require(Scope::Read)?;
+    let mut conn = app.db.reader().await?;
+    load(&mut conn).await
+}
+
+pub async fn update(app: &App, actor: &Actor, patch: Value) -> Result<Settings> {
+    actor.require(Scope::Admin)?;
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    let old = load(&mut conn).await?;
+    let mut v = serde_json::to_value(&old).unwrap_or(Value::Null);
+    json_patch::merge(&mut v, &patch);
+    let new: Settings = deserialize(v)?;
+    if !(1..=3650).contains(&new.trash_retention_days) {
+        return Err(AppError::Invalid(Violations::one(
+            "trash_retention_days",
+            Code::OutOfRange,
+            "must be from 1 to 3650 days",
+        )));
+    }
+    if new != old {
+        store::set(
+            &mut conn,
+            KEY,
+            &serde_json::to_value(&new).unwrap_or(Value::Null),
+            now,
+        )
+        .await?;
+        cartera_store::audit::insert(
+            &mut conn,
+            &[event(
+                Some(actor),
+                now,
+                AuditAction::Updated,
+                RecordKind::Setting,
+                SETTINGS_ID,
+                diff(Some(&old), Some(&new)),
+            )],
+        )
+        .await?;
+        conn.commit().await?;
+    }
+    Ok(new)
+}

@@ -1,0 +1,183 @@
+//! Users and API tokens: creating them and telling who a request comes from.
+
+use std::collections::HashSet;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+
+use cartera_core::audit::AuditAction;
+use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::users::{
+    ApiToken, Scope, TOKEN_PREFIX, User, token_display_prefix, token_hash, validate_user,
+};
+use cartera_core::{Check, Id};
+use cartera_store::{Conn, users as store};
+
+use crate::records::event;
+use crate::{Actor, App, AppError, Result};
+
+pub(crate) async fn active_ids(conn: &mut Conn, ids: &[Id]) -> Result<HashSet<Id>> {
+    Ok(store::active_ids(conn, ids).await?)
+}
+
+/// The user with this email, created if new. Used by the CLI and the demo.
+pub async fn ensure(app: &App, email: &str, name: &str) -> Result<(User, bool)> {
+    let email = email.trim().to_lowercase();
+    let mut c = Check::new();
+    validate_user(&email, name.trim(), &mut c);
+    c.finish()?;
+    let mut conn = app.db.begin().await?;
+    if let Some(u) = store::by_email(&mut conn, &email).await? {
+        return Ok((u, false));
+    }
+    let now = app.now();
+    let user = User {
+        id: Id::new(),
+        email,
+        name: name.trim().to_owned(),
+        locale: "es".into(),
+        time_zone: "America/Argentina/Buenos_Aires".into(),
+        active: true,
+        created_at: now,
+    };
+    store::insert(&mut conn, &user).await?;
+    cartera_store::audit::insert(
+        &mut conn,
+        &[event(
+            None,
+            now,
+            AuditAction::Created,
+            RecordKind::User,
+            user.id,
+            vec![FieldChange {
+                field: "email".into(),
+                old: serde_json::Value::Null,
+                new: user.email.clone().into(),
+            }],
+        )],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok((user, true))
+}
+
+pub async fn list(app: &App, actor: &Actor) -> Result<Vec<User>> {
+    actor.require(Scope::Read)?;
+    let mut conn = app.db.reader().await?;
+    Ok(store::list(&mut conn).await?)
+}
+
+/// A new secret token: shown once, stored only as its hash.
+fn new_secret() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Conflict(format!("no randomness available: {e}")))?;
+    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// Creates a token for a user; returns it with its secret, which is not kept.
+pub async fn create_token(
+    app: &App,
+    user_id: Id,
+    name: &str,
+    scope: Scope,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(ApiToken, String)> {
+    let now = app.now();
+    let secret = new_secret()?;
+    let token = ApiToken {
+        id: Id::new(),
+        user_id,
+        name: name.trim().to_owned(),
+        prefix: token_display_prefix(&secret),
+        scope,
+        expires_at,
+        created_at: now,
+        last_used_at: None,
+        revoked_at: None,
+    };
+    let mut conn = app.db.begin().await?;
+    store::insert_token(&mut conn, &token, &token_hash(&secret)).await?;
+    cartera_store::audit::insert(
+        &mut conn,
+        &[event(
+            None,
+            now,
+            AuditAction::Created,
+            RecordKind::ApiToken,
+            token.id,
+            vec![FieldChange {
+                field: "scope".into(),
+                old: serde_json::Value::Null,
+                new: scope.as_str().into(),
+            }],
+        )],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok((token, secret))
+}
+
+/// Why a bearer token was refused; all answer 401.
+#[derive(Debug, PartialEq)]
+pub enum Refusal {
+    Unknown,
+    Expired,
+    Revoked,
+    InactiveUser,
+}
+
+impl Refusal {
+    pub fn message(&self) -> &'static str {
+        match self {
+            Refusal::Unknown => "the token is not valid",
+            Refusal::Expired => "the token has expired",
+            Refusal::Revoked => "the token was revoked",
+            Refusal::InactiveUser => "the token's user is deactivated",
+        }
+    }
+}
+
+/// The user and token behind a bearer token.
+pub async fn authenticate(
+    app: &App,
+    secret: &str,
+) -> Result<std::result::Result<(User, ApiToken), Refusal>> {
+    if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 200 {
+        return Ok(Err(Refusal::Unknown));
+    }
+    let now = app.now();
+    let mut conn = app.db.reader().await?;
+    let Some((token, user)) = store::token_by_hash(&mut conn, &token_hash(secret)).await? else {
+        return Ok(Err(Refusal::Unknown));
+    };
+    drop(conn);
+    if token.revoked_at.is_some() {
+        return Ok(Err(Refusal::Revoked));
+    }
+    if token.expires_at.is_some_and(|e| e <= now) {
+        return Ok(Err(Refusal::Expired));
+    }
+    if !user.active {
+        return Ok(Err(Refusal::InactiveUser));
+    }
+    // Record use at most once a minute, so that reads do not all become writes.
+    if token
+        .last_used_at
+        .is_none_or(|t| now - t > chrono::Duration::minutes(1))
+    {
+        let mut conn = app.db.begin().await?;
+        store::touch_token(&mut conn, token.id, now).await?;
+        conn.commit().await?;
+    }
+    Ok(Ok((user, token)))
+}
+
+/// The acting user.
+pub async fn me(app: &App, actor: &Actor) -> Result<User> {
+    let mut conn = app.db.reader().await?;
+    store::by_id(&mut conn, actor.user_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
