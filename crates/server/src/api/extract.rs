@@ -1,0 +1,190 @@
+//! Reading requests: the JSON body, query pairs, `If-Match`, the acting user. Each
+//! refusal is a problem+json naming what is wrong.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde_json::Value;
+
+use cartera_app::Actor;
+use cartera_core::{Code, Id};
+
+use crate::problem::ApiError;
+
+/// A JSON body (`application/json` or `application/merge-patch+json`), parsed but not
+/// yet typed: the app reads it into a record kind and names the wrong fields.
+pub struct JsonBody(pub Value);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ct = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            });
+        if let Some(ct) = &ct
+            && ct != "application/json"
+            && ct != "application/merge-patch+json"
+            && !ct.ends_with("+json")
+        {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+                format!("send JSON (Content-Type: application/json), not {ct}"),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "too-large",
+                    "Too large",
+                    "the request body is larger than this server accepts",
+                )
+            } else {
+                ApiError::malformed(format!("the request body could not be read: {e}"))
+            }
+        })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::malformed(
+            "the request body is empty; send a JSON object",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::malformed(format!(
+            "the body is not valid JSON (line {}, column {}): {}",
+            e.line(),
+            e.column(),
+            e.to_string().split(" at line ").next().unwrap_or("")
+        ))
+    })
+}
+
+/// Query parameters as ordered pairs (`filter[...]` keys repeat and nest).
+pub struct QueryPairs(pub Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        Ok(QueryPairs(
+            form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        ))
+    }
+}
+
+impl QueryPairs {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A `true`/`false` flag such as `allow_duplicate`.
+    pub fn flag(&self, key: &str) -> Result<bool, ApiError> {
+        match self.get(key) {
+            None | Some("false") | Some("0") => Ok(false),
+            Some("true") | Some("1") | Some("") => Ok(true),
+            Some(_) => Err(ApiError::bad_field(
+                key,
+                Code::Invalid,
+                "must be true or false",
+            )),
+        }
+    }
+
+    /// Refuses parameters this endpoint does not know, so a typo does not go unnoticed.
+    pub fn only(&self, known: &[&str]) -> Result<(), ApiError> {
+        match self.0.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+            None => Ok(()),
+            Some((k, _)) => Err(ApiError::bad_field(
+                k,
+                Code::UnknownField,
+                format!(
+                    "unknown parameter; this endpoint takes {}",
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            )),
+        }
+    }
+}
+
+/// The version a client read, from `If-Match: "3"` (`*` or absent: any).
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let Some(v) = parts.headers.get(header::IF_MATCH) else {
+            return Ok(IfMatch(None));
+        };
+        let raw = v.to_str().unwrap_or("").trim();
+        if raw == "*" {
+            return Ok(IfMatch(None));
+        }
+        let tag = raw.strip_prefix("W/").unwrap_or(raw).trim_matches('"');
+        tag.parse::<i64>().map(|n| IfMatch(Some(n))).map_err(|_| {
+            ApiError::bad_field(
+                "If-Match",
+                Code::Invalid,
+                "must be the record's version in quotes, as sent in its ETag (e.g. \"3\")",
+            )
+        })
+    }
+}
+
+/// The acting user, put in the request by the authentication layer.
+pub struct Auth(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Actor>()
+            .cloned()
+            .map(Auth)
+            .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <token>"))
+    }
+}
+
+/// A record id from the path. A malformed id names no record: 404.
+pub struct RecordId(pub Id);
+
+impl<S: Send + Sync> FromRequestParts<S> for RecordId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw): Path<String> = Path::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        raw.parse::<Id>()
+            .map(RecordId)
+            .map_err(|_| ApiError::not_found())
+    }
+}

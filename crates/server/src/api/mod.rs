@@ -1,0 +1,35 @@
+//! The JSON API under `/api/v1`.
+
+pub mod audit;
+pub mod custom_fields;
+pub mod doc;
+pub mod extract;
+pub mod leads;
+pub mod notes;
+pub mod records;
+pub mod search;
+pub mod settings;
+pub mod users;
+
+use cartera_core::accounts::AccountData;
+use cartera_core::contacts::ContactData;
+use cartera_core::leads::LeadData;
+
+use doc::Api;
+
+/// Every authenticated endpoint, with its description.
+pub fn api() -> Api {
+    let mut api = Api::default();
+    api = records::mount::<AccountData>(api, "Account");
+    api = records::mount_merge::<AccountData>(api, "Account");
+    api = records::mount::<ContactData>(api, "Contact");
+    api = records::mount_merge::<ContactData>(api, "Contact");
+    api = records::mount::<LeadData>(api, "Lead");
+    api = leads::mount(api);
+    api = notes::mount(api);
+    api = audit::mount(api);
+    api = custom_fields::mount(api);
+    api = search::mount(api);
+    api = settings::mount(api);
+    users::mount(api)
+}

@@ -1,0 +1,175 @@
+//! Configuration: flags, then `CARTERA_*` environment variables, then `cartera.toml`,
+//! then defaults. With nothing set, Cartera keeps everything in SQLite under `./data/`
+//! and answers on http://127.0.0.1:8080.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("listen address '{0}' is not host:port (e.g. 127.0.0.1:8080)")]
+    Listen(String),
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What `cartera.toml` may hold; every key is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub db_max_connections: Option<u32>,
+    pub log: Option<String>,
+    pub log_format: Option<String>,
+}
+
+impl FileConfig {
+    /// Reads `path`; a missing default file is no error, a missing named one is.
+    pub fn load(path: &Path, required: bool) -> Result<FileConfig, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| ConfigError::Parse {
+                path: path.to_owned(),
+                message: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                Ok(FileConfig::default())
+            }
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+}
+
+/// Settled configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub log: String,
+    pub json_logs: bool,
+}
+
+/// Values given on the command line or in the environment (clap reads both).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub db_max_connections: Option<u32>,
+    pub log: Option<String>,
+    pub log_format: Option<String>,
+}
+
+impl Config {
+    pub fn resolve(o: Overrides, file: FileConfig) -> Result<Config, ConfigError> {
+        let listen_raw = o
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen_raw
+            .parse::<SocketAddr>()
+            .map_err(|_| ConfigError::Listen(listen_raw.clone()))?;
+        let data_dir = o
+            .data_dir
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = match o.database_url.or(file.database_url) {
+            Some(u) => u,
+            None => {
+                std::fs::create_dir_all(&data_dir).map_err(|source| ConfigError::DataDir {
+                    path: data_dir.clone(),
+                    source,
+                })?;
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("cartera.db").display()
+                )
+            }
+        };
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            db_max_connections: o
+                .db_max_connections
+                .or(file.db_max_connections)
+                .unwrap_or(8),
+            log: o
+                .log
+                .or(file.log)
+                .unwrap_or_else(|| "info,sqlx=warn,tower_http=warn".into()),
+            json_logs: o.log_format.or(file.log_format).as_deref() == Some("json"),
+        })
+    }
+
+    /// The database URL without its password, for the log.
+    pub fn database_display(&self) -> String {
+        match self.database_url.split_once('@') {
+            Some((head, tail)) if head.contains("://") => {
+                let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+                let user = head[scheme_end..].split(':').next().unwrap_or("");
+                format!("{}{user}:***@{tail}", &head[..scheme_end])
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_to_sqlite_under_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Overrides {
+            data_dir: Some(dir.path().join("d")),
+            ..Overrides::default()
+        };
+        let c = Config::resolve(o, FileConfig::default()).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.database_url.starts_with("sqlite://"));
+        assert!(dir.path().join("d").is_dir());
+    }
+
+    #[test]
+    fn flags_win_over_the_file() {
+        let file: FileConfig = toml::from_str(
+            "listen = \"0.0.0.0:9000\"\ndatabase_url = \"postgres://u:secret@h/db\"",
+        )
+        .unwrap();
+        let c = Config::resolve(
+            Overrides {
+                listen: Some("127.0.0.1:7000".into()),
+                ..Overrides::default()
+            },
+            file,
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 7000);
+        assert_eq!(c.database_display(), "postgres://u:***@h/db");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        assert!(toml::from_str::<FileConfig>("lisen = \"x\"").is_err());
+    }
+}

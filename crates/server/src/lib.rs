@@ -1,0 +1,125 @@
+//! Cartera's HTTP server: the JSON API, its OpenAPI description, health and metrics.
+//! `main.rs` is the `cartera` command built on it.
+
+pub mod api;
+pub mod config;
+pub mod middleware;
+pub mod ops;
+pub mod problem;
+pub mod state;
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use cartera_app::App;
+
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// The process-wide Prometheus recorder (one per process, however many servers run).
+pub fn metrics_handle() -> Option<PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .clone()
+}
+
+/// The OpenAPI document of every endpoint.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = api::api().finish();
+    let (_, ops_doc) = ops::mount(api::doc::Api::default()).finish();
+    doc.merge(ops_doc);
+    doc
+}
+
+fn panic_answer(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    tracing::error!("a request handler panicked");
+    ApiError::internal().into_response()
+}
+
+/// The whole application as one router.
+pub fn router(app: App) -> Router {
+    let (api_router, mut doc) = api::api().finish();
+    let (ops_router, ops_doc) = ops::mount(api::doc::Api::default()).finish();
+    doc.merge(ops_doc);
+    let openapi = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+    let state = AppState {
+        app,
+        metrics: metrics_handle(),
+        openapi: Arc::new(openapi.into()),
+    };
+    let api_router = api_router
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::idempotent,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::authenticate_bearer,
+        ))
+        .route_layer(axum::middleware::from_fn(middleware::tag_route));
+    let ops_router = ops_router.route_layer(axum::middleware::from_fn(middleware::tag_route));
+    let docs: Router<AppState> = SwaggerUi::new("/api/docs")
+        .config(SwaggerConfig::new(["/api/v1/openapi.json"]))
+        .into();
+    Router::new()
+        .merge(api_router)
+        .merge(ops_router)
+        .merge(docs)
+        .fallback(|| async {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                "There is nothing at this address.",
+            )
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                "This address does not take that method.",
+            )
+        })
+        .layer(DefaultBodyLimit::max(middleware::BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_answer))
+        .layer(axum::middleware::from_fn(middleware::observe))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Empties the trash past its retention and forgets old idempotency keys, hourly.
+pub fn spawn_maintenance(app: App) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match cartera_app::maintenance::run(&app).await {
+                Ok(r) => tracing::info!(?r, "maintenance done"),
+                Err(e) => tracing::warn!(error = %e, "maintenance failed; will retry in an hour"),
+            }
+        }
+    })
+}

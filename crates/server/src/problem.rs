@@ -1,0 +1,215 @@
+//! Every error answer of the API, in one place: RFC 9457 problem details as
+//! `application/problem+json`. No answer carries a stack trace, SQL or a file path; the
+//! log keeps those, under the request id the client sees in `X-Request-Id`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use cartera_app::AppError;
+use cartera_app::error::DuplicateCandidate;
+use cartera_core::{Code, Violation, Violations};
+
+/// An RFC 9457 problem.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem, e.g. `urn:cartera:problem:validation-failed`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// The fields that are wrong.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<Violation>,
+    /// For a possible duplicate: the existing records it looks like.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub candidates: Vec<DuplicateCandidate>,
+}
+
+/// An error answer, ready to render.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    slug: &'static str,
+    title: &'static str,
+    detail: String,
+    errors: Vec<Violation>,
+    candidates: Vec<DuplicateCandidate>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            slug,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+            candidates: Vec::new(),
+        }
+    }
+
+    pub fn with_errors(mut self, errors: Vec<Violation>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn not_found() -> Self {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            "There is no such record, or it is in the trash.",
+        )
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+            detail,
+        )
+    }
+
+    /// A malformed request: bad JSON, bad query parameters, bad headers.
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed-request",
+            "Malformed request",
+            detail,
+        )
+    }
+
+    pub fn bad_field(field: &str, code: Code, message: impl Into<String>) -> Self {
+        let message = message.into();
+        ApiError::malformed(format!("{field}: {message}")).with_errors(vec![Violation {
+            field: field.to_owned(),
+            code,
+            message,
+        }])
+    }
+
+    pub fn internal() -> Self {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "Something went wrong on our side. Quote the X-Request-Id of this answer when you report it.",
+        )
+    }
+
+    fn invalid(v: Violations) -> Self {
+        let detail = summary(&v);
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+            "Validation failed",
+            detail,
+        )
+        .with_errors(v.0)
+    }
+}
+
+fn summary(v: &Violations) -> String {
+    match v.0.as_slice() {
+        [] => "The request is not valid.".into(),
+        [one] if one.field.is_empty() => one.message.clone(),
+        [one] => format!("{}: {}", one.field, one.message),
+        [one, rest @ ..] => format!(
+            "{}: {} (and {} more problem{})",
+            one.field,
+            one.message,
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound => ApiError::not_found(),
+            AppError::Invalid(v) => ApiError::invalid(v),
+            AppError::BadQuery(v) => {
+                let detail = summary(&v);
+                ApiError::malformed(detail).with_errors(v.0)
+            }
+            AppError::Duplicate {
+                candidates,
+                violations,
+            } => {
+                let names: Vec<&str> = candidates.iter().map(|c| c.title.as_str()).collect();
+                let mut e = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "possible-duplicate",
+                    "Possible duplicate",
+                    if names.is_empty() {
+                        summary(&violations)
+                    } else {
+                        format!(
+                            "This looks like {} already in Cartera. Merge them, or send allow_duplicate=true to keep both.",
+                            names.join(", ")
+                        )
+                    },
+                )
+                .with_errors(violations.0);
+                e.candidates = candidates;
+                e
+            }
+            AppError::Conflict(msg) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", msg)
+            }
+            AppError::Stale { expected, current } => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "version-mismatch",
+                "Version mismatch",
+                format!(
+                    "The record changed since you read it (you sent version {expected}, it is at {current}). Read it again and repeat your change."
+                ),
+            ),
+            AppError::Forbidden(msg) => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", msg)
+            }
+            AppError::TooLarge(msg) => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Too large", msg)
+            }
+            AppError::Store(e) => {
+                tracing::error!(error = %e, "store error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Problem {
+            kind: format!("urn:cartera:problem:{}", self.slug),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            errors: self.errors,
+            candidates: self.candidates,
+        };
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let mut res = (self.status, bytes).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}

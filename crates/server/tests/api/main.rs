@@ -1,0 +1,16 @@
+//! Black-box tests of the HTTP API: each starts the real server on a random port with a
+//! fresh database and talks to it over HTTP, on SQLite and on PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod accounts;
+mod auth;
+mod contacts;
+mod custom_fields;
+mod leads;
+mod lists;
+mod notes_audit;
+mod ops;
+mod writes;

@@ -1,0 +1,343 @@
+//! The test harness: a real Cartera server on a random port with a fresh database
+//! (a SQLite file, or a PostgreSQL database made for the test and dropped after),
+//! driven over HTTP with reqwest, as a client would.
+
+use std::net::SocketAddr;
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use cartera_app::App;
+use cartera_core::Id;
+use cartera_core::users::Scope;
+use cartera_store::{ConnectOptions, Db};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// `CARTERA_TEST_POSTGRES` holds an admin URL of a PostgreSQL server; when it is set,
+/// a test that cannot reach it fails.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("CARTERA_TEST_POSTGRES")
+        .ok()
+        .filter(|s| !s.is_empty())
+}
+
+enum Store {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin: String, name: String },
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    /// An admin token.
+    pub token: String,
+    pub admin_id: Id,
+    pub app: App,
+    store: Store,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `field`s of a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|e| e["field"].as_str().unwrap_or("").to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Resp {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+
+    /// Asserts a problem answer with this status naming this field.
+    #[track_caller]
+    pub fn problem(self, status: u16, field: &str) -> Resp {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "not a problem answer: {}",
+            self.body
+        );
+        assert_eq!(self.body["status"].as_u64(), Some(u64::from(status)));
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string());
+        if !field.is_empty() {
+            assert!(
+                self.error_fields().iter().any(|f| f == field),
+                "no error on '{field}': {}",
+                self.body
+            );
+        }
+        let text = self.body.to_string();
+        for leak in ["SELECT", "INSERT", "sqlx", "panicked", ".rs:", "/src/"] {
+            assert!(
+                !text.contains(leak),
+                "the answer leaks internals ({leak}): {text}"
+            );
+        }
+        self
+    }
+
+    pub fn id(&self) -> String {
+        self.body["id"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl TestServer {
+    /// A server on `backend`, or `None` for PostgreSQL when no server is configured.
+    pub async fn start(backend: Backend) -> Option<TestServer> {
+        let (url, store) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("cartera.db").display()
+                );
+                (url, Store::Sqlite(dir))
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url()?;
+                let name = format!("cartera_t_{}", uuid::Uuid::now_v7().simple());
+                let url = cartera_store::admin::create_pg_database(&admin, &name)
+                    .await
+                    .expect("CARTERA_TEST_POSTGRES is set but the server cannot create a database");
+                (url, Store::Postgres { admin, name })
+            }
+        };
+        let db = Db::connect(&ConnectOptions {
+            max_connections: 4,
+            ..ConnectOptions::new(url)
+        })
+        .await
+        .expect("database opens");
+        let app = App::new(db);
+        let (admin, _) = cartera_app::users::ensure(&app, "admin@test.example.com", "Ada Admin")
+            .await
+            .expect("admin user");
+        let (_, token) =
+            cartera_app::users::create_token(&app, admin.id, "tests", Scope::Admin, None)
+                .await
+                .expect("admin token");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("port");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = app.clone();
+        tokio::spawn(async move {
+            let _ = cartera_server::serve(listener, served, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        Some(TestServer {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            token,
+            admin_id: admin.id,
+            app,
+            store,
+            shutdown: Some(tx),
+        })
+    }
+
+    /// A token for another user (created if new) with `scope`.
+    pub async fn token_for(&self, email: &str, scope: Scope) -> (Id, String) {
+        let (u, _) = cartera_app::users::ensure(&self.app, email, "Test User")
+            .await
+            .expect("user");
+        let (_, t) = cartera_app::users::create_token(&self.app, u.id, "test", scope, None)
+            .await
+            .expect("token");
+        (u.id, t)
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<RawBody>,
+    ) -> Resp {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        match body {
+            Some(RawBody::Json(v)) => req = req.json(&v),
+            Some(RawBody::Text(ct, text)) => req = req.header("content-type", ct).body(text),
+            None => {}
+        }
+        let res = req.send().await.expect("request reaches the server");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.bytes().await.expect("body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(Method::GET, path, Some(&self.token), &[], None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.send(
+            Method::POST,
+            path,
+            Some(&self.token),
+            &[],
+            Some(RawBody::Json(body)),
+        )
+        .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.send(
+            Method::PATCH,
+            path,
+            Some(&self.token),
+            &[],
+            Some(RawBody::Json(body)),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send(Method::DELETE, path, Some(&self.token), &[], None)
+            .await
+    }
+
+    /// Creates a record and returns its body.
+    pub async fn create(&self, plural: &str, body: Value) -> Value {
+        let r = self.post(&format!("/api/v1/{plural}"), body).await;
+        assert_eq!(r.status.as_u16(), 201, "create {plural}: {}", r.body);
+        r.body
+    }
+
+    /// Every page of a list, following cursors.
+    pub async fn all_pages(&self, path_and_query: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..1000 {
+            let sep = if path_and_query.contains('?') {
+                '&'
+            } else {
+                '?'
+            };
+            let url = match &cursor {
+                Some(c) => format!("{path_and_query}{sep}cursor={c}"),
+                None => path_and_query.to_owned(),
+            };
+            let r = self.get(&url).await.expect(200);
+            out.extend(r.body["data"].as_array().cloned().unwrap_or_default());
+            match r.body["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => return out,
+            }
+        }
+        panic!("more than 1000 pages");
+    }
+}
+
+pub enum RawBody {
+    Json(Value),
+    Text(&'static str, String),
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Store::Postgres { admin, name } = &self.store {
+            let (admin, name) = (admin.clone(), name.clone());
+            let db = self.app.db.clone();
+            // Drop runs outside async: a thread with its own runtime closes the pool
+            // and drops the test's database.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    rt.block_on(async {
+                        db.close().await;
+                        let _ = cartera_store::admin::drop_pg_database(&admin, &name).await;
+                    });
+                }
+            })
+            .join();
+        }
+    }
+}
+
+/// Runs a test body on SQLite and on PostgreSQL (when configured).
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let s = $crate::support::TestServer::start($crate::support::Backend::Sqlite)
+                        .await
+                        .expect("sqlite server");
+                    super::$name(s).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    match $crate::support::TestServer::start($crate::support::Backend::Postgres).await {
+                        Some(s) => super::$name(s).await,
+                        None => eprintln!("skipped: set CARTERA_TEST_POSTGRES to run on PostgreSQL"),
+                    }
+                }
+            }
+        )+
+    };
+}

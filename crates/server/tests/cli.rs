@@ -1,0 +1,236 @@
+//! The `cartera` command as a newcomer uses it: migrate, create a token, serve, call the
+//! API with the token; and clear errors for bad configuration.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cartera");
+
+fn cartera(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("CARTERA_DATABASE_URL")
+        .output()
+        .expect("cartera runs")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(dir: &std::path::Path, port: u16, extra_env: &[(&str, &str)]) -> Server {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("serve starts");
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server(child)
+}
+
+async fn newcomer_flow(dir: &std::path::Path, env: &[(&str, &str)]) {
+    let with_env = |args: &[&str]| {
+        let mut c = Command::new(BIN);
+        c.args(args).current_dir(dir).env_remove("DATABASE_URL");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        c.output().unwrap()
+    };
+    let m = with_env(&["migrate"]);
+    assert!(m.status.success(), "{}", String::from_utf8_lossy(&m.stderr));
+    assert!(String::from_utf8_lossy(&m.stdout).contains("up to date"));
+    let t = with_env(&[
+        "token",
+        "create",
+        "--user",
+        "Dueña@Empresa.com.ar",
+        "--user-name",
+        "Dueña",
+    ]);
+    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+    let token = String::from_utf8(t.stdout).unwrap().trim().to_owned();
+    assert!(token.starts_with("crt_"), "{token}");
+    assert!(String::from_utf8_lossy(&t.stderr).contains("shown only now"));
+    let r = with_env(&[
+        "token",
+        "create",
+        "--user",
+        "lectora@empresa.com.ar",
+        "--scope",
+        "read",
+    ]);
+    let reader = String::from_utf8(r.stdout).unwrap().trim().to_owned();
+
+    let port = free_port();
+    let _server = serve(dir, port, env);
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let made = client
+        .post(format!("{base}/api/v1/accounts"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Primer Cliente"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status().as_u16(), 201);
+    let listed: serde_json::Value = client
+        .get(format!("{base}/api/v1/accounts"))
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["data"][0]["name"], "Primer Cliente");
+    let denied = client
+        .post(format!("{base}/api/v1/accounts"))
+        .bearer_auth(&reader)
+        .json(&serde_json::json!({"name": "No"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status().as_u16(), 403);
+    let me: serde_json::Value = client
+        .get(format!("{base}/api/v1/users/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "dueña@empresa.com.ar");
+}
+
+#[tokio::test]
+async fn newcomer_on_the_embedded_default() {
+    let dir = tempfile::tempdir().unwrap();
+    newcomer_flow(dir.path(), &[]).await;
+    assert!(
+        dir.path().join("data").join("cartera.db").is_file(),
+        "data lives in ./data/"
+    );
+}
+
+#[tokio::test]
+async fn newcomer_on_postgres_through_database_url() {
+    let Ok(admin) = std::env::var("CARTERA_TEST_POSTGRES") else {
+        eprintln!("skipped: set CARTERA_TEST_POSTGRES to run on PostgreSQL");
+        return;
+    };
+    let name = format!(
+        "cartera_t_{}",
+        cartera_core::Id::new().to_string().replace('-', "")
+    );
+    let url = cartera_store::admin::create_pg_database(&admin, &name)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    newcomer_flow(dir.path(), &[("DATABASE_URL", &url)]).await;
+    assert!(
+        !dir.path().join("data").join("cartera.db").exists(),
+        "nothing in SQLite"
+    );
+    cartera_store::admin::drop_pg_database(&admin, &name)
+        .await
+        .unwrap();
+}
+
+#[test]
+fn bad_configuration_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cartera(dir.path(), &["serve", "--listen", "nowhere"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("listen address 'nowhere'"), "{err}");
+
+    std::fs::write(dir.path().join("cartera.toml"), "lisen = \"127.0.0.1:1\"\n").unwrap();
+    let out = cartera(dir.path(), &["migrate"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cartera.toml") && err.contains("lisen"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.path().join("cartera.toml")).unwrap();
+
+    let out = cartera(dir.path(), &["migrate", "--database-url", "mysql://x"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite: or postgres:"));
+
+    let out = cartera(dir.path(), &["token", "create", "--user", "not-an-email"]);
+    assert!(!out.status.success());
+    let out = cartera(
+        dir.path(),
+        &["token", "create", "--user", "a@b.com", "--scope", "god"],
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--scope"));
+}
+
+#[test]
+fn demo_company_loads_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = cartera(dir.path(), &["demo"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let out = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        out.contains("Demo company loaded") && out.contains("accounts"),
+        "{out}"
+    );
+    let again = cartera(dir.path(), &["demo"]);
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("already has data"));
+}
+
+#[test]
+fn help_lists_the_environment() {
+    let out = cartera(std::path::Path::new("."), &["serve", "--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for var in [
+        "CARTERA_LISTEN",
+        "CARTERA_DATABASE_URL",
+        "CARTERA_DATA_DIR",
+        "CARTERA_CONFIG",
+        "CARTERA_LOG",
+    ] {
+        assert!(
+            text.contains(var),
+            "{var} missing from serve --help:\n{text}"
+        );
+    }
+}
