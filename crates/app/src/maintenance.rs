@@ -61,3 +61,9 @@ pub async fn run(app: &App) -> Result<PurgeReport> {
     conn.commit().await?;
     Ok(report)
 }
+
+/// Keeps the database's planner statistics fresh after large writes (see
+/// `Db::refresh_statistics`); returns the tables it analysed.
+pub async fn refresh_statistics(app: &App) -> Result<Vec<String>> {
+    Ok(app.db.refresh_statistics().await?)
+}

@@ -315,6 +315,8 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let served = app.clone();
+    // What `cartera serve` runs beside the server (statistics, trash) runs here too.
+    cartera_server::spawn_maintenance(app.clone());
     tokio::spawn(async move {
         let _ = cartera_server::serve(listener, served, std::future::pending()).await;
     });

@@ -109,8 +109,23 @@ pub async fn serve(
         .await
 }
 
-/// Empties the trash past its retention and forgets old idempotency keys, hourly.
+/// Background housekeeping: planner statistics every 15 s (see
+/// `Db::refresh_statistics`); the trash past its retention and old idempotency keys, hourly.
 pub fn spawn_maintenance(app: App) -> tokio::task::JoinHandle<()> {
+    let stats_app = app.clone();
+    tokio::spawn(async move {
+        // Cheap when nothing changed: one catalogue query.
+        let mut tick = tokio::time::interval(Duration::from_secs(15));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match cartera_app::maintenance::refresh_statistics(&stats_app).await {
+                Ok(t) if !t.is_empty() => tracing::info!(tables = ?t, "statistics refreshed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "refreshing statistics failed"),
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

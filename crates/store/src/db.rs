@@ -180,6 +180,36 @@ impl Db {
         })
     }
 
+    /// Refreshes the planner's statistics of tables that changed a lot since they were
+    /// last analysed, and names them. PostgreSQL plans a lookup of many duplicate keys
+    /// as a scan when it believes a table is small; its autovacuum normally keeps the
+    /// statistics fresh, but some servers run with it off, and then one bulk import
+    /// slows every later one. SQLite keeps one plan per statement (QPSG) and needs none.
+    pub async fn refresh_statistics(&self) -> Result<Vec<String>> {
+        if self.backend() != Backend::Postgres {
+            return Ok(Vec::new());
+        }
+        let mut c = self.reader().await?;
+        let stale = c
+            .fetch_all(Sql::new(
+                "SELECT relname FROM pg_stat_user_tables \
+                 WHERE schemaname = current_schema() \
+                 AND n_mod_since_analyze > 1000 + 0.1 * GREATEST(n_live_tup, 0)",
+            ))
+            .await?;
+        let mut done = Vec::new();
+        for row in stale {
+            let table = row.text("relname")?;
+            // Only our own plain table names reach the statement text.
+            if !table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                continue;
+            }
+            c.execute(Sql::new(format!("ANALYZE {table}"))).await?;
+            done.push(table);
+        }
+        Ok(done)
+    }
+
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<()> {
         let mut c = self.reader().await?;
