@@ -485,6 +485,7 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
         user_id: admin.id,
         scope: Scope::Admin,
         request_id: None,
+        session_id: None,
     };
 
     let custom_fields = define_custom_fields(app, &actor).await?;
@@ -529,6 +530,7 @@ async fn has_accounts(app: &App) -> Result<bool> {
         user_id: Id::from_u128(0),
         scope: Scope::Read,
         request_id: None,
+        session_id: None,
     };
     let probe = [("limit".to_owned(), "1".to_owned())];
     Ok(!list::<AccountData>(app, &reader, &probe)
@@ -543,6 +545,7 @@ fn rep_actor(user_id: Id) -> Actor {
         user_id,
         scope: Scope::Write,
         request_id: None,
+        session_id: None,
     }
 }
 

@@ -40,6 +40,15 @@ pub enum AppError {
     /// The record changed since the client read it (412).
     #[error("the record changed since version {expected}; it is now at {current}")]
     Stale { expected: i64, current: i64 },
+    /// No or wrong credentials (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Too many attempts; the client may try again after `retry_after_seconds` (429).
+    #[error("{message}")]
+    RateLimited {
+        message: String,
+        retry_after_seconds: u64,
+    },
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod auth;
 pub mod contacts;
 pub mod custom_fields;
 pub mod demo;
@@ -73,6 +74,8 @@ pub struct Actor {
     pub user_id: Id,
     pub scope: Scope,
     pub request_id: Option<String>,
+    /// The browser session the request came through; `None` for API tokens.
+    pub session_id: Option<Id>,
 }
 
 impl Actor {

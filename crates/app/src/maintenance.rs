@@ -1,5 +1,5 @@
-//! Housekeeping `cartera serve` runs on its own: emptying the trash past its retention
-//! and forgetting old idempotency keys. Safe to run from several servers at once.
+//! Housekeeping `cartera serve` runs on its own: emptying the trash past its retention,
+//! forgetting old idempotency keys and expired sessions. Safe to run from several servers at once.
 
 use chrono::Duration;
 use serde::Serialize;
@@ -20,6 +20,7 @@ pub struct PurgeReport {
     pub contacts: u64,
     pub leads: u64,
     pub idempotency_keys: u64,
+    pub sessions: u64,
 }
 
 /// Purges in slices so that one run never holds the write lock for long.
@@ -59,6 +60,7 @@ pub async fn run(app: &App) -> Result<PurgeReport> {
     report.idempotency_keys =
         idempotency::purge_before(&mut conn, app.now() - Duration::hours(24)).await?;
     conn.commit().await?;
+    report.sessions = crate::auth::purge_expired_sessions(app).await?;
     Ok(report)
 }
 

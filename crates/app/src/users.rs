@@ -68,12 +68,12 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<User>> {
     Ok(store::list(&mut conn).await?)
 }
 
-/// A new secret token: shown once, stored only as its hash.
-fn new_secret() -> Result<String> {
+/// A new secret (256 random bits after `prefix`): shown once, stored only as its hash.
+pub(crate) fn new_secret(prefix: &str) -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| AppError::Conflict(format!("no randomness available: {e}")))?;
-    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+    Ok(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
 }
 
 /// Creates a token for a user; returns it with its secret, which is not kept.
@@ -85,7 +85,7 @@ pub async fn create_token(
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(ApiToken, String)> {
     let now = app.now();
-    let secret = new_secret()?;
+    let secret = new_secret(TOKEN_PREFIX)?;
     let token = ApiToken {
         id: Id::new(),
         user_id,

@@ -20,6 +20,11 @@ pub enum AuditAction {
     /// This record was merged into another one (`changes` names it).
     MergedInto,
     Converted,
+    /// Security events, on the user they concern.
+    LoginSucceeded,
+    LoginFailed,
+    LoggedOut,
+    PasswordChanged,
 }
 
 impl AuditAction {
@@ -33,13 +38,28 @@ impl AuditAction {
             AuditAction::Merged => "merged",
             AuditAction::MergedInto => "merged_into",
             AuditAction::Converted => "converted",
+            AuditAction::LoginSucceeded => "login_succeeded",
+            AuditAction::LoginFailed => "login_failed",
+            AuditAction::LoggedOut => "logged_out",
+            AuditAction::PasswordChanged => "password_changed",
         }
     }
 
     pub fn parse(s: &str) -> Option<AuditAction> {
         use AuditAction::*;
         [
-            Created, Updated, Deleted, Restored, Purged, Merged, MergedInto, Converted,
+            Created,
+            Updated,
+            Deleted,
+            Restored,
+            Purged,
+            Merged,
+            MergedInto,
+            Converted,
+            LoginSucceeded,
+            LoginFailed,
+            LoggedOut,
+            PasswordChanged,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

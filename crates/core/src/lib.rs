@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod auth;
 pub mod contacts;
 pub mod custom_fields;
 pub mod fields;

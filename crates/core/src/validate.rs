@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 pub enum Code {
     Required,
     Invalid,
+    TooShort,
     TooLong,
     TooMany,
     OutOfRange,

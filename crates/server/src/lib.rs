@@ -39,6 +39,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut doc) = api::api().finish();
     let (_, ops_doc) = ops::mount(api::doc::Api::default()).finish();
     doc.merge(ops_doc);
+    let (_, public_doc) = api::public_api().finish();
+    doc.merge(public_doc);
     doc
 }
 
@@ -52,6 +54,8 @@ pub fn router(app: App) -> Router {
     let (api_router, mut doc) = api::api().finish();
     let (ops_router, ops_doc) = ops::mount(api::doc::Api::default()).finish();
     doc.merge(ops_doc);
+    let (public_router, public_doc) = api::public_api().finish();
+    doc.merge(public_doc);
     let openapi = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     let state = AppState {
         app,
@@ -65,10 +69,12 @@ pub fn router(app: App) -> Router {
         ))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            middleware::authenticate_bearer,
+            middleware::authenticate,
         ))
         .route_layer(axum::middleware::from_fn(middleware::tag_route));
-    let ops_router = ops_router.route_layer(axum::middleware::from_fn(middleware::tag_route));
+    let ops_router = ops_router
+        .merge(public_router)
+        .route_layer(axum::middleware::from_fn(middleware::tag_route));
     let docs: Router<AppState> = SwaggerUi::new("/api/docs")
         .config(SwaggerConfig::new(["/api/v1/openapi.json"]))
         .into();
@@ -104,7 +110,9 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app))
+    // The peer address goes into the audit trail of logins.
+    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
 }

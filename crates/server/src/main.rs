@@ -98,6 +98,22 @@ enum UserCommand {
         #[arg(long)]
         name: String,
     },
+    /// Set a user's password, read from standard input (the first line).
+    Password {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// The password the demo's admin logs in with.
+const DEMO_PASSWORD: &str = "cartera-demo";
+
+async fn demo_login(app: &App, email: &str) -> Result<(), String> {
+    cartera_app::auth::set_password(app, email, DEMO_PASSWORD)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("Log in as {email} with the password {DEMO_PASSWORD}");
+    Ok(())
 }
 
 fn init_logs(config: &Config) {
@@ -191,6 +207,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                         .map_err(|e| e.to_string())?;
                         println!("Demo company loaded: {report}");
                         println!("API token for {}: {secret}", report.admin_email);
+                        demo_login(&app, &report.admin_email).await?;
                     }
                     None => println!("The database already has data; the demo was not loaded."),
                 }
@@ -264,6 +281,33 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{secret}");
             Ok(())
         }
+        Command::User(UserCommand::Password { email }) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            let app = open(&config).await?;
+            let result = cartera_app::auth::set_password(&app, &email, password).await;
+            app.db.close().await;
+            match result {
+                Ok(u) => {
+                    println!(
+                        "Password set for {} <{}>; their other sessions ended.",
+                        u.name, u.email
+                    );
+                    Ok(())
+                }
+                Err(cartera_app::AppError::NotFound) => Err(format!("there is no user {email}")),
+                Err(cartera_app::AppError::Invalid(v)) => Err(v
+                    .0
+                    .iter()
+                    .map(|x| format!("the {} {}", x.field, x.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")),
+                Err(e) => Err(e.to_string()),
+            }
+        }
         Command::User(UserCommand::Add { email, name }) => {
             let app = open(&config).await?;
             let (u, created) = cartera_app::users::ensure(&app, &email, &name)
@@ -282,11 +326,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             let report = cartera_app::demo::seed_if_empty(&app)
                 .await
                 .map_err(|e| e.to_string())?;
-            app.db.close().await;
-            match report {
-                Some(r) => println!("Demo company loaded: {r}"),
+            match &report {
+                Some(r) => {
+                    println!("Demo company loaded: {r}");
+                    demo_login(&app, &r.admin_email).await?;
+                }
                 None => println!("The database already has data; the demo was not loaded."),
             }
+            app.db.close().await;
             Ok(())
         }
     }

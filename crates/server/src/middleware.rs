@@ -9,8 +9,10 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use cartera_app::users::authenticate;
-use cartera_app::{Actor, idempotency};
+use cartera_app::users::authenticate as authenticate_token;
+use cartera_app::{Actor, auth, idempotency};
+use cartera_core::auth::SESSION_COOKIE;
+use cartera_core::users::Scope;
 use cartera_core::{Code, Id};
 use cartera_store::idempotency::Claim;
 
@@ -28,6 +30,9 @@ struct UserTag(Id);
 /// Which route answered, for metrics labels.
 #[derive(Clone)]
 struct RouteTag(String);
+
+/// The header that carries a session's CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
 
 /// The largest body any endpoint reads (a bulk request of 1000 records fits easily).
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -104,41 +109,94 @@ pub async fn tag_route(req: Request, next: Next) -> Response {
     res
 }
 
-/// Turns `Authorization: Bearer <token>` into the acting user, or answers 401.
-pub async fn authenticate_bearer(
-    State(s): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie(req_headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    req_headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Who is calling: `Authorization: Bearer <token>`, or the browser's session cookie
+/// (whose state-changing requests must also carry the session's CSRF token). Answers
+/// 401 without either.
+pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let actor = if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let token = value.to_str().ok().and_then(|v| {
             let (scheme, rest) = v.split_once(' ')?;
             scheme
                 .eq_ignore_ascii_case("bearer")
                 .then(|| rest.trim().to_owned())
         });
-    let Some(token) = token else {
+        let Some(token) = token else {
+            return ApiError::unauthorized("the Authorization header must be Bearer <token>")
+                .into_response();
+        };
+        match authenticate_token(&s.app, &token).await {
+            Ok(Ok((user, tok))) => Actor {
+                user_id: user.id,
+                scope: tok.scope,
+                request_id,
+                session_id: None,
+            },
+            Ok(Err(refusal)) => return ApiError::unauthorized(refusal.message()).into_response(),
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    } else if let Some(secret) = cookie(req.headers(), SESSION_COOKIE) {
+        let (user, session) = match auth::session(&s.app, &secret).await {
+            Ok(Some(found)) => found,
+            Ok(None) => {
+                return ApiError::unauthorized("the session has ended: log in again")
+                    .into_response();
+            }
+            Err(e) => return ApiError::from(e).into_response(),
+        };
+        let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        let csrf = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !safe && !same_secret(csrf, &session.csrf_token) {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "Not allowed",
+                "send the session's csrf_token in the X-CSRF-Token header",
+            )
+            .into_response();
+        }
+        Actor {
+            user_id: user.id,
+            // Until roles land (issue 3), a signed-in person may do what an admin token may.
+            scope: Scope::Admin,
+            request_id,
+            session_id: Some(session.id),
+        }
+    } else {
         return ApiError::unauthorized(
-            "send Authorization: Bearer <token>; create one with `cartera token create`",
+            "log in, or send Authorization: Bearer <token> (create one with `cartera token create`)",
         )
         .into_response();
     };
-    let (user, tok) = match authenticate(&s.app, &token).await {
-        Ok(Ok(found)) => found,
-        Ok(Err(refusal)) => return ApiError::unauthorized(refusal.message()).into_response(),
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-    req.extensions_mut().insert(Actor {
-        user_id: user.id,
-        scope: tok.scope,
-        request_id,
-    });
+    let user_id = actor.user_id;
+    req.extensions_mut().insert(actor);
     let mut res = next.run(req).await;
-    res.extensions_mut().insert(UserTag(user.id));
+    res.extensions_mut().insert(UserTag(user_id));
     res
 }
 

@@ -37,6 +37,7 @@ pub struct ApiError {
     detail: String,
     errors: Vec<Violation>,
     candidates: Vec<DuplicateCandidate>,
+    retry_after_seconds: Option<u32>,
 }
 
 impl ApiError {
@@ -53,6 +54,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             candidates: Vec::new(),
+            retry_after_seconds: None,
         }
     }
 
@@ -176,6 +178,21 @@ impl From<AppError> for ApiError {
                     "The record changed since you read it (you sent version {expected}, it is at {current}). Read it again and repeat your change."
                 ),
             ),
+            AppError::Unauthorized(msg) => ApiError::unauthorized(msg),
+            AppError::RateLimited {
+                message,
+                retry_after_seconds,
+            } => {
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "Too many attempts",
+                    message,
+                );
+                e.retry_after_seconds =
+                    Some(u32::try_from(retry_after_seconds).unwrap_or(u32::MAX));
+                e
+            }
             AppError::Forbidden(msg) => {
                 ApiError::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", msg)
             }
@@ -206,6 +223,10 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after_seconds {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

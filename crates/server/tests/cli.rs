@@ -209,7 +209,9 @@ fn demo_company_loads_once() {
     );
     let out = String::from_utf8_lossy(&first.stdout);
     assert!(
-        out.contains("Demo company loaded") && out.contains("accounts"),
+        out.contains("Demo company loaded")
+            && out.contains("accounts")
+            && out.contains("Log in as admin@"),
         "{out}"
     );
     let again = cartera(dir.path(), &["demo"]);
@@ -233,4 +235,76 @@ fn help_lists_the_environment() {
             "{var} missing from serve --help:\n{text}"
         );
     }
+}
+
+fn cartera_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("CARTERA_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cartera runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn first_admin_sets_a_password_and_logs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = cartera(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "jefa@empresa.com.ar",
+            "--name",
+            "Jefa",
+        ],
+    );
+    assert!(added.status.success());
+    let short = cartera_stdin(
+        dir.path(),
+        &["user", "password", "--email", "jefa@empresa.com.ar"],
+        "corta\n",
+    );
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+    let unknown = cartera_stdin(
+        dir.path(),
+        &["user", "password", "--email", "nadie@empresa.com.ar"],
+        "una clave bien larga\n",
+    );
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("there is no user"));
+    let set = cartera_stdin(
+        dir.path(),
+        &["user", "password", "--email", "jefa@empresa.com.ar"],
+        "una clave bien larga\n",
+    );
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+
+    let port = free_port();
+    let _server = serve(dir.path(), port, &[]);
+    let r = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "jefa@empresa.com.ar", "password": "una clave bien larga"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers().contains_key("set-cookie"));
 }

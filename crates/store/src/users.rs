@@ -8,9 +8,9 @@ use cartera_core::users::{ApiToken, Scope, User};
 use crate::db::{Conn, DbRow, Result, Sql};
 use crate::error::StoreError;
 
-const USER_COLUMNS: &str = "id, email, name, locale, time_zone, active, created_at";
+pub(crate) const USER_COLUMNS: &str = "id, email, name, locale, time_zone, active, created_at";
 
-fn read_user(row: &DbRow) -> Result<User> {
+pub(crate) fn read_user(row: &DbRow) -> Result<User> {
     Ok(User {
         id: row.id("id")?,
         email: row.text("email")?,

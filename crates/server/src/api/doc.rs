@@ -9,7 +9,9 @@ use utoipa::openapi::path::{
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{AllOfBuilder, ArrayBuilder, ObjectBuilder, Type};
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathItem,
     PathsBuilder, Ref, RefOr, Required, ResponseBuilder, Schema,
@@ -150,6 +152,15 @@ impl Op {
         self
     }
 
+    /// An answer without a body (204).
+    pub fn answer_empty(mut self, status: u16, description: &str) -> Op {
+        self.b = self.b.response(
+            status.to_string(),
+            ResponseBuilder::new().description(description).build(),
+        );
+        self
+    }
+
     pub fn answer_text(mut self, status: u16, description: &str, content_type: &str) -> Op {
         self.b = self.b.response(
             status.to_string(),
@@ -203,7 +214,9 @@ impl Op {
     fn build(self) -> (Operation, Schemas) {
         let mut b = self.b;
         if self.authenticated {
-            b = b.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
+            b = b
+                .security(SecurityRequirement::new("bearer", Vec::<String>::new()))
+                .security(SecurityRequirement::new("session", Vec::<String>::new()));
         }
         (b.build(), self.schemas)
     }
@@ -291,10 +304,19 @@ impl Api {
     }
 
     pub fn finish(self) -> (Router<AppState>, OpenApi) {
-        let mut components = ComponentsBuilder::new().security_scheme(
-            "bearer",
-            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-        );
+        let mut components = ComponentsBuilder::new()
+            .security_scheme(
+                "bearer",
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            )
+            .security_scheme(
+                "session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                    cartera_core::auth::SESSION_COOKIE,
+                    "The browser session from POST /api/v1/auth/login. Requests that change \
+                     something also send the session's csrf_token in X-CSRF-Token.",
+                ))),
+            );
         for (name, schema) in self.schemas {
             components = components.schema(name, schema);
         }
@@ -305,7 +327,8 @@ impl Api {
                     .version(env!("CARGO_PKG_VERSION"))
                     .description(Some(
                         "The HTTP API of Cartera, a self-hosted CRM. JSON in and out; errors as RFC 9457 problem details; \
-                         authenticate with `Authorization: Bearer <token>` (create one with `cartera token create`).",
+                         authenticate with `Authorization: Bearer <token>` (create one with `cartera token create`) \
+                         or with the session cookie of `POST /api/v1/auth/login`.",
                     )),
             )
             .paths(self.paths.build())

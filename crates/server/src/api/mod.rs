@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod audit;
+pub mod auth;
 pub mod custom_fields;
 pub mod doc;
 pub mod extract;
@@ -31,5 +32,11 @@ pub fn api() -> Api {
     api = custom_fields::mount(api);
     api = search::mount(api);
     api = settings::mount(api);
+    api = auth::mount(api);
     users::mount(api)
+}
+
+/// Endpoints that need no credentials.
+pub fn public_api() -> Api {
+    auth::mount_public(Api::default())
 }

@@ -13,4 +13,5 @@ mod leads;
 mod lists;
 mod notes_audit;
 mod ops;
+mod sessions;
 mod writes;

@@ -1,0 +1,300 @@
+//! Logging in and out with a password, browser sessions, changing passwords.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use cartera_core::audit::AuditAction;
+use cartera_core::auth::{
+    SESSION_PREFIX, Session, decoy_hash, hash_password, lockout_after, session_idle_limit,
+    validate_password, verify_password,
+};
+use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::users::{User, token_hash};
+use cartera_core::{Check, Code, Id};
+use cartera_store::sessions as store;
+
+use crate::records::event;
+use crate::users::new_secret;
+use crate::{Actor, App, AppError, Result};
+
+/// The one answer to a wrong email or password: it does not say which was wrong.
+const WRONG: &str = "the email or the password is not right";
+
+/// Where a login comes from, for the session list and the audit trail.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// A new session; `secret` goes into the cookie and is not kept.
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub user: User,
+    pub session: Session,
+    pub secret: String,
+}
+
+/// argon2 takes tens of milliseconds of CPU: off the async threads.
+async fn verify(password: &str, hash: Option<String>) -> Result<bool> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || match hash {
+        Some(h) => verify_password(&password, &h),
+        None => {
+            verify_password(&password, decoy_hash());
+            false
+        }
+    })
+    .await
+    .map_err(|e| AppError::Conflict(format!("password check interrupted: {e}")))
+}
+
+async fn hash(password: &str) -> Result<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Conflict(format!("password hashing interrupted: {e}")))?
+        .map_err(|e| AppError::Conflict(e.to_string()))
+}
+
+fn security_event(
+    actor: Option<&Actor>,
+    client: Option<&Client>,
+    now: DateTime<Utc>,
+    action: AuditAction,
+    user: Id,
+) -> cartera_core::audit::AuditEvent {
+    let mut e = event(actor, now, action, RecordKind::User, user, Vec::new());
+    if let Some(c) = client {
+        e.actor_id = Some(user);
+        e.request_id.clone_from(&c.request_id);
+        if let Some(ip) = &c.ip {
+            e.changes.push(FieldChange {
+                field: "ip".into(),
+                old: Value::Null,
+                new: ip.clone().into(),
+            });
+        }
+    }
+    e
+}
+
+fn seconds_until(now: DateTime<Utc>, until: DateTime<Utc>) -> u64 {
+    let ms = u64::try_from((until - now).num_milliseconds()).unwrap_or(0);
+    ms.div_ceil(1000).max(1)
+}
+
+/// Checks an email and password and opens a session. Wrong credentials answer 401 and
+/// count towards a lockout; a locked account answers 429 until its wait is over,
+/// without looking at the password.
+pub async fn login(app: &App, email: &str, password: &str, client: Client) -> Result<LoggedIn> {
+    let mut c = Check::new();
+    c.required("email", email.trim());
+    if password.is_empty() {
+        c.add("password", Code::Required, "must not be empty");
+    }
+    c.finish()?;
+    let now = app.now();
+    let found = {
+        let mut conn = app.db.reader().await?;
+        store::credentials_by_email(&mut conn, email).await?
+    };
+    let Some((user, creds)) = found else {
+        verify(password, None).await?;
+        return Err(AppError::Unauthorized(WRONG.into()));
+    };
+    if let Some(until) = creds.locked_until.filter(|u| *u > now) {
+        let seconds = seconds_until(now, until);
+        return Err(AppError::RateLimited {
+            message: format!(
+                "too many failed attempts: try again in {seconds} seconds, or ask an admin to reset the password"
+            ),
+            retry_after_seconds: seconds,
+        });
+    }
+    if !verify(password, creds.password_hash).await? {
+        let mut conn = app.db.begin().await?;
+        let failures = store::add_failure(&mut conn, user.id).await?;
+        if let Some(wait) = lockout_after(failures) {
+            store::set_lock(&mut conn, user.id, Some(now + wait)).await?;
+        }
+        cartera_store::audit::insert(
+            &mut conn,
+            &[security_event(
+                None,
+                Some(&client),
+                now,
+                AuditAction::LoginFailed,
+                user.id,
+            )],
+        )
+        .await?;
+        conn.commit().await?;
+        return Err(AppError::Unauthorized(WRONG.into()));
+    }
+    if !user.active {
+        return Err(AppError::Unauthorized("this user is deactivated".into()));
+    }
+    let secret = new_secret(SESSION_PREFIX)?;
+    let session = Session {
+        id: Id::new(),
+        user_id: user.id,
+        csrf_token: new_secret("")?,
+        user_agent: client
+            .user_agent
+            .clone()
+            .map(|a| a.chars().take(300).collect()),
+        ip: client.ip.clone(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + session_idle_limit(),
+    };
+    let mut conn = app.db.begin().await?;
+    if creds.failed_logins > 0 || creds.locked_until.is_some() {
+        store::set_lock(&mut conn, user.id, None).await?;
+    }
+    store::insert(&mut conn, &session, &token_hash(&secret)).await?;
+    cartera_store::audit::insert(
+        &mut conn,
+        &[security_event(
+            None,
+            Some(&client),
+            now,
+            AuditAction::LoginSucceeded,
+            user.id,
+        )],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(LoggedIn {
+        user,
+        session,
+        secret,
+    })
+}
+
+/// The live session behind a cookie's secret, extended while in use.
+pub async fn session(app: &App, secret: &str) -> Result<Option<(User, Session)>> {
+    if !secret.starts_with(SESSION_PREFIX) || secret.len() > 200 {
+        return Ok(None);
+    }
+    let now = app.now();
+    let found = {
+        let mut conn = app.db.reader().await?;
+        store::by_hash(&mut conn, &token_hash(secret)).await?
+    };
+    let Some((user, mut session)) = found.map(|(s, u)| (u, s)) else {
+        return Ok(None);
+    };
+    if session.expires_at <= now || !user.active {
+        return Ok(None);
+    }
+    // Extend at most once a minute, so that reads stay reads.
+    if now - session.last_seen_at > chrono::Duration::minutes(1) {
+        session.last_seen_at = now;
+        session.expires_at = now + session_idle_limit();
+        let mut conn = app.db.begin().await?;
+        store::touch(&mut conn, session.id, now, session.expires_at).await?;
+        conn.commit().await?;
+    }
+    Ok(Some((user, session)))
+}
+
+/// Ends the actor's browser session; its cookie stops working at once.
+pub async fn logout(app: &App, actor: &Actor) -> Result<()> {
+    let Some(id) = actor.session_id else {
+        return Err(AppError::Conflict(
+            "this request did not come through a browser session".into(),
+        ));
+    };
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    store::delete(&mut conn, id).await?;
+    cartera_store::audit::insert(
+        &mut conn,
+        &[security_event(
+            Some(actor),
+            None,
+            now,
+            AuditAction::LoggedOut,
+            actor.user_id,
+        )],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(())
+}
+
+/// Changes the actor's own password after checking the current one, and ends their
+/// other sessions (a thief's among them).
+pub async fn change_password(app: &App, actor: &Actor, current: &str, new: &str) -> Result<()> {
+    let mut conn = app.db.reader().await?;
+    let user = cartera_store::users::by_id(&mut conn, actor.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let creds = store::credentials(&mut conn, actor.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let mut c = Check::new();
+    validate_password("new_password", new, &user.email, &mut c);
+    c.finish()?;
+    if !verify(current, creds.password_hash).await? {
+        return Err(AppError::Invalid(cartera_core::Violations::one(
+            "current_password",
+            Code::Invalid,
+            "is not your current password",
+        )));
+    }
+    store_password(app, Some(actor), &user, new, actor.session_id).await
+}
+
+/// Sets a user's password from the command line (the first admin, a forgotten password).
+pub async fn set_password(app: &App, email: &str, password: &str) -> Result<User> {
+    let mut conn = app.db.reader().await?;
+    let user = cartera_store::users::by_email(&mut conn, &email.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    drop(conn);
+    let mut c = Check::new();
+    validate_password("password", password, &user.email, &mut c);
+    c.finish()?;
+    store_password(app, None, &user, password, None).await?;
+    Ok(user)
+}
+
+async fn store_password(
+    app: &App,
+    actor: Option<&Actor>,
+    user: &User,
+    password: &str,
+    keep_session: Option<Id>,
+) -> Result<()> {
+    let hashed = hash(password).await?;
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    store::set_password(&mut conn, user.id, &hashed, now).await?;
+    store::delete_of_user(&mut conn, user.id, keep_session).await?;
+    cartera_store::audit::insert(
+        &mut conn,
+        &[security_event(
+            actor,
+            None,
+            now,
+            AuditAction::PasswordChanged,
+            user.id,
+        )],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(())
+}
+
+/// Forgets sessions past their expiry (maintenance).
+pub async fn purge_expired_sessions(app: &App) -> Result<u64> {
+    let mut conn = app.db.begin().await?;
+    let n = store::purge_expired(&mut conn, app.now()).await?;
+    conn.commit().await?;
+    Ok(n)
+}

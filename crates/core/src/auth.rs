@@ -1,0 +1,147 @@
+//! Logging in: password rules and hashes, lockout after failures, browser sessions.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use chrono::{DateTime, Duration, Utc};
+
+use crate::ids::Id;
+use crate::validate::{Check, Code};
+
+/// A browser session. Its secret is in the cookie only; the server keeps its hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub id: Id,
+    pub user_id: Id,
+    /// Sent back by the page in `X-CSRF-Token` on every state-changing request.
+    pub csrf_token: String,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What the store knows about a user's password and failed attempts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Credentials {
+    pub password_hash: Option<String>,
+    pub failed_logins: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+pub const PASSWORD_MIN_CHARS: usize = 10;
+/// Long enough for any passphrase, short enough that hashing it costs nothing extra.
+pub const PASSWORD_MAX_CHARS: usize = 200;
+
+/// Failures allowed before the account waits between attempts.
+pub const FREE_FAILURES: u32 = 5;
+const FIRST_WAIT_SECONDS: i64 = 30;
+const LONGEST_WAIT_SECONDS: i64 = 3600;
+
+/// A browser session lasts this long after its last use.
+pub fn session_idle_limit() -> Duration {
+    Duration::days(7)
+}
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "cartera_session";
+/// Prefix of session secrets (API tokens start with `crt_`).
+pub const SESSION_PREFIX: &str = "crs_";
+
+/// Checks a new password: long enough, not absurdly long, not the email itself.
+pub fn validate_password(field: &str, password: &str, email: &str, c: &mut Check) {
+    let chars = password.chars().count();
+    if chars < PASSWORD_MIN_CHARS {
+        c.add(
+            field,
+            Code::TooShort,
+            format!("must have at least {PASSWORD_MIN_CHARS} characters"),
+        );
+    } else if chars > PASSWORD_MAX_CHARS {
+        c.add(
+            field,
+            Code::TooLong,
+            format!("must have at most {PASSWORD_MAX_CHARS} characters"),
+        );
+    } else if password.trim().eq_ignore_ascii_case(email.trim()) {
+        c.add(field, Code::Invalid, "must not be the email address");
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot hash the password: {0}")]
+pub struct HashError(String);
+
+/// The argon2id hash of `password` (PHC string, with its own random salt).
+pub fn hash_password(password: &str) -> Result<String, HashError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| HashError(e.to_string()))
+}
+
+/// Whether `password` matches `stored`. A stored value that is not a hash matches nothing.
+pub fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
+}
+
+/// A hash no password matches, verified for unknown emails so that an attacker cannot
+/// tell them from known ones by the answer's timing.
+pub fn decoy_hash() -> &'static str {
+    "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$Xz0mWwbK7G3S6QfU1n2lq1xUq2wKk4l1cBr7h7m8yXo"
+}
+
+/// How long the account waits after `failures` failed logins in a row: nothing for the
+/// first few, then 30 s, doubling each time, at most an hour.
+pub fn lockout_after(failures: u32) -> Option<Duration> {
+    let over = failures.checked_sub(FREE_FAILURES)?;
+    let seconds = FIRST_WAIT_SECONDS
+        .checked_shl(over)
+        .filter(|s| *s <= LONGEST_WAIT_SECONDS)
+        .unwrap_or(LONGEST_WAIT_SECONDS);
+    Some(Duration::seconds(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_round_trip_through_their_hash() {
+        let h = hash_password("correcto caballo bateria").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correcto caballo bateria", &h));
+        assert!(!verify_password("otra cosa cualquiera", &h));
+        assert!(!verify_password("anything", "not a hash"));
+        assert!(!verify_password("anything", decoy_hash()));
+        assert_ne!(h, hash_password("correcto caballo bateria").unwrap());
+    }
+
+    #[test]
+    fn password_rules() {
+        let fields = |p: &str| {
+            let mut c = Check::new();
+            validate_password("password", p, "ana@example.com", &mut c);
+            c.finish().err().map(|v| v.0[0].code)
+        };
+        assert_eq!(fields("corta"), Some(Code::TooShort));
+        assert_eq!(fields(&"x".repeat(201)), Some(Code::TooLong));
+        assert_eq!(fields("ANA@example.com"), Some(Code::Invalid));
+        assert_eq!(fields("una frase larga"), None);
+    }
+
+    #[test]
+    fn lockout_grows_and_is_capped() {
+        assert_eq!(lockout_after(0), None);
+        assert_eq!(lockout_after(4), None);
+        assert_eq!(lockout_after(5), Some(Duration::seconds(30)));
+        assert_eq!(lockout_after(6), Some(Duration::seconds(60)));
+        assert_eq!(lockout_after(12), Some(Duration::seconds(3600)));
+        assert_eq!(lockout_after(200), Some(Duration::seconds(3600)));
+    }
+}

@@ -1,0 +1,172 @@
+//! Logging in and out of a browser session, and changing one's password.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa::openapi::path::HttpMethod;
+
+use cartera_app::{AppError, auth};
+use cartera_core::auth::{SESSION_COOKIE, session_idle_limit};
+use cartera_core::record::deserialize;
+use cartera_core::users::User;
+
+use super::doc::{Api, Op, register};
+use super::extract::{Auth, JsonBody};
+use crate::middleware::RequestId;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginAnswer {
+    pub user: User,
+    /// Send it back in `X-CSRF-Token` on every request that changes something.
+    pub csrf_token: String,
+    /// The session ends then unless it is used; each use extends it.
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// `Secure` only when the browser reached us over TLS (directly or through a proxy that
+/// says so), or the cookie would never come back over plain HTTP on a LAN install.
+fn over_tls(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"))
+}
+
+fn session_cookie(value: &str, max_age_seconds: i64, secure: bool) -> Option<HeaderValue> {
+    let cookie = cookie::Cookie::build((SESSION_COOKIE, value))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::seconds(max_age_seconds))
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).ok()
+}
+
+async fn login(
+    State(s): State<AppState>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    request_id: Option<axum::Extension<RequestId>>,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let input: LoginInput = deserialize(body).map_err(AppError::Invalid)?;
+    let client = auth::Client {
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        ip: peer.map(|axum::Extension(ConnectInfo(a))| a.ip().to_string()),
+        request_id: request_id.map(|axum::Extension(r)| r.0),
+    };
+    let done = auth::login(&s.app, &input.email, &input.password, client).await?;
+    let answer = LoginAnswer {
+        user: done.user,
+        csrf_token: done.session.csrf_token.clone(),
+        expires_at: done.session.expires_at,
+    };
+    let mut res = (StatusCode::OK, Json(answer)).into_response();
+    if let Some(c) = session_cookie(
+        &done.secret,
+        session_idle_limit().num_seconds(),
+        over_tls(&headers),
+    ) {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+async fn logout(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    auth::logout(&s.app, &actor).await?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    if let Some(c) = session_cookie("", 0, over_tls(&headers)) {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    Ok(res)
+}
+
+async fn change_password(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, ApiError> {
+    let input: PasswordChange = deserialize(body).map_err(AppError::Invalid)?;
+    auth::change_password(&s.app, &actor, &input.current_password, &input.new_password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The login endpoint, which needs no credentials.
+pub fn mount_public(mut api: Api) -> Api {
+    register::<LoginInput>(&mut api.schemas);
+    let answer = register::<LoginAnswer>(&mut api.schemas);
+    api.route(
+        HttpMethod::Post,
+        "/api/v1/auth/login",
+        post(login),
+        Op::new("auth", "login", "Log in with email and password")
+            .public()
+            .describe(
+                "Opens a browser session: the answer sets the `cartera_session` cookie \
+                 (HttpOnly, SameSite=Lax) and carries the `csrf_token` that requests which \
+                 change something must send in `X-CSRF-Token`. A wrong email or password \
+                 answers 401; after five failures in a row the account waits 30 seconds, \
+                 doubling with each further failure up to an hour (429 with Retry-After).",
+            )
+            .body::<LoginInput>("Email and password")
+            .answer_schema(200, "Logged in", answer)
+            .problems(&[400, 401, 422, 429]),
+    )
+}
+
+pub fn mount(mut api: Api) -> Api {
+    register::<PasswordChange>(&mut api.schemas);
+    api.route(
+        HttpMethod::Post,
+        "/api/v1/auth/logout",
+        post(logout),
+        Op::new("auth", "logout", "End this browser session")
+            .describe("The session's cookie stops working at once, wherever it was copied.")
+            .answer_empty(204, "Logged out")
+            .problems(&[401, 403, 409]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/users/me/password",
+        post(change_password),
+        Op::new("users", "change_password", "Change my password")
+            .describe(
+                "Needs the current password. Ends the user's other browser sessions; \
+                 API tokens stay valid.",
+            )
+            .body::<PasswordChange>("The current and the new password")
+            .answer_empty(204, "Changed")
+            .problems(&[400, 401, 403, 422]),
+    )
+}
