@@ -181,3 +181,83 @@ pub async fn me(app: &App, actor: &Actor) -> Result<User> {
         .await?
         .ok_or(AppError::NotFound)
 }
+
+/// What a user asks for when making a token for themselves.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// What the token is for, e.g. "Zapier" or "import script".
+    pub name: String,
+    /// `read`, `write` or `admin`; never more than the caller has.
+    pub scope: Scope,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The actor's own tokens, newest first, revoked ones included.
+pub async fn my_tokens(app: &App, actor: &Actor) -> Result<Vec<ApiToken>> {
+    let mut conn = app.db.reader().await?;
+    Ok(store::tokens_of(&mut conn, actor.user_id).await?)
+}
+
+/// A token for the actor; a token never sees more than the one who made it.
+pub async fn create_my_token(
+    app: &App,
+    actor: &Actor,
+    req: TokenRequest,
+) -> Result<(ApiToken, String)> {
+    let mut c = Check::new();
+    c.required("name", &req.name);
+    c.max_chars("name", req.name.trim(), 100);
+    if !actor.scope.allows(req.scope) {
+        c.add(
+            "scope",
+            cartera_core::Code::Invalid,
+            format!(
+                "cannot be more than your own '{}' scope",
+                actor.scope.as_str()
+            ),
+        );
+    }
+    if req.expires_at.is_some_and(|e| e <= app.now()) {
+        c.add(
+            "expires_at",
+            cartera_core::Code::OutOfRange,
+            "must be in the future",
+        );
+    }
+    c.finish()?;
+    create_token(app, actor.user_id, &req.name, req.scope, req.expires_at).await
+}
+
+/// Revokes one of the actor's tokens: it stops working at once.
+pub async fn revoke_my_token(app: &App, actor: &Actor, id: Id) -> Result<ApiToken> {
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    if !store::revoke_token(&mut conn, id, actor.user_id, now).await? {
+        // Someone else's token, an unknown id, or one already revoked.
+        return Err(AppError::NotFound);
+    }
+    cartera_store::audit::insert(
+        &mut conn,
+        &[event(
+            Some(actor),
+            now,
+            AuditAction::Deleted,
+            RecordKind::ApiToken,
+            id,
+            vec![FieldChange {
+                field: "revoked_at".into(),
+                old: serde_json::Value::Null,
+                new: serde_json::to_value(now).unwrap_or_default(),
+            }],
+        )],
+    )
+    .await?;
+    let token = store::tokens_of(&mut conn, actor.user_id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or(AppError::NotFound)?;
+    conn.commit().await?;
+    Ok(token)
+}

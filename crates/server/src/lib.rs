@@ -78,7 +78,7 @@ pub fn router(app: App) -> Router {
     let docs: Router<AppState> = SwaggerUi::new("/api/docs")
         .config(SwaggerConfig::new(["/api/v1/openapi.json"]))
         .into();
-    Router::new()
+    let router = Router::new()
         .merge(api_router)
         .merge(ops_router)
         .merge(docs)
@@ -99,7 +99,8 @@ pub fn router(app: App) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(middleware::BODY_LIMIT))
-        .layer(CatchPanicLayer::custom(panic_answer))
+        .layer(CatchPanicLayer::custom(panic_answer));
+    middleware::with_security_headers(router)
         .layer(axum::middleware::from_fn(middleware::observe))
         .with_state(state)
 }

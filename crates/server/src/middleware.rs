@@ -3,11 +3,13 @@
 
 use std::time::Instant;
 
+use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use cartera_app::users::authenticate as authenticate_token;
 use cartera_app::{Actor, auth, idempotency};
@@ -109,6 +111,31 @@ pub async fn tag_route(req: Request, next: Next) -> Response {
     res
 }
 
+/// Browser hardening on every answer; a page that needs another policy sets its own.
+/// Scripts only from us; inline styles are allowed because the API explorer sets them.
+const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
+    (
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'",
+    ),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+];
+
+pub fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    SECURITY_HEADERS
+        .into_iter()
+        .fold(router, |r, (name, value)| {
+            r.layer(SetResponseHeaderLayer::if_not_present(
+                name,
+                HeaderValue::from_static(value),
+            ))
+        })
+}
+
 /// The value of cookie `name`, if the request carries it.
 pub fn cookie(req_headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     req_headers
@@ -200,6 +227,11 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
     res
 }
 
+/// Marks an answer that must not be kept for `Idempotency-Key` replays (it shows a
+/// secret once).
+#[derive(Clone, Copy)]
+pub struct NoReplay;
+
 /// Replays the first answer to a POST repeated with the same `Idempotency-Key`.
 pub async fn idempotent(State(s): State<AppState>, req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
@@ -277,7 +309,7 @@ pub async fn idempotent(State(s): State<AppState>, req: Request, next: Next) -> 
                     return ApiError::internal().into_response();
                 }
             };
-            let stored = if rparts.status.is_success() {
+            let stored = if rparts.status.is_success() && rparts.extensions.get::<NoReplay>().is_none() {
                 let location = rparts
                     .headers
                     .get(header::LOCATION)
@@ -286,6 +318,7 @@ pub async fn idempotent(State(s): State<AppState>, req: Request, next: Next) -> 
                 idempotency::complete(&s.app, actor.user_id, &key, rparts.status.as_u16(), &text, location).await
             } else {
                 // A failed request keeps nothing: the client may fix it and retry with the key.
+                // Neither does an answer that carries a secret, which must not be stored.
                 idempotency::release(&s.app, actor.user_id, &key).await
             };
             if let Err(e) = stored {

@@ -14,4 +14,5 @@ mod lists;
 mod notes_audit;
 mod ops;
 mod sessions;
+mod tokens;
 mod writes;

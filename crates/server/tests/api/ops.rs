@@ -5,6 +5,7 @@ use crate::both;
 use crate::support::TestServer;
 
 both!(
+    security_headers_on_every_answer,
     health_metrics_and_errors,
     openapi_describes_every_endpoint,
     trash_is_emptied_after_retention
@@ -143,4 +144,25 @@ async fn trash_is_emptied_after_retention(s: TestServer) {
         .await
         .expect(200);
     assert_eq!(ev.body["data"][0]["action"], "purged");
+}
+
+async fn security_headers_on_every_answer(s: TestServer) {
+    let answers = [
+        s.get("/api/v1/accounts").await,
+        s.send(Method::GET, "/healthz", None, &[], None).await,
+        s.send(Method::GET, "/api/v1/accounts", None, &[], None)
+            .await,
+        s.send(Method::GET, "/nowhere", None, &[], None).await,
+    ];
+    for r in answers {
+        let csp = r.header("content-security-policy").unwrap_or_default();
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(csp.contains("script-src 'self'"), "{csp}");
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(r.header("x-frame-options"), Some("DENY"));
+        assert_eq!(
+            r.header("referrer-policy"),
+            Some("strict-origin-when-cross-origin")
+        );
+    }
 }
