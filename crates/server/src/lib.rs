@@ -61,6 +61,7 @@ pub fn router(app: App) -> Router {
         app,
         metrics: metrics_handle(),
         openapi: Arc::new(openapi.into()),
+        login_limiter: state::login_limiter(),
     };
     let api_router = api_router
         .route_layer(axum::middleware::from_fn_with_state(

@@ -66,6 +66,26 @@ fn session_cookie(value: &str, max_age_seconds: i64, secure: bool) -> Option<Hea
     HeaderValue::from_str(&cookie.to_string()).ok()
 }
 
+/// Refuses an address that has tried to log in too often in the last minute.
+fn limit_logins(s: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
+    use governor::clock::{Clock, DefaultClock};
+    let limiter = &s.login_limiter;
+    // Forget quiet addresses now and then, so the table stays small.
+    if limiter.len() > 10_000 {
+        limiter.retain_recent();
+    }
+    limiter.check_key(&ip).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        ApiError::from(AppError::RateLimited {
+            message: format!(
+                "too many login attempts from this address: try again in {seconds} seconds"
+            ),
+            retry_after_seconds: seconds.max(1),
+        })
+    })
+}
+
 async fn login(
     State(s): State<AppState>,
     peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
@@ -74,6 +94,9 @@ async fn login(
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let input: LoginInput = deserialize(body).map_err(AppError::Invalid)?;
+    if let Some(axum::Extension(ConnectInfo(addr))) = &peer {
+        limit_logins(&s, addr.ip())?;
+    }
     let client = auth::Client {
         user_agent: headers
             .get(header::USER_AGENT)

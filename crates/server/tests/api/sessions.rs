@@ -13,7 +13,8 @@ both!(
     login_cookie_csrf_and_logout,
     repeated_failures_lock_the_account,
     changing_the_password_ends_other_sessions,
-    bad_login_bodies
+    bad_login_bodies,
+    one_address_cannot_guess_across_accounts
 );
 
 async fn with_password(s: &TestServer) {
@@ -268,4 +269,17 @@ async fn bad_login_bodies(s: TestServer) {
     s.post("/api/v1/auth/logout", json!({}))
         .await
         .problem(409, "");
+}
+
+async fn one_address_cannot_guess_across_accounts(s: TestServer) {
+    for i in 0..cartera_server::state::LOGINS_PER_MINUTE {
+        login(&s, &format!("usuario{i}@test.example.com"), "adivinanza")
+            .await
+            .problem(401, "");
+    }
+    let limited = login(&s, "otro@test.example.com", "adivinanza")
+        .await
+        .problem(429, "");
+    let wait: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
 }
