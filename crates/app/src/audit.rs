@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use cartera_core::audit::{AuditAction, AuditEvent};
 use cartera_core::notes::Note;
 use cartera_core::record::RecordKind;
-use cartera_core::users::Scope;
+use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
 use cartera_store::audit::{self as store, AuditQuery};
 use cartera_store::records::{self as records, Table};
@@ -63,11 +63,15 @@ pub async fn list(
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<AuditPage> {
-    actor.require(if f.record_id.is_some() {
-        Scope::Read
-    } else {
-        Scope::Admin
-    })?;
+    // One record's history is reading; the whole trail is for administrators.
+    actor.permit(
+        Module::Audit,
+        if f.record_id.is_some() {
+            Action::Read
+        } else {
+            Action::Admin
+        },
+    )?;
     let mut conn = app.db.reader().await?;
     let q = AuditQuery {
         record_ids: f.record_id.into_iter().collect(),
@@ -134,7 +138,7 @@ pub async fn timeline<D: Table>(
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<Timeline> {
-    actor.require(Scope::Read)?;
+    actor.permit(Module::of(D::KIND), Action::Read)?;
     let mut conn = app.db.reader().await?;
     load_live::<D>(&mut conn, id).await?;
     let mut ids = records::merged_sources::<D>(&mut conn, id).await?;

@@ -9,6 +9,7 @@ use cartera_core::auth::{
     validate_password, verify_password,
 };
 use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::roles::{Permissions, everything};
 use cartera_core::users::{User, token_hash};
 use cartera_core::{Check, Code, Id};
 use cartera_store::sessions as store;
@@ -174,8 +175,9 @@ pub async fn login(app: &App, email: &str, password: &str, client: Client) -> Re
     })
 }
 
-/// The live session behind a cookie's secret, extended while in use.
-pub async fn session(app: &App, secret: &str) -> Result<Option<(User, Session)>> {
+/// The live session behind a cookie's secret, with its user and what their role allows;
+/// extended while in use.
+pub async fn session(app: &App, secret: &str) -> Result<Option<(User, Session, Permissions)>> {
     if !secret.starts_with(SESSION_PREFIX) || secret.len() > 200 {
         return Ok(None);
     }
@@ -184,7 +186,7 @@ pub async fn session(app: &App, secret: &str) -> Result<Option<(User, Session)>>
         let mut conn = app.db.reader().await?;
         store::by_hash(&mut conn, &token_hash(secret)).await?
     };
-    let Some((user, mut session)) = found.map(|(s, u)| (u, s)) else {
+    let Some((mut session, user, permissions)) = found else {
         return Ok(None);
     };
     if session.expires_at <= now || !user.active {
@@ -198,7 +200,11 @@ pub async fn session(app: &App, secret: &str) -> Result<Option<(User, Session)>>
         store::touch(&mut conn, session.id, now, session.expires_at).await?;
         conn.commit().await?;
     }
-    Ok(Some((user, session)))
+    Ok(Some((
+        user,
+        session,
+        permissions.unwrap_or_else(everything),
+    )))
 }
 
 /// Ends the actor's browser session; its cookie stops working at once.

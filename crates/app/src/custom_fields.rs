@@ -5,7 +5,7 @@ use serde_json::Value;
 use cartera_core::audit::AuditAction;
 use cartera_core::custom_fields::{CustomField, CustomFieldData, MAX_FIELDS_PER_KIND};
 use cartera_core::record::{Meta, RecordKind, deserialize, diff};
-use cartera_core::users::Scope;
+use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::StoreError;
 use cartera_store::custom_fields as store;
@@ -22,13 +22,13 @@ fn key_taken(kind: RecordKind, key: &str) -> AppError {
 }
 
 pub async fn list(app: &App, actor: &Actor, kind: Option<RecordKind>) -> Result<Vec<CustomField>> {
-    actor.require(Scope::Read)?;
+    actor.permit(Module::CustomFields, Action::Read)?;
     let mut conn = app.db.reader().await?;
     Ok(store::list(&mut conn, kind).await?)
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<CustomField> {
-    actor.require(Scope::Read)?;
+    actor.permit(Module::CustomFields, Action::Read)?;
     let mut conn = app.db.reader().await?;
     match store::get(&mut conn, id).await? {
         Some(f) if f.meta.deleted_at.is_none() => Ok(f),
@@ -37,7 +37,7 @@ pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<CustomField> {
 }
 
 pub async fn create(app: &App, actor: &Actor, body: Value) -> Result<CustomField> {
-    actor.require(Scope::Admin)?;
+    actor.permit(Module::CustomFields, Action::Admin)?;
     let now = app.now();
     let mut data: CustomFieldData = deserialize(body)?;
     data.normalize();
@@ -92,7 +92,7 @@ pub async fn update(
     patch: Value,
     if_match: Option<i64>,
 ) -> Result<CustomField> {
-    actor.require(Scope::Admin)?;
+    actor.permit(Module::CustomFields, Action::Admin)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
     let old = match store::get(&mut conn, id).await? {
@@ -179,7 +179,7 @@ pub async fn update(
 /// Removes a definition; values already stored stay in records, untouched and unchecked,
 /// and come back if the field is defined again with the same key.
 pub async fn delete(app: &App, actor: &Actor, id: Id) -> Result<CustomField> {
-    actor.require(Scope::Admin)?;
+    actor.permit(Module::CustomFields, Action::Admin)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
     let old = match store::get(&mut conn, id).await? {

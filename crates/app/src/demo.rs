@@ -481,12 +481,7 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
     for (email, name, _) in REPS {
         reps.push(crate::users::ensure(app, email, name).await?.0.id);
     }
-    let actor = Actor {
-        user_id: admin.id,
-        scope: Scope::Admin,
-        request_id: None,
-        session_id: None,
-    };
+    let actor = Actor::administrator(admin.id);
 
     let custom_fields = define_custom_fields(app, &actor).await?;
     let accounts = create_all::<AccountData>(app, &actor, account_inputs(&reps)).await?;
@@ -527,10 +522,8 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
 async fn has_accounts(app: &App) -> Result<bool> {
     // Listing needs only the read scope; nobody in particular is reading.
     let reader = Actor {
-        user_id: Id::from_u128(0),
         scope: Scope::Read,
-        request_id: None,
-        session_id: None,
+        ..Actor::administrator(Id::from_u128(0))
     };
     let probe = [("limit".to_owned(), "1".to_owned())];
     Ok(!list::<AccountData>(app, &reader, &probe)
@@ -542,10 +535,8 @@ async fn has_accounts(app: &App) -> Result<bool> {
 /// A sales rep acting on their own records.
 fn rep_actor(user_id: Id) -> Actor {
     Actor {
-        user_id,
         scope: Scope::Write,
-        request_id: None,
-        session_id: None,
+        ..Actor::administrator(user_id)
     }
 }
 

@@ -8,7 +8,7 @@ use cartera_core::audit::AuditAction;
 use cartera_core::contacts::ContactData;
 use cartera_core::leads::{LeadData, LeadStatus};
 use cartera_core::record::{Record, diff};
-use cartera_core::users::Scope;
+use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::records as store;
 
@@ -67,7 +67,9 @@ fn overlay<T: serde::Serialize>(base: &T, over: Option<Value>) -> Value {
 /// Converts a lead into an account and a contact in one transaction, and links them
 /// back to the lead.
 pub async fn convert(app: &App, actor: &Actor, id: Id, input: ConvertInput) -> Result<Converted> {
-    actor.require(Scope::Write)?;
+    actor.permit(Module::Leads, Action::Edit)?;
+    actor.permit(Module::Accounts, Action::Create)?;
+    actor.permit(Module::Contacts, Action::Create)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
     let lead = load_live::<LeadData>(&mut conn, id).await?;

@@ -14,6 +14,7 @@ pub mod leads;
 pub mod maintenance;
 pub mod notes;
 pub mod records;
+pub mod roles;
 pub mod search;
 pub mod settings;
 pub mod users;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use cartera_core::Id;
+use cartera_core::roles::{Action, Module, Permissions, allows, everything};
 use cartera_core::users::Scope;
 use cartera_store::Db;
 
@@ -76,9 +78,42 @@ pub struct Actor {
     pub request_id: Option<String>,
     /// The browser session the request came through; `None` for API tokens.
     pub session_id: Option<Id>,
+    /// What the user's role allows, read with the credentials on every request, so an
+    /// admin's change to a role applies from the next one.
+    pub permissions: Arc<Permissions>,
 }
 
 impl Actor {
+    /// An actor with every right (the CLI and the demo act as administrators).
+    pub fn administrator(user_id: Id) -> Actor {
+        Actor {
+            user_id,
+            scope: Scope::Admin,
+            request_id: None,
+            session_id: None,
+            permissions: Arc::new(everything()),
+        }
+    }
+
+    /// Whether the user's role and the token's scope both allow `action` in `module`.
+    pub fn may(&self, module: Module, action: Action) -> bool {
+        self.scope.allows(action.scope()) && allows(&self.permissions, module, action)
+    }
+
+    /// Refuses what the user's role or the token's scope does not allow.
+    pub fn permit(&self, module: Module, action: Action) -> Result<()> {
+        self.require(action.scope())?;
+        if allows(&self.permissions, module, action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "your role does not allow '{}' on {}",
+                action.as_str(),
+                module.as_str()
+            )))
+        }
+    }
+
     /// Refuses an action the actor's scope does not cover.
     pub fn require(&self, needed: Scope) -> Result<()> {
         if self.scope.allows(needed) {

@@ -8,7 +8,7 @@ use cartera_core::contacts::ContactData;
 use cartera_core::leads::LeadData;
 use cartera_core::notes::{Note, NoteData};
 use cartera_core::record::{Meta, RecordKind, deserialize, diff};
-use cartera_core::users::Scope;
+use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::Conn;
 use cartera_store::notes as store;
@@ -43,7 +43,8 @@ pub async fn create(
     record_id: Id,
     body: Value,
 ) -> Result<Note> {
-    actor.require(Scope::Write)?;
+    actor.permit(Module::Notes, Action::Create)?;
+    actor.permit(Module::of(kind), Action::Read)?;
     let now = app.now();
     let data = read_input(body)?;
     let mut conn = app.db.begin().await?;
@@ -85,7 +86,8 @@ pub async fn list<D: Table>(
     cursor: Option<&str>,
     limit: i64,
 ) -> Result<NotePage> {
-    actor.require(Scope::Read)?;
+    actor.permit(Module::Notes, Action::Read)?;
+    actor.permit(Module::of(D::KIND), Action::Read)?;
     let mut conn = app.db.reader().await?;
     load_live::<D>(&mut conn, record_id).await?;
     let mut ids = records::merged_sources::<D>(&mut conn, record_id).await?;
@@ -116,7 +118,7 @@ async fn load(conn: &mut Conn, id: Id) -> Result<Note> {
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Note> {
-    actor.require(Scope::Read)?;
+    actor.permit(Module::Notes, Action::Read)?;
     let mut conn = app.db.reader().await?;
     load(&mut conn, id).await
 }
@@ -128,7 +130,7 @@ pub async fn update(
     body: Value,
     if_match: Option<i64>,
 ) -> Result<Note> {
-    actor.require(Scope::Write)?;
+    actor.permit(Module::Notes, Action::Edit)?;
     let now = app.now();
     let data = read_input(body)?;
     let mut conn = app.db.begin().await?;
@@ -167,7 +169,7 @@ pub async fn update(
 
 /// Trashes (`trash = true`) or restores a note.
 pub async fn set_trashed(app: &App, actor: &Actor, id: Id, trash: bool) -> Result<Note> {
-    actor.require(Scope::Write)?;
+    actor.permit(Module::Notes, Action::Delete)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
     let Some(old) = store::get(&mut conn, id).await? else {

@@ -14,7 +14,7 @@ use cartera_core::query::{ListQuery, encode_cursor, parse_list};
 use cartera_core::record::{
     DuplicateKey, KeyKind, Meta, Record, RecordKind, Reference, apply_patch, diff, from_input,
 };
-use cartera_core::users::Scope;
+use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violation, Violations};
 use cartera_store::records::{self as store, Table};
 use cartera_store::{Backend, Bound, Conn, StoreError, custom_fields as defs_store};
@@ -107,7 +107,7 @@ pub async fn load_live<D: Table>(conn: &mut Conn, id: Id) -> Result<Record<D>> {
 }
 
 pub async fn get<D: Kind>(app: &App, actor: &Actor, id: Id) -> Result<Record<D>> {
-    actor.require(Scope::Read)?;
+    actor.permit(Module::of(D::KIND), Action::Read)?;
     let mut conn = app.db.reader().await?;
     load_live::<D>(&mut conn, id).await
 }
@@ -117,7 +117,7 @@ pub async fn list<D: Kind>(
     actor: &Actor,
     params: &[(String, String)],
 ) -> Result<Listed<D>> {
-    actor.require(Scope::Read)?;
+    actor.permit(Module::of(D::KIND), Action::Read)?;
     let mut conn = app.db.reader().await?;
     // Custom field definitions matter only to filters that name one.
     let defs = if params.iter().any(|(k, _)| k.starts_with("filter[custom.")) {
@@ -415,7 +415,7 @@ pub async fn create<D: Kind>(
     inputs: Vec<Value>,
     opts: WriteOptions,
 ) -> Result<Vec<Record<D>>> {
-    actor.require(Scope::Write)?;
+    actor.permit(Module::of(D::KIND), Action::Create)?;
     let naming = if inputs.len() == 1 {
         Naming::Bare
     } else {
@@ -563,7 +563,7 @@ pub async fn update<D: Kind>(
     if_match: Option<i64>,
     opts: WriteOptions,
 ) -> Result<Record<D>> {
-    actor.require(Scope::Write)?;
+    actor.permit(Module::of(D::KIND), Action::Edit)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
     let old = load_live::<D>(&mut conn, id).await?;
@@ -642,7 +642,7 @@ pub async fn delete<D: Kind>(
     id: Id,
     if_match: Option<i64>,
 ) -> Result<Record<D>> {
-    actor.require(Scope::Write)?;
+    actor.permit(Module::of(D::KIND), Action::Delete)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
     let rec = trash_in::<D>(&mut conn, actor, now, id, if_match).await?;
@@ -685,7 +685,7 @@ pub(crate) async fn trash_in<D: Kind>(
 
 /// Brings a record back from the trash.
 pub async fn restore<D: Kind>(app: &App, actor: &Actor, id: Id) -> Result<Record<D>> {
-    actor.require(Scope::Write)?;
+    actor.permit(Module::of(D::KIND), Action::Delete)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
     let Some(old) = store::get::<D>(&mut conn, id).await? else {
@@ -748,7 +748,16 @@ pub async fn bulk<D: Kind>(
     input: BulkInput,
     opts: WriteOptions,
 ) -> Result<BulkOutcome<D>> {
-    actor.require(Scope::Write)?;
+    let module = Module::of(D::KIND);
+    for (ops, action) in [
+        (input.create.len(), Action::Create),
+        (input.update.len(), Action::Edit),
+        (input.delete.len(), Action::Delete),
+    ] {
+        if ops > 0 {
+            actor.permit(module, action)?;
+        }
+    }
     let total = input.create.len() + input.update.len() + input.delete.len();
     if total > MAX_BULK {
         return Err(AppError::TooLarge(format!(
@@ -995,7 +1004,8 @@ pub async fn merge<D: Merge>(
     survivor: Id,
     source: Id,
 ) -> Result<Record<D>> {
-    actor.require(Scope::Write)?;
+    actor.permit(Module::of(D::KIND), Action::Edit)?;
+    actor.permit(Module::of(D::KIND), Action::Delete)?;
     if survivor == source {
         return Err(AppError::Invalid(Violations::one(
             "source_id",

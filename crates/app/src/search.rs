@@ -6,7 +6,7 @@ use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
 use cartera_core::leads::LeadData;
 use cartera_core::record::RecordKind;
-use cartera_core::users::Scope;
+use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
 
 use crate::records::{Kind, list};
@@ -27,6 +27,9 @@ async fn hits<D: Kind>(
     per_kind: usize,
     out: &mut Vec<Hit>,
 ) -> Result<()> {
+    if !actor.may(Module::of(D::KIND), Action::Read) {
+        return Ok(());
+    }
     let params = [
         ("q".to_owned(), q.to_owned()),
         ("limit".to_owned(), per_kind.to_string()),
@@ -44,7 +47,7 @@ async fn hits<D: Kind>(
 
 /// Up to `per_kind` matches of each kind: accounts, then contacts, then leads.
 pub async fn search(app: &App, actor: &Actor, q: &str, per_kind: usize) -> Result<Vec<Hit>> {
-    actor.require(Scope::Read)?;
+    // Each kind is searched only where the role may read it.
     if q.trim().is_empty() {
         return Err(AppError::BadQuery(Violations::one(
             "q",

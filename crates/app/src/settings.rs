@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use cartera_core::audit::AuditAction;
 use cartera_core::record::{RecordKind, deserialize, diff};
-use cartera_core::users::Scope;
+use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
 use cartera_store::{Conn, settings as store};
 
@@ -48,13 +48,13 @@ pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
 }
 
 pub async fn get(app: &App, actor: &Actor) -> Result<Settings> {
-    actor.require(Scope::Read)?;
+    actor.permit(Module::Settings, Action::Read)?;
     let mut conn = app.db.reader().await?;
     load(&mut conn).await
 }
 
 pub async fn update(app: &App, actor: &Actor, patch: Value) -> Result<Settings> {
-    actor.require(Scope::Admin)?;
+    actor.permit(Module::Settings, Action::Admin)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
     let old = load(&mut conn).await?;

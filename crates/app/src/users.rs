@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 
 use cartera_core::audit::AuditAction;
 use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::roles::{Action, Module};
+use cartera_core::roles::{Permissions, everything};
 use cartera_core::users::{
     ApiToken, Scope, TOKEN_PREFIX, User, token_display_prefix, token_hash, validate_user,
 };
@@ -39,6 +41,8 @@ pub async fn ensure(app: &App, email: &str, name: &str) -> Result<(User, bool)> 
         locale: "es".into(),
         time_zone: "America/Argentina/Buenos_Aires".into(),
         active: true,
+        // The CLI makes the first administrator; team members get roles from an admin.
+        role_id: None,
         created_at: now,
     };
     store::insert(&mut conn, &user).await?;
@@ -63,7 +67,7 @@ pub async fn ensure(app: &App, email: &str, name: &str) -> Result<(User, bool)> 
 }
 
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<User>> {
-    actor.require(Scope::Read)?;
+    actor.permit(Module::Settings, Action::Read)?;
     let mut conn = app.db.reader().await?;
     Ok(store::list(&mut conn).await?)
 }
@@ -139,17 +143,20 @@ impl Refusal {
     }
 }
 
-/// The user and token behind a bearer token.
+/// The user, token and role permissions behind a bearer token. A user without a role
+/// (from before roles) has every permission.
 pub async fn authenticate(
     app: &App,
     secret: &str,
-) -> Result<std::result::Result<(User, ApiToken), Refusal>> {
+) -> Result<std::result::Result<(User, ApiToken, Permissions), Refusal>> {
     if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 200 {
         return Ok(Err(Refusal::Unknown));
     }
     let now = app.now();
     let mut conn = app.db.reader().await?;
-    let Some((token, user)) = store::token_by_hash(&mut conn, &token_hash(secret)).await? else {
+    let Some((token, user, permissions)) =
+        store::token_by_hash(&mut conn, &token_hash(secret)).await?
+    else {
         return Ok(Err(Refusal::Unknown));
     };
     drop(conn);
@@ -171,7 +178,7 @@ pub async fn authenticate(
         store::touch_token(&mut conn, token.id, now).await?;
         conn.commit().await?;
     }
-    Ok(Ok((user, token)))
+    Ok(Ok((user, token, permissions.unwrap_or_else(everything))))
 }
 
 /// The acting user.
@@ -260,4 +267,11 @@ pub async fn revoke_my_token(app: &App, actor: &Actor, id: Id) -> Result<ApiToke
         .ok_or(AppError::NotFound)?;
     conn.commit().await?;
     Ok(token)
+}
+
+/// One user of the team.
+pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<User> {
+    actor.permit(Module::Settings, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    store::by_id(&mut conn, id).await?.ok_or(AppError::NotFound)
 }

@@ -14,6 +14,7 @@ pub mod money;
 pub mod notes;
 pub mod query;
 pub mod record;
+pub mod roles;
 pub mod tax_ids;
 pub mod text;
 pub mod users;

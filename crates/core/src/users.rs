@@ -18,6 +18,9 @@ pub struct User {
     /// IANA time zone, e.g. `America/Argentina/Buenos_Aires`.
     pub time_zone: String,
     pub active: bool,
+    /// The role that decides what the user may do; none for a user from before roles,
+    /// who keeps the administrator's rights.
+    pub role_id: Option<Id>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -1,6 +1,7 @@
 //! Layers around every request: request id, one log line, metrics, authentication and
 //! `Idempotency-Key` replays.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
@@ -174,17 +175,18 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
                 .into_response();
         };
         match authenticate_token(&s.app, &token).await {
-            Ok(Ok((user, tok))) => Actor {
+            Ok(Ok((user, tok, permissions))) => Actor {
                 user_id: user.id,
                 scope: tok.scope,
                 request_id,
                 session_id: None,
+                permissions: Arc::new(permissions),
             },
             Ok(Err(refusal)) => return ApiError::unauthorized(refusal.message()).into_response(),
             Err(e) => return ApiError::from(e).into_response(),
         }
     } else if let Some(secret) = cookie(req.headers(), SESSION_COOKIE) {
-        let (user, session) = match auth::session(&s.app, &secret).await {
+        let (user, session, permissions) = match auth::session(&s.app, &secret).await {
             Ok(Some(found)) => found,
             Ok(None) => {
                 return ApiError::unauthorized("the session has ended: log in again")
@@ -209,10 +211,11 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
         }
         Actor {
             user_id: user.id,
-            // Until roles land (issue 3), a signed-in person may do what an admin token may.
+            // A person in the browser is limited by their role alone.
             scope: Scope::Admin,
             request_id,
             session_id: Some(session.id),
+            permissions: Arc::new(permissions),
         }
     } else {
         return ApiError::unauthorized(

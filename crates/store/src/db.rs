@@ -158,6 +158,13 @@ impl Db {
             }
             Pools::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
+        let mut c = self.begin().await?;
+        crate::roles::seed(
+            &mut c,
+            chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6),
+        )
+        .await?;
+        c.commit().await?;
         Ok(())
     }
 

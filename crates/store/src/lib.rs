@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod leads;
 pub mod notes;
 pub mod records;
+pub mod roles;
 pub mod sessions;
 pub mod settings;
 pub mod users;

@@ -4,10 +4,11 @@ use chrono::{DateTime, Utc};
 
 use cartera_core::Id;
 use cartera_core::auth::{Credentials, Session};
+use cartera_core::roles::Permissions;
 use cartera_core::users::User;
 
 use crate::db::{Conn, DbRow, Result, Sql};
-use crate::users::{USER_COLUMNS, read_user};
+use crate::users::{USER_COLUMNS, read_permissions, read_user};
 
 /// The active or inactive user with this email, and their credentials.
 pub async fn credentials_by_email(
@@ -106,15 +107,20 @@ pub async fn insert(c: &mut Conn, s: &Session, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
-/// The session with this hash and its user, expired or not; the caller decides.
-pub async fn by_hash(c: &mut Conn, token_hash: &str) -> Result<Option<(Session, User)>> {
+/// The session with this hash, its user and their role's permissions (none for a user
+/// without a role), expired or not; the caller decides.
+pub async fn by_hash(
+    c: &mut Conn,
+    token_hash: &str,
+) -> Result<Option<(Session, User, Option<Permissions>)>> {
     let row = c
         .fetch_optional(
             Sql::new(
                 "SELECT s.id AS session_id, s.csrf_token, s.user_agent, s.ip, \
                  s.created_at AS session_created_at, s.last_seen_at, s.expires_at, \
-                 u.id, u.email, u.name, u.locale, u.time_zone, u.active, u.created_at \
-                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
+                 u.id, u.email, u.name, u.locale, u.time_zone, u.active, u.role_id, u.created_at, \
+                 r.permissions FROM sessions s JOIN users u ON u.id = s.user_id \
+                 LEFT JOIN roles r ON r.id = u.role_id WHERE s.token_hash = $1",
             )
             .arg(token_hash),
         )
@@ -131,7 +137,7 @@ pub async fn by_hash(c: &mut Conn, token_hash: &str) -> Result<Option<(Session, 
         last_seen_at: r.time("last_seen_at")?,
         expires_at: r.time("expires_at")?,
     };
-    Ok(Some((session, user)))
+    Ok(Some((session, user, read_permissions(&r)?)))
 }
 
 /// Extends a session that is in use.

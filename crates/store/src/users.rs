@@ -3,12 +3,14 @@
 use chrono::{DateTime, Utc};
 
 use cartera_core::Id;
+use cartera_core::roles::Permissions;
 use cartera_core::users::{ApiToken, Scope, User};
 
 use crate::db::{Conn, DbRow, Result, Sql};
 use crate::error::StoreError;
 
-pub(crate) const USER_COLUMNS: &str = "id, email, name, locale, time_zone, active, created_at";
+pub(crate) const USER_COLUMNS: &str =
+    "id, email, name, locale, time_zone, active, role_id, created_at";
 
 pub(crate) fn read_user(row: &DbRow) -> Result<User> {
     Ok(User {
@@ -18,6 +20,7 @@ pub(crate) fn read_user(row: &DbRow) -> Result<User> {
         locale: row.text("locale")?,
         time_zone: row.text("time_zone")?,
         active: row.bool("active")?,
+        role_id: row.opt_id("role_id")?,
         created_at: row.time("created_at")?,
     })
 }
@@ -25,8 +28,8 @@ pub(crate) fn read_user(row: &DbRow) -> Result<User> {
 pub async fn insert(c: &mut Conn, u: &User) -> Result<()> {
     c.execute(
         Sql::new(
-            "INSERT INTO users (id, email, name, locale, time_zone, active, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1)",
+            "INSERT INTO users (id, email, name, locale, time_zone, active, role_id, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 1)",
         )
         .arg(u.id)
         .arg(&u.email)
@@ -34,6 +37,7 @@ pub async fn insert(c: &mut Conn, u: &User) -> Result<()> {
         .arg(&u.locale)
         .arg(&u.time_zone)
         .arg(u.active)
+        .arg(u.role_id)
         .arg(u.created_at),
     )
     .await?;
@@ -110,13 +114,18 @@ pub async fn insert_token(c: &mut Conn, t: &ApiToken, hash: &str) -> Result<()> 
     Ok(())
 }
 
-/// The token with this hash and its user, whatever their state; the caller decides.
-pub async fn token_by_hash(c: &mut Conn, hash: &str) -> Result<Option<(ApiToken, User)>> {
+/// The token with this hash, its user and the permissions of the user's role (none for
+/// a user without a role), whatever their state; the caller decides.
+pub async fn token_by_hash(
+    c: &mut Conn,
+    hash: &str,
+) -> Result<Option<(ApiToken, User, Option<Permissions>)>> {
     let row = c
         .fetch_optional(
             Sql::new(format!(
-                "SELECT {TOKEN_COLUMNS}, u.email, u.name AS user_name, u.locale, u.time_zone, u.active \
-                 FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1"
+                "SELECT {TOKEN_COLUMNS}, u.email, u.name AS user_name, u.locale, u.time_zone, u.active, u.role_id, \
+                 r.permissions FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                 LEFT JOIN roles r ON r.id = u.role_id WHERE t.token_hash = $1"
             ))
             .arg(hash),
         )
@@ -130,9 +139,20 @@ pub async fn token_by_hash(c: &mut Conn, hash: &str) -> Result<Option<(ApiToken,
         locale: row.text("locale")?,
         time_zone: row.text("time_zone")?,
         active: row.bool("active")?,
+        role_id: row.opt_id("role_id")?,
         created_at: token.created_at,
     };
-    Ok(Some((token, user)))
+    Ok(Some((token, user, read_permissions(&row)?)))
+}
+
+/// The `permissions` column of a role joined to a user, when there is one.
+pub(crate) fn read_permissions(row: &DbRow) -> Result<Option<Permissions>> {
+    row.opt_text("permissions")?
+        .map(|t| {
+            serde_json::from_str(&t)
+                .map_err(|e| StoreError::Decode(format!("role permissions: {e}")))
+        })
+        .transpose()
 }
 
 /// Records use, at most once a minute per token so that reads stay reads.

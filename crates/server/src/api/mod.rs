@@ -8,6 +8,7 @@ pub mod extract;
 pub mod leads;
 pub mod notes;
 pub mod records;
+pub mod roles;
 pub mod search;
 pub mod settings;
 pub mod users;
@@ -33,6 +34,7 @@ pub fn api() -> Api {
     api = search::mount(api);
     api = settings::mount(api);
     api = auth::mount(api);
+    api = roles::mount(api);
     users::mount(api)
 }
 

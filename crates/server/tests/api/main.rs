@@ -13,6 +13,7 @@ mod leads;
 mod lists;
 mod notes_audit;
 mod ops;
+mod roles;
 mod sessions;
 mod tokens;
 mod writes;

@@ -1,0 +1,202 @@
+//! Roles an admin defines and assigns; they apply from the next request on.
+
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use cartera_core::audit::AuditAction;
+use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::roles::{ADMIN_KEY, Action, Module, Permissions, Role, validate_role};
+use cartera_core::{Check, Code, Id, Violations};
+use cartera_store::roles as store;
+
+use crate::records::event;
+use crate::{Actor, App, AppError, Result};
+
+/// A new role.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRole {
+    /// Lowercase letters, digits and underscores, e.g. `key_accounts`.
+    pub key: String,
+    pub name: String,
+    #[schema(value_type = Object)]
+    pub permissions: Permissions,
+}
+
+/// A change to a role; absent fields stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    pub name: Option<String>,
+    /// The whole matrix: modules left out allow nothing.
+    #[schema(value_type = Option<Object>)]
+    pub permissions: Option<Permissions>,
+}
+
+pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Role>> {
+    actor.permit(Module::Settings, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    Ok(store::list(&mut conn).await?)
+}
+
+pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Role> {
+    actor.permit(Module::Settings, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    store::get(&mut conn, id).await?.ok_or(AppError::NotFound)
+}
+
+fn audit(
+    actor: &Actor,
+    role: &Role,
+    action: AuditAction,
+    old: Option<&Role>,
+) -> cartera_core::audit::AuditEvent {
+    let as_json = |r: &Role| serde_json::to_value(&r.permissions).unwrap_or(Value::Null);
+    let mut changes = Vec::new();
+    if old.is_none_or(|o| o.name != role.name) {
+        changes.push(FieldChange {
+            field: "name".into(),
+            old: old.map_or(Value::Null, |o| o.name.clone().into()),
+            new: role.name.clone().into(),
+        });
+    }
+    if old.is_none_or(|o| o.permissions != role.permissions) {
+        changes.push(FieldChange {
+            field: "permissions".into(),
+            old: old.map_or(Value::Null, as_json),
+            new: as_json(role),
+        });
+    }
+    event(
+        Some(actor),
+        role.updated_at,
+        action,
+        RecordKind::Setting,
+        role.id,
+        changes,
+    )
+}
+
+pub async fn create(app: &App, actor: &Actor, input: NewRole) -> Result<Role> {
+    actor.permit(Module::Settings, Action::Admin)?;
+    let mut c = Check::new();
+    validate_role(&input.key, input.name.trim(), &mut c);
+    c.finish()?;
+    let role = Role {
+        id: Id::new(),
+        key: input.key,
+        name: input.name.trim().to_owned(),
+        permissions: input.permissions,
+        built_in: false,
+        version: 1,
+        updated_at: app.now(),
+    };
+    let mut conn = app.db.begin().await?;
+    if store::by_key(&mut conn, &role.key).await?.is_some() {
+        return Err(AppError::Invalid(Violations::one(
+            "key",
+            Code::Duplicate,
+            "another role has this key",
+        )));
+    }
+    store::insert(&mut conn, &role).await?;
+    cartera_store::audit::insert(
+        &mut conn,
+        &[audit(actor, &role, AuditAction::Created, None)],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(role)
+}
+
+/// Changes a role; with `if_match`, only if it is still at that version.
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    change: RoleChange,
+    if_match: Option<i64>,
+) -> Result<Role> {
+    actor.permit(Module::Settings, Action::Admin)?;
+    let mut conn = app.db.begin().await?;
+    let old = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    if let Some(expected) = if_match
+        && expected != old.version
+    {
+        return Err(AppError::Stale {
+            expected,
+            current: old.version,
+        });
+    }
+    let mut role = old.clone();
+    if let Some(name) = change.name {
+        role.name = name.trim().to_owned();
+    }
+    let mut c = Check::new();
+    if let Some(p) = change.permissions {
+        if role.key == ADMIN_KEY && p != role.permissions {
+            c.add(
+                "permissions",
+                Code::ReadOnly,
+                "the administrator role always has every permission, so nobody is locked out",
+            );
+        }
+        role.permissions = p;
+    }
+    validate_role(&role.key, &role.name, &mut c);
+    c.finish()?;
+    if role == old {
+        return Ok(old);
+    }
+    role.version += 1;
+    role.updated_at = app.now();
+    if !store::update(&mut conn, &role, old.version).await? {
+        return Err(AppError::Conflict(
+            "the role changed while this request ran; read it again".into(),
+        ));
+    }
+    cartera_store::audit::insert(
+        &mut conn,
+        &[audit(actor, &role, AuditAction::Updated, Some(&old))],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(role)
+}
+
+/// Gives a user a role; it applies from their next request.
+pub async fn assign(app: &App, actor: &Actor, user: Id, role_id: Id) -> Result<()> {
+    actor.permit(Module::Settings, Action::Admin)?;
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    let Some(role) = store::get(&mut conn, role_id).await? else {
+        return Err(AppError::Invalid(Violations::one(
+            "role_id",
+            Code::NotFound,
+            "there is no such role",
+        )));
+    };
+    let before = store::of_user(&mut conn, user).await?;
+    if !store::set_user_role(&mut conn, user, role.id, now).await? {
+        return Err(AppError::NotFound);
+    }
+    cartera_store::audit::insert(
+        &mut conn,
+        &[event(
+            Some(actor),
+            now,
+            AuditAction::Updated,
+            RecordKind::User,
+            user,
+            vec![FieldChange {
+                field: "role".into(),
+                old: before.map_or(Value::Null, |r| r.key.into()),
+                new: role.key.into(),
+            }],
+        )],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,304 @@
+//! Roles: what the people holding them may do, module by module.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::Id;
+use crate::record::RecordKind;
+use crate::users::Scope;
+use crate::validate::{Check, Code};
+
+/// A part of the product that permissions are given for.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Module {
+    Accounts,
+    Contacts,
+    Leads,
+    /// Notes on any record (reading them also needs the record).
+    Notes,
+    /// Custom field definitions (values are part of their records).
+    CustomFields,
+    /// Company settings, roles and the team.
+    Settings,
+    /// The audit trail across records.
+    Audit,
+}
+
+impl Module {
+    pub const ALL: [Module; 7] = [
+        Module::Accounts,
+        Module::Contacts,
+        Module::Leads,
+        Module::Notes,
+        Module::CustomFields,
+        Module::Settings,
+        Module::Audit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Module::Accounts => "accounts",
+            Module::Contacts => "contacts",
+            Module::Leads => "leads",
+            Module::Notes => "notes",
+            Module::CustomFields => "custom_fields",
+            Module::Settings => "settings",
+            Module::Audit => "audit",
+        }
+    }
+
+    /// The module a kind of record belongs to.
+    pub fn of(kind: RecordKind) -> Module {
+        match kind {
+            RecordKind::Account => Module::Accounts,
+            RecordKind::Contact => Module::Contacts,
+            RecordKind::Lead => Module::Leads,
+            RecordKind::Note => Module::Notes,
+            RecordKind::CustomField => Module::CustomFields,
+            RecordKind::User | RecordKind::ApiToken | RecordKind::Setting => Module::Settings,
+        }
+    }
+}
+
+/// Something one may do in a module.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Read,
+    Create,
+    Edit,
+    Delete,
+    Export,
+    /// Configure the module (custom fields of it, settings).
+    Admin,
+}
+
+impl Action {
+    pub const ALL: [Action; 6] = [
+        Action::Read,
+        Action::Create,
+        Action::Edit,
+        Action::Delete,
+        Action::Export,
+        Action::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Edit => "edit",
+            Action::Delete => "delete",
+            Action::Export => "export",
+            Action::Admin => "admin",
+        }
+    }
+
+    /// The API token scope an action needs; a token never does more than its scope.
+    pub fn scope(self) -> Scope {
+        match self {
+            Action::Read | Action::Export => Scope::Read,
+            Action::Create | Action::Edit | Action::Delete => Scope::Write,
+            Action::Admin => Scope::Admin,
+        }
+    }
+}
+
+/// Module -> the actions allowed in it. A module that is absent allows nothing.
+pub type Permissions = BTreeMap<Module, BTreeSet<Action>>;
+
+pub fn allows(p: &Permissions, module: Module, action: Action) -> bool {
+    p.get(&module).is_some_and(|a| a.contains(&action))
+}
+
+/// Every action in every module.
+pub fn everything() -> Permissions {
+    Module::ALL
+        .into_iter()
+        .map(|m| (m, Action::ALL.into_iter().collect()))
+        .collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Role {
+    pub id: Id,
+    /// Stable name for built-in roles (`admin`, `sales_rep`, ...) and scripts.
+    pub key: String,
+    pub name: String,
+    #[schema(value_type = Object, example = json!({"accounts": ["read", "create", "edit"]}))]
+    pub permissions: Permissions,
+    /// Shipped with Cartera; it can be edited (except `admin`) but not removed.
+    pub built_in: bool,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The admin role can always do everything, so that nobody locks the company out.
+pub const ADMIN_KEY: &str = "admin";
+
+/// The roles every company starts with: (key, English name, permissions).
+pub fn built_in() -> Vec<(&'static str, &'static str, Permissions)> {
+    use Action::*;
+    use Module::*;
+    let set = |entries: &[(Module, &[Action])]| -> Permissions {
+        entries
+            .iter()
+            .map(|(m, a)| (*m, a.iter().copied().collect()))
+            .collect()
+    };
+    let records = [Read, Create, Edit, Delete, Export];
+    vec![
+        (ADMIN_KEY, "Administrator", everything()),
+        (
+            "manager",
+            "Sales manager",
+            set(&[
+                (Accounts, &records),
+                (Contacts, &records),
+                (Leads, &records),
+                (Notes, &[Read, Create, Edit, Delete]),
+                (CustomFields, &[Read]),
+                (Settings, &[Read]),
+                (Audit, &[Read]),
+            ]),
+        ),
+        (
+            "sales_rep",
+            "Sales rep",
+            set(&[
+                (Accounts, &[Read, Create, Edit]),
+                (Contacts, &[Read, Create, Edit]),
+                (Leads, &[Read, Create, Edit]),
+                (Notes, &[Read, Create, Edit]),
+                (CustomFields, &[Read]),
+                (Settings, &[Read]),
+                (Audit, &[Read]),
+            ]),
+        ),
+        (
+            "support_agent",
+            "Support agent",
+            set(&[
+                (Accounts, &[Read]),
+                (Contacts, &[Read, Edit]),
+                (Notes, &[Read, Create, Edit]),
+                (CustomFields, &[Read]),
+                (Settings, &[Read]),
+            ]),
+        ),
+        (
+            "collections",
+            "Collections",
+            set(&[
+                (Accounts, &[Read, Edit]),
+                (Contacts, &[Read, Edit]),
+                (Notes, &[Read, Create, Edit]),
+                (CustomFields, &[Read]),
+                (Settings, &[Read]),
+            ]),
+        ),
+        (
+            "marketing",
+            "Marketing",
+            set(&[
+                (Accounts, &[Read]),
+                (Contacts, &[Read, Export]),
+                (Leads, &records),
+                (Notes, &[Read, Create]),
+                (CustomFields, &[Read]),
+                (Settings, &[Read]),
+            ]),
+        ),
+        (
+            "logistics",
+            "Logistics",
+            set(&[
+                (Accounts, &[Read]),
+                (Contacts, &[Read]),
+                (Notes, &[Read, Create]),
+                (CustomFields, &[Read]),
+                (Settings, &[Read]),
+            ]),
+        ),
+        (
+            "read_only",
+            "Read only",
+            set(&[
+                (Accounts, &[Read]),
+                (Contacts, &[Read]),
+                (Leads, &[Read]),
+                (Notes, &[Read]),
+                (CustomFields, &[Read]),
+                (Settings, &[Read]),
+                (Audit, &[Read]),
+            ]),
+        ),
+    ]
+}
+
+/// Checks a role as an admin writes it.
+pub fn validate_role(key: &str, name: &str, c: &mut Check) {
+    c.required("name", name);
+    c.max_chars("name", name, 60);
+    if key.is_empty()
+        || key.len() > 40
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        c.add(
+            "key",
+            Code::Invalid,
+            "must be 1 to 40 lowercase letters, digits or underscores",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_roles_are_distinct_and_admin_can_do_everything() {
+        let roles = built_in();
+        let keys: BTreeSet<_> = roles.iter().map(|r| r.0).collect();
+        assert_eq!(keys.len(), roles.len());
+        assert_eq!(roles.len(), 8);
+        let admin = &roles[0].2;
+        for m in Module::ALL {
+            for a in Action::ALL {
+                assert!(allows(admin, m, a));
+            }
+        }
+        let rep = &roles.iter().find(|r| r.0 == "sales_rep").unwrap().2;
+        assert!(allows(rep, Module::Accounts, Action::Edit));
+        assert!(!allows(rep, Module::Accounts, Action::Delete));
+        assert!(!allows(rep, Module::Settings, Action::Admin));
+    }
+
+    #[test]
+    fn permissions_read_and_write_as_json() {
+        let p: Permissions =
+            serde_json::from_str(r#"{"accounts": ["read", "edit"], "leads": []}"#).unwrap();
+        assert!(allows(&p, Module::Accounts, Action::Edit));
+        assert!(!allows(&p, Module::Leads, Action::Read));
+        assert!(!allows(&p, Module::Contacts, Action::Read));
+        assert!(serde_json::from_str::<Permissions>(r#"{"planets": ["read"]}"#).is_err());
+        assert!(serde_json::from_str::<Permissions>(r#"{"accounts": ["fly"]}"#).is_err());
+    }
+
+    #[test]
+    fn actions_need_matching_token_scopes() {
+        assert_eq!(Action::Export.scope(), Scope::Read);
+        assert_eq!(Action::Delete.scope(), Scope::Write);
+        assert_eq!(Action::Admin.scope(), Scope::Admin);
+    }
+}

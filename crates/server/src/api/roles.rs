@@ -1,0 +1,150 @@
+//! Roles and the permission matrix; assigning a role to a user.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, patch, post};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa::openapi::path::HttpMethod;
+
+use cartera_app::roles::{self, NewRole, RoleChange};
+use cartera_app::{AppError, users};
+use cartera_core::Id;
+use cartera_core::record::deserialize;
+use cartera_core::roles::Role;
+use cartera_core::users::User;
+
+use super::doc::{Api, Op, page_schema, register};
+use super::extract::{Auth, IfMatch, JsonBody, RecordId};
+use super::records::Page;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// What an admin changes on a user.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChange {
+    /// The user's role; it applies from their next request.
+    pub role_id: Id,
+}
+
+async fn list(State(s): State<AppState>, Auth(actor): Auth) -> Result<Json<Page<Role>>, ApiError> {
+    Ok(Json(Page {
+        data: roles::list(&s.app, &actor).await?,
+        next_cursor: None,
+    }))
+}
+
+async fn read(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+) -> Result<Json<Role>, ApiError> {
+    Ok(Json(roles::get(&s.app, &actor, id).await?))
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Role>), ApiError> {
+    let input: NewRole = deserialize(body).map_err(AppError::Invalid)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(roles::create(&s.app, &actor, input).await?),
+    ))
+}
+
+async fn update(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    IfMatch(version): IfMatch,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Role>, ApiError> {
+    let change: RoleChange = deserialize(body).map_err(AppError::Invalid)?;
+    Ok(Json(
+        roles::update(&s.app, &actor, id, change, version).await?,
+    ))
+}
+
+async fn update_user(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    JsonBody(body): JsonBody,
+) -> Result<Json<User>, ApiError> {
+    let change: UserChange = deserialize(body).map_err(AppError::Invalid)?;
+    roles::assign(&s.app, &actor, id, change.role_id).await?;
+    Ok(Json(users::get(&s.app, &actor, id).await?))
+}
+
+pub fn mount(mut api: Api) -> Api {
+    let role = register::<Role>(&mut api.schemas);
+    let page = page_schema(&mut api.schemas, "RolePage", role.clone());
+    register::<NewRole>(&mut api.schemas);
+    register::<RoleChange>(&mut api.schemas);
+    register::<UserChange>(&mut api.schemas);
+    let user = register::<User>(&mut api.schemas);
+    api.route(
+        HttpMethod::Get,
+        "/api/v1/roles",
+        get(list),
+        Op::new("roles", "list_roles", "Roles and their permissions")
+            .describe(
+                "Built-in roles first. `permissions` maps a module (accounts, contacts, leads, \
+                 notes, custom_fields, settings, audit) to the actions allowed in it (read, \
+                 create, edit, delete, export, admin).",
+            )
+            .answer_schema(200, "Roles", page)
+            .problems(&[403]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/roles",
+        post(create),
+        Op::new("roles", "create_role", "Create a role")
+            .body::<NewRole>("Key, name and permissions")
+            .answer_schema(201, "The role", role.clone())
+            .problems(&[400, 403, 422]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/roles/{id}",
+        get(read),
+        Op::new("roles", "get_role", "Read a role")
+            .path_param("id", "The role's id")
+            .answer_schema(200, "The role", role.clone())
+            .problems(&[403, 404]),
+    )
+    .route(
+        HttpMethod::Patch,
+        "/api/v1/roles/{id}",
+        patch(update),
+        Op::new(
+            "roles",
+            "update_role",
+            "Change a role's name or permissions",
+        )
+        .describe(
+            "Applies to everyone holding the role from their next request. The \
+                 administrator role's permissions cannot be narrowed.",
+        )
+        .path_param("id", "The role's id")
+        .header("If-Match", "The version the change is based on")
+        .body::<RoleChange>("The fields to change")
+        .answer_schema(200, "The role", role)
+        .problems(&[400, 403, 404, 409, 412, 422]),
+    )
+    .route(
+        HttpMethod::Patch,
+        "/api/v1/users/{id}",
+        patch(update_user),
+        Op::new("users", "update_user", "Give a user a role")
+            .path_param("id", "The user's id")
+            .body::<UserChange>("The new role")
+            .answer_schema(200, "The user", user)
+            .problems(&[400, 403, 404, 422]),
+    )
+}

@@ -1,0 +1,143 @@
+//! Roles and which role each user holds.
+
+use chrono::{DateTime, Utc};
+
+use cartera_core::Id;
+use cartera_core::roles::{Permissions, Role, built_in};
+
+use crate::db::{Conn, DbRow, Result, Sql};
+use crate::error::StoreError;
+
+const COLUMNS: &str = "id, key, name, permissions, built_in, version, updated_at";
+
+fn read(r: &DbRow) -> Result<Role> {
+    let text = r.text("permissions")?;
+    let permissions: Permissions = serde_json::from_str(&text)
+        .map_err(|e| StoreError::Decode(format!("role permissions: {e}")))?;
+    Ok(Role {
+        id: r.id("id")?,
+        key: r.text("key")?,
+        name: r.text("name")?,
+        permissions,
+        built_in: r.bool("built_in")?,
+        version: r.int("version")?,
+        updated_at: r.time("updated_at")?,
+    })
+}
+
+fn encode(p: &Permissions) -> Result<String> {
+    serde_json::to_string(p).map_err(|e| StoreError::Decode(format!("role permissions: {e}")))
+}
+
+/// Adds the built-in roles a database lacks; edits made to them are kept.
+pub async fn seed(c: &mut Conn, now: DateTime<Utc>) -> Result<()> {
+    for (key, name, permissions) in built_in() {
+        c.execute(
+            Sql::new(
+                "INSERT INTO roles (id, key, name, permissions, built_in, created_at, updated_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, 1) ON CONFLICT (key) DO NOTHING",
+            )
+            .arg(Id::new())
+            .arg(key)
+            .arg(name)
+            .arg(encode(&permissions)?)
+            .arg(true)
+            .arg(now),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn list(c: &mut Conn) -> Result<Vec<Role>> {
+    c.fetch_all(Sql::new(format!(
+        "SELECT {COLUMNS} FROM roles ORDER BY built_in DESC, name"
+    )))
+    .await?
+    .iter()
+    .map(read)
+    .collect()
+}
+
+pub async fn get(c: &mut Conn, id: Id) -> Result<Option<Role>> {
+    c.fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM roles WHERE id = $1")).arg(id))
+        .await?
+        .map(|r| read(&r))
+        .transpose()
+}
+
+pub async fn by_key(c: &mut Conn, key: &str) -> Result<Option<Role>> {
+    c.fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM roles WHERE key = $1")).arg(key))
+        .await?
+        .map(|r| read(&r))
+        .transpose()
+}
+
+/// The role a user holds; `None` for a user from before roles (an administrator).
+pub async fn of_user(c: &mut Conn, user: Id) -> Result<Option<Role>> {
+    c.fetch_optional(
+        Sql::new(format!(
+            "SELECT {} FROM roles r JOIN users u ON u.role_id = r.id WHERE u.id = $1",
+            COLUMNS
+                .split(", ")
+                .map(|col| format!("r.{col}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .arg(user),
+    )
+    .await?
+    .map(|r| read(&r))
+    .transpose()
+}
+
+pub async fn insert(c: &mut Conn, r: &Role) -> Result<()> {
+    c.execute(
+        Sql::new(
+            "INSERT INTO roles (id, key, name, permissions, built_in, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+        )
+        .arg(r.id)
+        .arg(&r.key)
+        .arg(&r.name)
+        .arg(encode(&r.permissions)?)
+        .arg(r.built_in)
+        .arg(r.updated_at)
+        .arg(r.version),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes a changed role if it is still at `expected_version`; false if it moved on.
+pub async fn update(c: &mut Conn, r: &Role, expected_version: i64) -> Result<bool> {
+    let n = c
+        .execute(
+            Sql::new(
+                "UPDATE roles SET name = $1, permissions = $2, updated_at = $3, version = $4 \
+                 WHERE id = $5 AND version = $6",
+            )
+            .arg(&r.name)
+            .arg(encode(&r.permissions)?)
+            .arg(r.updated_at)
+            .arg(r.version)
+            .arg(r.id)
+            .arg(expected_version),
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+pub async fn set_user_role(c: &mut Conn, user: Id, role: Id, now: DateTime<Utc>) -> Result<bool> {
+    let n = c
+        .execute(
+            Sql::new(
+                "UPDATE users SET role_id = $1, updated_at = $2, version = version + 1 WHERE id = $3",
+            )
+            .arg(role)
+            .arg(now)
+            .arg(user),
+        )
+        .await?;
+    Ok(n > 0)
+}
