@@ -20,7 +20,7 @@ use cartera_core::users::Scope;
 
 use crate::leads::ConvertInput;
 use crate::records::{Kind, WriteOptions, create, list};
-use crate::{Actor, App, Result};
+use crate::{Actor, App, AppError, Result};
 
 /// What the demo loaded.
 pub struct DemoReport {
@@ -482,6 +482,14 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
         reps.push(crate::users::ensure(app, email, name).await?.0.id);
     }
     let actor = Actor::administrator(admin.id);
+    // The first rep leads the team; the others sell.
+    for (i, rep) in reps.iter().enumerate() {
+        let key = if i == 0 { "manager" } else { "sales_rep" };
+        let role = cartera_store::roles::by_key(&mut app.db.reader().await?, key)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        crate::roles::assign(app, &actor, *rep, role.id).await?;
+    }
 
     let custom_fields = define_custom_fields(app, &actor).await?;
     let accounts = create_all::<AccountData>(app, &actor, account_inputs(&reps)).await?;
