@@ -124,7 +124,7 @@ pub async fn token_by_hash(
         .fetch_optional(
             Sql::new(format!(
                 "SELECT {TOKEN_COLUMNS}, u.email, u.name AS user_name, u.locale, u.time_zone, u.active, u.role_id, \
-                 r.permissions FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                 u.created_at AS user_created_at, r.permissions FROM api_tokens t JOIN users u ON u.id = t.user_id \
                  LEFT JOIN roles r ON r.id = u.role_id WHERE t.token_hash = $1"
             ))
             .arg(hash),
@@ -140,7 +140,7 @@ pub async fn token_by_hash(
         time_zone: row.text("time_zone")?,
         active: row.bool("active")?,
         role_id: row.opt_id("role_id")?,
-        created_at: token.created_at,
+        created_at: row.time("user_created_at")?,
     };
     Ok(Some((token, user, read_permissions(&row)?)))
 }
