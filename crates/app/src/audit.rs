@@ -14,7 +14,7 @@ use cartera_core::{Code, Id, Violations};
 use cartera_store::audit::{self as store, AuditQuery};
 use cartera_store::records::{self as records, Table};
 
-use crate::records::load_live;
+use crate::records::load_visible;
 use crate::{Actor, App, AppError, Result};
 
 fn bad_cursor() -> AppError {
@@ -73,6 +73,24 @@ pub async fn list(
         },
     )?;
     let mut conn = app.db.reader().await?;
+    if let Some(id) = f.record_id
+        && actor.visible_owners.is_some()
+    {
+        // Someone who sees only some records reads the history of those alone.
+        let mut seen = false;
+        for kind in [RecordKind::Account, RecordKind::Contact, RecordKind::Lead] {
+            if crate::notes::require_record(&mut conn, actor, kind, id)
+                .await
+                .is_ok()
+            {
+                seen = true;
+                break;
+            }
+        }
+        if !seen {
+            return Err(AppError::NotFound);
+        }
+    }
     let q = AuditQuery {
         record_ids: f.record_id.into_iter().collect(),
         actor_id: f.actor_id,
@@ -140,7 +158,7 @@ pub async fn timeline<D: Table>(
 ) -> Result<Timeline> {
     actor.permit(Module::of(D::KIND), Action::Read)?;
     let mut conn = app.db.reader().await?;
-    load_live::<D>(&mut conn, id).await?;
+    load_visible::<D>(&mut conn, actor, id).await?;
     let mut ids = records::merged_sources::<D>(&mut conn, id).await?;
     ids.push(id);
     let mut note_ids = ids.clone();

@@ -9,7 +9,7 @@ use cartera_core::auth::{
     validate_password, verify_password,
 };
 use cartera_core::record::{FieldChange, RecordKind};
-use cartera_core::roles::{Permissions, everything};
+use cartera_core::roles::Grant;
 use cartera_core::users::{User, token_hash};
 use cartera_core::{Check, Code, Id};
 use cartera_store::sessions as store;
@@ -177,7 +177,7 @@ pub async fn login(app: &App, email: &str, password: &str, client: Client) -> Re
 
 /// The live session behind a cookie's secret, with its user and what their role allows;
 /// extended while in use.
-pub async fn session(app: &App, secret: &str) -> Result<Option<(User, Session, Permissions)>> {
+pub async fn session(app: &App, secret: &str) -> Result<Option<(User, Session, Grant)>> {
     if !secret.starts_with(SESSION_PREFIX) || secret.len() > 200 {
         return Ok(None);
     }
@@ -186,7 +186,7 @@ pub async fn session(app: &App, secret: &str) -> Result<Option<(User, Session, P
         let mut conn = app.db.reader().await?;
         store::by_hash(&mut conn, &token_hash(secret)).await?
     };
-    let Some((mut session, user, permissions)) = found else {
+    let Some((mut session, user, grant)) = found else {
         return Ok(None);
     };
     if session.expires_at <= now || !user.active {
@@ -203,7 +203,7 @@ pub async fn session(app: &App, secret: &str) -> Result<Option<(User, Session, P
     Ok(Some((
         user,
         session,
-        permissions.unwrap_or_else(everything),
+        grant.unwrap_or_else(Grant::administrator),
     )))
 }
 

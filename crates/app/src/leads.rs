@@ -12,7 +12,7 @@ use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::records as store;
 
-use crate::records::{Kind, Naming, WriteOptions, create_in, event, load_live};
+use crate::records::{Kind, Naming, WriteOptions, create_in, event, load_visible};
 use crate::{Actor, App, AppError, Result};
 
 impl Kind for LeadData {
@@ -72,7 +72,7 @@ pub async fn convert(app: &App, actor: &Actor, id: Id, input: ConvertInput) -> R
     actor.permit(Module::Contacts, Action::Create)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
-    let lead = load_live::<LeadData>(&mut conn, id).await?;
+    let lead = load_visible::<LeadData>(&mut conn, actor, id).await?;
     if lead.data.status == LeadStatus::Converted {
         return Err(AppError::Conflict("this lead is already converted".into()));
     }
@@ -83,7 +83,7 @@ pub async fn convert(app: &App, actor: &Actor, id: Id, input: ConvertInput) -> R
 
     let mut check = Check::new();
     let existing_account = match input.account_id {
-        Some(aid) => match load_live::<AccountData>(&mut conn, aid).await {
+        Some(aid) => match load_visible::<AccountData>(&mut conn, actor, aid).await {
             Ok(a) => Some(a),
             Err(AppError::NotFound) => {
                 check.add(
@@ -98,7 +98,7 @@ pub async fn convert(app: &App, actor: &Actor, id: Id, input: ConvertInput) -> R
         None => None,
     };
     let existing_contact = match input.contact_id {
-        Some(cid) => match load_live::<ContactData>(&mut conn, cid).await {
+        Some(cid) => match load_visible::<ContactData>(&mut conn, actor, cid).await {
             Ok(c) => Some(c),
             Err(AppError::NotFound) => {
                 check.add(

@@ -17,6 +17,7 @@ pub mod records;
 pub mod roles;
 pub mod search;
 pub mod settings;
+pub mod teams;
 pub mod users;
 
 use std::sync::Arc;
@@ -24,7 +25,7 @@ use std::sync::Arc;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use cartera_core::Id;
-use cartera_core::roles::{Action, Module, Permissions, allows, everything};
+use cartera_core::roles::{Action, Grant, Module, Permissions, Visibility, allows, everything};
 use cartera_core::users::Scope;
 use cartera_store::Db;
 
@@ -81,6 +82,8 @@ pub struct Actor {
     /// What the user's role allows, read with the credentials on every request, so an
     /// admin's change to a role applies from the next one.
     pub permissions: Arc<Permissions>,
+    /// Whose accounts, contacts and leads the user sees; `None`: everyone's.
+    pub visible_owners: Option<Arc<Vec<Id>>>,
 }
 
 impl Actor {
@@ -92,6 +95,45 @@ impl Actor {
             request_id: None,
             session_id: None,
             permissions: Arc::new(everything()),
+            visible_owners: None,
+        }
+    }
+
+    /// The actor of a request: `grant` is what the user's role allows. With team
+    /// visibility this reads the user's teams (one query).
+    pub async fn for_user(
+        app: &App,
+        user_id: Id,
+        scope: Scope,
+        grant: Grant,
+        request_id: Option<String>,
+        session_id: Option<Id>,
+    ) -> Result<Actor> {
+        let visible_owners = match grant.visibility {
+            Visibility::All => None,
+            Visibility::Own => Some(Arc::new(vec![user_id])),
+            Visibility::Team => {
+                let mut conn = app.db.reader().await?;
+                Some(Arc::new(
+                    cartera_store::teams::team_mates(&mut conn, user_id).await?,
+                ))
+            }
+        };
+        Ok(Actor {
+            user_id,
+            scope,
+            request_id,
+            session_id,
+            permissions: Arc::new(grant.permissions),
+            visible_owners,
+        })
+    }
+
+    /// Whether a record with this owner is in the actor's view.
+    pub fn sees(&self, owner: Option<Id>) -> bool {
+        match &self.visible_owners {
+            None => true,
+            Some(ids) => owner.is_some_and(|o| ids.contains(&o)),
         }
     }
 

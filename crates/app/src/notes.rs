@@ -14,15 +14,24 @@ use cartera_store::Conn;
 use cartera_store::notes as store;
 use cartera_store::records::{self as records, Table};
 
-use crate::records::{event, load_live};
+use crate::records::{event, load_visible};
 use crate::{Actor, App, AppError, Result};
 
-/// Answers 404 unless the record a note goes on is live.
-pub(crate) async fn require_record(conn: &mut Conn, kind: RecordKind, id: Id) -> Result<()> {
+/// Answers 404 unless the record a note goes on is live and in the actor's view.
+pub(crate) async fn require_record(
+    conn: &mut Conn,
+    actor: &Actor,
+    kind: RecordKind,
+    id: Id,
+) -> Result<()> {
     match kind {
-        RecordKind::Account => load_live::<AccountData>(conn, id).await.map(|_| ()),
-        RecordKind::Contact => load_live::<ContactData>(conn, id).await.map(|_| ()),
-        RecordKind::Lead => load_live::<LeadData>(conn, id).await.map(|_| ()),
+        RecordKind::Account => load_visible::<AccountData>(conn, actor, id)
+            .await
+            .map(|_| ()),
+        RecordKind::Contact => load_visible::<ContactData>(conn, actor, id)
+            .await
+            .map(|_| ()),
+        RecordKind::Lead => load_visible::<LeadData>(conn, actor, id).await.map(|_| ()),
         _ => Err(AppError::NotFound),
     }
 }
@@ -48,7 +57,7 @@ pub async fn create(
     let now = app.now();
     let data = read_input(body)?;
     let mut conn = app.db.begin().await?;
-    require_record(&mut conn, kind, record_id).await?;
+    require_record(&mut conn, actor, kind, record_id).await?;
     let note = Note {
         id: Id::new(),
         record_kind: kind,
@@ -89,7 +98,7 @@ pub async fn list<D: Table>(
     actor.permit(Module::Notes, Action::Read)?;
     actor.permit(Module::of(D::KIND), Action::Read)?;
     let mut conn = app.db.reader().await?;
-    load_live::<D>(&mut conn, record_id).await?;
+    load_visible::<D>(&mut conn, actor, record_id).await?;
     let mut ids = records::merged_sources::<D>(&mut conn, record_id).await?;
     ids.push(record_id);
     let before = crate::audit::parse_seq_cursor(cursor)?;
@@ -110,9 +119,13 @@ pub async fn list<D: Table>(
     })
 }
 
-async fn load(conn: &mut Conn, id: Id) -> Result<Note> {
+/// A live note on a record in the actor's view, or 404.
+async fn load(conn: &mut Conn, actor: &Actor, id: Id) -> Result<Note> {
     match store::get(conn, id).await? {
-        Some(n) if n.meta.deleted_at.is_none() => Ok(n),
+        Some(n) if n.meta.deleted_at.is_none() => {
+            require_record(conn, actor, n.record_kind, n.record_id).await?;
+            Ok(n)
+        }
         _ => Err(AppError::NotFound),
     }
 }
@@ -120,7 +133,7 @@ async fn load(conn: &mut Conn, id: Id) -> Result<Note> {
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Note> {
     actor.permit(Module::Notes, Action::Read)?;
     let mut conn = app.db.reader().await?;
-    load(&mut conn, id).await
+    load(&mut conn, actor, id).await
 }
 
 pub async fn update(
@@ -134,7 +147,7 @@ pub async fn update(
     let now = app.now();
     let data = read_input(body)?;
     let mut conn = app.db.begin().await?;
-    let old = load(&mut conn, id).await?;
+    let old = load(&mut conn, actor, id).await?;
     if let Some(v) = if_match
         && v != old.meta.version
     {
@@ -175,6 +188,7 @@ pub async fn set_trashed(app: &App, actor: &Actor, id: Id, trash: bool) -> Resul
     let Some(old) = store::get(&mut conn, id).await? else {
         return Err(AppError::NotFound);
     };
+    require_record(&mut conn, actor, old.record_kind, old.record_id).await?;
     match (trash, old.meta.deleted_at.is_some()) {
         (true, true) => return Err(AppError::NotFound),
         (false, false) => return Err(AppError::Conflict("this note is not in the trash".into())),

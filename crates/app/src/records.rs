@@ -106,10 +106,28 @@ pub async fn load_live<D: Table>(conn: &mut Conn, id: Id) -> Result<Record<D>> {
     }
 }
 
+/// Refuses a record outside the actor's view as if it did not exist (404), so that ids
+/// cannot be probed.
+pub(crate) fn in_view<D: cartera_core::RecordData>(
+    actor: &Actor,
+    r: Record<D>,
+) -> Result<Record<D>> {
+    if actor.sees(r.data.owner_id()) {
+        Ok(r)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// A live record the actor may see, or 404.
+pub async fn load_visible<D: Table>(conn: &mut Conn, actor: &Actor, id: Id) -> Result<Record<D>> {
+    in_view(actor, load_live::<D>(conn, id).await?)
+}
+
 pub async fn get<D: Kind>(app: &App, actor: &Actor, id: Id) -> Result<Record<D>> {
     actor.permit(Module::of(D::KIND), Action::Read)?;
     let mut conn = app.db.reader().await?;
-    load_live::<D>(&mut conn, id).await
+    load_visible::<D>(&mut conn, actor, id).await
 }
 
 pub async fn list<D: Kind>(
@@ -125,8 +143,9 @@ pub async fn list<D: Kind>(
     } else {
         Vec::new()
     };
-    let q: ListQuery =
+    let mut q: ListQuery =
         parse_list(D::KIND.plural(), params, D::fields(), &defs).map_err(AppError::BadQuery)?;
+    q.owners = actor.visible_owners.as_ref().map(|ids| ids.to_vec());
     let page = store::list::<D>(&mut conn, &q).await?;
     Ok(Listed {
         next_cursor: page.next.map(|(keys, seq)| encode_cursor(&q, &keys, seq)),
@@ -303,6 +322,7 @@ impl<'a> Batch<'a> {
 /// records being written, and repeats within the batch itself.
 async fn check_duplicates<D: Kind>(
     conn: &mut Conn,
+    actor: &Actor,
     items: &[(String, &Record<D>, Vec<DuplicateKey>)],
 ) -> Result<()> {
     let all: Vec<DuplicateKey> = items
@@ -377,6 +397,12 @@ async fn check_duplicates<D: Kind>(
         if kinds.is_empty() {
             continue;
         }
+        // A duplicate outside the caller's view still blocks, but shows nothing of itself.
+        let (title, subtitle) = if actor.sees(r.data.owner_id()) {
+            (r.data.title(), r.data.subtitle())
+        } else {
+            ("a record outside your view".to_owned(), None)
+        };
         for k in &kinds {
             violations.add(
                 &format!("{prefix}{}", D::key_field(*k)),
@@ -384,7 +410,7 @@ async fn check_duplicates<D: Kind>(
                 format!(
                     "{} '{}' has the same {}",
                     D::KIND.as_str(),
-                    r.data.title(),
+                    title,
                     k.as_str()
                 ),
             );
@@ -392,8 +418,8 @@ async fn check_duplicates<D: Kind>(
         candidates.push(DuplicateCandidate {
             id,
             kind: D::KIND,
-            title: r.data.title(),
-            subtitle: r.data.subtitle(),
+            title,
+            subtitle,
             matched_on: kinds,
             input: (!prefix.is_empty()).then(|| prefix.trim_end_matches('.').to_owned()),
         });
@@ -518,6 +544,7 @@ async fn store_creates<D: Kind>(
     planned: Planned<D>,
     opts: WriteOptions,
 ) -> Result<Vec<Record<D>>> {
+    let actor = batch.actor;
     batch.check_references(conn).await?;
     batch.finish()?;
     if !opts.allow_duplicate {
@@ -528,7 +555,7 @@ async fn store_creates<D: Kind>(
             .zip(&planned.keys)
             .map(|((r, p), k)| (p.clone(), r, k.clone()))
             .collect();
-        check_duplicates::<D>(conn, &items).await?;
+        check_duplicates::<D>(conn, actor, &items).await?;
     }
     store::run_insert(conn, planned.insert).await?;
     cartera_store::audit::run(conn, planned.audit).await?;
@@ -566,7 +593,7 @@ pub async fn update<D: Kind>(
     actor.permit(Module::of(D::KIND), Action::Edit)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
-    let old = load_live::<D>(&mut conn, id).await?;
+    let old = load_visible::<D>(&mut conn, actor, id).await?;
     if let Some(v) = if_match
         && v != old.meta.version
     {
@@ -614,7 +641,7 @@ pub(crate) async fn write_update<D: Kind>(
             .into_iter()
             .filter(|k| !before.contains(k))
             .collect();
-        check_duplicates::<D>(conn, &[(String::new(), new, added)]).await?;
+        check_duplicates::<D>(conn, actor, &[(String::new(), new, added)]).await?;
     }
     store::update(conn, old, new).await.map_err(|e| match e {
         StoreError::Stale => stale(old.meta.version, old.meta.version + 1),
@@ -657,7 +684,7 @@ pub(crate) async fn trash_in<D: Kind>(
     id: Id,
     if_match: Option<i64>,
 ) -> Result<Record<D>> {
-    let old = load_live::<D>(conn, id).await?;
+    let old = load_visible::<D>(conn, actor, id).await?;
     if let Some(v) = if_match
         && v != old.meta.version
     {
@@ -691,6 +718,7 @@ pub async fn restore<D: Kind>(app: &App, actor: &Actor, id: Id) -> Result<Record
     let Some(old) = store::get::<D>(&mut conn, id).await? else {
         return Err(AppError::NotFound);
     };
+    let old = in_view(actor, old)?;
     if old.meta.deleted_at.is_none() {
         return Err(AppError::Conflict(format!(
             "this {} is not in the trash",
@@ -853,7 +881,7 @@ pub async fn bulk<D: Kind>(
     let current: HashMap<Id, Record<D>> = store::get_many::<D>(&mut conn, &update_ids)
         .await?
         .into_iter()
-        .filter(|r| r.meta.deleted_at.is_none())
+        .filter(|r| r.meta.deleted_at.is_none() && actor.sees(r.data.owner_id()))
         .map(|r| (r.id, r))
         .collect();
     let mut updates = Vec::new();
@@ -903,7 +931,7 @@ pub async fn bulk<D: Kind>(
                 .collect();
             items.push((p.clone(), new, added));
         }
-        check_duplicates::<D>(&mut conn, &items).await?;
+        check_duplicates::<D>(&mut conn, actor, &items).await?;
     }
 
     store::run_insert(&mut conn, planned.insert).await?;
@@ -1015,8 +1043,8 @@ pub async fn merge<D: Merge>(
     }
     let now = app.now();
     let mut conn = app.db.begin().await?;
-    let keep = load_live::<D>(&mut conn, survivor).await?;
-    let gone = match load_live::<D>(&mut conn, source).await {
+    let keep = load_visible::<D>(&mut conn, actor, survivor).await?;
+    let gone = match load_visible::<D>(&mut conn, actor, source).await {
         Err(AppError::NotFound) => {
             return Err(AppError::Invalid(Violations::one(
                 "source_id",

@@ -6,7 +6,9 @@ use utoipa::ToSchema;
 
 use cartera_core::audit::AuditAction;
 use cartera_core::record::{FieldChange, RecordKind};
-use cartera_core::roles::{ADMIN_KEY, Action, Module, Permissions, Role, validate_role};
+use cartera_core::roles::{
+    ADMIN_KEY, Action, Module, Permissions, Role, Visibility, validate_role,
+};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::roles as store;
 
@@ -22,6 +24,9 @@ pub struct NewRole {
     pub name: String,
     #[schema(value_type = Object)]
     pub permissions: Permissions,
+    /// Whose accounts, contacts and leads holders see (default: all).
+    #[serde(default)]
+    pub visibility: Visibility,
 }
 
 /// A change to a role; absent fields stay.
@@ -32,6 +37,7 @@ pub struct RoleChange {
     /// The whole matrix: modules left out allow nothing.
     #[schema(value_type = Option<Object>)]
     pub permissions: Option<Permissions>,
+    pub visibility: Option<Visibility>,
 }
 
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Role>> {
@@ -61,6 +67,13 @@ fn audit(
             new: role.name.clone().into(),
         });
     }
+    if old.is_none_or(|o| o.visibility != role.visibility) {
+        changes.push(FieldChange {
+            field: "visibility".into(),
+            old: old.map_or(Value::Null, |o| o.visibility.as_str().into()),
+            new: role.visibility.as_str().into(),
+        });
+    }
     if old.is_none_or(|o| o.permissions != role.permissions) {
         changes.push(FieldChange {
             field: "permissions".into(),
@@ -88,6 +101,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewRole) -> Result<Role> {
         key: input.key,
         name: input.name.trim().to_owned(),
         permissions: input.permissions,
+        visibility: input.visibility,
         built_in: false,
         version: 1,
         updated_at: app.now(),
@@ -143,6 +157,16 @@ pub async fn update(
             );
         }
         role.permissions = p;
+    }
+    if let Some(v) = change.visibility {
+        if role.key == ADMIN_KEY && v != Visibility::All {
+            c.add(
+                "visibility",
+                Code::ReadOnly,
+                "the administrator role always sees every record",
+            );
+        }
+        role.visibility = v;
     }
     validate_role(&role.key, &role.name, &mut c);
     c.finish()?;

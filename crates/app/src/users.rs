@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 
 use cartera_core::audit::AuditAction;
 use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::roles::Grant;
 use cartera_core::roles::{Action, Module};
-use cartera_core::roles::{Permissions, everything};
 use cartera_core::users::{
     ApiToken, Scope, TOKEN_PREFIX, User, token_display_prefix, token_hash, validate_user,
 };
@@ -148,14 +148,13 @@ impl Refusal {
 pub async fn authenticate(
     app: &App,
     secret: &str,
-) -> Result<std::result::Result<(User, ApiToken, Permissions), Refusal>> {
+) -> Result<std::result::Result<(User, ApiToken, Grant), Refusal>> {
     if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 200 {
         return Ok(Err(Refusal::Unknown));
     }
     let now = app.now();
     let mut conn = app.db.reader().await?;
-    let Some((token, user, permissions)) =
-        store::token_by_hash(&mut conn, &token_hash(secret)).await?
+    let Some((token, user, grant)) = store::token_by_hash(&mut conn, &token_hash(secret)).await?
     else {
         return Ok(Err(Refusal::Unknown));
     };
@@ -178,7 +177,11 @@ pub async fn authenticate(
         store::touch_token(&mut conn, token.id, now).await?;
         conn.commit().await?;
     }
-    Ok(Ok((user, token, permissions.unwrap_or_else(everything))))
+    Ok(Ok((
+        user,
+        token,
+        grant.unwrap_or_else(Grant::administrator),
+    )))
 }
 
 /// The acting user.

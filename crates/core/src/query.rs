@@ -198,6 +198,9 @@ pub struct ListQuery {
     pub trash: Trash,
     /// Identifies the query (not the page) so that a cursor is only used with its own.
     pub fingerprint: String,
+    /// Only records owned by these users (the caller's visibility); `None`: all.
+    /// Set by the application, never parsed from the request.
+    pub owners: Option<Vec<crate::Id>>,
 }
 
 pub const DEFAULT_LIMIT: usize = 50;
@@ -405,6 +408,7 @@ pub fn parse_list(
         after,
         trash,
         fingerprint,
+        owners: None,
     })
 }
 

@@ -112,6 +112,52 @@ impl Action {
     }
 }
 
+/// Whose records of accounts, contacts and leads a role sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Records the user owns.
+    Own,
+    /// Records owned by the user or by anyone on a team the user belongs to or manages.
+    Team,
+    /// Every record.
+    #[default]
+    All,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Own => "own",
+            Visibility::Team => "team",
+            Visibility::All => "all",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Visibility> {
+        [Visibility::Own, Visibility::Team, Visibility::All]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// What a role grants, as read with a user's credentials.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    pub permissions: Permissions,
+    pub visibility: Visibility,
+}
+
+impl Grant {
+    /// Everything, everywhere: the administrator, and users from before roles.
+    pub fn administrator() -> Grant {
+        Grant {
+            permissions: everything(),
+            visibility: Visibility::All,
+        }
+    }
+}
+
 /// Module -> the actions allowed in it. A module that is absent allows nothing.
 pub type Permissions = BTreeMap<Module, BTreeSet<Action>>;
 
@@ -135,6 +181,7 @@ pub struct Role {
     pub name: String,
     #[schema(value_type = Object, example = json!({"accounts": ["read", "create", "edit"]}))]
     pub permissions: Permissions,
+    pub visibility: Visibility,
     /// Shipped with Cartera; it can be edited (except `admin`) but not removed.
     pub built_in: bool,
     pub version: i64,
@@ -144,8 +191,8 @@ pub struct Role {
 /// The admin role can always do everything, so that nobody locks the company out.
 pub const ADMIN_KEY: &str = "admin";
 
-/// The roles every company starts with: (key, English name, permissions).
-pub fn built_in() -> Vec<(&'static str, &'static str, Permissions)> {
+/// The roles every company starts with: (key, English name, permissions, visibility).
+pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> {
     use Action::*;
     use Module::*;
     let set = |entries: &[(Module, &[Action])]| -> Permissions {
@@ -156,7 +203,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions)> {
     };
     let records = [Read, Create, Edit, Delete, Export];
     vec![
-        (ADMIN_KEY, "Administrator", everything()),
+        (ADMIN_KEY, "Administrator", everything(), Visibility::All),
         (
             "manager",
             "Sales manager",
@@ -169,6 +216,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions)> {
                 (Settings, &[Read]),
                 (Audit, &[Read]),
             ]),
+            Visibility::Team,
         ),
         (
             "sales_rep",
@@ -182,6 +230,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions)> {
                 (Settings, &[Read]),
                 (Audit, &[Read]),
             ]),
+            Visibility::Own,
         ),
         (
             "support_agent",
@@ -193,6 +242,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions)> {
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
             ]),
+            Visibility::All,
         ),
         (
             "collections",
@@ -204,6 +254,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions)> {
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
             ]),
+            Visibility::All,
         ),
         (
             "marketing",
@@ -216,6 +267,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions)> {
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
             ]),
+            Visibility::All,
         ),
         (
             "logistics",
@@ -227,6 +279,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions)> {
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
             ]),
+            Visibility::All,
         ),
         (
             "read_only",
@@ -240,8 +293,20 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions)> {
                 (Settings, &[Read]),
                 (Audit, &[Read]),
             ]),
+            Visibility::All,
         ),
     ]
+}
+
+/// People who work together; a manager whose role sees `team` sees their records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Team {
+    pub id: Id,
+    pub name: String,
+    pub manager_id: Option<Id>,
+    pub member_ids: Vec<Id>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Checks a role as an admin writes it.
@@ -273,6 +338,15 @@ mod tests {
         assert_eq!(keys.len(), roles.len());
         assert_eq!(roles.len(), 8);
         let admin = &roles[0].2;
+        assert_eq!(roles[0].3, Visibility::All);
+        assert_eq!(
+            roles.iter().find(|r| r.0 == "sales_rep").unwrap().3,
+            Visibility::Own
+        );
+        assert_eq!(
+            roles.iter().find(|r| r.0 == "manager").unwrap().3,
+            Visibility::Team
+        );
         for m in Module::ALL {
             for a in Action::ALL {
                 assert!(allows(admin, m, a));

@@ -1,7 +1,6 @@
 //! Layers around every request: request id, one log line, metrics, authentication and
 //! `Idempotency-Key` replays.
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
@@ -175,18 +174,14 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
                 .into_response();
         };
         match authenticate_token(&s.app, &token).await {
-            Ok(Ok((user, tok, permissions))) => Actor {
-                user_id: user.id,
-                scope: tok.scope,
-                request_id,
-                session_id: None,
-                permissions: Arc::new(permissions),
-            },
+            Ok(Ok((user, tok, grant))) => {
+                Actor::for_user(&s.app, user.id, tok.scope, grant, request_id, None).await
+            }
             Ok(Err(refusal)) => return ApiError::unauthorized(refusal.message()).into_response(),
             Err(e) => return ApiError::from(e).into_response(),
         }
     } else if let Some(secret) = cookie(req.headers(), SESSION_COOKIE) {
-        let (user, session, permissions) = match auth::session(&s.app, &secret).await {
+        let (user, session, grant) = match auth::session(&s.app, &secret).await {
             Ok(Some(found)) => found,
             Ok(None) => {
                 return ApiError::unauthorized("the session has ended: log in again")
@@ -209,19 +204,25 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
             )
             .into_response();
         }
-        Actor {
-            user_id: user.id,
-            // A person in the browser is limited by their role alone.
-            scope: Scope::Admin,
+        // A person in the browser is limited by their role alone.
+        Actor::for_user(
+            &s.app,
+            user.id,
+            Scope::Admin,
+            grant,
             request_id,
-            session_id: Some(session.id),
-            permissions: Arc::new(permissions),
-        }
+            Some(session.id),
+        )
+        .await
     } else {
         return ApiError::unauthorized(
             "log in, or send Authorization: Bearer <token> (create one with `cartera token create`)",
         )
         .into_response();
+    };
+    let actor = match actor {
+        Ok(a) => a,
+        Err(e) => return ApiError::from(e).into_response(),
     };
     let user_id = actor.user_id;
     req.extensions_mut().insert(actor);

@@ -15,6 +15,7 @@ pub mod records;
 pub mod roles;
 pub mod sessions;
 pub mod settings;
+pub mod teams;
 pub mod users;
 
 pub use db::{Arg, Backend, Bound, Conn, ConnectOptions, Db, DbRow, Sql};

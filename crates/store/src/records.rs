@@ -574,6 +574,15 @@ pub async fn list<D: Table>(c: &mut Conn, q: &ListQuery) -> Result<Page<D>> {
         Trash::Exclude => " WHERE t.deleted_at IS NULL",
         Trash::Only => " WHERE t.deleted_at IS NOT NULL",
     });
+    if let Some(owners) = &q.owners {
+        if owners.is_empty() {
+            sql.push(" AND 1 = 0");
+        } else {
+            sql.push(" AND t.owner_id IN (");
+            sql.push_args(owners);
+            sql.push(")");
+        }
+    }
     if searching {
         match backend {
             Backend::Sqlite => {

@@ -3,12 +3,12 @@
 use chrono::{DateTime, Utc};
 
 use cartera_core::Id;
-use cartera_core::roles::{Permissions, Role, built_in};
+use cartera_core::roles::{Permissions, Role, Visibility, built_in};
 
 use crate::db::{Conn, DbRow, Result, Sql};
 use crate::error::StoreError;
 
-const COLUMNS: &str = "id, key, name, permissions, built_in, version, updated_at";
+const COLUMNS: &str = "id, key, name, permissions, visibility, built_in, version, updated_at";
 
 fn read(r: &DbRow) -> Result<Role> {
     let text = r.text("permissions")?;
@@ -19,10 +19,16 @@ fn read(r: &DbRow) -> Result<Role> {
         key: r.text("key")?,
         name: r.text("name")?,
         permissions,
+        visibility: read_visibility(r)?,
         built_in: r.bool("built_in")?,
         version: r.int("version")?,
         updated_at: r.time("updated_at")?,
     })
+}
+
+pub(crate) fn read_visibility(r: &DbRow) -> Result<Visibility> {
+    let v = r.text("visibility")?;
+    Visibility::parse(&v).ok_or_else(|| StoreError::Decode(format!("role visibility: '{v}'")))
 }
 
 fn encode(p: &Permissions) -> Result<String> {
@@ -31,16 +37,17 @@ fn encode(p: &Permissions) -> Result<String> {
 
 /// Adds the built-in roles a database lacks; edits made to them are kept.
 pub async fn seed(c: &mut Conn, now: DateTime<Utc>) -> Result<()> {
-    for (key, name, permissions) in built_in() {
+    for (key, name, permissions, visibility) in built_in() {
         c.execute(
             Sql::new(
-                "INSERT INTO roles (id, key, name, permissions, built_in, created_at, updated_at, version) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6, 1) ON CONFLICT (key) DO NOTHING",
+                "INSERT INTO roles (id, key, name, permissions, visibility, built_in, created_at, updated_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, 1) ON CONFLICT (key) DO NOTHING",
             )
             .arg(Id::new())
             .arg(key)
             .arg(name)
             .arg(encode(&permissions)?)
+            .arg(visibility.as_str())
             .arg(true)
             .arg(now),
         )
@@ -94,13 +101,14 @@ pub async fn of_user(c: &mut Conn, user: Id) -> Result<Option<Role>> {
 pub async fn insert(c: &mut Conn, r: &Role) -> Result<()> {
     c.execute(
         Sql::new(
-            "INSERT INTO roles (id, key, name, permissions, built_in, created_at, updated_at, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+            "INSERT INTO roles (id, key, name, permissions, visibility, built_in, created_at, updated_at, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
         )
         .arg(r.id)
         .arg(&r.key)
         .arg(&r.name)
         .arg(encode(&r.permissions)?)
+        .arg(r.visibility.as_str())
         .arg(r.built_in)
         .arg(r.updated_at)
         .arg(r.version),
@@ -114,11 +122,12 @@ pub async fn update(c: &mut Conn, r: &Role, expected_version: i64) -> Result<boo
     let n = c
         .execute(
             Sql::new(
-                "UPDATE roles SET name = $1, permissions = $2, updated_at = $3, version = $4 \
-                 WHERE id = $5 AND version = $6",
+                "UPDATE roles SET name = $1, permissions = $2, visibility = $3, updated_at = $4, \
+                 version = $5 WHERE id = $6 AND version = $7",
             )
             .arg(&r.name)
             .arg(encode(&r.permissions)?)
+            .arg(r.visibility.as_str())
             .arg(r.updated_at)
             .arg(r.version)
             .arg(r.id)

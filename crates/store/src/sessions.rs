@@ -4,11 +4,11 @@ use chrono::{DateTime, Utc};
 
 use cartera_core::Id;
 use cartera_core::auth::{Credentials, Session};
-use cartera_core::roles::Permissions;
+use cartera_core::roles::Grant;
 use cartera_core::users::User;
 
 use crate::db::{Conn, DbRow, Result, Sql};
-use crate::users::{USER_COLUMNS, read_permissions, read_user};
+use crate::users::{USER_COLUMNS, read_grant, read_user};
 
 /// The active or inactive user with this email, and their credentials.
 pub async fn credentials_by_email(
@@ -112,14 +112,14 @@ pub async fn insert(c: &mut Conn, s: &Session, token_hash: &str) -> Result<()> {
 pub async fn by_hash(
     c: &mut Conn,
     token_hash: &str,
-) -> Result<Option<(Session, User, Option<Permissions>)>> {
+) -> Result<Option<(Session, User, Option<Grant>)>> {
     let row = c
         .fetch_optional(
             Sql::new(
                 "SELECT s.id AS session_id, s.csrf_token, s.user_agent, s.ip, \
                  s.created_at AS session_created_at, s.last_seen_at, s.expires_at, \
                  u.id, u.email, u.name, u.locale, u.time_zone, u.active, u.role_id, u.created_at, \
-                 r.permissions FROM sessions s JOIN users u ON u.id = s.user_id \
+                 r.permissions, r.visibility FROM sessions s JOIN users u ON u.id = s.user_id \
                  LEFT JOIN roles r ON r.id = u.role_id WHERE s.token_hash = $1",
             )
             .arg(token_hash),
@@ -137,7 +137,7 @@ pub async fn by_hash(
         last_seen_at: r.time("last_seen_at")?,
         expires_at: r.time("expires_at")?,
     };
-    Ok(Some((session, user, read_permissions(&r)?)))
+    Ok(Some((session, user, read_grant(&r)?)))
 }
 
 /// Extends a session that is in use.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use cartera_core::Id;
-use cartera_core::roles::Permissions;
+use cartera_core::roles::{Grant, Permissions};
 use cartera_core::users::{ApiToken, Scope, User};
 
 use crate::db::{Conn, DbRow, Result, Sql};
@@ -114,17 +114,17 @@ pub async fn insert_token(c: &mut Conn, t: &ApiToken, hash: &str) -> Result<()> 
     Ok(())
 }
 
-/// The token with this hash, its user and the permissions of the user's role (none for
+/// The token with this hash, its user and what the user's role grants (none for
 /// a user without a role), whatever their state; the caller decides.
 pub async fn token_by_hash(
     c: &mut Conn,
     hash: &str,
-) -> Result<Option<(ApiToken, User, Option<Permissions>)>> {
+) -> Result<Option<(ApiToken, User, Option<Grant>)>> {
     let row = c
         .fetch_optional(
             Sql::new(format!(
                 "SELECT {TOKEN_COLUMNS}, u.email, u.name AS user_name, u.locale, u.time_zone, u.active, u.role_id, \
-                 u.created_at AS user_created_at, r.permissions FROM api_tokens t JOIN users u ON u.id = t.user_id \
+                 u.created_at AS user_created_at, r.permissions, r.visibility FROM api_tokens t JOIN users u ON u.id = t.user_id \
                  LEFT JOIN roles r ON r.id = u.role_id WHERE t.token_hash = $1"
             ))
             .arg(hash),
@@ -142,17 +142,21 @@ pub async fn token_by_hash(
         role_id: row.opt_id("role_id")?,
         created_at: row.time("user_created_at")?,
     };
-    Ok(Some((token, user, read_permissions(&row)?)))
+    Ok(Some((token, user, read_grant(&row)?)))
 }
 
-/// The `permissions` column of a role joined to a user, when there is one.
-pub(crate) fn read_permissions(row: &DbRow) -> Result<Option<Permissions>> {
-    row.opt_text("permissions")?
-        .map(|t| {
-            serde_json::from_str(&t)
-                .map_err(|e| StoreError::Decode(format!("role permissions: {e}")))
-        })
-        .transpose()
+/// The `permissions` and `visibility` columns of a role joined to a user, when the user
+/// has a role.
+pub(crate) fn read_grant(row: &DbRow) -> Result<Option<Grant>> {
+    let Some(text) = row.opt_text("permissions")? else {
+        return Ok(None);
+    };
+    let permissions: Permissions = serde_json::from_str(&text)
+        .map_err(|e| StoreError::Decode(format!("role permissions: {e}")))?;
+    Ok(Some(Grant {
+        permissions,
+        visibility: crate::roles::read_visibility(row)?,
+    }))
 }
 
 /// Records use, at most once a minute per token so that reads stay reads.

@@ -1,4 +1,4 @@
-//! Roles and the permission matrix; assigning a role to a user.
+//! Roles and the permission matrix, teams, and assigning a role to a user.
 
 use axum::Json;
 use axum::extract::State;
@@ -9,10 +9,11 @@ use utoipa::ToSchema;
 use utoipa::openapi::path::HttpMethod;
 
 use cartera_app::roles::{self, NewRole, RoleChange};
+use cartera_app::teams::{self, NewTeam, TeamChange};
 use cartera_app::{AppError, users};
 use cartera_core::Id;
 use cartera_core::record::deserialize;
-use cartera_core::roles::Role;
+use cartera_core::roles::{Role, Team};
 use cartera_core::users::User;
 
 use super::doc::{Api, Op, page_schema, register};
@@ -80,7 +81,46 @@ async fn update_user(
     Ok(Json(users::get(&s.app, &actor, id).await?))
 }
 
+async fn list_teams(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+) -> Result<Json<Page<Team>>, ApiError> {
+    Ok(Json(Page {
+        data: teams::list(&s.app, &actor).await?,
+        next_cursor: None,
+    }))
+}
+
+async fn create_team(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Team>), ApiError> {
+    let input: NewTeam = deserialize(body).map_err(AppError::Invalid)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(teams::create(&s.app, &actor, input).await?),
+    ))
+}
+
+async fn update_team(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    IfMatch(version): IfMatch,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Team>, ApiError> {
+    let change: TeamChange = deserialize(body).map_err(AppError::Invalid)?;
+    Ok(Json(
+        teams::update(&s.app, &actor, id, change, version).await?,
+    ))
+}
+
 pub fn mount(mut api: Api) -> Api {
+    let team = register::<Team>(&mut api.schemas);
+    let team_page = page_schema(&mut api.schemas, "TeamPage", team.clone());
+    register::<NewTeam>(&mut api.schemas);
+    register::<TeamChange>(&mut api.schemas);
     let role = register::<Role>(&mut api.schemas);
     let page = page_schema(&mut api.schemas, "RolePage", role.clone());
     register::<NewRole>(&mut api.schemas);
@@ -136,6 +176,46 @@ pub fn mount(mut api: Api) -> Api {
         .body::<RoleChange>("The fields to change")
         .answer_schema(200, "The role", role)
         .problems(&[400, 403, 404, 409, 412, 422]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/teams",
+        get(list_teams),
+        Op::new(
+            "teams",
+            "list_teams",
+            "Teams with their manager and members",
+        )
+        .answer_schema(200, "Teams by name", team_page)
+        .problems(&[403]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/teams",
+        post(create_team),
+        Op::new("teams", "create_team", "Create a team")
+            .describe(
+                "A user whose role sees `team` sees the accounts, contacts and leads owned by \
+                 the members of every team they manage or belong to.",
+            )
+            .body::<NewTeam>("Name, manager and members")
+            .answer_schema(201, "The team", team.clone())
+            .problems(&[400, 403, 422]),
+    )
+    .route(
+        HttpMethod::Patch,
+        "/api/v1/teams/{id}",
+        patch(update_team),
+        Op::new(
+            "teams",
+            "update_team",
+            "Change a team's name, manager or members",
+        )
+        .path_param("id", "The team's id")
+        .header("If-Match", "The version the change is based on")
+        .body::<TeamChange>("The fields to change; member_ids replaces the list")
+        .answer_schema(200, "The team", team)
+        .problems(&[400, 403, 404, 412, 422]),
     )
     .route(
         HttpMethod::Patch,

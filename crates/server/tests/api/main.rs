@@ -16,4 +16,5 @@ mod ops;
 mod roles;
 mod sessions;
 mod tokens;
+mod visibility;
 mod writes;

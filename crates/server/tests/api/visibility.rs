@@ -1,0 +1,294 @@
+//! Record visibility: a rep sees their own portfolio, a manager their team's, an admin
+//! everything; nothing outside one's view can be read, listed, searched, changed or
+//! reached through a related record.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use cartera_core::Id;
+use cartera_core::users::Scope;
+
+use crate::both;
+use crate::support::{RawBody, Resp, TestServer};
+
+both!(reps_see_their_own_and_managers_their_team);
+
+async fn call(
+    s: &TestServer,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Resp {
+    s.send(method, path, Some(token), &[], body.map(RawBody::Json))
+        .await
+}
+
+async fn role_id(s: &TestServer, key: &str) -> String {
+    let roles = s.get("/api/v1/roles").await.expect(200);
+    roles.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .and_then(|r| r["id"].as_str())
+        .unwrap()
+        .to_owned()
+}
+
+async fn person(s: &TestServer, email: &str, role: &str) -> (Id, String) {
+    let (id, token) = s.token_for(email, Scope::Write).await;
+    let role = role_id(s, role).await;
+    s.patch(&format!("/api/v1/users/{id}"), json!({"role_id": role}))
+        .await
+        .expect(200);
+    (id, token)
+}
+
+fn names(r: &Resp) -> Vec<String> {
+    r.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            x.get("name")
+                .or_else(|| x.get("title"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
+    let (ana_id, ana) = person(&s, "ana@test.example.com", "sales_rep").await;
+    let (_, beto) = person(&s, "beto@test.example.com", "sales_rep").await;
+    let (mara_id, mara) = person(&s, "mara@test.example.com", "manager").await;
+    s.post(
+        "/api/v1/teams",
+        json!({"name": "Norte", "manager_id": mara_id, "member_ids": [ana_id]}),
+    )
+    .await
+    .expect(201);
+
+    // Ana's portfolio.
+    let account = call(
+        &s,
+        &ana,
+        Method::POST,
+        "/api/v1/accounts",
+        Some(json!({"name": "Cuenta de Ana"})),
+    )
+    .await
+    .expect(201)
+    .id();
+    let contact = call(
+        &s,
+        &ana,
+        Method::POST,
+        "/api/v1/contacts",
+        Some(json!({"first_name": "Carla", "last_name": "Clienta", "account_id": account})),
+    )
+    .await
+    .expect(201)
+    .id();
+    let lead = call(
+        &s,
+        &ana,
+        Method::POST,
+        "/api/v1/leads",
+        Some(json!({"first_name": "Luis", "last_name": "Prospecto"})),
+    )
+    .await
+    .expect(201)
+    .id();
+    let note = call(
+        &s,
+        &ana,
+        Method::POST,
+        &format!("/api/v1/accounts/{account}/notes"),
+        Some(json!({"body": "Visitar el lunes"})),
+    )
+    .await
+    .expect(201)
+    .id();
+    // Beto's.
+    let betos = call(
+        &s,
+        &beto,
+        Method::POST,
+        "/api/v1/accounts",
+        Some(json!({"name": "Cuenta de Beto"})),
+    )
+    .await
+    .expect(201)
+    .id();
+
+    // Beto cannot reach Ana's records in any way.
+    for path in [
+        format!("/api/v1/accounts/{account}"),
+        format!("/api/v1/accounts/{account}/timeline"),
+        format!("/api/v1/accounts/{account}/notes"),
+        format!("/api/v1/contacts/{contact}"),
+        format!("/api/v1/leads/{lead}"),
+        format!("/api/v1/notes/{note}"),
+        format!("/api/v1/audit_events?record_id={account}"),
+    ] {
+        call(&s, &beto, Method::GET, &path, None)
+            .await
+            .problem(404, "");
+    }
+    call(
+        &s,
+        &beto,
+        Method::PATCH,
+        &format!("/api/v1/accounts/{account}"),
+        Some(json!({"industry": "Robada"})),
+    )
+    .await
+    .problem(404, "");
+    call(
+        &s,
+        &beto,
+        Method::POST,
+        &format!("/api/v1/accounts/{account}/notes"),
+        Some(json!({"body": "hola"})),
+    )
+    .await
+    .problem(404, "");
+    call(
+        &s,
+        &beto,
+        Method::POST,
+        &format!("/api/v1/leads/{lead}/convert"),
+        Some(json!({})),
+    )
+    .await
+    .problem(404, "");
+    // Reps may not merge at all; a manager may not merge in what she cannot see.
+    call(
+        &s,
+        &beto,
+        Method::POST,
+        &format!("/api/v1/accounts/{betos}/merge"),
+        Some(json!({"source_id": account})),
+    )
+    .await
+    .problem(403, "");
+    call(
+        &s,
+        &mara,
+        Method::POST,
+        &format!("/api/v1/accounts/{account}/merge"),
+        Some(json!({"source_id": betos})),
+    )
+    .await
+    .problem(422, "source_id");
+    call(
+        &s,
+        &beto,
+        Method::POST,
+        "/api/v1/accounts/bulk",
+        Some(json!({"update": [{"id": account, "industry": "Robada"}]})),
+    )
+    .await
+    .problem(422, "update[0].id");
+    let listed = call(&s, &beto, Method::GET, "/api/v1/accounts", None)
+        .await
+        .expect(200);
+    assert_eq!(names(&listed), ["Cuenta de Beto"]);
+    let searched = call(&s, &beto, Method::GET, "/api/v1/accounts?q=cuenta", None)
+        .await
+        .expect(200);
+    assert_eq!(names(&searched), ["Cuenta de Beto"]);
+    let everywhere = call(&s, &beto, Method::GET, "/api/v1/search?q=ana", None)
+        .await
+        .expect(200);
+    assert_eq!(everywhere.body["data"], json!([]), "{}", everywhere.body);
+    let contacts = call(&s, &beto, Method::GET, "/api/v1/contacts", None)
+        .await
+        .expect(200);
+    assert_eq!(contacts.body["data"], json!([]));
+    // A duplicate still blocks, without showing whose it is.
+    let dup = call(
+        &s,
+        &beto,
+        Method::POST,
+        "/api/v1/accounts",
+        Some(json!({"name": "Cuenta de Ana"})),
+    )
+    .await
+    .problem(409, "name");
+    assert_eq!(
+        dup.body["candidates"][0]["title"],
+        "a record outside your view"
+    );
+    assert!(
+        !dup.body.to_string().contains("Cuenta de Ana"),
+        "{}",
+        dup.body
+    );
+
+    // Ana's manager sees her portfolio, not Beto's.
+    call(
+        &s,
+        &mara,
+        Method::GET,
+        &format!("/api/v1/accounts/{account}"),
+        None,
+    )
+    .await
+    .expect(200);
+    call(
+        &s,
+        &mara,
+        Method::GET,
+        &format!("/api/v1/accounts/{account}/timeline"),
+        None,
+    )
+    .await
+    .expect(200);
+    let team_list = call(&s, &mara, Method::GET, "/api/v1/accounts", None)
+        .await
+        .expect(200);
+    assert_eq!(names(&team_list), ["Cuenta de Ana"]);
+    call(
+        &s,
+        &mara,
+        Method::GET,
+        &format!("/api/v1/accounts/{betos}"),
+        None,
+    )
+    .await
+    .problem(404, "");
+
+    // The admin sees everything.
+    let all = s.get("/api/v1/accounts").await.expect(200);
+    assert_eq!(names(&all).len(), 2);
+
+    // Widening the role's visibility applies on the next request.
+    let rep_role = role_id(&s, "sales_rep").await;
+    s.patch(
+        &format!("/api/v1/roles/{rep_role}"),
+        json!({"visibility": "all"}),
+    )
+    .await
+    .expect(200);
+    call(
+        &s,
+        &beto,
+        Method::GET,
+        &format!("/api/v1/accounts/{account}"),
+        None,
+    )
+    .await
+    .expect(200);
+    // And the admin role cannot be narrowed.
+    let admin_role = role_id(&s, "admin").await;
+    s.patch(
+        &format!("/api/v1/roles/{admin_role}"),
+        json!({"visibility": "own"}),
+    )
+    .await
+    .problem(422, "visibility");
+}
