@@ -5,8 +5,9 @@ use serde_json::Value;
 
 use cartera_core::audit::AuditAction;
 use cartera_core::auth::{
-    SESSION_PREFIX, Session, decoy_hash, hash_password, lockout_after, session_idle_limit,
-    validate_password, verify_password,
+    SESSION_PREFIX, SecondFactor, Session, check_totp, decoy_hash, hash_password, lockout_after,
+    recovery_code_hash, recovery_codes, session_idle_limit, totp_base32, totp_secret_from_base32,
+    totp_url, validate_password, verify_password,
 };
 use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::Grant;
@@ -20,6 +21,47 @@ use crate::{Actor, App, AppError, Result};
 
 /// The one answer to a wrong email or password: it does not say which was wrong.
 const WRONG: &str = "the email or the password is not right";
+const WRONG_CODE: &str = "the authenticator or recovery code is not right (each code is good once)";
+
+enum Spend {
+    Step(i64),
+    Recovery(String),
+}
+
+/// Counts a failed login towards the lockout, records it, and makes its answer.
+async fn failed(
+    app: &App,
+    user: &User,
+    client: &Client,
+    now: DateTime<Utc>,
+    why: &str,
+) -> AppError {
+    let result: Result<()> = async {
+        let mut conn = app.db.begin().await?;
+        let failures = store::add_failure(&mut conn, user.id).await?;
+        if let Some(wait) = lockout_after(failures) {
+            store::set_lock(&mut conn, user.id, Some(now + wait)).await?;
+        }
+        cartera_store::audit::insert(
+            &mut conn,
+            &[security_event(
+                None,
+                Some(client),
+                now,
+                AuditAction::LoginFailed,
+                user.id,
+            )],
+        )
+        .await?;
+        conn.commit().await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => AppError::Unauthorized(why.into()),
+        Err(e) => e,
+    }
+}
 
 /// Where a login comes from, for the session list and the audit trail.
 #[derive(Debug, Clone, Default)]
@@ -27,6 +69,15 @@ pub struct Client {
     pub user_agent: Option<String>,
     pub ip: Option<String>,
     pub request_id: Option<String>,
+}
+
+/// The second factor sent with a login, when the account has one.
+#[derive(Debug, Clone, Default)]
+pub struct SecondFactorInput {
+    /// The 6 digits an authenticator app shows.
+    pub totp_code: Option<String>,
+    /// One of the recovery codes, when the phone is lost.
+    pub recovery_code: Option<String>,
 }
 
 /// A new session; `secret` goes into the cookie and is not kept.
@@ -89,7 +140,13 @@ fn seconds_until(now: DateTime<Utc>, until: DateTime<Utc>) -> u64 {
 /// Checks an email and password and opens a session. Wrong credentials answer 401 and
 /// count towards a lockout; a locked account answers 429 until its wait is over,
 /// without looking at the password.
-pub async fn login(app: &App, email: &str, password: &str, client: Client) -> Result<LoggedIn> {
+pub async fn login(
+    app: &App,
+    email: &str,
+    password: &str,
+    second: SecondFactorInput,
+    client: Client,
+) -> Result<LoggedIn> {
     let mut c = Check::new();
     c.required("email", email.trim());
     if password.is_empty() {
@@ -115,27 +172,40 @@ pub async fn login(app: &App, email: &str, password: &str, client: Client) -> Re
         });
     }
     if !verify(password, creds.password_hash).await? {
-        let mut conn = app.db.begin().await?;
-        let failures = store::add_failure(&mut conn, user.id).await?;
-        if let Some(wait) = lockout_after(failures) {
-            store::set_lock(&mut conn, user.id, Some(now + wait)).await?;
-        }
-        cartera_store::audit::insert(
-            &mut conn,
-            &[security_event(
-                None,
-                Some(&client),
-                now,
-                AuditAction::LoginFailed,
-                user.id,
-            )],
-        )
-        .await?;
-        conn.commit().await?;
-        return Err(AppError::Unauthorized(WRONG.into()));
+        return Err(failed(app, &user, &client, now, WRONG).await);
     }
     if !user.active {
         return Err(AppError::Unauthorized("this user is deactivated".into()));
+    }
+    let factor = {
+        let mut conn = app.db.reader().await?;
+        store::second_factor(&mut conn, user.id).await?
+    };
+    // What the second factor spends, written with the session below.
+    let mut spend: Option<Spend> = None;
+    if let Some((b32, last)) = factor {
+        let secret = totp_secret_from_base32(&b32).ok_or_else(|| {
+            AppError::Conflict("the stored authenticator secret is damaged".into())
+        })?;
+        let f = SecondFactor {
+            secret,
+            last_step: last.and_then(|l| u64::try_from(l).ok()),
+        };
+        let unix = u64::try_from(now.timestamp()).unwrap_or(0);
+        spend = Some(match (&second.totp_code, &second.recovery_code) {
+            (Some(code), _) => match check_totp(&f, code, unix) {
+                Some(step) => Spend::Step(i64::try_from(step).unwrap_or(i64::MAX)),
+                None => return Err(failed(app, &user, &client, now, WRONG_CODE).await),
+            },
+            (None, Some(code)) => Spend::Recovery(recovery_code_hash(code)),
+            (None, None) => {
+                return Err(AppError::Invalid(cartera_core::Violations::one(
+                    "totp_code",
+                    Code::Required,
+                    "this account asks for the code of its authenticator app (or a recovery code)",
+                )));
+            }
+        });
     }
     let secret = new_secret(SESSION_PREFIX)?;
     let session = Session {
@@ -152,6 +222,17 @@ pub async fn login(app: &App, email: &str, password: &str, client: Client) -> Re
         expires_at: now + session_idle_limit(),
     };
     let mut conn = app.db.begin().await?;
+    let spent = match &spend {
+        None => true,
+        Some(Spend::Step(step)) => store::use_totp_step(&mut conn, user.id, *step).await?,
+        Some(Spend::Recovery(hash)) => {
+            store::use_recovery_code(&mut conn, user.id, hash, now).await?
+        }
+    };
+    if !spent {
+        drop(conn);
+        return Err(failed(app, &user, &client, now, WRONG_CODE).await);
+    }
     if creds.failed_logins > 0 || creds.locked_until.is_some() {
         store::set_lock(&mut conn, user.id, None).await?;
     }
@@ -303,4 +384,125 @@ pub async fn purge_expired_sessions(app: &App) -> Result<u64> {
     let n = store::purge_expired(&mut conn, app.now()).await?;
     conn.commit().await?;
     Ok(n)
+}
+
+/// What an authenticator app needs to start: the secret and its `otpauth://` address.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TotpSetup {
+    /// Base32, for typing in by hand.
+    pub secret: String,
+    /// For a QR code.
+    pub otpauth_url: String,
+}
+
+async fn random(n: usize) -> Result<Vec<u8>> {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| AppError::Conflict(format!("no randomness available: {e}")))?;
+    Ok(bytes)
+}
+
+/// Starts setting up a second factor; it is on once `confirm_totp` sees a good code.
+pub async fn begin_totp(app: &App, actor: &Actor) -> Result<TotpSetup> {
+    let mut conn = app.db.begin().await?;
+    if store::second_factor(&mut conn, actor.user_id)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::Conflict(
+            "the authenticator is already on; turn it off first to change it".into(),
+        ));
+    }
+    let user = cartera_store::users::by_id(&mut conn, actor.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let secret = random(20).await?;
+    let setup = TotpSetup {
+        secret: totp_base32(&secret),
+        otpauth_url: totp_url(&secret, &user.email)
+            .map_err(|e| AppError::Conflict(e.to_string()))?,
+    };
+    store::set_pending_totp(&mut conn, actor.user_id, &setup.secret).await?;
+    conn.commit().await?;
+    Ok(setup)
+}
+
+/// Turns the second factor on with the first good code; returns ten recovery codes,
+/// shown this once.
+pub async fn confirm_totp(app: &App, actor: &Actor, code: &str) -> Result<Vec<String>> {
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    let Some(b32) = store::pending_totp(&mut conn, actor.user_id).await? else {
+        return Err(AppError::Conflict(
+            "there is no authenticator being set up: start with POST /api/v1/users/me/totp".into(),
+        ));
+    };
+    let secret = totp_secret_from_base32(&b32)
+        .ok_or_else(|| AppError::Conflict("the stored authenticator secret is damaged".into()))?;
+    let unix = u64::try_from(now.timestamp()).unwrap_or(0);
+    let f = SecondFactor {
+        secret,
+        last_step: None,
+    };
+    let Some(step) = check_totp(&f, code, unix) else {
+        return Err(AppError::Invalid(cartera_core::Violations::one(
+            "code",
+            Code::Invalid,
+            "is not the code the authenticator shows now",
+        )));
+    };
+    let codes = recovery_codes(&random(80).await?);
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(c)).collect();
+    store::enable_totp(
+        &mut conn,
+        actor.user_id,
+        i64::try_from(step).unwrap_or(i64::MAX),
+        &hashes,
+    )
+    .await?;
+    cartera_store::audit::insert(&mut conn, &[two_factor_event(actor, now, true)]).await?;
+    conn.commit().await?;
+    Ok(codes)
+}
+
+/// Turns the second factor off; needs the password.
+pub async fn disable_totp(app: &App, actor: &Actor, password: &str) -> Result<()> {
+    let creds = {
+        let mut conn = app.db.reader().await?;
+        store::credentials(&mut conn, actor.user_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+    };
+    if !verify(password, creds.password_hash).await? {
+        return Err(AppError::Invalid(cartera_core::Violations::one(
+            "password",
+            Code::Invalid,
+            "is not your password",
+        )));
+    }
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    store::disable_totp(&mut conn, actor.user_id).await?;
+    cartera_store::audit::insert(&mut conn, &[two_factor_event(actor, now, false)]).await?;
+    conn.commit().await?;
+    Ok(())
+}
+
+fn two_factor_event(
+    actor: &Actor,
+    now: DateTime<Utc>,
+    on: bool,
+) -> cartera_core::audit::AuditEvent {
+    event(
+        Some(actor),
+        now,
+        AuditAction::Updated,
+        RecordKind::User,
+        actor.user_id,
+        vec![FieldChange {
+            field: "two_factor".into(),
+            old: (!on).into(),
+            new: on.into(),
+        }],
+    )
 }

@@ -107,6 +107,84 @@ pub fn lockout_after(failures: u32) -> Option<Duration> {
     Some(Duration::seconds(seconds))
 }
 
+/// What the second factor (TOTP) of a user looks like to the login.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecondFactor {
+    pub secret: Vec<u8>,
+    /// The last time step a code was accepted for; a code is good once.
+    pub last_step: Option<u64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the authenticator: {0}")]
+pub struct TotpError(String);
+
+fn totp(secret: &[u8], account: &str) -> Result<totp_rs::Totp, TotpError> {
+    totp_rs::Builder::new()
+        .with_secret(secret.to_vec())
+        .with_issuer(Some("Cartera"))
+        .with_account_name(account.replace(':', " "))
+        .build()
+        .map_err(|e| TotpError(e.to_string()))
+}
+
+/// The `otpauth://` address an authenticator app reads (usually as a QR code).
+pub fn totp_url(secret: &[u8], account: &str) -> Result<String, TotpError> {
+    totp(secret, account)?
+        .to_url()
+        .map_err(|e| TotpError(e.to_string()))
+}
+
+/// The secret from its base32 form (as stored).
+pub fn totp_secret_from_base32(s: &str) -> Option<Vec<u8>> {
+    totp_rs::Secret::try_from_base32(s)
+        .ok()
+        .map(|s| s.as_ref().to_vec())
+}
+
+/// The secret in base32, for typing into an authenticator by hand.
+pub fn totp_base32(secret: &[u8]) -> String {
+    totp_rs::Secret::from(secret.to_vec()).to_base32()
+}
+
+/// The time step `code` is good for at `unix_time` (30 s steps, one step of drift
+/// either way), unless it was used already.
+pub fn check_totp(f: &SecondFactor, code: &str, unix_time: u64) -> Option<u64> {
+    let step = totp(&f.secret, "").ok()?.check(code.trim(), unix_time)?;
+    f.last_step.is_none_or(|last| step > last).then_some(step)
+}
+
+/// The code an authenticator app shows at `unix_time` (what a user types).
+pub fn totp_code_at(secret: &[u8], unix_time: u64) -> Option<String> {
+    Some(totp(secret, "").ok()?.generate(unix_time).to_string())
+}
+
+/// The stored form of a recovery code: case and dashes do not matter when typed.
+pub fn recovery_code_hash(code: &str) -> String {
+    let normal: String = code
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    crate::users::token_hash(&normal)
+}
+
+/// Ten recovery codes like `k3f9-x2m7`, made from `random` (at least 50 bytes).
+pub fn recovery_codes(random: &[u8]) -> Vec<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    random
+        .chunks(8)
+        .take(10)
+        .map(|chunk| {
+            let chars: String = chunk
+                .iter()
+                .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+                .collect();
+            format!("{}-{}", &chars[..4], &chars[4..])
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +211,46 @@ mod tests {
         assert_eq!(fields(&"x".repeat(201)), Some(Code::TooLong));
         assert_eq!(fields("ANA@example.com"), Some(Code::Invalid));
         assert_eq!(fields("una frase larga"), None);
+    }
+
+    #[test]
+    fn totp_codes_are_good_once_and_near_their_time() {
+        let secret = b"0123456789abcdefghij".to_vec();
+        let mut f = SecondFactor {
+            secret: secret.clone(),
+            last_step: None,
+        };
+        let now = 1_800_000_000;
+        let code = totp(&secret, "").unwrap().generate(now).to_string();
+        let step = check_totp(&f, &code, now).unwrap();
+        assert_eq!(check_totp(&f, &code, now + 30), Some(step));
+        assert_eq!(check_totp(&f, &code, now + 300), None);
+        f.last_step = Some(step);
+        assert_eq!(check_totp(&f, &code, now), None, "a code is good once");
+        assert_eq!(check_totp(&f, "12", now), None);
+        let url = totp_url(&secret, "ana@example.com").unwrap();
+        assert!(
+            url.starts_with("otpauth://totp/Cartera:ana%40example.com?"),
+            "{url}"
+        );
+        assert_eq!(totp_base32(&secret).len(), 32);
+    }
+
+    #[test]
+    fn recovery_codes_are_ten_and_forgiving_when_typed() {
+        let random: Vec<u8> = (0u8..80).collect();
+        let codes = recovery_codes(&random);
+        assert_eq!(codes.len(), 10);
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.len() == 9 && c.as_bytes()[4] == b'-')
+        );
+        let c = &codes[0];
+        assert_eq!(
+            recovery_code_hash(c),
+            recovery_code_hash(&c.to_uppercase().replace('-', " "))
+        );
     }
 
     #[test]

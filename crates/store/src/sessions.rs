@@ -180,3 +180,117 @@ pub async fn purge_expired(c: &mut Conn, now: DateTime<Utc>) -> Result<u64> {
     c.execute(Sql::new("DELETE FROM sessions WHERE expires_at <= $1").arg(now))
         .await
 }
+
+/// The user's confirmed second factor: (base32 secret, last accepted step).
+pub async fn second_factor(c: &mut Conn, user: Id) -> Result<Option<(String, Option<i64>)>> {
+    let row = c
+        .fetch_optional(
+            Sql::new(
+                "SELECT totp_secret, totp_last_step FROM users WHERE id = $1 AND totp_enabled = $2",
+            )
+            .arg(user)
+            .arg(true),
+        )
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let step = r.opt_int("totp_last_step")?;
+    Ok(r.opt_text("totp_secret")?.map(|s| (s, step)))
+}
+
+/// A secret waiting for its first code (set up, not yet confirmed).
+pub async fn pending_totp(c: &mut Conn, user: Id) -> Result<Option<String>> {
+    let row = c
+        .fetch_optional(
+            Sql::new("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled = $2")
+                .arg(user)
+                .arg(false),
+        )
+        .await?;
+    Ok(match row {
+        Some(r) => r.opt_text("totp_secret")?,
+        None => None,
+    })
+}
+
+pub async fn set_pending_totp(c: &mut Conn, user: Id, secret: &str) -> Result<()> {
+    c.execute(
+        Sql::new("UPDATE users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2 AND totp_enabled = $3")
+            .arg(secret)
+            .arg(user)
+            .arg(false),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Turns the pending secret on, with its recovery codes (hashes).
+pub async fn enable_totp(c: &mut Conn, user: Id, step: i64, code_hashes: &[String]) -> Result<()> {
+    c.execute(
+        Sql::new("UPDATE users SET totp_enabled = $1, totp_last_step = $2 WHERE id = $3")
+            .arg(true)
+            .arg(step)
+            .arg(user),
+    )
+    .await?;
+    c.execute(Sql::new("DELETE FROM recovery_codes WHERE user_id = $1").arg(user))
+        .await?;
+    for h in code_hashes {
+        c.execute(
+            Sql::new("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .arg(user)
+                .arg(h),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn disable_totp(c: &mut Conn, user: Id) -> Result<()> {
+    c.execute(
+        Sql::new(
+            "UPDATE users SET totp_secret = NULL, totp_enabled = $1, totp_last_step = NULL WHERE id = $2",
+        )
+        .arg(false)
+        .arg(user),
+    )
+    .await?;
+    c.execute(Sql::new("DELETE FROM recovery_codes WHERE user_id = $1").arg(user))
+        .await?;
+    Ok(())
+}
+
+/// Records the step a code was accepted for; false if a newer one was accepted meanwhile.
+pub async fn use_totp_step(c: &mut Conn, user: Id, step: i64) -> Result<bool> {
+    let n = c
+        .execute(
+            Sql::new(
+                "UPDATE users SET totp_last_step = $1 WHERE id = $2 \
+                 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+            )
+            .arg(step)
+            .arg(user),
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// Spends a recovery code; false if it is unknown or spent.
+pub async fn use_recovery_code(
+    c: &mut Conn,
+    user: Id,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let n = c
+        .execute(
+            Sql::new(
+                "UPDATE recovery_codes SET used_at = $1 \
+                 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+            )
+            .arg(now)
+            .arg(user)
+            .arg(hash),
+        )
+        .await?;
+    Ok(n > 0)
+}

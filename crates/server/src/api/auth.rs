@@ -19,7 +19,7 @@ use cartera_core::users::User;
 
 use super::doc::{Api, Op, register};
 use super::extract::{Auth, JsonBody};
-use crate::middleware::RequestId;
+use crate::middleware::{NoReplay, RequestId};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -27,6 +27,28 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct LoginInput {
     pub email: String,
+    pub password: String,
+    /// The authenticator's code, for accounts with a second factor.
+    pub totp_code: Option<String>,
+    /// A recovery code instead of the authenticator's (each works once).
+    pub recovery_code: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCode {
+    pub code: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// Shown this once: keep them somewhere safe. Each works once instead of a code.
+    pub recovery_codes: Vec<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordConfirmation {
     pub password: String,
 }
 
@@ -105,7 +127,11 @@ async fn login(
         ip: peer.map(|axum::Extension(ConnectInfo(a))| a.ip().to_string()),
         request_id: request_id.map(|axum::Extension(r)| r.0),
     };
-    let done = auth::login(&s.app, &input.email, &input.password, client).await?;
+    let second = auth::SecondFactorInput {
+        totp_code: input.totp_code,
+        recovery_code: input.recovery_code,
+    };
+    let done = auth::login(&s.app, &input.email, &input.password, second, client).await?;
     let answer = LoginAnswer {
         user: done.user,
         csrf_token: done.session.csrf_token.clone(),
@@ -145,6 +171,35 @@ async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+async fn begin_totp(State(s): State<AppState>, Auth(actor): Auth) -> Result<Response, ApiError> {
+    let setup = auth::begin_totp(&s.app, &actor).await?;
+    let mut res = Json(setup).into_response();
+    res.extensions_mut().insert(NoReplay);
+    Ok(res)
+}
+
+async fn confirm_totp(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<Response, ApiError> {
+    let input: TotpCode = deserialize(body).map_err(AppError::Invalid)?;
+    let recovery_codes = auth::confirm_totp(&s.app, &actor, &input.code).await?;
+    let mut res = Json(RecoveryCodes { recovery_codes }).into_response();
+    res.extensions_mut().insert(NoReplay);
+    Ok(res)
+}
+
+async fn disable_totp(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, ApiError> {
+    let input: PasswordConfirmation = deserialize(body).map_err(AppError::Invalid)?;
+    auth::disable_totp(&s.app, &actor, &input.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The login endpoint, which needs no credentials.
 pub fn mount_public(mut api: Api) -> Api {
     register::<LoginInput>(&mut api.schemas);
@@ -160,7 +215,9 @@ pub fn mount_public(mut api: Api) -> Api {
                  (HttpOnly, SameSite=Lax) and carries the `csrf_token` that requests which \
                  change something must send in `X-CSRF-Token`. A wrong email or password \
                  answers 401; after five failures in a row the account waits 30 seconds, \
-                 doubling with each further failure up to an hour (429 with Retry-After).",
+                 doubling with each further failure up to an hour (429 with Retry-After). \
+                 An account with an authenticator also sends `totp_code` (or `recovery_code`); \
+                 without it the answer is 422 naming `totp_code`.",
             )
             .body::<LoginInput>("Email and password")
             .answer_schema(200, "Logged in", answer)
@@ -170,7 +227,52 @@ pub fn mount_public(mut api: Api) -> Api {
 
 pub fn mount(mut api: Api) -> Api {
     register::<PasswordChange>(&mut api.schemas);
+    register::<TotpCode>(&mut api.schemas);
+    register::<PasswordConfirmation>(&mut api.schemas);
+    let setup = register::<auth::TotpSetup>(&mut api.schemas);
+    let codes = register::<RecoveryCodes>(&mut api.schemas);
     api.route(
+        HttpMethod::Post,
+        "/api/v1/users/me/totp",
+        post(begin_totp),
+        Op::new(
+            "users",
+            "begin_totp",
+            "Start setting up an authenticator app",
+        )
+        .describe(
+            "Answers the secret and its otpauth:// address (for a QR code). The second \
+                 factor is on only after POST /api/v1/users/me/totp/confirm with a code.",
+        )
+        .answer_schema(200, "Secret and address", setup)
+        .problems(&[409]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/users/me/totp/confirm",
+        post(confirm_totp),
+        Op::new(
+            "users",
+            "confirm_totp",
+            "Turn the authenticator on with its first code",
+        )
+        .describe(
+            "From now on logging in also needs a code. The answer shows ten recovery codes once.",
+        )
+        .body::<TotpCode>("The code the app shows")
+        .answer_schema(200, "Recovery codes", codes)
+        .problems(&[400, 409, 422]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/users/me/totp/disable",
+        post(disable_totp),
+        Op::new("users", "disable_totp", "Turn the authenticator off")
+            .body::<PasswordConfirmation>("The password")
+            .answer_empty(204, "Off")
+            .problems(&[400, 422]),
+    )
+    .route(
         HttpMethod::Post,
         "/api/v1/auth/logout",
         post(logout),

@@ -16,5 +16,6 @@ mod ops;
 mod roles;
 mod sessions;
 mod tokens;
+mod two_factor;
 mod visibility;
 mod writes;
