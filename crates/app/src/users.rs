@@ -278,3 +278,174 @@ pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<User> {
     let mut conn = app.db.reader().await?;
     store::by_id(&mut conn, id).await?.ok_or(AppError::NotFound)
 }
+
+/// A person an admin adds to the team.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    /// Default: the `sales_rep` role.
+    pub role_id: Option<Id>,
+    /// `es` (default) or `en`.
+    pub locale: Option<String>,
+    /// Default: America/Argentina/Buenos_Aires.
+    pub time_zone: Option<String>,
+}
+
+/// What an admin changes on a user; absent fields stay.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserChange {
+    /// Applies from the user's next request.
+    pub role_id: Option<Id>,
+    pub name: Option<String>,
+    pub locale: Option<String>,
+    pub time_zone: Option<String>,
+    /// `false` ends the user's sessions at once and stops their tokens.
+    pub active: Option<bool>,
+}
+
+fn check_profile(u: &User, c: &mut Check) {
+    validate_user(&u.email, &u.name, c);
+    cartera_core::users::validate_locale(&u.locale, c);
+    cartera_core::users::validate_time_zone(&u.time_zone, c);
+}
+
+/// Adds a user with a role; they log in once they have a password.
+pub async fn invite(app: &App, actor: &Actor, input: NewUser) -> Result<User> {
+    actor.permit(Module::Settings, Action::Admin)?;
+    let now = app.now();
+    let user = User {
+        id: Id::new(),
+        email: input.email.trim().to_lowercase(),
+        name: input.name.trim().to_owned(),
+        locale: input.locale.unwrap_or_else(|| "es".into()),
+        time_zone: input
+            .time_zone
+            .unwrap_or_else(|| "America/Argentina/Buenos_Aires".into()),
+        active: true,
+        role_id: None,
+        created_at: now,
+    };
+    let mut c = Check::new();
+    check_profile(&user, &mut c);
+    c.finish()?;
+    let mut conn = app.db.begin().await?;
+    if store::by_email(&mut conn, &user.email).await?.is_some() {
+        return Err(AppError::Invalid(cartera_core::Violations::one(
+            "email",
+            cartera_core::Code::Duplicate,
+            "another user has this email",
+        )));
+    }
+    let role = match input.role_id {
+        Some(id) => cartera_store::roles::get(&mut conn, id).await?,
+        None => cartera_store::roles::by_key(&mut conn, "sales_rep").await?,
+    }
+    .ok_or_else(|| {
+        AppError::Invalid(cartera_core::Violations::one(
+            "role_id",
+            cartera_core::Code::NotFound,
+            "there is no such role",
+        ))
+    })?;
+    let user = User {
+        role_id: Some(role.id),
+        ..user
+    };
+    store::insert(&mut conn, &user).await?;
+    cartera_store::audit::insert(
+        &mut conn,
+        &[event(
+            Some(actor),
+            now,
+            AuditAction::Created,
+            RecordKind::User,
+            user.id,
+            vec![
+                FieldChange {
+                    field: "email".into(),
+                    old: serde_json::Value::Null,
+                    new: user.email.clone().into(),
+                },
+                FieldChange {
+                    field: "role".into(),
+                    old: serde_json::Value::Null,
+                    new: role.key.into(),
+                },
+            ],
+        )],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(user)
+}
+
+/// Changes a user's role, name, language, time zone or whether they may log in.
+pub async fn update(app: &App, actor: &Actor, id: Id, change: UserChange) -> Result<User> {
+    actor.permit(Module::Settings, Action::Admin)?;
+    if change.active == Some(false) && id == actor.user_id {
+        return Err(AppError::Invalid(cartera_core::Violations::one(
+            "active",
+            cartera_core::Code::Invalid,
+            "you cannot deactivate yourself; ask another administrator",
+        )));
+    }
+    if let Some(role) = change.role_id {
+        crate::roles::assign(app, actor, id, role).await?;
+    }
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    let old = store::by_id(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut new = old.clone();
+    if let Some(n) = change.name {
+        new.name = n.trim().to_owned();
+    }
+    if let Some(l) = change.locale {
+        new.locale = l;
+    }
+    if let Some(t) = change.time_zone {
+        new.time_zone = t;
+    }
+    if let Some(a) = change.active {
+        new.active = a;
+    }
+    let mut c = Check::new();
+    check_profile(&new, &mut c);
+    c.finish()?;
+    if new == old {
+        return Ok(old);
+    }
+    store::update_profile(&mut conn, &new, now).await?;
+    if !new.active {
+        cartera_store::sessions::delete_of_user(&mut conn, id, None).await?;
+    }
+    let before = serde_json::to_value(&old).unwrap_or_default();
+    let after = serde_json::to_value(&new).unwrap_or_default();
+    let changes = ["name", "locale", "time_zone", "active"]
+        .into_iter()
+        .filter(|f| before.get(f) != after.get(f))
+        .map(|f| FieldChange {
+            field: f.into(),
+            old: before.get(f).cloned().unwrap_or_default(),
+            new: after.get(f).cloned().unwrap_or_default(),
+        })
+        .collect();
+    cartera_store::audit::insert(
+        &mut conn,
+        &[event(
+            Some(actor),
+            now,
+            AuditAction::Updated,
+            RecordKind::User,
+            id,
+            changes,
+        )],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(new)
+}

@@ -99,6 +99,17 @@ pub fn validate_locale(locale: &str, c: &mut Check) {
     }
 }
 
+/// An IANA time zone name such as `America/Mexico_City` or `Europe/Madrid`.
+pub fn validate_time_zone(tz: &str, c: &mut Check) {
+    if tz.parse::<chrono_tz::Tz>().is_err() {
+        c.add(
+            "time_zone",
+            Code::Invalid,
+            "must be an IANA time zone such as America/Argentina/Buenos_Aires or Europe/Madrid",
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +119,19 @@ mod tests {
         assert!(Scope::Admin.allows(Scope::Write));
         assert!(Scope::Write.allows(Scope::Read));
         assert!(!Scope::Read.allows(Scope::Write));
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        let ok = |tz: &str| {
+            let mut c = Check::new();
+            validate_time_zone(tz, &mut c);
+            c.finish().is_ok()
+        };
+        assert!(ok("America/Argentina/Buenos_Aires"));
+        assert!(ok("Europe/Madrid"));
+        assert!(!ok("Mars/Olympus"));
+        assert!(!ok(""));
     }
 
     #[test]

@@ -210,3 +210,22 @@ pub async fn active_ids(c: &mut Conn, ids: &[Id]) -> Result<std::collections::Ha
     sql.push(")");
     c.fetch_all(sql).await?.iter().map(|r| r.id("id")).collect()
 }
+
+/// Writes what an admin changes on a user.
+pub async fn update_profile(c: &mut Conn, u: &User, now: DateTime<Utc>) -> Result<bool> {
+    let n = c
+        .execute(
+            Sql::new(
+                "UPDATE users SET name = $1, locale = $2, time_zone = $3, active = $4, \
+                 updated_at = $5, version = version + 1 WHERE id = $6",
+            )
+            .arg(&u.name)
+            .arg(&u.locale)
+            .arg(&u.time_zone)
+            .arg(u.active)
+            .arg(now)
+            .arg(u.id),
+        )
+        .await?;
+    Ok(n > 0)
+}

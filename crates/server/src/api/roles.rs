@@ -4,14 +4,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
-use serde::Deserialize;
-use utoipa::ToSchema;
 use utoipa::openapi::path::HttpMethod;
 
 use cartera_app::roles::{self, NewRole, RoleChange};
 use cartera_app::teams::{self, NewTeam, TeamChange};
+use cartera_app::users::{NewUser, UserChange};
 use cartera_app::{AppError, users};
-use cartera_core::Id;
 use cartera_core::record::deserialize;
 use cartera_core::roles::{Role, Team};
 use cartera_core::users::User;
@@ -21,14 +19,6 @@ use super::extract::{Auth, IfMatch, JsonBody, RecordId};
 use super::records::Page;
 use crate::problem::ApiError;
 use crate::state::AppState;
-
-/// What an admin changes on a user.
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserChange {
-    /// The user's role; it applies from their next request.
-    pub role_id: Id,
-}
 
 async fn list(State(s): State<AppState>, Auth(actor): Auth) -> Result<Json<Page<Role>>, ApiError> {
     Ok(Json(Page {
@@ -77,8 +67,19 @@ async fn update_user(
     JsonBody(body): JsonBody,
 ) -> Result<Json<User>, ApiError> {
     let change: UserChange = deserialize(body).map_err(AppError::Invalid)?;
-    roles::assign(&s.app, &actor, id, change.role_id).await?;
-    Ok(Json(users::get(&s.app, &actor, id).await?))
+    Ok(Json(users::update(&s.app, &actor, id, change).await?))
+}
+
+async fn invite_user(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<User>), ApiError> {
+    let input: NewUser = deserialize(body).map_err(AppError::Invalid)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(users::invite(&s.app, &actor, input).await?),
+    ))
 }
 
 async fn list_teams(
@@ -126,6 +127,7 @@ pub fn mount(mut api: Api) -> Api {
     register::<NewRole>(&mut api.schemas);
     register::<RoleChange>(&mut api.schemas);
     register::<UserChange>(&mut api.schemas);
+    register::<NewUser>(&mut api.schemas);
     let user = register::<User>(&mut api.schemas);
     api.route(
         HttpMethod::Get,
@@ -221,10 +223,28 @@ pub fn mount(mut api: Api) -> Api {
         HttpMethod::Patch,
         "/api/v1/users/{id}",
         patch(update_user),
-        Op::new("users", "update_user", "Give a user a role")
-            .path_param("id", "The user's id")
-            .body::<UserChange>("The new role")
-            .answer_schema(200, "The user", user)
-            .problems(&[400, 403, 404, 422]),
+        Op::new(
+            "users",
+            "update_user",
+            "Change a user's role, name, language, time zone or access",
+        )
+        .describe("Deactivating ends the user's sessions and stops their tokens at once.")
+        .path_param("id", "The user's id")
+        .body::<UserChange>("The fields to change")
+        .answer_schema(200, "The user", user.clone())
+        .problems(&[400, 403, 404, 422]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/users",
+        post(invite_user),
+        Op::new("users", "invite_user", "Add a person to the team")
+            .describe(
+                "With a role (default sales_rep). They log in once they have a password \
+                 (`cartera user password`).",
+            )
+            .body::<NewUser>("Email, name and optional role, language and time zone")
+            .answer_schema(201, "The user", user)
+            .problems(&[400, 403, 422]),
     )
 }

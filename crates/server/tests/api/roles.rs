@@ -8,7 +8,11 @@ use cartera_core::users::Scope;
 use crate::both;
 use crate::support::{RawBody, Resp, TestServer};
 
-both!(roles_limit_what_people_do, roles_are_validated);
+both!(
+    roles_limit_what_people_do,
+    roles_are_validated,
+    admins_manage_the_team
+);
 
 async fn call(
     s: &TestServer,
@@ -292,4 +296,114 @@ async fn roles_are_validated(s: TestServer) {
     )
     .await
     .problem(404, "");
+}
+
+async fn admins_manage_the_team(s: TestServer) {
+    let rep_role = role(&s, "sales_rep").await;
+    let made = s
+        .post(
+            "/api/v1/users",
+            json!({"email": "Nueva@Test.example.com", "name": "Nueva Vendedora"}),
+        )
+        .await
+        .expect(201);
+    let id = made.id();
+    assert_eq!(made.body["email"], "nueva@test.example.com");
+    assert_eq!(made.body["role_id"], rep_role["id"]);
+    assert_eq!(made.body["locale"], "es");
+
+    s.post(
+        "/api/v1/users",
+        json!({"email": "nueva@test.example.com", "name": "Otra"}),
+    )
+    .await
+    .problem(422, "email");
+    s.post(
+        "/api/v1/users",
+        json!({"email": "x@test.example.com", "name": "X", "time_zone": "Mars/Olympus", "locale": "fr"}),
+    )
+    .await
+    .problem(422, "time_zone")
+    .problem(422, "locale");
+    s.post(
+        "/api/v1/users",
+        json!({"email": "y@test.example.com", "name": "Y", "role_id": uuid::Uuid::now_v7()}),
+    )
+    .await
+    .problem(422, "role_id");
+
+    let changed = s
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            json!({"locale": "en", "time_zone": "Europe/Madrid", "name": "Nueva Gómez"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(changed.body["locale"], "en");
+    assert_eq!(changed.body["time_zone"], "Europe/Madrid");
+    assert_eq!(changed.body["name"], "Nueva Gómez");
+
+    // Deactivating someone stops their session and their tokens at once.
+    cartera_app::auth::set_password(&s.app, "nueva@test.example.com", "clave de la nueva")
+        .await
+        .unwrap();
+    let login = s
+        .send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            &[],
+            Some(RawBody::Json(
+                json!({"email": "nueva@test.example.com", "password": "clave de la nueva"}),
+            )),
+        )
+        .await
+        .expect(200);
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, token) = s.token_for("nueva@test.example.com", Scope::Read).await;
+    s.patch(&format!("/api/v1/users/{id}"), json!({"active": false}))
+        .await
+        .expect(200);
+    s.send(
+        Method::GET,
+        "/api/v1/users/me",
+        None,
+        &[("cookie", &cookie)],
+        None,
+    )
+    .await
+    .problem(401, "");
+    call(&s, &token, Method::GET, "/api/v1/users/me", None)
+        .await
+        .problem(401, "");
+    s.patch(
+        &format!("/api/v1/users/{}", s.admin_id),
+        json!({"active": false}),
+    )
+    .await
+    .problem(422, "active");
+
+    // Only admins manage the team.
+    let (rep_id, rep) = s.token_for("rep2@test.example.com", Scope::Admin).await;
+    s.patch(
+        &format!("/api/v1/users/{rep_id}"),
+        json!({"role_id": rep_role["id"]}),
+    )
+    .await
+    .expect(200);
+    call(
+        &s,
+        &rep,
+        Method::POST,
+        "/api/v1/users",
+        Some(json!({"email": "z@test.example.com", "name": "Z"})),
+    )
+    .await
+    .problem(403, "");
 }
