@@ -8,8 +8,11 @@ use std::future::Future;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
+use cartera_core::accounts::AccountData;
 use cartera_core::audit::{AuditAction, AuditEvent};
+use cartera_core::contacts::ContactData;
 use cartera_core::custom_fields::{CustomField, validate_values};
+use cartera_core::leads::LeadData;
 use cartera_core::query::{ListQuery, encode_cursor, parse_list};
 use cartera_core::record::{
     DuplicateKey, KeyKind, Meta, Record, RecordKind, Reference, apply_patch, diff, from_input,
@@ -117,6 +120,16 @@ pub(crate) fn in_view<D: cartera_core::RecordData>(
     } else {
         Err(AppError::NotFound)
     }
+}
+
+/// Which of `ids` are live records of kind `D` in the actor's view.
+async fn visible_ids<D: Table>(conn: &mut Conn, actor: &Actor, ids: &[Id]) -> Result<HashSet<Id>> {
+    Ok(store::get_many::<D>(conn, ids)
+        .await?
+        .into_iter()
+        .filter(|r| r.meta.deleted_at.is_none() && actor.sees(r.data.owner_id()))
+        .map(|r| r.id)
+        .collect())
 }
 
 /// A live record the actor may see, or 404.
@@ -280,9 +293,21 @@ impl<'a> Batch<'a> {
             wanted.entry(r.target).or_default().push(r.id);
         }
         let mut found: HashMap<RecordKind, HashSet<Id>> = HashMap::new();
+        // Someone who sees part of the records may link only to those (a link to the
+        // others answers as if they did not exist).
+        let limited = self.actor.visible_owners.is_some();
         for (kind, ids) in wanted {
             let live = match kind {
                 RecordKind::User => crate::users::active_ids(conn, &ids).await?,
+                RecordKind::Account if limited => {
+                    visible_ids::<AccountData>(conn, self.actor, &ids).await?
+                }
+                RecordKind::Contact if limited => {
+                    visible_ids::<ContactData>(conn, self.actor, &ids).await?
+                }
+                RecordKind::Lead if limited => {
+                    visible_ids::<LeadData>(conn, self.actor, &ids).await?
+                }
                 RecordKind::Account => store::live_ids(conn, "accounts", &ids).await?,
                 RecordKind::Contact => store::live_ids(conn, "contacts", &ids).await?,
                 RecordKind::Lead => store::live_ids(conn, "leads", &ids).await?,

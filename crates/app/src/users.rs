@@ -395,6 +395,32 @@ pub async fn update(app: &App, actor: &Actor, id: Id, change: UserChange) -> Res
     if let Some(role) = change.role_id {
         crate::roles::assign(app, actor, id, role).await?;
     }
+    write_profile(app, actor, id, change).await
+}
+
+/// What anyone changes on themselves.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileChange {
+    pub name: Option<String>,
+    /// `es` or `en`: the language of the interface and of emails.
+    pub locale: Option<String>,
+    /// IANA time zone, for dates and reminders.
+    pub time_zone: Option<String>,
+}
+
+/// The actor's own name, language and time zone.
+pub async fn update_me(app: &App, actor: &Actor, change: ProfileChange) -> Result<User> {
+    let change = UserChange {
+        name: change.name,
+        locale: change.locale,
+        time_zone: change.time_zone,
+        ..UserChange::default()
+    };
+    write_profile(app, actor, actor.user_id, change).await
+}
+
+async fn write_profile(app: &App, actor: &Actor, id: Id, change: UserChange) -> Result<User> {
     let now = app.now();
     let mut conn = app.db.begin().await?;
     let old = store::by_id(&mut conn, id)

@@ -4,13 +4,13 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa::openapi::path::HttpMethod;
 
 use cartera_app::AppError;
-use cartera_app::users::{self, TokenRequest};
+use cartera_app::users::{self, ProfileChange, TokenRequest};
 use cartera_core::record::deserialize;
 use cartera_core::users::{ApiToken, User};
 
@@ -30,6 +30,15 @@ async fn list(State(s): State<AppState>, Auth(actor): Auth) -> Result<Json<Page<
 
 async fn me(State(s): State<AppState>, Auth(actor): Auth) -> Result<Json<User>, ApiError> {
     Ok(Json(users::me(&s.app, &actor).await?))
+}
+
+async fn update_me(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    JsonBody(body): JsonBody,
+) -> Result<Json<User>, ApiError> {
+    let change: ProfileChange = deserialize(body).map_err(AppError::Invalid)?;
+    Ok(Json(users::update_me(&s.app, &actor, change).await?))
 }
 
 /// A new token with its secret, which is shown this once.
@@ -76,8 +85,22 @@ pub fn mount(mut api: Api) -> Api {
     let token = register::<ApiToken>(&mut api.schemas);
     let token_page = page_schema(&mut api.schemas, "ApiTokenPage", token.clone());
     register::<TokenRequest>(&mut api.schemas);
+    register::<ProfileChange>(&mut api.schemas);
     let new_token = register::<NewToken>(&mut api.schemas);
     api.route(
+        HttpMethod::Patch,
+        "/api/v1/users/me",
+        patch(update_me),
+        Op::new(
+            "users",
+            "update_me",
+            "Change my name, language or time zone",
+        )
+        .body::<ProfileChange>("The fields to change")
+        .answer_schema(200, "The user", user.clone())
+        .problems(&[400, 422]),
+    )
+    .route(
         HttpMethod::Get,
         "/api/v1/users/me/tokens",
         get(list_tokens),

@@ -406,4 +406,33 @@ async fn admins_manage_the_team(s: TestServer) {
     )
     .await
     .problem(403, "");
+    // Everyone sets their own language and time zone, and nothing else.
+    let me = call(
+        &s,
+        &rep,
+        Method::PATCH,
+        "/api/v1/users/me",
+        Some(json!({"locale": "en", "time_zone": "America/Mexico_City"})),
+    )
+    .await
+    .expect(200);
+    assert_eq!(me.body["time_zone"], "America/Mexico_City");
+    call(
+        &s,
+        &rep,
+        Method::PATCH,
+        "/api/v1/users/me",
+        Some(json!({"role_id": rep_role["id"]})),
+    )
+    .await
+    .problem(422, "role_id");
+    call(
+        &s,
+        &rep,
+        Method::PATCH,
+        "/api/v1/users/me",
+        Some(json!({"time_zone": "Nowhere/Land"})),
+    )
+    .await
+    .problem(422, "time_zone");
 }

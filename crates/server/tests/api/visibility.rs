@@ -193,6 +193,16 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     )
     .await
     .problem(422, "update[0].id");
+    // Nor link to them: they do not exist for him.
+    call(
+        &s,
+        &beto,
+        Method::POST,
+        "/api/v1/contacts",
+        Some(json!({"first_name": "Intruso", "last_name": "Pérez", "account_id": account})),
+    )
+    .await
+    .problem(422, "account_id");
     let listed = call(&s, &beto, Method::GET, "/api/v1/accounts", None)
         .await
         .expect(200);
