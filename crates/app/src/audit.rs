@@ -79,7 +79,7 @@ pub async fn list(
         // Someone who sees only some records reads the history of those alone.
         let mut seen = false;
         for kind in [RecordKind::Account, RecordKind::Contact, RecordKind::Lead] {
-            if crate::notes::require_record(&mut conn, actor, kind, id)
+            if crate::records::require_visible(&mut conn, actor, kind, id)
                 .await
                 .is_ok()
             {

@@ -16,7 +16,7 @@ use cartera_core::{Check, Code, Id};
 use cartera_store::sessions as store;
 
 use crate::records::event;
-use crate::users::new_secret;
+use crate::users::{new_secret, random_bytes};
 use crate::{Actor, App, AppError, Result};
 
 /// The one answer to a wrong email or password: it does not say which was wrong.
@@ -395,13 +395,6 @@ pub struct TotpSetup {
     pub otpauth_url: String,
 }
 
-async fn random(n: usize) -> Result<Vec<u8>> {
-    let mut bytes = vec![0u8; n];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| AppError::Conflict(format!("no randomness available: {e}")))?;
-    Ok(bytes)
-}
-
 /// Starts setting up a second factor; it is on once `confirm_totp` sees a good code.
 pub async fn begin_totp(app: &App, actor: &Actor) -> Result<TotpSetup> {
     let mut conn = app.db.begin().await?;
@@ -416,7 +409,7 @@ pub async fn begin_totp(app: &App, actor: &Actor) -> Result<TotpSetup> {
     let user = cartera_store::users::by_id(&mut conn, actor.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let secret = random(20).await?;
+    let secret = random_bytes(20)?;
     let setup = TotpSetup {
         secret: totp_base32(&secret),
         otpauth_url: totp_url(&secret, &user.email)
@@ -451,7 +444,7 @@ pub async fn confirm_totp(app: &App, actor: &Actor, code: &str) -> Result<Vec<St
             "is not the code the authenticator shows now",
         )));
     };
-    let codes = recovery_codes(&random(80).await?);
+    let codes = recovery_codes(&random_bytes(80)?);
     let hashes: Vec<String> = codes.iter().map(|c| recovery_code_hash(c)).collect();
     store::enable_totp(
         &mut conn,

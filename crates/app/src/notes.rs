@@ -2,10 +2,7 @@
 
 use serde_json::Value;
 
-use cartera_core::accounts::AccountData;
 use cartera_core::audit::AuditAction;
-use cartera_core::contacts::ContactData;
-use cartera_core::leads::LeadData;
 use cartera_core::notes::{Note, NoteData};
 use cartera_core::record::{Meta, RecordKind, deserialize, diff};
 use cartera_core::roles::{Action, Module};
@@ -14,27 +11,8 @@ use cartera_store::Conn;
 use cartera_store::notes as store;
 use cartera_store::records::{self as records, Table};
 
-use crate::records::{event, load_visible};
+use crate::records::{event, load_visible, require_visible};
 use crate::{Actor, App, AppError, Result};
-
-/// Answers 404 unless the record a note goes on is live and in the actor's view.
-pub(crate) async fn require_record(
-    conn: &mut Conn,
-    actor: &Actor,
-    kind: RecordKind,
-    id: Id,
-) -> Result<()> {
-    match kind {
-        RecordKind::Account => load_visible::<AccountData>(conn, actor, id)
-            .await
-            .map(|_| ()),
-        RecordKind::Contact => load_visible::<ContactData>(conn, actor, id)
-            .await
-            .map(|_| ()),
-        RecordKind::Lead => load_visible::<LeadData>(conn, actor, id).await.map(|_| ()),
-        _ => Err(AppError::NotFound),
-    }
-}
 
 fn read_input(body: Value) -> Result<NoteData> {
     let mut data: NoteData = deserialize(body)?;
@@ -57,7 +35,7 @@ pub async fn create(
     let now = app.now();
     let data = read_input(body)?;
     let mut conn = app.db.begin().await?;
-    require_record(&mut conn, actor, kind, record_id).await?;
+    require_visible(&mut conn, actor, kind, record_id).await?;
     let note = Note {
         id: Id::new(),
         record_kind: kind,
@@ -123,7 +101,7 @@ pub async fn list<D: Table>(
 async fn load(conn: &mut Conn, actor: &Actor, id: Id) -> Result<Note> {
     match store::get(conn, id).await? {
         Some(n) if n.meta.deleted_at.is_none() => {
-            require_record(conn, actor, n.record_kind, n.record_id).await?;
+            require_visible(conn, actor, n.record_kind, n.record_id).await?;
             Ok(n)
         }
         _ => Err(AppError::NotFound),
@@ -188,7 +166,7 @@ pub async fn set_trashed(app: &App, actor: &Actor, id: Id, trash: bool) -> Resul
     let Some(old) = store::get(&mut conn, id).await? else {
         return Err(AppError::NotFound);
     };
-    require_record(&mut conn, actor, old.record_kind, old.record_id).await?;
+    require_visible(&mut conn, actor, old.record_kind, old.record_id).await?;
     match (trash, old.meta.deleted_at.is_some()) {
         (true, true) => return Err(AppError::NotFound),
         (false, false) => return Err(AppError::Conflict("this note is not in the trash".into())),

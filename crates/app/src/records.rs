@@ -122,6 +122,26 @@ pub(crate) fn in_view<D: cartera_core::RecordData>(
     }
 }
 
+/// Answers 404 unless the account, contact or lead `id` is live and in the actor's view
+/// (what notes hang on and what the audit trail of a limited viewer may show).
+pub(crate) async fn require_visible(
+    conn: &mut Conn,
+    actor: &Actor,
+    kind: RecordKind,
+    id: Id,
+) -> Result<()> {
+    match kind {
+        RecordKind::Account => load_visible::<AccountData>(conn, actor, id)
+            .await
+            .map(|_| ()),
+        RecordKind::Contact => load_visible::<ContactData>(conn, actor, id)
+            .await
+            .map(|_| ()),
+        RecordKind::Lead => load_visible::<LeadData>(conn, actor, id).await.map(|_| ()),
+        _ => Err(AppError::NotFound),
+    }
+}
+
 /// Which of `ids` are live records of kind `D` in the actor's view.
 async fn visible_ids<D: Table>(conn: &mut Conn, actor: &Actor, ids: &[Id]) -> Result<HashSet<Id>> {
     Ok(store::get_many::<D>(conn, ids)

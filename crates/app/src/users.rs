@@ -74,10 +74,18 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<User>> {
 
 /// A new secret (256 random bits after `prefix`): shown once, stored only as its hash.
 pub(crate) fn new_secret(prefix: &str) -> Result<String> {
-    let mut bytes = [0u8; 32];
+    Ok(format!(
+        "{prefix}{}",
+        URL_SAFE_NO_PAD.encode(random_bytes(32)?)
+    ))
+}
+
+/// `n` bytes from the operating system's random source.
+pub(crate) fn random_bytes(n: usize) -> Result<Vec<u8>> {
+    let mut bytes = vec![0u8; n];
     getrandom::fill(&mut bytes)
         .map_err(|e| AppError::Conflict(format!("no randomness available: {e}")))?;
-    Ok(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
+    Ok(bytes)
 }
 
 /// Creates a token for a user; returns it with its secret, which is not kept.

@@ -83,14 +83,10 @@ pub async fn by_key(c: &mut Conn, key: &str) -> Result<Option<Role>> {
 /// The role a user holds; `None` for a user from before roles (an administrator).
 pub async fn of_user(c: &mut Conn, user: Id) -> Result<Option<Role>> {
     c.fetch_optional(
-        Sql::new(format!(
-            "SELECT {} FROM roles r JOIN users u ON u.role_id = r.id WHERE u.id = $1",
-            COLUMNS
-                .split(", ")
-                .map(|col| format!("r.{col}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
+        Sql::new(
+            "SELECT r.id, r.key, r.name, r.permissions, r.visibility, r.built_in, r.version, \
+             r.updated_at FROM roles r JOIN users u ON u.role_id = r.id WHERE u.id = $1",
+        )
         .arg(user),
     )
     .await?

@@ -234,14 +234,18 @@ pub async fn enable_totp(c: &mut Conn, user: Id, step: i64, code_hashes: &[Strin
     .await?;
     c.execute(Sql::new("DELETE FROM recovery_codes WHERE user_id = $1").arg(user))
         .await?;
-    for h in code_hashes {
-        c.execute(
-            Sql::new("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
-                .arg(user)
-                .arg(h),
-        )
-        .await?;
+    if code_hashes.is_empty() {
+        return Ok(());
     }
+    let mut sql = Sql::new("INSERT INTO recovery_codes (user_id, code_hash) VALUES ");
+    for (i, h) in code_hashes.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.push_arg(user);
+        sql.push(", ");
+        sql.push_arg(h.as_str());
+        sql.push(")");
+    }
+    c.execute(sql).await?;
     Ok(())
 }
 

@@ -65,14 +65,18 @@ pub async fn name_taken(c: &mut Conn, name: &str, except: Option<Id>) -> Result<
 async fn set_members(c: &mut Conn, team: Id, members: &[Id]) -> Result<()> {
     c.execute(Sql::new("DELETE FROM team_members WHERE team_id = $1").arg(team))
         .await?;
-    for m in members {
-        c.execute(
-            Sql::new("INSERT INTO team_members (team_id, user_id) VALUES ($1, $2)")
-                .arg(team)
-                .arg(*m),
-        )
-        .await?;
+    if members.is_empty() {
+        return Ok(());
     }
+    let mut sql = Sql::new("INSERT INTO team_members (team_id, user_id) VALUES ");
+    for (i, m) in members.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.push_arg(team);
+        sql.push(", ");
+        sql.push_arg(*m);
+        sql.push(")");
+    }
+    c.execute(sql).await?;
     Ok(())
 }
 

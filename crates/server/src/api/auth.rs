@@ -14,11 +14,10 @@ use utoipa::openapi::path::HttpMethod;
 
 use cartera_app::{AppError, auth};
 use cartera_core::auth::{SESSION_COOKIE, session_idle_limit};
-use cartera_core::record::deserialize;
 use cartera_core::users::User;
 
 use super::doc::{Api, Op, register};
-use super::extract::{Auth, JsonBody};
+use super::extract::{Auth, Input};
 use crate::middleware::{NoReplay, RequestId};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -113,9 +112,8 @@ async fn login(
     peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     request_id: Option<axum::Extension<RequestId>>,
     headers: HeaderMap,
-    JsonBody(body): JsonBody,
+    Input(input): Input<LoginInput>,
 ) -> Result<Response, ApiError> {
-    let input: LoginInput = deserialize(body).map_err(AppError::Invalid)?;
     if let Some(axum::Extension(ConnectInfo(addr))) = &peer {
         limit_logins(&s, addr.ip())?;
     }
@@ -164,9 +162,8 @@ async fn logout(
 async fn change_password(
     State(s): State<AppState>,
     Auth(actor): Auth,
-    JsonBody(body): JsonBody,
+    Input(input): Input<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    let input: PasswordChange = deserialize(body).map_err(AppError::Invalid)?;
     auth::change_password(&s.app, &actor, &input.current_password, &input.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -181,9 +178,8 @@ async fn begin_totp(State(s): State<AppState>, Auth(actor): Auth) -> Result<Resp
 async fn confirm_totp(
     State(s): State<AppState>,
     Auth(actor): Auth,
-    JsonBody(body): JsonBody,
+    Input(input): Input<TotpCode>,
 ) -> Result<Response, ApiError> {
-    let input: TotpCode = deserialize(body).map_err(AppError::Invalid)?;
     let recovery_codes = auth::confirm_totp(&s.app, &actor, &input.code).await?;
     let mut res = Json(RecoveryCodes { recovery_codes }).into_response();
     res.extensions_mut().insert(NoReplay);
@@ -193,9 +189,8 @@ async fn confirm_totp(
 async fn disable_totp(
     State(s): State<AppState>,
     Auth(actor): Auth,
-    JsonBody(body): JsonBody,
+    Input(input): Input<PasswordConfirmation>,
 ) -> Result<StatusCode, ApiError> {
-    let input: PasswordConfirmation = deserialize(body).map_err(AppError::Invalid)?;
     auth::disable_totp(&s.app, &actor, &input.password).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,9 +5,11 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::header;
 use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use cartera_app::Actor;
+use cartera_app::{Actor, AppError};
+use cartera_core::record::deserialize;
 use cartera_core::{Code, Id};
 
 use crate::problem::ApiError;
@@ -73,6 +75,20 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
             e.to_string().split(" at line ").next().unwrap_or("")
         ))
     })
+}
+
+/// A JSON body read into `T`; a wrong, missing or unknown field answers 422 naming it.
+pub struct Input<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Input<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonBody(body) = JsonBody::from_request(req, state).await?;
+        deserialize(body)
+            .map(Input)
+            .map_err(|v| ApiError::from(AppError::Invalid(v)))
+    }
 }
 
 /// Query parameters as ordered pairs (`filter[...]` keys repeat and nest).

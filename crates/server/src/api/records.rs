@@ -18,7 +18,7 @@ use cartera_core::record::Record;
 use cartera_core::{Code, Id, Violations};
 
 use super::doc::{Api, Op, page_schema, record_schema};
-use super::extract::{Auth, IfMatch, JsonBody, QueryPairs, RecordId};
+use super::extract::{Auth, IfMatch, Input, JsonBody, QueryPairs, RecordId};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -430,10 +430,8 @@ async fn merge<D: Merge>(
     State(s): State<AppState>,
     Auth(actor): Auth,
     RecordId(id): RecordId,
-    JsonBody(body): JsonBody,
+    Input(req): Input<MergeRequest>,
 ) -> Result<Response, ApiError> {
-    let req: MergeRequest =
-        cartera_core::record::deserialize(body).map_err(cartera_app::AppError::from)?;
     let rec = records::merge::<D>(&s.app, &actor, id, req.source_id).await?;
     Ok(record_response(
         StatusCode::OK,

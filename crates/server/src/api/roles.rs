@@ -8,14 +8,13 @@ use utoipa::openapi::path::HttpMethod;
 
 use cartera_app::roles::{self, NewRole, RoleChange};
 use cartera_app::teams::{self, NewTeam, TeamChange};
+use cartera_app::users;
 use cartera_app::users::{NewUser, UserChange};
-use cartera_app::{AppError, users};
-use cartera_core::record::deserialize;
 use cartera_core::roles::{Role, Team};
 use cartera_core::users::User;
 
 use super::doc::{Api, Op, page_schema, register};
-use super::extract::{Auth, IfMatch, JsonBody, RecordId};
+use super::extract::{Auth, IfMatch, Input, RecordId};
 use super::records::Page;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -38,9 +37,8 @@ async fn read(
 async fn create(
     State(s): State<AppState>,
     Auth(actor): Auth,
-    JsonBody(body): JsonBody,
+    Input(input): Input<NewRole>,
 ) -> Result<(StatusCode, Json<Role>), ApiError> {
-    let input: NewRole = deserialize(body).map_err(AppError::Invalid)?;
     Ok((
         StatusCode::CREATED,
         Json(roles::create(&s.app, &actor, input).await?),
@@ -52,9 +50,8 @@ async fn update(
     Auth(actor): Auth,
     RecordId(id): RecordId,
     IfMatch(version): IfMatch,
-    JsonBody(body): JsonBody,
+    Input(change): Input<RoleChange>,
 ) -> Result<Json<Role>, ApiError> {
-    let change: RoleChange = deserialize(body).map_err(AppError::Invalid)?;
     Ok(Json(
         roles::update(&s.app, &actor, id, change, version).await?,
     ))
@@ -64,18 +61,16 @@ async fn update_user(
     State(s): State<AppState>,
     Auth(actor): Auth,
     RecordId(id): RecordId,
-    JsonBody(body): JsonBody,
+    Input(change): Input<UserChange>,
 ) -> Result<Json<User>, ApiError> {
-    let change: UserChange = deserialize(body).map_err(AppError::Invalid)?;
     Ok(Json(users::update(&s.app, &actor, id, change).await?))
 }
 
 async fn invite_user(
     State(s): State<AppState>,
     Auth(actor): Auth,
-    JsonBody(body): JsonBody,
+    Input(input): Input<NewUser>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    let input: NewUser = deserialize(body).map_err(AppError::Invalid)?;
     Ok((
         StatusCode::CREATED,
         Json(users::invite(&s.app, &actor, input).await?),
@@ -95,9 +90,8 @@ async fn list_teams(
 async fn create_team(
     State(s): State<AppState>,
     Auth(actor): Auth,
-    JsonBody(body): JsonBody,
+    Input(input): Input<NewTeam>,
 ) -> Result<(StatusCode, Json<Team>), ApiError> {
-    let input: NewTeam = deserialize(body).map_err(AppError::Invalid)?;
     Ok((
         StatusCode::CREATED,
         Json(teams::create(&s.app, &actor, input).await?),
@@ -109,9 +103,8 @@ async fn update_team(
     Auth(actor): Auth,
     RecordId(id): RecordId,
     IfMatch(version): IfMatch,
-    JsonBody(body): JsonBody,
+    Input(change): Input<TeamChange>,
 ) -> Result<Json<Team>, ApiError> {
-    let change: TeamChange = deserialize(body).map_err(AppError::Invalid)?;
     Ok(Json(
         teams::update(&s.app, &actor, id, change, version).await?,
     ))

@@ -9,13 +9,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa::openapi::path::HttpMethod;
 
-use cartera_app::AppError;
 use cartera_app::users::{self, ProfileChange, TokenRequest};
-use cartera_core::record::deserialize;
 use cartera_core::users::{ApiToken, User};
 
 use super::doc::{Api, Op, page_schema, register};
-use super::extract::{Auth, JsonBody, RecordId};
+use super::extract::{Auth, Input, RecordId};
 use super::records::Page;
 use crate::middleware::NoReplay;
 use crate::problem::ApiError;
@@ -35,9 +33,8 @@ async fn me(State(s): State<AppState>, Auth(actor): Auth) -> Result<Json<User>, 
 async fn update_me(
     State(s): State<AppState>,
     Auth(actor): Auth,
-    JsonBody(body): JsonBody,
+    Input(change): Input<ProfileChange>,
 ) -> Result<Json<User>, ApiError> {
-    let change: ProfileChange = deserialize(body).map_err(AppError::Invalid)?;
     Ok(Json(users::update_me(&s.app, &actor, change).await?))
 }
 
@@ -62,9 +59,8 @@ async fn list_tokens(
 async fn create_token(
     State(s): State<AppState>,
     Auth(actor): Auth,
-    JsonBody(body): JsonBody,
+    Input(req): Input<TokenRequest>,
 ) -> Result<Response, ApiError> {
-    let req: TokenRequest = deserialize(body).map_err(AppError::Invalid)?;
     let (token, secret) = users::create_my_token(&s.app, &actor, req).await?;
     let mut res = (StatusCode::CREATED, Json(NewToken { token, secret })).into_response();
     res.extensions_mut().insert(NoReplay);

@@ -1,40 +1,18 @@
 //! Roles: the permission matrix limits people, and an admin's change applies at once.
 
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use cartera_core::users::Scope;
 
 use crate::both;
-use crate::support::{RawBody, Resp, TestServer};
+use crate::support::{RawBody, TestServer};
 
 both!(
     roles_limit_what_people_do,
     roles_are_validated,
     admins_manage_the_team
 );
-
-async fn call(
-    s: &TestServer,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Resp {
-    s.send(method, path, Some(token), &[], body.map(RawBody::Json))
-        .await
-}
-
-async fn role(s: &TestServer, key: &str) -> Value {
-    let roles = s.get("/api/v1/roles").await.expect(200);
-    roles.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["key"] == key)
-        .cloned()
-        .unwrap_or_else(|| panic!("no role {key}"))
-}
 
 async fn roles_limit_what_people_do(s: TestServer) {
     let roles = s.get("/api/v1/roles").await.expect(200);
@@ -56,7 +34,7 @@ async fn roles_limit_what_people_do(s: TestServer) {
     ] {
         assert!(keys.contains(&k), "{k} in {keys:?}");
     }
-    let rep_role = role(&s, "sales_rep").await;
+    let rep_role = s.role("sales_rep").await;
     let rep_role_id = rep_role["id"].as_str().unwrap().to_owned();
 
     let (rep_id, rep) = s.token_for("vendedor@test.example.com", Scope::Write).await;
@@ -70,18 +48,17 @@ async fn roles_limit_what_people_do(s: TestServer) {
     assert_eq!(assigned.body["role_id"], rep_role_id.as_str());
 
     // A rep creates and edits, but does not delete or configure.
-    let made = call(
-        &s,
-        &rep,
-        Method::POST,
-        "/api/v1/accounts",
-        Some(json!({"name": "Cliente del Vendedor"})),
-    )
-    .await
-    .expect(201);
+    let made = s
+        .call(
+            &rep,
+            Method::POST,
+            "/api/v1/accounts",
+            Some(json!({"name": "Cliente del Vendedor"})),
+        )
+        .await
+        .expect(201);
     let account = made.id();
-    call(
-        &s,
+    s.call(
         &rep,
         Method::DELETE,
         &format!("/api/v1/accounts/{account}"),
@@ -89,8 +66,7 @@ async fn roles_limit_what_people_do(s: TestServer) {
     )
     .await
     .problem(403, "");
-    call(
-        &s,
+    s.call(
         &rep,
         Method::POST,
         "/api/v1/custom_fields",
@@ -98,8 +74,7 @@ async fn roles_limit_what_people_do(s: TestServer) {
     )
     .await
     .problem(403, "");
-    call(
-        &s,
+    s.call(
         &rep,
         Method::PATCH,
         &format!("/api/v1/roles/{rep_role_id}"),
@@ -107,7 +82,7 @@ async fn roles_limit_what_people_do(s: TestServer) {
     )
     .await
     .problem(403, "");
-    call(&s, &rep, Method::GET, "/api/v1/audit_events", None)
+    s.call(&rep, Method::GET, "/api/v1/audit_events", None)
         .await
         .problem(403, "");
 
@@ -120,8 +95,7 @@ async fn roles_limit_what_people_do(s: TestServer) {
     )
     .await
     .expect(200);
-    call(
-        &s,
+    s.call(
         &rep,
         Method::DELETE,
         &format!("/api/v1/accounts/{account}"),
@@ -145,10 +119,11 @@ async fn roles_limit_what_people_do(s: TestServer) {
         .await
         .expect(200);
     assert!(changed.body["permissions"].get("leads").is_none());
-    call(&s, &rep, Method::GET, "/api/v1/leads", None)
+    s.call(&rep, Method::GET, "/api/v1/leads", None)
         .await
         .problem(403, "");
-    let found = call(&s, &rep, Method::GET, "/api/v1/search?q=zacarias", None)
+    let found = s
+        .call(&rep, Method::GET, "/api/v1/search?q=zacarias", None)
         .await
         .expect(200);
     assert_eq!(found.body["data"], json!([]), "{}", found.body);
@@ -156,29 +131,9 @@ async fn roles_limit_what_people_do(s: TestServer) {
     assert_eq!(admin_found.body["data"][0]["kind"], "lead");
 
     // A browser session is limited by the role just the same.
-    cartera_app::auth::set_password(&s.app, "vendedor@test.example.com", "clave del vendedor")
-        .await
-        .unwrap();
-    let login = s
-        .send(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            &[],
-            Some(RawBody::Json(
-                json!({"email": "vendedor@test.example.com", "password": "clave del vendedor"}),
-            )),
-        )
-        .await
-        .expect(200);
-    let cookie = login
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let csrf = login.body["csrf_token"].as_str().unwrap().to_owned();
+    let (cookie, csrf) = s
+        .browser_login("vendedor@test.example.com", "clave del vendedor")
+        .await;
     s.send(
         Method::GET,
         "/api/v1/leads",
@@ -209,7 +164,7 @@ async fn roles_limit_what_people_do(s: TestServer) {
 }
 
 async fn roles_are_validated(s: TestServer) {
-    let admin = role(&s, "admin").await;
+    let admin = s.role("admin").await;
     let admin_id = admin["id"].as_str().unwrap();
     s.patch(
         &format!("/api/v1/roles/{admin_id}"),
@@ -299,7 +254,7 @@ async fn roles_are_validated(s: TestServer) {
 }
 
 async fn admins_manage_the_team(s: TestServer) {
-    let rep_role = role(&s, "sales_rep").await;
+    let rep_role = s.role("sales_rep").await;
     let made = s
         .post(
             "/api/v1/users",
@@ -344,28 +299,9 @@ async fn admins_manage_the_team(s: TestServer) {
     assert_eq!(changed.body["name"], "Nueva Gómez");
 
     // Deactivating someone stops their session and their tokens at once.
-    cartera_app::auth::set_password(&s.app, "nueva@test.example.com", "clave de la nueva")
-        .await
-        .unwrap();
-    let login = s
-        .send(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            &[],
-            Some(RawBody::Json(
-                json!({"email": "nueva@test.example.com", "password": "clave de la nueva"}),
-            )),
-        )
-        .await
-        .expect(200);
-    let cookie = login
-        .header("set-cookie")
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let (cookie, _) = s
+        .browser_login("nueva@test.example.com", "clave de la nueva")
+        .await;
     let (_, token) = s.token_for("nueva@test.example.com", Scope::Read).await;
     s.patch(&format!("/api/v1/users/{id}"), json!({"active": false}))
         .await
@@ -379,7 +315,7 @@ async fn admins_manage_the_team(s: TestServer) {
     )
     .await
     .problem(401, "");
-    call(&s, &token, Method::GET, "/api/v1/users/me", None)
+    s.call(&token, Method::GET, "/api/v1/users/me", None)
         .await
         .problem(401, "");
     s.patch(
@@ -397,8 +333,7 @@ async fn admins_manage_the_team(s: TestServer) {
     )
     .await
     .expect(200);
-    call(
-        &s,
+    s.call(
         &rep,
         Method::POST,
         "/api/v1/users",
@@ -407,18 +342,17 @@ async fn admins_manage_the_team(s: TestServer) {
     .await
     .problem(403, "");
     // Everyone sets their own language and time zone, and nothing else.
-    let me = call(
-        &s,
-        &rep,
-        Method::PATCH,
-        "/api/v1/users/me",
-        Some(json!({"locale": "en", "time_zone": "America/Mexico_City"})),
-    )
-    .await
-    .expect(200);
+    let me = s
+        .call(
+            &rep,
+            Method::PATCH,
+            "/api/v1/users/me",
+            Some(json!({"locale": "en", "time_zone": "America/Mexico_City"})),
+        )
+        .await
+        .expect(200);
     assert_eq!(me.body["time_zone"], "America/Mexico_City");
-    call(
-        &s,
+    s.call(
         &rep,
         Method::PATCH,
         "/api/v1/users/me",
@@ -426,8 +360,7 @@ async fn admins_manage_the_team(s: TestServer) {
     )
     .await
     .problem(422, "role_id");
-    call(
-        &s,
+    s.call(
         &rep,
         Method::PATCH,
         "/api/v1/users/me",

@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use cartera_app::App;
 use cartera_core::Id;
@@ -219,6 +219,48 @@ impl TestServer {
             headers,
             body,
         }
+    }
+
+    /// A request with another user's token.
+    pub async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Resp {
+        self.send(method, path, Some(token), &[], body.map(RawBody::Json))
+            .await
+    }
+
+    /// The role with this key, as the API shows it.
+    pub async fn role(&self, key: &str) -> Value {
+        let roles = self.get("/api/v1/roles").await.expect(200);
+        roles.body["data"]
+            .as_array()
+            .expect("roles")
+            .iter()
+            .find(|r| r["key"] == key)
+            .cloned()
+            .unwrap_or_else(|| panic!("no role {key}"))
+    }
+
+    /// Sets a password and logs in; returns the `Cookie` header value and CSRF token.
+    pub async fn browser_login(&self, email: &str, password: &str) -> (String, String) {
+        cartera_app::auth::set_password(&self.app, email, password)
+            .await
+            .expect("password set");
+        let r = self
+            .send(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                &[],
+                Some(RawBody::Json(json!({"email": email, "password": password}))),
+            )
+            .await
+            .expect(200);
+        let cookie = r
+            .header("set-cookie")
+            .and_then(|c| c.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        let csrf = r.body["csrf_token"].as_str().expect("csrf").to_owned();
+        (cookie, csrf)
     }
 
     pub async fn get(&self, path: &str) -> Resp {

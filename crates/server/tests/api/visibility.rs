@@ -9,36 +9,13 @@ use cartera_core::Id;
 use cartera_core::users::Scope;
 
 use crate::both;
-use crate::support::{RawBody, Resp, TestServer};
+use crate::support::{Resp, TestServer};
 
 both!(reps_see_their_own_and_managers_their_team);
 
-async fn call(
-    s: &TestServer,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Resp {
-    s.send(method, path, Some(token), &[], body.map(RawBody::Json))
-        .await
-}
-
-async fn role_id(s: &TestServer, key: &str) -> String {
-    let roles = s.get("/api/v1/roles").await.expect(200);
-    roles.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["key"] == key)
-        .and_then(|r| r["id"].as_str())
-        .unwrap()
-        .to_owned()
-}
-
 async fn person(s: &TestServer, email: &str, role: &str) -> (Id, String) {
     let (id, token) = s.token_for(email, Scope::Write).await;
-    let role = role_id(s, role).await;
+    let role = s.role(role).await["id"].clone();
     s.patch(&format!("/api/v1/users/{id}"), json!({"role_id": role}))
         .await
         .expect(200);
@@ -72,57 +49,57 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     .expect(201);
 
     // Ana's portfolio.
-    let account = call(
-        &s,
-        &ana,
-        Method::POST,
-        "/api/v1/accounts",
-        Some(json!({"name": "Cuenta de Ana"})),
-    )
-    .await
-    .expect(201)
-    .id();
-    let contact = call(
-        &s,
-        &ana,
-        Method::POST,
-        "/api/v1/contacts",
-        Some(json!({"first_name": "Carla", "last_name": "Clienta", "account_id": account})),
-    )
-    .await
-    .expect(201)
-    .id();
-    let lead = call(
-        &s,
-        &ana,
-        Method::POST,
-        "/api/v1/leads",
-        Some(json!({"first_name": "Luis", "last_name": "Prospecto"})),
-    )
-    .await
-    .expect(201)
-    .id();
-    let note = call(
-        &s,
-        &ana,
-        Method::POST,
-        &format!("/api/v1/accounts/{account}/notes"),
-        Some(json!({"body": "Visitar el lunes"})),
-    )
-    .await
-    .expect(201)
-    .id();
+    let account = s
+        .call(
+            &ana,
+            Method::POST,
+            "/api/v1/accounts",
+            Some(json!({"name": "Cuenta de Ana"})),
+        )
+        .await
+        .expect(201)
+        .id();
+    let contact = s
+        .call(
+            &ana,
+            Method::POST,
+            "/api/v1/contacts",
+            Some(json!({"first_name": "Carla", "last_name": "Clienta", "account_id": account})),
+        )
+        .await
+        .expect(201)
+        .id();
+    let lead = s
+        .call(
+            &ana,
+            Method::POST,
+            "/api/v1/leads",
+            Some(json!({"first_name": "Luis", "last_name": "Prospecto"})),
+        )
+        .await
+        .expect(201)
+        .id();
+    let note = s
+        .call(
+            &ana,
+            Method::POST,
+            &format!("/api/v1/accounts/{account}/notes"),
+            Some(json!({"body": "Visitar el lunes"})),
+        )
+        .await
+        .expect(201)
+        .id();
     // Beto's.
-    let betos = call(
-        &s,
-        &beto,
-        Method::POST,
-        "/api/v1/accounts",
-        Some(json!({"name": "Cuenta de Beto"})),
-    )
-    .await
-    .expect(201)
-    .id();
+    let betos = s
+        .call(
+            &beto,
+            Method::POST,
+            "/api/v1/accounts",
+            Some(json!({"name": "Cuenta de Beto"})),
+        )
+        .await
+        .expect(201)
+        .id();
 
     // Beto cannot reach Ana's records in any way.
     for path in [
@@ -134,12 +111,11 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
         format!("/api/v1/notes/{note}"),
         format!("/api/v1/audit_events?record_id={account}"),
     ] {
-        call(&s, &beto, Method::GET, &path, None)
+        s.call(&beto, Method::GET, &path, None)
             .await
             .problem(404, "");
     }
-    call(
-        &s,
+    s.call(
         &beto,
         Method::PATCH,
         &format!("/api/v1/accounts/{account}"),
@@ -147,8 +123,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     )
     .await
     .problem(404, "");
-    call(
-        &s,
+    s.call(
         &beto,
         Method::POST,
         &format!("/api/v1/accounts/{account}/notes"),
@@ -156,8 +131,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     )
     .await
     .problem(404, "");
-    call(
-        &s,
+    s.call(
         &beto,
         Method::POST,
         &format!("/api/v1/leads/{lead}/convert"),
@@ -166,8 +140,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     .await
     .problem(404, "");
     // Reps may not merge at all; a manager may not merge in what she cannot see.
-    call(
-        &s,
+    s.call(
         &beto,
         Method::POST,
         &format!("/api/v1/accounts/{betos}/merge"),
@@ -175,8 +148,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     )
     .await
     .problem(403, "");
-    call(
-        &s,
+    s.call(
         &mara,
         Method::POST,
         &format!("/api/v1/accounts/{account}/merge"),
@@ -184,8 +156,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     )
     .await
     .problem(422, "source_id");
-    call(
-        &s,
+    s.call(
         &beto,
         Method::POST,
         "/api/v1/accounts/bulk",
@@ -194,8 +165,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     .await
     .problem(422, "update[0].id");
     // Nor link to them: they do not exist for him.
-    call(
-        &s,
+    s.call(
         &beto,
         Method::POST,
         "/api/v1/contacts",
@@ -203,32 +173,36 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     )
     .await
     .problem(422, "account_id");
-    let listed = call(&s, &beto, Method::GET, "/api/v1/accounts", None)
+    let listed = s
+        .call(&beto, Method::GET, "/api/v1/accounts", None)
         .await
         .expect(200);
     assert_eq!(names(&listed), ["Cuenta de Beto"]);
-    let searched = call(&s, &beto, Method::GET, "/api/v1/accounts?q=cuenta", None)
+    let searched = s
+        .call(&beto, Method::GET, "/api/v1/accounts?q=cuenta", None)
         .await
         .expect(200);
     assert_eq!(names(&searched), ["Cuenta de Beto"]);
-    let everywhere = call(&s, &beto, Method::GET, "/api/v1/search?q=ana", None)
+    let everywhere = s
+        .call(&beto, Method::GET, "/api/v1/search?q=ana", None)
         .await
         .expect(200);
     assert_eq!(everywhere.body["data"], json!([]), "{}", everywhere.body);
-    let contacts = call(&s, &beto, Method::GET, "/api/v1/contacts", None)
+    let contacts = s
+        .call(&beto, Method::GET, "/api/v1/contacts", None)
         .await
         .expect(200);
     assert_eq!(contacts.body["data"], json!([]));
     // A duplicate still blocks, without showing whose it is.
-    let dup = call(
-        &s,
-        &beto,
-        Method::POST,
-        "/api/v1/accounts",
-        Some(json!({"name": "Cuenta de Ana"})),
-    )
-    .await
-    .problem(409, "name");
+    let dup = s
+        .call(
+            &beto,
+            Method::POST,
+            "/api/v1/accounts",
+            Some(json!({"name": "Cuenta de Ana"})),
+        )
+        .await
+        .problem(409, "name");
     assert_eq!(
         dup.body["candidates"][0]["title"],
         "a record outside your view"
@@ -240,8 +214,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     );
 
     // Ana's manager sees her portfolio, not Beto's.
-    call(
-        &s,
+    s.call(
         &mara,
         Method::GET,
         &format!("/api/v1/accounts/{account}"),
@@ -249,8 +222,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     )
     .await
     .expect(200);
-    call(
-        &s,
+    s.call(
         &mara,
         Method::GET,
         &format!("/api/v1/accounts/{account}/timeline"),
@@ -258,12 +230,12 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     )
     .await
     .expect(200);
-    let team_list = call(&s, &mara, Method::GET, "/api/v1/accounts", None)
+    let team_list = s
+        .call(&mara, Method::GET, "/api/v1/accounts", None)
         .await
         .expect(200);
     assert_eq!(names(&team_list), ["Cuenta de Ana"]);
-    call(
-        &s,
+    s.call(
         &mara,
         Method::GET,
         &format!("/api/v1/accounts/{betos}"),
@@ -277,15 +249,14 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     assert_eq!(names(&all).len(), 2);
 
     // Widening the role's visibility applies on the next request.
-    let rep_role = role_id(&s, "sales_rep").await;
+    let rep_role = s.role("sales_rep").await["id"].as_str().unwrap().to_owned();
     s.patch(
         &format!("/api/v1/roles/{rep_role}"),
         json!({"visibility": "all"}),
     )
     .await
     .expect(200);
-    call(
-        &s,
+    s.call(
         &beto,
         Method::GET,
         &format!("/api/v1/accounts/{account}"),
@@ -294,7 +265,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     .await
     .expect(200);
     // And the admin role cannot be narrowed.
-    let admin_role = role_id(&s, "admin").await;
+    let admin_role = s.role("admin").await["id"].as_str().unwrap().to_owned();
     s.patch(
         &format!("/api/v1/roles/{admin_role}"),
         json!({"visibility": "own"}),
