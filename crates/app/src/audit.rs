@@ -74,7 +74,7 @@ pub async fn list(
     )?;
     let mut conn = app.db.reader().await?;
     if let Some(id) = f.record_id
-        && actor.visible_owners.is_some()
+        && actor.limited()
     {
         // Someone who sees only some records reads the history of those alone.
         let mut seen = false;

@@ -17,7 +17,9 @@ pub mod records;
 pub mod roles;
 pub mod search;
 pub mod settings;
+pub mod shares;
 pub mod teams;
+pub mod territories;
 pub mod users;
 
 use std::sync::Arc;
@@ -25,7 +27,9 @@ use std::sync::Arc;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use cartera_core::Id;
-use cartera_core::roles::{Action, Grant, Module, Permissions, Visibility, allows, everything};
+use cartera_core::roles::{
+    Action, Grant, Module, Permissions, View, Visibility, allows, everything,
+};
 use cartera_core::users::Scope;
 use cartera_store::Db;
 
@@ -82,8 +86,8 @@ pub struct Actor {
     /// What the user's role allows, read with the credentials on every request, so an
     /// admin's change to a role applies from the next one.
     pub permissions: Arc<Permissions>,
-    /// Whose accounts, contacts and leads the user sees; `None`: everyone's.
-    pub visible_owners: Option<Arc<Vec<Id>>>,
+    /// Which accounts, contacts and leads the user sees; `None`: all of them.
+    pub view: Option<Arc<View>>,
 }
 
 impl Actor {
@@ -95,12 +99,13 @@ impl Actor {
             request_id: None,
             session_id: None,
             permissions: Arc::new(everything()),
-            visible_owners: None,
+            view: None,
         }
     }
 
-    /// The actor of a request: `grant` is what the user's role allows. With team
-    /// visibility this reads the user's teams (one query).
+    /// The actor of a request: `grant` is what the user's role allows. A role that does
+    /// not see everything reads the user's teams, territories and shares (a few small
+    /// queries); one that does reads nothing more.
     pub async fn for_user(
         app: &App,
         user_id: Id,
@@ -109,15 +114,34 @@ impl Actor {
         request_id: Option<String>,
         session_id: Option<Id>,
     ) -> Result<Actor> {
-        let visible_owners = match grant.visibility {
-            Visibility::All => None,
-            Visibility::Own => Some(Arc::new(vec![user_id])),
-            Visibility::Team => {
-                let mut conn = app.db.reader().await?;
-                Some(Arc::new(
-                    cartera_store::teams::team_mates(&mut conn, user_id).await?,
-                ))
-            }
+        let view = if grant.visibility == Visibility::All {
+            None
+        } else {
+            let mut conn = app.db.reader().await?;
+            let teams = cartera_store::teams::teams_of(&mut conn, user_id).await?;
+            let mates = if grant.visibility == Visibility::Team {
+                cartera_store::teams::team_mates(&mut conn, user_id).await?
+            } else {
+                Vec::new()
+            };
+            let territories = if grant.visibility == Visibility::Territory {
+                cartera_store::territories::covered_by(&mut conn, user_id).await?
+            } else {
+                Vec::new()
+            };
+            let grantees: Vec<Id> = std::iter::once(user_id)
+                .chain(teams.iter().copied())
+                .collect();
+            let shared = cartera_store::shares::any_for(&mut conn, &grantees).await?;
+            View::of(
+                grant.visibility,
+                user_id,
+                &mates,
+                &teams,
+                &territories,
+                shared,
+            )
+            .map(Arc::new)
         };
         Ok(Actor {
             user_id,
@@ -125,16 +149,13 @@ impl Actor {
             request_id,
             session_id,
             permissions: Arc::new(grant.permissions),
-            visible_owners,
+            view,
         })
     }
 
-    /// Whether a record with this owner is in the actor's view.
-    pub fn sees(&self, owner: Option<Id>) -> bool {
-        match &self.visible_owners {
-            None => true,
-            Some(ids) => owner.is_some_and(|o| ids.contains(&o)),
-        }
+    /// Whether the actor sees only part of the records.
+    pub fn limited(&self) -> bool {
+        self.view.is_some()
     }
 
     /// Whether the user's role and the token's scope both allow `action` in `module`.

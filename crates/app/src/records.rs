@@ -18,6 +18,7 @@ use cartera_core::record::{
     DuplicateKey, KeyKind, Meta, Record, RecordKind, Reference, apply_patch, diff, from_input,
 };
 use cartera_core::roles::{Action, Module};
+use cartera_core::territories::{self, Territory};
 use cartera_core::{Check, Code, Id, Violation, Violations};
 use cartera_store::records::{self as store, Table};
 use cartera_store::{Backend, Bound, Conn, StoreError, custom_fields as defs_store};
@@ -109,13 +110,42 @@ pub async fn load_live<D: Table>(conn: &mut Conn, id: Id) -> Result<Record<D>> {
     }
 }
 
+/// Which of `recs` are in the actor's view. Ownership and territory decide in memory;
+/// the rest ask the store once, and only when a share or a contact's account could
+/// still let them in.
+pub(crate) async fn visible_of<D: Table>(
+    conn: &mut Conn,
+    actor: &Actor,
+    recs: &[&Record<D>],
+) -> Result<HashSet<Id>> {
+    let Some(view) = &actor.view else {
+        return Ok(recs.iter().map(|r| r.id).collect());
+    };
+    let mut yes = HashSet::new();
+    let mut ask = Vec::new();
+    for r in recs {
+        if view.admits(r.data.owner_id(), r.data.territory_id()) {
+            yes.insert(r.id);
+        } else {
+            ask.push(r.id);
+        }
+    }
+    let through_account =
+        D::TERRITORY == store::TerritoryLink::ThroughAccount && !view.territories.is_empty();
+    if !ask.is_empty() && (through_account || !view.grantees.is_empty()) {
+        yes.extend(store::in_view::<D>(conn, &ask, view).await?);
+    }
+    Ok(yes)
+}
+
 /// Refuses a record outside the actor's view as if it did not exist (404), so that ids
 /// cannot be probed.
-pub(crate) fn in_view<D: cartera_core::RecordData>(
+pub(crate) async fn in_view<D: Table>(
+    conn: &mut Conn,
     actor: &Actor,
     r: Record<D>,
 ) -> Result<Record<D>> {
-    if actor.sees(r.data.owner_id()) {
+    if visible_of(conn, actor, &[&r]).await?.contains(&r.id) {
         Ok(r)
     } else {
         Err(AppError::NotFound)
@@ -144,17 +174,18 @@ pub(crate) async fn require_visible(
 
 /// Which of `ids` are live records of kind `D` in the actor's view.
 async fn visible_ids<D: Table>(conn: &mut Conn, actor: &Actor, ids: &[Id]) -> Result<HashSet<Id>> {
-    Ok(store::get_many::<D>(conn, ids)
-        .await?
-        .into_iter()
-        .filter(|r| r.meta.deleted_at.is_none() && actor.sees(r.data.owner_id()))
-        .map(|r| r.id)
-        .collect())
+    let found = store::get_many::<D>(conn, ids).await?;
+    let live: Vec<&Record<D>> = found
+        .iter()
+        .filter(|r| r.meta.deleted_at.is_none())
+        .collect();
+    visible_of(conn, actor, &live).await
 }
 
 /// A live record the actor may see, or 404.
 pub async fn load_visible<D: Table>(conn: &mut Conn, actor: &Actor, id: Id) -> Result<Record<D>> {
-    in_view(actor, load_live::<D>(conn, id).await?)
+    let r = load_live::<D>(conn, id).await?;
+    in_view(conn, actor, r).await
 }
 
 pub async fn get<D: Kind>(app: &App, actor: &Actor, id: Id) -> Result<Record<D>> {
@@ -178,7 +209,7 @@ pub async fn list<D: Kind>(
     };
     let mut q: ListQuery =
         parse_list(D::KIND.plural(), params, D::fields(), &defs).map_err(AppError::BadQuery)?;
-    q.owners = actor.visible_owners.as_ref().map(|ids| ids.to_vec());
+    q.view = actor.view.clone();
     let page = store::list::<D>(&mut conn, &q).await?;
     Ok(Listed {
         next_cursor: page.next.map(|(keys, seq)| encode_cursor(&q, &keys, seq)),
@@ -194,6 +225,8 @@ struct Batch<'a> {
     /// (item path prefix, reference) of every link that changed.
     refs: Vec<(String, Reference)>,
     actor: &'a Actor,
+    /// The territories whose rules place new records (empty for updates).
+    territories: Vec<Territory>,
 }
 
 impl<'a> Batch<'a> {
@@ -204,7 +237,16 @@ impl<'a> Batch<'a> {
             check: Check::new(),
             refs: Vec::new(),
             actor,
+            territories: Vec::new(),
         }
+    }
+
+    /// Reads the territories, for a batch that creates records of a kind they place.
+    async fn with_territories<D: Kind>(mut self, conn: &mut Conn) -> Result<Batch<'a>> {
+        if D::TERRITORY == store::TerritoryLink::Own {
+            self.territories = cartera_store::territories::list(conn).await?;
+        }
+        Ok(self)
     }
 
     async fn load<D: Kind>(
@@ -221,9 +263,10 @@ impl<'a> Batch<'a> {
 
     /// Reads, normalises and checks one new record.
     fn prepare_create<D: Kind>(&mut self, mut input: Value, prefix: &str) -> Option<Record<D>> {
+        let named_owner = matches!(&input, Value::Object(m) if m.contains_key("owner_id"));
         // A record nobody owns falls out of every portfolio: default to its creator.
         if let Value::Object(m) = &mut input
-            && !m.contains_key("owner_id")
+            && !named_owner
         {
             m.insert(
                 "owner_id".into(),
@@ -237,6 +280,15 @@ impl<'a> Batch<'a> {
                 return None;
             }
         };
+        // The territory rules place a record its creator did not place, and give it to
+        // the territory's owner unless the creator named one.
+        if data.territory_id().is_none()
+            && let Some(place) = data.place()
+            && let Some(t) = territories::assign(&self.territories, &place)
+        {
+            let owner = if named_owner { None } else { t.owner_id };
+            data.assign_territory(t.id, owner);
+        }
         let mut c = Check::with_prefix(prefix);
         data.validate(today(self.now), &mut c);
         validate_values(data.custom_mut(), None, &self.defs, &mut c);
@@ -315,10 +367,11 @@ impl<'a> Batch<'a> {
         let mut found: HashMap<RecordKind, HashSet<Id>> = HashMap::new();
         // Someone who sees part of the records may link only to those (a link to the
         // others answers as if they did not exist).
-        let limited = self.actor.visible_owners.is_some();
+        let limited = self.actor.limited();
         for (kind, ids) in wanted {
             let live = match kind {
                 RecordKind::User => crate::users::active_ids(conn, &ids).await?,
+                RecordKind::Territory => cartera_store::territories::existing(conn, &ids).await?,
                 RecordKind::Account if limited => {
                     visible_ids::<AccountData>(conn, self.actor, &ids).await?
                 }
@@ -342,6 +395,7 @@ impl<'a> Batch<'a> {
                     RecordKind::Account => "account",
                     RecordKind::Contact => "contact",
                     RecordKind::Lead => "lead",
+                    RecordKind::Territory => "territory",
                     _ => "record",
                 };
                 self.check.add(
@@ -423,6 +477,7 @@ async fn check_duplicates<D: Kind>(
     }
     let ids: Vec<Id> = matches.iter().map(|(_, id, _)| *id).collect();
     let found = store::get_many::<D>(conn, &ids).await?;
+    let visible = visible_of(conn, actor, &found.iter().collect::<Vec<_>>()).await?;
     let mut candidates = Vec::new();
     for (prefix, id, mut kinds) in matches {
         let Some(r) = found.iter().find(|r| r.id == id) else {
@@ -443,7 +498,7 @@ async fn check_duplicates<D: Kind>(
             continue;
         }
         // A duplicate outside the caller's view still blocks, but shows nothing of itself.
-        let (title, subtitle) = if actor.sees(r.data.owner_id()) {
+        let (title, subtitle) = if visible.contains(&r.id) {
             (r.data.title(), r.data.subtitle())
         } else {
             ("a record outside your view".to_owned(), None)
@@ -495,8 +550,12 @@ pub async fn create<D: Kind>(
     let now = app.now();
     // Reading and checking the input needs no lock: SQLite's single writer waits only
     // for the part that touches the database.
-    let defs = defs_store::list(&mut app.db.reader().await?, Some(D::KIND)).await?;
-    let mut batch = Batch::new(defs, actor, now);
+    let mut reader = app.db.reader().await?;
+    let defs = defs_store::list(&mut reader, Some(D::KIND)).await?;
+    let mut batch = Batch::new(defs, actor, now)
+        .with_territories::<D>(&mut reader)
+        .await?;
+    drop(reader);
     let (recs, prefixes) = prepare_creates::<D>(&mut batch, inputs, naming);
     if !batch.check.is_ok() {
         batch.check_references(&mut app.db.reader().await?).await?;
@@ -616,7 +675,10 @@ pub(crate) async fn create_in<D: Kind>(
     opts: WriteOptions,
     naming: Naming,
 ) -> Result<Vec<Record<D>>> {
-    let mut batch = Batch::load::<D>(conn, actor, now).await?;
+    let mut batch = Batch::load::<D>(conn, actor, now)
+        .await?
+        .with_territories::<D>(conn)
+        .await?;
     let (recs, prefixes) = prepare_creates::<D>(&mut batch, inputs, naming);
     let planned = plan_creates(conn.backend(), actor, now, recs, prefixes);
     store_creates(conn, batch, planned, opts).await
@@ -763,7 +825,7 @@ pub async fn restore<D: Kind>(app: &App, actor: &Actor, id: Id) -> Result<Record
     let Some(old) = store::get::<D>(&mut conn, id).await? else {
         return Err(AppError::NotFound);
     };
-    let old = in_view(actor, old)?;
+    let old = in_view(&mut conn, actor, old).await?;
     if old.meta.deleted_at.is_none() {
         return Err(AppError::Conflict(format!(
             "this {} is not in the trash",
@@ -838,8 +900,13 @@ pub async fn bulk<D: Kind>(
         )));
     }
     let now = app.now();
-    let defs = defs_store::list(&mut app.db.reader().await?, Some(D::KIND)).await?;
+    let mut reader = app.db.reader().await?;
+    let defs = defs_store::list(&mut reader, Some(D::KIND)).await?;
     let mut batch = Batch::new(defs, actor, now);
+    if !input.create.is_empty() {
+        batch = batch.with_territories::<D>(&mut reader).await?;
+    }
+    drop(reader);
     // New records are read and checked before the write lock is taken.
     let mut creates = Vec::with_capacity(input.create.len());
     for (i, c) in input.create.into_iter().enumerate() {
@@ -923,10 +990,15 @@ pub async fn bulk<D: Kind>(
     check.finish()?;
 
     let update_ids: Vec<Id> = patches.iter().map(|(_, id, _, _)| *id).collect();
-    let current: HashMap<Id, Record<D>> = store::get_many::<D>(&mut conn, &update_ids)
-        .await?
+    let found = store::get_many::<D>(&mut conn, &update_ids).await?;
+    let live: Vec<&Record<D>> = found
+        .iter()
+        .filter(|r| r.meta.deleted_at.is_none())
+        .collect();
+    let visible = visible_of(&mut conn, actor, &live).await?;
+    let current: HashMap<Id, Record<D>> = found
         .into_iter()
-        .filter(|r| r.meta.deleted_at.is_none() && actor.sees(r.data.owner_id()))
+        .filter(|r| visible.contains(&r.id))
         .map(|r| (r.id, r))
         .collect();
     let mut updates = Vec::new();

@@ -36,7 +36,7 @@ pub struct TeamChange {
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
-fn present<'de, D: serde::Deserializer<'de>>(
+pub(crate) fn present<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> std::result::Result<Option<Option<Id>>, D::Error> {
     Option::<Id>::deserialize(d).map(Some)

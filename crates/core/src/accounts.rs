@@ -12,6 +12,7 @@ use crate::fields::{
 use crate::ids::Id;
 use crate::query::{FieldSpec, ValueKind};
 use crate::record::{CustomValues, DuplicateKey, KeyKind, RecordData, RecordKind, Reference};
+use crate::territories::Place;
 use crate::text::{SearchDoc, company_key, email_key, tax_id_key};
 use crate::validate::{Check, Code, clean, clean_opt};
 
@@ -71,6 +72,8 @@ pub struct AccountData {
     pub description: Option<String>,
     /// The sales rep whose portfolio the account is in.
     pub owner_id: Option<Id>,
+    /// The territory the account falls in; set by the territory rules when it is made.
+    pub territory_id: Option<Id>,
     pub tags: Vec<String>,
     /// Values of the custom fields defined for accounts.
     #[schema(value_type = Object)]
@@ -92,6 +95,7 @@ static FIELDS: &[FieldSpec] = &[
     FieldSpec::new("billing_address.province", ValueKind::Text).sortable(),
     FieldSpec::new("billing_address.postal_code", ValueKind::Text),
     FieldSpec::new("billing_address.country", ValueKind::Text).sortable(),
+    FieldSpec::new("territory_id", ValueKind::Id),
 ];
 
 impl RecordData for AccountData {
@@ -137,6 +141,33 @@ impl RecordData for AccountData {
 
     fn owner_id(&self) -> Option<Id> {
         self.owner_id
+    }
+
+    fn place(&self) -> Option<Place<'_>> {
+        // Where the customer is billed, or else where it receives goods.
+        let a = if self.billing_address.is_empty() {
+            &self.shipping_address
+        } else {
+            &self.billing_address
+        };
+        Some(Place {
+            country: a.country.as_deref(),
+            province: a.province.as_deref(),
+            city: a.city.as_deref(),
+            postal_code: a.postal_code.as_deref(),
+            industry: self.industry.as_deref(),
+        })
+    }
+
+    fn territory_id(&self) -> Option<Id> {
+        self.territory_id
+    }
+
+    fn assign_territory(&mut self, territory: Id, owner: Option<Id>) {
+        self.territory_id = Some(territory);
+        if owner.is_some() {
+            self.owner_id = owner;
+        }
     }
 
     fn tags(&self) -> &[String] {
@@ -199,14 +230,7 @@ impl RecordData for AccountData {
     }
 
     fn references(&self) -> Vec<Reference> {
-        self.owner_id
-            .map(|id| Reference {
-                field: "owner_id",
-                target: RecordKind::User,
-                id,
-            })
-            .into_iter()
-            .collect()
+        crate::record::owner_and_territory(self.owner_id, self.territory_id)
     }
 
     fn title(&self) -> String {
@@ -242,6 +266,7 @@ impl AccountData {
         fill(&mut self.website, &other.website);
         fill(&mut self.description, &other.description);
         fill(&mut self.owner_id, &other.owner_id);
+        fill(&mut self.territory_id, &other.territory_id);
         if self.billing_address.is_empty() {
             self.billing_address = other.billing_address.clone();
         }

@@ -25,6 +25,10 @@ pub enum AuditAction {
     LoginFailed,
     LoggedOut,
     PasswordChanged,
+    /// The record was shared with a user or team (`changes` names them).
+    Shared,
+    /// A share of the record was withdrawn.
+    Unshared,
 }
 
 impl AuditAction {
@@ -42,6 +46,8 @@ impl AuditAction {
             AuditAction::LoginFailed => "login_failed",
             AuditAction::LoggedOut => "logged_out",
             AuditAction::PasswordChanged => "password_changed",
+            AuditAction::Shared => "shared",
+            AuditAction::Unshared => "unshared",
         }
     }
 
@@ -60,6 +66,8 @@ impl AuditAction {
             LoginFailed,
             LoggedOut,
             PasswordChanged,
+            Shared,
+            Unshared,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

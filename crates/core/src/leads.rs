@@ -14,6 +14,7 @@ use crate::fields::{
 use crate::ids::Id;
 use crate::query::{FieldSpec, ValueKind};
 use crate::record::{CustomValues, DuplicateKey, RecordData, RecordKind, Reference};
+use crate::territories::Place;
 use crate::text::SearchDoc;
 use crate::validate::{Check, Code, clean, clean_opt};
 
@@ -76,6 +77,8 @@ pub struct LeadData {
     pub status: LeadStatus,
     pub description: Option<String>,
     pub owner_id: Option<Id>,
+    /// The territory the lead falls in; set by the territory rules when it is made.
+    pub territory_id: Option<Id>,
     pub tags: Vec<String>,
     #[schema(value_type = Object)]
     pub custom: CustomValues,
@@ -105,6 +108,7 @@ static FIELDS: &[FieldSpec] = &[
     FieldSpec::new("converted_account_id", ValueKind::Id),
     FieldSpec::new("converted_contact_id", ValueKind::Id),
     FieldSpec::new("address.country", ValueKind::Text),
+    FieldSpec::new("territory_id", ValueKind::Id),
     FieldSpec::new("address.city", ValueKind::Text),
 ];
 
@@ -136,6 +140,7 @@ impl LeadData {
             website: self.website.clone(),
             billing_address: self.address.clone(),
             owner_id: owner,
+            territory_id: self.territory_id,
             tags: self.tags.clone(),
             ..AccountData::default()
         })
@@ -259,6 +264,27 @@ impl RecordData for LeadData {
         self.owner_id
     }
 
+    fn place(&self) -> Option<Place<'_>> {
+        Some(Place {
+            country: self.address.country.as_deref(),
+            province: self.address.province.as_deref(),
+            city: self.address.city.as_deref(),
+            postal_code: self.address.postal_code.as_deref(),
+            industry: None,
+        })
+    }
+
+    fn territory_id(&self) -> Option<Id> {
+        self.territory_id
+    }
+
+    fn assign_territory(&mut self, territory: Id, owner: Option<Id>) {
+        self.territory_id = Some(territory);
+        if owner.is_some() {
+            self.owner_id = owner;
+        }
+    }
+
     fn tags(&self) -> &[String] {
         &self.tags
     }
@@ -290,14 +316,7 @@ impl RecordData for LeadData {
     }
 
     fn references(&self) -> Vec<Reference> {
-        self.owner_id
-            .map(|id| Reference {
-                field: "owner_id",
-                target: RecordKind::User,
-                id,
-            })
-            .into_iter()
-            .collect()
+        crate::record::owner_and_territory(self.owner_id, self.territory_id)
     }
 
     fn title(&self) -> String {

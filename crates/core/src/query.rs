@@ -198,9 +198,9 @@ pub struct ListQuery {
     pub trash: Trash,
     /// Identifies the query (not the page) so that a cursor is only used with its own.
     pub fingerprint: String,
-    /// Only records owned by these users (the caller's visibility); `None`: all.
+    /// Only the records in the caller's view; `None`: all.
     /// Set by the application, never parsed from the request.
-    pub owners: Option<Vec<crate::Id>>,
+    pub view: Option<std::sync::Arc<crate::roles::View>>,
 }
 
 pub const DEFAULT_LIMIT: usize = 50;
@@ -408,7 +408,7 @@ pub fn parse_list(
         after,
         trash,
         fingerprint,
-        owners: None,
+        view: None,
     })
 }
 

@@ -28,10 +28,11 @@ pub enum RecordKind {
     User,
     ApiToken,
     Setting,
+    Territory,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 8] = [
+    pub const ALL: [RecordKind; 9] = [
         RecordKind::Account,
         RecordKind::Contact,
         RecordKind::Lead,
@@ -40,6 +41,7 @@ impl RecordKind {
         RecordKind::User,
         RecordKind::ApiToken,
         RecordKind::Setting,
+        RecordKind::Territory,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -52,6 +54,7 @@ impl RecordKind {
             RecordKind::User => "user",
             RecordKind::ApiToken => "api_token",
             RecordKind::Setting => "setting",
+            RecordKind::Territory => "territory",
         }
     }
 
@@ -66,6 +69,7 @@ impl RecordKind {
             RecordKind::User => "users",
             RecordKind::ApiToken => "tokens",
             RecordKind::Setting => "settings",
+            RecordKind::Territory => "territories",
         }
     }
 
@@ -162,6 +166,21 @@ pub struct Reference {
     pub id: Id,
 }
 
+/// The links of a record to its owner and territory, which must exist.
+pub fn owner_and_territory(owner: Option<Id>, territory: Option<Id>) -> Vec<Reference> {
+    let owner = owner.map(|id| Reference {
+        field: "owner_id",
+        target: RecordKind::User,
+        id,
+    });
+    let territory = territory.map(|id| Reference {
+        field: "territory_id",
+        target: RecordKind::Territory,
+        id,
+    });
+    owner.into_iter().chain(territory).collect()
+}
+
 /// The contract between a record kind and the generic machinery.
 pub trait RecordData:
     Serialize + DeserializeOwned + Clone + Debug + PartialEq + Send + Sync + 'static
@@ -178,6 +197,20 @@ pub trait RecordData:
     fn validate(&self, today: NaiveDate, c: &mut Check);
 
     fn owner_id(&self) -> Option<Id>;
+
+    /// Where the record is, for territory rules; `None` for kinds territories do not take.
+    fn place(&self) -> Option<crate::territories::Place<'_>> {
+        None
+    }
+
+    fn territory_id(&self) -> Option<Id> {
+        None
+    }
+
+    /// Puts a new record in a territory and, when `owner` is given, in that person's
+    /// portfolio. Kinds without territories ignore it.
+    fn assign_territory(&mut self, _territory: Id, _owner: Option<Id>) {}
+
     fn tags(&self) -> &[String];
     fn custom(&self) -> &CustomValues;
     fn custom_mut(&mut self) -> &mut CustomValues;

@@ -61,7 +61,10 @@ impl Module {
             RecordKind::Lead => Module::Leads,
             RecordKind::Note => Module::Notes,
             RecordKind::CustomField => Module::CustomFields,
-            RecordKind::User | RecordKind::ApiToken | RecordKind::Setting => Module::Settings,
+            RecordKind::User
+            | RecordKind::ApiToken
+            | RecordKind::Setting
+            | RecordKind::Territory => Module::Settings,
         }
     }
 }
@@ -120,6 +123,9 @@ pub enum Visibility {
     Own,
     /// Records owned by the user or by anyone on a team the user belongs to or manages.
     Team,
+    /// Records the user owns, and the accounts and leads of the territories the user
+    /// covers (with the contacts of those accounts).
+    Territory,
     /// Every record.
     #[default]
     All,
@@ -130,14 +136,77 @@ impl Visibility {
         match self {
             Visibility::Own => "own",
             Visibility::Team => "team",
+            Visibility::Territory => "territory",
             Visibility::All => "all",
         }
     }
 
     pub fn parse(s: &str) -> Option<Visibility> {
-        [Visibility::Own, Visibility::Team, Visibility::All]
-            .into_iter()
-            .find(|v| v.as_str() == s)
+        [
+            Visibility::Own,
+            Visibility::Team,
+            Visibility::Territory,
+            Visibility::All,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+/// The part of the company's accounts, contacts and leads someone sees when their role
+/// does not see everything. This is the one policy; the store turns it into SQL for
+/// lists and searches, and the app asks it about single records.
+///
+/// A record is in view when any of these holds:
+/// - its owner is one of `owners` (the user; with `team` visibility, their team mates);
+/// - it is an account or lead of one of `territories`, or a contact of such an account;
+/// - it was shared with one of `grantees` (the user, or a team they belong to or manage).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct View {
+    pub owners: Vec<Id>,
+    pub territories: Vec<Id>,
+    /// Empty when nothing is shared with the user or their teams, so that lists need not
+    /// look for shares.
+    pub grantees: Vec<Id>,
+}
+
+impl View {
+    /// What a user with `visibility` sees, from the facts the store read about them:
+    /// the members of their teams, the teams themselves, the territories they cover, and
+    /// whether anything is shared with them or their teams. `None`: everything.
+    pub fn of(
+        visibility: Visibility,
+        user: Id,
+        team_mates: &[Id],
+        teams: &[Id],
+        territories: &[Id],
+        has_shares: bool,
+    ) -> Option<View> {
+        let mut owners = vec![user];
+        let mut covered = Vec::new();
+        match visibility {
+            Visibility::All => return None,
+            Visibility::Own => {}
+            Visibility::Team => owners.extend(team_mates.iter().filter(|m| **m != user)),
+            Visibility::Territory => covered.extend_from_slice(territories),
+        }
+        let grantees = if has_shares {
+            std::iter::once(user).chain(teams.iter().copied()).collect()
+        } else {
+            Vec::new()
+        };
+        Some(View {
+            owners,
+            territories: covered,
+            grantees,
+        })
+    }
+
+    /// Whether ownership or territory alone put a record in view. `false` means "ask
+    /// the store": it may be shared, or be a contact of an account in a territory.
+    pub fn admits(&self, owner: Option<Id>, territory: Option<Id>) -> bool {
+        owner.is_some_and(|o| self.owners.contains(&o))
+            || territory.is_some_and(|t| self.territories.contains(&t))
     }
 }
 

@@ -6,11 +6,12 @@ use cartera_core::text::fold;
 
 use crate::db::{Arg, DbRow, Result};
 use crate::error::StoreError;
-use crate::records::Table;
+use crate::records::{Table, TerritoryLink};
 
 impl Table for AccountData {
     const TABLE: &'static str = "accounts";
     const FTS: &'static str = "accounts_fts";
+    const TERRITORY: TerritoryLink = TerritoryLink::Own;
     const EMAIL_KEYS: bool = true;
     const COLUMNS: &'static [&'static str] = &[
         "kind",
@@ -37,6 +38,7 @@ impl Table for AccountData {
         "website",
         "description",
         "owner_id",
+        "territory_id",
         "tags",
         "custom",
     ];
@@ -58,6 +60,7 @@ impl Table for AccountData {
         out.push((&self.website).into());
         out.push((&self.description).into());
         out.push(self.owner_id.into());
+        out.push(self.territory_id.into());
         out.push(Arg::json(&self.tags));
         out.push(Arg::json(&self.custom));
     }
@@ -80,6 +83,7 @@ impl Table for AccountData {
             website: row.opt_text("website")?,
             description: row.opt_text("description")?,
             owner_id: row.opt_id("owner_id")?,
+            territory_id: row.opt_id("territory_id")?,
             tags: row.json("tags")?,
             custom: row.json("custom")?,
         })
@@ -87,6 +91,7 @@ impl Table for AccountData {
 
     fn column(field: &str) -> Option<&'static str> {
         Some(match field {
+            "territory_id" => "territory_id",
             "kind" => "kind",
             "name" => "name",
             "legal_name" => "legal_name",

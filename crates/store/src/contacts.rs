@@ -6,11 +6,12 @@ use cartera_core::text::fold;
 
 use crate::accounts::{push_address, read_address};
 use crate::db::{Arg, Conn, DbRow, Result, Sql};
-use crate::records::Table;
+use crate::records::{Table, TerritoryLink};
 
 impl Table for ContactData {
     const TABLE: &'static str = "contacts";
     const FTS: &'static str = "contacts_fts";
+    const TERRITORY: TerritoryLink = TerritoryLink::ThroughAccount;
     const EMAIL_KEYS: bool = true;
     const COLUMNS: &'static [&'static str] = &[
         "first_name",

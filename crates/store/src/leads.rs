@@ -6,11 +6,12 @@ use cartera_core::text::fold;
 use crate::accounts::{push_address, read_address};
 use crate::db::{Arg, DbRow, Result};
 use crate::error::StoreError;
-use crate::records::Table;
+use crate::records::{Table, TerritoryLink};
 
 impl Table for LeadData {
     const TABLE: &'static str = "leads";
     const FTS: &'static str = "leads_fts";
+    const TERRITORY: TerritoryLink = TerritoryLink::Own;
     const EMAIL_KEYS: bool = false;
     const COLUMNS: &'static [&'static str] = &[
         "first_name",
@@ -38,6 +39,7 @@ impl Table for LeadData {
         "status",
         "description",
         "owner_id",
+        "territory_id",
         "tags",
         "custom",
         "converted_at",
@@ -71,6 +73,7 @@ impl Table for LeadData {
         out.push(self.status.as_str().into());
         out.push((&self.description).into());
         out.push(self.owner_id.into());
+        out.push(self.territory_id.into());
         out.push(Arg::json(&self.tags));
         out.push(Arg::json(&self.custom));
         out.push(self.converted_at.into());
@@ -101,6 +104,7 @@ impl Table for LeadData {
                 .ok_or_else(|| StoreError::Decode(format!("status: '{status}'")))?,
             description: row.opt_text("description")?,
             owner_id: row.opt_id("owner_id")?,
+            territory_id: row.opt_id("territory_id")?,
             tags: row.json("tags")?,
             custom: row.json("custom")?,
             converted_at: row.opt_time("converted_at")?,
@@ -111,6 +115,7 @@ impl Table for LeadData {
 
     fn column(field: &str) -> Option<&'static str> {
         Some(match field {
+            "territory_id" => "territory_id",
             "first_name" => "first_name",
             "last_name" => "last_name",
             "company_name" => "company_name",

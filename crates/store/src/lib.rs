@@ -15,7 +15,9 @@ pub mod records;
 pub mod roles;
 pub mod sessions;
 pub mod settings;
+pub mod shares;
 pub mod teams;
+pub mod territories;
 pub mod users;
 
 pub use db::{Arg, Backend, Bound, Conn, ConnectOptions, Db, DbRow, Sql};

@@ -12,16 +12,27 @@ use cartera_core::query::{
     After, FieldRef, Filter, ListQuery, Op, Scalar, SortKey, Trash, ValueKind,
 };
 use cartera_core::record::{DuplicateKey, KeyKind, Meta, Record, RecordData, RecordKind};
+use cartera_core::roles::View;
 use cartera_core::text::{email_key, fold, index_words, search_terms};
 
 use crate::db::{Arg, Backend, Bound, Conn, DbRow, Result, Sql};
 use crate::error::StoreError;
+
+/// How a kind's records fall in a territory, for the view policy ([`View`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TerritoryLink {
+    /// Through their own `territory_id` (accounts, leads).
+    Own,
+    /// Through their account's (contacts).
+    ThroughAccount,
+}
 
 /// How a record kind maps to its table.
 pub trait Table: RecordData {
     const TABLE: &'static str;
     /// The SQLite FTS5 table that indexes `search_document()`.
     const FTS: &'static str;
+    const TERRITORY: TerritoryLink;
     /// Whether `filter[email]` matches any of the record's emails (through the duplicate
     /// keys) rather than the one `email` column.
     const EMAIL_KEYS: bool;
@@ -540,6 +551,52 @@ pub async fn purge<D: Table>(c: &mut Conn, ids: &[Id]) -> Result<u64> {
     Ok(n)
 }
 
+/// `(...)`: the rows of `t` in `view`, the SQL side of [`View`]'s policy.
+fn push_view<D: Table>(sql: &mut Sql, view: &View) {
+    sql.push("(");
+    if view.owners.is_empty() {
+        sql.push("1 = 0");
+    } else {
+        sql.push("t.owner_id IN (");
+        sql.push_args(&view.owners);
+        sql.push(")");
+    }
+    if !view.territories.is_empty() {
+        sql.push(match D::TERRITORY {
+            TerritoryLink::Own => " OR t.territory_id IN (",
+            TerritoryLink::ThroughAccount => {
+                " OR t.account_id IN (SELECT id FROM accounts WHERE territory_id IN ("
+            }
+        });
+        sql.push_args(&view.territories);
+        sql.push(match D::TERRITORY {
+            TerritoryLink::Own => ")",
+            TerritoryLink::ThroughAccount => "))",
+        });
+    }
+    if !view.grantees.is_empty() {
+        sql.push(" OR t.id IN (SELECT record_id FROM record_shares WHERE grantee_id IN (");
+        sql.push_args(&view.grantees);
+        sql.push("))");
+    }
+    sql.push(")");
+}
+
+/// Which of `ids` are rows of kind `D` (live or not) in `view`.
+pub async fn in_view<D: Table>(c: &mut Conn, ids: &[Id], view: &View) -> Result<HashSet<Id>> {
+    let mut found = HashSet::new();
+    for part in ids.chunks(1000) {
+        let mut sql = Sql::new(format!("SELECT t.id FROM {} t WHERE t.id IN (", D::TABLE));
+        sql.push_args(part);
+        sql.push(") AND ");
+        push_view::<D>(&mut sql, view);
+        for row in c.fetch_all(sql).await? {
+            found.insert(row.id("id")?);
+        }
+    }
+    Ok(found)
+}
+
 /// One page of a list, and where the next one starts.
 pub struct Page<D> {
     pub rows: Vec<Record<D>>,
@@ -574,14 +631,9 @@ pub async fn list<D: Table>(c: &mut Conn, q: &ListQuery) -> Result<Page<D>> {
         Trash::Exclude => " WHERE t.deleted_at IS NULL",
         Trash::Only => " WHERE t.deleted_at IS NOT NULL",
     });
-    if let Some(owners) = &q.owners {
-        if owners.is_empty() {
-            sql.push(" AND 1 = 0");
-        } else {
-            sql.push(" AND t.owner_id IN (");
-            sql.push_args(owners);
-            sql.push(")");
-        }
+    if let Some(view) = &q.view {
+        sql.push(" AND ");
+        push_view::<D>(&mut sql, view);
     }
     if searching {
         match backend {

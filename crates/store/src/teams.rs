@@ -141,3 +141,18 @@ pub async fn team_mates(c: &mut Conn, user: Id) -> Result<Vec<Id>> {
     }
     Ok(ids)
 }
+
+/// The teams a user belongs to or manages.
+pub async fn teams_of(c: &mut Conn, user: Id) -> Result<Vec<Id>> {
+    c.fetch_all(
+        Sql::new(
+            "SELECT id FROM teams WHERE manager_id = $1 \
+             UNION SELECT team_id AS id FROM team_members WHERE user_id = $1",
+        )
+        .arg(user),
+    )
+    .await?
+    .iter()
+    .map(|r| r.id("id"))
+    .collect()
+}

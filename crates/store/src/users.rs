@@ -203,6 +203,10 @@ pub async fn revoke_token(c: &mut Conn, id: Id, user: Id, now: DateTime<Utc>) ->
 
 /// Which of `ids` are active users.
 pub async fn active_ids(c: &mut Conn, ids: &[Id]) -> Result<std::collections::HashSet<Id>> {
+    // PostgreSQL refuses an empty `IN ()`.
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
     let mut sql = Sql::new("SELECT id FROM users WHERE active = ");
     sql.push_arg(true);
     sql.push(" AND id IN (");

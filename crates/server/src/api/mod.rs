@@ -11,6 +11,8 @@ pub mod records;
 pub mod roles;
 pub mod search;
 pub mod settings;
+pub mod shares;
+pub mod territories;
 pub mod users;
 
 use cartera_core::accounts::AccountData;
@@ -27,6 +29,10 @@ pub fn api() -> Api {
     api = records::mount::<ContactData>(api, "Contact");
     api = records::mount_merge::<ContactData>(api, "Contact");
     api = records::mount::<LeadData>(api, "Lead");
+    api = shares::mount::<AccountData>(api);
+    api = shares::mount::<ContactData>(api);
+    api = shares::mount::<LeadData>(api);
+    api = territories::mount(api);
     api = leads::mount(api);
     api = notes::mount(api);
     api = audit::mount(api);

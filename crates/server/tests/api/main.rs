@@ -15,6 +15,8 @@ mod notes_audit;
 mod ops;
 mod roles;
 mod sessions;
+mod shares;
+mod territories;
 mod tokens;
 mod two_factor;
 mod visibility;

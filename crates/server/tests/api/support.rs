@@ -110,6 +110,25 @@ impl Resp {
         self
     }
 
+    /// The names (or titles) of a list answer's records, in order.
+    pub fn names(&self) -> Vec<String> {
+        self.body["data"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        x.get("name")
+                            .or_else(|| x.get("title"))
+                            .or_else(|| x.get("last_name"))
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn id(&self) -> String {
         self.body["id"].as_str().unwrap_or_default().to_owned()
     }
@@ -225,6 +244,16 @@ impl TestServer {
     pub async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Resp {
         self.send(method, path, Some(token), &[], body.map(RawBody::Json))
             .await
+    }
+
+    /// A user (created if new) with the built-in or custom role `role` and a write token.
+    pub async fn member(&self, email: &str, role: &str) -> (Id, String) {
+        let (id, token) = self.token_for(email, Scope::Write).await;
+        let role = self.role(role).await["id"].clone();
+        self.patch(&format!("/api/v1/users/{id}"), json!({"role_id": role}))
+            .await
+            .expect(200);
+        (id, token)
     }
 
     /// The role with this key, as the API shows it.

@@ -3,44 +3,17 @@
 //! reached through a related record.
 
 use reqwest::Method;
-use serde_json::{Value, json};
-
-use cartera_core::Id;
-use cartera_core::users::Scope;
+use serde_json::json;
 
 use crate::both;
-use crate::support::{Resp, TestServer};
+use crate::support::TestServer;
 
 both!(reps_see_their_own_and_managers_their_team);
 
-async fn person(s: &TestServer, email: &str, role: &str) -> (Id, String) {
-    let (id, token) = s.token_for(email, Scope::Write).await;
-    let role = s.role(role).await["id"].clone();
-    s.patch(&format!("/api/v1/users/{id}"), json!({"role_id": role}))
-        .await
-        .expect(200);
-    (id, token)
-}
-
-fn names(r: &Resp) -> Vec<String> {
-    r.body["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|x| {
-            x.get("name")
-                .or_else(|| x.get("title"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .collect()
-}
-
 async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
-    let (ana_id, ana) = person(&s, "ana@test.example.com", "sales_rep").await;
-    let (_, beto) = person(&s, "beto@test.example.com", "sales_rep").await;
-    let (mara_id, mara) = person(&s, "mara@test.example.com", "manager").await;
+    let (ana_id, ana) = s.member("ana@test.example.com", "sales_rep").await;
+    let (_, beto) = s.member("beto@test.example.com", "sales_rep").await;
+    let (mara_id, mara) = s.member("mara@test.example.com", "manager").await;
     s.post(
         "/api/v1/teams",
         json!({"name": "Norte", "manager_id": mara_id, "member_ids": [ana_id]}),
@@ -177,12 +150,12 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
         .call(&beto, Method::GET, "/api/v1/accounts", None)
         .await
         .expect(200);
-    assert_eq!(names(&listed), ["Cuenta de Beto"]);
+    assert_eq!(listed.names(), ["Cuenta de Beto"]);
     let searched = s
         .call(&beto, Method::GET, "/api/v1/accounts?q=cuenta", None)
         .await
         .expect(200);
-    assert_eq!(names(&searched), ["Cuenta de Beto"]);
+    assert_eq!(searched.names(), ["Cuenta de Beto"]);
     let everywhere = s
         .call(&beto, Method::GET, "/api/v1/search?q=ana", None)
         .await
@@ -234,7 +207,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
         .call(&mara, Method::GET, "/api/v1/accounts", None)
         .await
         .expect(200);
-    assert_eq!(names(&team_list), ["Cuenta de Ana"]);
+    assert_eq!(team_list.names(), ["Cuenta de Ana"]);
     s.call(
         &mara,
         Method::GET,
@@ -246,7 +219,7 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
 
     // The admin sees everything.
     let all = s.get("/api/v1/accounts").await.expect(200);
-    assert_eq!(names(&all).len(), 2);
+    assert_eq!(all.names().len(), 2);
 
     // Widening the role's visibility applies on the next request.
     let rep_role = s.role("sales_rep").await["id"].as_str().unwrap().to_owned();
