@@ -1188,6 +1188,7 @@ pub async fn merge<D: Merge>(
     store::update(&mut conn, &gone, &trashed).await?;
     store::update(&mut conn, &keep, &merged).await?;
     cartera_store::notes::repoint(&mut conn, source, survivor, D::KIND).await?;
+    cartera_store::shares::repoint(&mut conn, source, survivor).await?;
     D::relink(&mut conn, actor, now, source, survivor).await?;
     let mut changes = diff(Some(&keep.data), Some(&merged.data));
     changes.push(cartera_core::record::FieldChange {

@@ -537,7 +537,7 @@ pub async fn purge<D: Table>(c: &mut Conn, ids: &[Id]) -> Result<u64> {
             sql.push("))");
             c.execute(sql).await?;
         }
-        for table in ["record_keys", "record_tags", "notes"] {
+        for table in ["record_keys", "record_tags", "notes", "record_shares"] {
             let mut sql = Sql::new(format!("DELETE FROM {table} WHERE record_id IN ("));
             sql.push_args(part);
             sql.push(")");

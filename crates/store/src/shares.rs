@@ -90,3 +90,20 @@ pub async fn any_for(c: &mut Conn, grantees: &[Id]) -> Result<bool> {
     sql.push(") LIMIT 1");
     Ok(c.fetch_optional(sql).await?.is_some())
 }
+
+/// Moves the shares of a record merged away to the record it was merged into, except
+/// those the survivor already has with the same grantee.
+pub async fn repoint(c: &mut Conn, from: Id, to: Id) -> Result<()> {
+    c.execute(
+        Sql::new(
+            "UPDATE record_shares SET record_id = $1 WHERE record_id = $2 AND grantee_id NOT IN \
+             (SELECT grantee_id FROM record_shares WHERE record_id = $1)",
+        )
+        .arg(to)
+        .arg(from),
+    )
+    .await?;
+    c.execute(Sql::new("DELETE FROM record_shares WHERE record_id = $1").arg(from))
+        .await?;
+    Ok(())
+}

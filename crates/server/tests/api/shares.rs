@@ -13,7 +13,7 @@ async fn a_shared_record_is_seen_until_the_share_is_withdrawn(s: TestServer) {
     let (_, ana) = s.member("ana@test.example.com", "sales_rep").await;
     let (beto_id, beto) = s.member("beto@test.example.com", "sales_rep").await;
     let (carla_id, carla) = s.member("carla@test.example.com", "support_agent").await;
-    let (_, dora) = s.member("dora@test.example.com", "sales_rep").await;
+    let (dora_id, dora) = s.member("dora@test.example.com", "sales_rep").await;
     // Support agents see everything; make Carla's role narrow to show team shares.
     let support = s.role("support_agent").await["id"]
         .as_str()
@@ -224,4 +224,38 @@ async fn a_shared_record_is_seen_until_the_share_is_withdrawn(s: TestServer) {
         .collect();
     assert_eq!(actions[0], "unshared", "{}", trail.body);
     assert!(actions.contains(&"shared"), "{}", trail.body);
+
+    // A merge carries the duplicate's shares over to the record that stays.
+    let duplicate = s
+        .call(
+            &ana,
+            Method::POST,
+            "/api/v1/accounts?allow_duplicate=true",
+            Some(json!({"name": "Metalurgica Tandil SA"})),
+        )
+        .await
+        .expect(201)
+        .id();
+    s.call(
+        &ana,
+        Method::POST,
+        &format!("/api/v1/accounts/{duplicate}/shares"),
+        Some(json!({"user_id": dora_id})),
+    )
+    .await
+    .expect(201);
+    s.post(
+        &format!("/api/v1/accounts/{account}/merge"),
+        json!({"source_id": duplicate}),
+    )
+    .await
+    .expect(200);
+    s.call(
+        &dora,
+        Method::GET,
+        &format!("/api/v1/accounts/{account}"),
+        None,
+    )
+    .await
+    .expect(200);
 }
