@@ -36,19 +36,21 @@ pub struct DemoReport {
     pub leads: usize,
     pub converted_leads: usize,
     pub notes: usize,
+    pub territories: usize,
 }
 
 impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} accounts, {} contacts, {} leads ({} converted), {} notes, {} users, {} custom fields",
+            "{} accounts, {} contacts, {} leads ({} converted), {} notes, {} users, {} territories, {} custom fields",
             self.accounts,
             self.contacts,
             self.leads,
             self.converted_leads,
             self.notes,
             self.users,
+            self.territories,
             self.custom_fields
         )
     }
@@ -492,6 +494,7 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
     }
 
     let custom_fields = define_custom_fields(app, &actor).await?;
+    let territories = define_territories(app, &actor, &reps).await?;
     let accounts = create_all::<AccountData>(app, &actor, account_inputs(&reps)).await?;
     let links: Vec<(Id, Option<Id>)> = accounts.iter().map(|a| (a.id, a.data.owner_id)).collect();
     let contacts = create_people(app, &actor, people(&links)).await?;
@@ -523,7 +526,35 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
         leads: leads.len(),
         converted_leads: converted,
         notes,
+        territories,
     }))
+}
+
+/// One territory per country, covered by the reps who sell there; the first of them
+/// takes the new customers nobody assigned.
+async fn define_territories(app: &App, actor: &Actor, reps: &[Id]) -> Result<usize> {
+    let countries = [("AR", "Argentina"), ("MX", "México"), ("ES", "España")];
+    for (code, name) in countries {
+        let members: Vec<Id> = REPS
+            .iter()
+            .zip(reps)
+            .filter(|((_, _, covered), _)| covered.contains(&code))
+            .map(|(_, id)| *id)
+            .collect();
+        let input = crate::territories::NewTerritory {
+            name: name.into(),
+            priority: None,
+            rules: cartera_core::territories::Rules {
+                countries: vec![code.into()],
+                ..Default::default()
+            },
+            owner_id: members.first().copied(),
+            member_ids: members,
+            active: None,
+        };
+        crate::territories::create(app, actor, input).await?;
+    }
+    Ok(countries.len())
 }
 
 /// Whether any live account exists; reads one row at most.
