@@ -37,6 +37,14 @@ pub use error::AppError;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
+/// Refuses a change based on `if_match` when the thing is now at another version (412).
+pub(crate) fn check_version(if_match: Option<i64>, current: i64) -> Result<()> {
+    match if_match {
+        Some(expected) if expected != current => Err(AppError::Stale { expected, current }),
+        _ => Ok(()),
+    }
+}
+
 /// Where the time comes from; tests and later the scheduler replace it.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;

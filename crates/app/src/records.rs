@@ -84,6 +84,27 @@ pub(crate) fn event(
     }
 }
 
+/// The `fields` of a settings object (a team, a territory, a user) that differ between
+/// `old` (none for a creation) and `new`, for its audit event.
+pub(crate) fn changed_fields<T: serde::Serialize>(
+    old: Option<&T>,
+    new: &T,
+    fields: &[&str],
+) -> Vec<cartera_core::record::FieldChange> {
+    let json =
+        |t: Option<&T>| t.map_or(Value::Null, |t| serde_json::to_value(t).unwrap_or_default());
+    let (o, n) = (json(old), json(Some(new)));
+    fields
+        .iter()
+        .filter(|f| o.get(f) != n.get(f))
+        .map(|f| cartera_core::record::FieldChange {
+            field: (*f).into(),
+            old: o.get(f).cloned().unwrap_or(Value::Null),
+            new: n.get(f).cloned().unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
 fn today(now: DateTime<Utc>) -> NaiveDate {
     now.date_naive()
 }

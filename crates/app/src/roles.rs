@@ -135,14 +135,7 @@ pub async fn update(
     actor.permit(Module::Settings, Action::Admin)?;
     let mut conn = app.db.begin().await?;
     let old = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    if let Some(expected) = if_match
-        && expected != old.version
-    {
-        return Err(AppError::Stale {
-            expected,
-            current: old.version,
-        });
-    }
+    crate::check_version(if_match, old.version)?;
     let mut role = old.clone();
     if let Some(name) = change.name {
         role.name = name.trim().to_owned();

@@ -1,16 +1,18 @@
 //! Teams: who works with whom, for managers whose role sees their team's records.
 
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use cartera_core::audit::AuditAction;
-use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::record::RecordKind;
 use cartera_core::roles::{Action, Module, Team};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::teams as store;
 
-use crate::records::event;
+use crate::records::{changed_fields, event};
+
+/// What the audit trail records of a team.
+const FIELDS: &[&str] = &["name", "manager_id", "member_ids"];
 use crate::{Actor, App, AppError, Result};
 
 /// A new team.
@@ -55,47 +57,15 @@ async fn check(conn: &mut cartera_store::Conn, team: &Team) -> Result<()> {
     if store::name_taken(conn, &team.name, Some(team.id)).await? {
         c.add("name", Code::Duplicate, "another team has this name");
     }
-    let mut people: Vec<Id> = team.member_ids.clone();
-    people.extend(team.manager_id);
-    let active = crate::users::active_ids(conn, &people).await?;
-    if let Some(m) = team.manager_id
-        && !active.contains(&m)
-    {
-        c.add(
-            "manager_id",
-            Code::NotFound,
-            "there is no active user with this id",
-        );
-    }
-    for (i, m) in team.member_ids.iter().enumerate() {
-        if !active.contains(m) {
-            c.add(
-                &format!("member_ids[{i}]"),
-                Code::NotFound,
-                "there is no active user with this id",
-            );
-        }
-    }
+    crate::users::check_people(
+        conn,
+        &mut c,
+        ("manager_id", team.manager_id),
+        &team.member_ids,
+    )
+    .await?;
     c.finish()?;
     Ok(())
-}
-
-fn changes(old: Option<&Team>, new: &Team) -> Vec<FieldChange> {
-    let json = |t: Option<&Team>| {
-        t.map_or(Value::Null, |t| {
-            serde_json::to_value(t).unwrap_or(Value::Null)
-        })
-    };
-    let (o, n) = (json(old), json(Some(new)));
-    ["name", "manager_id", "member_ids"]
-        .into_iter()
-        .filter(|f| o.get(f) != n.get(f))
-        .map(|f| FieldChange {
-            field: f.into(),
-            old: o.get(f).cloned().unwrap_or(Value::Null),
-            new: n.get(f).cloned().unwrap_or(Value::Null),
-        })
-        .collect()
 }
 
 pub async fn create(app: &App, actor: &Actor, input: NewTeam) -> Result<Team> {
@@ -120,7 +90,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewTeam) -> Result<Team> {
         AuditAction::Created,
         RecordKind::Setting,
         team.id,
-        changes(None, &team),
+        changed_fields(None, &team, FIELDS),
     );
     cartera_store::audit::insert(&mut conn, &[ev]).await?;
     conn.commit().await?;
@@ -137,14 +107,7 @@ pub async fn update(
     actor.permit(Module::Settings, Action::Admin)?;
     let mut conn = app.db.begin().await?;
     let old = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    if let Some(expected) = if_match
-        && expected != old.version
-    {
-        return Err(AppError::Stale {
-            expected,
-            current: old.version,
-        });
-    }
+    crate::check_version(if_match, old.version)?;
     let mut team = old.clone();
     if let Some(n) = change.name {
         team.name = n.trim().to_owned();
@@ -176,7 +139,7 @@ pub async fn update(
         AuditAction::Updated,
         RecordKind::Setting,
         team.id,
-        changes(Some(&old), &team),
+        changed_fields(Some(&old), &team, FIELDS),
     );
     cartera_store::audit::insert(&mut conn, &[ev]).await?;
     conn.commit().await?;

@@ -2,17 +2,26 @@
 //! the people who cover each territory.
 
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use cartera_core::audit::AuditAction;
-use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::record::RecordKind;
 use cartera_core::roles::{Action, Module};
 use cartera_core::territories::{Rules, Territory};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::territories as store;
 
-use crate::records::event;
+use crate::records::{changed_fields, event};
+
+/// What the audit trail records of a territory.
+const FIELDS: &[&str] = &[
+    "name",
+    "priority",
+    "rules",
+    "owner_id",
+    "member_ids",
+    "active",
+];
 use crate::{Actor, App, AppError, Result};
 
 /// A new territory.
@@ -66,54 +75,9 @@ async fn check(conn: &mut cartera_store::Conn, t: &Territory) -> Result<()> {
     if store::name_taken(conn, &t.name, Some(t.id)).await? {
         c.add("name", Code::Duplicate, "another territory has this name");
     }
-    let mut people: Vec<Id> = t.member_ids.clone();
-    people.extend(t.owner_id);
-    let active = crate::users::active_ids(conn, &people).await?;
-    if let Some(o) = t.owner_id
-        && !active.contains(&o)
-    {
-        c.add(
-            "owner_id",
-            Code::NotFound,
-            "there is no active user with this id",
-        );
-    }
-    for (i, m) in t.member_ids.iter().enumerate() {
-        if !active.contains(m) {
-            c.add(
-                &format!("member_ids[{i}]"),
-                Code::NotFound,
-                "there is no active user with this id",
-            );
-        }
-    }
+    crate::users::check_people(conn, &mut c, ("owner_id", t.owner_id), &t.member_ids).await?;
     c.finish()?;
     Ok(())
-}
-
-fn changes(old: Option<&Territory>, new: &Territory) -> Vec<FieldChange> {
-    let json = |t: Option<&Territory>| {
-        t.map_or(Value::Null, |t| {
-            serde_json::to_value(t).unwrap_or(Value::Null)
-        })
-    };
-    let (o, n) = (json(old), json(Some(new)));
-    [
-        "name",
-        "priority",
-        "rules",
-        "owner_id",
-        "member_ids",
-        "active",
-    ]
-    .into_iter()
-    .filter(|f| o.get(f) != n.get(f))
-    .map(|f| FieldChange {
-        field: f.into(),
-        old: o.get(f).cloned().unwrap_or(Value::Null),
-        new: n.get(f).cloned().unwrap_or(Value::Null),
-    })
-    .collect()
 }
 
 pub async fn create(app: &App, actor: &Actor, input: NewTerritory) -> Result<Territory> {
@@ -139,7 +103,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewTerritory) -> Result<Ter
         AuditAction::Created,
         RecordKind::Territory,
         t.id,
-        changes(None, &t),
+        changed_fields(None, &t, FIELDS),
     );
     cartera_store::audit::insert(&mut conn, &[ev]).await?;
     conn.commit().await?;
@@ -156,14 +120,7 @@ pub async fn update(
     actor.permit(Module::Settings, Action::Admin)?;
     let mut conn = app.db.begin().await?;
     let old = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    if let Some(expected) = if_match
-        && expected != old.version
-    {
-        return Err(AppError::Stale {
-            expected,
-            current: old.version,
-        });
-    }
+    crate::check_version(if_match, old.version)?;
     let mut t = old.clone();
     if let Some(n) = change.name {
         t.name = n;
@@ -203,7 +160,7 @@ pub async fn update(
         AuditAction::Updated,
         RecordKind::Territory,
         t.id,
-        changes(Some(&old), &t),
+        changed_fields(Some(&old), &t, FIELDS),
     );
     cartera_store::audit::insert(&mut conn, &[ev]).await?;
     conn.commit().await?;

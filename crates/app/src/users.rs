@@ -16,11 +16,40 @@ use cartera_core::users::{
 use cartera_core::{Check, Id};
 use cartera_store::{Conn, users as store};
 
-use crate::records::event;
+use crate::records::{changed_fields, event};
 use crate::{Actor, App, AppError, Result};
 
 pub(crate) async fn active_ids(conn: &mut Conn, ids: &[Id]) -> Result<HashSet<Id>> {
     Ok(store::active_ids(conn, ids).await?)
+}
+
+/// Adds to `c` a violation for the `lead` (e.g. a team's manager) and each of `members`
+/// that is not an active user.
+pub(crate) async fn check_people(
+    conn: &mut Conn,
+    c: &mut Check,
+    lead: (&str, Option<Id>),
+    members: &[Id],
+) -> Result<()> {
+    let mut people: Vec<Id> = members.to_vec();
+    people.extend(lead.1);
+    let active = active_ids(conn, &people).await?;
+    const MISSING: &str = "there is no active user with this id";
+    if let Some(l) = lead.1
+        && !active.contains(&l)
+    {
+        c.add(lead.0, cartera_core::Code::NotFound, MISSING);
+    }
+    for (i, m) in members.iter().enumerate() {
+        if !active.contains(m) {
+            c.add(
+                &format!("member_ids[{i}]"),
+                cartera_core::Code::NotFound,
+                MISSING,
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The user with this email, created if new. Used by the CLI and the demo.
@@ -457,17 +486,7 @@ async fn write_profile(app: &App, actor: &Actor, id: Id, change: UserChange) -> 
     if !new.active {
         cartera_store::sessions::delete_of_user(&mut conn, id, None).await?;
     }
-    let before = serde_json::to_value(&old).unwrap_or_default();
-    let after = serde_json::to_value(&new).unwrap_or_default();
-    let changes = ["name", "locale", "time_zone", "active"]
-        .into_iter()
-        .filter(|f| before.get(f) != after.get(f))
-        .map(|f| FieldChange {
-            field: f.into(),
-            old: before.get(f).cloned().unwrap_or_default(),
-            new: after.get(f).cloned().unwrap_or_default(),
-        })
-        .collect();
+    let changes = changed_fields(Some(&old), &new, &["name", "locale", "time_zone", "active"]);
     cartera_store::audit::insert(
         &mut conn,
         &[event(

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod db;
 pub mod error;
+mod groups;
 pub mod idempotency;
 pub mod leads;
 pub mod notes;

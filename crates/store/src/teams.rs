@@ -51,33 +51,11 @@ pub async fn get(c: &mut Conn, id: Id) -> Result<Option<Team>> {
 }
 
 pub async fn name_taken(c: &mut Conn, name: &str, except: Option<Id>) -> Result<bool> {
-    let rows = c
-        .fetch_all(Sql::new("SELECT id FROM teams WHERE name = $1").arg(name))
-        .await?;
-    for r in rows {
-        if Some(r.id("id")?) != except {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    crate::groups::name_taken(c, "teams", name, except).await
 }
 
 async fn set_members(c: &mut Conn, team: Id, members: &[Id]) -> Result<()> {
-    c.execute(Sql::new("DELETE FROM team_members WHERE team_id = $1").arg(team))
-        .await?;
-    if members.is_empty() {
-        return Ok(());
-    }
-    let mut sql = Sql::new("INSERT INTO team_members (team_id, user_id) VALUES ");
-    for (i, m) in members.iter().enumerate() {
-        sql.push(if i == 0 { "(" } else { ", (" });
-        sql.push_arg(team);
-        sql.push(", ");
-        sql.push_arg(*m);
-        sql.push(")");
-    }
-    c.execute(sql).await?;
-    Ok(())
+    crate::groups::set_members(c, "team_members", "team_id", team, members).await
 }
 
 pub async fn insert(c: &mut Conn, t: &Team, now: DateTime<Utc>) -> Result<()> {

@@ -67,33 +67,11 @@ pub async fn existing(c: &mut Conn, ids: &[Id]) -> Result<HashSet<Id>> {
 }
 
 pub async fn name_taken(c: &mut Conn, name: &str, except: Option<Id>) -> Result<bool> {
-    let rows = c
-        .fetch_all(Sql::new("SELECT id FROM territories WHERE name = $1").arg(name))
-        .await?;
-    for r in rows {
-        if Some(r.id("id")?) != except {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    crate::groups::name_taken(c, "territories", name, except).await
 }
 
 async fn set_members(c: &mut Conn, territory: Id, members: &[Id]) -> Result<()> {
-    c.execute(Sql::new("DELETE FROM territory_members WHERE territory_id = $1").arg(territory))
-        .await?;
-    if members.is_empty() {
-        return Ok(());
-    }
-    let mut sql = Sql::new("INSERT INTO territory_members (territory_id, user_id) VALUES ");
-    for (i, m) in members.iter().enumerate() {
-        sql.push(if i == 0 { "(" } else { ", (" });
-        sql.push_arg(territory);
-        sql.push(", ");
-        sql.push_arg(*m);
-        sql.push(")");
-    }
-    c.execute(sql).await?;
-    Ok(())
+    crate::groups::set_members(c, "territory_members", "territory_id", territory, members).await
 }
 
 pub async fn insert(c: &mut Conn, t: &Territory, now: DateTime<Utc>) -> Result<()> {
