@@ -5,6 +5,7 @@ pub mod auth;
 pub mod custom_fields;
 pub mod doc;
 pub mod extract;
+pub mod io;
 pub mod leads;
 pub mod notes;
 pub mod records;
@@ -28,6 +29,9 @@ pub fn api() -> Api {
     api = records::mount_merge::<ContactData>(api, "Contact");
     api = records::mount::<LeadData>(api, "Lead");
     api = leads::mount(api);
+    api = io::mount::<AccountData>(api);
+    api = io::mount::<ContactData>(api);
+    api = io::mount::<LeadData>(api);
     api = notes::mount(api);
     api = audit::mount(api);
     api = custom_fields::mount(api);
