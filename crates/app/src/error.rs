@@ -55,6 +55,9 @@ pub enum AppError {
     TooLarge(String),
     #[error(transparent)]
     Store(StoreError),
+    /// An export's file could not be written.
+    #[error(transparent)]
+    Sheet(#[from] cartera_core::io::SheetError),
 }
 
 impl From<StoreError> for AppError {

@@ -10,6 +10,7 @@ pub mod custom_fields;
 pub mod demo;
 pub mod error;
 pub mod idempotency;
+pub mod io;
 pub mod leads;
 pub mod maintenance;
 pub mod notes;

@@ -20,6 +20,9 @@ pub enum AuditAction {
     /// This record was merged into another one (`changes` names it).
     MergedInto,
     Converted,
+    /// A list was exported to a file; `record_kind` is the kind exported and
+    /// `record_id` the export's own id (`changes` hold format, query and rows).
+    Exported,
     /// Security events, on the user they concern.
     LoginSucceeded,
     LoginFailed,
@@ -42,6 +45,7 @@ impl AuditAction {
             AuditAction::Merged => "merged",
             AuditAction::MergedInto => "merged_into",
             AuditAction::Converted => "converted",
+            AuditAction::Exported => "exported",
             AuditAction::LoginSucceeded => "login_succeeded",
             AuditAction::LoginFailed => "login_failed",
             AuditAction::LoggedOut => "logged_out",
@@ -62,6 +66,7 @@ impl AuditAction {
             Merged,
             MergedInto,
             Converted,
+            Exported,
             LoginSucceeded,
             LoginFailed,
             LoggedOut,
@@ -86,4 +91,26 @@ pub struct AuditEvent {
     pub changes: Vec<FieldChange>,
     /// The HTTP request that made the change, to match it with the server log.
     pub request_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_read_back_by_their_names() {
+        for a in [
+            AuditAction::Exported,
+            AuditAction::Converted,
+            AuditAction::LoggedOut,
+        ] {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+            assert_eq!(
+                serde_json::to_value(a).unwrap(),
+                serde_json::json!(a.as_str())
+            );
+        }
+        assert_eq!(AuditAction::parse("exported"), Some(AuditAction::Exported));
+        assert_eq!(AuditAction::parse("shredded"), None);
+    }
 }

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod fields;
 pub mod ids;
+pub mod io;
 pub mod leads;
 pub mod money;
 pub mod notes;

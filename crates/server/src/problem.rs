@@ -203,6 +203,10 @@ impl From<AppError> for ApiError {
                 tracing::error!(error = %e, "store error");
                 ApiError::internal()
             }
+            AppError::Sheet(e) => {
+                tracing::error!(error = %e, "export file error");
+                ApiError::internal()
+            }
         }
     }
 }

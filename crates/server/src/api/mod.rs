@@ -5,6 +5,7 @@ pub mod auth;
 pub mod custom_fields;
 pub mod doc;
 pub mod extract;
+pub mod io;
 pub mod leads;
 pub mod notes;
 pub mod records;
@@ -34,6 +35,9 @@ pub fn api() -> Api {
     api = shares::mount::<LeadData>(api);
     api = territories::mount(api);
     api = leads::mount(api);
+    api = io::mount::<AccountData>(api);
+    api = io::mount::<ContactData>(api);
+    api = io::mount::<LeadData>(api);
     api = notes::mount(api);
     api = audit::mount(api);
     api = custom_fields::mount(api);

@@ -9,6 +9,7 @@ mod accounts;
 mod auth;
 mod contacts;
 mod custom_fields;
+mod export;
 mod leads;
 mod lists;
 mod notes_audit;
