@@ -8,7 +8,10 @@ use serde_json::json;
 use crate::both;
 use crate::support::TestServer;
 
-both!(reps_see_their_own_and_managers_their_team);
+both!(
+    reps_see_their_own_and_managers_their_team,
+    security_events_are_for_administrators
+);
 
 async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     let (ana_id, ana) = s.member("ana@test.example.com", "sales_rep").await;
@@ -245,4 +248,34 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
     )
     .await
     .problem(422, "visibility");
+}
+
+async fn security_events_are_for_administrators(s: TestServer) {
+    let (_, reader) = s.member("rita@test.example.com", "read_only").await;
+    let account = s.create("accounts", json!({"name": "Aceitera Sur"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A record's history is for whoever may read the record...
+    s.call(
+        &reader,
+        Method::GET,
+        &format!("/api/v1/audit_events?record_id={account}"),
+        None,
+    )
+    .await
+    .expect(200);
+    // ... but a user's (logins, password changes, tokens) only for administrators.
+    let admin = s.admin_id;
+    s.call(
+        &reader,
+        Method::GET,
+        &format!("/api/v1/audit_events?record_id={admin}"),
+        None,
+    )
+    .await
+    .problem(404, "");
+    s.get(&format!("/api/v1/audit_events?record_id={admin}"))
+        .await
+        .expect(200);
 }
