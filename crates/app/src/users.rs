@@ -117,9 +117,22 @@ pub(crate) fn random_bytes(n: usize) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Creates a token for a user; returns it with its secret, which is not kept.
+/// Creates a token for a user (from the command line); returns it with its secret,
+/// which is not kept.
 pub async fn create_token(
     app: &App,
+    user_id: Id,
+    name: &str,
+    scope: Scope,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(ApiToken, String)> {
+    issue_token(app, None, user_id, name, scope, expires_at).await
+}
+
+/// Stores a new token with its audit event, which names `by` when a person asked for it.
+async fn issue_token(
+    app: &App,
+    by: Option<&Actor>,
     user_id: Id,
     name: &str,
     scope: Scope,
@@ -143,7 +156,7 @@ pub async fn create_token(
     cartera_store::audit::insert(
         &mut conn,
         &[event(
-            None,
+            by,
             now,
             AuditAction::Created,
             RecordKind::ApiToken,
@@ -273,7 +286,15 @@ pub async fn create_my_token(
         );
     }
     c.finish()?;
-    create_token(app, actor.user_id, &req.name, req.scope, req.expires_at).await
+    issue_token(
+        app,
+        Some(actor),
+        actor.user_id,
+        &req.name,
+        req.scope,
+        req.expires_at,
+    )
+    .await
 }
 
 /// Revokes one of the actor's tokens: it stops working at once.

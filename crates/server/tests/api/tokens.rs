@@ -87,13 +87,11 @@ async fn tokens_are_made_listed_and_revoked(s: TestServer) {
         .get(&format!("/api/v1/audit_events?record_id={id}"))
         .await
         .expect(200);
-    assert!(
-        audit.body["data"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|e| e["action"] == "deleted")
-    );
+    let events = audit.body["data"].as_array().unwrap();
+    assert!(events.iter().any(|e| e["action"] == "deleted"));
+    // The creation names who made the token.
+    let created = events.iter().find(|e| e["action"] == "created").unwrap();
+    assert_eq!(created["actor_id"], s.admin_id.to_string(), "{created}");
 }
 
 async fn tokens_never_exceed_their_maker(s: TestServer) {
