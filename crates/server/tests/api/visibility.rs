@@ -10,6 +10,7 @@ use crate::support::TestServer;
 
 both!(
     reps_see_their_own_and_managers_their_team,
+    a_rep_reaches_nothing_of_another_reps_portfolio,
     security_events_are_for_administrators
 );
 
@@ -278,4 +279,94 @@ async fn security_events_are_for_administrators(s: TestServer) {
     s.get(&format!("/api/v1/audit_events?record_id={admin}"))
         .await
         .expect(200);
+}
+
+/// Every way into a record, tried by a rep on a colleague's account, contact and lead.
+/// Their role may delete and export, so that only visibility stands in the way.
+async fn a_rep_reaches_nothing_of_another_reps_portfolio(s: TestServer) {
+    let mut permissions = s.role("sales_rep").await["permissions"].clone();
+    for kind in ["accounts", "contacts", "leads"] {
+        permissions[kind] = json!(["read", "create", "edit", "delete", "export"]);
+    }
+    s.post(
+        "/api/v1/roles",
+        json!({"key": "closer", "name": "Closer", "permissions": permissions, "visibility": "own"}),
+    )
+    .await
+    .expect(201);
+    let (_, ana) = s.member("ana@test.example.com", "closer").await;
+    let (_, beto) = s.member("beto@test.example.com", "closer").await;
+    let mut made = Vec::new();
+    for (plural, body) in [
+        ("accounts", json!({"name": "Zapatería Ñandú"})),
+        (
+            "contacts",
+            json!({"first_name": "Zulema", "last_name": "Ñandú"}),
+        ),
+        ("leads", json!({"first_name": "Zoe", "last_name": "Ñandú"})),
+    ] {
+        let id = s
+            .call(&ana, Method::POST, &format!("/api/v1/{plural}"), Some(body))
+            .await
+            .expect(201)
+            .id();
+        made.push((plural, id));
+    }
+    for (plural, id) in &made {
+        let item = format!("/api/v1/{plural}/{id}");
+        for (method, path, body) in [
+            (Method::GET, item.clone(), None),
+            (Method::GET, format!("{item}/timeline"), None),
+            (Method::GET, format!("{item}/notes"), None),
+            (Method::PATCH, item.clone(), Some(json!({"tags": ["mía"]}))),
+            (Method::DELETE, item.clone(), None),
+            (Method::POST, format!("{item}/restore"), None),
+        ] {
+            let r = s.call(&beto, method.clone(), &path, body).await;
+            assert_eq!(r.status.as_u16(), 404, "{method} {path}: {}", r.body);
+        }
+        let listed = s
+            .call(
+                &beto,
+                Method::GET,
+                &format!("/api/v1/{plural}?q=nandu"),
+                None,
+            )
+            .await
+            .expect(200);
+        assert_eq!(listed.body["data"], json!([]), "{plural}");
+        let export = s
+            .client
+            .get(format!("{}/api/v1/{plural}/export?q=nandu", s.base))
+            .bearer_auth(&beto)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(export.status().as_u16(), 200);
+        let bytes = export.bytes().await.unwrap();
+        let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+        let rows = csv::Reader::from_reader(text).records().count();
+        assert_eq!(
+            rows,
+            0,
+            "{plural} export leaks: {}",
+            String::from_utf8_lossy(text)
+        );
+    }
+    let found = s
+        .call(&beto, Method::GET, "/api/v1/search?q=ñandu", None)
+        .await
+        .expect(200);
+    assert_eq!(found.body["data"], json!([]));
+    // Ana, for contrast, reaches all three.
+    for (plural, id) in &made {
+        s.call(&ana, Method::GET, &format!("/api/v1/{plural}/{id}"), None)
+            .await
+            .expect(200);
+    }
+    let hers = s
+        .call(&ana, Method::GET, "/api/v1/search?q=nandu", None)
+        .await
+        .expect(200);
+    assert_eq!(hers.body["data"].as_array().unwrap().len(), 3);
 }
