@@ -189,6 +189,19 @@ fn bad_configuration_is_explained() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite: or postgres:"));
 
+    let out = cartera(
+        dir.path(),
+        &["serve", "--smtp-url", "ftp://ana:secreto@mail"],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot set up email"), "{err}");
+    assert!(!err.contains("secreto"), "{err}");
+    let out = cartera(dir.path(), &["serve", "--public-url", "crm.example.com"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("public URL 'crm.example.com'"), "{err}");
+
     let out = cartera(dir.path(), &["token", "create", "--user", "not-an-email"]);
     assert!(!out.status.success());
     let out = cartera(
@@ -229,6 +242,9 @@ fn help_lists_the_environment() {
         "CARTERA_DATA_DIR",
         "CARTERA_CONFIG",
         "CARTERA_LOG",
+        "CARTERA_PUBLIC_URL",
+        "CARTERA_SMTP_URL",
+        "CARTERA_SMTP_FROM",
     ] {
         assert!(
             text.contains(var),
