@@ -1,6 +1,8 @@
 //! Sending email: through an SMTP server when one is configured, otherwise into the log
-//! at INFO, so that an install without SMTP can still pass a message on by hand.
+//! at INFO, so that an install without SMTP can still hand a reset link on. Also the
+//! texts of the emails Cartera sends, each language beside the other.
 
+use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, Message};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -116,9 +118,152 @@ impl Mailer {
     }
 }
 
+/// One email's words in one language; `{key}` marks where a value goes.
+struct Texts {
+    subject: &'static str,
+    body: &'static str,
+}
+
+/// One email in every language Cartera speaks, side by side.
+struct Translated {
+    es: Texts,
+    en: Texts,
+}
+
+impl Translated {
+    /// The texts for `locale`; Spanish when Cartera does not speak it.
+    fn pick(&self, locale: &str) -> &Texts {
+        match locale {
+            "en" => &self.en,
+            _ => &self.es,
+        }
+    }
+}
+
+/// The password reset email. Values: `name`, `email`, `link`, `expires`.
+const PASSWORD_RESET: Translated = Translated {
+    es: Texts {
+        subject: "Restablece tu contraseña de Cartera",
+        body: "Hola, {name}:\n\n\
+               Alguien (esperamos que tú) pidió restablecer la contraseña de tu cuenta \
+               de Cartera ({email}). Para elegir una nueva, abre este enlace:\n\n\
+               {link}\n\n\
+               El enlace sirve una sola vez y vence en una hora ({expires}). Si no lo \
+               pediste, ignora este mensaje: tu contraseña sigue siendo la misma.\n",
+    },
+    en: Texts {
+        subject: "Reset your Cartera password",
+        body: "Hello {name},\n\n\
+               Someone (we hope you) asked to reset the password of your Cartera \
+               account ({email}). To choose a new one, open this link:\n\n\
+               {link}\n\n\
+               The link works once and expires in one hour ({expires}). If you did not \
+               ask for it, ignore this message: your password stays as it is.\n",
+    },
+};
+
+/// Puts the values in their `{key}` places in one pass, so a value that looks like a
+/// placeholder (a name with braces) stays as it is.
+fn fill(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len() + 128);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let key = &after[..close];
+            values
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The expiry as the person reads it: their local time and zone.
+fn local_time(at: DateTime<Utc>, time_zone: &str) -> String {
+    match time_zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => format!(
+            "{} {time_zone}",
+            at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+        ),
+        Err(_) => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
+    }
+}
+
+/// The email with a password reset link, in the user's language.
+pub fn password_reset(
+    user: &cartera_core::users::User,
+    link: &str,
+    expires_at: DateTime<Utc>,
+) -> Email {
+    let t = PASSWORD_RESET.pick(&user.locale);
+    let expires = local_time(expires_at, &user.time_zone);
+    let values = [
+        ("name", user.name.as_str()),
+        ("email", user.email.as_str()),
+        ("link", link),
+        ("expires", expires.as_str()),
+    ];
+    Email {
+        to_name: user.name.clone(),
+        to_address: user.email.clone(),
+        subject: fill(t.subject, &values),
+        body: fill(t.body, &values),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn user(locale: &str) -> cartera_core::users::User {
+        cartera_core::users::User {
+            id: cartera_core::Id::new(),
+            email: "ana@example.com".into(),
+            name: "Ana {link}".into(),
+            locale: locale.into(),
+            time_zone: "Europe/Madrid".into(),
+            active: true,
+            role_id: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn reset_email_in_each_language() {
+        let at = "2026-11-22T14:03:00Z".parse().unwrap();
+        let es = password_reset(&user("es"), "http://x/reset-password?token=crp_1", at);
+        assert_eq!(es.subject, "Restablece tu contraseña de Cartera");
+        assert!(es.body.starts_with("Hola, Ana {link}:"), "{}", es.body);
+        assert!(es.body.contains("\nhttp://x/reset-password?token=crp_1\n"));
+        assert!(es.body.contains("2026-11-22 15:03 Europe/Madrid"));
+        let en = password_reset(&user("en"), "L", at);
+        assert_eq!(en.subject, "Reset your Cartera password");
+        assert!(en.body.contains("expires in one hour"));
+        assert_eq!(password_reset(&user("fr"), "L", at).subject, es.subject);
+    }
+
+    #[test]
+    fn every_language_has_every_placeholder() {
+        for (locale, t) in [("es", &PASSWORD_RESET.es), ("en", &PASSWORD_RESET.en)] {
+            for key in ["{name}", "{email}", "{link}", "{expires}"] {
+                assert!(t.body.contains(key), "{locale} lacks {key}");
+            }
+        }
+    }
 
     #[test]
     fn bad_settings_are_refused_without_echoing_the_url() {

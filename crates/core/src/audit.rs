@@ -25,6 +25,10 @@ pub enum AuditAction {
     LoginFailed,
     LoggedOut,
     PasswordChanged,
+    /// Someone asked for a password reset link for this user.
+    PasswordResetRequested,
+    /// A known reset link was refused (`reason`: expired, used or inactive_user).
+    PasswordResetRefused,
 }
 
 impl AuditAction {
@@ -42,6 +46,8 @@ impl AuditAction {
             AuditAction::LoginFailed => "login_failed",
             AuditAction::LoggedOut => "logged_out",
             AuditAction::PasswordChanged => "password_changed",
+            AuditAction::PasswordResetRequested => "password_reset_requested",
+            AuditAction::PasswordResetRefused => "password_reset_refused",
         }
     }
 
@@ -60,6 +66,8 @@ impl AuditAction {
             LoginFailed,
             LoggedOut,
             PasswordChanged,
+            PasswordResetRequested,
+            PasswordResetRefused,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

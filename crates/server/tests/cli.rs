@@ -253,6 +253,82 @@ fn help_lists_the_environment() {
     }
 }
 
+/// Without an SMTP server the reset email is written to the log, and its link works.
+#[tokio::test]
+async fn reset_link_in_the_log_without_smtp() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = cartera(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "jefa@empresa.com.ar",
+            "--name",
+            "Jefa",
+        ],
+    );
+    assert!(added.status.success());
+    let port = free_port();
+    let log = dir.path().join("serve.log");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("CARTERA_SMTP_URL")
+        .env("CARTERA_PUBLIC_URL", "https://crm.example.com/")
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::null());
+    let _server = Server(cmd.spawn().expect("serve starts"));
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let r = client
+        .post(format!("{base}/api/v1/auth/password_reset"))
+        .json(&serde_json::json!({"email": "jefa@empresa.com.ar"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 202);
+    let marker = "https://crm.example.com/reset-password?token=";
+    let token = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(i) = text.find(marker) {
+            let rest = &text[i + marker.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .unwrap_or(rest.len());
+            break rest[..end].to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no reset link in the log:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let r = client
+        .post(format!("{base}/api/v1/auth/password_reset/confirm"))
+        .json(&serde_json::json!({"token": token, "new_password": "una clave bien larga"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let r = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "jefa@empresa.com.ar", "password": "una clave bien larga"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+}
+
 fn cartera_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
     use std::io::Write;
     let mut child = Command::new(BIN)

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod smtp;
 mod support;
 
 mod accounts;
@@ -13,6 +14,7 @@ mod leads;
 mod lists;
 mod notes_audit;
 mod ops;
+mod password_reset;
 mod roles;
 mod sessions;
 mod tokens;
