@@ -29,6 +29,8 @@ pub enum AuditAction {
     PasswordResetRequested,
     /// A known reset link was refused (`reason`: expired, used or inactive_user).
     PasswordResetRefused,
+    /// A known API token was refused (`reason`: expired, revoked or inactive_user).
+    TokenRefused,
 }
 
 impl AuditAction {
@@ -48,6 +50,7 @@ impl AuditAction {
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::PasswordResetRequested => "password_reset_requested",
             AuditAction::PasswordResetRefused => "password_reset_refused",
+            AuditAction::TokenRefused => "token_refused",
         }
     }
 
@@ -68,6 +71,7 @@ impl AuditAction {
             PasswordChanged,
             PasswordResetRequested,
             PasswordResetRefused,
+            TokenRefused,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

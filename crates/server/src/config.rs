@@ -40,6 +40,7 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
+    pub token_rate_limit: Option<u32>,
 }
 
 impl FileConfig {
@@ -75,7 +76,13 @@ pub struct Config {
     /// lettre's connection URL of the SMTP server; none: emails go to the log.
     pub smtp_url: Option<String>,
     pub smtp_from: String,
+    /// API requests a minute per token; 0: no limit.
+    pub token_rate_limit: u32,
 }
+
+/// API requests a token may make in a minute unless configured: a hundred a second,
+/// far above what a person's integration needs, low enough to stop a runaway loop.
+pub const DEFAULT_TOKEN_RATE_LIMIT: u32 = 6000;
 
 /// Values given on the command line or in the environment (clap reads both).
 #[derive(Debug, Default, Clone)]
@@ -89,6 +96,7 @@ pub struct Overrides {
     pub public_url: Option<String>,
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
+    pub token_rate_limit: Option<u32>,
 }
 
 impl Config {
@@ -136,6 +144,10 @@ impl Config {
                 .smtp_from
                 .or(file.smtp_from)
                 .unwrap_or_else(|| cartera_app::mail::DEFAULT_FROM.into()),
+            token_rate_limit: o
+                .token_rate_limit
+                .or(file.token_rate_limit)
+                .unwrap_or(DEFAULT_TOKEN_RATE_LIMIT),
             data_dir,
             database_url,
             db_max_connections: o
@@ -193,19 +205,21 @@ mod tests {
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert_eq!(c.smtp_url, None);
         assert_eq!(c.smtp_from, "Cartera <no-reply@localhost>");
+        assert_eq!(c.token_rate_limit, 6000);
     }
 
     #[test]
-    fn mail_settings_from_the_file() {
+    fn mail_and_limits_from_the_file() {
         let file: FileConfig = toml::from_str(
             "database_url = \"sqlite://x.db\"\npublic_url = \"https://crm.example.com/\"\n\
              smtp_url = \"smtp://ana:p@ss@mail.example.com:587?tls=required\"\n\
-             smtp_from = \"Ventas <ventas@example.com>\"",
+             smtp_from = \"Ventas <ventas@example.com>\"\ntoken_rate_limit = 0",
         )
         .unwrap();
         let c = Config::resolve(Overrides::default(), file).unwrap();
         assert_eq!(c.public_url, "https://crm.example.com");
         assert_eq!(c.smtp_from, "Ventas <ventas@example.com>");
+        assert_eq!(c.token_rate_limit, 0);
         assert_eq!(
             c.mail_display(),
             "smtp://ana:***@mail.example.com:587?tls=required"

@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use cartera_app::{App, Mailer};
 use cartera_core::users::Scope;
 use cartera_server::config::{Config, FileConfig, Overrides};
+use cartera_server::state::Limits;
 use cartera_store::{ConnectOptions, Db};
 
 // Request handling allocates many small strings and maps; mimalloc serves them faster
@@ -77,6 +78,9 @@ struct ServeArgs {
     /// Sender of outgoing email. Default: "Cartera <no-reply@localhost>".
     #[arg(long, env = "CARTERA_SMTP_FROM")]
     smtp_from: Option<String>,
+    /// API requests a minute per token (0: no limit). Default: 6000.
+    #[arg(long, env = "CARTERA_TOKEN_RATE_LIMIT")]
+    token_rate_limit: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -198,6 +202,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         overrides.public_url.clone_from(&a.public_url);
         overrides.smtp_url.clone_from(&a.smtp_url);
         overrides.smtp_from.clone_from(&a.smtp_from);
+        overrides.token_rate_limit = a.token_rate_limit;
     }
     let config = Config::resolve(overrides, file).map_err(|e| e.to_string())?;
 
@@ -249,7 +254,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 config.database_display()
             );
             cartera_server::spawn_maintenance(app.clone());
-            cartera_server::serve(listener, app.clone(), shutdown_signal())
+            let limits = Limits {
+                token_requests_per_minute: config.token_rate_limit,
+            };
+            cartera_server::serve(listener, app.clone(), limits, shutdown_signal())
                 .await
                 .map_err(|e| format!("server stopped: {e}"))?;
             app.db.close().await;

@@ -245,6 +245,7 @@ fn help_lists_the_environment() {
         "CARTERA_PUBLIC_URL",
         "CARTERA_SMTP_URL",
         "CARTERA_SMTP_FROM",
+        "CARTERA_TOKEN_RATE_LIMIT",
     ] {
         assert!(
             text.contains(var),

@@ -17,6 +17,7 @@ mod ops;
 mod password_reset;
 mod roles;
 mod sessions;
+mod token_limits;
 mod tokens;
 mod two_factor;
 mod visibility;

@@ -17,7 +17,7 @@ const NEW_PASSWORD: &str = "otra clave todavía más larga";
 const BAD_LINK: &str = "the reset link is not valid, has expired or was already used";
 
 both!(
-    setup = Setup { smtp: true };
+    setup = Setup { smtp: true, ..Setup::default() };
     unknown_and_inactive_emails_get_the_same_answer_and_no_email,
     a_reset_sets_the_password_and_ends_sessions,
     a_link_works_once_and_spends_the_others,

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use cartera_app::{App, Clock, Mailer, SystemClock};
 use cartera_core::Id;
 use cartera_core::users::Scope;
+use cartera_server::state::Limits;
 use cartera_store::{ConnectOptions, Db};
 
 use crate::smtp::SmtpSink;
@@ -36,6 +37,7 @@ pub fn postgres_admin_url() -> Option<String> {
 pub struct Setup {
     /// Start an SMTP server (aiosmtpd) and send the server's email there.
     pub smtp: bool,
+    pub limits: Limits,
 }
 
 /// The machine's clock, moved forward by what the test asks for.
@@ -202,7 +204,7 @@ impl TestServer {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let served = app.clone();
         tokio::spawn(async move {
-            let _ = cartera_server::serve(listener, served, async {
+            let _ = cartera_server::serve(listener, served, setup.limits, async {
                 let _ = rx.await;
             })
             .await;
