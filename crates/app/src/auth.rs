@@ -1,18 +1,20 @@
-//! Logging in and out with a password, browser sessions, changing passwords.
+//! Logging in and out with a password, browser sessions, changing passwords, and
+//! resetting a forgotten one through an emailed link.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use cartera_core::audit::AuditAction;
 use cartera_core::auth::{
-    SESSION_PREFIX, SecondFactor, Session, check_totp, decoy_hash, hash_password, lockout_after,
-    recovery_code_hash, recovery_codes, session_idle_limit, totp_base32, totp_secret_from_base32,
-    totp_url, validate_password, verify_password,
+    RESET_PREFIX, SESSION_PREFIX, SecondFactor, Session, check_totp, decoy_hash, hash_password,
+    lockout_after, recovery_code_hash, recovery_codes, reset_link_lifetime, session_idle_limit,
+    totp_base32, totp_secret_from_base32, totp_url, validate_password, verify_password,
 };
 use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::Grant;
 use cartera_core::users::{User, token_hash};
 use cartera_core::{Check, Code, Id};
+use cartera_store::Conn;
 use cartera_store::sessions as store;
 
 use crate::records::event;
@@ -22,6 +24,8 @@ use crate::{Actor, App, AppError, Result};
 /// The one answer to a wrong email or password: it does not say which was wrong.
 const WRONG: &str = "the email or the password is not right";
 const WRONG_CODE: &str = "the authenticator or recovery code is not right (each code is good once)";
+/// The one answer to a reset link that does not work, whatever the reason.
+const BAD_LINK: &str = "the reset link is not valid, has expired or was already used";
 
 enum Spend {
     Step(i64),
@@ -110,7 +114,7 @@ async fn hash(password: &str) -> Result<String> {
         .map_err(|e| AppError::Conflict(e.to_string()))
 }
 
-fn security_event(
+pub(crate) fn security_event(
     actor: Option<&Actor>,
     client: Option<&Client>,
     now: DateTime<Utc>,
@@ -361,21 +365,200 @@ async fn store_password(
     let hashed = hash(password).await?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
-    store::set_password(&mut conn, user.id, &hashed, now).await?;
-    store::delete_of_user(&mut conn, user.id, keep_session).await?;
+    let changed = security_event(actor, None, now, AuditAction::PasswordChanged, user.id);
+    write_password(&mut conn, user.id, &hashed, keep_session, now, changed).await?;
+    conn.commit().await?;
+    Ok(())
+}
+
+/// Stores a new password hash in the caller's transaction: lifts a lockout, ends every
+/// session of the user but `keep_session`, spends their unused reset links (a link
+/// mailed before the change must not undo it), and records `changed`.
+async fn write_password(
+    conn: &mut Conn,
+    user: Id,
+    hashed: &str,
+    keep_session: Option<Id>,
+    now: DateTime<Utc>,
+    changed: cartera_core::audit::AuditEvent,
+) -> Result<()> {
+    store::set_password(conn, user, hashed, now).await?;
+    store::delete_of_user(conn, user, keep_session).await?;
+    store::spend_resets_of_user(conn, user, now).await?;
+    cartera_store::audit::insert(conn, &[changed]).await?;
+    Ok(())
+}
+
+/// Asks for a password reset link by email. The answer is the same whether or not the
+/// email belongs to an active user, and so is its timing: finding the user, keeping the
+/// link and sending the email all happen after the answer, in a task of their own.
+/// Earlier links stay good until they expire or one of them is used.
+pub async fn request_password_reset(app: &App, email: &str, client: Client) -> Result<()> {
+    let email = email.trim().to_lowercase();
+    let mut c = Check::new();
+    c.required("email", &email);
+    c.max_chars("email", &email, 320);
+    c.finish()?;
+    let app = app.clone();
+    tokio::spawn(async move {
+        let issued = match issue_reset(&app, &email, &client).await {
+            Ok(Some(mail)) => mail,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "a password reset link could not be made");
+                return;
+            }
+        };
+        if let Err(e) = app.mailer().send(&issued).await {
+            tracing::warn!(error = %e, to = %issued.to_address, "the password reset email was not sent");
+        }
+    });
+    Ok(())
+}
+
+/// Keeps a new reset link for an active user with this email and records the request;
+/// returns the email to send once that is committed. `None`: no such active user.
+async fn issue_reset(
+    app: &App,
+    email: &str,
+    client: &Client,
+) -> Result<Option<crate::mail::Email>> {
+    let user = {
+        let mut conn = app.db.reader().await?;
+        cartera_store::users::by_email(&mut conn, email).await?
+    };
+    let Some(user) = user.filter(|u| u.active) else {
+        return Ok(None);
+    };
+    let now = app.now();
+    let secret = new_secret(RESET_PREFIX)?;
+    let expires_at = now + reset_link_lifetime();
+    let mut conn = app.db.begin().await?;
+    store::insert_reset(&mut conn, &token_hash(&secret), user.id, now, expires_at).await?;
     cartera_store::audit::insert(
         &mut conn,
         &[security_event(
-            actor,
             None,
+            Some(client),
             now,
-            AuditAction::PasswordChanged,
+            AuditAction::PasswordResetRequested,
             user.id,
         )],
     )
     .await?;
     conn.commit().await?;
+    let link = format!("{}/reset-password?token={secret}", app.public_url());
+    Ok(Some(crate::mail::password_reset(&user, &link, expires_at)))
+}
+
+/// Records a refused reset link on its user, and makes the answer.
+async fn refused_reset(
+    app: &App,
+    user: Id,
+    client: &Client,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> AppError {
+    let mut e = security_event(
+        None,
+        Some(client),
+        now,
+        AuditAction::PasswordResetRefused,
+        user,
+    );
+    e.changes.push(FieldChange {
+        field: "reason".into(),
+        old: Value::Null,
+        new: reason.into(),
+    });
+    let result: Result<()> = async {
+        let mut conn = app.db.begin().await?;
+        cartera_store::audit::insert(&mut conn, &[e]).await?;
+        conn.commit().await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => AppError::Unauthorized(BAD_LINK.into()),
+        Err(e) => e,
+    }
+}
+
+/// Sets a new password with the secret of an emailed link. The password is checked
+/// first (422), so a typo does not spend the link. A good link sets the password, lifts
+/// a lockout, ends every session and spends all the user's links, in one transaction;
+/// an unknown, expired or used one answers 401, and a known one is recorded on its user.
+/// A second factor stays on: the next login still asks for it.
+pub async fn confirm_password_reset(
+    app: &App,
+    secret: &str,
+    new_password: &str,
+    client: Client,
+) -> Result<()> {
+    let secret = secret.trim();
+    let hashed_secret = token_hash(secret);
+    let known = if secret.starts_with(RESET_PREFIX) && secret.len() <= 200 {
+        let mut conn = app.db.reader().await?;
+        match store::reset_by_hash(&mut conn, &hashed_secret).await? {
+            Some(reset) => cartera_store::users::by_id(&mut conn, reset.user_id)
+                .await?
+                .map(|user| (reset, user)),
+            None => None,
+        }
+    } else {
+        None
+    };
+    let mut c = Check::new();
+    let email = known.as_ref().map_or("", |(_, u)| u.email.as_str());
+    validate_password("new_password", new_password, email, &mut c);
+    c.finish()?;
+    let Some((reset, user)) = known else {
+        return Err(AppError::Unauthorized(BAD_LINK.into()));
+    };
+    let now = app.now();
+    let refusal = reset
+        .refusal(now)
+        .or((!user.active).then_some("inactive_user"));
+    if let Some(reason) = refusal {
+        return Err(refused_reset(app, user.id, &client, now, reason).await);
+    }
+    let hashed = hash(new_password).await?;
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    // Spent by a concurrent request, or expired while the password was hashed.
+    if !store::use_reset(&mut conn, &hashed_secret, now).await? {
+        drop(conn);
+        let reason = if reset.expires_at <= now {
+            "expired"
+        } else {
+            "used"
+        };
+        return Err(refused_reset(app, user.id, &client, now, reason).await);
+    }
+    let mut changed = security_event(
+        None,
+        Some(&client),
+        now,
+        AuditAction::PasswordChanged,
+        user.id,
+    );
+    changed.changes.push(FieldChange {
+        field: "via".into(),
+        old: Value::Null,
+        new: "password_reset".into(),
+    });
+    write_password(&mut conn, user.id, &hashed, None, now, changed).await?;
+    conn.commit().await?;
     Ok(())
+}
+
+/// Forgets reset links a week past their expiry (maintenance); until then a late click
+/// is still recorded as a refused link.
+pub async fn purge_expired_resets(app: &App) -> Result<u64> {
+    let mut conn = app.db.begin().await?;
+    let n = store::purge_resets(&mut conn, app.now() - chrono::Duration::days(7)).await?;
+    conn.commit().await?;
+    Ok(n)
 }
 
 /// Forgets sessions past their expiry (maintenance).

@@ -12,6 +12,7 @@ pub mod error;
 pub mod idempotency;
 pub mod io;
 pub mod leads;
+pub mod mail;
 pub mod maintenance;
 pub mod notes;
 pub mod records;
@@ -35,6 +36,7 @@ use cartera_core::users::Scope;
 use cartera_store::Db;
 
 pub use error::AppError;
+pub use mail::Mailer;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
@@ -60,27 +62,55 @@ impl Clock for SystemClock {
     }
 }
 
-/// The application: the database and the clock.
+/// Where people reach Cartera when nothing else is configured.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+/// The application: the database, the clock, the way out for email, and the address
+/// people reach Cartera at (for links in emails).
 #[derive(Clone)]
 pub struct App {
     pub db: Db,
     clock: Arc<dyn Clock>,
+    mailer: Arc<Mailer>,
+    public_url: Arc<str>,
 }
 
 impl App {
+    /// An app that writes its emails to the log.
     pub fn new(db: Db) -> Self {
-        App {
-            db,
-            clock: Arc::new(SystemClock),
-        }
+        App::with_clock(db, Arc::new(SystemClock))
     }
 
     pub fn with_clock(db: Db, clock: Arc<dyn Clock>) -> Self {
-        App { db, clock }
+        App {
+            db,
+            clock,
+            mailer: Arc::new(Mailer::Log),
+            public_url: DEFAULT_PUBLIC_URL.into(),
+        }
+    }
+
+    pub fn with_mailer(mut self, mailer: Mailer) -> Self {
+        self.mailer = Arc::new(mailer);
+        self
+    }
+
+    /// `url` without a trailing slash, e.g. `https://crm.example.com`.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim().trim_end_matches('/').into();
+        self
     }
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
+    }
+
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 }
 

@@ -1,5 +1,5 @@
 //! Housekeeping `cartera serve` runs on its own: emptying the trash past its retention,
-//! forgetting old idempotency keys and expired sessions. Safe to run from several servers at once.
+//! forgetting old idempotency keys, expired sessions and old password reset links. Safe to run from several servers at once.
 
 use chrono::Duration;
 use serde::Serialize;
@@ -21,6 +21,7 @@ pub struct PurgeReport {
     pub leads: u64,
     pub idempotency_keys: u64,
     pub sessions: u64,
+    pub password_resets: u64,
 }
 
 /// Purges in slices so that one run never holds the write lock for long.
@@ -61,6 +62,7 @@ pub async fn run(app: &App) -> Result<PurgeReport> {
         idempotency::purge_before(&mut conn, app.now() - Duration::hours(24)).await?;
     conn.commit().await?;
     report.sessions = crate::auth::purge_expired_sessions(app).await?;
+    report.password_resets = crate::auth::purge_expired_resets(app).await?;
     Ok(report)
 }
 

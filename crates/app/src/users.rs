@@ -173,24 +173,77 @@ async fn issue_token(
     Ok((token, secret))
 }
 
-/// Why a bearer token was refused; all answer 401.
+/// Why a bearer token was refused; all answer 401. A token that exists comes along, so
+/// that its refusal can be recorded on its user.
 #[derive(Debug, PartialEq)]
 pub enum Refusal {
     Unknown,
-    Expired,
-    Revoked,
-    InactiveUser,
+    Expired(ApiToken),
+    Revoked(ApiToken),
+    InactiveUser(ApiToken),
 }
 
 impl Refusal {
     pub fn message(&self) -> &'static str {
         match self {
             Refusal::Unknown => "the token is not valid",
-            Refusal::Expired => "the token has expired",
-            Refusal::Revoked => "the token was revoked",
-            Refusal::InactiveUser => "the token's user is deactivated",
+            Refusal::Expired(_) => "the token has expired",
+            Refusal::Revoked(_) => "the token was revoked",
+            Refusal::InactiveUser(_) => "the token's user is deactivated",
         }
     }
+
+    /// The refused token, when it exists.
+    pub fn token(&self) -> Option<&ApiToken> {
+        match self {
+            Refusal::Unknown => None,
+            Refusal::Expired(t) | Refusal::Revoked(t) | Refusal::InactiveUser(t) => Some(t),
+        }
+    }
+
+    /// The `reason` of the audit event.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Refusal::Unknown => "unknown",
+            Refusal::Expired(_) => "expired",
+            Refusal::Revoked(_) => "revoked",
+            Refusal::InactiveUser(_) => "inactive_user",
+        }
+    }
+}
+
+/// Records on its user that a known token was refused (`TokenRefused`, with the reason,
+/// the token and the address). An unknown token has nobody to record it on.
+pub async fn record_refusal(
+    app: &App,
+    refusal: &Refusal,
+    client: &crate::auth::Client,
+) -> Result<()> {
+    let Some(token) = refusal.token() else {
+        return Ok(());
+    };
+    let now = app.now();
+    let mut e = crate::auth::security_event(
+        None,
+        Some(client),
+        now,
+        AuditAction::TokenRefused,
+        token.user_id,
+    );
+    for (field, value) in [
+        ("reason", refusal.reason().to_owned()),
+        ("token_id", token.id.to_string()),
+    ] {
+        e.changes.push(FieldChange {
+            field: field.into(),
+            old: serde_json::Value::Null,
+            new: value.into(),
+        });
+    }
+    let mut conn = app.db.begin().await?;
+    cartera_store::audit::insert(&mut conn, &[e]).await?;
+    conn.commit().await?;
+    Ok(())
 }
 
 /// The user, token and role permissions behind a bearer token. A user without a role
@@ -210,13 +263,13 @@ pub async fn authenticate(
     };
     drop(conn);
     if token.revoked_at.is_some() {
-        return Ok(Err(Refusal::Revoked));
+        return Ok(Err(Refusal::Revoked(token)));
     }
     if token.expires_at.is_some_and(|e| e <= now) {
-        return Ok(Err(Refusal::Expired));
+        return Ok(Err(Refusal::Expired(token)));
     }
     if !user.active {
-        return Ok(Err(Refusal::InactiveUser));
+        return Ok(Err(Refusal::InactiveUser(token)));
     }
     // Record use at most once a minute, so that reads do not all become writes.
     if token

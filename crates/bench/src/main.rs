@@ -318,7 +318,11 @@ async fn run(args: Args) -> Result<(), String> {
     // What `cartera serve` runs beside the server (statistics, trash) runs here too.
     cartera_server::spawn_maintenance(app.clone());
     tokio::spawn(async move {
-        let _ = cartera_server::serve(listener, served, std::future::pending()).await;
+        // One token drives the server as hard as it can: no per-token limit.
+        let limits = cartera_server::state::Limits {
+            token_requests_per_minute: 0,
+        };
+        let _ = cartera_server::serve(listener, served, limits, std::future::pending()).await;
     });
     let client = Arc::new(Client {
         http: reqwest::Client::builder()

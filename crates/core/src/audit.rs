@@ -32,6 +32,12 @@ pub enum AuditAction {
     Shared,
     /// A share of the record was withdrawn.
     Unshared,
+    /// Someone asked for a password reset link for this user.
+    PasswordResetRequested,
+    /// A known reset link was refused (`reason`: expired, used or inactive_user).
+    PasswordResetRefused,
+    /// A known API token was refused (`reason`: expired, revoked or inactive_user).
+    TokenRefused,
 }
 
 impl AuditAction {
@@ -52,6 +58,9 @@ impl AuditAction {
             AuditAction::PasswordChanged => "password_changed",
             AuditAction::Shared => "shared",
             AuditAction::Unshared => "unshared",
+            AuditAction::PasswordResetRequested => "password_reset_requested",
+            AuditAction::PasswordResetRefused => "password_reset_refused",
+            AuditAction::TokenRefused => "token_refused",
         }
     }
 
@@ -73,6 +82,9 @@ impl AuditAction {
             PasswordChanged,
             Shared,
             Unshared,
+            PasswordResetRequested,
+            PasswordResetRefused,
+            TokenRefused,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

@@ -1,4 +1,5 @@
-//! Logging in: password rules and hashes, lockout after failures, browser sessions.
+//! Logging in: password rules and hashes, lockout after failures, browser sessions,
+//! password reset links.
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -30,6 +31,28 @@ pub struct Credentials {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
+/// A password reset link as stored: its secret is only in the emailed link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PasswordReset {
+    pub user_id: Id,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+impl PasswordReset {
+    /// Why the link no longer works, if it does not.
+    pub fn refusal(&self, now: DateTime<Utc>) -> Option<&'static str> {
+        if self.used_at.is_some() {
+            Some("used")
+        } else if self.expires_at <= now {
+            Some("expired")
+        } else {
+            None
+        }
+    }
+}
+
 pub const PASSWORD_MIN_CHARS: usize = 10;
 /// Long enough for any passphrase, short enough that hashing it costs nothing extra.
 pub const PASSWORD_MAX_CHARS: usize = 200;
@@ -48,6 +71,14 @@ pub fn session_idle_limit() -> Duration {
 pub const SESSION_COOKIE: &str = "cartera_session";
 /// Prefix of session secrets (API tokens start with `crt_`).
 pub const SESSION_PREFIX: &str = "crs_";
+
+/// Prefix of password reset secrets.
+pub const RESET_PREFIX: &str = "crp_";
+
+/// An emailed password reset link works this long.
+pub fn reset_link_lifetime() -> Duration {
+    Duration::hours(1)
+}
 
 /// Checks a new password: long enough, not absurdly long, not the email itself.
 pub fn validate_password(field: &str, password: &str, email: &str, c: &mut Check) {

@@ -18,6 +18,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("listen address '{0}' is not host:port (e.g. 127.0.0.1:8080)")]
     Listen(String),
+    #[error("public URL '{0}' must start with http:// or https:// (e.g. https://crm.example.com)")]
+    PublicUrl(String),
     #[error("cannot create the data folder {path}: {source}")]
     DataDir {
         path: PathBuf,
@@ -35,6 +37,10 @@ pub struct FileConfig {
     pub db_max_connections: Option<u32>,
     pub log: Option<String>,
     pub log_format: Option<String>,
+    pub public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
+    pub token_rate_limit: Option<u32>,
 }
 
 impl FileConfig {
@@ -65,7 +71,18 @@ pub struct Config {
     pub db_max_connections: u32,
     pub log: String,
     pub json_logs: bool,
+    /// Where people reach Cartera, without a trailing slash; links in emails start with it.
+    pub public_url: String,
+    /// lettre's connection URL of the SMTP server; none: emails go to the log.
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
+    /// API requests a minute per token; 0: no limit.
+    pub token_rate_limit: u32,
 }
+
+/// API requests a token may make in a minute unless configured: a hundred a second,
+/// far above what a person's integration needs, low enough to stop a runaway loop.
+pub const DEFAULT_TOKEN_RATE_LIMIT: u32 = 6000;
 
 /// Values given on the command line or in the environment (clap reads both).
 #[derive(Debug, Default, Clone)]
@@ -76,6 +93,10 @@ pub struct Overrides {
     pub db_max_connections: Option<u32>,
     pub log: Option<String>,
     pub log_format: Option<String>,
+    pub public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub smtp_from: Option<String>,
+    pub token_rate_limit: Option<u32>,
 }
 
 impl Config {
@@ -104,8 +125,29 @@ impl Config {
                 )
             }
         };
+        let public_url = o
+            .public_url
+            .or(file.public_url)
+            .unwrap_or_else(|| format!("http://{listen}"));
+        let public_url = public_url.trim().trim_end_matches('/').to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError::PublicUrl(public_url));
+        }
         Ok(Config {
             listen,
+            public_url,
+            smtp_url: o
+                .smtp_url
+                .or(file.smtp_url)
+                .filter(|u| !u.trim().is_empty()),
+            smtp_from: o
+                .smtp_from
+                .or(file.smtp_from)
+                .unwrap_or_else(|| cartera_app::mail::DEFAULT_FROM.into()),
+            token_rate_limit: o
+                .token_rate_limit
+                .or(file.token_rate_limit)
+                .unwrap_or(DEFAULT_TOKEN_RATE_LIMIT),
             data_dir,
             database_url,
             db_max_connections: o
@@ -122,14 +164,26 @@ impl Config {
 
     /// The database URL without its password, for the log.
     pub fn database_display(&self) -> String {
-        match self.database_url.split_once('@') {
-            Some((head, tail)) if head.contains("://") => {
-                let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
-                let user = head[scheme_end..].split(':').next().unwrap_or("");
-                format!("{}{user}:***@{tail}", &head[..scheme_end])
-            }
-            _ => self.database_url.clone(),
+        without_password(&self.database_url)
+    }
+
+    /// Where emails go, without the SMTP password, for the log.
+    pub fn mail_display(&self) -> String {
+        match &self.smtp_url {
+            Some(u) => without_password(u),
+            None => "the log (no CARTERA_SMTP_URL)".into(),
         }
+    }
+}
+
+fn without_password(url: &str) -> String {
+    match url.rsplit_once('@') {
+        Some((head, tail)) if head.contains("://") => {
+            let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+            let user = head[scheme_end..].split(':').next().unwrap_or("");
+            format!("{}{user}:***@{tail}", &head[..scheme_end])
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -148,6 +202,37 @@ mod tests {
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
         assert!(c.database_url.starts_with("sqlite://"));
         assert!(dir.path().join("d").is_dir());
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert_eq!(c.smtp_url, None);
+        assert_eq!(c.smtp_from, "Cartera <no-reply@localhost>");
+        assert_eq!(c.token_rate_limit, 6000);
+    }
+
+    #[test]
+    fn mail_and_limits_from_the_file() {
+        let file: FileConfig = toml::from_str(
+            "database_url = \"sqlite://x.db\"\npublic_url = \"https://crm.example.com/\"\n\
+             smtp_url = \"smtp://ana:p@ss@mail.example.com:587?tls=required\"\n\
+             smtp_from = \"Ventas <ventas@example.com>\"\ntoken_rate_limit = 0",
+        )
+        .unwrap();
+        let c = Config::resolve(Overrides::default(), file).unwrap();
+        assert_eq!(c.public_url, "https://crm.example.com");
+        assert_eq!(c.smtp_from, "Ventas <ventas@example.com>");
+        assert_eq!(c.token_rate_limit, 0);
+        assert_eq!(
+            c.mail_display(),
+            "smtp://ana:***@mail.example.com:587?tls=required"
+        );
+        let bad = Overrides {
+            database_url: Some("sqlite://x.db".into()),
+            public_url: Some("crm.example.com".into()),
+            ..Overrides::default()
+        };
+        assert!(matches!(
+            Config::resolve(bad, FileConfig::default()),
+            Err(ConfigError::PublicUrl(_))
+        ));
     }
 
     #[test]

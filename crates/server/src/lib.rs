@@ -24,7 +24,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 use cartera_app::App;
 
 use crate::problem::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, Limits};
 
 /// The process-wide Prometheus recorder (one per process, however many servers run).
 pub fn metrics_handle() -> Option<PrometheusHandle> {
@@ -50,7 +50,7 @@ fn panic_answer(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::R
 }
 
 /// The whole application as one router.
-pub fn router(app: App) -> Router {
+pub fn router(app: App, limits: Limits) -> Router {
     let (api_router, mut doc) = api::api().finish();
     let (ops_router, ops_doc) = ops::mount(api::doc::Api::default()).finish();
     doc.merge(ops_doc);
@@ -62,6 +62,9 @@ pub fn router(app: App) -> Router {
         metrics: metrics_handle(),
         openapi: Arc::new(openapi.into()),
         login_limiter: state::login_limiter(),
+        token_limiter: state::token_limiter(limits),
+        bearer_failure_limiter: state::bearer_failure_limiter(),
+        refusal_audit_limiter: state::refusal_audit_limiter(),
     };
     let api_router = api_router
         .route_layer(axum::middleware::from_fn_with_state(
@@ -110,10 +113,11 @@ pub fn router(app: App) -> Router {
 pub async fn serve(
     listener: TcpListener,
     app: App,
+    limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The peer address goes into the audit trail of logins.
-    let service = router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // The peer address goes into the audit trail of logins and keys the per-address limits.
+    let service = router(app, limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await

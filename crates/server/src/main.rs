@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
-use cartera_app::App;
+use cartera_app::{App, Mailer};
 use cartera_core::users::Scope;
 use cartera_server::config::{Config, FileConfig, Overrides};
+use cartera_server::state::Limits;
 use cartera_store::{ConnectOptions, Db};
 
 // Request handling allocates many small strings and maps; mimalloc serves them faster
@@ -65,6 +66,21 @@ struct ServeArgs {
     /// `text` (default) or `json`.
     #[arg(long, env = "CARTERA_LOG_FORMAT")]
     log_format: Option<String>,
+    /// The address people reach Cartera at; links in emails start with it.
+    /// Default: http://LISTEN. Set it behind a proxy or when listening on 0.0.0.0.
+    #[arg(long, env = "CARTERA_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SMTP server for outgoing email, e.g. smtp://USER:PASSWORD@HOST:587?tls=required,
+    /// smtps://... (TLS from the start) or smtp://127.0.0.1:2525 (plain, local).
+    /// Default: none; emails (password reset links) are written to the log instead.
+    #[arg(long, env = "CARTERA_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender of outgoing email. Default: "Cartera <no-reply@localhost>".
+    #[arg(long, env = "CARTERA_SMTP_FROM")]
+    smtp_from: Option<String>,
+    /// API requests a minute per token (0: no limit). Default: 6000.
+    #[arg(long, env = "CARTERA_TOKEN_RATE_LIMIT")]
+    token_rate_limit: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -183,13 +199,22 @@ async fn run(cli: Cli) -> Result<(), String> {
         overrides.db_max_connections = a.db_max_connections;
         overrides.log.clone_from(&a.log);
         overrides.log_format.clone_from(&a.log_format);
+        overrides.public_url.clone_from(&a.public_url);
+        overrides.smtp_url.clone_from(&a.smtp_url);
+        overrides.smtp_from.clone_from(&a.smtp_from);
+        overrides.token_rate_limit = a.token_rate_limit;
     }
     let config = Config::resolve(overrides, file).map_err(|e| e.to_string())?;
 
     match cli.command {
         Command::Serve(args) => {
             init_logs(&config);
-            let app = open(&config).await?;
+            let mailer = Mailer::new(config.smtp_url.as_deref(), &config.smtp_from)
+                .map_err(|e| format!("cannot set up email: {e}"))?;
+            let app = open(&config)
+                .await?
+                .with_mailer(mailer)
+                .with_public_url(&config.public_url);
             if args.demo {
                 match cartera_app::demo::seed_if_empty(&app)
                     .await
@@ -217,8 +242,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
             tracing::info!(
                 listen = %config.listen,
+                public_url = %config.public_url,
                 database = %config.database_display(),
                 backend = app.db.backend().as_str(),
+                mail = %config.mail_display(),
                 "Cartera is running"
             );
             println!(
@@ -227,7 +254,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 config.database_display()
             );
             cartera_server::spawn_maintenance(app.clone());
-            cartera_server::serve(listener, app.clone(), shutdown_signal())
+            let limits = Limits {
+                token_requests_per_minute: config.token_rate_limit,
+            };
+            cartera_server::serve(listener, app.clone(), limits, shutdown_signal())
                 .await
                 .map_err(|e| format!("server stopped: {e}"))?;
             app.db.close().await;

@@ -1,25 +1,26 @@
 //! Layers around every request: request id, one log line, metrics, authentication and
 //! `Idempotency-Key` replays.
 
+use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use cartera_app::users::authenticate as authenticate_token;
-use cartera_app::{Actor, auth, idempotency};
+use cartera_app::users::{Refusal, authenticate as authenticate_token, record_refusal};
+use cartera_app::{Actor, AppError, auth, idempotency};
 use cartera_core::auth::SESSION_COOKIE;
 use cartera_core::users::Scope;
 use cartera_core::{Code, Id};
 use cartera_store::idempotency::Claim;
 
 use crate::problem::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, take};
 
 /// The id of a request, from `X-Request-Id` or made here.
 #[derive(Clone)]
@@ -157,6 +158,42 @@ fn same_secret(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The answer to a refused bearer token: 401, or 429 once its address has sent too many
+/// refused tokens this minute. A known token's refusal is recorded on its user, at most
+/// once a minute per token.
+async fn refused(
+    s: &AppState,
+    peer: Option<IpAddr>,
+    refusal: Refusal,
+    request_id: Option<String>,
+) -> Response {
+    if let Some(ip) = peer
+        && let Err(seconds) = take(&s.bearer_failure_limiter, &ip)
+    {
+        return ApiError::from(AppError::RateLimited {
+            message: format!(
+                "too many refused tokens from this address: try again in {seconds} seconds"
+            ),
+            retry_after_seconds: seconds,
+        })
+        .into_response();
+    }
+    if let Some(token) = refusal.token()
+        && take(&s.refusal_audit_limiter, &token.id).is_ok()
+    {
+        let client = auth::Client {
+            user_agent: None,
+            ip: peer.map(|ip| ip.to_string()),
+            request_id,
+        };
+        // The refusal stands even if it cannot be recorded.
+        if let Err(e) = record_refusal(&s.app, &refusal, &client).await {
+            tracing::warn!(error = %e, "a refused token could not be recorded");
+        }
+    }
+    ApiError::unauthorized(refusal.message()).into_response()
+}
+
 /// Who is calling: `Authorization: Bearer <token>`, or the browser's session cookie
 /// (whose state-changing requests must also carry the session's CSRF token). Answers
 /// 401 without either.
@@ -175,9 +212,26 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
         };
         match authenticate_token(&s.app, &token).await {
             Ok(Ok((user, tok, grant))) => {
+                if let Some(limiter) = &s.token_limiter
+                    && let Err(seconds) = take(limiter, &tok.id)
+                {
+                    return ApiError::from(AppError::RateLimited {
+                        message: format!(
+                            "too many requests with this token: try again in {seconds} seconds"
+                        ),
+                        retry_after_seconds: seconds,
+                    })
+                    .into_response();
+                }
                 Actor::for_user(&s.app, user.id, tok.scope, grant, request_id, None).await
             }
-            Ok(Err(refusal)) => return ApiError::unauthorized(refusal.message()).into_response(),
+            Ok(Err(refusal)) => {
+                let peer = req
+                    .extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|ConnectInfo(a)| a.ip());
+                return refused(&s, peer, refusal, request_id).await;
+            }
             Err(e) => return ApiError::from(e).into_response(),
         }
     } else if let Some(secret) = cookie(req.headers(), SESSION_COOKIE) {

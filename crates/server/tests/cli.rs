@@ -189,6 +189,19 @@ fn bad_configuration_is_explained() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite: or postgres:"));
 
+    let out = cartera(
+        dir.path(),
+        &["serve", "--smtp-url", "ftp://ana:secreto@mail"],
+    );
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot set up email"), "{err}");
+    assert!(!err.contains("secreto"), "{err}");
+    let out = cartera(dir.path(), &["serve", "--public-url", "crm.example.com"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("public URL 'crm.example.com'"), "{err}");
+
     let out = cartera(dir.path(), &["token", "create", "--user", "not-an-email"]);
     assert!(!out.status.success());
     let out = cartera(
@@ -229,12 +242,92 @@ fn help_lists_the_environment() {
         "CARTERA_DATA_DIR",
         "CARTERA_CONFIG",
         "CARTERA_LOG",
+        "CARTERA_PUBLIC_URL",
+        "CARTERA_SMTP_URL",
+        "CARTERA_SMTP_FROM",
+        "CARTERA_TOKEN_RATE_LIMIT",
     ] {
         assert!(
             text.contains(var),
             "{var} missing from serve --help:\n{text}"
         );
     }
+}
+
+/// Without an SMTP server the reset email is written to the log, and its link works.
+#[tokio::test]
+async fn reset_link_in_the_log_without_smtp() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = cartera(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "jefa@empresa.com.ar",
+            "--name",
+            "Jefa",
+        ],
+    );
+    assert!(added.status.success());
+    let port = free_port();
+    let log = dir.path().join("serve.log");
+    let mut cmd = Command::new(BIN);
+    cmd.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("CARTERA_SMTP_URL")
+        .env("CARTERA_PUBLIC_URL", "https://crm.example.com/")
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::null());
+    let _server = Server(cmd.spawn().expect("serve starts"));
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let r = client
+        .post(format!("{base}/api/v1/auth/password_reset"))
+        .json(&serde_json::json!({"email": "jefa@empresa.com.ar"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 202);
+    let marker = "https://crm.example.com/reset-password?token=";
+    let token = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(i) = text.find(marker) {
+            let rest = &text[i + marker.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                .unwrap_or(rest.len());
+            break rest[..end].to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no reset link in the log:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let r = client
+        .post(format!("{base}/api/v1/auth/password_reset/confirm"))
+        .json(&serde_json::json!({"token": token, "new_password": "una clave bien larga"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 204);
+    let r = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": "jefa@empresa.com.ar", "password": "una clave bien larga"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
 }
 
 fn cartera_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {

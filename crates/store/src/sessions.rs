@@ -1,9 +1,9 @@
-//! Passwords, failed-login counters and browser sessions.
+//! Passwords, failed-login counters, browser sessions and password reset links.
 
 use chrono::{DateTime, Utc};
 
 use cartera_core::Id;
-use cartera_core::auth::{Credentials, Session};
+use cartera_core::auth::{Credentials, PasswordReset, Session};
 use cartera_core::roles::Grant;
 use cartera_core::users::User;
 
@@ -297,4 +297,80 @@ pub async fn use_recovery_code(
         )
         .await?;
     Ok(n > 0)
+}
+
+/// Keeps a new password reset link (the hash of its secret).
+pub async fn insert_reset(
+    c: &mut Conn,
+    token_hash: &str,
+    user: Id,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
+    c.execute(
+        Sql::new(
+            "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .arg(token_hash)
+        .arg(user)
+        .arg(now)
+        .arg(expires_at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The reset link with this hash, used or expired or not; the caller decides.
+pub async fn reset_by_hash(c: &mut Conn, token_hash: &str) -> Result<Option<PasswordReset>> {
+    let row = c
+        .fetch_optional(
+            Sql::new(
+                "SELECT user_id, created_at, expires_at, used_at FROM password_resets \
+                 WHERE token_hash = $1",
+            )
+            .arg(token_hash),
+        )
+        .await?;
+    row.map(|r| {
+        Ok(PasswordReset {
+            user_id: r.id("user_id")?,
+            created_at: r.time("created_at")?,
+            expires_at: r.time("expires_at")?,
+            used_at: r.opt_time("used_at")?,
+        })
+    })
+    .transpose()
+}
+
+/// Spends a live reset link: false if it was used or expired meanwhile (a concurrent
+/// use waits for this row and then finds it spent).
+pub async fn use_reset(c: &mut Conn, token_hash: &str, now: DateTime<Utc>) -> Result<bool> {
+    let n = c
+        .execute(
+            Sql::new(
+                "UPDATE password_resets SET used_at = $1 \
+                 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1",
+            )
+            .arg(now)
+            .arg(token_hash),
+        )
+        .await?;
+    Ok(n > 0)
+}
+
+/// Spends every unused reset link of `user`; returns how many.
+pub async fn spend_resets_of_user(c: &mut Conn, user: Id, now: DateTime<Utc>) -> Result<u64> {
+    c.execute(
+        Sql::new("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+            .arg(now)
+            .arg(user),
+    )
+    .await
+}
+
+/// Forgets reset links that expired before `before` (maintenance).
+pub async fn purge_resets(c: &mut Conn, before: DateTime<Utc>) -> Result<u64> {
+    c.execute(Sql::new("DELETE FROM password_resets WHERE expires_at <= $1").arg(before))
+        .await
 }

@@ -1,4 +1,5 @@
-//! Logging in and out of a browser session, and changing one's password.
+//! Logging in and out of a browser session, changing one's password, and resetting a
+//! forgotten one through an emailed link.
 
 use std::net::SocketAddr;
 
@@ -51,6 +52,26 @@ pub struct PasswordConfirmation {
     pub password: String,
 }
 
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PasswordResetAccepted {
+    /// The same words whether or not the email belongs to someone.
+    pub message: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetConfirmation {
+    /// The `token` of the emailed link.
+    pub token: String,
+    pub new_password: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct LoginAnswer {
     pub user: User,
@@ -87,24 +108,33 @@ fn session_cookie(value: &str, max_age_seconds: i64, secure: bool) -> Option<Hea
     HeaderValue::from_str(&cookie.to_string()).ok()
 }
 
-/// Refuses an address that has tried to log in too often in the last minute.
+/// Refuses an address that has tried to log in (or asked for reset links) too often in
+/// the last minute.
 fn limit_logins(s: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
-    use governor::clock::{Clock, DefaultClock};
-    let limiter = &s.login_limiter;
-    // Forget quiet addresses now and then, so the table stays small.
-    if limiter.len() > 10_000 {
-        limiter.retain_recent();
-    }
-    limiter.check_key(&ip).map_err(|not_until| {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    crate::state::take(&s.login_limiter, &ip).map_err(|seconds| {
         ApiError::from(AppError::RateLimited {
             message: format!(
-                "too many login attempts from this address: try again in {seconds} seconds"
+                "too many login or password reset attempts from this address: try again in {seconds} seconds"
             ),
-            retry_after_seconds: seconds.max(1),
+            retry_after_seconds: seconds,
         })
     })
+}
+
+/// Where a request comes from, for the audit trail.
+fn client(
+    peer: Option<&axum::Extension<ConnectInfo<SocketAddr>>>,
+    request_id: Option<axum::Extension<RequestId>>,
+    headers: &HeaderMap,
+) -> auth::Client {
+    auth::Client {
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        ip: peer.map(|axum::Extension(ConnectInfo(a))| a.ip().to_string()),
+        request_id: request_id.map(|axum::Extension(r)| r.0),
+    }
 }
 
 async fn login(
@@ -117,14 +147,7 @@ async fn login(
     if let Some(axum::Extension(ConnectInfo(addr))) = &peer {
         limit_logins(&s, addr.ip())?;
     }
-    let client = auth::Client {
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        ip: peer.map(|axum::Extension(ConnectInfo(a))| a.ip().to_string()),
-        request_id: request_id.map(|axum::Extension(r)| r.0),
-    };
+    let client = client(peer.as_ref(), request_id, &headers);
     let second = auth::SecondFactorInput {
         totp_code: input.totp_code,
         recovery_code: input.recovery_code,
@@ -144,6 +167,40 @@ async fn login(
         res.headers_mut().insert(header::SET_COOKIE, c);
     }
     Ok(res)
+}
+
+/// The one answer to every reset request.
+const RESET_ACCEPTED: &str = "If an active account has this email, a link to choose a new \
+                              password is on its way; it works for one hour.";
+
+async fn request_password_reset(
+    State(s): State<AppState>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    request_id: Option<axum::Extension<RequestId>>,
+    headers: HeaderMap,
+    Input(input): Input<PasswordResetRequest>,
+) -> Result<Response, ApiError> {
+    if let Some(axum::Extension(ConnectInfo(addr))) = &peer {
+        limit_logins(&s, addr.ip())?;
+    }
+    let client = client(peer.as_ref(), request_id, &headers);
+    auth::request_password_reset(&s.app, &input.email, client).await?;
+    let answer = PasswordResetAccepted {
+        message: RESET_ACCEPTED.into(),
+    };
+    Ok((StatusCode::ACCEPTED, Json(answer)).into_response())
+}
+
+async fn confirm_password_reset(
+    State(s): State<AppState>,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    request_id: Option<axum::Extension<RequestId>>,
+    headers: HeaderMap,
+    Input(input): Input<PasswordResetConfirmation>,
+) -> Result<StatusCode, ApiError> {
+    let client = client(peer.as_ref(), request_id, &headers);
+    auth::confirm_password_reset(&s.app, &input.token, &input.new_password, client).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn logout(
@@ -195,11 +252,56 @@ async fn disable_totp(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The login endpoint, which needs no credentials.
+/// The login and password reset endpoints, which need no credentials.
 pub fn mount_public(mut api: Api) -> Api {
     register::<LoginInput>(&mut api.schemas);
+    register::<PasswordResetRequest>(&mut api.schemas);
+    register::<PasswordResetConfirmation>(&mut api.schemas);
     let answer = register::<LoginAnswer>(&mut api.schemas);
+    let accepted = register::<PasswordResetAccepted>(&mut api.schemas);
     api.route(
+        HttpMethod::Post,
+        "/api/v1/auth/password_reset",
+        post(request_password_reset),
+        Op::new(
+            "auth",
+            "request_password_reset",
+            "Email me a link to choose a new password",
+        )
+        .public()
+        .describe(
+            "Always answers 202 with the same body, whether or not the email belongs to \
+                 an active account, and as fast either way: the link is made and emailed \
+                 after the answer. The link (`{public_url}/reset-password?token=...`) works \
+                 for one hour and once; using it spends every other link of the account. \
+                 Requests count towards the address's login attempts (429 with Retry-After).",
+        )
+        .body::<PasswordResetRequest>("The account's email")
+        .answer_schema(202, "Accepted (the same for every email)", accepted)
+        .problems(&[400, 422, 429]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/auth/password_reset/confirm",
+        post(confirm_password_reset),
+        Op::new(
+            "auth",
+            "confirm_password_reset",
+            "Choose a new password with an emailed link",
+        )
+        .public()
+        .describe(
+            "Takes the `token` of the emailed link and the new password. The password is \
+                 checked first (422 naming `new_password`, and the link stays good). Then the \
+                 password is set, a lockout lifted, every session of the account ended and \
+                 every link of the account spent. A link that is unknown, expired or already \
+                 used answers 401. A second factor stays on.",
+        )
+        .body::<PasswordResetConfirmation>("The link's token and the new password")
+        .answer_empty(204, "The password is set; log in with it")
+        .problems(&[400, 401, 422]),
+    )
+    .route(
         HttpMethod::Post,
         "/api/v1/auth/login",
         post(login),

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod smtp;
 mod support;
 
 mod accounts;
@@ -14,10 +15,12 @@ mod leads;
 mod lists;
 mod notes_audit;
 mod ops;
+mod password_reset;
 mod roles;
 mod sessions;
 mod shares;
 mod territories;
+mod token_limits;
 mod tokens;
 mod two_factor;
 mod visibility;

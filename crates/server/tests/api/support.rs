@@ -3,14 +3,20 @@
 //! driven over HTTP with reqwest, as a client would.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
+use chrono::{DateTime, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use cartera_app::App;
+use cartera_app::{App, Clock, Mailer, SystemClock};
 use cartera_core::Id;
 use cartera_core::users::Scope;
+use cartera_server::state::Limits;
 use cartera_store::{ConnectOptions, Db};
+
+use crate::smtp::SmtpSink;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Backend {
@@ -26,6 +32,33 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// What a test may change about its server.
+#[derive(Default)]
+pub struct Setup {
+    /// Start an SMTP server (aiosmtpd) and send the server's email there.
+    pub smtp: bool,
+    pub limits: Limits,
+}
+
+/// The machine's clock, moved forward by what the test asks for.
+#[derive(Default)]
+pub struct TestClock {
+    ahead_micros: AtomicI64,
+}
+
+impl TestClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        let micros = by.num_microseconds().expect("a duration in range");
+        self.ahead_micros.fetch_add(micros, Ordering::SeqCst);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        SystemClock.now() + chrono::Duration::microseconds(self.ahead_micros.load(Ordering::SeqCst))
+    }
+}
+
 enum Store {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin: String, name: String },
@@ -38,6 +71,10 @@ pub struct TestServer {
     pub token: String,
     pub admin_id: Id,
     pub app: App,
+    /// The server's clock; `advance` it to let time pass.
+    pub clock: Arc<TestClock>,
+    /// The SMTP server the server sends to, with `Setup { smtp: true, .. }`.
+    pub smtp: Option<SmtpSink>,
     store: Store,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -135,8 +172,9 @@ impl Resp {
 }
 
 impl TestServer {
-    /// A server on `backend`, or `None` for PostgreSQL when no server is configured.
-    pub async fn start(backend: Backend) -> Option<TestServer> {
+    /// A server on `backend` set up as `setup` says, or `None` for PostgreSQL when no
+    /// server is configured.
+    pub async fn start_with(backend: Backend, setup: Setup) -> Option<TestServer> {
         let (url, store) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -161,7 +199,20 @@ impl TestServer {
         })
         .await
         .expect("database opens");
-        let app = App::new(db);
+        let clock = Arc::new(TestClock::default());
+        let smtp = setup.smtp.then(SmtpSink::start);
+        let mailer = match &smtp {
+            Some(sink) => Mailer::new(Some(&sink.url()), cartera_app::mail::DEFAULT_FROM)
+                .expect("a mailer for the SMTP sink"),
+            None => Mailer::Log,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("port");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let app = App::with_clock(db, clock.clone())
+            .with_mailer(mailer)
+            .with_public_url(&format!("http://{addr}"));
         let (admin, _) = cartera_app::users::ensure(&app, "admin@test.example.com", "Ada Admin")
             .await
             .expect("admin user");
@@ -169,14 +220,10 @@ impl TestServer {
             cartera_app::users::create_token(&app, admin.id, "tests", Scope::Admin, None)
                 .await
                 .expect("admin token");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("port");
-        let addr: SocketAddr = listener.local_addr().expect("addr");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let served = app.clone();
         tokio::spawn(async move {
-            let _ = cartera_server::serve(listener, served, async {
+            let _ = cartera_server::serve(listener, served, setup.limits, async {
                 let _ = rx.await;
             })
             .await;
@@ -187,6 +234,8 @@ impl TestServer {
             token,
             admin_id: admin.id,
             app,
+            clock,
+            smtp,
             store,
             shutdown: Some(tx),
         })
@@ -387,28 +436,44 @@ impl Drop for TestServer {
     }
 }
 
-/// Runs a test body on SQLite and on PostgreSQL (when configured).
+/// Runs a test body on SQLite and on PostgreSQL (when configured); with
+/// `both!(setup = EXPR; a, b)` each server is started with that `Setup`.
 #[macro_export]
 macro_rules! both {
-    ($($name:ident),+ $(,)?) => {
+    (setup = $setup:expr; $($name:ident),+ $(,)?) => {
         $(
             mod $name {
+                // `$setup` is written in the test's file, with its imports.
+                #[allow(unused_imports)]
+                use super::*;
+
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    let s = $crate::support::TestServer::start($crate::support::Backend::Sqlite)
-                        .await
-                        .expect("sqlite server");
+                    let s = $crate::support::TestServer::start_with(
+                        $crate::support::Backend::Sqlite,
+                        $setup,
+                    )
+                    .await
+                    .expect("sqlite server");
                     super::$name(s).await;
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    match $crate::support::TestServer::start($crate::support::Backend::Postgres).await {
+                    match $crate::support::TestServer::start_with(
+                        $crate::support::Backend::Postgres,
+                        $setup,
+                    )
+                    .await
+                    {
                         Some(s) => super::$name(s).await,
                         None => eprintln!("skipped: set CARTERA_TEST_POSTGRES to run on PostgreSQL"),
                     }
                 }
             }
         )+
+    };
+    ($($name:ident),+ $(,)?) => {
+        $crate::both!(setup = $crate::support::Setup::default(); $($name),+);
     };
 }

@@ -1,0 +1,279 @@
+//! Sending email: through an SMTP server when one is configured, otherwise into the log
+//! at INFO, so that an install without SMTP can still hand a reset link on. Also the
+//! texts of the emails Cartera sends, each language beside the other.
+
+use chrono::{DateTime, Utc};
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, Message};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+
+/// The sender when none is configured.
+pub const DEFAULT_FROM: &str = "Cartera <no-reply@localhost>";
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// The message names no secret: the URL may carry a password.
+    #[error(
+        "the SMTP URL is not valid ({0}); write it as smtp://USER:PASSWORD@HOST:587?tls=required"
+    )]
+    SmtpUrl(String),
+    #[error("the sender '{0}' is not a valid address (e.g. Cartera <no-reply@example.com>)")]
+    From(String),
+    #[error("the recipient '{0}' is not a valid address")]
+    To(String),
+    #[error("cannot build the message: {0}")]
+    Build(String),
+    #[error("the SMTP server did not take the message: {0}")]
+    Send(String),
+}
+
+/// A plain-text email to one person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Email {
+    pub to_name: String,
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Where email goes.
+#[derive(Clone)]
+pub enum Mailer {
+    /// No SMTP server configured: every message is written to the log instead.
+    Log,
+    Smtp(Box<Smtp>),
+}
+
+/// An SMTP server and the sender to write as.
+#[derive(Clone)]
+pub struct Smtp {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl std::fmt::Debug for Mailer {
+    // The transport holds the SMTP credentials: never print it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+impl Mailer {
+    /// A mailer for lettre's connection URL (`smtp://USER:PASSWORD@HOST:587?tls=required`,
+    /// `smtps://...` for TLS from the first byte, `smtp://HOST:PORT` for plain SMTP on a
+    /// trusted network); with no URL, the log.
+    pub fn new(smtp_url: Option<&str>, from: &str) -> Result<Mailer, MailError> {
+        let Some(url) = smtp_url.map(str::trim).filter(|u| !u.is_empty()) else {
+            return Ok(Mailer::Log);
+        };
+        let from: Mailbox = from
+            .trim()
+            .parse()
+            .map_err(|_| MailError::From(from.to_owned()))?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| MailError::SmtpUrl(e.to_string()))?
+            .build();
+        Ok(Mailer::Smtp(Box::new(Smtp { transport, from })))
+    }
+
+    /// `smtp` or `log`, for the start-up line.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Mailer::Log => "log",
+            Mailer::Smtp(_) => "smtp",
+        }
+    }
+
+    /// Sends `email` and waits for the server to take it.
+    pub async fn send(&self, email: &Email) -> Result<(), MailError> {
+        match self {
+            Mailer::Log => {
+                tracing::info!(
+                    to = %email.to_address,
+                    subject = %email.subject,
+                    body = ?email.body,
+                    "no SMTP server is configured (CARTERA_SMTP_URL): the email is written here instead of sent"
+                );
+                Ok(())
+            }
+            Mailer::Smtp(smtp) => {
+                let address = email
+                    .to_address
+                    .parse()
+                    .map_err(|_| MailError::To(email.to_address.clone()))?;
+                let message = Message::builder()
+                    .from(smtp.from.clone())
+                    .to(Mailbox::new(Some(email.to_name.clone()), address))
+                    .subject(email.subject.clone())
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(email.body.clone())
+                    .map_err(|e| MailError::Build(e.to_string()))?;
+                smtp.transport
+                    .send(message)
+                    .await
+                    .map_err(|e| MailError::Send(e.to_string()))?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One email's words in one language; `{key}` marks where a value goes.
+struct Texts {
+    subject: &'static str,
+    body: &'static str,
+}
+
+/// One email in every language Cartera speaks, side by side.
+struct Translated {
+    es: Texts,
+    en: Texts,
+}
+
+impl Translated {
+    /// The texts for `locale`; Spanish when Cartera does not speak it.
+    fn pick(&self, locale: &str) -> &Texts {
+        match locale {
+            "en" => &self.en,
+            _ => &self.es,
+        }
+    }
+}
+
+/// The password reset email. Values: `name`, `email`, `link`, `expires`.
+const PASSWORD_RESET: Translated = Translated {
+    es: Texts {
+        subject: "Restablece tu contraseña de Cartera",
+        body: "Hola, {name}:\n\n\
+               Alguien (esperamos que tú) pidió restablecer la contraseña de tu cuenta \
+               de Cartera ({email}). Para elegir una nueva, abre este enlace:\n\n\
+               {link}\n\n\
+               El enlace sirve una sola vez y vence en una hora ({expires}). Si no lo \
+               pediste, ignora este mensaje: tu contraseña sigue siendo la misma.\n",
+    },
+    en: Texts {
+        subject: "Reset your Cartera password",
+        body: "Hello {name},\n\n\
+               Someone (we hope you) asked to reset the password of your Cartera \
+               account ({email}). To choose a new one, open this link:\n\n\
+               {link}\n\n\
+               The link works once and expires in one hour ({expires}). If you did not \
+               ask for it, ignore this message: your password stays as it is.\n",
+    },
+};
+
+/// Puts the values in their `{key}` places in one pass, so a value that looks like a
+/// placeholder (a name with braces) stays as it is.
+fn fill(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len() + 128);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let key = &after[..close];
+            values
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| (*v, close))
+        });
+        match value {
+            Some((v, close)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The expiry as the person reads it: their local time and zone.
+fn local_time(at: DateTime<Utc>, time_zone: &str) -> String {
+    match time_zone.parse::<chrono_tz::Tz>() {
+        Ok(tz) => format!(
+            "{} {time_zone}",
+            at.with_timezone(&tz).format("%Y-%m-%d %H:%M")
+        ),
+        Err(_) => format!("{} UTC", at.format("%Y-%m-%d %H:%M")),
+    }
+}
+
+/// The email with a password reset link, in the user's language.
+pub fn password_reset(
+    user: &cartera_core::users::User,
+    link: &str,
+    expires_at: DateTime<Utc>,
+) -> Email {
+    let t = PASSWORD_RESET.pick(&user.locale);
+    let expires = local_time(expires_at, &user.time_zone);
+    let values = [
+        ("name", user.name.as_str()),
+        ("email", user.email.as_str()),
+        ("link", link),
+        ("expires", expires.as_str()),
+    ];
+    Email {
+        to_name: user.name.clone(),
+        to_address: user.email.clone(),
+        subject: fill(t.subject, &values),
+        body: fill(t.body, &values),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(locale: &str) -> cartera_core::users::User {
+        cartera_core::users::User {
+            id: cartera_core::Id::new(),
+            email: "ana@example.com".into(),
+            name: "Ana {link}".into(),
+            locale: locale.into(),
+            time_zone: "Europe/Madrid".into(),
+            active: true,
+            role_id: None,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn reset_email_in_each_language() {
+        let at = "2026-11-22T14:03:00Z".parse().unwrap();
+        let es = password_reset(&user("es"), "http://x/reset-password?token=crp_1", at);
+        assert_eq!(es.subject, "Restablece tu contraseña de Cartera");
+        assert!(es.body.starts_with("Hola, Ana {link}:"), "{}", es.body);
+        assert!(es.body.contains("\nhttp://x/reset-password?token=crp_1\n"));
+        assert!(es.body.contains("2026-11-22 15:03 Europe/Madrid"));
+        let en = password_reset(&user("en"), "L", at);
+        assert_eq!(en.subject, "Reset your Cartera password");
+        assert!(en.body.contains("expires in one hour"));
+        assert_eq!(password_reset(&user("fr"), "L", at).subject, es.subject);
+    }
+
+    #[test]
+    fn every_language_has_every_placeholder() {
+        for (locale, t) in [("es", &PASSWORD_RESET.es), ("en", &PASSWORD_RESET.en)] {
+            for key in ["{name}", "{email}", "{link}", "{expires}"] {
+                assert!(t.body.contains(key), "{locale} lacks {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn bad_settings_are_refused_without_echoing_the_url() {
+        assert!(matches!(Mailer::new(None, "x"), Ok(Mailer::Log)));
+        let e = Mailer::new(Some("ftp://u:secreto@host"), DEFAULT_FROM).unwrap_err();
+        assert!(!e.to_string().contains("secreto"), "{e}");
+        assert!(matches!(
+            Mailer::new(Some("smtp://127.0.0.1:2525"), "no es una dirección"),
+            Err(MailError::From(_))
+        ));
+        assert!(Mailer::new(Some("smtp://127.0.0.1:2525"), DEFAULT_FROM).is_ok());
+    }
+}
