@@ -7,6 +7,7 @@ pub mod middleware;
 pub mod ops;
 pub mod problem;
 pub mod state;
+pub mod web;
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -62,7 +63,9 @@ pub fn router(app: App) -> Router {
         metrics: metrics_handle(),
         openapi: Arc::new(openapi.into()),
         login_limiter: state::login_limiter(),
+        web: Arc::new(web::Ui::new()),
     };
+    let web_router = web::router(state.clone());
     let api_router = api_router
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -82,6 +85,7 @@ pub fn router(app: App) -> Router {
     let router = Router::new()
         .merge(api_router)
         .merge(ops_router)
+        .merge(web_router)
         .merge(docs)
         .fallback(|| async {
             ApiError::new(

@@ -19,6 +19,8 @@ pub struct AppState {
     pub openapi: Arc<Bytes>,
     /// Login attempts per client address (see `login_limiter`).
     pub login_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// The page templates and the translation catalogue, built once.
+    pub web: Arc<crate::web::Ui>,
 }
 
 /// Login attempts one address may make: 30 a minute. Each account also locks after
