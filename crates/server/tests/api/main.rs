@@ -21,4 +21,5 @@ mod territories;
 mod tokens;
 mod two_factor;
 mod visibility;
+mod web;
 mod writes;
