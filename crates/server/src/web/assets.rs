@@ -20,6 +20,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("static/app.js"),
     ),
     (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("static/favicon.svg"),
+    ),
+    (
         "htmx.min.js",
         "text/javascript; charset=utf-8",
         include_str!("static/htmx.min.js"),

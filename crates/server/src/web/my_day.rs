@@ -37,7 +37,7 @@ async fn recent<D: Kind>(
             .map(|r| {
                 json!({
                     "title": r.data.title(),
-                    "subtitle": r.data.subtitle(),
+                    "subtitle": me.page.subtitle(D::KIND, r.data.subtitle()),
                     "href": href(r),
                     "updated": when(r.meta.updated_at, me.page.time_zone(), me.page.locale),
                 })

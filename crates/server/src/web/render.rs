@@ -14,6 +14,8 @@ use minijinja::{Environment, Error, ErrorKind, State};
 use serde_json::{Map, Value as Json, json};
 
 use cartera_app::{Actor, AppError};
+use cartera_core::accounts::AccountKind;
+use cartera_core::record::RecordKind;
 use cartera_core::users::User;
 
 use super::assets;
@@ -232,6 +234,25 @@ impl Page {
 
     pub fn t_args(&self, key: &str, args: &[(&str, ArgValue)]) -> String {
         self.ui.catalog.t_args(self.locale, key, args)
+    }
+
+    /// A record's one-line summary (`RecordData::subtitle`) in the page's language: an
+    /// account's starts with its kind, which the core spells in English.
+    pub fn subtitle(&self, kind: RecordKind, subtitle: Option<String>) -> Option<String> {
+        let s = subtitle?;
+        if kind != RecordKind::Account {
+            return Some(s);
+        }
+        let (first, rest) = s.split_once(" · ").unwrap_or((s.as_str(), ""));
+        if !AccountKind::NAMES.contains(&first) {
+            return Some(s);
+        }
+        let label = self.t(&format!("account-kind-{first}"));
+        Some(if rest.is_empty() {
+            label
+        } else {
+            format!("{label} · {rest}")
+        })
     }
 
     pub fn time_zone(&self) -> Tz {

@@ -48,7 +48,7 @@ pub async fn page(State(s): State<AppState>, me: Me, Query(q): Query<SearchQuery
                 "kind": h.kind,
                 "kind_label": page.t(&format!("kind-{}", h.kind.as_str())),
                 "title": h.title,
-                "subtitle": h.subtitle,
+                "subtitle": page.subtitle(h.kind, h.subtitle.clone()),
                 "href": href(h.kind, h.id, &h.title),
             })
         })
