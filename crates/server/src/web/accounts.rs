@@ -18,8 +18,7 @@ use cartera_core::record::{Record, RecordData};
 use cartera_core::{Code, Id};
 
 use super::lists::{Cell, EnumFilter, Listing};
-use super::render::{Me, Page};
-use crate::api::extract::RecordId;
+use super::render::{Me, Page, PageId};
 use crate::state::AppState;
 
 impl Listing for AccountData {
@@ -80,7 +79,7 @@ fn owner_name(owner: Option<Id>, people: &HashMap<Id, String>) -> String {
 /// How many notes and timeline entries an account page shows.
 const RECENT: i64 = 20;
 
-pub async fn show(State(s): State<AppState>, me: Me, RecordId(id): RecordId) -> Response {
+pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response {
     let page = &me.page;
     let actor = me.actor();
     let account = match records::get::<AccountData>(&s.app, actor, id).await {
@@ -186,7 +185,7 @@ pub struct NoteForm {
 pub async fn add_note(
     State(s): State<AppState>,
     me: Me,
-    RecordId(id): RecordId,
+    PageId(id): PageId,
     Form(form): Form<NoteForm>,
 ) -> Response {
     let page = &me.page;

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -14,6 +14,7 @@ use minijinja::{Environment, Error, ErrorKind, State};
 use serde_json::{Map, Value as Json, json};
 
 use cartera_app::{Actor, AppError};
+use cartera_core::Id;
 use cartera_core::accounts::AccountKind;
 use cartera_core::record::RecordKind;
 use cartera_core::users::User;
@@ -146,6 +147,8 @@ pub struct Page {
     pub hx_target: Option<String>,
     /// Path and query, for `next` after a login.
     pub target: String,
+    /// A GET (or HEAD): only those can be repeated after a login.
+    pub reading: bool,
 }
 
 impl FromRequestParts<AppState> for Page {
@@ -175,6 +178,7 @@ impl FromRequestParts<AppState> for Page {
                 .get("hx-target")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
+            reading: matches!(parts.method, Method::GET | Method::HEAD),
             target: parts
                 .uri
                 .path_and_query()
@@ -208,10 +212,31 @@ impl Me {
     }
 }
 
+/// A record id from the path; a malformed one names no record, so its page is a 404.
+pub struct PageId(pub Id);
+
+impl FromRequestParts<AppState> for PageId {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, s: &AppState) -> Result<Self, Self::Rejection> {
+        let raw = Path::<String>::from_request_parts(parts, s)
+            .await
+            .map(|Path(p)| p)
+            .unwrap_or_default();
+        match raw.parse::<Id>() {
+            Ok(id) => Ok(PageId(id)),
+            Err(_) => {
+                let page = Page::from_request_parts(parts, s).await?;
+                Err(page.error_page(StatusCode::NOT_FOUND, "not-found"))
+            }
+        }
+    }
+}
+
 /// Sends the browser to the login page, coming back here afterwards.
 pub fn to_login(page: &Page) -> Response {
     let next: String = form_urlencoded::byte_serialize(page.target.as_bytes()).collect();
-    let url = if page.target == "/" || page.target.starts_with("/my-day") {
+    let url = if !page.reading || page.target == "/" || page.target.starts_with("/my-day") {
         "/login".to_owned()
     } else {
         format!("/login?next={next}")

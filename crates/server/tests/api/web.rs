@@ -149,6 +149,18 @@ async fn pages_need_a_session(s: TestServer) {
     );
     let p = page(&s, Method::GET, "/", None, &[], None).await;
     assert_eq!(p.location.as_deref(), Some("/login"));
+    // A form posted after the session ended cannot be repeated: plain login.
+    let p = page(
+        &s,
+        Method::POST,
+        "/accounts",
+        None,
+        &[],
+        Some(&[("name", "x")]),
+    )
+    .await;
+    assert_eq!(p.status, 303);
+    assert_eq!(p.location.as_deref(), Some("/login"));
     // htmx is told where to go instead of swapping a login page into a fragment.
     let p = page(
         &s,
@@ -281,6 +293,13 @@ async fn reps_see_only_their_accounts(s: TestServer) {
     let other = get(&s, &format!("/accounts/{betos}"), &cookie).await;
     assert_eq!(other.status, 404);
     assert!(!other.text.contains("Cuenta de Beto"));
+    assert!(
+        other.text.contains("<html"),
+        "a page, not a problem document"
+    );
+    let malformed = get(&s, "/accounts/not-an-id", &cookie).await;
+    assert_eq!(malformed.status, 404);
+    assert!(malformed.text.contains("<html"));
     let hits = page(
         &s,
         Method::GET,
