@@ -576,3 +576,19 @@ async fn write_profile(app: &App, actor: &Actor, id: Id, change: UserChange) -> 
     conn.commit().await?;
     Ok(new)
 }
+
+/// The names of colleagues, to show who owns or changed a record. Anyone signed in may
+/// read them: a name says less than the records that show it.
+pub async fn names(app: &App, ids: &[Id]) -> Result<std::collections::HashMap<Id, String>> {
+    let mut out = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut conn = app.db.reader().await?;
+    for id in ids.iter().copied().collect::<HashSet<Id>>() {
+        if let Some(u) = store::by_id(&mut conn, id).await? {
+            out.insert(id, u.name);
+        }
+    }
+    Ok(out)
+}

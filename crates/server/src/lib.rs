@@ -7,6 +7,7 @@ pub mod middleware;
 pub mod ops;
 pub mod problem;
 pub mod state;
+pub mod web;
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -65,7 +66,9 @@ pub fn router(app: App, limits: Limits) -> Router {
         token_limiter: state::token_limiter(limits),
         bearer_failure_limiter: state::bearer_failure_limiter(),
         refusal_audit_limiter: state::refusal_audit_limiter(),
+        web: Arc::new(web::Ui::new()),
     };
+    let web_router = web::router(state.clone());
     let api_router = api_router
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -85,6 +88,7 @@ pub fn router(app: App, limits: Limits) -> Router {
     let router = Router::new()
         .merge(api_router)
         .merge(ops_router)
+        .merge(web_router)
         .merge(docs)
         .fallback(|| async {
             ApiError::new(

@@ -150,7 +150,7 @@ pub fn cookie(req_headers: &axum::http::HeaderMap, name: &str) -> Option<String>
 }
 
 /// Compares secrets in time that does not depend on where they differ.
-fn same_secret(a: &str, b: &str) -> bool {
+pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -194,6 +194,45 @@ async fn refused(
     ApiError::unauthorized(refusal.message()).into_response()
 }
 
+/// A browser session that is still valid, with the actor it acts as.
+pub struct SessionActor {
+    pub actor: Actor,
+    pub user: cartera_core::users::User,
+    pub session: cartera_core::auth::Session,
+}
+
+/// The actor of a session cookie's secret, or `None` when the session has ended. The
+/// JSON API and the pages both come through here, so a session means the same to both.
+pub async fn session_actor(
+    app: &cartera_app::App,
+    secret: &str,
+    request_id: Option<String>,
+) -> Result<Option<SessionActor>, cartera_app::AppError> {
+    let Some((user, session, grant)) = auth::session(app, secret).await? else {
+        return Ok(None);
+    };
+    // A person in the browser is limited by their role alone.
+    let actor = Actor::for_user(
+        app,
+        user.id,
+        Scope::Admin,
+        grant,
+        request_id,
+        Some(session.id),
+    )
+    .await?;
+    Ok(Some(SessionActor {
+        actor,
+        user,
+        session,
+    }))
+}
+
+/// Names the user in the request's log line.
+pub fn tag_user(res: &mut Response, user: Id) {
+    res.extensions_mut().insert(UserTag(user));
+}
+
 /// Who is calling: `Authorization: Bearer <token>`, or the browser's session cookie
 /// (whose state-changing requests must also carry the session's CSRF token). Answers
 /// 401 without either.
@@ -235,7 +274,7 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
             Err(e) => return ApiError::from(e).into_response(),
         }
     } else if let Some(secret) = cookie(req.headers(), SESSION_COOKIE) {
-        let (user, session, grant) = match auth::session(&s.app, &secret).await {
+        let found = match session_actor(&s.app, &secret, request_id).await {
             Ok(Some(found)) => found,
             Ok(None) => {
                 return ApiError::unauthorized("the session has ended: log in again")
@@ -249,7 +288,7 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
             .get(CSRF_HEADER)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        if !safe && !same_secret(csrf, &session.csrf_token) {
+        if !safe && !same_secret(csrf, &found.session.csrf_token) {
             return ApiError::new(
                 StatusCode::FORBIDDEN,
                 "csrf",
@@ -258,16 +297,7 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
             )
             .into_response();
         }
-        // A person in the browser is limited by their role alone.
-        Actor::for_user(
-            &s.app,
-            user.id,
-            Scope::Admin,
-            grant,
-            request_id,
-            Some(session.id),
-        )
-        .await
+        Ok(found.actor)
     } else {
         return ApiError::unauthorized(
             "log in, or send Authorization: Bearer <token> (create one with `cartera token create`)",
@@ -281,7 +311,7 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
     let user_id = actor.user_id;
     req.extensions_mut().insert(actor);
     let mut res = next.run(req).await;
-    res.extensions_mut().insert(UserTag(user_id));
+    tag_user(&mut res, user_id);
     res
 }
 

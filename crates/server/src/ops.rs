@@ -1,9 +1,9 @@
 //! What operators and load balancers call: health, readiness, metrics, the API's own
-//! description, and a landing page.
+//! description.
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use utoipa::openapi::path::HttpMethod;
 
@@ -59,10 +59,6 @@ async fn openapi(State(s): State<AppState>) -> Response {
     res
 }
 
-async fn home() -> Html<&'static str> {
-    Html(include_str!("home.html"))
-}
-
 /// Endpoints that need no token.
 pub fn mount(api: Api) -> Api {
     api.route(
@@ -101,13 +97,5 @@ pub fn mount(api: Api) -> Api {
         Op::new("operations", "openapi", "This document")
             .public()
             .answer_text(200, "OpenAPI 3.1", "application/json"),
-    )
-    .route(
-        HttpMethod::Get,
-        "/",
-        get(home),
-        Op::new("operations", "home", "Landing page")
-            .public()
-            .answer_text(200, "HTML", "text/html"),
     )
 }

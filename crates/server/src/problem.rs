@@ -58,6 +58,11 @@ impl ApiError {
         }
     }
 
+    /// The wait a 429 asks for, in seconds.
+    pub fn retry_after(&self) -> Option<u32> {
+        self.retry_after_seconds
+    }
+
     pub fn with_errors(mut self, errors: Vec<Violation>) -> Self {
         self.errors = errors;
         self

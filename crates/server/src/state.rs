@@ -29,6 +29,8 @@ pub struct AppState {
     pub bearer_failure_limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     /// Audit events of refused tokens: one a minute per token is enough to see it.
     pub refusal_audit_limiter: Arc<DefaultKeyedRateLimiter<Id>>,
+    /// The page templates and the translation catalogue, built once.
+    pub web: Arc<crate::web::Ui>,
 }
 
 /// How hard clients may push one server process.

@@ -90,14 +90,18 @@ pub struct PasswordChange {
 
 /// `Secure` only when the browser reached us over TLS (directly or through a proxy that
 /// says so), or the cookie would never come back over plain HTTP on a LAN install.
-fn over_tls(headers: &HeaderMap) -> bool {
+pub(crate) fn over_tls(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|p| p.eq_ignore_ascii_case("https"))
 }
 
-fn session_cookie(value: &str, max_age_seconds: i64, secure: bool) -> Option<HeaderValue> {
+pub(crate) fn session_cookie(
+    value: &str,
+    max_age_seconds: i64,
+    secure: bool,
+) -> Option<HeaderValue> {
     let cookie = cookie::Cookie::build((SESSION_COOKIE, value))
         .path("/")
         .http_only(true)
@@ -110,7 +114,7 @@ fn session_cookie(value: &str, max_age_seconds: i64, secure: bool) -> Option<Hea
 
 /// Refuses an address that has tried to log in (or asked for reset links) too often in
 /// the last minute.
-fn limit_logins(s: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
+pub(crate) fn limit_logins(s: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
     crate::state::take(&s.login_limiter, &ip).map_err(|seconds| {
         ApiError::from(AppError::RateLimited {
             message: format!(

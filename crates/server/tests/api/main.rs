@@ -24,4 +24,5 @@ mod token_limits;
 mod tokens;
 mod two_factor;
 mod visibility;
+mod web;
 mod writes;

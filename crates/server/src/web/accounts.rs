@@ -1,0 +1,424 @@
+//! Account pages: the list, one account (key facts, contacts, notes, timeline), the
+//! form to create one, and adding a note.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use cartera_app::records::{self, WriteOptions};
+use cartera_app::{AppError, audit, notes};
+use cartera_core::accounts::{AccountData, AccountKind};
+use cartera_core::contacts::ContactData;
+use cartera_core::record::{Record, RecordData};
+use cartera_core::{Code, Id};
+
+use super::lists::{Cell, EnumFilter, Listing};
+use super::render::{Me, Page, PageId};
+use crate::state::AppState;
+
+impl Listing for AccountData {
+    const TITLE: &'static str = "nav-accounts";
+    const NAME_SORT: &'static str = "name";
+    const NEW: Option<&'static str> = Some("/accounts/new");
+
+    fn columns() -> &'static [&'static str] {
+        &[
+            "col-name",
+            "col-kind",
+            "col-city",
+            "col-owner",
+            "col-updated",
+        ]
+    }
+
+    fn filter() -> Option<EnumFilter> {
+        Some(EnumFilter {
+            field: "kind",
+            label: "col-kind",
+            values: AccountKind::NAMES,
+            value_prefix: "account-kind-",
+        })
+    }
+
+    fn cells(r: &Record<Self>, page: &Page, people: &HashMap<Id, String>) -> Vec<Cell> {
+        let d = &r.data;
+        vec![
+            Cell {
+                text: d.name.clone(),
+                href: Some(format!("/accounts/{}", r.id)),
+                sub: d.tax_id.clone(),
+                tags: d.tags.clone(),
+                ..Cell::default()
+            },
+            Cell {
+                badge: Some(page.t(&format!("account-kind-{}", d.kind.as_str()))),
+                ..Cell::default()
+            },
+            Cell::text(d.billing_address.city.clone().unwrap_or_default()),
+            Cell::text(owner_name(d.owner_id, people)),
+            Cell::text(super::render::when(
+                r.meta.updated_at,
+                page.time_zone(),
+                page.locale,
+            )),
+        ]
+    }
+}
+
+fn owner_name(owner: Option<Id>, people: &HashMap<Id, String>) -> String {
+    owner
+        .and_then(|o| people.get(&o).cloned())
+        .unwrap_or_default()
+}
+
+/// How many notes and timeline entries an account page shows.
+const RECENT: i64 = 20;
+
+pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response {
+    let page = &me.page;
+    let actor = me.actor();
+    let account = match records::get::<AccountData>(&s.app, actor, id).await {
+        Ok(a) => a,
+        Err(e) => return page.error(e),
+    };
+    let params = [
+        ("filter[account_id]".to_owned(), id.to_string()),
+        ("sort".to_owned(), "last_name".to_owned()),
+        ("limit".to_owned(), "50".to_owned()),
+    ];
+    // A role may see an account without its contacts or notes: those parts stay empty.
+    let contacts = records::list::<ContactData>(&s.app, actor, &params)
+        .await
+        .map(|l| l.rows)
+        .unwrap_or_default();
+    let notes = notes::list::<AccountData>(&s.app, actor, id, None, RECENT)
+        .await
+        .map(|p| p.notes)
+        .unwrap_or_default();
+    let timeline = match audit::timeline::<AccountData>(&s.app, actor, id, None, RECENT).await {
+        Ok(t) => t.items,
+        Err(AppError::Forbidden(_)) => Vec::new(),
+        Err(e) => return page.error(e),
+    };
+    let mut people_ids: Vec<Id> = account.data.owner_id.into_iter().collect();
+    people_ids.extend(notes.iter().filter_map(|n| n.meta.created_by));
+    for item in &timeline {
+        if let audit::TimelineItem::Change { event, .. } = item {
+            people_ids.extend(event.actor_id);
+        }
+        if let audit::TimelineItem::Note { note, .. } = item {
+            people_ids.extend(note.meta.created_by);
+        }
+    }
+    let people = cartera_app::users::names(&s.app, &people_ids)
+        .await
+        .unwrap_or_default();
+    let d = &account.data;
+    let ctx = json!({
+        "nav": "accounts",
+        "account": account,
+        "kind_label": page.t(&format!("account-kind-{}", d.kind.as_str())),
+        "owner": owner_name(d.owner_id, &people),
+        "contacts": contacts.iter().map(|c| json!({
+            "id": c.id,
+            "name": c.data.title(),
+            "job_title": c.data.job_title,
+            "email": c.data.emails.first().map(|e| e.address.clone()),
+            "phone": c.data.phones.first().map(|p| p.number.clone()),
+        })).collect::<Vec<_>>(),
+        "notes": notes_ctx(&notes, &people),
+        "timeline": timeline_ctx(&timeline, &people),
+    });
+    page.render(StatusCode::OK, "account.html", ctx)
+}
+
+fn notes_ctx(notes: &[cartera_core::notes::Note], people: &HashMap<Id, String>) -> Vec<Value> {
+    notes
+        .iter()
+        .map(|n| {
+            json!({
+                "body": n.data.body,
+                "at": n.meta.created_at,
+                "by": n.meta.created_by.and_then(|b| people.get(&b).cloned()),
+            })
+        })
+        .collect()
+}
+
+fn timeline_ctx(items: &[audit::TimelineItem], people: &HashMap<Id, String>) -> Vec<Value> {
+    items
+        .iter()
+        .map(|item| match item {
+            audit::TimelineItem::Note { at, note } => json!({
+                "type": "note",
+                "at": at,
+                "by": note.meta.created_by.and_then(|b| people.get(&b).cloned()),
+                "text": note.data.body,
+            }),
+            audit::TimelineItem::Change { at, event } => json!({
+                "type": "change",
+                "at": at,
+                "by": event.actor_id.and_then(|b| people.get(&b).cloned()),
+                "action": event.action,
+                "kind": event.record_kind,
+                "fields": event.changes.iter()
+                    .map(|c| c.field.clone())
+                    .filter(|f| !f.starts_with('_'))
+                    .collect::<Vec<_>>(),
+            }),
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+pub struct NoteForm {
+    #[serde(default)]
+    body: String,
+}
+
+/// Adds a note; htmx gets the notes again, a plain form goes back to the account.
+pub async fn add_note(
+    State(s): State<AppState>,
+    me: Me,
+    PageId(id): PageId,
+    Form(form): Form<NoteForm>,
+) -> Response {
+    let page = &me.page;
+    let actor = me.actor();
+    let made = notes::create(
+        &s.app,
+        actor,
+        cartera_core::record::RecordKind::Account,
+        id,
+        json!({"body": form.body}),
+    )
+    .await;
+    let error = match made {
+        Ok(_) => None,
+        Err(AppError::Invalid(_)) => Some(page.t("note-empty")),
+        Err(e) => return page.error(e),
+    };
+    if !page.htmx {
+        return Redirect::to(&format!("/accounts/{id}#notes")).into_response();
+    }
+    let notes = notes::list::<AccountData>(&s.app, actor, id, None, RECENT)
+        .await
+        .map(|p| p.notes)
+        .unwrap_or_default();
+    let people = cartera_app::users::names(
+        &s.app,
+        &notes
+            .iter()
+            .filter_map(|n| n.meta.created_by)
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap_or_default();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page.render(
+        status,
+        "notes.html",
+        json!({
+            "account": {"id": id},
+            "notes": notes_ctx(&notes, &people),
+            "note_error": error,
+            "note_body": if error.is_some() { form.body } else { String::new() },
+        }),
+    )
+}
+
+/// The fields of the create form, as typed.
+#[derive(Deserialize, Default, serde::Serialize, Clone)]
+pub struct AccountForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    legal_name: String,
+    #[serde(default)]
+    tax_id: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    city: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    tags: String,
+    #[serde(default, skip_serializing)]
+    allow_duplicate: Option<String>,
+}
+
+fn opt(s: &str) -> Value {
+    let t = s.trim();
+    if t.is_empty() {
+        Value::Null
+    } else {
+        Value::String(t.to_owned())
+    }
+}
+
+impl AccountForm {
+    /// The JSON the app reads, as the API would receive it.
+    fn body(&self) -> Value {
+        let mut v = json!({
+            "name": self.name.trim(),
+            "legal_name": opt(&self.legal_name),
+            "tax_id": opt(&self.tax_id),
+            "website": opt(&self.website),
+            "billing_address": {"country": opt(&self.country), "city": opt(&self.city)},
+            "tags": self.tags.split(',').map(str::trim).filter(|t| !t.is_empty()).collect::<Vec<_>>(),
+        });
+        if !self.kind.is_empty() {
+            v["kind"] = self.kind.clone().into();
+        }
+        if !self.email.trim().is_empty() {
+            v["emails"] = json!([{"address": self.email.trim()}]);
+        }
+        if !self.phone.trim().is_empty() {
+            v["phones"] = json!([{"number": self.phone.trim()}]);
+        }
+        v
+    }
+}
+
+/// The form field a violation of the app belongs to.
+fn form_field(path: &str) -> &'static str {
+    let p = path;
+    if p.starts_with("billing_address.country") {
+        "country"
+    } else if p.starts_with("billing_address.city") {
+        "city"
+    } else if p.starts_with("emails") {
+        "email"
+    } else if p.starts_with("phones") {
+        "phone"
+    } else {
+        match p {
+            "name" => "name",
+            "kind" => "kind",
+            "legal_name" => "legal_name",
+            "tax_id" => "tax_id",
+            "website" => "website",
+            p if p.starts_with("tags") => "tags",
+            _ => "",
+        }
+    }
+}
+
+/// A violation in plain words: the field's own text when the catalogue has one
+/// (`invalid-tax_id`), else the code's.
+fn explain(page: &Page, field: &str, code: Code) -> String {
+    let code = serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "invalid".into());
+    let specific = format!("violation-{code}-{field}");
+    if page.ui.catalog.has(page.locale, &specific) {
+        page.t(&specific)
+    } else {
+        page.t(&format!("violation-{code}"))
+    }
+}
+
+fn render_form(
+    page: &Page,
+    status: StatusCode,
+    form: &AccountForm,
+    errors: HashMap<&'static str, String>,
+    duplicate: Option<Vec<Value>>,
+    general: Option<String>,
+) -> Response {
+    let kinds: Vec<Value> = AccountKind::NAMES
+        .iter()
+        .map(|k| json!({"value": k, "label": page.t(&format!("account-kind-{k}")), "selected": form.kind == *k}))
+        .collect();
+    page.render(
+        status,
+        "account_form.html",
+        json!({
+            "nav": "accounts",
+            "form": form,
+            "kinds": kinds,
+            "errors": errors,
+            "duplicate": duplicate.is_some(),
+            "candidates": duplicate.unwrap_or_default(),
+            "general_error": general,
+        }),
+    )
+}
+
+pub async fn new_form(me: Me) -> Response {
+    let form = AccountForm {
+        kind: "customer".into(),
+        ..AccountForm::default()
+    };
+    render_form(&me.page, StatusCode::OK, &form, HashMap::new(), None, None)
+}
+
+pub async fn create(State(s): State<AppState>, me: Me, Form(form): Form<AccountForm>) -> Response {
+    let page = &me.page;
+    let opts = WriteOptions {
+        allow_duplicate: form
+            .allow_duplicate
+            .as_deref()
+            .is_some_and(|v| !v.is_empty()),
+    };
+    match records::create::<AccountData>(&s.app, me.actor(), vec![form.body()], opts).await {
+        Ok(made) => match made.first() {
+            Some(a) => Redirect::to(&format!("/accounts/{}", a.id)).into_response(),
+            None => page.error_page(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        },
+        Err(AppError::Invalid(v)) => {
+            let mut errors = HashMap::new();
+            let mut general = None;
+            for x in v.0 {
+                let f = form_field(&x.field);
+                let text = explain(page, f, x.code);
+                if f.is_empty() {
+                    general.get_or_insert(text);
+                } else {
+                    errors.entry(f).or_insert(text);
+                }
+            }
+            render_form(
+                page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                errors,
+                None,
+                general,
+            )
+        }
+        Err(AppError::Duplicate { candidates, .. }) => {
+            let list = candidates
+                .iter()
+                .map(|c| json!({"id": c.id, "title": c.title, "subtitle": c.subtitle,
+                    "href": (c.kind == cartera_core::record::RecordKind::Account).then(|| format!("/accounts/{}", c.id))}))
+                .collect();
+            render_form(
+                page,
+                StatusCode::CONFLICT,
+                &form,
+                HashMap::new(),
+                Some(list),
+                None,
+            )
+        }
+        Err(e) => page.error(e),
+    }
+}

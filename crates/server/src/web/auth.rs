@@ -1,0 +1,338 @@
+//! Signing in and out in the browser, and the layer that turns the session cookie into
+//! the page's `Viewer` and refuses state-changing requests without the CSRF token.
+
+use std::net::SocketAddr;
+
+use axum::Form;
+use axum::body::{Body, to_bytes};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use cartera_app::{AppError, auth};
+use cartera_core::auth::{SESSION_COOKIE, session_idle_limit};
+
+use super::i18n::ArgValue;
+use super::render::{Me, Page, Viewer};
+use crate::api::auth::{limit_logins, over_tls, session_cookie};
+use crate::middleware::{CSRF_HEADER, RequestId, cookie, same_secret, session_actor, tag_user};
+use crate::state::AppState;
+
+/// The hidden form field that carries the session's CSRF token.
+pub const CSRF_FIELD: &str = "csrf_token";
+
+/// The largest form a page takes (a note, an account).
+const FORM_LIMIT: usize = 1024 * 1024;
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// Around every page: finds the session (if any) and, for a request that changes
+/// something, checks the CSRF token from `X-CSRF-Token` (htmx) or the form's
+/// `csrf_token` field, in constant time.
+pub async fn session_layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let mut viewer = None;
+    if let Some(secret) = cookie(req.headers(), SESSION_COOKIE) {
+        match session_actor(&s.app, &secret, request_id).await {
+            Ok(Some(found)) => {
+                viewer = Some(Viewer {
+                    actor: found.actor,
+                    user: found.user,
+                    csrf_token: found.session.csrf_token,
+                })
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+    }
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // The login form has no session yet; it is guarded by `same_site` instead.
+    let mut req = req;
+    if let Some(v) = &viewer
+        && !safe
+        && req.uri().path() != "/login"
+    {
+        let header_token = req
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_owned);
+        let token = match header_token {
+            Some(t) => t,
+            None if is_form(req.headers()) => {
+                let (parts, body) = req.into_parts();
+                let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+                    return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+                };
+                let t = form_urlencoded::parse(&bytes)
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default();
+                req = Request::from_parts(parts, Body::from(bytes));
+                t
+            }
+            None => String::new(),
+        };
+        if !same_secret(&token, &v.csrf_token) {
+            let (mut parts, _) = req.into_parts();
+            let page = match <Page as FromRequestParts<AppState>>::from_request_parts(
+                &mut parts, &s,
+            )
+            .await
+            {
+                Ok(p) => p,
+                Err(r) => return r,
+            };
+            let mut res = page.error_page(StatusCode::FORBIDDEN, "csrf");
+            tag_user(&mut res, v.user.id);
+            return res;
+        }
+    }
+    let user_id = viewer.as_ref().map(|v| v.user.id);
+    if let Some(v) = viewer {
+        req.extensions_mut().insert(v);
+    }
+    let mut res = next.run(req).await;
+    if let Some(id) = user_id {
+        tag_user(&mut res, id);
+    }
+    res
+}
+
+/// Whether a login form was posted from one of our own pages. Browsers say where a
+/// request comes from; one from another site must not sign anyone in (login CSRF).
+fn same_site(headers: &HeaderMap) -> bool {
+    match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        Some(site) => site == "same-origin" || site == "none",
+        None => {
+            let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            match (origin, host) {
+                (Some(o), Some(h)) => o.split("://").nth(1) == Some(h),
+                // Clients that send neither are not browsers.
+                _ => true,
+            }
+        }
+    }
+}
+
+/// Only our own paths: `next` must not send anyone to another site.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        _ => "/my-day".into(),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+pub async fn login_page(
+    page: Page,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Response {
+    if page.viewer.is_some() {
+        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    }
+    render_login(
+        &page,
+        StatusCode::OK,
+        &LoginForm::default(),
+        q.next,
+        None,
+        false,
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    totp_code: Option<String>,
+    next: Option<String>,
+}
+
+fn render_login(
+    page: &Page,
+    status: StatusCode,
+    form: &LoginForm,
+    next: Option<String>,
+    error: Option<String>,
+    totp: bool,
+) -> Response {
+    page.render(
+        status,
+        "login.html",
+        json!({
+            "email": form.email,
+            "next": next.filter(|n| n.starts_with('/')),
+            "error": error,
+            "totp": totp,
+        }),
+    )
+}
+
+pub async fn login(
+    State(s): State<AppState>,
+    page: Page,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    request_id: Option<axum::Extension<RequestId>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    if !same_site(&headers) {
+        return page.error_page(StatusCode::FORBIDDEN, "csrf");
+    }
+    let next = form.next.clone();
+    let totp_sent = form
+        .totp_code
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty());
+    if let Some(axum::Extension(ConnectInfo(addr))) = &peer
+        && let Err(e) = limit_logins(&s, addr.ip())
+    {
+        let seconds = e.retry_after().unwrap_or(60);
+        let msg = page.t_args(
+            "login-locked",
+            &[("seconds", ArgValue::Number(seconds as f64))],
+        );
+        return render_login(
+            &page,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form,
+            next,
+            Some(msg),
+            totp_sent,
+        );
+    }
+    let client = auth::Client {
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        ip: peer.map(|axum::Extension(ConnectInfo(a))| a.ip().to_string()),
+        request_id: request_id.map(|axum::Extension(r)| r.0),
+    };
+    let second = auth::SecondFactorInput {
+        totp_code: form.totp_code.clone().filter(|c| !c.trim().is_empty()),
+        recovery_code: None,
+    };
+    match auth::login(&s.app, &form.email, &form.password, second, client).await {
+        Ok(done) => {
+            let mut res = Redirect::to(&safe_next(next.as_deref())).into_response();
+            if let Some(c) = session_cookie(
+                &done.secret,
+                session_idle_limit().num_seconds(),
+                over_tls(&headers),
+            ) {
+                res.headers_mut().insert(header::SET_COOKIE, c);
+            }
+            res
+        }
+        Err(AppError::Invalid(v)) if v.0.iter().any(|x| x.field == "totp_code") => {
+            let msg = page.t("login-totp-needed");
+            render_login(
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                next,
+                Some(msg),
+                true,
+            )
+        }
+        Err(AppError::Invalid(_)) => {
+            let msg = page.t("login-missing");
+            render_login(
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                next,
+                Some(msg),
+                false,
+            )
+        }
+        Err(AppError::Unauthorized(_)) => {
+            let key = if totp_sent {
+                "login-wrong-code"
+            } else {
+                "login-wrong"
+            };
+            render_login(
+                &page,
+                StatusCode::UNAUTHORIZED,
+                &form,
+                next,
+                Some(page.t(key)),
+                totp_sent,
+            )
+        }
+        Err(AppError::RateLimited {
+            retry_after_seconds,
+            ..
+        }) => {
+            let msg = page.t_args(
+                "login-locked",
+                &[("seconds", ArgValue::Number(retry_after_seconds as f64))],
+            );
+            render_login(
+                &page,
+                StatusCode::TOO_MANY_REQUESTS,
+                &form,
+                next,
+                Some(msg),
+                totp_sent,
+            )
+        }
+        Err(e) => page.error(e),
+    }
+}
+
+pub async fn logout(State(s): State<AppState>, me: Me, headers: HeaderMap) -> Response {
+    if let Err(e) = auth::logout(&s.app, me.actor()).await {
+        return me.page.error(e);
+    }
+    let mut res = Redirect::to("/login").into_response();
+    if let Some(c) = session_cookie("", 0, over_tls(&headers)) {
+        res.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    res
+}
+
+/// `/`: the day's page for a signed-in person, else the login.
+pub async fn home(page: Page) -> Response {
+    let to = if page.viewer.is_some() {
+        "/my-day"
+    } else {
+        "/login"
+    };
+    Redirect::to(to).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_our_site() {
+        assert_eq!(safe_next(Some("/accounts?q=a")), "/accounts?q=a");
+        assert_eq!(safe_next(Some("//evil.example")), "/my-day");
+        assert_eq!(safe_next(Some("https://evil.example")), "/my-day");
+        assert_eq!(safe_next(Some("/\\evil.example")), "/my-day");
+        assert_eq!(safe_next(None), "/my-day");
+    }
+}

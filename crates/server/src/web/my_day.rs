@@ -1,0 +1,105 @@
+//! "Mi día / My day": where a person lands after signing in.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{Datelike, Timelike};
+use serde_json::{Value, json};
+
+use cartera_app::records::{self, Kind};
+use cartera_core::accounts::AccountData;
+use cartera_core::leads::LeadData;
+
+use super::i18n::ArgValue;
+use super::render::{Me, when};
+use crate::state::AppState;
+
+/// How many records each part of the page shows.
+const SHOWN: usize = 6;
+
+/// Records of a kind, newest change first, with extra filters; empty if the role may
+/// not read the kind.
+async fn recent<D: Kind>(
+    s: &AppState,
+    me: &Me,
+    filters: &[(&str, String)],
+    href: impl Fn(&cartera_core::record::Record<D>) -> Option<String>,
+) -> Vec<Value> {
+    let mut params: Vec<(String, String)> = vec![
+        ("sort".into(), "-updated_at".into()),
+        ("limit".into(), SHOWN.to_string()),
+    ];
+    params.extend(filters.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+    match records::list::<D>(&s.app, me.actor(), &params).await {
+        Ok(l) => l
+            .rows
+            .iter()
+            .map(|r| {
+                json!({
+                    "title": r.data.title(),
+                    "subtitle": me.page.subtitle(D::KIND, r.data.subtitle()),
+                    "href": href(r),
+                    "updated": when(r.meta.updated_at, me.page.time_zone(), me.page.locale),
+                })
+            })
+            .collect(),
+        Err(e) => {
+            tracing::debug!(error = %e, "a part of my day is not shown");
+            Vec::new()
+        }
+    }
+}
+
+pub async fn page(State(s): State<AppState>, me: Me) -> Response {
+    let page = &me.page;
+    let now = s.app.now().with_timezone(&page.time_zone());
+    let greeting = match now.hour() {
+        5..=11 => "greeting-morning",
+        12..=19 => "greeting-afternoon",
+        _ => "greeting-evening",
+    };
+    let first_name = me
+        .viewer
+        .user
+        .name
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    let today = page.t_args(
+        "today-date",
+        &[
+            (
+                "weekday",
+                ArgValue::Text(page.t(&format!("weekday-{}", now.weekday().number_from_monday()))),
+            ),
+            ("day", ArgValue::Number(f64::from(now.day()))),
+            (
+                "month",
+                ArgValue::Text(page.t(&format!("month-{}", now.month()))),
+            ),
+        ],
+    );
+    let me_id = me.viewer.user.id.to_string();
+    let account_href =
+        |r: &cartera_core::record::Record<AccountData>| Some(format!("/accounts/{}", r.id));
+    let mine = recent::<AccountData>(
+        &s,
+        &me,
+        &[("filter[owner_id]", me_id.clone())],
+        account_href,
+    )
+    .await;
+    let leads = recent::<LeadData>(&s, &me, &[("filter[owner_id]", me_id)], |_| None).await;
+    let latest = recent::<AccountData>(&s, &me, &[], account_href).await;
+    let ctx = json!({
+        "nav": "my-day",
+        "greeting": page.t_args(greeting, &[("name", ArgValue::Text(first_name))]),
+        "today": today,
+        "mine": mine,
+        "leads": leads,
+        "latest": latest,
+        "nothing_yet": latest.is_empty(),
+    });
+    page.render(StatusCode::OK, "my_day.html", ctx)
+}

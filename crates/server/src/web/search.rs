@@ -1,0 +1,66 @@
+//! The search box: live results under it (an htmx fragment), or a page of its own.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::json;
+
+use cartera_app::search;
+use cartera_core::record::RecordKind;
+
+use super::render::Me;
+use crate::state::AppState;
+
+/// Matches of each kind the dropdown shows.
+const PER_KIND: usize = 5;
+
+#[derive(Deserialize, Default)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+fn href(kind: RecordKind, id: cartera_core::Id, title: &str) -> String {
+    let q: String = form_urlencoded::byte_serialize(title.as_bytes()).collect();
+    match kind {
+        RecordKind::Account => format!("/accounts/{id}"),
+        // Contacts and leads have no page of their own yet: their list, found.
+        other => format!("/{}?q={q}", other.plural()),
+    }
+}
+
+pub async fn page(State(s): State<AppState>, me: Me, Query(q): Query<SearchQuery>) -> Response {
+    let page = &me.page;
+    let text = q.q.trim();
+    let hits = if text.is_empty() {
+        Vec::new()
+    } else {
+        match search::search(&s.app, me.actor(), text, PER_KIND).await {
+            Ok(h) => h,
+            Err(e) => return page.error(e),
+        }
+    };
+    let hits: Vec<_> = hits
+        .iter()
+        .map(|h| {
+            json!({
+                "kind": h.kind,
+                "kind_label": page.t(&format!("kind-{}", h.kind.as_str())),
+                "title": h.title,
+                "subtitle": page.subtitle(h.kind, h.subtitle.clone()),
+                "href": href(h.kind, h.id, &h.title),
+            })
+        })
+        .collect();
+    let template = if page.htmx {
+        "search_results.html"
+    } else {
+        "search.html"
+    };
+    page.render(
+        StatusCode::OK,
+        template,
+        json!({"q": text, "hits": hits, "nav": "search"}),
+    )
+}

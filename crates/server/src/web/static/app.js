@@ -1,0 +1,36 @@
+// Cartera's own script: keyboard access to the search box. Everything else is htmx.
+(function () {
+  "use strict";
+  function box() { return document.getElementById("global-search"); }
+  function results() { return document.getElementById("search-results"); }
+  function typing(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+  document.addEventListener("keydown", function (e) {
+    var input = box();
+    if (!input) return;
+    var ctrlK = (e.ctrlKey || e.metaKey) && (e.key === "k" || e.key === "K");
+    var slash = e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey && !typing(document.activeElement);
+    if (ctrlK || slash) {
+      e.preventDefault();
+      input.focus();
+      input.select();
+    } else if (e.key === "Escape" && document.activeElement === input) {
+      input.value = "";
+      var r = results();
+      if (r) r.innerHTML = "";
+      input.blur();
+    } else if (e.key === "ArrowDown" && document.activeElement === input) {
+      var first = results() && results().querySelector("a");
+      if (first) { e.preventDefault(); first.focus(); }
+    }
+  });
+  // Clicking elsewhere closes the results and the user menu.
+  document.addEventListener("click", function (e) {
+    var r = results();
+    if (r && !e.target.closest("[data-search]")) r.innerHTML = "";
+    document.querySelectorAll("details.user-menu[open]").forEach(function (d) {
+      if (!d.contains(e.target)) d.removeAttribute("open");
+    });
+  });
+})();
