@@ -641,6 +641,14 @@ pub async fn confirm_totp(app: &App, actor: &Actor, code: &str) -> Result<Vec<St
     Ok(codes)
 }
 
+/// Whether the actor's second factor is on (for the settings page).
+pub async fn totp_on(app: &App, actor: &Actor) -> Result<bool> {
+    let mut conn = app.db.reader().await?;
+    Ok(store::second_factor(&mut conn, actor.user_id)
+        .await?
+        .is_some())
+}
+
 /// Turns the second factor off; needs the password.
 pub async fn disable_totp(app: &App, actor: &Actor, password: &str) -> Result<()> {
     let creds = {

@@ -112,7 +112,7 @@ pub async fn session_layer(State(s): State<AppState>, req: Request, next: Next) 
 
 /// Whether a login form was posted from one of our own pages. Browsers say where a
 /// request comes from; one from another site must not sign anyone in (login CSRF).
-fn same_site(headers: &HeaderMap) -> bool {
+pub(crate) fn same_site(headers: &HeaderMap) -> bool {
     match headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         Some(site) => site == "same-origin" || site == "none",
         None => {
@@ -138,6 +138,8 @@ fn safe_next(next: Option<&str>) -> String {
 #[derive(Deserialize, Default)]
 pub struct LoginQuery {
     next: Option<String>,
+    /// `done` after a password was set through a reset link.
+    reset: Option<String>,
 }
 
 pub async fn login_page(
@@ -146,6 +148,10 @@ pub async fn login_page(
 ) -> Response {
     if page.viewer.is_some() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    }
+    if q.reset.as_deref() == Some("done") {
+        let notice = page.t("reset-done");
+        return page.render(StatusCode::OK, "login.html", json!({ "notice": notice }));
     }
     render_login(
         &page,

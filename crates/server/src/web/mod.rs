@@ -2,15 +2,20 @@
 //! updates) that call the same `cartera_app` use cases as the JSON API.
 
 pub mod accounts;
+pub mod admin;
 pub mod assets;
 pub mod auth;
 pub mod contacts;
+pub mod forms;
 pub mod i18n;
 pub mod leads;
 pub mod lists;
 pub mod my_day;
+pub mod password;
+pub mod qr;
 pub mod render;
 pub mod search;
+pub mod settings;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -41,6 +46,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts/{id}/notes", post(accounts::add_note))
         .route("/contacts", get(lists::list_page::<ContactData>))
         .route("/leads", get(lists::list_page::<LeadData>))
+        .merge(settings_routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,
@@ -49,4 +55,48 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/static/{version}/{file}", get(assets::serve))
         .merge(pages)
         .route_layer(axum::middleware::from_fn(crate::middleware::tag_route))
+}
+
+/// Password pages, the person's settings and the administration.
+pub fn settings_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/forgot-password",
+            get(password::forgot_page).post(password::forgot),
+        )
+        .route(
+            "/reset-password",
+            get(password::reset_page).post(password::reset),
+        )
+        .route("/settings", get(settings::page))
+        .route("/settings/profile", post(settings::profile))
+        .route("/settings/language", post(settings::language))
+        .route("/settings/password", post(settings::password))
+        .route("/settings/totp", post(settings::totp_begin))
+        .route("/settings/totp/confirm", post(settings::totp_confirm))
+        .route("/settings/totp/disable", post(settings::totp_disable))
+        .route("/settings/tokens", post(settings::token_create))
+        .route("/settings/tokens/{id}/revoke", post(settings::token_revoke))
+        .route("/admin", get(admin::home))
+        .route("/admin/users", get(admin::users_page).post(admin::invite))
+        .route("/admin/users/{id}", post(admin::change_user))
+        .route("/admin/roles", get(admin::roles_page))
+        .route(
+            "/admin/roles/{id}",
+            get(admin::role_page).post(admin::save_role),
+        )
+        .route(
+            "/admin/teams",
+            get(admin::teams_page).post(admin::create_team),
+        )
+        .route("/admin/teams/{id}", post(admin::update_team))
+        .route(
+            "/admin/territories",
+            get(admin::territories_page).post(admin::create_territory),
+        )
+        .route("/admin/territories/{id}", post(admin::update_territory))
+        .route(
+            "/admin/custom-fields",
+            get(admin::fields_page).post(admin::create_field),
+        )
 }

@@ -43,6 +43,38 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/search_results.html"),
     ),
     ("error.html", include_str!("templates/error.html")),
+    // Password pages, settings and administration.
+    (
+        "forgot_password.html",
+        include_str!("templates/forgot_password.html"),
+    ),
+    (
+        "reset_password.html",
+        include_str!("templates/reset_password.html"),
+    ),
+    ("settings.html", include_str!("templates/settings.html")),
+    ("admin_tabs.html", include_str!("templates/admin_tabs.html")),
+    (
+        "admin_users.html",
+        include_str!("templates/admin_users.html"),
+    ),
+    (
+        "admin_roles.html",
+        include_str!("templates/admin_roles.html"),
+    ),
+    ("admin_role.html", include_str!("templates/admin_role.html")),
+    (
+        "admin_teams.html",
+        include_str!("templates/admin_teams.html"),
+    ),
+    (
+        "admin_territories.html",
+        include_str!("templates/admin_territories.html"),
+    ),
+    (
+        "admin_fields.html",
+        include_str!("templates/admin_fields.html"),
+    ),
 ];
 
 /// The template engine and the catalogue.
@@ -300,7 +332,14 @@ impl Page {
         if let Some(v) = &self.viewer {
             map.insert(
                 "user".into(),
-                json!({"name": v.user.name, "email": v.user.email, "id": v.user.id}),
+                json!({"name": v.user.name, "email": v.user.email, "id": v.user.id,
+                "locale": v.user.locale,
+                // The administration's menu entry; its pages check again.
+                "can_admin": cartera_core::roles::allows(
+                    &v.actor.permissions,
+                    cartera_core::roles::Module::Settings,
+                    cartera_core::roles::Action::Admin,
+                )}),
             );
             map.insert("csrf_token".into(), v.csrf_token.clone().into());
             map.insert("tz".into(), v.user.time_zone.clone().into());

@@ -34,3 +34,17 @@
     });
   });
 })();
+
+// Settings: copy buttons (a new token's secret, recovery codes).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-copy]");
+    if (!b || !navigator.clipboard) return;
+    navigator.clipboard.writeText(b.getAttribute("data-copy")).then(function () {
+      var label = b.textContent;
+      b.textContent = "✓";
+      setTimeout(function () { b.textContent = label; }, 1500);
+    });
+  });
+})();

@@ -1,0 +1,173 @@
+//! Forgotten passwords: the page that asks for a reset link, and the page the emailed
+//! link opens to choose a new password. Neither needs a session; like the login, both
+//! refuse forms posted from another site.
+
+use std::net::SocketAddr;
+
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use cartera_app::{AppError, auth};
+
+use super::auth::same_site;
+use super::forms::{FormErrors, client, place};
+use super::i18n::ArgValue;
+use super::render::Page;
+use crate::api::auth::limit_logins;
+use crate::middleware::RequestId;
+use crate::state::AppState;
+
+#[derive(Deserialize, Default)]
+pub struct ForgotForm {
+    #[serde(default)]
+    email: String,
+}
+
+fn render_forgot(
+    page: &Page,
+    status: StatusCode,
+    email: &str,
+    sent: bool,
+    error: Option<String>,
+) -> Response {
+    page.render(
+        status,
+        "forgot_password.html",
+        json!({"email": email, "sent": sent, "error": error}),
+    )
+}
+
+pub async fn forgot_page(page: Page) -> Response {
+    render_forgot(&page, StatusCode::OK, "", false, None)
+}
+
+/// Asks for a link; the page says the same whether or not the email is someone's.
+pub async fn forgot(
+    State(s): State<AppState>,
+    page: Page,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    request_id: Option<axum::Extension<RequestId>>,
+    headers: HeaderMap,
+    Form(form): Form<ForgotForm>,
+) -> Response {
+    if !same_site(&headers) {
+        return page.error_page(StatusCode::FORBIDDEN, "csrf");
+    }
+    if let Some(axum::Extension(ConnectInfo(addr))) = &peer
+        && let Err(e) = limit_logins(&s, addr.ip())
+    {
+        let seconds = e.retry_after().unwrap_or(60);
+        let msg = page.t_args(
+            "login-locked",
+            &[("seconds", ArgValue::Number(seconds as f64))],
+        );
+        return render_forgot(
+            &page,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.email,
+            false,
+            Some(msg),
+        );
+    }
+    let client = client(peer.as_ref(), request_id, &headers);
+    match auth::request_password_reset(&s.app, &form.email, client).await {
+        Ok(()) => render_forgot(&page, StatusCode::OK, "", true, None),
+        Err(AppError::Invalid(_)) => render_forgot(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form.email,
+            false,
+            Some(page.t("forgot-email-needed")),
+        ),
+        Err(e) => page.error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResetQuery {
+    #[serde(default)]
+    token: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ResetForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password_again: String,
+}
+
+fn render_reset(
+    page: &Page,
+    status: StatusCode,
+    token: &str,
+    errors: FormErrors,
+    bad_link: bool,
+) -> Response {
+    page.render(
+        status,
+        "reset_password.html",
+        json!({
+            "token": token,
+            "errors": errors.fields,
+            "bad_link": bad_link,
+        }),
+    )
+}
+
+pub async fn reset_page(page: Page, Query(q): Query<ResetQuery>) -> Response {
+    let bad = q.token.trim().is_empty();
+    render_reset(&page, StatusCode::OK, &q.token, FormErrors::default(), bad)
+}
+
+/// Sets the new password; a good link ends on the login page with a message.
+pub async fn reset(
+    State(s): State<AppState>,
+    page: Page,
+    peer: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    request_id: Option<axum::Extension<RequestId>>,
+    headers: HeaderMap,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    if !same_site(&headers) {
+        return page.error_page(StatusCode::FORBIDDEN, "csrf");
+    }
+    if form.new_password != form.new_password_again {
+        let errors = FormErrors::one("new_password_again", page.t("password-mismatch"));
+        return render_reset(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form.token,
+            errors,
+            false,
+        );
+    }
+    let client = client(peer.as_ref(), request_id, &headers);
+    match auth::confirm_password_reset(&s.app, &form.token, &form.new_password, client).await {
+        Ok(()) => Redirect::to("/login?reset=done").into_response(),
+        Err(AppError::Invalid(v)) => {
+            let errors = place(&page, v, |_| Some("new_password"));
+            render_reset(
+                &page,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form.token,
+                errors,
+                false,
+            )
+        }
+        Err(AppError::Unauthorized(_)) => render_reset(
+            &page,
+            StatusCode::UNAUTHORIZED,
+            "",
+            FormErrors::default(),
+            true,
+        ),
+        Err(e) => page.error(e),
+    }
+}

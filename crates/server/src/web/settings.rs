@@ -1,0 +1,427 @@
+//! The person's own settings: profile (name, language, time zone), the language switch
+//! of the user menu, password, the authenticator (second factor) and API tokens.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use cartera_app::users::{self, ProfileChange, TokenRequest};
+use cartera_app::{AppError, auth};
+use cartera_core::Id;
+use cartera_core::users::Scope;
+
+use super::forms::{FormErrors, place};
+use super::render::{Me, when};
+use crate::state::AppState;
+
+/// The IANA zones people pick from: the real ones (`Area/City`), not aliases like `EST`.
+fn time_zones() -> Vec<&'static str> {
+    let mut zones: Vec<&'static str> = chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|z| z.name())
+        .filter(|n| {
+            n.contains('/')
+                && !n.starts_with("Etc/")
+                && !n.starts_with("SystemV/")
+                && !n.starts_with("US/")
+        })
+        .collect();
+    zones.sort_unstable();
+    zones
+}
+
+/// A base32 secret in groups of four, easier to type.
+fn grouped(secret: &str) -> String {
+    secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+const SCOPES: [Scope; 3] = [Scope::Read, Scope::Write, Scope::Admin];
+
+/// Renders the settings page with what is stored now and `extra` (errors, a secret
+/// shown once, the form as typed).
+async fn render(s: &AppState, me: &Me, status: StatusCode, extra: Value) -> Response {
+    let page = &me.page;
+    let actor = me.actor();
+    let user = match users::me(&s.app, actor).await {
+        Ok(u) => u,
+        Err(e) => return page.error(e),
+    };
+    let tokens = match users::my_tokens(&s.app, actor).await {
+        Ok(t) => t,
+        Err(e) => return page.error(e),
+    };
+    let totp_on = match auth::totp_on(&s.app, actor).await {
+        Ok(on) => on,
+        Err(e) => return page.error(e),
+    };
+    let tz = page.time_zone();
+    let tokens: Vec<Value> = tokens
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.id,
+                "name": t.name,
+                "prefix": t.prefix,
+                "scope": t.scope.as_str(),
+                "created": when(t.created_at, tz, page.locale),
+                "expires": t.expires_at.map(|e| when(e, tz, page.locale)),
+                "last_used": t.last_used_at.map(|e| when(e, tz, page.locale)),
+                "revoked": t.revoked_at.is_some(),
+                "expired": t.expires_at.is_some_and(|e| e <= Utc::now()),
+            })
+        })
+        .collect();
+    let mut ctx = Map::new();
+    ctx.insert("nav".into(), "settings".into());
+    ctx.insert(
+        "profile".into(),
+        json!({"name": user.name, "locale": user.locale, "time_zone": user.time_zone}),
+    );
+    ctx.insert("zones".into(), json!(time_zones()));
+    ctx.insert("totp_on".into(), totp_on.into());
+    ctx.insert("tokens".into(), tokens.into());
+    ctx.insert(
+        "scopes".into(),
+        SCOPES
+            .iter()
+            .filter(|sc| actor.scope.allows(**sc))
+            .map(|sc| sc.as_str())
+            .collect::<Vec<_>>()
+            .into(),
+    );
+    ctx.insert("errors".into(), json!({}));
+    if let Value::Object(m) = extra {
+        ctx.extend(m);
+    }
+    page.render(status, "settings.html", Value::Object(ctx))
+}
+
+fn with_errors(errors: FormErrors, more: Value) -> Value {
+    let mut v = json!({"errors": errors.fields, "general_error": errors.general});
+    if let (Value::Object(m), Value::Object(more)) = (&mut v, more) {
+        m.extend(more);
+    }
+    v
+}
+
+#[derive(Deserialize, Default)]
+pub struct SettingsQuery {
+    saved: Option<String>,
+}
+
+pub async fn page(State(s): State<AppState>, me: Me, Query(q): Query<SettingsQuery>) -> Response {
+    // Only known notices: the query must not put words on the page.
+    let saved = q.saved.filter(|k| {
+        [
+            "profile",
+            "password",
+            "totp-off",
+            "token-revoked",
+            "language",
+        ]
+        .contains(&k.as_str())
+    });
+    render(
+        &s,
+        &me,
+        StatusCode::OK,
+        json!({"saved": saved.map(|k| format!("settings-saved-{k}"))}),
+    )
+    .await
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+pub async fn profile(State(s): State<AppState>, me: Me, Form(form): Form<ProfileForm>) -> Response {
+    let change = ProfileChange {
+        name: Some(form.name.clone()),
+        locale: Some(form.locale.clone()),
+        time_zone: Some(form.time_zone.clone()),
+    };
+    match users::update_me(&s.app, me.actor(), change).await {
+        Ok(_) => Redirect::to("/settings?saved=profile#profile").into_response(),
+        Err(AppError::Invalid(v)) => {
+            let errors = place(&me.page, v, |f| match f {
+                "name" => Some("name"),
+                "locale" => Some("locale"),
+                "time_zone" => Some("time_zone"),
+                _ => None,
+            });
+            render(
+                &s,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                with_errors(errors, json!({"profile": form})),
+            )
+            .await
+        }
+        Err(e) => me.page.error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct LanguageForm {
+    #[serde(default)]
+    locale: String,
+    back: Option<String>,
+}
+
+/// The user menu's language switch: the next page speaks the chosen language.
+pub async fn language(
+    State(s): State<AppState>,
+    me: Me,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let change = ProfileChange {
+        name: None,
+        locale: Some(form.locale),
+        time_zone: None,
+    };
+    match users::update_me(&s.app, me.actor(), change).await {
+        Ok(_) => {
+            let back = form
+                .back
+                .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+                .unwrap_or_else(|| "/my-day".into());
+            Redirect::to(&back).into_response()
+        }
+        Err(AppError::Invalid(_)) => me.page.error_page(StatusCode::BAD_REQUEST, "bad-request"),
+        Err(e) => me.page.error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    new_password_again: String,
+}
+
+/// Changes the password; the person's other sessions end, this one stays.
+pub async fn password(
+    State(s): State<AppState>,
+    me: Me,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let page = &me.page;
+    if form.new_password != form.new_password_again {
+        let errors = FormErrors::one("new_password_again", page.t("password-mismatch"));
+        return render(
+            &s,
+            &me,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            with_errors(errors, json!({})),
+        )
+        .await;
+    }
+    match auth::change_password(
+        &s.app,
+        me.actor(),
+        &form.current_password,
+        &form.new_password,
+    )
+    .await
+    {
+        Ok(()) => Redirect::to("/settings?saved=password#password").into_response(),
+        Err(AppError::Invalid(v)) => {
+            let errors = place(page, v, |f| match f {
+                "current_password" => Some("current_password"),
+                "new_password" => Some("new_password"),
+                _ => None,
+            });
+            render(
+                &s,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                with_errors(errors, json!({})),
+            )
+            .await
+        }
+        Err(e) => page.error(e),
+    }
+}
+
+/// Starts the authenticator: the secret, its address and a QR code to scan.
+pub async fn totp_begin(State(s): State<AppState>, me: Me) -> Response {
+    match auth::begin_totp(&s.app, me.actor()).await {
+        Ok(setup) => {
+            let extra = json!({
+                "totp_setup": {
+                    "secret": grouped(&setup.secret),
+                    "url": setup.otpauth_url,
+                    "qr": super::qr::svg(&setup.otpauth_url),
+                }
+            });
+            render(&s, &me, StatusCode::OK, extra).await
+        }
+        Err(AppError::Conflict(_)) => Redirect::to("/settings#two-factor").into_response(),
+        Err(e) => me.page.error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// Turns the authenticator on with its first code and shows the recovery codes once.
+pub async fn totp_confirm(
+    State(s): State<AppState>,
+    me: Me,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    match auth::confirm_totp(&s.app, me.actor(), &form.code).await {
+        Ok(codes) => render(&s, &me, StatusCode::OK, json!({"recovery_codes": codes})).await,
+        Err(AppError::Invalid(_)) => {
+            let errors = FormErrors::one("totp_code", me.page.t("settings-totp-wrong-code"));
+            render(
+                &s,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                with_errors(errors, json!({"totp_retry": true})),
+            )
+            .await
+        }
+        Err(AppError::Conflict(_)) => Redirect::to("/settings#two-factor").into_response(),
+        Err(e) => me.page.error(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct PasswordConfirmForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn totp_disable(
+    State(s): State<AppState>,
+    me: Me,
+    Form(form): Form<PasswordConfirmForm>,
+) -> Response {
+    match auth::disable_totp(&s.app, me.actor(), &form.password).await {
+        Ok(()) => Redirect::to("/settings?saved=totp-off#two-factor").into_response(),
+        Err(AppError::Invalid(_)) => {
+            let errors = FormErrors::one("totp_password", me.page.t("settings-wrong-password"));
+            render(
+                &s,
+                &me,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                with_errors(errors, json!({})),
+            )
+            .await
+        }
+        Err(e) => me.page.error(e),
+    }
+}
+
+#[derive(Deserialize, Default, serde::Serialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    scope: String,
+    /// A date (`YYYY-MM-DD`): the token works until the end of that day, in the
+    /// person's time zone.
+    #[serde(default)]
+    expires: String,
+}
+
+/// Makes a token and shows its secret this once.
+pub async fn token_create(
+    State(s): State<AppState>,
+    me: Me,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    let page = &me.page;
+    let mut errors = FormErrors::default();
+    let scope = match form.scope.as_str() {
+        "read" => Some(Scope::Read),
+        "write" => Some(Scope::Write),
+        "admin" => Some(Scope::Admin),
+        _ => None,
+    };
+    if scope.is_none() {
+        errors
+            .fields
+            .insert("token_scope".into(), page.t("violation-invalid"));
+    }
+    let tz: Tz = page.time_zone();
+    let expires_at = if form.expires.trim().is_empty() {
+        None
+    } else {
+        match NaiveDate::parse_from_str(form.expires.trim(), "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+            .and_then(|t| tz.from_local_datetime(&t).earliest())
+        {
+            Some(at) => Some(at.with_timezone(&Utc)),
+            None => {
+                errors
+                    .fields
+                    .insert("token_expires".into(), page.t("violation-invalid"));
+                None
+            }
+        }
+    };
+    if let (true, Some(scope)) = (errors.is_empty(), scope) {
+        let req = TokenRequest {
+            name: form.name.clone(),
+            scope,
+            expires_at,
+        };
+        match users::create_my_token(&s.app, me.actor(), req).await {
+            Ok((token, secret)) => {
+                let extra = json!({"new_token": {"name": token.name, "secret": secret}});
+                return render(&s, &me, StatusCode::OK, extra).await;
+            }
+            Err(AppError::Invalid(v)) => {
+                errors = place(page, v, |f| match f {
+                    "name" => Some("token_name"),
+                    "scope" => Some("token_scope"),
+                    "expires_at" => Some("token_expires"),
+                    _ => None,
+                });
+            }
+            Err(e) => return page.error(e),
+        }
+    }
+    render(
+        &s,
+        &me,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        with_errors(errors, json!({"token_form": form})),
+    )
+    .await
+}
+
+pub async fn token_revoke(State(s): State<AppState>, me: Me, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<Id>() else {
+        return me.page.error_page(StatusCode::NOT_FOUND, "not-found");
+    };
+    match users::revoke_my_token(&s.app, me.actor(), id).await {
+        Ok(_) => Redirect::to("/settings?saved=token-revoked#tokens").into_response(),
+        Err(e) => me.page.error(e),
+    }
+}
