@@ -11,6 +11,7 @@ pub mod lists;
 pub mod my_day;
 pub mod render;
 pub mod search;
+pub mod views;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts/{id}/notes", post(accounts::add_note))
         .route("/contacts", get(lists::list_page::<ContactData>))
         .route("/leads", get(lists::list_page::<LeadData>))
+        .merge(views::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,

@@ -43,6 +43,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/search_results.html"),
     ),
     ("error.html", include_str!("templates/error.html")),
+    ("views.html", include_str!("templates/views.html")),
 ];
 
 /// The template engine and the catalogue.
