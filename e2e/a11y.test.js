@@ -34,6 +34,10 @@ test("the main pages have no serious accessibility faults at desktop and phone w
   await api(env.token, "POST", "/api/v1/contacts", {
     first_name: "Lucía", last_name: "Gómez", account_id: account.id, job_title: "Compras",
   });
+  const view = await api(env.token, "POST", "/api/v1/saved_views", {
+    kind: "accounts", name: "Clientes VIP", query: "filter[tags]=VIP",
+    columns: ["name", "tax_id", "province", "tags"],
+  });
   const found = [];
   for (const [locale, viewport] of [["es-AR", DESKTOP], ["en-US", PHONE]]) {
     // The page's CSP forbids inline scripts; axe is injected as one.
@@ -61,6 +65,10 @@ test("the main pages have no serious accessibility faults at desktop and phone w
     await page.goto(env.base + "/accounts");
     await page.click(".view-save summary");
     await check("accounts, save view open");
+    await page.goto(env.base + `/accounts?view=${view.id}`);
+    await page.click(".view-edit summary");
+    await page.click(".view-edit .confirm summary");
+    await check("accounts, a saved view with its edit panel open");
     await page.fill("#global-search", "nandu");
     await page.locator("#search-results a.hit").first().waitFor();
     await check("search dropdown");

@@ -88,3 +88,45 @@ test("a user saves a list as a view with chosen columns, reopens, renames and de
   assert.deepEqual(errors, [], "no script errors");
   await context.close();
 });
+
+test("a slow answer shows the loading bar, marks its target busy and disables the button", async () => {
+  const account = await api(env.token, "POST", "/api/v1/accounts", { name: "Cuenta Lenta" });
+  const context = await env.browser.newContext({ viewport: DESKTOP, locale: "es-AR" });
+  const page = await context.newPage();
+  await login(page, "ines@e2e.test");
+  // Hold htmx requests for a moment, as a slow network would.
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route((url) => url.pathname === "/accounts", async (route) => {
+    if (route.request().headers()["hx-request"]) await held;
+    await route.continue();
+  });
+
+  await page.goto(env.base + "/accounts");
+  await page.fill("#list-q", "lenta");
+  await page.locator(".list-loading", { hasText: "Cargando…" }).waitFor({ state: "visible" });
+  assert.equal(await page.getAttribute("#list", "aria-busy"), "true");
+  assert.ok(await page.evaluate(() => document.body.classList.contains("is-loading")));
+  await shoot(page, "accounts-loading");
+  release();
+  await page.locator(".list-loading").waitFor({ state: "hidden" });
+  await page.locator("#list .row-link", { hasText: "Cuenta Lenta" }).waitFor();
+  assert.equal(await page.getAttribute("#list", "aria-busy"), null);
+  assert.ok(!(await page.evaluate(() => document.body.classList.contains("is-loading"))));
+
+  // A note: its button stays disabled until the answer arrives.
+  let releaseNote;
+  const noteHeld = new Promise((r) => (releaseNote = r));
+  await page.route((url) => url.pathname.endsWith("/notes"), async (route) => {
+    await noteHeld;
+    await route.continue();
+  });
+  await page.goto(env.base + `/accounts/${account.id}`);
+  await page.fill("#note-body", "Llamar el lunes.");
+  await page.click("#notes button[type=submit]");
+  await page.waitForFunction(() => document.querySelector("#notes button[type=submit]").disabled);
+  releaseNote();
+  await page.locator("#notes .note-body", { hasText: "Llamar el lunes." }).waitFor();
+  assert.equal(await page.locator("#notes button[type=submit]").isDisabled(), false);
+  await context.close();
+});

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::{Path, RawForm, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
@@ -271,11 +270,7 @@ async fn remove<D: Listing>(State(s): State<AppState>, me: Me, Path(id): Path<St
         return me.page.error(AppError::NotFound);
     };
     match views::delete(&s.app, me.actor(), id).await {
-        Ok(_) => (
-            StatusCode::SEE_OTHER,
-            [("location", format!("/{}", D::KIND.plural()))],
-        )
-            .into_response(),
+        Ok(_) => Redirect::to(&format!("/{}", D::KIND.plural())).into_response(),
         Err(e) => me.page.error(e),
     }
 }

@@ -9,6 +9,7 @@ use crate::both;
 use crate::support::TestServer;
 
 both!(
+    contact_and_lead_views_show_their_own_columns,
     views_are_saved_renamed_and_deleted,
     bad_views_are_refused_naming_the_part,
     a_reps_views_are_their_own,
@@ -417,4 +418,60 @@ async fn the_list_page_shows_a_views_columns_and_saves_views(s: TestServer) {
     s.get(&format!("/api/v1/saved_views/{id}"))
         .await
         .problem(404, "");
+}
+
+async fn contact_and_lead_views_show_their_own_columns(s: TestServer) {
+    let account = s.create("accounts", json!({"name": "Agro Pampa"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.create(
+        "contacts",
+        json!({"first_name": "Lucía", "last_name": "Gómez", "account_id": account,
+               "job_title": "Compras"}),
+    )
+    .await;
+    s.create(
+        "leads",
+        json!({"first_name": "Pablo", "last_name": "Ruiz", "company_name": "Vinos Ruiz",
+               "source": "feria"}),
+    )
+    .await;
+    let contacts = s
+        .post(
+            "/api/v1/saved_views",
+            json!({"kind": "contacts", "name": "Con cuenta", "columns": ["name", "account", "owner"]}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let leads = s
+        .post(
+            "/api/v1/saved_views",
+            json!({"kind": "leads", "name": "Por origen", "query": "sort=source",
+                   "columns": ["company", "source", "created"]}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let (cookie, _) = s.browser_login("admin@test.example.com", PASSWORD).await;
+    let p = page(&s, &format!("/contacts?view={contacts}"), &cookie, None).await;
+    assert_eq!(p.status, 200);
+    let head = header_row(&p.text);
+    assert!(
+        head.contains("Cuenta") && head.contains("Responsable"),
+        "{head}"
+    );
+    assert!(!head.contains("Cargo"), "{head}");
+    // The account column names the contact's account and links to it.
+    assert!(p.text.contains("Agro Pampa"), "{}", p.text);
+    assert!(p.text.contains(&account));
+    let p = page(&s, &format!("/leads?view={leads}"), &cookie, None).await;
+    assert_eq!(p.status, 200);
+    let head = header_row(&p.text);
+    assert!(head.contains("Origen") && head.contains("Creado"), "{head}");
+    assert!(p.text.contains("feria") && p.text.contains("Vinos Ruiz"));
+    // A contacts view does not open on the accounts list.
+    let wrong = page(&s, &format!("/accounts?view={contacts}"), &cookie, None).await;
+    assert_eq!(wrong.status, 404);
 }
