@@ -23,6 +23,7 @@ pub mod shares;
 pub mod teams;
 pub mod territories;
 pub mod users;
+pub mod views;
 
 use std::sync::Arc;
 

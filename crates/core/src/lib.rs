@@ -22,6 +22,7 @@ pub mod territories;
 pub mod text;
 pub mod users;
 pub mod validate;
+pub mod views;
 
 pub use ids::Id;
 pub use record::{Meta, Record, RecordData, RecordKind};

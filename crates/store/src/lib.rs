@@ -20,6 +20,7 @@ pub mod shares;
 pub mod teams;
 pub mod territories;
 pub mod users;
+pub mod views;
 
 pub use db::{Arg, Backend, Bound, Conn, ConnectOptions, Db, DbRow, Sql};
 pub use error::StoreError;

@@ -15,6 +15,7 @@ pub mod settings;
 pub mod shares;
 pub mod territories;
 pub mod users;
+pub mod views;
 
 use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
@@ -45,6 +46,7 @@ pub fn api() -> Api {
     api = settings::mount(api);
     api = auth::mount(api);
     api = roles::mount(api);
+    api = views::mount(api);
     users::mount(api)
 }
 

@@ -17,7 +17,7 @@ use cartera_core::contacts::ContactData;
 use cartera_core::record::{Record, RecordData};
 use cartera_core::{Code, Id};
 
-use super::lists::{Cell, EnumFilter, Listing};
+use super::lists::{Cell, EnumFilter, Listing, Names};
 use super::render::{Me, Page, PageId};
 use crate::state::AppState;
 
@@ -25,16 +25,6 @@ impl Listing for AccountData {
     const TITLE: &'static str = "nav-accounts";
     const NAME_SORT: &'static str = "name";
     const NEW: Option<&'static str> = Some("/accounts/new");
-
-    fn columns() -> &'static [&'static str] {
-        &[
-            "col-name",
-            "col-kind",
-            "col-city",
-            "col-owner",
-            "col-updated",
-        ]
-    }
 
     fn filter() -> Option<EnumFilter> {
         Some(EnumFilter {
@@ -45,28 +35,50 @@ impl Listing for AccountData {
         })
     }
 
-    fn cells(r: &Record<Self>, page: &Page, people: &HashMap<Id, String>) -> Vec<Cell> {
+    fn territory_of(r: &Record<Self>) -> Option<Id> {
+        r.data.territory_id
+    }
+
+    fn cell(r: &Record<Self>, col: &str, page: &Page, names: &Names) -> Cell {
         let d = &r.data;
-        vec![
-            Cell {
+        let address = &d.billing_address;
+        match col {
+            "name" => Cell {
                 text: d.name.clone(),
                 href: Some(format!("/accounts/{}", r.id)),
-                sub: d.tax_id.clone(),
-                tags: d.tags.clone(),
+                sub: d.tax_id.clone().filter(|_| !names.shows("tax_id")),
+                tags: if names.shows("tags") {
+                    Vec::new()
+                } else {
+                    d.tags.clone()
+                },
                 ..Cell::default()
             },
-            Cell {
+            "kind" => Cell {
                 badge: Some(page.t(&format!("account-kind-{}", d.kind.as_str()))),
                 ..Cell::default()
             },
-            Cell::text(d.billing_address.city.clone().unwrap_or_default()),
-            Cell::text(owner_name(d.owner_id, people)),
-            Cell::text(super::render::when(
+            "tax_id" => Cell::text(d.tax_id.clone().unwrap_or_default()),
+            "city" => Cell::text(address.city.clone().unwrap_or_default()),
+            "province" => Cell::text(address.province.clone().unwrap_or_default()),
+            "country" => Cell::text(address.country.clone().unwrap_or_default()),
+            "owner" => Cell::text(names.person(d.owner_id)),
+            "territory" => Cell::text(
+                d.territory_id
+                    .and_then(|t| names.territories.get(&t).cloned())
+                    .unwrap_or_default(),
+            ),
+            "tags" => Cell {
+                tags: d.tags.clone(),
+                ..Cell::default()
+            },
+            "updated" => Cell::text(super::render::when(
                 r.meta.updated_at,
                 page.time_zone(),
                 page.locale,
             )),
-        ]
+            _ => Cell::default(),
+        }
     }
 }
 

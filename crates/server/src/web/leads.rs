@@ -1,27 +1,15 @@
 //! Lead pages: the list (record pages and conversion come later).
 
-use std::collections::HashMap;
-
 use cartera_core::Id;
 use cartera_core::leads::{LeadData, LeadStatus};
 use cartera_core::record::{Record, RecordData};
 
-use super::lists::{Cell, EnumFilter, Listing};
+use super::lists::{Cell, EnumFilter, Listing, Names};
 use super::render::{Page, when};
 
 impl Listing for LeadData {
     const TITLE: &'static str = "nav-leads";
     const NAME_SORT: &'static str = "last_name,first_name";
-
-    fn columns() -> &'static [&'static str] {
-        &[
-            "col-name",
-            "col-company",
-            "col-status",
-            "col-owner",
-            "col-updated",
-        ]
-    }
 
     fn filter() -> Option<EnumFilter> {
         Some(EnumFilter {
@@ -32,30 +20,44 @@ impl Listing for LeadData {
         })
     }
 
-    fn cells(r: &Record<Self>, page: &Page, people: &HashMap<Id, String>) -> Vec<Cell> {
+    fn territory_of(r: &Record<Self>) -> Option<Id> {
+        r.data.territory_id
+    }
+
+    fn cell(r: &Record<Self>, col: &str, page: &Page, names: &Names) -> Cell {
         let d = &r.data;
-        let status = serde_json::to_value(d.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        vec![
-            Cell {
+        match col {
+            "name" => Cell {
                 text: d.title(),
-                sub: d.email.clone(),
+                sub: d.email.clone().filter(|_| !names.shows("email")),
+                tags: if names.shows("tags") {
+                    Vec::new()
+                } else {
+                    d.tags.clone()
+                },
+                ..Cell::default()
+            },
+            "company" => Cell::text(d.company_name.clone().unwrap_or_default()),
+            "status" => {
+                let status = serde_json::to_value(d.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                Cell {
+                    badge: Some(page.t(&format!("lead-status-{status}"))),
+                    ..Cell::default()
+                }
+            }
+            "source" => Cell::text(d.source.clone().unwrap_or_default()),
+            "email" => Cell::text(d.email.clone().unwrap_or_default()),
+            "owner" => Cell::text(names.person(d.owner_id)),
+            "tags" => Cell {
                 tags: d.tags.clone(),
                 ..Cell::default()
             },
-            Cell::text(d.company_name.clone().unwrap_or_default()),
-            Cell {
-                badge: Some(page.t(&format!("lead-status-{status}"))),
-                ..Cell::default()
-            },
-            Cell::text(
-                d.owner_id
-                    .and_then(|o| people.get(&o).cloned())
-                    .unwrap_or_default(),
-            ),
-            Cell::text(when(r.meta.updated_at, page.time_zone(), page.locale)),
-        ]
+            "created" => Cell::text(when(r.meta.created_at, page.time_zone(), page.locale)),
+            "updated" => Cell::text(when(r.meta.updated_at, page.time_zone(), page.locale)),
+            _ => Cell::default(),
+        }
     }
 }

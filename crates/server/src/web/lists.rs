@@ -11,6 +11,7 @@ use serde_json::json;
 
 use cartera_app::records::{self, Kind};
 use cartera_core::Id;
+use cartera_core::accounts::AccountData;
 use cartera_core::record::Record;
 
 use super::render::{Me, Page};
@@ -62,12 +63,45 @@ pub trait Listing: Kind {
     const NAME_SORT: &'static str;
     /// Where the "new" button goes, if the kind has a form yet.
     const NEW: Option<&'static str> = None;
-    /// Catalogue keys of the columns.
-    fn columns() -> &'static [&'static str];
     fn filter() -> Option<EnumFilter> {
         None
     }
-    fn cells(r: &Record<Self>, page: &Page, people: &HashMap<Id, String>) -> Vec<Cell>;
+    /// The account a row links to, for an "account" column.
+    fn account_of(_r: &Record<Self>) -> Option<Id> {
+        None
+    }
+    /// The territory a row is in, for a "territory" column.
+    fn territory_of(_r: &Record<Self>) -> Option<Id> {
+        None
+    }
+    /// The cell of column `col` (one of `cartera_core::views::columns(KIND)`).
+    fn cell(r: &Record<Self>, col: &str, page: &Page, names: &Names) -> Cell;
+}
+
+/// Names of what rows point to, read once per page.
+#[derive(Default)]
+pub struct Names {
+    pub people: HashMap<Id, String>,
+    pub accounts: HashMap<Id, String>,
+    pub territories: HashMap<Id, String>,
+    /// The columns shown (a name cell leaves out what has its own column).
+    pub columns: Vec<String>,
+}
+
+impl Names {
+    pub fn person(&self, id: Option<Id>) -> String {
+        id.and_then(|i| self.people.get(&i).cloned())
+            .unwrap_or_default()
+    }
+
+    pub fn shows(&self, col: &str) -> bool {
+        self.columns.iter().any(|c| c == col)
+    }
+}
+
+/// The catalogue key of a column's heading (`tax_id` -> `col-tax-id`).
+pub fn column_label(col: &str) -> String {
+    format!("col-{}", col.replace('_', "-"))
 }
 
 #[derive(Deserialize, Default, Serialize, Clone)]
@@ -81,11 +115,25 @@ pub struct ListQuery {
     #[serde(default)]
     pub sort: String,
     pub cursor: Option<String>,
+    /// The saved view whose columns (and, with no other choice, filters) apply.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub view: String,
+}
+
+impl ListQuery {
+    /// Whether the toolbar said anything (else an open view's own query applies).
+    fn chosen(&self) -> bool {
+        !self.q.trim().is_empty()
+            || !self.filter.is_empty()
+            || !self.tag.trim().is_empty()
+            || !self.sort.is_empty()
+    }
 }
 
 fn url(base: &str, q: &ListQuery, cursor: Option<&str>) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (k, v) in [
+        ("view", q.view.as_str()),
         ("q", q.q.trim()),
         ("filter", q.filter.as_str()),
         ("tag", q.tag.trim()),
@@ -106,19 +154,14 @@ fn url(base: &str, q: &ListQuery, cursor: Option<&str>) -> String {
     }
 }
 
-pub async fn list_page<D: Listing>(
-    State(s): State<AppState>,
-    me: Me,
-    Query(q): Query<ListQuery>,
-) -> Response {
-    let page = &me.page;
-    let base = format!("/{}", D::KIND.plural());
-    let filter = D::filter();
-    let mut params: Vec<(String, String)> = vec![("limit".into(), PAGE_SIZE.to_string())];
+/// The toolbar's choices in the API's list grammar (without `limit` and `cursor`).
+/// `explicit_sort` leaves out the usual sort (latest changes first).
+pub fn api_params<D: Listing>(q: &ListQuery, explicit_sort: bool) -> Vec<(String, String)> {
+    let mut params = Vec::new();
     if !q.q.trim().is_empty() {
         params.push(("q".into(), q.q.trim().to_owned()));
     }
-    if let Some(f) = &filter
+    if let Some(f) = D::filter()
         && f.values.contains(&q.filter.as_str())
     {
         params.push((format!("filter[{}]", f.field), q.filter.clone()));
@@ -127,14 +170,85 @@ pub async fn list_page<D: Listing>(
         params.push(("filter[tags]".into(), q.tag.trim().to_owned()));
     }
     let sort = match q.sort.as_str() {
-        "name" => D::NAME_SORT.to_owned(),
-        "created" => "-created_at".to_owned(),
+        "name" => D::NAME_SORT,
+        "created" => "-created_at",
         // With a search and no explicit sort, the best matches come first.
-        _ if !q.q.trim().is_empty() && q.sort.is_empty() => String::new(),
-        _ => "-updated_at".to_owned(),
+        _ if !q.q.trim().is_empty() && q.sort.is_empty() => "",
+        _ if explicit_sort => "",
+        _ => "-updated_at",
     };
     if !sort.is_empty() {
-        params.push(("sort".into(), sort));
+        params.push(("sort".into(), sort.to_owned()));
+    }
+    params
+}
+
+/// The toolbar that shows a saved query as far as it can.
+fn toolbar_of<D: Listing>(params: &[(String, String)], view: &str) -> ListQuery {
+    let mut q = ListQuery {
+        view: view.to_owned(),
+        ..ListQuery::default()
+    };
+    let filter = D::filter().map(|f| format!("filter[{}]", f.field));
+    for (k, v) in params {
+        if k == "q" {
+            q.q = v.clone();
+        } else if k == "filter[tags]" {
+            q.tag = v.clone();
+        } else if Some(k) == filter.as_ref() {
+            q.filter = v.clone();
+        } else if k == "sort" {
+            q.sort = match v.as_str() {
+                s if s == D::NAME_SORT => "name".into(),
+                "-created_at" => "created".into(),
+                _ => String::new(),
+            };
+        }
+    }
+    q
+}
+
+pub async fn list_page<D: Listing>(
+    State(s): State<AppState>,
+    me: Me,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    render_list::<D>(&s, &me, q, None).await
+}
+
+/// The list page; `save` holds a refused "save view" form.
+pub async fn render_list<D: Listing>(
+    s: &AppState,
+    me: &Me,
+    mut q: ListQuery,
+    save: Option<super::views::SaveForm>,
+) -> Response {
+    let page = &me.page;
+    let base = format!("/{}", D::KIND.plural());
+    let filter = D::filter();
+    let view = if q.view.is_empty() {
+        None
+    } else {
+        let Ok(id) = q.view.parse::<Id>() else {
+            return page.error_page(StatusCode::NOT_FOUND, "not-found");
+        };
+        match cartera_app::views::get(&s.app, me.actor(), id).await {
+            Ok(v) if v.kind == D::KIND.plural() => Some(v),
+            Ok(_) => return page.error_page(StatusCode::NOT_FOUND, "not-found"),
+            Err(e) => return page.error(e),
+        }
+    };
+    let mut params: Vec<(String, String)> = vec![("limit".into(), PAGE_SIZE.to_string())];
+    match &view {
+        // A view opened as saved: its own query, shown in the toolbar as far as it goes.
+        Some(v) if !q.chosen() => {
+            let saved = cartera_core::views::query_params(&v.query);
+            let cursor = q.cursor.take();
+            q = toolbar_of::<D>(&saved, &q.view);
+            q.cursor = cursor;
+            params.extend(saved);
+        }
+        _ => params.extend(api_params::<D>(&q, false)),
     }
     if let Some(c) = &q.cursor {
         params.push(("cursor".into(), c.clone()));
@@ -143,18 +257,24 @@ pub async fn list_page<D: Listing>(
         Ok(l) => l,
         Err(e) => return page.error(e),
     };
-    let owners: Vec<Id> = listed
-        .rows
-        .iter()
-        .filter_map(|r| cartera_core::record::RecordData::owner_id(&r.data))
-        .collect();
-    let people = cartera_app::users::names(&s.app, &owners)
-        .await
-        .unwrap_or_default();
+    let columns: Vec<String> = match &view {
+        Some(v) => v.columns.clone(),
+        None => cartera_core::views::default_columns(D::KIND)
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+    };
+    let names = names::<D>(s, me, &listed.rows, &columns).await;
     let rows: Vec<_> = listed
         .rows
         .iter()
-        .map(|r| json!({"id": r.id, "cells": D::cells(r, page, &people)}))
+        .map(|r| {
+            let cells: Vec<Cell> = columns
+                .iter()
+                .map(|c| D::cell(r, c, page, &names))
+                .collect();
+            json!({"id": r.id, "cells": cells})
+        })
         .collect();
     let filtered = !q.q.trim().is_empty() || !q.filter.is_empty() || !q.tag.trim().is_empty();
     let filter_ctx = filter.map(|f| {
@@ -167,12 +287,13 @@ pub async fn list_page<D: Listing>(
             })).collect::<Vec<_>>(),
         })
     });
+    let views = super::views::context::<D>(s, me, &q, view.as_ref(), &columns, save).await;
     let ctx = json!({
         "kind": D::KIND.plural(),
         "nav": D::KIND.plural(),
         "base": base,
         "title_key": D::TITLE,
-        "columns": D::columns().iter().map(|c| page.t(c)).collect::<Vec<_>>(),
+        "columns": columns.iter().map(|c| page.t(&column_label(c))).collect::<Vec<_>>(),
         "rows": rows,
         "query": q,
         "filter": filter_ctx,
@@ -181,11 +302,61 @@ pub async fn list_page<D: Listing>(
         "first_url": q.cursor.as_ref().map(|_| url(&base, &q, None)),
         "new_url": D::NEW,
         "filtered": filtered,
+        "views": views.0,
+        // An htmx refresh of the rows also refreshes the filters the view forms save.
+        "oob_views": page.htmx && page.hx_target.as_deref() == Some("list"),
     });
     let template = if page.htmx && page.hx_target.as_deref() == Some("list") {
         "list_rows.html"
     } else {
         "list.html"
     };
-    page.render(StatusCode::OK, template, ctx)
+    let status = if views.1 {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page.render(status, template, ctx)
+}
+
+/// The names of the people, accounts and territories the rows point to.
+async fn names<D: Listing>(s: &AppState, me: &Me, rows: &[Record<D>], columns: &[String]) -> Names {
+    let mut names = Names {
+        columns: columns.to_vec(),
+        ..Names::default()
+    };
+    let owners: Vec<Id> = rows
+        .iter()
+        .filter_map(|r| cartera_core::record::RecordData::owner_id(&r.data))
+        .collect();
+    names.people = cartera_app::users::names(&s.app, &owners)
+        .await
+        .unwrap_or_default();
+    if columns.iter().any(|c| c == "account") {
+        let mut ids: Vec<String> = rows
+            .iter()
+            .filter_map(D::account_of)
+            .map(|i| i.to_string())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        if !ids.is_empty() {
+            let params = [
+                ("filter[id][in]".to_owned(), ids.join(",")),
+                ("limit".to_owned(), PAGE_SIZE.to_string()),
+            ];
+            // Accounts the user may not see stay nameless.
+            if let Ok(l) = records::list::<AccountData>(&s.app, me.actor(), &params).await {
+                names.accounts = l.rows.into_iter().map(|a| (a.id, a.data.name)).collect();
+            }
+        }
+    }
+    if columns.iter().any(|c| c == "territory") && rows.iter().any(|r| D::territory_of(r).is_some())
+    {
+        // Territory names need the settings right; without it the column stays empty.
+        if let Ok(ts) = cartera_app::territories::list(&s.app, me.actor()).await {
+            names.territories = ts.into_iter().map(|t| (t.id, t.name)).collect();
+        }
+    }
+    names
 }

@@ -16,6 +16,7 @@ pub mod qr;
 pub mod render;
 pub mod search;
 pub mod settings;
+pub mod views;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/contacts", get(lists::list_page::<ContactData>))
         .route("/leads", get(lists::list_page::<LeadData>))
         .merge(settings_routes())
+        .merge(views::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,

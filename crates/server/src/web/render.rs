@@ -75,6 +75,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "admin_fields.html",
         include_str!("templates/admin_fields.html"),
     ),
+    ("views.html", include_str!("templates/views.html")),
 ];
 
 /// The template engine and the catalogue.

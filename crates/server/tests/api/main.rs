@@ -17,6 +17,7 @@ mod notes_audit;
 mod ops;
 mod password_reset;
 mod roles;
+mod saved_views;
 mod sessions;
 mod shares;
 mod territories;

@@ -48,3 +48,50 @@
     });
   });
 })();
+
+// Loading states for htmx requests: a thin bar at the top, `aria-busy` on the part being
+// replaced, and the requesting form's buttons disabled until the answer arrives.
+(function () {
+  "use strict";
+  var running = 0;
+  function buttons(elt) {
+    var form = elt && (elt.tagName === "FORM" ? elt : elt.closest && elt.closest("form"));
+    var list = form ? Array.prototype.slice.call(form.querySelectorAll("button")) : [];
+    if (elt && elt.tagName === "BUTTON" && list.indexOf(elt) < 0) list.push(elt);
+    return list;
+  }
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var d = e.detail || {};
+    running++;
+    document.body.classList.add("is-loading");
+    if (d.target) d.target.setAttribute("aria-busy", "true");
+    buttons(d.elt).forEach(function (b) {
+      if (!b.disabled) { b.disabled = true; b.setAttribute("data-busy", ""); }
+    });
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var d = e.detail || {};
+    running = Math.max(0, running - 1);
+    if (!running) document.body.classList.remove("is-loading");
+    if (d.target) d.target.removeAttribute("aria-busy");
+    buttons(d.elt).forEach(function (b) {
+      if (b.hasAttribute("data-busy")) { b.disabled = false; b.removeAttribute("data-busy"); }
+    });
+  });
+})();
+
+// The views menus of the lists close on a click elsewhere or Escape.
+(function () {
+  "use strict";
+  function closeAll(except) {
+    document.querySelectorAll("details.popover[open]").forEach(function (d) {
+      if (!except || !d.contains(except)) d.removeAttribute("open");
+    });
+  }
+  document.addEventListener("click", function (e) { closeAll(e.target); });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var open = document.activeElement && document.activeElement.closest && document.activeElement.closest("details.popover[open]");
+    if (open) { open.removeAttribute("open"); var s = open.querySelector("summary"); if (s) s.focus(); }
+  });
+})();
