@@ -9,8 +9,10 @@ pub mod i18n;
 pub mod leads;
 pub mod lists;
 pub mod my_day;
+pub mod records;
 pub mod render;
 pub mod search;
+pub mod shares;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -41,6 +43,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts/{id}/notes", post(accounts::add_note))
         .route("/contacts", get(lists::list_page::<ContactData>))
         .route("/leads", get(lists::list_page::<LeadData>))
+        .merge(records::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,

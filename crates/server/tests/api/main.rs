@@ -25,4 +25,5 @@ mod tokens;
 mod two_factor;
 mod visibility;
 mod web;
+mod web_records;
 mod writes;
