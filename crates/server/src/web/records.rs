@@ -661,6 +661,7 @@ fn inline_ctx<D: Editable>(
 ) -> Value {
     let mut c = f.ctx(page, value);
     c["url"] = format!("/{}/{id}/inline/{}", D::SEG, f.name).into();
+    c["edit_url"] = format!("/{}/{id}/edit", D::SEG).into();
     c["editing"] = editing.into();
     c["error"] = error.into();
     c["link"] = match f.input {

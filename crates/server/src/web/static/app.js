@@ -41,9 +41,18 @@
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Escape") return;
     var editor = e.target.closest && e.target.closest(".inline.is-editing");
+    // Focus lost to the page (after a swap): the one open editor is meant.
+    if (!editor && e.target === document.body) editor = document.querySelector(".inline.is-editing");
     if (!editor) return;
     var cancel = editor.querySelector("[data-inline-cancel]");
-    if (cancel) { e.preventDefault(); cancel.click(); }
+    if (!cancel) return;
+    e.preventDefault();
+    // Asked of htmx directly: a click could land before htmx wires a fresh editor.
+    if (window.htmx) {
+      window.htmx.ajax("GET", cancel.getAttribute("hx-get"), { target: editor, swap: "outerHTML" });
+    } else {
+      cancel.click();
+    }
   });
   document.addEventListener("htmx:load", function (e) {
     var el = e.target;
