@@ -1,0 +1,143 @@
+// What the browser tests share: the `cartera` binary on a free port with a fresh data
+// folder, driven through Debian's chromium with playwright-core. People are made the
+// way an operator makes them: the CLI for the first admin, the API for the team.
+// Each test file calls `setup()` once and gets its own server.
+"use strict";
+
+const { before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const { spawn, spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const net = require("node:net");
+const os = require("node:os");
+const path = require("node:path");
+const { chromium } = require("playwright-core");
+
+const ROOT = path.resolve(__dirname, "..");
+const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
+const BIN = path.join(TARGET, "debug", "cartera");
+const SHOTS = path.join(__dirname, "screenshots");
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const PASSWORD = "una clave bien larga";
+
+let dir, base, server, browser, serverLog = "", adminToken;
+/** The running server and browser, filled in before the tests. */
+const env = {};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function cartera(args, input) {
+  const r = spawnSync(BIN, args, { cwd: dir, input, encoding: "utf8", env: cleanEnv() });
+  if (r.status !== 0) throw new Error(`cartera ${args.join(" ")} failed: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+function cleanEnv() {
+  const env = { ...process.env };
+  delete env.DATABASE_URL;
+  delete env.CARTERA_DATABASE_URL;
+  return env;
+}
+
+async function api(token, method, p, body) {
+  const res = await fetch(base + p, {
+    method,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: body && JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => null);
+  assert.ok(res.ok, `${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+function setup() {
+before(async () => {
+  // Build (a no-op when the binary is current), then start it on a fresh folder.
+  const build = spawnSync("cargo", ["build", "--bin", "cartera"], { cwd: ROOT, stdio: "inherit" });
+  assert.equal(build.status, 0, "cargo build failed");
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "cartera-e2e-"));
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  cartera(["migrate"]);
+  cartera(["user", "add", "--email", "ines@e2e.test", "--name", "Inés Admin"]);
+  cartera(["user", "password", "--email", "ines@e2e.test"], PASSWORD + "\n");
+  server = spawn(BIN, ["serve", "--listen", `127.0.0.1:${port}`], { cwd: dir, env: cleanEnv() });
+  server.stdout.on("data", (d) => (serverLog += d));
+  server.stderr.on("data", (d) => (serverLog += d));
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(base + "/healthz")).ok) break;
+    } catch (_) { /* not up yet */ }
+    if (i > 300) throw new Error("server did not start:\n" + serverLog);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // Two sales reps, added by the admin through the API, with passwords from the CLI.
+  const token = cartera(["token", "create", "--user", "ines@e2e.test", "--scope", "admin"]);
+  adminToken = token;
+  for (const [email, name] of [["rita@e2e.test", "Rita Rep"], ["rosa@e2e.test", "Rosa Rep"]]) {
+    await api(token, "POST", "/api/v1/users", { email, name });
+    cartera(["user", "password", "--email", email], PASSWORD + "\n");
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+      "--disable-background-networking", "--disable-component-update", "--no-first-run",
+      "--disable-sync",
+    ],
+  });
+  Object.assign(env, { base, browser, token: adminToken });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server) server.kill();
+  // The slowest answer per page, from the server's own log line.
+  const worst = {};
+  for (const m of serverLog.matchAll(/method=(\w+) path=(\S+) status=(\d+) ms=([\d.]+)/g)) {
+    const key = `${m[1]} ${m[2].replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "{id}")}`;
+    worst[key] = Math.max(worst[key] || 0, Number(m[4]));
+  }
+  console.log("slowest answer per page (ms):");
+  for (const [k, v] of Object.entries(worst).sort()) console.log(`  ${v.toFixed(2).padStart(8)}  ${k}`);
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+return env;
+}
+
+/** Screenshots of the page at desktop and phone widths. */
+async function shoot(page, name) {
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: path.join(SHOTS, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: path.join(SHOTS, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+}
+
+async function login(page, email) {
+  await page.goto(base + "/");
+  assert.match(page.url(), /\/login$/);
+  await page.fill("#email", email);
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(/\/my-day$/), page.click("button[type=submit]")]);
+}
+
+async function logout(page) {
+  await page.click(".user-menu summary");
+  await Promise.all([page.waitForURL(/\/login$/), page.click(".user-menu-panel button")]);
+}
+
+
+module.exports = { setup, api, shoot, login, logout, DESKTOP, PHONE, PASSWORD };
