@@ -1,6 +1,4 @@
-// Cartera in a real browser: the `cartera` binary on a free port with a fresh data
-// folder, driven through Debian's chromium with playwright-core. People are made the
-// way an operator makes them: the CLI for the first admin, the API for the team.
+// Cartera in a real browser: login, create, accent-free search, notes, a rep's view.
 "use strict";
 
 const { test } = require("node:test");

@@ -145,11 +145,19 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         })).collect::<Vec<_>>(),
         "notes": notes_ctx(&notes, &people),
         "timeline": timeline_ctx(&timeline, &people),
+        "inline": super::records::inline_fields(page, &account),
+        "territory": super::leads::territory_name(&s, &me, d.territory_id).await,
+        "shares": super::shares::ctx::<AccountData>(&s, actor, page, id).await,
+        "seg": "accounts",
+        "id": id,
     });
     page.render(StatusCode::OK, "account.html", ctx)
 }
 
-fn notes_ctx(notes: &[cartera_core::notes::Note], people: &HashMap<Id, String>) -> Vec<Value> {
+pub(super) fn notes_ctx(
+    notes: &[cartera_core::notes::Note],
+    people: &HashMap<Id, String>,
+) -> Vec<Value> {
     notes
         .iter()
         .map(|n| {
@@ -162,7 +170,10 @@ fn notes_ctx(notes: &[cartera_core::notes::Note], people: &HashMap<Id, String>) 
         .collect()
 }
 
-fn timeline_ctx(items: &[audit::TimelineItem], people: &HashMap<Id, String>) -> Vec<Value> {
+pub(super) fn timeline_ctx(
+    items: &[audit::TimelineItem],
+    people: &HashMap<Id, String>,
+) -> Vec<Value> {
     items
         .iter()
         .map(|item| match item {
@@ -334,7 +345,7 @@ fn form_field(path: &str) -> &'static str {
 
 /// A violation in plain words: the field's own text when the catalogue has one
 /// (`invalid-tax_id`), else the code's.
-fn explain(page: &Page, field: &str, code: Code) -> String {
+pub(super) fn explain(page: &Page, field: &str, code: Code) -> String {
     let code = serde_json::to_value(code)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -434,3 +445,27 @@ pub async fn create(State(s): State<AppState>, me: Me, Form(form): Form<AccountF
         Err(e) => page.error(e),
     }
 }
+
+/// The account form's fields for editing (the create form is `account_form.html`);
+/// name, city, email and phone are edited in place too.
+pub static FIELDS: &[super::records::Field] = {
+    use super::records::{Field, Input};
+    &[
+        Field::new("name", "field-name", "name").required().inline(),
+        Field::new("kind", "field-kind", "kind")
+            .input(Input::Choice(AccountKind::NAMES, "account-kind-"))
+            .required(),
+        Field::new("legal_name", "field-legal-name", "legal_name"),
+        Field::new("country", "field-country", "billing_address.country").input(Input::Country),
+        Field::new("tax_id", "field-tax-id", "tax_id"),
+        Field::new("city", "field-city", "billing_address.city").inline(),
+        Field::new("email", "field-email", "emails")
+            .input(Input::FirstEmail)
+            .inline(),
+        Field::new("phone", "field-phone", "phones")
+            .input(Input::FirstPhone)
+            .inline(),
+        Field::new("website", "field-website", "website").input(Input::Url),
+        Field::new("tags", "field-tags", "tags").input(Input::Tags),
+    ]
+};

@@ -1,11 +1,21 @@
-//! Contact pages: the list (record pages come later).
+//! Contact pages: the list and one contact (key facts, its account, its place in the
+//! customer's org chart, notes, timeline, shares).
 
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::json;
+
+use cartera_app::records;
 use cartera_core::Id;
+use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
 use cartera_core::record::Record;
 
 use super::lists::{Cell, Listing, Names};
-use super::render::{Page, when};
+use super::records::{Field, Input, history, inline_fields};
+use super::render::{Me, Page, PageId, when};
+use crate::state::AppState;
 
 impl Listing for ContactData {
     const TITLE: &'static str = "nav-contacts";
@@ -20,8 +30,7 @@ impl Listing for ContactData {
         match col {
             "name" => Cell {
                 text: d.full_name(),
-                // Until contacts have their own page, a contact leads to its account.
-                href: d.account_id.map(|a| format!("/accounts/{a}")),
+                href: Some(format!("/contacts/{}", r.id)),
                 tags: if names.shows("tags") {
                     Vec::new()
                 } else {
@@ -62,4 +71,76 @@ impl Listing for ContactData {
             _ => Cell::default(),
         }
     }
+}
+
+/// The contact form's fields; job title, email and phone are edited in place too.
+pub static FIELDS: &[Field] = &[
+    Field::new("first_name", "field-first-name", "first_name").required(),
+    Field::new("last_name", "field-last-name", "last_name").required(),
+    Field::new("job_title", "field-job-title", "job_title").inline(),
+    Field::new("department", "field-department", "department"),
+    Field::new("email", "field-email", "emails")
+        .input(Input::FirstEmail)
+        .inline(),
+    Field::new("phone", "field-phone", "phones")
+        .input(Input::FirstPhone)
+        .inline(),
+    Field::new("birthday", "field-birthday", "birthday").input(Input::Date),
+    Field::new("country", "field-country", "address.country").input(Input::Country),
+    Field::new("city", "field-city", "address.city"),
+    Field::new("description", "field-description", "description").input(Input::Area),
+    Field::new("tags", "field-tags", "tags").input(Input::Tags),
+];
+
+pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response {
+    let page = &me.page;
+    let actor = me.actor();
+    let contact = match records::get::<ContactData>(&s.app, actor, id).await {
+        Ok(c) => c,
+        Err(e) => return page.error(e),
+    };
+    let d = &contact.data;
+    // Related records the viewer may not see stay out.
+    let account = match d.account_id {
+        Some(a) => records::get::<AccountData>(&s.app, actor, a).await.ok(),
+        None => None,
+    };
+    let manager = match d.reports_to_id {
+        Some(m) => records::get::<ContactData>(&s.app, actor, m).await.ok(),
+        None => None,
+    };
+    let params = [
+        ("filter[reports_to_id]".to_owned(), id.to_string()),
+        ("sort".to_owned(), "last_name,first_name".to_owned()),
+        ("limit".to_owned(), "50".to_owned()),
+    ];
+    let reports = records::list::<ContactData>(&s.app, actor, &params)
+        .await
+        .map(|l| l.rows)
+        .unwrap_or_default();
+    let (notes, timeline, people) =
+        match history::<ContactData>(&s, actor, id, &d.owner_id.into_iter().collect::<Vec<_>>())
+            .await
+        {
+            Ok(h) => h,
+            Err(e) => return page.error(e),
+        };
+    let person = |c: &Record<ContactData>| json!({"id": c.id, "name": c.data.full_name(), "job_title": c.data.job_title});
+    let ctx = json!({
+        "nav": "contacts",
+        "contact": contact,
+        "name": d.full_name(),
+        "owner": d.owner_id.and_then(|o| people.get(&o).cloned()),
+        "account": account.as_ref().map(|a| json!({"id": a.id, "name": a.data.name, "city": a.data.billing_address.city})),
+        "manager": manager.as_ref().map(person),
+        "reports": reports.iter().map(person).collect::<Vec<_>>(),
+        "inline": inline_fields(page, &contact),
+        "notes_url": format!("/contacts/{id}/notes"),
+        "notes": notes,
+        "timeline": timeline,
+        "shares": super::shares::ctx::<ContactData>(&s, actor, page, id).await,
+        "seg": "contacts",
+        "id": id,
+    });
+    page.render(StatusCode::OK, "contact.html", ctx)
 }

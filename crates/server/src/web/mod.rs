@@ -13,9 +13,11 @@ pub mod lists;
 pub mod my_day;
 pub mod password;
 pub mod qr;
+pub mod records;
 pub mod render;
 pub mod search;
 pub mod settings;
+pub mod shares;
 pub mod views;
 
 use axum::Router;
@@ -49,6 +51,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/leads", get(lists::list_page::<LeadData>))
         .merge(settings_routes())
         .merge(views::routes())
+        .merge(records::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,

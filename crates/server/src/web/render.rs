@@ -76,6 +76,22 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/admin_fields.html"),
     ),
     ("views.html", include_str!("templates/views.html")),
+    (
+        "record_form.html",
+        include_str!("templates/record_form.html"),
+    ),
+    ("inline.html", include_str!("templates/inline.html")),
+    ("deleted.html", include_str!("templates/deleted.html")),
+    ("trash.html", include_str!("templates/trash.html")),
+    ("contact.html", include_str!("templates/contact.html")),
+    ("lead.html", include_str!("templates/lead.html")),
+    ("convert.html", include_str!("templates/convert.html")),
+    ("shares.html", include_str!("templates/shares.html")),
+    ("timeline.html", include_str!("templates/timeline.html")),
+    (
+        "record_actions.html",
+        include_str!("templates/record_actions.html"),
+    ),
 ];
 
 /// The template engine and the catalogue.

@@ -22,11 +22,15 @@ pub struct SearchQuery {
 }
 
 fn href(kind: RecordKind, id: cartera_core::Id, title: &str) -> String {
-    let q: String = form_urlencoded::byte_serialize(title.as_bytes()).collect();
     match kind {
-        RecordKind::Account => format!("/accounts/{id}"),
-        // Contacts and leads have no page of their own yet: their list, found.
-        other => format!("/{}?q={q}", other.plural()),
+        RecordKind::Account | RecordKind::Contact | RecordKind::Lead => {
+            format!("/{}/{id}", kind.plural())
+        }
+        // Kinds without a page of their own yet: their list, found.
+        other => {
+            let q: String = form_urlencoded::byte_serialize(title.as_bytes()).collect();
+            format!("/{}?q={q}", other.plural())
+        }
     }
 }
 

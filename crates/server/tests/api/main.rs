@@ -26,5 +26,6 @@ mod tokens;
 mod two_factor;
 mod visibility;
 mod web;
+mod web_records;
 mod web_settings;
 mod writes;

@@ -16,16 +16,16 @@ both!(
     create_form_names_the_wrong_fields_and_warns_of_duplicates
 );
 
-const PASSWORD: &str = "una clave bien larga";
+pub(crate) const PASSWORD: &str = "una clave bien larga";
 
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    text: String,
+pub(crate) struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub text: String,
 }
 
 /// A browser that does not follow redirects, so tests see them.
-async fn page(
+pub(crate) async fn page(
     s: &TestServer,
     method: Method,
     path: &str,
@@ -66,7 +66,7 @@ async fn page(
     }
 }
 
-async fn get(s: &TestServer, path: &str, cookie: &str) -> Page {
+pub(crate) async fn get(s: &TestServer, path: &str, cookie: &str) -> Page {
     page(s, Method::GET, path, Some(cookie), &[], None).await
 }
 

@@ -95,3 +95,36 @@
     if (open) { open.removeAttribute("open"); var s = open.querySelector("summary"); if (s) s.focus(); }
   });
 })();
+
+// Inline edit on record pages: the editor takes the focus, Esc cancels, and the
+// value's edit button gets the focus back after a save or a cancel.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var editor = e.target.closest && e.target.closest(".inline.is-editing");
+    // Focus lost to the page (after a swap): the one open editor is meant.
+    if (!editor && e.target === document.body) editor = document.querySelector(".inline.is-editing");
+    if (!editor) return;
+    var cancel = editor.querySelector("[data-inline-cancel]");
+    if (!cancel) return;
+    e.preventDefault();
+    // Asked of htmx directly: a click could land before htmx wires a fresh editor.
+    if (window.htmx) {
+      window.htmx.ajax("GET", cancel.getAttribute("hx-get"), { target: editor, swap: "outerHTML" });
+    } else {
+      cancel.click();
+    }
+  });
+  document.addEventListener("htmx:load", function (e) {
+    var el = e.target;
+    if (!el.classList || !el.classList.contains("inline")) return;
+    var target = el.classList.contains("is-editing")
+      ? el.querySelector("input[name=value], select[name=value]")
+      : el.querySelector(".inline-edit");
+    if (target) {
+      target.focus();
+      if (target.select) target.select();
+    }
+  });
+})();
