@@ -143,6 +143,19 @@ impl Ui {
                 Ok(c.t_args(locale_of(state), key, &args))
             },
         );
+        let c = catalog.clone();
+        // A changed field as people name it ("billing_address.city" -> "City"); fields
+        // without a label show as they are.
+        env.add_filter("field_label", move |state: &State, field: &str| -> String {
+            let last = field.rsplit('.').next().unwrap_or(field);
+            let key = format!("field-{}", last.replace('_', "-"));
+            let locale = locale_of(state);
+            if c.has(locale, &key) {
+                c.t(locale, &key)
+            } else {
+                field.to_owned()
+            }
+        });
         env.add_filter("when", |state: &State, v: &str| -> Result<String, Error> {
             let at = DateTime::parse_from_rfc3339(v)
                 .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?;

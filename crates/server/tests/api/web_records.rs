@@ -337,6 +337,15 @@ async fn inline_edit_saves_one_field(s: TestServer) {
     let rec = s.get(&format!("/api/v1/contacts/{c}")).await.expect(200);
     assert_eq!(rec.body["job_title"], "Jefa de compras");
     assert_eq!(rec.body["last_name"], "Gómez");
+    // The timeline names the changed field as people know it, not by its key.
+    let shown = crate::web::get(&s, &format!("/contacts/{c}"), &cookie).await;
+    assert!(
+        shown
+            .text
+            .contains(r#"<p class="tl-fields muted">Cargo</p>"#),
+        "{}",
+        shown.text
+    );
     // A wrong value comes back in the editor with the error; nothing is written.
     let bad = htmx_post(
         &s,
