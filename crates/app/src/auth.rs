@@ -484,6 +484,23 @@ async fn refused_reset(
     }
 }
 
+/// Whether an emailed link can still set a password, so the page it opens can say at
+/// once that it expired or was used. Reads only; nothing is recorded.
+pub async fn reset_link_usable(app: &App, secret: &str) -> Result<bool> {
+    let secret = secret.trim();
+    if !secret.starts_with(RESET_PREFIX) || secret.len() > 200 {
+        return Ok(false);
+    }
+    let mut conn = app.db.reader().await?;
+    let Some(reset) = store::reset_by_hash(&mut conn, &token_hash(secret)).await? else {
+        return Ok(false);
+    };
+    let active = cartera_store::users::by_id(&mut conn, reset.user_id)
+        .await?
+        .is_some_and(|u| u.active);
+    Ok(active && reset.refusal(app.now()).is_none())
+}
+
 /// Sets a new password with the secret of an emailed link. The password is checked
 /// first (422), so a typo does not spend the link. A good link sets the password, lifts
 /// a lockout, ends every session and spends all the user's links, in one transaction;

@@ -121,8 +121,19 @@ fn render_reset(
     )
 }
 
-pub async fn reset_page(page: Page, Query(q): Query<ResetQuery>) -> Response {
-    let bad = q.token.trim().is_empty();
+pub async fn reset_page(
+    State(s): State<AppState>,
+    page: Page,
+    Query(q): Query<ResetQuery>,
+) -> Response {
+    // An expired or spent link says so at once, instead of after a new password is typed.
+    let bad = match auth::reset_link_usable(&s.app, &q.token).await {
+        Ok(usable) => !usable,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not check a reset link");
+            false
+        }
+    };
     render_reset(&page, StatusCode::OK, &q.token, FormErrors::default(), bad)
 }
 

@@ -156,7 +156,42 @@ async fn a_bad_reset_link_says_so(s: TestServer) {
     )
     .await;
     assert_eq!(form.status, 200);
-    assert!(form.text.contains(r#"value="crr_nope""#), "{}", form.text);
+    // An unknown (or spent, or expired) link says so on opening, before any typing.
+    assert!(
+        form.text.contains(r#"id="reset-bad-link""#),
+        "{}",
+        form.text
+    );
+    // A live link opens the form. Kept here the way the app keeps one: its hash.
+    let secret = "crp_a-live-link-for-the-page-test";
+    let admin = s.admin_id;
+    let now = s.app.now();
+    let mut conn = s.app.db.begin().await.unwrap();
+    cartera_store::sessions::insert_reset(
+        &mut conn,
+        &cartera_core::users::token_hash(secret),
+        admin,
+        now,
+        now + chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    conn.commit().await.unwrap();
+    let live = page(
+        &s,
+        Method::GET,
+        &format!("/reset-password?token={secret}"),
+        None,
+        &[],
+        None,
+    )
+    .await;
+    assert!(
+        !live.text.contains(r#"id="reset-bad-link""#),
+        "{}",
+        live.text
+    );
+    assert!(live.text.contains(r#"name="new_password""#));
 
     // Two different passwords: said next to the field, nothing spent.
     let mismatch = page(
