@@ -125,8 +125,8 @@ pub(crate) fn limit_logins(s: &AppState, ip: std::net::IpAddr) -> Result<(), Api
     })
 }
 
-/// Where a request comes from, for the audit trail.
-fn client(
+/// Where a request comes from, for the audit trail (the JSON API and the pages alike).
+pub(crate) fn client(
     peer: Option<&axum::Extension<ConnectInfo<SocketAddr>>>,
     request_id: Option<axum::Extension<RequestId>>,
     headers: &HeaderMap,

@@ -2,16 +2,10 @@
 //! violations as messages next to the form's fields, and the client of a request.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
-use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, header};
-
-use cartera_app::auth;
 use cartera_core::{Code, Violations};
 
 use super::render::Page;
-use crate::middleware::RequestId;
 
 /// Messages by form field, and one for the form as a whole when a violation names no
 /// field the form shows.
@@ -70,21 +64,7 @@ pub fn place(
     out
 }
 
-/// Where a request comes from, for the audit trail.
-pub fn client(
-    peer: Option<&axum::Extension<ConnectInfo<SocketAddr>>>,
-    request_id: Option<axum::Extension<RequestId>>,
-    headers: &HeaderMap,
-) -> auth::Client {
-    auth::Client {
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        ip: peer.map(|axum::Extension(ConnectInfo(a))| a.ip().to_string()),
-        request_id: request_id.map(|axum::Extension(r)| r.0.clone()),
-    }
-}
+pub(crate) use crate::api::auth::client;
 
 /// A comma-separated input as a list: trimmed, without empty entries.
 pub fn list(s: &str) -> Vec<String> {

@@ -1,11 +1,12 @@
 //! The password, settings and administration pages, from the outside, on SQLite and
 //! PostgreSQL.
 
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use serde_json::json;
 
 use crate::both;
 use crate::support::TestServer;
+use crate::web::{PASSWORD, Page, get, page};
 
 both!(
     forgot_password_answers_the_same_for_every_email,
@@ -18,58 +19,7 @@ both!(
     a_territory_with_a_bad_country_names_the_field
 );
 
-const PASSWORD: &str = "una clave bien larga";
 const ADMIN: &str = "admin@test.example.com";
-
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    text: String,
-}
-
-/// A browser that does not follow redirects; `form` is posted as a page would.
-async fn page(
-    s: &TestServer,
-    method: Method,
-    path: &str,
-    cookie: Option<&str>,
-    headers: &[(&str, &str)],
-    form: Option<&[(&str, &str)]>,
-) -> Page {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let mut req = client.request(method, format!("{}{path}", s.base));
-    if let Some(c) = cookie {
-        req = req.header("cookie", c);
-    }
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    if let Some(fields) = form {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields.iter())
-            .finish();
-        req = req
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body);
-    }
-    let res = req.send().await.unwrap();
-    Page {
-        status: res.status(),
-        location: res
-            .headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        text: res.text().await.unwrap(),
-    }
-}
-
-async fn get(s: &TestServer, path: &str, cookie: &str) -> Page {
-    page(s, Method::GET, path, Some(cookie), &[], None).await
-}
 
 /// Posts a form of a signed-in page, with the session's CSRF token.
 async fn post(
