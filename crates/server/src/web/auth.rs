@@ -110,6 +110,22 @@ pub async fn session_layer(State(s): State<AppState>, req: Request, next: Next) 
     res
 }
 
+/// The message for an address that tried to log in (or asked for reset links) too often
+/// this minute; `None` when it may go on.
+pub(crate) fn over_login_limit(
+    s: &AppState,
+    page: &Page,
+    peer: Option<&axum::Extension<ConnectInfo<SocketAddr>>>,
+) -> Option<String> {
+    let axum::Extension(ConnectInfo(addr)) = peer?;
+    let e = limit_logins(s, addr.ip()).err()?;
+    let seconds = e.retry_after().unwrap_or(60);
+    Some(page.t_args(
+        "login-locked",
+        &[("seconds", ArgValue::Number(seconds as f64))],
+    ))
+}
+
 /// Whether a login form was posted from one of our own pages. Browsers say where a
 /// request comes from; one from another site must not sign anyone in (login CSRF).
 pub(crate) fn same_site(headers: &HeaderMap) -> bool {
@@ -209,14 +225,7 @@ pub async fn login(
         .totp_code
         .as_deref()
         .is_some_and(|c| !c.trim().is_empty());
-    if let Some(axum::Extension(ConnectInfo(addr))) = &peer
-        && let Err(e) = limit_logins(&s, addr.ip())
-    {
-        let seconds = e.retry_after().unwrap_or(60);
-        let msg = page.t_args(
-            "login-locked",
-            &[("seconds", ArgValue::Number(seconds as f64))],
-        );
+    if let Some(msg) = over_login_limit(&s, &page, peer.as_ref()) {
         return render_login(
             &page,
             StatusCode::TOO_MANY_REQUESTS,
@@ -226,14 +235,7 @@ pub async fn login(
             totp_sent,
         );
     }
-    let client = auth::Client {
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        ip: peer.map(|axum::Extension(ConnectInfo(a))| a.ip().to_string()),
-        request_id: request_id.map(|axum::Extension(r)| r.0),
-    };
+    let client = crate::api::auth::client(peer.as_ref(), request_id, &headers);
     let second = auth::SecondFactorInput {
         totp_code: form.totp_code.clone().filter(|c| !c.trim().is_empty()),
         recovery_code: None,

@@ -13,11 +13,9 @@ use serde_json::json;
 
 use cartera_app::{AppError, auth};
 
-use super::auth::same_site;
+use super::auth::{over_login_limit, same_site};
 use super::forms::{FormErrors, client, place};
-use super::i18n::ArgValue;
 use super::render::Page;
-use crate::api::auth::limit_logins;
 use crate::middleware::RequestId;
 use crate::state::AppState;
 
@@ -57,14 +55,7 @@ pub async fn forgot(
     if !same_site(&headers) {
         return page.error_page(StatusCode::FORBIDDEN, "csrf");
     }
-    if let Some(axum::Extension(ConnectInfo(addr))) = &peer
-        && let Err(e) = limit_logins(&s, addr.ip())
-    {
-        let seconds = e.retry_after().unwrap_or(60);
-        let msg = page.t_args(
-            "login-locked",
-            &[("seconds", ArgValue::Number(seconds as f64))],
-        );
+    if let Some(msg) = over_login_limit(&s, &page, peer.as_ref()) {
         return render_forgot(
             &page,
             StatusCode::TOO_MANY_REQUESTS,
