@@ -283,7 +283,8 @@ async fn render_role(s: &AppState, me: &Me, id: Id, status: StatusCode, extra: V
     let ctx = merge(
         json!({
             "role": {"id": role.id, "key": role.key, "name": role.name, "version": role.version,
-                     "visibility": role.visibility.as_str(), "locked": role.key == ADMIN_KEY},
+                     "visibility": role.visibility.as_str(), "locked": role.key == ADMIN_KEY,
+                     "built_in": role.built_in},
             "matrix": matrix(&role.permissions),
             "actions": Action::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
             "visibilities": ["own", "team", "territory", "all"],

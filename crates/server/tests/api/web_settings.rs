@@ -391,6 +391,12 @@ async fn an_admin_edits_a_roles_matrix_and_it_applies(s: TestServer) {
     let admin = s.browser_login(ADMIN, PASSWORD).await;
     let form = get(&s, &format!("/admin/roles/{id}"), &admin.0).await;
     assert_eq!(form.status, 200);
+    // A built-in role is named in the reader's language.
+    assert!(
+        form.text.contains("<span>Vendedor</span></nav>"),
+        "{}",
+        form.text
+    );
     assert!(
         form.text.contains(r#"id="perm-accounts-create" checked"#)
             || form
