@@ -20,8 +20,8 @@ use crate::{Actor, App, AppError, Result};
 impl Kind for ActivityData {
     const USES_SETTINGS: bool = true;
 
-    fn complete(&mut self, settings: &Settings) {
-        self.price_mileage(settings.mileage_rate);
+    fn complete(&mut self, old: Option<&Self>, settings: &Settings) {
+        self.price_mileage(old, settings.mileage_rate);
     }
 }
 

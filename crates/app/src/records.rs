@@ -46,8 +46,8 @@ pub trait Kind: Table {
     const USES_SETTINGS: bool = false;
 
     /// Fills in what the company settings decide (e.g. the mileage rate), after the
-    /// input is read and before it is checked.
-    fn complete(&mut self, _settings: &Settings) {}
+    /// input is read and before it is checked; `old` is the stored version of a change.
+    fn complete(&mut self, _old: Option<&Self>, _settings: &Settings) {}
 
     /// The field a duplicate key is reported on.
     fn key_field(kind: KeyKind) -> &'static str {
@@ -318,7 +318,7 @@ impl<'a> Batch<'a> {
                 return None;
             }
         };
-        data.complete(&self.settings);
+        data.complete(None, &self.settings);
         // The territory rules place a record its creator did not place, and give it to
         // the territory's owner unless the creator named one.
         if data.territory_id().is_none()
@@ -358,7 +358,7 @@ impl<'a> Batch<'a> {
                 return None;
             }
         };
-        data.complete(&self.settings);
+        data.complete(Some(&old.data), &self.settings);
         let mut c = Check::with_prefix(prefix);
         data.validate(today(self.now), &mut c);
         validate_values(

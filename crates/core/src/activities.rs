@@ -220,10 +220,22 @@ pub fn sum_by_currency<'a>(amounts: impl IntoIterator<Item = &'a Money>) -> Vec<
 }
 
 impl ActivityData {
-    /// Prices mileage lines that have no rate yet at the company's current rate.
-    pub fn price_mileage(&mut self, rate: Option<Money>) {
+    /// Prices mileage lines at the company's current `rate`. A line keeps its rate only
+    /// when `old` (the stored version) already had a mileage line at that rate: the rate
+    /// is the company's to set, never the writer's, and a past visit keeps the rate it
+    /// was priced at when the rate changes later.
+    pub fn price_mileage(&mut self, old: Option<&ActivityData>, rate: Option<Money>) {
+        let priced: Vec<Money> = old
+            .map(|o| {
+                o.costs
+                    .iter()
+                    .filter(|l| l.kind == CostType::Mileage)
+                    .filter_map(|l| l.rate)
+                    .collect()
+            })
+            .unwrap_or_default();
         for line in &mut self.costs {
-            if line.kind == CostType::Mileage && line.rate.is_none() {
+            if line.kind == CostType::Mileage && !line.rate.is_some_and(|r| priced.contains(&r)) {
                 line.rate = rate;
             }
         }
@@ -431,16 +443,44 @@ mod tests {
             {"type": "per_diem", "amount": {"amount": "3200.50", "currency": "ARS"}},
             {"type": "other", "amount": {"amount": "10", "currency": "USD"}},
         ]}));
-        a.price_mileage(Some(Money {
-            amount: Decimal::new(8550, 2),
-            currency: "ARS".parse().unwrap(),
-        }));
+        a.price_mileage(
+            None,
+            Some(Money {
+                amount: Decimal::new(8550, 2),
+                currency: "ARS".parse().unwrap(),
+            }),
+        );
         let t: Vec<String> = a
             .cost_totals
             .iter()
             .map(|m| format!("{} {}", m.amount, m.currency))
             .collect();
         assert_eq!(t, ["15251.20 ARS", "10.00 USD"]);
+    }
+
+    #[test]
+    fn the_writer_does_not_choose_the_rate() {
+        let ars: Currency = "ARS".parse().unwrap();
+        let company = Money {
+            amount: Decimal::new(8550, 2),
+            currency: ars,
+        };
+        let own = json!({"amount": "1000", "currency": "ARS"});
+        let mut a = activity(json!({"subject": "Visita", "costs": [
+            {"type": "mileage", "km": "10", "rate": own}]}));
+        a.price_mileage(None, Some(company));
+        assert_eq!(a.costs[0].rate, Some(company));
+        assert_eq!(a.cost_totals[0].amount.to_string(), "855.00");
+        // A stored line keeps its rate after the company's changes.
+        let old = a.clone();
+        let mut b = a.clone();
+        b.costs[0].km = Some(Decimal::new(20, 0));
+        let later = Money {
+            amount: Decimal::new(90, 0),
+            currency: ars,
+        };
+        b.price_mileage(Some(&old), Some(later));
+        assert_eq!(b.costs[0].amount.unwrap().amount.to_string(), "1710.00");
     }
 
     #[test]

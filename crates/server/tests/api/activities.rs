@@ -259,7 +259,8 @@ async fn costs_add_up_to_the_cent_per_account_and_rep(s: TestServer) {
                 "starts_at": "2026-11-20T13:00:00Z", "ends_at": "2026-11-20T16:00:00Z",
                 "status": "done", "outcome": "Pidió cotización",
                 "costs": [
-                    {"type": "mileage", "km": "123.4"},
+                    // The rate is the company's: one the writer sends is replaced.
+                    {"type": "mileage", "km": "123.4", "rate": {"amount": "500", "currency": "ARS"}},
                     {"type": "travel", "amount": {"amount": "1500.00", "currency": "ARS"}},
                     {"type": "per_diem", "amount": {"amount": "3200.50", "currency": "ARS"}}
                 ]}),
