@@ -79,9 +79,14 @@ pub async fn list(
         && !actor.may(Module::Audit, Action::Admin)
     {
         // Without the admin right, one reads the history of the accounts, contacts and
-        // leads in one's view alone: not that of users (their logins), tokens or settings.
+        // leads (and activities) in one's view alone: not that of users (their logins), tokens or settings.
         let mut seen = false;
-        for kind in [RecordKind::Account, RecordKind::Contact, RecordKind::Lead] {
+        for kind in [
+            RecordKind::Account,
+            RecordKind::Contact,
+            RecordKind::Lead,
+            RecordKind::Activity,
+        ] {
             if crate::records::require_visible(&mut conn, actor, kind, id)
                 .await
                 .is_ok()

@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use cartera_core::accounts::AccountData;
+use cartera_core::activities::ActivityData;
 use cartera_core::audit::{AuditAction, AuditEvent};
 use cartera_core::contacts::ContactData;
 use cartera_core::custom_fields::{CustomField, validate_values};
@@ -181,7 +182,7 @@ pub(crate) async fn in_view<D: Table>(
     }
 }
 
-/// Answers 404 unless the account, contact or lead `id` is live and in the actor's view
+/// Answers 404 unless the account, contact, lead or activity `id` is live and in the actor's view
 /// (what notes hang on and what the audit trail of a limited viewer may show).
 pub(crate) async fn require_visible(
     conn: &mut Conn,
@@ -197,6 +198,9 @@ pub(crate) async fn require_visible(
             .await
             .map(|_| ()),
         RecordKind::Lead => load_visible::<LeadData>(conn, actor, id).await.map(|_| ()),
+        RecordKind::Activity => load_visible::<ActivityData>(conn, actor, id)
+            .await
+            .map(|_| ()),
         _ => Err(AppError::NotFound),
     }
 }

@@ -198,6 +198,39 @@ async fn links_and_visibility_follow_the_owner(s: TestServer) {
     )
     .await
     .expect(200);
+    // Notes and the audit trail of her own activity are hers to read; Beto's are not.
+    s.call(
+        &ana,
+        Method::POST,
+        &format!("/api/v1/activities/{anas}/notes"),
+        Some(json!({"body": "Llevar catálogo"})),
+    )
+    .await
+    .expect(201);
+    s.call(
+        &ana,
+        Method::GET,
+        &format!("/api/v1/audit_events?record_id={anas}"),
+        None,
+    )
+    .await
+    .expect(200);
+    s.call(
+        &ana,
+        Method::GET,
+        &format!("/api/v1/audit_events?record_id={betos}"),
+        None,
+    )
+    .await
+    .problem(404, "");
+    s.call(
+        &ana,
+        Method::POST,
+        &format!("/api/v1/activities/{betos}/notes"),
+        Some(json!({"body": "x"})),
+    )
+    .await
+    .problem(404, "");
     // A rep does not delete (managers do).
     s.call(
         &ana,
