@@ -85,8 +85,28 @@ async fn each_kind_is_created_and_bad_dates_are_refused(s: TestServer) {
     )
     .await
     .problem(422, "cost_totals");
+    // Custom fields are defined for activities like for any kind, and checked.
+    s.post(
+        "/api/v1/custom_fields",
+        json!({"record_kind": "activity", "key": "patente", "label": "Patente del vehículo", "field_type": "text"}),
+    )
+    .await
+    .expect(201);
+    let with_custom = s
+        .create(
+            "activities",
+            json!({"kind": "visit", "subject": "Visita", "custom": {"patente": "AB123CD"}}),
+        )
+        .await;
+    assert_eq!(with_custom["custom"]["patente"], "AB123CD");
+    s.post(
+        "/api/v1/activities",
+        json!({"subject": "x", "custom": {"desconocido": 1}}),
+    )
+    .await
+    .problem(422, "custom.desconocido");
     // Nothing of the refused writes was stored.
-    assert_eq!(s.all_pages("/api/v1/activities").await.len(), 6);
+    assert_eq!(s.all_pages("/api/v1/activities").await.len(), 7);
 }
 
 async fn links_and_visibility_follow_the_owner(s: TestServer) {
