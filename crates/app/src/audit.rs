@@ -6,11 +6,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use cartera_core::activities::ActivityData;
 use cartera_core::audit::{AuditAction, AuditEvent};
 use cartera_core::notes::Note;
-use cartera_core::record::RecordKind;
+use cartera_core::record::{Record, RecordKind};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
+use cartera_store::activities::Link as ActivityLink;
 use cartera_store::audit::{self as store, AuditQuery};
 use cartera_store::records::{self as records, Table};
 
@@ -77,9 +79,14 @@ pub async fn list(
         && !actor.may(Module::Audit, Action::Admin)
     {
         // Without the admin right, one reads the history of the accounts, contacts and
-        // leads in one's view alone: not that of users (their logins), tokens or settings.
+        // leads (and activities) in one's view alone: not that of users (their logins), tokens or settings.
         let mut seen = false;
-        for kind in [RecordKind::Account, RecordKind::Contact, RecordKind::Lead] {
+        for kind in [
+            RecordKind::Account,
+            RecordKind::Contact,
+            RecordKind::Lead,
+            RecordKind::Activity,
+        ] {
             if crate::records::require_visible(&mut conn, actor, kind, id)
                 .await
                 .is_ok()
@@ -126,12 +133,22 @@ pub enum TimelineItem {
         at: DateTime<Utc>,
         event: AuditEvent,
     },
+    /// A task, call, meeting, visit or logged email on the record, placed when it was
+    /// written down (done or still planned; its own dates are in it).
+    Activity {
+        at: DateTime<Utc>,
+        // Boxed: an activity is several times the size of a note or a change.
+        #[schema(value_type = Object)]
+        activity: Box<Record<ActivityData>>,
+    },
 }
 
 impl TimelineItem {
     fn at(&self) -> DateTime<Utc> {
         match self {
-            TimelineItem::Note { at, .. } | TimelineItem::Change { at, .. } => *at,
+            TimelineItem::Note { at, .. }
+            | TimelineItem::Change { at, .. }
+            | TimelineItem::Activity { at, .. } => *at,
         }
     }
 }
@@ -146,10 +163,17 @@ pub struct Timeline {
 struct TimelineCursor {
     n: Option<i64>,
     a: Option<i64>,
+    /// Activities' seq; absent in cursors made before activities joined the timeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    v: Option<i64>,
 }
 
-/// Notes and changes of a record and of the records merged into it; for an account,
-/// the notes on its contacts too.
+/// A timeline item with its seq in the stream it came from (notes, audit events,
+/// activities), the one of the three that is set.
+type Stamped = (Option<i64>, Option<i64>, Option<i64>, TimelineItem);
+
+/// Notes, changes and activities of a record and of the records merged into it; for an
+/// account, the notes on its contacts too. Activities show within the actor's view.
 pub async fn timeline<D: Table>(
     app: &App,
     actor: &Actor,
@@ -181,18 +205,38 @@ pub async fn timeline<D: Table>(
     let events = store::list(
         &mut conn,
         &AuditQuery {
-            record_ids: ids,
+            record_ids: ids.clone(),
             before_seq: cur.a,
             limit: limit + 1,
             ..AuditQuery::default()
         },
     )
     .await?;
-    let mut merged: Vec<(Option<i64>, Option<i64>, TimelineItem)> = notes
+    let link = match D::KIND {
+        RecordKind::Account => Some(ActivityLink::Account),
+        RecordKind::Contact => Some(ActivityLink::Contact),
+        _ => None,
+    };
+    let activities = match link {
+        Some(link) if actor.may(Module::Activities, Action::Read) => {
+            cartera_store::activities::list_for(
+                &mut conn,
+                link,
+                &ids,
+                actor.view.as_deref(),
+                cur.v,
+                Some(limit + 1),
+            )
+            .await?
+        }
+        _ => Vec::new(),
+    };
+    let mut merged: Vec<Stamped> = notes
         .into_iter()
         .map(|(s, n)| {
             (
                 Some(s),
+                None,
                 None,
                 TimelineItem::Note {
                     at: n.meta.created_at,
@@ -204,35 +248,55 @@ pub async fn timeline<D: Table>(
             (
                 None,
                 Some(s),
+                None,
                 TimelineItem::Change {
                     at: e.occurred_at,
                     event: e,
                 },
             )
         }))
+        .chain(activities.into_iter().map(|(s, r)| {
+            (
+                None,
+                None,
+                Some(s),
+                TimelineItem::Activity {
+                    at: r.meta.created_at,
+                    activity: Box::new(r),
+                },
+            )
+        }))
         .collect();
     // Newest first; at equal times a change comes after the note it may describe.
     merged.sort_by(|a, b| {
-        b.2.at()
-            .cmp(&a.2.at())
+        b.3.at()
+            .cmp(&a.3.at())
             .then(b.0.cmp(&a.0))
             .then(b.1.cmp(&a.1))
+            .then(b.2.cmp(&a.2))
     });
     let more = merged.len() as i64 > limit;
     merged.truncate(limit as usize);
-    let mut next = TimelineCursor { n: cur.n, a: cur.a };
-    for (n, a, _) in &merged {
+    let mut next = TimelineCursor {
+        n: cur.n,
+        a: cur.a,
+        v: cur.v,
+    };
+    for (n, a, v, _) in &merged {
         if n.is_some() {
             next.n = *n;
         }
         if a.is_some() {
             next.a = *a;
         }
+        if v.is_some() {
+            next.v = *v;
+        }
     }
     let next_cursor =
         more.then(|| URL_SAFE_NO_PAD.encode(serde_json::to_vec(&next).unwrap_or_default()));
     Ok(Timeline {
-        items: merged.into_iter().map(|(_, _, i)| i).collect(),
+        items: merged.into_iter().map(|(_, _, _, i)| i).collect(),
         next_cursor,
     })
 }

@@ -3,6 +3,7 @@
 //! the HTML pages call the same functions.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod contacts;

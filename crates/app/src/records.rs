@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use cartera_core::accounts::AccountData;
+use cartera_core::activities::ActivityData;
 use cartera_core::audit::{AuditAction, AuditEvent};
 use cartera_core::contacts::ContactData;
 use cartera_core::custom_fields::{CustomField, validate_values};
@@ -24,6 +25,7 @@ use cartera_store::records::{self as store, Table};
 use cartera_store::{Backend, Bound, Conn, StoreError, custom_fields as defs_store};
 
 use crate::error::DuplicateCandidate;
+use crate::settings::Settings;
 use crate::{Actor, App, AppError, Result};
 
 /// The rules of a record kind beyond its own fields.
@@ -40,6 +42,13 @@ pub trait Kind: Table {
     ) -> impl Future<Output = Result<()>> + Send + 'a {
         async { Ok(()) }
     }
+
+    /// Whether writes need the company settings (to fill in what they decide).
+    const USES_SETTINGS: bool = false;
+
+    /// Fills in what the company settings decide (e.g. the mileage rate), after the
+    /// input is read and before it is checked; `old` is the stored version of a change.
+    fn complete(&mut self, _old: Option<&Self>, _settings: &Settings) {}
 
     /// The field a duplicate key is reported on.
     fn key_field(kind: KeyKind) -> &'static str {
@@ -173,7 +182,7 @@ pub(crate) async fn in_view<D: Table>(
     }
 }
 
-/// Answers 404 unless the account, contact or lead `id` is live and in the actor's view
+/// Answers 404 unless the account, contact, lead or activity `id` is live and in the actor's view
 /// (what notes hang on and what the audit trail of a limited viewer may show).
 pub(crate) async fn require_visible(
     conn: &mut Conn,
@@ -189,6 +198,9 @@ pub(crate) async fn require_visible(
             .await
             .map(|_| ()),
         RecordKind::Lead => load_visible::<LeadData>(conn, actor, id).await.map(|_| ()),
+        RecordKind::Activity => load_visible::<ActivityData>(conn, actor, id)
+            .await
+            .map(|_| ()),
         _ => Err(AppError::NotFound),
     }
 }
@@ -248,6 +260,8 @@ struct Batch<'a> {
     actor: &'a Actor,
     /// The territories whose rules place new records (empty for updates).
     territories: Vec<Territory>,
+    /// The company settings, for kinds that use them.
+    settings: Settings,
 }
 
 impl<'a> Batch<'a> {
@@ -259,7 +273,16 @@ impl<'a> Batch<'a> {
             refs: Vec::new(),
             actor,
             territories: Vec::new(),
+            settings: Settings::default(),
         }
+    }
+
+    /// Reads the company settings, for a batch of a kind that uses them.
+    async fn with_settings<D: Kind>(mut self, conn: &mut Conn) -> Result<Batch<'a>> {
+        if D::USES_SETTINGS {
+            self.settings = crate::settings::load(conn).await?;
+        }
+        Ok(self)
     }
 
     /// Reads the territories, for a batch that creates records of a kind they place.
@@ -275,11 +298,9 @@ impl<'a> Batch<'a> {
         actor: &'a Actor,
         now: DateTime<Utc>,
     ) -> Result<Batch<'a>> {
-        Ok(Batch::new(
-            defs_store::list(conn, Some(D::KIND)).await?,
-            actor,
-            now,
-        ))
+        Batch::new(defs_store::list(conn, Some(D::KIND)).await?, actor, now)
+            .with_settings::<D>(conn)
+            .await
     }
 
     /// Reads, normalises and checks one new record.
@@ -301,6 +322,7 @@ impl<'a> Batch<'a> {
                 return None;
             }
         };
+        data.complete(None, &self.settings);
         // The territory rules place a record its creator did not place, and give it to
         // the territory's owner unless the creator named one.
         if data.territory_id().is_none()
@@ -340,6 +362,7 @@ impl<'a> Batch<'a> {
                 return None;
             }
         };
+        data.complete(Some(&old.data), &self.settings);
         let mut c = Check::with_prefix(prefix);
         data.validate(today(self.now), &mut c);
         validate_values(
@@ -575,6 +598,8 @@ pub async fn create<D: Kind>(
     let defs = defs_store::list(&mut reader, Some(D::KIND)).await?;
     let mut batch = Batch::new(defs, actor, now)
         .with_territories::<D>(&mut reader)
+        .await?
+        .with_settings::<D>(&mut reader)
         .await?;
     drop(reader);
     let (recs, prefixes) = prepare_creates::<D>(&mut batch, inputs, naming);
@@ -923,7 +948,9 @@ pub async fn bulk<D: Kind>(
     let now = app.now();
     let mut reader = app.db.reader().await?;
     let defs = defs_store::list(&mut reader, Some(D::KIND)).await?;
-    let mut batch = Batch::new(defs, actor, now);
+    let mut batch = Batch::new(defs, actor, now)
+        .with_settings::<D>(&mut reader)
+        .await?;
     if !input.create.is_empty() {
         batch = batch.with_territories::<D>(&mut reader).await?;
     }

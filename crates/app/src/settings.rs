@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use cartera_core::audit::AuditAction;
+use cartera_core::money::Money;
 use cartera_core::record::{RecordKind, deserialize, diff};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
@@ -18,12 +19,16 @@ use crate::{Actor, App, AppError, Result};
 pub struct Settings {
     /// Days a record stays in the trash before it is deleted for good (1 to 3650).
     pub trash_retention_days: i64,
+    /// What a kilometre driven to a customer is paid at (`{"amount": "85.50",
+    /// "currency": "ARS"}`); mileage cost lines on activities are priced with it.
+    pub mileage_rate: Option<Money>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             trash_retention_days: 30,
+            mileage_rate: None,
         }
     }
 }
@@ -42,6 +47,10 @@ pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
                 .get("trash_retention_days")
                 .and_then(Value::as_i64)
                 .unwrap_or(defaults.trash_retention_days),
+            mileage_rate: v
+                .get("mileage_rate")
+                .and_then(|r| serde_json::from_value(r.clone()).ok())
+                .unwrap_or(defaults.mileage_rate),
         },
         None => defaults,
     })
@@ -66,6 +75,17 @@ pub async fn update(app: &App, actor: &Actor, patch: Value) -> Result<Settings> 
             "trash_retention_days",
             Code::OutOfRange,
             "must be from 1 to 3650 days",
+        )));
+    }
+    if let Some(rate) = new.mileage_rate
+        && (rate.amount.is_zero()
+            || rate.amount.is_sign_negative()
+            || Money::new(rate.amount, rate.currency).is_err())
+    {
+        return Err(AppError::Invalid(Violations::one(
+            "mileage_rate.amount",
+            Code::OutOfRange,
+            "must be more than 0, with at most 4 decimal places",
         )));
     }
     if new != old {

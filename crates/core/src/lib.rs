@@ -3,6 +3,7 @@
 //! Nothing here does I/O; the store, the app and the server build on these types.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod contacts;

@@ -29,10 +29,11 @@ pub enum RecordKind {
     ApiToken,
     Setting,
     Territory,
+    Activity,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Account,
         RecordKind::Contact,
         RecordKind::Lead,
@@ -42,6 +43,7 @@ impl RecordKind {
         RecordKind::ApiToken,
         RecordKind::Setting,
         RecordKind::Territory,
+        RecordKind::Activity,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -55,6 +57,7 @@ impl RecordKind {
             RecordKind::ApiToken => "api_token",
             RecordKind::Setting => "setting",
             RecordKind::Territory => "territory",
+            RecordKind::Activity => "activity",
         }
     }
 
@@ -70,6 +73,7 @@ impl RecordKind {
             RecordKind::ApiToken => "tokens",
             RecordKind::Setting => "settings",
             RecordKind::Territory => "territories",
+            RecordKind::Activity => "activities",
         }
     }
 
@@ -80,8 +84,12 @@ impl RecordKind {
     }
 
     /// Kinds that custom fields, notes and tags attach to.
-    pub const WITH_CUSTOM_FIELDS: [RecordKind; 3] =
-        [RecordKind::Account, RecordKind::Contact, RecordKind::Lead];
+    pub const WITH_CUSTOM_FIELDS: [RecordKind; 4] = [
+        RecordKind::Account,
+        RecordKind::Contact,
+        RecordKind::Lead,
+        RecordKind::Activity,
+    ];
 }
 
 /// Bookkeeping every record carries.

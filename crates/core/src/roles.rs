@@ -28,10 +28,12 @@ pub enum Module {
     Settings,
     /// The audit trail across records.
     Audit,
+    /// The agenda: tasks, calls, meetings, visits and their costs.
+    Activities,
 }
 
 impl Module {
-    pub const ALL: [Module; 7] = [
+    pub const ALL: [Module; 8] = [
         Module::Accounts,
         Module::Contacts,
         Module::Leads,
@@ -39,6 +41,7 @@ impl Module {
         Module::CustomFields,
         Module::Settings,
         Module::Audit,
+        Module::Activities,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Module {
             Module::CustomFields => "custom_fields",
             Module::Settings => "settings",
             Module::Audit => "audit",
+            Module::Activities => "activities",
         }
     }
 
@@ -61,6 +65,7 @@ impl Module {
             RecordKind::Lead => Module::Leads,
             RecordKind::Note => Module::Notes,
             RecordKind::CustomField => Module::CustomFields,
+            RecordKind::Activity => Module::Activities,
             RecordKind::User
             | RecordKind::ApiToken
             | RecordKind::Setting
@@ -284,6 +289,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
                 (Audit, &[Read]),
+                (Activities, &records),
             ]),
             Visibility::Team,
         ),
@@ -298,6 +304,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
                 (Audit, &[Read]),
+                (Activities, &[Read, Create, Edit]),
             ]),
             Visibility::Own,
         ),
@@ -310,6 +317,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read, Create, Edit]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Activities, &[Read, Create]),
             ]),
             Visibility::All,
         ),
@@ -322,6 +330,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read, Create, Edit]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Activities, &[Read, Create]),
             ]),
             Visibility::All,
         ),
@@ -361,6 +370,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
                 (Audit, &[Read]),
+                (Activities, &[Read]),
             ]),
             Visibility::All,
         ),

@@ -2,6 +2,7 @@
 //! domain. Returns core types; knows nothing of HTTP.
 
 pub mod accounts;
+pub mod activities;
 pub mod admin;
 pub mod audit;
 pub mod contacts;

@@ -83,7 +83,7 @@ fn column_of<D: Table>(field: &str, for_sort: bool) -> Result<&'static str> {
 }
 
 /// `t.seq, t.id, ...` for every column a record is read from.
-fn select_columns<D: Table>() -> String {
+pub(crate) fn select_columns<D: Table>() -> String {
     let mut s = String::from("t.seq");
     for c in META_COLUMNS.iter().chain(D::COLUMNS) {
         s.push_str(", t.");
@@ -552,7 +552,7 @@ pub async fn purge<D: Table>(c: &mut Conn, ids: &[Id]) -> Result<u64> {
 }
 
 /// `(...)`: the rows of `t` in `view`, the SQL side of [`View`]'s policy.
-fn push_view<D: Table>(sql: &mut Sql, view: &View) {
+pub(crate) fn push_view<D: Table>(sql: &mut Sql, view: &View) {
     sql.push("(");
     if view.owners.is_empty() {
         sql.push("1 = 0");

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod custom_fields;
@@ -18,6 +19,7 @@ pub mod users;
 pub mod views;
 
 use cartera_core::accounts::AccountData;
+use cartera_core::activities::ActivityData;
 use cartera_core::contacts::ContactData;
 use cartera_core::leads::LeadData;
 
@@ -39,6 +41,8 @@ pub fn api() -> Api {
     api = io::mount::<AccountData>(api);
     api = io::mount::<ContactData>(api);
     api = io::mount::<LeadData>(api);
+    api = records::mount::<ActivityData>(api, "Activity");
+    api = activities::mount(api);
     api = notes::mount(api);
     api = audit::mount(api);
     api = custom_fields::mount(api);

@@ -126,6 +126,9 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         if let audit::TimelineItem::Note { note, .. } = item {
             people_ids.extend(note.meta.created_by);
         }
+        if let audit::TimelineItem::Activity { activity, .. } = item {
+            people_ids.extend(activity.data.owner_id);
+        }
     }
     let people = cartera_app::users::names(&s.app, &people_ids)
         .await
@@ -182,6 +185,17 @@ pub(super) fn timeline_ctx(
                 "at": at,
                 "by": note.meta.created_by.and_then(|b| people.get(&b).cloned()),
                 "text": note.data.body,
+            }),
+            audit::TimelineItem::Activity { at, activity } => json!({
+                "type": "activity",
+                "at": at,
+                "by": activity.data.owner_id.and_then(|b| people.get(&b).cloned()),
+                "text": format!(
+                    "{} · {} · {}",
+                    activity.data.kind.as_str(),
+                    activity.data.status.as_str(),
+                    activity.data.subject
+                ),
             }),
             audit::TimelineItem::Change { at, event } => json!({
                 "type": "change",

@@ -890,6 +890,7 @@ pub async fn history<D: Kind>(
         match item {
             audit::TimelineItem::Change { event, .. } => ids.extend(event.actor_id),
             audit::TimelineItem::Note { note, .. } => ids.extend(note.meta.created_by),
+            audit::TimelineItem::Activity { activity, .. } => ids.extend(activity.data.owner_id),
         }
     }
     let people = cartera_app::users::names(&s.app, &ids)

@@ -7,6 +7,7 @@ mod smtp;
 mod support;
 
 mod accounts;
+mod activities;
 mod auth;
 mod contacts;
 mod custom_fields;

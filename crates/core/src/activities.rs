@@ -1,0 +1,502 @@
+//! Activities: the tasks, calls, meetings, visits and logged emails of the agenda, with
+//! the costs a visit ran up (travel, mileage, per diem).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::fields::{LONG_TEXT, normalize_tags, validate_tags};
+use crate::ids::Id;
+use crate::money::{Currency, Money};
+use crate::query::{FieldSpec, ValueKind};
+use crate::record::{CustomValues, DuplicateKey, RecordData, RecordKind, Reference};
+use crate::text::SearchDoc;
+use crate::validate::{Check, Code, clean, clean_opt};
+
+/// What sort of activity it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    #[default]
+    Task,
+    Call,
+    Meeting,
+    Visit,
+    /// An email logged by hand.
+    Email,
+}
+
+impl ActivityKind {
+    pub const NAMES: &'static [&'static str] = &["task", "call", "meeting", "visit", "email"];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ActivityKind::Task => "task",
+            ActivityKind::Call => "call",
+            ActivityKind::Meeting => "meeting",
+            ActivityKind::Visit => "visit",
+            ActivityKind::Email => "email",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActivityKind> {
+        use ActivityKind::*;
+        [Task, Call, Meeting, Visit, Email]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityStatus {
+    #[default]
+    Planned,
+    Done,
+    Cancelled,
+}
+
+impl ActivityStatus {
+    pub const NAMES: &'static [&'static str] = &["planned", "done", "cancelled"];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ActivityStatus::Planned => "planned",
+            ActivityStatus::Done => "done",
+            ActivityStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActivityStatus> {
+        use ActivityStatus::*;
+        [Planned, Done, Cancelled]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CostType {
+    Travel,
+    /// Kilometres driven, priced at the company's rate per km.
+    Mileage,
+    PerDiem,
+    #[default]
+    Other,
+}
+
+/// One expense on an activity.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CostLine {
+    #[serde(rename = "type")]
+    pub kind: CostType,
+    /// What was spent; for mileage Cartera computes it as `km` × `rate`.
+    pub amount: Option<Money>,
+    /// Kilometres driven (mileage only), as a decimal string.
+    #[schema(value_type = Option<String>, example = "123.4")]
+    pub km: Option<Decimal>,
+    /// The rate per km a mileage line was priced at. Cartera fills it from the company's
+    /// `mileage_rate` when the line is written without one, and keeps it afterwards so
+    /// that a later change of the rate does not reprice past visits.
+    pub rate: Option<Money>,
+    pub description: Option<String>,
+}
+
+/// The writable fields of an activity, plus the cost totals Cartera computes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActivityData {
+    pub kind: ActivityKind,
+    pub subject: String,
+    pub notes: Option<String>,
+    /// The day a task is due.
+    #[schema(value_type = Option<String>, format = Date, example = "2026-12-01")]
+    pub due_date: Option<NaiveDate>,
+    /// When a meeting, visit or call starts and ends.
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub all_day: bool,
+    /// Whether it was on the agenda beforehand (an unplanned visit is `false`).
+    pub planned: bool,
+    pub status: ActivityStatus,
+    pub outcome: Option<String>,
+    pub next_action: Option<String>,
+    pub account_id: Option<Id>,
+    pub contact_id: Option<Id>,
+    pub lead_id: Option<Id>,
+    pub owner_id: Option<Id>,
+    /// Other users taking part.
+    pub attendee_ids: Vec<Id>,
+    pub costs: Vec<CostLine>,
+    /// The sum of `costs` per currency (read-only).
+    pub cost_totals: Vec<Money>,
+    pub tags: Vec<String>,
+    #[schema(value_type = Object)]
+    pub custom: CustomValues,
+}
+
+impl Default for ActivityData {
+    fn default() -> Self {
+        ActivityData {
+            kind: ActivityKind::default(),
+            subject: String::new(),
+            notes: None,
+            due_date: None,
+            starts_at: None,
+            ends_at: None,
+            all_day: false,
+            // Most of what reps write down is on their agenda; unplanned visits say so.
+            planned: true,
+            status: ActivityStatus::default(),
+            outcome: None,
+            next_action: None,
+            account_id: None,
+            contact_id: None,
+            lead_id: None,
+            owner_id: None,
+            attendee_ids: Vec::new(),
+            costs: Vec::new(),
+            cost_totals: Vec::new(),
+            tags: Vec::new(),
+            custom: CustomValues::new(),
+        }
+    }
+}
+
+/// More lines than any real visit has; a longer list is a mistake.
+const MAX_COST_LINES: usize = 100;
+const MAX_ATTENDEES: usize = 100;
+
+static FIELDS: &[FieldSpec] = &[
+    FieldSpec::new("kind", ValueKind::Enum(ActivityKind::NAMES))
+        .sortable()
+        .not_null(),
+    FieldSpec::new("subject", ValueKind::Text)
+        .sortable()
+        .not_null(),
+    FieldSpec::new("status", ValueKind::Enum(ActivityStatus::NAMES))
+        .sortable()
+        .not_null(),
+    FieldSpec::new("due_date", ValueKind::Date).sortable(),
+    FieldSpec::new("starts_at", ValueKind::Time).sortable(),
+    FieldSpec::new("ends_at", ValueKind::Time).sortable(),
+    FieldSpec::new("planned", ValueKind::Bool).not_null(),
+    FieldSpec::new("all_day", ValueKind::Bool).not_null(),
+    FieldSpec::new("account_id", ValueKind::Id),
+    FieldSpec::new("contact_id", ValueKind::Id),
+    FieldSpec::new("lead_id", ValueKind::Id),
+];
+
+/// `km` × `rate`, to the cent (half away from zero, as a person rounds a receipt).
+pub fn mileage_amount(km: Decimal, rate: Money) -> Money {
+    Money {
+        amount: (km * rate.amount)
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+        currency: rate.currency,
+    }
+}
+
+/// Adds amounts per currency, exactly; the result is ordered by currency code and
+/// written to the cent at least (`15251.20`, `0.0125`).
+pub fn sum_by_currency<'a>(amounts: impl IntoIterator<Item = &'a Money>) -> Vec<Money> {
+    let mut by: BTreeMap<Currency, Decimal> = BTreeMap::new();
+    for m in amounts {
+        *by.entry(m.currency).or_default() += m.amount;
+    }
+    by.into_iter()
+        .map(|(currency, amount)| {
+            let mut amount = amount.normalize();
+            if amount.scale() < 2 {
+                amount.rescale(2);
+            }
+            Money { amount, currency }
+        })
+        .collect()
+}
+
+impl ActivityData {
+    /// Prices mileage lines at the company's current `rate`. A line keeps its rate only
+    /// when `old` (the stored version) already had a mileage line at that rate: the rate
+    /// is the company's to set, never the writer's, and a past visit keeps the rate it
+    /// was priced at when the rate changes later.
+    pub fn price_mileage(&mut self, old: Option<&ActivityData>, rate: Option<Money>) {
+        let priced: Vec<Money> = old
+            .map(|o| {
+                o.costs
+                    .iter()
+                    .filter(|l| l.kind == CostType::Mileage)
+                    .filter_map(|l| l.rate)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for line in &mut self.costs {
+            if line.kind == CostType::Mileage && !line.rate.is_some_and(|r| priced.contains(&r)) {
+                line.rate = rate;
+            }
+        }
+        self.compute_costs();
+    }
+
+    /// Mileage amounts from km and rate, then the totals.
+    fn compute_costs(&mut self) {
+        for line in &mut self.costs {
+            if line.kind == CostType::Mileage {
+                line.amount = match (line.km, line.rate) {
+                    (Some(km), Some(rate)) => Some(mileage_amount(km, rate)),
+                    _ => None,
+                };
+            }
+        }
+        self.cost_totals = sum_by_currency(self.costs.iter().filter_map(|l| l.amount.as_ref()));
+    }
+
+    /// The day the activity falls on: its due date, or the day it starts.
+    pub fn day(&self) -> Option<NaiveDate> {
+        self.due_date.or(self.starts_at.map(|t| t.date_naive()))
+    }
+}
+
+impl RecordData for ActivityData {
+    const KIND: RecordKind = RecordKind::Activity;
+    const READ_ONLY: &'static [&'static str] = &["cost_totals"];
+
+    fn normalize(&mut self) {
+        clean(&mut self.subject);
+        clean_opt(&mut self.notes);
+        clean_opt(&mut self.outcome);
+        clean_opt(&mut self.next_action);
+        normalize_tags(&mut self.tags);
+        let mut seen = std::collections::HashSet::new();
+        self.attendee_ids.retain(|id| seen.insert(*id));
+        for line in &mut self.costs {
+            clean_opt(&mut line.description);
+            if let Some(km) = &mut line.km {
+                *km = km.normalize();
+            }
+        }
+        self.compute_costs();
+    }
+
+    fn validate(&self, _today: NaiveDate, c: &mut Check) {
+        c.required("subject", &self.subject);
+        c.max_chars("subject", &self.subject, 200);
+        c.opt_max_chars("notes", &self.notes, LONG_TEXT);
+        c.opt_max_chars("outcome", &self.outcome, LONG_TEXT);
+        c.opt_max_chars("next_action", &self.next_action, 1000);
+        match (self.starts_at, self.ends_at) {
+            (Some(s), Some(e)) if e < s => {
+                c.add("ends_at", Code::OutOfRange, "must not be before starts_at")
+            }
+            (None, Some(_)) => c.add("ends_at", Code::Invalid, "needs starts_at"),
+            _ => {}
+        }
+        c.max_items("attendee_ids", &self.attendee_ids, MAX_ATTENDEES);
+        c.max_items("costs", &self.costs, MAX_COST_LINES);
+        for (i, line) in self.costs.iter().enumerate() {
+            let at = |f: &str| format!("costs[{i}].{f}");
+            c.opt_max_chars(&at("description"), &line.description, 200);
+            if line.kind == CostType::Mileage {
+                match line.km {
+                    None => c.add(&at("km"), Code::Required, "a mileage line needs km"),
+                    Some(km) if km <= Decimal::ZERO => {
+                        c.add(&at("km"), Code::OutOfRange, "must be more than 0")
+                    }
+                    Some(_) if line.rate.is_none() => c.add(
+                        &at("km"),
+                        Code::Invalid,
+                        "no mileage rate is set; an administrator sets mileage_rate in the settings",
+                    ),
+                    Some(_) => {}
+                }
+            } else if line.km.is_some() {
+                c.add(&at("km"), Code::Invalid, "only mileage lines have km");
+            }
+            match &line.amount {
+                None if line.kind != CostType::Mileage => {
+                    c.add(&at("amount"), Code::Required, "is required")
+                }
+                Some(m) if m.amount < Decimal::ZERO => {
+                    c.add(&at("amount"), Code::OutOfRange, "must not be negative")
+                }
+                Some(m) if Money::new(m.amount, m.currency).is_err() => c.add(
+                    &at("amount"),
+                    Code::Invalid,
+                    "at most 4 decimal places, within range",
+                ),
+                _ => {}
+            }
+        }
+        validate_tags("tags", &self.tags, c);
+    }
+
+    fn owner_id(&self) -> Option<Id> {
+        self.owner_id
+    }
+
+    fn tags(&self) -> &[String] {
+        &self.tags
+    }
+
+    fn custom(&self) -> &CustomValues {
+        &self.custom
+    }
+
+    fn custom_mut(&mut self) -> &mut CustomValues {
+        &mut self.custom
+    }
+
+    fn search_document(&self) -> String {
+        let mut d = SearchDoc::new();
+        d.push(&self.subject)
+            .push_opt(&self.notes)
+            .push_opt(&self.outcome)
+            .push_opt(&self.next_action);
+        d.finish()
+    }
+
+    fn duplicate_keys(&self) -> Vec<DuplicateKey> {
+        // Two calls with the same subject are two calls.
+        Vec::new()
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        let links = [
+            ("owner_id", RecordKind::User, self.owner_id),
+            ("account_id", RecordKind::Account, self.account_id),
+            ("contact_id", RecordKind::Contact, self.contact_id),
+            ("lead_id", RecordKind::Lead, self.lead_id),
+        ];
+        let mut r: Vec<Reference> = links
+            .into_iter()
+            .filter_map(|(field, target, id)| id.map(|id| Reference { field, target, id }))
+            .collect();
+        r.extend(self.attendee_ids.iter().map(|id| Reference {
+            field: "attendee_ids",
+            target: RecordKind::User,
+            id: *id,
+        }));
+        r
+    }
+
+    fn title(&self) -> String {
+        self.subject.clone()
+    }
+
+    fn subtitle(&self) -> Option<String> {
+        let when = self.day().map(|d| d.to_string());
+        Some(match when {
+            Some(w) => format!("{} · {} · {w}", self.kind.as_str(), self.status.as_str()),
+            None => format!("{} · {}", self.kind.as_str(), self.status.as_str()),
+        })
+    }
+
+    fn fields() -> &'static [FieldSpec] {
+        FIELDS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn activity(v: serde_json::Value) -> ActivityData {
+        let mut a: ActivityData = serde_json::from_value(v).unwrap();
+        a.normalize();
+        a
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn mileage_is_exact_to_the_cent() {
+        let ars: Currency = "ARS".parse().unwrap();
+        let rate = Money {
+            amount: Decimal::new(8550, 2),
+            currency: ars,
+        };
+        let m = mileage_amount(Decimal::new(1234, 1), rate);
+        assert_eq!(m.amount.to_string(), "10550.70");
+        // 0.005 rounds away from zero.
+        let m = mileage_amount(
+            Decimal::new(1, 1),
+            Money {
+                amount: Decimal::new(5, 2),
+                currency: ars,
+            },
+        );
+        assert_eq!(m.amount.to_string(), "0.01");
+    }
+
+    #[test]
+    fn totals_are_per_currency() {
+        let mut a = activity(json!({"subject": "Visita", "costs": [
+            {"type": "mileage", "km": "123.4"},
+            {"type": "travel", "amount": {"amount": "1500.00", "currency": "ARS"}},
+            {"type": "per_diem", "amount": {"amount": "3200.50", "currency": "ARS"}},
+            {"type": "other", "amount": {"amount": "10", "currency": "USD"}},
+        ]}));
+        a.price_mileage(
+            None,
+            Some(Money {
+                amount: Decimal::new(8550, 2),
+                currency: "ARS".parse().unwrap(),
+            }),
+        );
+        let t: Vec<String> = a
+            .cost_totals
+            .iter()
+            .map(|m| format!("{} {}", m.amount, m.currency))
+            .collect();
+        assert_eq!(t, ["15251.20 ARS", "10.00 USD"]);
+    }
+
+    #[test]
+    fn the_writer_does_not_choose_the_rate() {
+        let ars: Currency = "ARS".parse().unwrap();
+        let company = Money {
+            amount: Decimal::new(8550, 2),
+            currency: ars,
+        };
+        let own = json!({"amount": "1000", "currency": "ARS"});
+        let mut a = activity(json!({"subject": "Visita", "costs": [
+            {"type": "mileage", "km": "10", "rate": own}]}));
+        a.price_mileage(None, Some(company));
+        assert_eq!(a.costs[0].rate, Some(company));
+        assert_eq!(a.cost_totals[0].amount.to_string(), "855.00");
+        // A stored line keeps its rate after the company's changes.
+        let old = a.clone();
+        let mut b = a.clone();
+        b.costs[0].km = Some(Decimal::new(20, 0));
+        let later = Money {
+            amount: Decimal::new(90, 0),
+            currency: ars,
+        };
+        b.price_mileage(Some(&old), Some(later));
+        assert_eq!(b.costs[0].amount.unwrap().amount.to_string(), "1710.00");
+    }
+
+    #[test]
+    fn mileage_without_a_rate_is_refused() {
+        let a = activity(json!({"subject": "Visita", "costs": [{"type": "mileage", "km": "10"}]}));
+        let mut c = Check::new();
+        a.validate(today(), &mut c);
+        assert_eq!(c.into_violations()[0].field, "costs[0].km");
+    }
+
+    #[test]
+    fn ends_before_start_is_refused() {
+        let a = activity(json!({"subject": "Reunión", "kind": "meeting",
+            "starts_at": "2026-12-01T15:00:00Z", "ends_at": "2026-12-01T14:00:00Z"}));
+        let mut c = Check::new();
+        a.validate(today(), &mut c);
+        assert_eq!(c.into_violations()[0].field, "ends_at");
+    }
+}
