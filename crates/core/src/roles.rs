@@ -64,7 +64,8 @@ impl Module {
             RecordKind::User
             | RecordKind::ApiToken
             | RecordKind::Setting
-            | RecordKind::Territory => Module::Settings,
+            | RecordKind::Territory
+            | RecordKind::Job => Module::Settings,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod custom_fields;
 pub mod doc;
 pub mod extract;
 pub mod io;
+pub mod jobs;
 pub mod leads;
 pub mod notes;
 pub mod records;
@@ -47,6 +48,7 @@ pub fn api() -> Api {
     api = auth::mount(api);
     api = roles::mount(api);
     api = views::mount(api);
+    api = jobs::mount(api);
     users::mount(api)
 }
 

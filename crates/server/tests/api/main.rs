@@ -11,6 +11,7 @@ mod auth;
 mod contacts;
 mod custom_fields;
 mod export;
+mod jobs;
 mod leads;
 mod lists;
 mod notes_audit;
