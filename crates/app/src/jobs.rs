@@ -232,3 +232,19 @@ pub async fn retry(app: &App, actor: &Actor, id: Id) -> Result<Job> {
     conn.commit().await?;
     Ok(job)
 }
+
+/// How long finished jobs stay listed before housekeeping forgets them (dead ones stay
+/// until an admin retries them).
+pub const DONE_RETENTION_DAYS: i64 = 30;
+
+/// Forgets jobs finished more than [`DONE_RETENTION_DAYS`] ago.
+pub async fn purge_done(app: &App) -> Result<u64> {
+    let mut conn = app.db.begin().await?;
+    let n = store::purge_done_before(
+        &mut conn,
+        app.now() - chrono::Duration::days(DONE_RETENTION_DAYS),
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(n)
+}

@@ -82,6 +82,11 @@ async fn a_job_queued_before_a_restart_runs_after_it(s: TestServer) {
     s.clock.advance(Duration::days(1));
     assert_eq!(worker.run_due(&s.app).await.unwrap(), 0);
     assert_eq!(greeted.lock().unwrap().len(), 1);
+    // Housekeeping forgets finished jobs after a month.
+    s.clock.advance(Duration::days(30));
+    let report = cartera_app::maintenance::run(&s.app).await.unwrap();
+    assert_eq!(report.done_jobs, 1);
+    s.get(&format!("/api/v1/jobs/{id}")).await.problem(404, "");
 }
 
 async fn a_failing_job_backs_off_dies_and_is_retried_by_an_admin(s: TestServer) {
