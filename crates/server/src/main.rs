@@ -81,7 +81,7 @@ struct ServeArgs {
     /// API requests a minute per token (0: no limit). Default: 6000.
     #[arg(long, env = "CARTERA_TOKEN_RATE_LIMIT")]
     token_rate_limit: Option<u32>,
-    /// Milliseconds between looks for due background jobs. Default: 1000.
+    /// Milliseconds between looks for due background jobs.
     #[arg(long, env = "CARTERA_JOBS_POLL_MS", default_value_t = 1000)]
     jobs_poll_ms: u64,
 }
