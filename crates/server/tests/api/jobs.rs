@@ -12,7 +12,7 @@ use serde_json::json;
 
 use cartera_app::App;
 use cartera_app::jobs::{JobFailure, Worker};
-use cartera_core::jobs::NewJob;
+use cartera_core::jobs::{LEASE, NewJob};
 use cartera_store::{ConnectOptions, Db};
 
 use crate::both;
@@ -21,6 +21,7 @@ use crate::support::TestServer;
 both!(
     a_job_queued_before_a_restart_runs_after_it,
     a_failing_job_backs_off_dies_and_is_retried_by_an_admin,
+    a_crashed_workers_job_runs_again_after_its_lease,
     two_servers_never_run_the_same_job_twice
 );
 
@@ -204,6 +205,53 @@ async fn a_failing_job_backs_off_dies_and_is_retried_by_an_admin(s: TestServer) 
         events[0]["changes"],
         json!([{"field": "state", "old": "dead", "new": "queued"}])
     );
+}
+
+async fn a_crashed_workers_job_runs_again_after_its_lease(s: TestServer) {
+    let id = cartera_app::jobs::enqueue(&s.app, &NewJob::new("test.work", json!({}), s.app.now()))
+        .await
+        .unwrap()
+        .expect("queued");
+    // A worker claims the job and dies before finishing it.
+    let now = s.app.now();
+    let mut conn = s.app.db.begin().await.unwrap();
+    let claimed = cartera_store::jobs::claim(&mut conn, "crashed", now, now + LEASE)
+        .await
+        .unwrap()
+        .expect("a due job");
+    conn.commit().await.unwrap();
+    assert_eq!(claimed.id, id);
+    let running = s.get(&format!("/api/v1/jobs/{id}")).await.expect(200);
+    assert_eq!(running.body["state"], "running");
+    assert_eq!(running.body["locked_by"], "crashed");
+
+    let runs = Arc::new(AtomicUsize::new(0));
+    let r = runs.clone();
+    let worker = Worker::new("survivor").handle("test.work", move |_app, _job| {
+        let r = r.clone();
+        async move {
+            r.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    });
+    // While the lease holds, nobody else takes it.
+    assert_eq!(worker.run_due(&s.app).await.unwrap(), 0);
+    s.clock.advance(LEASE - Duration::seconds(1));
+    assert_eq!(worker.run_due(&s.app).await.unwrap(), 0);
+    s.clock.advance(Duration::seconds(2));
+    assert_eq!(worker.run_due(&s.app).await.unwrap(), 1);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    let j = s.get(&format!("/api/v1/jobs/{id}")).await.expect(200).body;
+    assert_eq!(j["state"], "done");
+    assert_eq!(j["attempts"], 2);
+    // The crashed worker, should it wake, no longer holds the job.
+    let mut conn = s.app.db.begin().await.unwrap();
+    assert!(
+        !cartera_store::jobs::complete(&mut conn, id, "crashed", s.app.now())
+            .await
+            .unwrap()
+    );
+    conn.commit().await.unwrap();
 }
 
 const JOBS: i64 = 200;
