@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod idempotency;
 pub mod io;
+pub mod jobs;
 pub mod leads;
 pub mod mail;
 pub mod maintenance;

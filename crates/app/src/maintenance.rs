@@ -1,5 +1,5 @@
 //! Housekeeping `cartera serve` runs on its own: emptying the trash past its retention,
-//! forgetting old idempotency keys, expired sessions and old password reset links. Safe to run from several servers at once.
+//! forgetting old idempotency keys, expired sessions and old password reset links, jobs finished a month ago. Safe to run from several servers at once.
 
 use chrono::Duration;
 use serde::Serialize;
@@ -22,6 +22,7 @@ pub struct PurgeReport {
     pub idempotency_keys: u64,
     pub sessions: u64,
     pub password_resets: u64,
+    pub done_jobs: u64,
 }
 
 /// Purges in slices so that one run never holds the write lock for long.
@@ -63,6 +64,7 @@ pub async fn run(app: &App) -> Result<PurgeReport> {
     conn.commit().await?;
     report.sessions = crate::auth::purge_expired_sessions(app).await?;
     report.password_resets = crate::auth::purge_expired_resets(app).await?;
+    report.done_jobs = crate::jobs::purge_done(app).await?;
     Ok(report)
 }
 

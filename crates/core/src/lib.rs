@@ -11,6 +11,7 @@ pub mod custom_fields;
 pub mod fields;
 pub mod ids;
 pub mod io;
+pub mod jobs;
 pub mod leads;
 pub mod money;
 pub mod notes;

@@ -30,10 +30,11 @@ pub enum RecordKind {
     Setting,
     Territory,
     Activity,
+    Job,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 11] = [
         RecordKind::Account,
         RecordKind::Contact,
         RecordKind::Lead,
@@ -44,6 +45,7 @@ impl RecordKind {
         RecordKind::Setting,
         RecordKind::Territory,
         RecordKind::Activity,
+        RecordKind::Job,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -58,6 +60,7 @@ impl RecordKind {
             RecordKind::Setting => "setting",
             RecordKind::Territory => "territory",
             RecordKind::Activity => "activity",
+            RecordKind::Job => "job",
         }
     }
 
@@ -74,6 +77,7 @@ impl RecordKind {
             RecordKind::Setting => "settings",
             RecordKind::Territory => "territories",
             RecordKind::Activity => "activities",
+            RecordKind::Job => "jobs",
         }
     }
 

@@ -69,7 +69,8 @@ impl Module {
             RecordKind::User
             | RecordKind::ApiToken
             | RecordKind::Setting
-            | RecordKind::Territory => Module::Settings,
+            | RecordKind::Territory
+            | RecordKind::Job => Module::Settings,
         }
     }
 }

@@ -156,3 +156,21 @@ pub fn spawn_maintenance(app: App) -> tokio::task::JoinHandle<()> {
         }
     })
 }
+
+/// The job queue's worker: looks for due jobs every `every` and runs them (see
+/// `cartera_app::jobs`). Each server runs one; the database's claim keeps two servers
+/// from running the same job.
+pub fn spawn_jobs(app: App, every: Duration) -> tokio::task::JoinHandle<()> {
+    let worker_id = format!("{}-{}", std::process::id(), cartera_core::Id::new());
+    let worker = cartera_app::jobs::Worker::standard(&worker_id);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = worker.run_due(&app).await {
+                tracing::warn!(error = %e, "running jobs failed; will look again");
+            }
+        }
+    })
+}

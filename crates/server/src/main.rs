@@ -81,6 +81,9 @@ struct ServeArgs {
     /// API requests a minute per token (0: no limit). Default: 6000.
     #[arg(long, env = "CARTERA_TOKEN_RATE_LIMIT")]
     token_rate_limit: Option<u32>,
+    /// Milliseconds between looks for due background jobs.
+    #[arg(long, env = "CARTERA_JOBS_POLL_MS", default_value_t = 1000)]
+    jobs_poll_ms: u64,
 }
 
 #[derive(Subcommand)]
@@ -254,6 +257,10 @@ async fn run(cli: Cli) -> Result<(), String> {
                 config.database_display()
             );
             cartera_server::spawn_maintenance(app.clone());
+            cartera_server::spawn_jobs(
+                app.clone(),
+                std::time::Duration::from_millis(args.jobs_poll_ms.max(10)),
+            );
             let limits = Limits {
                 token_requests_per_minute: config.token_rate_limit,
             };

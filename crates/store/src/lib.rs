@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 mod groups;
 pub mod idempotency;
+pub mod jobs;
 pub mod leads;
 pub mod notes;
 pub mod records;

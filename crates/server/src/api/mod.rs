@@ -7,6 +7,7 @@ pub mod custom_fields;
 pub mod doc;
 pub mod extract;
 pub mod io;
+pub mod jobs;
 pub mod leads;
 pub mod notes;
 pub mod records;
@@ -51,6 +52,7 @@ pub fn api() -> Api {
     api = auth::mount(api);
     api = roles::mount(api);
     api = views::mount(api);
+    api = jobs::mount(api);
     users::mount(api)
 }
 

@@ -12,6 +12,7 @@ mod auth;
 mod contacts;
 mod custom_fields;
 mod export;
+mod jobs;
 mod leads;
 mod lists;
 mod notes_audit;

@@ -61,7 +61,12 @@ impl Clock for TestClock {
 
 enum Store {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin: String, name: String },
+    Postgres {
+        admin: String,
+        name: String,
+    },
+    /// Handed on to the server started on the same database (see `restart`).
+    Moved,
 }
 
 pub struct TestServer {
@@ -75,6 +80,8 @@ pub struct TestServer {
     pub clock: Arc<TestClock>,
     /// The SMTP server the server sends to, with `Setup { smtp: true, .. }`.
     pub smtp: Option<SmtpSink>,
+    /// The database's URL, for a second app on the same database.
+    pub url: String,
     store: Store,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -175,7 +182,12 @@ impl TestServer {
     /// A server on `backend` set up as `setup` says, or `None` for PostgreSQL when no
     /// server is configured.
     pub async fn start_with(backend: Backend, setup: Setup) -> Option<TestServer> {
-        let (url, store) = match backend {
+        let (url, store) = Self::new_database(backend).await?;
+        Some(Self::start_on(url, store, setup).await)
+    }
+
+    async fn new_database(backend: Backend) -> Option<(String, Store)> {
+        Some(match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!(
@@ -192,10 +204,26 @@ impl TestServer {
                     .expect("CARTERA_TEST_POSTGRES is set but the server cannot create a database");
                 (url, Store::Postgres { admin, name })
             }
-        };
+        })
+    }
+
+    /// Stops this server and starts a new one on the same database (a restart), with a
+    /// fresh clock and a new admin token.
+    pub async fn restart(mut self) -> TestServer {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.app.db.close().await;
+        let store = std::mem::replace(&mut self.store, Store::Moved);
+        let url = self.url.clone();
+        drop(self);
+        Self::start_on(url, store, Setup::default()).await
+    }
+
+    async fn start_on(url: String, store: Store, setup: Setup) -> TestServer {
         let db = Db::connect(&ConnectOptions {
             max_connections: 4,
-            ..ConnectOptions::new(url)
+            ..ConnectOptions::new(url.clone())
         })
         .await
         .expect("database opens");
@@ -228,7 +256,7 @@ impl TestServer {
             })
             .await;
         });
-        Some(TestServer {
+        TestServer {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             token,
@@ -236,9 +264,10 @@ impl TestServer {
             app,
             clock,
             smtp,
+            url,
             store,
             shutdown: Some(tx),
-        })
+        }
     }
 
     /// A token for another user (created if new) with `scope`.
