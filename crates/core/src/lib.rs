@@ -20,6 +20,7 @@ pub mod shares;
 pub mod tax_ids;
 pub mod territories;
 pub mod text;
+pub mod totals;
 pub mod users;
 pub mod validate;
 pub mod views;
