@@ -22,6 +22,7 @@ pub mod settings;
 pub mod shares;
 pub mod teams;
 pub mod territories;
+pub mod totals;
 pub mod users;
 pub mod views;
 

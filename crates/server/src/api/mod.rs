@@ -14,6 +14,7 @@ pub mod search;
 pub mod settings;
 pub mod shares;
 pub mod territories;
+pub mod totals;
 pub mod users;
 pub mod views;
 
@@ -47,6 +48,7 @@ pub fn api() -> Api {
     api = auth::mount(api);
     api = roles::mount(api);
     api = views::mount(api);
+    api = totals::mount(api);
     users::mount(api)
 }
 

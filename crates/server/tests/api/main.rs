@@ -23,6 +23,7 @@ mod shares;
 mod territories;
 mod token_limits;
 mod tokens;
+mod totals;
 mod two_factor;
 mod visibility;
 mod web;
