@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
 pub mod demo;

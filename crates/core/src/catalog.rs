@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -24,7 +24,7 @@ pub enum ProductKind {
 }
 
 /// A product or service as the catalogue sells it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Product {
     pub id: Id,
     /// Unique, compared without case or surrounding spaces (`sku_key`).
@@ -35,9 +35,14 @@ pub struct Product {
     /// What one unit is: `unit`, `kg`, `hour`, `month`.
     pub unit: String,
     pub category: Option<String>,
+    /// `exempt` or a percentage such as `21` or `10.5`.
+    #[schema(value_type = String, example = "21")]
     pub tax_rate: TaxRate,
     /// Inactive products stay on old documents but are not offered for new ones.
     pub active: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// The form of a SKU that uniqueness is checked on: `ab-12 ` and `AB-12` are one SKU.
@@ -46,6 +51,21 @@ pub fn sku_key(sku: &str) -> String {
 }
 
 impl Product {
+    /// Tidies what a person typed: trimmed texts, blanks as absent.
+    pub fn normalize(&mut self) {
+        let opt = |v: &mut Option<String>| {
+            *v = v
+                .take()
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty());
+        };
+        self.sku = self.sku.trim().to_owned();
+        self.name = self.name.trim().to_owned();
+        self.unit = self.unit.trim().to_owned();
+        opt(&mut self.description);
+        opt(&mut self.category);
+    }
+
     pub fn validate(&self, c: &mut Check) {
         c.required("sku", &self.sku);
         c.max_chars("sku", &self.sku, 64);
@@ -251,6 +271,9 @@ mod tests {
             category: None,
             tax_rate: TaxRate::Exempt,
             active: true,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
         };
         let mut c = Check::new();
         p.validate(&mut c);

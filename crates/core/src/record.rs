@@ -29,10 +29,11 @@ pub enum RecordKind {
     ApiToken,
     Setting,
     Territory,
+    Product,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Account,
         RecordKind::Contact,
         RecordKind::Lead,
@@ -42,6 +43,7 @@ impl RecordKind {
         RecordKind::ApiToken,
         RecordKind::Setting,
         RecordKind::Territory,
+        RecordKind::Product,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -55,6 +57,7 @@ impl RecordKind {
             RecordKind::ApiToken => "api_token",
             RecordKind::Setting => "setting",
             RecordKind::Territory => "territory",
+            RecordKind::Product => "product",
         }
     }
 
@@ -70,6 +73,7 @@ impl RecordKind {
             RecordKind::ApiToken => "tokens",
             RecordKind::Setting => "settings",
             RecordKind::Territory => "territories",
+            RecordKind::Product => "products",
         }
     }
 

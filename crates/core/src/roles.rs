@@ -28,10 +28,12 @@ pub enum Module {
     Settings,
     /// The audit trail across records.
     Audit,
+    /// Products, services and price lists.
+    Catalog,
 }
 
 impl Module {
-    pub const ALL: [Module; 7] = [
+    pub const ALL: [Module; 8] = [
         Module::Accounts,
         Module::Contacts,
         Module::Leads,
@@ -39,6 +41,7 @@ impl Module {
         Module::CustomFields,
         Module::Settings,
         Module::Audit,
+        Module::Catalog,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +53,7 @@ impl Module {
             Module::CustomFields => "custom_fields",
             Module::Settings => "settings",
             Module::Audit => "audit",
+            Module::Catalog => "catalog",
         }
     }
 
@@ -60,6 +64,7 @@ impl Module {
             RecordKind::Contact => Module::Contacts,
             RecordKind::Lead => Module::Leads,
             RecordKind::Note => Module::Notes,
+            RecordKind::Product => Module::Catalog,
             RecordKind::CustomField => Module::CustomFields,
             RecordKind::User
             | RecordKind::ApiToken
@@ -284,6 +289,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
                 (Audit, &[Read]),
+                (Catalog, &records),
             ]),
             Visibility::Team,
         ),
@@ -297,6 +303,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read, Create, Edit]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Catalog, &[Read]),
                 (Audit, &[Read]),
             ]),
             Visibility::Own,
@@ -310,6 +317,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read, Create, Edit]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Catalog, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -322,6 +330,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read, Create, Edit]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Catalog, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -335,6 +344,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read, Create]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Catalog, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -347,6 +357,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read, Create]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Catalog, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -360,6 +371,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Catalog, &[Read]),
                 (Audit, &[Read]),
             ]),
             Visibility::All,

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod audit;
+pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
 pub mod db;

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod custom_fields;
 pub mod doc;
 pub mod extract;
@@ -49,6 +50,7 @@ pub fn api() -> Api {
     api = roles::mount(api);
     api = views::mount(api);
     api = totals::mount(api);
+    api = catalog::mount(api);
     users::mount(api)
 }
 

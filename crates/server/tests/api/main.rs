@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod auth;
+mod catalog;
 mod contacts;
 mod custom_fields;
 mod export;

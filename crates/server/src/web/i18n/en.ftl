@@ -384,6 +384,7 @@ module-notes = Notes
 module-custom_fields = Custom fields
 module-settings = Settings
 module-audit = Audit trail
+module-catalog = Catalogue
 action-read = Read
 action-create = Create
 action-edit = Edit

@@ -384,6 +384,7 @@ module-notes = Notas
 module-custom_fields = Campos personalizados
 module-settings = Configuración
 module-audit = Auditoría
+module-catalog = Catálogo
 action-read = Ver
 action-create = Crear
 action-edit = Editar
