@@ -96,16 +96,21 @@ pub struct PriceItem {
 
 /// A price list: prices in one currency, valid between two dates (both included; an
 /// open end has no limit). A list that names an account is that customer's own list.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PriceList {
     pub id: Id,
     pub name: String,
     pub currency: Currency,
+    /// First day the prices apply (`YYYY-MM-DD`); null: since always.
     pub valid_from: Option<NaiveDate>,
+    /// Last day the prices apply; null: until further notice.
     pub valid_to: Option<NaiveDate>,
-    /// The customer whose list this is; `None` for a general list.
+    /// The customer whose list this is; null for a general list.
     pub account_id: Option<Id>,
     pub items: Vec<PriceItem>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Why a list gives no price.
@@ -122,6 +127,10 @@ pub enum NoPrice {
 }
 
 impl PriceList {
+    pub fn normalize(&mut self) {
+        self.name = self.name.trim().to_owned();
+    }
+
     pub fn validate(&self, c: &mut Check) {
         c.required("name", &self.name);
         c.max_chars("name", &self.name, 200);
@@ -208,6 +217,9 @@ mod tests {
             valid_to: Some(date("2026-12-31")),
             account_id: None,
             items,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
         }
     }
 

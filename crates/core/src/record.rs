@@ -30,10 +30,11 @@ pub enum RecordKind {
     Setting,
     Territory,
     Product,
+    PriceList,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 11] = [
         RecordKind::Account,
         RecordKind::Contact,
         RecordKind::Lead,
@@ -44,6 +45,7 @@ impl RecordKind {
         RecordKind::Setting,
         RecordKind::Territory,
         RecordKind::Product,
+        RecordKind::PriceList,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -58,6 +60,7 @@ impl RecordKind {
             RecordKind::Setting => "setting",
             RecordKind::Territory => "territory",
             RecordKind::Product => "product",
+            RecordKind::PriceList => "price_list",
         }
     }
 
@@ -74,6 +77,7 @@ impl RecordKind {
             RecordKind::Setting => "settings",
             RecordKind::Territory => "territories",
             RecordKind::Product => "products",
+            RecordKind::PriceList => "price_lists",
         }
     }
 

@@ -64,7 +64,7 @@ impl Module {
             RecordKind::Contact => Module::Contacts,
             RecordKind::Lead => Module::Leads,
             RecordKind::Note => Module::Notes,
-            RecordKind::Product => Module::Catalog,
+            RecordKind::Product | RecordKind::PriceList => Module::Catalog,
             RecordKind::CustomField => Module::CustomFields,
             RecordKind::User
             | RecordKind::ApiToken

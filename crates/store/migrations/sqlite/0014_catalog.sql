@@ -17,6 +17,31 @@ CREATE TABLE products (
 );
 CREATE INDEX products_name ON products (name);
 
+-- Price lists: prices in one currency, valid between two dates (both included, an
+-- open end unlimited); a list that names an account is that customer's. Prices are
+-- stored as ten-thousandths of the unit, like all money.
+CREATE TABLE price_lists (
+    id         TEXT PRIMARY KEY NOT NULL,
+    name       TEXT NOT NULL,
+    currency   TEXT NOT NULL,
+    valid_from TEXT,
+    valid_to   TEXT,
+    account_id TEXT REFERENCES accounts (id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version    INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX price_lists_account ON price_lists (account_id);
+
+CREATE TABLE price_list_items (
+    price_list_id TEXT NOT NULL REFERENCES price_lists (id),
+    product_id    TEXT NOT NULL REFERENCES products (id),
+    unit_price    INTEGER NOT NULL,
+    position      INTEGER NOT NULL,
+    PRIMARY KEY (price_list_id, product_id)
+);
+CREATE INDEX price_list_items_product ON price_list_items (product_id);
+
 -- Built-in roles made before the catalogue existed gain what new ones start with:
 -- managers edit it, everyone else reads it. Permissions are a JSON object in text;
 -- prepending a key keeps it valid (a role with no permissions at all is left alone).
