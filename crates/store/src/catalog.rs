@@ -64,6 +64,18 @@ pub async fn get(c: &mut Conn, id: Id) -> Result<Option<Product>> {
         .transpose()
 }
 
+/// The products among `ids` (absent ones are left out).
+pub async fn by_ids(c: &mut Conn, ids: &[Id]) -> Result<Vec<Product>> {
+    // PostgreSQL refuses an empty `IN ()`.
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM products WHERE id IN ("));
+    sql.push_args(ids);
+    sql.push(")");
+    c.fetch_all(sql).await?.iter().map(read).collect()
+}
+
 /// Whether another product has this SKU (case and surrounding spaces aside).
 pub async fn sku_taken(c: &mut Conn, sku: &str, except: Option<Id>) -> Result<bool> {
     let mut sql = Sql::new("SELECT id FROM products WHERE sku_key = $1").arg(sku_key(sku));

@@ -14,11 +14,11 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 
 async fn preview(
-    State(_s): State<AppState>,
+    State(s): State<AppState>,
     Auth(actor): Auth,
     Input(input): Input<TotalsInput>,
 ) -> Result<Json<Totals>, ApiError> {
-    Ok(Json(totals::preview(&actor, input)?))
+    Ok(Json(totals::preview(&s.app, &actor, input).await?))
 }
 
 pub fn mount(api: Api) -> Api {
@@ -34,10 +34,12 @@ pub fn mount(api: Api) -> Api {
                  total, in cents rounded half up. `rounding: per_line` rounds each line's \
                  net, discount share and tax before summing; `per_document` sums exact \
                  values per rate and rounds once. In both, total = subtotal − discounts + \
-                 taxes exactly. Nothing is saved.",
+                 taxes exactly. A line may name a catalogue product instead of a price and \
+                 a tax rate: the product's rate applies, and its price on `price_list_id` \
+                 (on `date`, default today). Nothing is saved.",
             )
             .body::<TotalsInput>("The lines, the document discount and the rounding")
             .answer::<Totals>(200, "The totals")
-            .problems(&[400, 415, 422]),
+            .problems(&[400, 403, 415, 422]),
     )
 }

@@ -9,7 +9,8 @@ use crate::support::TestServer;
 both!(
     worked_example_to_the_cent_in_both_rounding_modes,
     rounding_modes_differ_where_cents_accumulate,
-    bad_lines_are_named
+    bad_lines_are_named,
+    catalogue_lines_take_their_price_and_rate
 );
 
 fn ars(amount: &str) -> Value {
@@ -156,6 +157,104 @@ async fn bad_lines_are_named(s: TestServer) {
     assert!(
         r.body.to_string().contains("lines[0].tax_rate"),
         "the problem names the field: {}",
+        r.body
+    );
+}
+
+/// The worked example again, its lines named by product: the 21 % and 10.5 % rates come
+/// from the products, the prices from the price list; the figures are the same.
+async fn catalogue_lines_take_their_price_and_rate(s: TestServer) {
+    let kit = s
+        .post(
+            "/api/v1/products",
+            json!({"sku": "KIT-01", "name": "Sembradora, service kit", "tax_rate": "21"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let seeds = s
+        .post(
+            "/api/v1/products",
+            json!({"sku": "SEM-01", "name": "Semillas", "unit": "kg", "tax_rate": "10.5"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let loose = s
+        .post(
+            "/api/v1/products",
+            json!({"sku": "SUELTO", "name": "Sin precio", "tax_rate": "21"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let list = s
+        .post(
+            "/api/v1/price_lists",
+            json!({"name": "Lista 2026", "currency": "ARS",
+                   "valid_from": "2026-01-01", "valid_to": "2026-12-31",
+                   "items": [{"product_id": kit, "price": ars("1234.50")},
+                             {"product_id": seeds, "price": ars("899.99")}]}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let t = s
+        .post(
+            "/api/v1/totals",
+            json!({"price_list_id": list, "date": "2026-11-25", "discount": "2",
+                   "lines": [{"product_id": kit, "quantity": "3", "discount": "10"},
+                             {"product_id": seeds, "quantity": "2", "discount": "5"}]}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(t["currency"], "ARS");
+    assert_eq!(t["subtotal"], "5503.48");
+    assert_eq!(t["discounts"], "561.21");
+    assert_eq!(
+        t["by_rate"],
+        json!([
+            {"rate": "10.5", "base": "1675.78", "tax": "175.96"},
+            {"rate": "21", "base": "3266.49", "tax": "685.96"}
+        ])
+    );
+    assert_eq!(t["taxes"], "861.92");
+    assert_eq!(t["total"], "5804.19");
+
+    // An unknown product, a product the list does not price, a free line without a
+    // price, and a list outside its dates: each named.
+    s.post(
+        "/api/v1/totals",
+        json!({"lines": [{"product_id": "0190a5c4-7e3b-7a11-8000-000000000000", "quantity": "1"}]}),
+    )
+    .await
+    .problem(422, "lines[0].product_id");
+    s.post(
+        "/api/v1/totals",
+        json!({"price_list_id": list, "date": "2026-11-25",
+               "lines": [{"product_id": kit, "quantity": "1"},
+                         {"product_id": loose, "quantity": "1"}]}),
+    )
+    .await
+    .problem(422, "lines[1].unit_price");
+    s.post(
+        "/api/v1/totals",
+        json!({"lines": [{"quantity": "1", "tax_rate": "21"}]}),
+    )
+    .await
+    .problem(422, "lines[0].unit_price");
+    let r = s
+        .post(
+            "/api/v1/totals",
+            json!({"price_list_id": list, "date": "2027-02-01",
+                   "lines": [{"product_id": kit, "quantity": "1"}]}),
+        )
+        .await
+        .problem(422, "lines[0].unit_price");
+    assert!(
+        r.body.to_string().contains("not valid on 2027-02-01"),
+        "{}",
         r.body
     );
 }
