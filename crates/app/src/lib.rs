@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
 pub mod demo;
@@ -24,6 +25,7 @@ pub mod settings;
 pub mod shares;
 pub mod teams;
 pub mod territories;
+pub mod totals;
 pub mod users;
 pub mod views;
 

@@ -31,10 +31,12 @@ pub enum RecordKind {
     Territory,
     Activity,
     Job,
+    Product,
+    PriceList,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 13] = [
         RecordKind::Account,
         RecordKind::Contact,
         RecordKind::Lead,
@@ -46,6 +48,8 @@ impl RecordKind {
         RecordKind::Territory,
         RecordKind::Activity,
         RecordKind::Job,
+        RecordKind::Product,
+        RecordKind::PriceList,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -61,6 +65,8 @@ impl RecordKind {
             RecordKind::Territory => "territory",
             RecordKind::Activity => "activity",
             RecordKind::Job => "job",
+            RecordKind::Product => "product",
+            RecordKind::PriceList => "price_list",
         }
     }
 
@@ -78,6 +84,8 @@ impl RecordKind {
             RecordKind::Territory => "territories",
             RecordKind::Activity => "activities",
             RecordKind::Job => "jobs",
+            RecordKind::Product => "products",
+            RecordKind::PriceList => "price_lists",
         }
     }
 

@@ -30,10 +30,12 @@ pub enum Module {
     Audit,
     /// The agenda: tasks, calls, meetings, visits and their costs.
     Activities,
+    /// Products, services and price lists.
+    Catalog,
 }
 
 impl Module {
-    pub const ALL: [Module; 8] = [
+    pub const ALL: [Module; 9] = [
         Module::Accounts,
         Module::Contacts,
         Module::Leads,
@@ -42,6 +44,7 @@ impl Module {
         Module::Settings,
         Module::Audit,
         Module::Activities,
+        Module::Catalog,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +57,7 @@ impl Module {
             Module::Settings => "settings",
             Module::Audit => "audit",
             Module::Activities => "activities",
+            Module::Catalog => "catalog",
         }
     }
 
@@ -64,6 +68,7 @@ impl Module {
             RecordKind::Contact => Module::Contacts,
             RecordKind::Lead => Module::Leads,
             RecordKind::Note => Module::Notes,
+            RecordKind::Product | RecordKind::PriceList => Module::Catalog,
             RecordKind::CustomField => Module::CustomFields,
             RecordKind::Activity => Module::Activities,
             RecordKind::User
@@ -291,6 +296,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Settings, &[Read]),
                 (Audit, &[Read]),
                 (Activities, &records),
+                (Catalog, &records),
             ]),
             Visibility::Team,
         ),
@@ -304,6 +310,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read, Create, Edit]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Catalog, &[Read]),
                 (Audit, &[Read]),
                 (Activities, &[Read, Create, Edit]),
             ]),
@@ -319,6 +326,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
                 (Activities, &[Read, Create]),
+                (Catalog, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -332,6 +340,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
                 (Activities, &[Read, Create]),
+                (Catalog, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -345,6 +354,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read, Create]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Catalog, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -357,6 +367,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read, Create]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Catalog, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -370,6 +381,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Notes, &[Read]),
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
+                (Catalog, &[Read]),
                 (Audit, &[Read]),
                 (Activities, &[Read]),
             ]),

@@ -3,6 +3,7 @@
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod custom_fields;
 pub mod doc;
 pub mod extract;
@@ -16,6 +17,7 @@ pub mod search;
 pub mod settings;
 pub mod shares;
 pub mod territories;
+pub mod totals;
 pub mod users;
 pub mod views;
 
@@ -53,6 +55,8 @@ pub fn api() -> Api {
     api = roles::mount(api);
     api = views::mount(api);
     api = jobs::mount(api);
+    api = totals::mount(api);
+    api = catalog::mount(api);
     users::mount(api)
 }
 

@@ -387,6 +387,7 @@ module-custom_fields = Custom fields
 module-settings = Settings
 module-audit = Audit trail
 module-activities = Activities
+module-catalog = Catalogue
 action-read = Read
 action-create = Create
 action-edit = Edit

@@ -387,6 +387,7 @@ module-custom_fields = Campos personalizados
 module-settings = Configuración
 module-audit = Auditoría
 module-activities = Actividades
+module-catalog = Catálogo
 action-read = Ver
 action-create = Crear
 action-edit = Editar

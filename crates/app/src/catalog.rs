@@ -1,0 +1,403 @@
+//! The catalogue: products and services that quotes and orders sell, and the price
+//! lists that price them per currency and period (a list may be one customer's own:
+//! it names the account, rather than the account naming the list, so that a customer
+//! can have lists in several currencies).
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use cartera_core::audit::AuditAction;
+use cartera_core::catalog::{NoPrice, PriceItem, PriceList, Product, ProductKind};
+use cartera_core::money::{Currency, Money};
+use cartera_core::record::RecordKind;
+use cartera_core::roles::{Action, Module};
+use cartera_core::totals::TaxRate;
+use cartera_core::{Check, Code, Id, Violations};
+use cartera_store::catalog as store;
+
+use crate::records::{changed_fields, event};
+use crate::{Actor, App, AppError, Result};
+
+/// What the audit trail records of a product.
+const FIELDS: &[&str] = &[
+    "sku",
+    "name",
+    "description",
+    "kind",
+    "unit",
+    "category",
+    "tax_rate",
+    "active",
+];
+
+/// A new product or service.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProduct {
+    /// Unique, case aside; no spaces.
+    pub sku: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// `product` (default) or `service`.
+    pub kind: Option<ProductKind>,
+    /// What one unit is (`unit`, `kg`, `hour`); default `unit`.
+    pub unit: Option<String>,
+    pub category: Option<String>,
+    /// `exempt` or a percentage such as `21` or `10.5`.
+    #[schema(value_type = String, example = "21")]
+    pub tax_rate: TaxRate,
+    /// Default true.
+    pub active: Option<bool>,
+}
+
+/// A change to a product; absent fields stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductChange {
+    pub sku: Option<String>,
+    pub name: Option<String>,
+    /// An empty text clears it.
+    pub description: Option<String>,
+    pub kind: Option<ProductKind>,
+    pub unit: Option<String>,
+    /// An empty text clears it.
+    pub category: Option<String>,
+    #[schema(value_type = Option<String>, example = "10.5")]
+    pub tax_rate: Option<TaxRate>,
+    pub active: Option<bool>,
+}
+
+/// Every product by SKU, inactive ones included (marked `active: false`).
+pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Product>> {
+    actor.permit(Module::Catalog, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    Ok(store::list(&mut conn).await?)
+}
+
+pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Product> {
+    actor.permit(Module::Catalog, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    store::get(&mut conn, id).await?.ok_or(AppError::NotFound)
+}
+
+async fn check(conn: &mut cartera_store::Conn, p: &Product) -> Result<()> {
+    let mut c = Check::new();
+    p.validate(&mut c);
+    if c.is_ok() && store::sku_taken(conn, &p.sku, Some(p.id)).await? {
+        c.add("sku", Code::Duplicate, "another product has this SKU");
+    }
+    c.finish()?;
+    Ok(())
+}
+
+pub async fn create(app: &App, actor: &Actor, input: NewProduct) -> Result<Product> {
+    actor.permit(Module::Catalog, Action::Create)?;
+    let now = app.now();
+    let mut p = Product {
+        id: Id::new(),
+        sku: input.sku,
+        name: input.name,
+        description: input.description,
+        kind: input.kind.unwrap_or_default(),
+        unit: input.unit.unwrap_or_else(|| "unit".to_owned()),
+        category: input.category,
+        tax_rate: input.tax_rate,
+        active: input.active.unwrap_or(true),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    p.normalize();
+    let mut conn = app.db.begin().await?;
+    check(&mut conn, &p).await?;
+    store::insert(&mut conn, &p, now).await?;
+    let ev = event(
+        Some(actor),
+        now,
+        AuditAction::Created,
+        RecordKind::Product,
+        p.id,
+        changed_fields(None, &p, FIELDS),
+    );
+    cartera_store::audit::insert(&mut conn, &[ev]).await?;
+    conn.commit().await?;
+    Ok(p)
+}
+
+pub async fn update(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    change: ProductChange,
+    if_match: Option<i64>,
+) -> Result<Product> {
+    actor.permit(Module::Catalog, Action::Edit)?;
+    let mut conn = app.db.begin().await?;
+    let old = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    crate::check_version(if_match, old.version)?;
+    let mut p = old.clone();
+    if let Some(v) = change.sku {
+        p.sku = v;
+    }
+    if let Some(v) = change.name {
+        p.name = v;
+    }
+    if let Some(v) = change.description {
+        p.description = Some(v);
+    }
+    if let Some(v) = change.kind {
+        p.kind = v;
+    }
+    if let Some(v) = change.unit {
+        p.unit = v;
+    }
+    if let Some(v) = change.category {
+        p.category = Some(v);
+    }
+    if let Some(v) = change.tax_rate {
+        p.tax_rate = v;
+    }
+    if let Some(v) = change.active {
+        p.active = v;
+    }
+    p.normalize();
+    check(&mut conn, &p).await?;
+    if p == old {
+        return Ok(old);
+    }
+    p.version += 1;
+    p.updated_at = app.now();
+    if !store::update(&mut conn, &p, old.version).await? {
+        return Err(AppError::Invalid(Violations::one(
+            "",
+            Code::Conflict,
+            "the product changed while this request ran; read it again",
+        )));
+    }
+    let ev = event(
+        Some(actor),
+        p.updated_at,
+        AuditAction::Updated,
+        RecordKind::Product,
+        p.id,
+        changed_fields(Some(&old), &p, FIELDS),
+    );
+    cartera_store::audit::insert(&mut conn, &[ev]).await?;
+    conn.commit().await?;
+    Ok(p)
+}
+
+/// What the audit trail records of a price list.
+const LIST_FIELDS: &[&str] = &[
+    "name",
+    "currency",
+    "valid_from",
+    "valid_to",
+    "account_id",
+    "items",
+];
+
+/// `null` in a change is a value (clear it), unlike an absent field.
+fn present<'de, D, T>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A new price list.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPriceList {
+    pub name: String,
+    pub currency: Currency,
+    #[schema(value_type = Option<String>, example = "2026-01-01")]
+    pub valid_from: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, example = "2026-12-31")]
+    pub valid_to: Option<NaiveDate>,
+    /// The customer whose own list this is.
+    pub account_id: Option<Id>,
+    /// Each product once, its unit price in the list's currency.
+    #[serde(default)]
+    pub items: Vec<PriceItem>,
+}
+
+/// A change to a price list; absent fields stay, `items` is replaced whole.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PriceListChange {
+    pub name: Option<String>,
+    pub currency: Option<Currency>,
+    /// A date, or `null` for no start.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub valid_from: Option<Option<NaiveDate>>,
+    /// A date, or `null` for no end.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub valid_to: Option<Option<NaiveDate>>,
+    /// An account id, or `null` for a general list.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub account_id: Option<Option<Id>>,
+    pub items: Option<Vec<PriceItem>>,
+}
+
+pub async fn price_lists(app: &App, actor: &Actor) -> Result<Vec<PriceList>> {
+    actor.permit(Module::Catalog, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    Ok(store::price_lists(&mut conn).await?)
+}
+
+pub async fn price_list(app: &App, actor: &Actor, id: Id) -> Result<PriceList> {
+    actor.permit(Module::Catalog, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    store::price_list(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The list's own rules, then that its products and account exist.
+async fn check_list(conn: &mut cartera_store::Conn, l: &PriceList) -> Result<()> {
+    let mut c = Check::new();
+    l.validate(&mut c);
+    let ids: Vec<Id> = l.items.iter().map(|i| i.product_id).collect();
+    let known = store::existing(conn, &ids).await?;
+    for (i, item) in l.items.iter().enumerate() {
+        if !known.contains(&item.product_id) {
+            c.add(
+                &format!("items[{i}].product_id"),
+                Code::NotFound,
+                format!("there is no product with id {}", item.product_id),
+            );
+        }
+    }
+    if let Some(a) = l.account_id
+        && !cartera_store::records::live_ids(conn, "accounts", &[a])
+            .await?
+            .contains(&a)
+    {
+        c.add(
+            "account_id",
+            Code::NotFound,
+            format!("there is no account with id {a}"),
+        );
+    }
+    c.finish()?;
+    Ok(())
+}
+
+pub async fn create_price_list(app: &App, actor: &Actor, input: NewPriceList) -> Result<PriceList> {
+    actor.permit(Module::Catalog, Action::Create)?;
+    let now = app.now();
+    let mut l = PriceList {
+        id: Id::new(),
+        name: input.name,
+        currency: input.currency,
+        valid_from: input.valid_from,
+        valid_to: input.valid_to,
+        account_id: input.account_id,
+        items: input.items,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    l.normalize();
+    let mut conn = app.db.begin().await?;
+    check_list(&mut conn, &l).await?;
+    store::insert_price_list(&mut conn, &l).await?;
+    let ev = event(
+        Some(actor),
+        now,
+        AuditAction::Created,
+        RecordKind::PriceList,
+        l.id,
+        changed_fields(None, &l, LIST_FIELDS),
+    );
+    cartera_store::audit::insert(&mut conn, &[ev]).await?;
+    conn.commit().await?;
+    Ok(l)
+}
+
+pub async fn update_price_list(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    change: PriceListChange,
+    if_match: Option<i64>,
+) -> Result<PriceList> {
+    actor.permit(Module::Catalog, Action::Edit)?;
+    let mut conn = app.db.begin().await?;
+    let old = store::price_list(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::check_version(if_match, old.version)?;
+    let mut l = old.clone();
+    if let Some(v) = change.name {
+        l.name = v;
+    }
+    if let Some(v) = change.currency {
+        l.currency = v;
+    }
+    if let Some(v) = change.valid_from {
+        l.valid_from = v;
+    }
+    if let Some(v) = change.valid_to {
+        l.valid_to = v;
+    }
+    if let Some(v) = change.account_id {
+        l.account_id = v;
+    }
+    if let Some(v) = change.items {
+        l.items = v;
+    }
+    l.normalize();
+    check_list(&mut conn, &l).await?;
+    if l == old {
+        return Ok(old);
+    }
+    l.version += 1;
+    l.updated_at = app.now();
+    if !store::update_price_list(&mut conn, &l, old.version).await? {
+        return Err(AppError::Invalid(Violations::one(
+            "",
+            Code::Conflict,
+            "the price list changed while this request ran; read it again",
+        )));
+    }
+    let ev = event(
+        Some(actor),
+        l.updated_at,
+        AuditAction::Updated,
+        RecordKind::PriceList,
+        l.id,
+        changed_fields(Some(&old), &l, LIST_FIELDS),
+    );
+    cartera_store::audit::insert(&mut conn, &[ev]).await?;
+    conn.commit().await?;
+    Ok(l)
+}
+
+/// The unit price a list gives a product on `date`; a clear 422 when it gives none.
+pub async fn price(
+    app: &App,
+    actor: &Actor,
+    list: Id,
+    product: Id,
+    date: NaiveDate,
+) -> Result<Money> {
+    let l = price_list(app, actor, list).await?;
+    l.price(product, date).map_err(|e| {
+        let field = match e {
+            NoPrice::NotValid { .. } => "date",
+            NoPrice::NoItem => "product_id",
+        };
+        let code = match e {
+            NoPrice::NotValid { .. } => Code::OutOfRange,
+            NoPrice::NoItem => Code::NotFound,
+        };
+        AppError::Invalid(Violations::one(field, code, e.to_string()))
+    })
+}

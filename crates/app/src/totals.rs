@@ -1,0 +1,175 @@
+//! Totals preview: what a quote with these lines would come to, before anything is
+//! saved (the quote editor's live totals, and integrations that price a basket).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use cartera_core::catalog::Product;
+use cartera_core::money::{Currency, Money};
+use cartera_core::roles::{Action, Module};
+use cartera_core::totals::{self, Document, Line, RoundingMode, TaxRate, Totals};
+use cartera_core::{Check, Code, Id, Violations};
+use cartera_store::catalog;
+
+use crate::{Actor, App, Result};
+
+/// One line of the basket: a catalogue product, or free text with its own price.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    /// A product: its tax rate, and its price on `price_list_id`, apply unless the line
+    /// gives its own.
+    pub product_id: Option<Id>,
+    /// Free text shown on the document; not used in the arithmetic.
+    pub description: Option<String>,
+    /// Greater than zero, at most 4 decimals.
+    #[schema(value_type = String, example = "3")]
+    pub quantity: Decimal,
+    /// Required without a product (or without a price list that prices it).
+    pub unit_price: Option<Money>,
+    /// Percentage off this line (0 to 100, at most 2 decimals; default 0).
+    #[schema(value_type = Option<String>, example = "10")]
+    pub discount: Option<Decimal>,
+    /// `exempt` or a percentage such as `21` or `10.5`; default the product's.
+    #[schema(value_type = Option<String>, example = "21")]
+    pub tax_rate: Option<TaxRate>,
+}
+
+/// The basket to price.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotalsInput {
+    /// The document's currency; default the price list's, else the first line's.
+    /// Every line must be in it.
+    pub currency: Option<Currency>,
+    /// Prices the lines that name a product and give no price.
+    pub price_list_id: Option<Id>,
+    /// The day the price list's prices are taken for (default today).
+    #[schema(value_type = Option<String>, example = "2026-11-25")]
+    pub date: Option<NaiveDate>,
+    #[serde(default)]
+    pub lines: Vec<LineInput>,
+    /// Percentage off the whole document after line discounts (default 0).
+    #[schema(value_type = Option<String>, example = "2")]
+    pub discount: Option<Decimal>,
+    /// `per_line` (default) or `per_document`.
+    pub rounding: Option<RoundingMode>,
+}
+
+/// Longest free-text line description.
+const MAX_DESCRIPTION: usize = 2_000;
+
+/// Computes the totals; reading products and price lists needs the catalogue's read
+/// right, free-text lines need nothing (they read and write nothing).
+pub async fn preview(app: &App, actor: &Actor, input: TotalsInput) -> Result<Totals> {
+    let uses_catalog =
+        input.price_list_id.is_some() || input.lines.iter().any(|l| l.product_id.is_some());
+    if uses_catalog {
+        actor.permit(Module::Catalog, Action::Read)?;
+    }
+    let mut conn = app.db.reader().await?;
+    let mut c = Check::new();
+    let list = match input.price_list_id {
+        Some(id) => {
+            let l = catalog::price_list(&mut conn, id).await?;
+            if l.is_none() {
+                c.add(
+                    "price_list_id",
+                    Code::NotFound,
+                    format!("there is no price list with id {id}"),
+                );
+            }
+            l
+        }
+        None => None,
+    };
+    let date = input.date.unwrap_or_else(|| app.now().date_naive());
+    let ids: Vec<Id> = input.lines.iter().filter_map(|l| l.product_id).collect();
+    let products: HashMap<Id, Product> = catalog::by_ids(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let mut lines = Vec::with_capacity(input.lines.len());
+    for (i, l) in input.lines.iter().enumerate() {
+        let path = |f: &str| format!("lines[{i}].{f}");
+        if let Some(d) = &l.description {
+            c.max_chars(&path("description"), d, MAX_DESCRIPTION);
+        }
+        let product = match l.product_id {
+            Some(id) => match products.get(&id) {
+                Some(p) => Some(p),
+                None => {
+                    c.add(
+                        &path("product_id"),
+                        Code::NotFound,
+                        format!("there is no product with id {id}"),
+                    );
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let price = match (l.unit_price, product, &list) {
+            (Some(p), _, _) => Some(p),
+            (None, Some(p), Some(list)) => match list.price(p.id, date) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    c.add(
+                        &path("unit_price"),
+                        Code::Required,
+                        format!("give a price: {e}"),
+                    );
+                    None
+                }
+            },
+            (None, _, _) => {
+                c.add(
+                    &path("unit_price"),
+                    Code::Required,
+                    "give a price, or a product and a price list",
+                );
+                None
+            }
+        };
+        let rate = l.tax_rate.or(product.map(|p| p.tax_rate));
+        if rate.is_none() {
+            c.add(
+                &path("tax_rate"),
+                Code::Required,
+                "give a tax rate, or a product",
+            );
+        }
+        if let (Some(unit_price), Some(tax_rate)) = (price, rate) {
+            lines.push(Line {
+                quantity: l.quantity,
+                unit_price,
+                discount: l.discount.unwrap_or_default(),
+                tax_rate,
+            });
+        }
+    }
+    let currency = input
+        .currency
+        .or(list.as_ref().map(|l| l.currency))
+        .or(lines.first().map(|l| l.unit_price.currency));
+    let Some(currency) = currency else {
+        // Without a currency the lines' own errors (if any) say why; else this does.
+        if c.is_ok() {
+            c.add("currency", Code::Required, "name a currency or give a line");
+        }
+        return Err(Violations(c.into_violations()).into());
+    };
+    c.finish()?;
+    let doc = Document {
+        currency,
+        lines,
+        discount: input.discount.unwrap_or_default(),
+        rounding: input.rounding.unwrap_or_default(),
+    };
+    Ok(totals::compute(&doc)?)
+}
