@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use cartera_app::records::{self, Kind};
 use cartera_core::accounts::AccountData;
+use cartera_core::activities::ActivityData;
 use cartera_core::leads::LeadData;
 
 use super::i18n::ArgValue;
@@ -45,6 +46,39 @@ async fn recent<D: Kind>(
             .collect(),
         Err(e) => {
             tracing::debug!(error = %e, "a part of my day is not shown");
+            Vec::new()
+        }
+    }
+}
+
+/// The person's planned activities due today or earlier, oldest first: what is late
+/// comes before what is due. Empty if the role may not read activities.
+async fn agenda(s: &AppState, me: &Me, owner: &str, today: chrono::NaiveDate) -> Vec<Value> {
+    let params: Vec<(String, String)> = vec![
+        ("filter[owner_id]".into(), owner.to_owned()),
+        ("filter[status]".into(), "planned".into()),
+        ("filter[due_date][lte]".into(), today.to_string()),
+        ("sort".into(), "due_date".into()),
+        ("limit".into(), SHOWN.to_string()),
+    ];
+    match records::list::<ActivityData>(&s.app, me.actor(), &params).await {
+        Ok(l) => l
+            .rows
+            .iter()
+            .map(|r| {
+                let d = &r.data;
+                let overdue = d.due_date.is_some_and(|due| due < today);
+                json!({
+                    "title": d.subject,
+                    "subtitle": me.page.t(&format!("activity-kind-{}", d.kind.as_str())),
+                    "href": d.account_id.map(|a| format!("/accounts/{a}")),
+                    "due": d.due_date.map(|due| due.format("%d/%m/%Y").to_string()),
+                    "overdue": overdue,
+                })
+            })
+            .collect(),
+        Err(e) => {
+            tracing::debug!(error = %e, "the agenda of my day is not shown");
             Vec::new()
         }
     }
@@ -90,12 +124,14 @@ pub async fn page(State(s): State<AppState>, me: Me) -> Response {
         account_href,
     )
     .await;
+    let tasks = agenda(&s, &me, &me_id, now.date_naive()).await;
     let leads = recent::<LeadData>(&s, &me, &[("filter[owner_id]", me_id)], |_| None).await;
     let latest = recent::<AccountData>(&s, &me, &[], account_href).await;
     let ctx = json!({
         "nav": "my-day",
         "greeting": page.t_args(greeting, &[("name", ArgValue::Text(first_name))]),
         "today": today,
+        "tasks": tasks,
         "mine": mine,
         "leads": leads,
         "latest": latest,

@@ -30,6 +30,7 @@ mod totals;
 mod two_factor;
 mod visibility;
 mod web;
+mod web_my_day;
 mod web_records;
 mod web_settings;
 mod writes;

@@ -514,3 +514,14 @@ field-description = Notes on how to deal with them
 field-company = Company
 field-status = Status
 field-source = Source
+
+## My day: the agenda
+my-day-agenda = For today
+my-day-no-agenda = Nothing due today or overdue.
+my-day-due-today = Due today
+my-day-overdue = Overdue since { $date }
+activity-kind-task = Task
+activity-kind-call = Call
+activity-kind-meeting = Meeting
+activity-kind-visit = Visit
+activity-kind-email = Email

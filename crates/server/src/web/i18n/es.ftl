@@ -514,3 +514,14 @@ field-description = Cómo tratarle
 field-company = Empresa
 field-status = Estado
 field-source = Origen
+
+## My day: the agenda
+my-day-agenda = Para hoy
+my-day-no-agenda = Nada pendiente para hoy ni atrasado.
+my-day-due-today = Vence hoy
+my-day-overdue = Atrasada desde el { $date }
+activity-kind-task = Tarea
+activity-kind-call = Llamada
+activity-kind-meeting = Reunión
+activity-kind-visit = Visita
+activity-kind-email = Correo
