@@ -215,6 +215,7 @@ pub async fn timeline<D: Table>(
     let link = match D::KIND {
         RecordKind::Account => Some(ActivityLink::Account),
         RecordKind::Contact => Some(ActivityLink::Contact),
+        RecordKind::Lead => Some(ActivityLink::Lead),
         _ => None,
     };
     let activities = match link {

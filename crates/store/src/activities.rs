@@ -123,6 +123,7 @@ impl Table for ActivityData {
 pub enum Link {
     Account,
     Contact,
+    Lead,
     Owner,
 }
 
@@ -131,6 +132,7 @@ impl Link {
         match self {
             Link::Account => "account_id",
             Link::Contact => "contact_id",
+            Link::Lead => "lead_id",
             Link::Owner => "owner_id",
         }
     }

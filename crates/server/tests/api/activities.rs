@@ -501,6 +501,34 @@ async fn activities_sit_on_the_timeline_and_lists_filter_and_sort(s: TestServer)
         assert_eq!(on.len(), 5, "{path}: {}", tl.body);
         assert!(on.contains(&"Visita hecha") && on.contains(&"Llamar a Carla"));
     }
+    // A call to a lead sits on the lead's timeline.
+    let lead = s
+        .create(
+            "leads",
+            json!({"first_name": "Luis", "last_name": "Prospecto"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.create(
+        "activities",
+        json!({"kind": "call", "subject": "Primera llamada", "lead_id": lead}),
+    )
+    .await;
+    let tl = s
+        .get(&format!("/api/v1/leads/{lead}/timeline"))
+        .await
+        .expect(200);
+    assert!(
+        tl.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["type"] == "activity" && i["activity"]["subject"] == "Primera llamada"),
+        "{}",
+        tl.body
+    );
     // Paging through the timeline shows each activity once.
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
