@@ -288,7 +288,15 @@ impl<'a> Batch<'a> {
     /// Reads the territories, for a batch that creates records of a kind they place.
     async fn with_territories<D: Kind>(mut self, conn: &mut Conn) -> Result<Batch<'a>> {
         if D::TERRITORY == store::TerritoryLink::Own {
-            self.territories = cartera_store::territories::list(conn).await?;
+            let mut territories = cartera_store::territories::list(conn).await?;
+            // A territory whose owner was deactivated still places records, but no longer
+            // gives them away: they stay with their creator instead of being refused.
+            let owners: Vec<Id> = territories.iter().filter_map(|t| t.owner_id).collect();
+            let active = crate::users::active_ids(conn, &owners).await?;
+            for t in &mut territories {
+                t.owner_id = t.owner_id.filter(|o| active.contains(o));
+            }
+            self.territories = territories;
         }
         Ok(self)
     }

@@ -112,6 +112,20 @@ async fn rules_place_new_records_and_give_them_an_owner(s: TestServer) {
         ["Agro Los Álamos", "Molino Río Cuarto", "Tambo La Esperanza"]
     );
 
+    // An owner who leaves the company no longer receives the territory's new records;
+    // they stay with their creator rather than being refused.
+    s.patch(&format!("/api/v1/users/{beto}"), json!({"active": false}))
+        .await
+        .expect(200);
+    let after_beto = s
+        .create(
+            "accounts",
+            json!({"name": "Librería Malasaña", "billing_address": {"postal_code": "28004", "country": "ES"}}),
+        )
+        .await;
+    assert_eq!(after_beto["territory_id"], madrid.as_str());
+    assert_eq!(after_beto["owner_id"], s.admin_id.to_string());
+
     // An inactive territory takes no new records; the ones it has keep it.
     s.patch(
         &format!("/api/v1/territories/{cordoba}"),
