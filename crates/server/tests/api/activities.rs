@@ -113,25 +113,11 @@ async fn links_and_visibility_follow_the_owner(s: TestServer) {
     let (_, ana) = s.member("ana@test.example.com", "sales_rep").await;
     let (beto_id, beto) = s.member("beto@test.example.com", "sales_rep").await;
     let anas_account = s
-        .call(
-            &ana,
-            Method::POST,
-            "/api/v1/accounts",
-            Some(json!({"name": "Cuenta de Ana"})),
-        )
-        .await
-        .expect(201)
-        .id();
+        .create_as(&ana, "accounts", json!({"name": "Cuenta de Ana"}))
+        .await;
     let betos_account = s
-        .call(
-            &beto,
-            Method::POST,
-            "/api/v1/accounts",
-            Some(json!({"name": "Cuenta de Beto"})),
-        )
-        .await
-        .expect(201)
-        .id();
+        .create_as(&beto, "accounts", json!({"name": "Cuenta de Beto"}))
+        .await;
 
     // A link to an account Ana cannot see answers like one that does not exist.
     let hidden = s
@@ -293,15 +279,8 @@ async fn costs_add_up_to_the_cent_per_account_and_rep(s: TestServer) {
     let (rep_id, rep) = s.member("ana@test.example.com", "sales_rep").await;
     // The rep's account, so that the rep sees it and may link to it.
     let own_account = s
-        .call(
-            &rep,
-            Method::POST,
-            "/api/v1/accounts",
-            Some(json!({"name": "Cuenta de Ana"})),
-        )
-        .await
-        .expect(201)
-        .id();
+        .create_as(&rep, "accounts", json!({"name": "Cuenta de Ana"}))
+        .await;
     let visit = s
         .call(
             &rep,

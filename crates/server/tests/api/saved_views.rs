@@ -159,25 +159,19 @@ async fn a_reps_views_are_their_own(s: TestServer) {
     let (_, ana) = s.member("ana@test.example.com", "sales_rep").await;
     let (_, beto) = s.member("beto@test.example.com", "sales_rep").await;
     let mine = s
-        .call(
+        .create_as(
             &ana,
-            Method::POST,
-            "/api/v1/saved_views",
-            Some(json!({"kind": "accounts", "name": "Mis clientes", "query": "filter[kind]=customer"})),
+            "saved_views",
+            json!({"kind": "accounts", "name": "Mis clientes", "query": "filter[kind]=customer"}),
         )
-        .await
-        .expect(201)
-        .id();
+        .await;
     let shared = s
-        .call(
+        .create_as(
             &ana,
-            Method::POST,
-            "/api/v1/saved_views",
-            Some(json!({"kind": "accounts", "name": "Para todos", "shared": true})),
+            "saved_views",
+            json!({"kind": "accounts", "name": "Para todos", "shared": true}),
         )
-        .await
-        .expect(201)
-        .id();
+        .await;
     // Beto may use the same name: names are per user.
     s.call(
         &beto,
@@ -324,15 +318,12 @@ async fn the_list_page_shows_a_views_columns_and_saves_views(s: TestServer) {
     // Another user's view does not open.
     let (_, beto) = s.member("beto@test.example.com", "sales_rep").await;
     let betos = s
-        .call(
+        .create_as(
             &beto,
-            Method::POST,
-            "/api/v1/saved_views",
-            Some(json!({"kind": "accounts", "name": "De Beto"})),
+            "saved_views",
+            json!({"kind": "accounts", "name": "De Beto"}),
         )
-        .await
-        .expect(201)
-        .id();
+        .await;
     let foreign = page(&s, &format!("/accounts?view={betos}"), &cookie, None).await;
     assert_eq!(foreign.status, 404);
 

@@ -35,25 +35,15 @@ async fn a_shared_record_is_seen_until_the_share_is_withdrawn(s: TestServer) {
         .id();
 
     let account = s
-        .call(
-            &ana,
-            Method::POST,
-            "/api/v1/accounts",
-            Some(json!({"name": "Metalúrgica Tandil"})),
-        )
-        .await
-        .expect(201)
-        .id();
+        .create_as(&ana, "accounts", json!({"name": "Metalúrgica Tandil"}))
+        .await;
     let contact = s
-        .call(
+        .create_as(
             &ana,
-            Method::POST,
-            "/api/v1/contacts",
-            Some(json!({"first_name": "Raúl", "last_name": "Ibáñez", "account_id": account})),
+            "contacts",
+            json!({"first_name": "Raúl", "last_name": "Ibáñez", "account_id": account}),
         )
-        .await
-        .expect(201)
-        .id();
+        .await;
     let shares = format!("/api/v1/accounts/{account}/shares");
 
     // Before: Beto cannot see it, nor share it, nor read its shares.

@@ -402,6 +402,19 @@ impl TestServer {
             .await
     }
 
+    /// Creates a record as the holder of `token`; returns its id.
+    pub async fn create_as(&self, token: &str, plural: &str, body: Value) -> String {
+        self.call(
+            token,
+            Method::POST,
+            &format!("/api/v1/{plural}"),
+            Some(body),
+        )
+        .await
+        .expect(201)
+        .id()
+    }
+
     /// Creates a record and returns its body.
     pub async fn create(&self, plural: &str, body: Value) -> Value {
         let r = self.post(&format!("/api/v1/{plural}"), body).await;

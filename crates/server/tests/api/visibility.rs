@@ -27,35 +27,22 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
 
     // Ana's portfolio.
     let account = s
-        .call(
-            &ana,
-            Method::POST,
-            "/api/v1/accounts",
-            Some(json!({"name": "Cuenta de Ana"})),
-        )
-        .await
-        .expect(201)
-        .id();
+        .create_as(&ana, "accounts", json!({"name": "Cuenta de Ana"}))
+        .await;
     let contact = s
-        .call(
+        .create_as(
             &ana,
-            Method::POST,
-            "/api/v1/contacts",
-            Some(json!({"first_name": "Carla", "last_name": "Clienta", "account_id": account})),
+            "contacts",
+            json!({"first_name": "Carla", "last_name": "Clienta", "account_id": account}),
         )
-        .await
-        .expect(201)
-        .id();
+        .await;
     let lead = s
-        .call(
+        .create_as(
             &ana,
-            Method::POST,
-            "/api/v1/leads",
-            Some(json!({"first_name": "Luis", "last_name": "Prospecto"})),
+            "leads",
+            json!({"first_name": "Luis", "last_name": "Prospecto"}),
         )
-        .await
-        .expect(201)
-        .id();
+        .await;
     let note = s
         .call(
             &ana,
@@ -68,15 +55,8 @@ async fn reps_see_their_own_and_managers_their_team(s: TestServer) {
         .id();
     // Beto's.
     let betos = s
-        .call(
-            &beto,
-            Method::POST,
-            "/api/v1/accounts",
-            Some(json!({"name": "Cuenta de Beto"})),
-        )
-        .await
-        .expect(201)
-        .id();
+        .create_as(&beto, "accounts", json!({"name": "Cuenta de Beto"}))
+        .await;
 
     // Beto cannot reach Ana's records in any way.
     for path in [

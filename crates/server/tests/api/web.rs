@@ -263,25 +263,11 @@ async fn reps_see_only_their_accounts(s: TestServer) {
     let (_, ana) = s.member("ana@test.example.com", "sales_rep").await;
     let (_, beto) = s.member("beto@test.example.com", "sales_rep").await;
     let anas = s
-        .call(
-            &ana,
-            Method::POST,
-            "/api/v1/accounts",
-            Some(json!({"name": "Cuenta de Ana"})),
-        )
-        .await
-        .expect(201)
-        .id();
+        .create_as(&ana, "accounts", json!({"name": "Cuenta de Ana"}))
+        .await;
     let betos = s
-        .call(
-            &beto,
-            Method::POST,
-            "/api/v1/accounts",
-            Some(json!({"name": "Cuenta de Beto"})),
-        )
-        .await
-        .expect(201)
-        .id();
+        .create_as(&beto, "accounts", json!({"name": "Cuenta de Beto"}))
+        .await;
     let (cookie, _) = s.browser_login("ana@test.example.com", PASSWORD).await;
     let list = get(&s, "/accounts", &cookie).await;
     assert_eq!(list.status, 200);

@@ -16,15 +16,8 @@ async fn my_day_lists_what_is_due_and_late(s: TestServer) {
     let today = s.app.now().date_naive();
     let day = |offset: i64| (today + chrono::Duration::days(offset)).to_string();
     let account = s
-        .call(
-            &rita,
-            Method::POST,
-            "/api/v1/accounts",
-            Some(json!({"name": "Tambo La Esperanza"})),
-        )
-        .await
-        .expect(201)
-        .id();
+        .create_as(&rita, "accounts", json!({"name": "Tambo La Esperanza"}))
+        .await;
     for (token, subject, due, status) in [
         (&rita, "Llamar por el presupuesto", day(-3), "planned"),
         (&rita, "Enviar catálogo", day(0), "planned"),

@@ -655,25 +655,19 @@ async fn reps_cannot_reach_a_colleagues_contact_or_lead(s: TestServer) {
     s.member("ana@test.example.com", "sales_rep").await;
     let (_, beto) = s.member("beto@test.example.com", "sales_rep").await;
     let c = s
-        .call(
+        .create_as(
             &beto,
-            Method::POST,
-            "/api/v1/contacts",
-            Some(json!({"first_name": "Lucía", "last_name": "Gómez"})),
+            "contacts",
+            json!({"first_name": "Lucía", "last_name": "Gómez"}),
         )
-        .await
-        .expect(201)
-        .id();
+        .await;
     let l = s
-        .call(
+        .create_as(
             &beto,
-            Method::POST,
-            "/api/v1/leads",
-            Some(json!({"first_name": "Pedro", "company_name": "Ruiz Hnos"})),
+            "leads",
+            json!({"first_name": "Pedro", "company_name": "Ruiz Hnos"}),
         )
-        .await
-        .expect(201)
-        .id();
+        .await;
     let (cookie, csrf) = s.browser_login("ana@test.example.com", PASSWORD).await;
     for path in [
         format!("/contacts/{c}"),
@@ -744,15 +738,12 @@ async fn sharing_from_the_page_lets_a_colleague_in(s: TestServer) {
     let (ana_id, _) = s.member("ana@test.example.com", "sales_rep").await;
     let (_, beto) = s.member("beto@test.example.com", "sales_rep").await;
     let l = s
-        .call(
+        .create_as(
             &beto,
-            Method::POST,
-            "/api/v1/leads",
-            Some(json!({"first_name": "Pedro", "company_name": "Ruiz Hnos"})),
+            "leads",
+            json!({"first_name": "Pedro", "company_name": "Ruiz Hnos"}),
         )
-        .await
-        .expect(201)
-        .id();
+        .await;
     let (ana_cookie, _) = s.browser_login("ana@test.example.com", PASSWORD).await;
     assert_eq!(
         get(&s, &format!("/leads/{l}"), &ana_cookie).await.status,
