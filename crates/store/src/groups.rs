@@ -1,5 +1,7 @@
 //! What teams and territories share: a unique name and a list of people.
 
+use std::collections::BTreeMap;
+
 use cartera_core::Id;
 
 use crate::db::{Conn, Result, Sql};
@@ -45,4 +47,22 @@ pub(crate) async fn set_members(
     }
     c.execute(sql).await?;
     Ok(())
+}
+
+/// Every group's people in `table` (`column` names the group), by group.
+pub(crate) async fn members(
+    c: &mut Conn,
+    table: &'static str,
+    column: &'static str,
+) -> Result<BTreeMap<Id, Vec<Id>>> {
+    let mut out: BTreeMap<Id, Vec<Id>> = BTreeMap::new();
+    for r in c
+        .fetch_all(Sql::new(format!(
+            "SELECT {column}, user_id FROM {table} ORDER BY user_id"
+        )))
+        .await?
+    {
+        out.entry(r.id(column)?).or_default().push(r.id("user_id")?);
+    }
+    Ok(out)
 }

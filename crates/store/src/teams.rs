@@ -1,7 +1,5 @@
 //! Teams and their members.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 
 use cartera_core::Id;
@@ -28,18 +26,7 @@ pub async fn list(c: &mut Conn) -> Result<Vec<Team>> {
             })
         })
         .collect::<Result<_>>()?;
-    let mut members: BTreeMap<Id, Vec<Id>> = BTreeMap::new();
-    for r in c
-        .fetch_all(Sql::new(
-            "SELECT team_id, user_id FROM team_members ORDER BY user_id",
-        ))
-        .await?
-    {
-        members
-            .entry(r.id("team_id")?)
-            .or_default()
-            .push(r.id("user_id")?);
-    }
+    let mut members = crate::groups::members(c, "team_members", "team_id").await?;
     for t in &mut teams {
         t.member_ids = members.remove(&t.id).unwrap_or_default();
     }

@@ -1,6 +1,6 @@
 //! Territories, the people who cover them, and who covers what.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
@@ -32,18 +32,7 @@ pub async fn list(c: &mut Conn) -> Result<Vec<Territory>> {
             })
         })
         .collect::<Result<_>>()?;
-    let mut members: BTreeMap<Id, Vec<Id>> = BTreeMap::new();
-    for r in c
-        .fetch_all(Sql::new(
-            "SELECT territory_id, user_id FROM territory_members ORDER BY user_id",
-        ))
-        .await?
-    {
-        members
-            .entry(r.id("territory_id")?)
-            .or_default()
-            .push(r.id("user_id")?);
-    }
+    let mut members = crate::groups::members(c, "territory_members", "territory_id").await?;
     for t in &mut territories {
         t.member_ids = members.remove(&t.id).unwrap_or_default();
     }
