@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;

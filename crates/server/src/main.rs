@@ -47,6 +47,32 @@ enum Command {
     User(UserCommand),
     /// Fill the database with a realistic demo company (Spanish-language data).
     Demo,
+    /// Copy the whole company (every record, user, setting and the audit trail) to a
+    /// file, as of one moment, while Cartera keeps running. `-` writes to standard output.
+    Backup {
+        /// The file to write (JSON Lines); `-` for standard output.
+        file: PathBuf,
+    },
+    /// Restore a backup into an empty database, on SQLite or PostgreSQL: all of it or,
+    /// on any problem, nothing. `-` reads standard input.
+    Restore {
+        /// A file written by `cartera backup`; `-` for standard input.
+        file: PathBuf,
+    },
+}
+
+/// Shows a table's rows as they are copied, on one terminal line per table.
+fn table_progress() -> impl FnMut(&str, u64) {
+    let mut current = String::new();
+    move |table, rows| {
+        if table != current {
+            if !current.is_empty() {
+                eprintln!();
+            }
+            current = table.to_owned();
+        }
+        eprint!("\r  {table}: {rows} rows");
+    }
 }
 
 #[derive(Args)]
@@ -268,6 +294,60 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("server stopped: {e}"))?;
             app.db.close().await;
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let app = open(&config).await?;
+            let to_stdout = file.as_os_str() == "-";
+            let out: Box<dyn std::io::Write> = if to_stdout {
+                Box::new(std::io::stdout().lock())
+            } else {
+                Box::new(
+                    std::fs::File::create(&file)
+                        .map_err(|e| format!("cannot create {}: {e}", file.display()))?,
+                )
+            };
+            let result = cartera_app::backup::write(
+                &app.db,
+                std::io::BufWriter::with_capacity(1 << 20, out),
+                table_progress(),
+            )
+            .await;
+            app.db.close().await;
+            let summary = result.map_err(|e| {
+                if !to_stdout {
+                    let _ = std::fs::remove_file(&file);
+                }
+                e.to_string()
+            })?;
+            eprintln!();
+            eprintln!(
+                "Backed up {summary} from {} to {}.",
+                config.database_display(),
+                file.display()
+            );
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let input: Box<dyn std::io::Read> = if file.as_os_str() == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                Box::new(
+                    std::fs::File::open(&file)
+                        .map_err(|e| format!("cannot open {}: {e}", file.display()))?,
+                )
+            };
+            let app = open(&config).await?;
+            let result = cartera_app::backup::restore(
+                &app.db,
+                std::io::BufReader::with_capacity(1 << 20, input),
+                table_progress(),
+            )
+            .await;
+            app.db.close().await;
+            eprintln!();
+            let summary = result.map_err(|e| e.to_string())?;
+            eprintln!("Restored {summary} into {}.", config.database_display());
             Ok(())
         }
         Command::Migrate => {

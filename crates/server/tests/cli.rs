@@ -401,3 +401,58 @@ async fn first_admin_sets_a_password_and_logs_in() {
     assert_eq!(r.status().as_u16(), 200);
     assert!(r.headers().contains_key("set-cookie"));
 }
+
+/// "N tables, M rows" from what `backup` or `restore` printed.
+fn copied(out: &std::process::Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("Backed up ") || l.starts_with("Restored "))
+        .unwrap_or_else(|| panic!("no summary in: {err}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "tables,").unwrap();
+    format!("{} tables, {} rows", words[at - 1], words[at + 1])
+}
+
+#[tokio::test]
+async fn the_demo_company_moves_through_a_backup_file() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(cartera(dir.path(), &["demo"]).status.success());
+    let made = copied(&cartera(dir.path(), &["backup", "company.jsonl"]));
+
+    // Into PostgreSQL when there is one, else into another SQLite file.
+    let pg = std::env::var("CARTERA_TEST_POSTGRES").ok();
+    let name = format!(
+        "cartera_t_{}",
+        cartera_core::Id::new().to_string().replace('-', "")
+    );
+    let target = match &pg {
+        Some(admin) => cartera_store::admin::create_pg_database(admin, &name)
+            .await
+            .unwrap(),
+        None => format!("sqlite://{}/moved.db?mode=rwc", dir.path().display()),
+    };
+    let restored = copied(&cartera(
+        dir.path(),
+        &["--database-url", &target, "restore", "company.jsonl"],
+    ));
+    assert_eq!(restored, made);
+    // Once is enough: a second restore would mix two companies.
+    let again = cartera(
+        dir.path(),
+        &["--database-url", &target, "restore", "company.jsonl"],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds a company"));
+    let back = copied(&cartera(
+        dir.path(),
+        &["--database-url", &target, "backup", "moved.jsonl"],
+    ));
+    assert_eq!(back, made);
+    if let Some(admin) = &pg {
+        cartera_store::admin::drop_pg_database(admin, &name)
+            .await
+            .unwrap();
+    }
+}

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activities;
 pub mod admin;
 pub mod audit;
+pub mod backup;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;

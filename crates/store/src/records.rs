@@ -387,6 +387,71 @@ pub async fn get<D: Table>(c: &mut Conn, id: Id) -> Result<Option<Record<D>>> {
         .transpose()
 }
 
+/// Rebuilds the search index of every record of a kind from the records themselves
+/// (after a restore, which copies records but not the index). Returns the records indexed.
+pub async fn reindex<D: Table>(c: &mut Conn) -> Result<u64> {
+    const BATCH: i64 = 1000;
+    let backend = c.backend();
+    if backend == Backend::Sqlite {
+        c.execute(Sql::new(format!("DELETE FROM {}", D::FTS)))
+            .await?;
+    }
+    let mut after = 0i64;
+    let mut done = 0u64;
+    loop {
+        let rows = c
+            .fetch_all(
+                Sql::new(format!(
+                    "SELECT {} FROM {} t WHERE t.seq > $1 ORDER BY t.seq LIMIT $2",
+                    select_columns::<D>(),
+                    D::TABLE
+                ))
+                .arg(after)
+                .arg(BATCH),
+            )
+            .await?;
+        let Some(last) = rows.last() else {
+            return Ok(done);
+        };
+        after = last.int("seq")?;
+        let mut sql = match backend {
+            Backend::Sqlite => Sql::new(format!("INSERT INTO {} (rowid, doc) VALUES ", D::FTS)),
+            Backend::Postgres => Sql::new(format!(
+                "UPDATE {} AS t SET search = to_tsvector('simple', cartera_unaccent(v.doc)) \
+                 FROM (VALUES ",
+                D::TABLE
+            )),
+        };
+        for (i, row) in rows.iter().enumerate() {
+            let doc = D::read_data(row)?.search_document();
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(");
+            match backend {
+                Backend::Sqlite => {
+                    sql.push_arg(row.int("seq")?);
+                    sql.push(", ");
+                    sql.push_arg(doc);
+                }
+                Backend::Postgres => {
+                    sql.push("CAST(");
+                    sql.push_arg(row.int("seq")?);
+                    sql.push(" AS BIGINT), CAST(");
+                    sql.push_arg(index_words(&doc));
+                    sql.push(" AS TEXT)");
+                }
+            }
+            sql.push(")");
+        }
+        if backend == Backend::Postgres {
+            sql.push(") AS v (seq, doc) WHERE t.seq = v.seq");
+        }
+        c.execute(sql).await?;
+        done += rows.len() as u64;
+    }
+}
+
 /// Records by id, in the order asked, skipping those that do not exist.
 pub async fn get_many<D: Table>(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<D>>> {
     let mut out = Vec::with_capacity(ids.len());

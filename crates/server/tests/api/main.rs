@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod activities;
 mod auth;
+mod backup;
 mod catalog;
 mod contacts;
 mod custom_fields;

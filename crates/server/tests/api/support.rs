@@ -207,6 +207,38 @@ impl TestServer {
         })
     }
 
+    /// A server on a new database of `backend` into which `backup` was restored.
+    pub async fn restored(backend: Backend, backup: &[u8]) -> Option<TestServer> {
+        let (url, store) = Self::new_database(backend).await?;
+        let db = Db::connect(&ConnectOptions::new(url.clone()))
+            .await
+            .expect("database opens");
+        cartera_app::backup::restore(&db, backup, |_, _| {})
+            .await
+            .expect("the backup restores");
+        db.close().await;
+        Some(Self::start_on(url, store, Setup::default()).await)
+    }
+
+    /// A new database of `backend` with the schema and nothing else (no server, no
+    /// admin), dropped with the value.
+    pub async fn empty_database(backend: Backend) -> EmptyDatabase {
+        let (url, store) = Self::new_database(backend)
+            .await
+            .expect("a database of this backend");
+        let db = Db::connect(&ConnectOptions::new(url))
+            .await
+            .expect("database opens");
+        EmptyDatabase { db, store }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.app.db.backend() {
+            cartera_store::Backend::Sqlite => Backend::Sqlite,
+            cartera_store::Backend::Postgres => Backend::Postgres,
+        }
+    }
+
     /// Stops this server and starts a new one on the same database (a restart), with a
     /// fresh clock and a new admin token.
     pub async fn restart(mut self) -> TestServer {
@@ -424,6 +456,11 @@ impl TestServer {
 
     /// Every page of a list, following cursors.
     pub async fn all_pages(&self, path_and_query: &str) -> Vec<Value> {
+        self.all_pages_as(&self.token, path_and_query).await
+    }
+
+    /// Every page of a list as another user sees it.
+    pub async fn all_pages_as(&self, token: &str, path_and_query: &str) -> Vec<Value> {
         let mut out = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..1000 {
@@ -436,7 +473,7 @@ impl TestServer {
                 Some(c) => format!("{path_and_query}{sep}cursor={c}"),
                 None => path_and_query.to_owned(),
             };
-            let r = self.get(&url).await.expect(200);
+            let r = self.call(token, Method::GET, &url, None).await.expect(200);
             out.extend(r.body["data"].as_array().cloned().unwrap_or_default());
             match r.body["next_cursor"].as_str() {
                 Some(c) => cursor = Some(c.to_owned()),
@@ -457,24 +494,41 @@ impl Drop for TestServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        if let Store::Postgres { admin, name } = &self.store {
-            let (admin, name) = (admin.clone(), name.clone());
-            let db = self.app.db.clone();
-            // Drop runs outside async: a thread with its own runtime closes the pool
-            // and drops the test's database.
-            let _ = std::thread::spawn(move || {
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    rt.block_on(async {
-                        db.close().await;
-                        let _ = cartera_store::admin::drop_pg_database(&admin, &name).await;
-                    });
-                }
-            })
-            .join();
-        }
+        release(&self.store, &self.app.db);
+    }
+}
+
+/// A database with the schema only (see [`TestServer::empty_database`]).
+pub struct EmptyDatabase {
+    pub db: Db,
+    store: Store,
+}
+
+impl Drop for EmptyDatabase {
+    fn drop(&mut self) {
+        release(&self.store, &self.db);
+    }
+}
+
+/// Drops a test's PostgreSQL database (its SQLite folder goes with the `TempDir`).
+fn release(store: &Store, db: &Db) {
+    if let Store::Postgres { admin, name } = store {
+        let (admin, name) = (admin.clone(), name.clone());
+        let db = db.clone();
+        // Drop runs outside async: a thread with its own runtime closes the pool
+        // and drops the test's database.
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(async {
+                    db.close().await;
+                    let _ = cartera_store::admin::drop_pg_database(&admin, &name).await;
+                });
+            }
+        })
+        .join();
     }
 }
 
