@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod activities;
+mod agenda;
 mod auth;
 mod catalog;
 mod contacts;
