@@ -1,7 +1,7 @@
 //! Activities: pricing their mileage at the company's rate, and summing their costs per
 //! customer and per rep.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use cartera_core::accounts::AccountData;
@@ -10,6 +10,7 @@ use cartera_core::money::Money;
 use cartera_core::record::Record;
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
+use cartera_store::Conn;
 use cartera_store::activities::{self as store, Link};
 use cartera_store::users as users_store;
 
@@ -22,6 +23,18 @@ impl Kind for ActivityData {
 
     fn complete(&mut self, old: Option<&Self>, settings: &Settings) {
         self.price_mileage(old, settings.mileage_rate);
+    }
+
+    // Reminders follow the activity; a visit marked done may ask for its report.
+    async fn after_write(
+        conn: &mut Conn,
+        now: DateTime<Utc>,
+        old: Option<&Record<Self>>,
+        new: &Record<Self>,
+        prefix: &str,
+    ) -> Result<()> {
+        crate::reminders::sync(conn, now, old, new, prefix).await?;
+        crate::followups::activity_written(conn, now, old, new).await
     }
 }
 

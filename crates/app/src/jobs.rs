@@ -29,6 +29,12 @@ impl From<AppError> for JobFailure {
     }
 }
 
+impl From<cartera_store::StoreError> for JobFailure {
+    fn from(e: cartera_store::StoreError) -> Self {
+        JobFailure(e.to_string())
+    }
+}
+
 type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), JobFailure>> + Send>>;
 type Handler = Arc<dyn Fn(App, Job) -> HandlerFuture + Send + Sync>;
 
@@ -51,7 +57,12 @@ impl Worker {
 
     /// A worker with the handlers of every kind Cartera itself enqueues.
     pub fn standard(id: &str) -> Worker {
+        use crate::{followups, reminders};
         Worker::new(id)
+            .handle(reminders::JOB_KIND, reminders::run)
+            .handle(followups::QUOTE_SENT_JOB, followups::run_quote_sent)
+            .handle(followups::VISIT_REPORT_JOB, followups::run_visit_report)
+            .handle(followups::NO_CONTACT_JOB, followups::run_no_contact)
     }
 
     pub fn id(&self) -> &str {

@@ -119,20 +119,20 @@ impl Mailer {
 }
 
 /// One email's words in one language; `{key}` marks where a value goes.
-struct Texts {
-    subject: &'static str,
-    body: &'static str,
+pub(crate) struct Texts {
+    pub(crate) subject: &'static str,
+    pub(crate) body: &'static str,
 }
 
 /// One email in every language Cartera speaks, side by side.
-struct Translated {
-    es: Texts,
-    en: Texts,
+pub(crate) struct Translated {
+    pub(crate) es: Texts,
+    pub(crate) en: Texts,
 }
 
 impl Translated {
     /// The texts for `locale`; Spanish when Cartera does not speak it.
-    fn pick(&self, locale: &str) -> &Texts {
+    pub(crate) fn pick(&self, locale: &str) -> &Texts {
         match locale {
             "en" => &self.en,
             _ => &self.es,
@@ -164,7 +164,7 @@ const PASSWORD_RESET: Translated = Translated {
 
 /// Puts the values in their `{key}` places in one pass, so a value that looks like a
 /// placeholder (a name with braces) stays as it is.
-fn fill(text: &str, values: &[(&str, &str)]) -> String {
+pub(crate) fn fill(text: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(text.len() + 128);
     let mut rest = text;
     while let Some(open) = rest.find('{') {
@@ -193,7 +193,7 @@ fn fill(text: &str, values: &[(&str, &str)]) -> String {
 }
 
 /// The expiry as the person reads it: their local time and zone.
-fn local_time(at: DateTime<Utc>, time_zone: &str) -> String {
+pub(crate) fn local_time(at: DateTime<Utc>, time_zone: &str) -> String {
     match time_zone.parse::<chrono_tz::Tz>() {
         Ok(tz) => format!(
             "{} {time_zone}",

@@ -43,6 +43,19 @@ pub trait Kind: Table {
         async { Ok(()) }
     }
 
+    /// Work that follows a stored write inside its transaction (an activity's reminders
+    /// and follow-ups): `old` is `None` for a creation, `new` is what was stored (in the
+    /// trash after a delete). `prefix` starts the names of fields in errors (`create[2].`).
+    fn after_write<'a>(
+        _conn: &'a mut Conn,
+        _now: DateTime<Utc>,
+        _old: Option<&'a Record<Self>>,
+        _new: &'a Record<Self>,
+        _prefix: &'a str,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        async { Ok(()) }
+    }
+
     /// Whether writes need the company settings (to fill in what they decide).
     const USES_SETTINGS: bool = false;
 
@@ -717,6 +730,9 @@ async fn store_creates<D: Kind>(
     }
     store::run_insert(conn, planned.insert).await?;
     cartera_store::audit::run(conn, planned.audit).await?;
+    for (r, p) in planned.recs.iter().zip(&planned.prefixes) {
+        D::after_write(conn, r.meta.updated_at, None, r, p).await?;
+    }
     Ok(planned.recs)
 }
 
@@ -820,6 +836,7 @@ pub(crate) async fn write_update<D: Kind>(
         )],
     )
     .await?;
+    D::after_write(conn, now, Some(old), new, "").await?;
     Ok(())
 }
 
@@ -868,6 +885,7 @@ pub(crate) async fn trash_in<D: Kind>(
         )],
     )
     .await?;
+    D::after_write(conn, now, Some(&old), &new, "").await?;
     Ok(new)
 }
 
@@ -909,6 +927,7 @@ pub async fn restore<D: Kind>(app: &App, actor: &Actor, id: Id) -> Result<Record
         )],
     )
     .await?;
+    D::after_write(&mut conn, now, Some(&old), &new, "").await?;
     conn.commit().await?;
     Ok(new)
 }
@@ -1109,12 +1128,16 @@ pub async fn bulk<D: Kind>(
 
     store::run_insert(&mut conn, planned.insert).await?;
     cartera_store::audit::run(&mut conn, planned.audit).await?;
+    for (r, p) in planned.recs.iter().zip(&planned.prefixes) {
+        D::after_write(&mut conn, now, None, r, p).await?;
+    }
     let new_recs = planned.recs;
     let mut events: Vec<AuditEvent> = Vec::new();
     let mut updated = Vec::with_capacity(updates.len());
-    for (_, old, new) in updates {
+    for (p, old, new) in updates {
         if new.meta.version != old.meta.version {
             store::update(&mut conn, old, &new).await?;
+            D::after_write(&mut conn, now, Some(old), &new, &p).await?;
             events.push(event(
                 Some(actor),
                 now,

@@ -125,7 +125,13 @@ pub struct ActivityData {
     pub planned: bool,
     pub status: ActivityStatus,
     pub outcome: Option<String>,
+    /// What happened on a visit, written when it is marked done (the visit-report
+    /// follow-up asks for it).
+    pub report: Option<String>,
     pub next_action: Option<String>,
+    /// Minutes before the due time (the start, or 09:00 in the owner's time zone on the
+    /// due date) at which Cartera reminds the owner, in the app and by email.
+    pub reminders: Vec<i64>,
     pub account_id: Option<Id>,
     pub contact_id: Option<Id>,
     pub lead_id: Option<Id>,
@@ -154,7 +160,9 @@ impl Default for ActivityData {
             planned: true,
             status: ActivityStatus::default(),
             outcome: None,
+            report: None,
             next_action: None,
+            reminders: Vec::new(),
             account_id: None,
             contact_id: None,
             lead_id: None,
@@ -167,6 +175,13 @@ impl Default for ActivityData {
         }
     }
 }
+
+/// Reminders on one activity, and how far ahead one may be (four weeks), in minutes.
+const MAX_REMINDERS: usize = 10;
+const MAX_REMINDER_MINUTES: i64 = 4 * 7 * 24 * 60;
+
+/// When a task due on a date (with no start time) is taken to be due: 09:00 local.
+pub const DUE_DATE_HOUR: u32 = 9;
 
 /// More lines than any real visit has; a longer list is a mistake.
 const MAX_COST_LINES: usize = 100;
@@ -255,6 +270,31 @@ impl ActivityData {
         self.cost_totals = sum_by_currency(self.costs.iter().filter_map(|l| l.amount.as_ref()));
     }
 
+    /// The moment reminders count back from: the start, or [`DUE_DATE_HOUR`] on the due
+    /// date in the owner's time zone `tz`.
+    pub fn due_at(&self, tz: chrono_tz::Tz) -> Option<DateTime<Utc>> {
+        if let Some(s) = self.starts_at {
+            return Some(s);
+        }
+        let day = self.due_date?;
+        let local = day.and_hms_opt(DUE_DATE_HOUR, 0, 0)?;
+        local
+            .and_local_timezone(tz)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    /// Each reminder's offset with the moment it fires.
+    pub fn reminder_times(&self, tz: chrono_tz::Tz) -> Vec<(i64, DateTime<Utc>)> {
+        let Some(due) = self.due_at(tz) else {
+            return Vec::new();
+        };
+        self.reminders
+            .iter()
+            .map(|m| (*m, due - chrono::Duration::minutes(*m)))
+            .collect()
+    }
+
     /// The day the activity falls on: its due date, or the day it starts.
     pub fn day(&self) -> Option<NaiveDate> {
         self.due_date.or(self.starts_at.map(|t| t.date_naive()))
@@ -269,7 +309,11 @@ impl RecordData for ActivityData {
         clean(&mut self.subject);
         clean_opt(&mut self.notes);
         clean_opt(&mut self.outcome);
+        clean_opt(&mut self.report);
         clean_opt(&mut self.next_action);
+        // One reminder per offset; the order stays the writer's, so errors name their index.
+        let mut offsets = std::collections::HashSet::new();
+        self.reminders.retain(|m| offsets.insert(*m));
         normalize_tags(&mut self.tags);
         let mut seen = std::collections::HashSet::new();
         self.attendee_ids.retain(|id| seen.insert(*id));
@@ -287,7 +331,25 @@ impl RecordData for ActivityData {
         c.max_chars("subject", &self.subject, 200);
         c.opt_max_chars("notes", &self.notes, LONG_TEXT);
         c.opt_max_chars("outcome", &self.outcome, LONG_TEXT);
+        c.opt_max_chars("report", &self.report, LONG_TEXT);
         c.opt_max_chars("next_action", &self.next_action, 1000);
+        c.max_items("reminders", &self.reminders, MAX_REMINDERS);
+        for (i, m) in self.reminders.iter().enumerate() {
+            if !(0..=MAX_REMINDER_MINUTES).contains(m) {
+                c.add(
+                    &format!("reminders[{i}]"),
+                    Code::OutOfRange,
+                    "minutes before: from 0 to 40320 (four weeks)",
+                );
+            }
+        }
+        if !self.reminders.is_empty() && self.due_date.is_none() && self.starts_at.is_none() {
+            c.add(
+                "reminders",
+                Code::Invalid,
+                "a reminder needs a due date or a start",
+            );
+        }
         match (self.starts_at, self.ends_at) {
             (Some(s), Some(e)) if e < s => {
                 c.add("ends_at", Code::OutOfRange, "must not be before starts_at")
@@ -355,6 +417,7 @@ impl RecordData for ActivityData {
         d.push(&self.subject)
             .push_opt(&self.notes)
             .push_opt(&self.outcome)
+            .push_opt(&self.report)
             .push_opt(&self.next_action);
         d.finish()
     }

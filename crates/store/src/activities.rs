@@ -38,6 +38,8 @@ impl Table for ActivityData {
         "cost_totals",
         "tags",
         "custom",
+        "report",
+        "reminders",
     ];
 
     fn bind_data(&self, out: &mut Vec<Arg>) {
@@ -62,6 +64,8 @@ impl Table for ActivityData {
         out.push(Arg::json(&self.cost_totals));
         out.push(Arg::json(&self.tags));
         out.push(Arg::json(&self.custom));
+        out.push((&self.report).into());
+        out.push(Arg::json(&self.reminders));
     }
 
     fn read_data(row: &DbRow) -> Result<Self> {
@@ -80,6 +84,8 @@ impl Table for ActivityData {
             status: ActivityStatus::parse(&status)
                 .ok_or_else(|| StoreError::Decode(format!("activity status: '{status}'")))?,
             outcome: row.opt_text("outcome")?,
+            report: row.opt_text("report")?,
+            reminders: row.json("reminders")?,
             next_action: row.opt_text("next_action")?,
             account_id: row.opt_id("account_id")?,
             contact_id: row.opt_id("contact_id")?,

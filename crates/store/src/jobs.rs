@@ -204,3 +204,21 @@ pub async fn purge_done_before(c: &mut Conn, before: DateTime<Utc>) -> Result<u6
     c.execute(Sql::new("DELETE FROM jobs WHERE state = 'done' AND updated_at < $1").arg(before))
         .await
 }
+
+/// Takes back the queued jobs whose `dedupe_key` starts with `prefix` (e.g. the reminders
+/// of an activity that moved); returns how many. Running jobs finish as they are.
+pub async fn cancel_queued(c: &mut Conn, prefix: &str) -> Result<u64> {
+    // The prefix is ours, never a user's, but '%' and '_' are escaped all the same.
+    let pattern = format!(
+        "{}%",
+        prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    c.execute(
+        Sql::new("DELETE FROM jobs WHERE state = 'queued' AND dedupe_key LIKE $1 ESCAPE '\\'")
+            .arg(pattern),
+    )
+    .await
+}

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod admin;
+pub mod agenda;
 pub mod audit;
 pub mod backup;
 pub mod catalog;

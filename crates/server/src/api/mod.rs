@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod activities;
+pub mod agenda;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
@@ -46,6 +47,7 @@ pub fn api() -> Api {
     api = io::mount::<LeadData>(api);
     api = records::mount::<ActivityData>(api, "Activity");
     api = activities::mount(api);
+    api = agenda::mount(api);
     api = notes::mount(api);
     api = audit::mount(api);
     api = custom_fields::mount(api);

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod agenda;
 pub mod assets;
 pub mod auth;
 pub mod contacts;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(settings_routes())
         .merge(views::routes())
         .merge(records::routes())
+        .merge(agenda::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,

@@ -81,6 +81,15 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/record_form.html"),
     ),
     ("inline.html", include_str!("templates/inline.html")),
+    // The agenda: notifications, activities, calendar, targets, dead jobs.
+    (
+        "notifications.html",
+        include_str!("templates/notifications.html"),
+    ),
+    ("activity.html", include_str!("templates/activity.html")),
+    ("calendar.html", include_str!("templates/calendar.html")),
+    ("targets.html", include_str!("templates/targets.html")),
+    ("admin_jobs.html", include_str!("templates/admin_jobs.html")),
     ("deleted.html", include_str!("templates/deleted.html")),
     ("trash.html", include_str!("templates/trash.html")),
     ("contact.html", include_str!("templates/contact.html")),

@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod activities;
+mod agenda;
 mod auth;
 mod backup;
 mod catalog;
@@ -31,6 +32,7 @@ mod totals;
 mod two_factor;
 mod visibility;
 mod web;
+mod web_agenda;
 mod web_my_day;
 mod web_records;
 mod web_settings;

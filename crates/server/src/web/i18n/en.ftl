@@ -525,3 +525,63 @@ activity-kind-call = Call
 activity-kind-meeting = Meeting
 activity-kind-visit = Visit
 activity-kind-email = Email
+
+## Agenda: notifications, activities, calendar, targets, dead jobs
+nav-calendar = Calendar
+nav-targets = Targets
+notifications-title = Notifications
+notifications-unread = { $count ->
+    [0] No unread notifications
+    [one] One unread notification
+   *[other] { $count } unread notifications
+}
+notifications-read-all = Mark all read
+notifications-mark-read = Mark read
+notifications-none = You have no notifications.
+notification-kind-reminder = Reminder
+notification-kind-follow_up = Follow-up
+notification-kind-visit_report = Visit report
+notification-kind-no_contact = No contact
+activity-status-planned = Planned
+activity-status-done = Done
+activity-status-cancelled = Cancelled
+activity-open-account = Open the account
+activity-details = Details
+activity-starts = When
+activity-due = Due
+activity-reminders = Reminders
+activity-reminder-minutes = { $minutes } min before
+activity-costs = Costs
+activity-notes = Notes
+activity-outcome = Outcome
+activity-report = Visit report
+activity-next-action = Next visit or action
+activity-next-action-hint = For example: send the quote on Monday
+activity-reschedule = Change the date
+activity-move = Move
+activity-done-title = Mark as done
+activity-report-title = Report and next step
+activity-mark-done = Mark as done
+activity-stale = Someone changed this activity while you were looking at it; check it and try again.
+calendar-prev = Previous
+calendar-next = Next
+calendar-today = Today
+calendar-views = View
+calendar-day = Day
+calendar-week = Week
+calendar-month = Month
+calendar-drag-tip = Drag an activity to another day to reschedule it; on a phone, open it and change its date.
+targets-title = Visit and call targets
+targets-rep = Rep
+targets-visits = Visits
+targets-calls = Calls
+targets-none = No targets for this month. An administrator sets them through /api/v1/activity_targets.
+admin-jobs = Background jobs
+admin-jobs-dead = Failed jobs
+admin-jobs-help = These failed every attempt. Fix the cause and retry them.
+admin-jobs-kind = Kind
+admin-jobs-attempts = Attempts
+admin-jobs-error = Last error
+admin-jobs-when = When
+admin-jobs-retry = Retry
+admin-jobs-none = No failed jobs.

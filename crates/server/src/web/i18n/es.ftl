@@ -525,3 +525,63 @@ activity-kind-call = Llamada
 activity-kind-meeting = Reunión
 activity-kind-visit = Visita
 activity-kind-email = Correo
+
+## Agenda: notifications, activities, calendar, targets, dead jobs
+nav-calendar = Calendario
+nav-targets = Objetivos
+notifications-title = Avisos
+notifications-unread = { $count ->
+    [0] No tienes avisos sin leer
+    [one] Un aviso sin leer
+   *[other] { $count } avisos sin leer
+}
+notifications-read-all = Marcar todos como leídos
+notifications-mark-read = Marcar leído
+notifications-none = No tienes avisos.
+notification-kind-reminder = Recordatorio
+notification-kind-follow_up = Seguimiento
+notification-kind-visit_report = Informe de visita
+notification-kind-no_contact = Sin contacto
+activity-status-planned = Planificada
+activity-status-done = Hecha
+activity-status-cancelled = Cancelada
+activity-open-account = Ver la cuenta
+activity-details = Detalles
+activity-starts = Cuándo
+activity-due = Vence
+activity-reminders = Recordatorios
+activity-reminder-minutes = { $minutes } min antes
+activity-costs = Gastos
+activity-notes = Notas
+activity-outcome = Resultado
+activity-report = Informe de la visita
+activity-next-action = Próxima visita o acción
+activity-next-action-hint = Por ejemplo: enviar presupuesto el lunes
+activity-reschedule = Cambiar la fecha
+activity-move = Mover
+activity-done-title = Marcar como hecha
+activity-report-title = Informe y próximo paso
+activity-mark-done = Marcar como hecha
+activity-stale = Otra persona cambió esta actividad mientras la mirabas; revisa los datos y vuelve a intentarlo.
+calendar-prev = Anterior
+calendar-next = Siguiente
+calendar-today = Hoy
+calendar-views = Vista
+calendar-day = Día
+calendar-week = Semana
+calendar-month = Mes
+calendar-drag-tip = Arrastra una actividad a otro día para cambiarla de fecha; en el teléfono, ábrela y cambia la fecha.
+targets-title = Objetivos de visitas y llamadas
+targets-rep = Vendedor
+targets-visits = Visitas
+targets-calls = Llamadas
+targets-none = No hay objetivos para este mes. Un administrador los fija en /api/v1/activity_targets.
+admin-jobs = Tareas en segundo plano
+admin-jobs-dead = Tareas fallidas
+admin-jobs-help = Fallaron en todos sus intentos. Corrige la causa y vuelve a intentarlo.
+admin-jobs-kind = Tipo
+admin-jobs-attempts = Intentos
+admin-jobs-error = Último error
+admin-jobs-when = Cuándo
+admin-jobs-retry = Reintentar
+admin-jobs-none = No hay tareas fallidas.

@@ -128,3 +128,55 @@
     }
   });
 })();
+
+// ---------- Agenda: drag an activity to another day of the calendar ----------
+// The drop posts the same form a phone sends from the activity's page (`day`), then
+// reloads the view; without JavaScript the calendar still links to every activity.
+(function () {
+  var cal = document.querySelector("[data-calendar]");
+  if (!cal) return;
+  var csrf = "";
+  try {
+    csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || "";
+  } catch (e) { csrf = ""; }
+  var dragged = null;
+  cal.addEventListener("dragstart", function (e) {
+    var item = e.target.closest && e.target.closest("[data-activity]");
+    if (!item) return;
+    dragged = item;
+    item.classList.add("is-dragging");
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", item.dataset.activity);
+  });
+  cal.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("is-dragging");
+    cal.querySelectorAll(".drop-target").forEach(function (d) { d.classList.remove("drop-target"); });
+  });
+  cal.addEventListener("dragover", function (e) {
+    var day = e.target.closest && e.target.closest("[data-day]");
+    if (!day || !dragged) return;
+    e.preventDefault();
+    cal.querySelectorAll(".drop-target").forEach(function (d) { if (d !== day) d.classList.remove("drop-target"); });
+    day.classList.add("drop-target");
+  });
+  cal.addEventListener("drop", function (e) {
+    var day = e.target.closest && e.target.closest("[data-day]");
+    if (!day || !dragged) return;
+    e.preventDefault();
+    if (dragged.closest("[data-day]") === day) return;
+    var body = new URLSearchParams();
+    body.set("csrf_token", csrf);
+    body.set("day", day.dataset.day);
+    body.set("version", dragged.dataset.version);
+    day.querySelector("ul").appendChild(dragged);
+    fetch("/activities/" + dragged.dataset.activity + "/move", {
+      method: "POST",
+      headers: { "HX-Request": "true", "X-CSRF-Token": csrf },
+      body: body,
+      credentials: "same-origin"
+    }).then(function (r) {
+      if (!r.ok && r.status !== 204) alert(document.documentElement.lang === "en" ? "The activity could not be moved." : "No se pudo mover la actividad.");
+      window.location.reload();
+    });
+  });
+})();

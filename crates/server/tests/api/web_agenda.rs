@@ -1,0 +1,195 @@
+//! The agenda's pages: the header's notification badge and the notifications page, an
+//! activity marked done with its report, a calendar drag (the same form a phone posts),
+//! the targets and the dead jobs an admin retries.
+
+use chrono::{Duration, SecondsFormat};
+use reqwest::Method;
+use serde_json::json;
+
+use cartera_app::jobs::{JobFailure, Worker};
+use cartera_core::jobs::NewJob;
+
+use crate::both;
+use crate::support::TestServer;
+use crate::web::{PASSWORD, get, page};
+
+both!(
+    agenda_pages_work_for_a_rep,
+    dead_jobs_are_listed_and_retried_by_an_admin
+);
+
+async fn agenda_pages_work_for_a_rep(s: TestServer) {
+    let (rep, token) = s.member("rita@test.example.com", "sales_rep").await;
+    let starts = (s.app.now() + Duration::hours(3)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let visit = s
+        .create_as(
+            &token,
+            "activities",
+            json!({"kind": "visit", "subject": "Visita al tambo", "starts_at": starts, "reminders": [60]}),
+        )
+        .await;
+    let (cookie, csrf) = s.browser_login("rita@test.example.com", PASSWORD).await;
+
+    // No badge until a reminder fires.
+    let badge = get(&s, "/notifications/badge", &cookie).await;
+    assert_eq!(badge.status, 200);
+    assert!(!badge.text.contains("bell-count"));
+    s.clock.advance(Duration::hours(2) + Duration::minutes(1));
+    Worker::standard("web").run_due(&s.app).await.unwrap();
+    let badge = get(&s, "/notifications/badge", &cookie).await;
+    assert!(badge.text.contains(">1<"), "{}", badge.text);
+    let list = get(&s, "/notifications", &cookie).await;
+    assert_eq!(list.status, 200);
+    assert!(list.text.contains("Visita al tambo"));
+    assert!(list.text.contains("Recordatorio"));
+    let read = page(
+        &s,
+        Method::POST,
+        "/notifications/read-all",
+        Some(&cookie),
+        &[],
+        Some(&[("csrf_token", csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(read.status, 303, "{}", read.text);
+    assert!(
+        !get(&s, "/notifications/badge", &cookie)
+            .await
+            .text
+            .contains("bell-count")
+    );
+
+    // The activity's page, and the calendar shows it today.
+    let a = get(&s, &format!("/activities/{visit}"), &cookie).await;
+    assert_eq!(a.status, 200);
+    assert!(a.text.contains("Visita al tambo"));
+    assert!(a.text.contains("60 min antes"));
+    let week = get(&s, "/calendar", &cookie).await;
+    assert_eq!(week.status, 200);
+    assert!(week.text.contains("Visita al tambo"));
+    for view in ["day", "month"] {
+        let p = get(&s, &format!("/calendar?view={view}"), &cookie).await;
+        assert_eq!(p.status, 200);
+        assert!(p.text.contains("Visita al tambo"), "{view}");
+    }
+
+    // Moved to tomorrow, the phone's way (a date field), keeping its time.
+    let tomorrow = (s.app.now() + Duration::days(1)).date_naive().to_string();
+    let before = s.get(&format!("/api/v1/activities/{visit}")).await.body;
+    let moved = page(
+        &s,
+        Method::POST,
+        &format!("/activities/{visit}/move"),
+        Some(&cookie),
+        &[],
+        Some(&[
+            ("csrf_token", csrf.as_str()),
+            ("day", tomorrow.as_str()),
+            ("version", "1"),
+        ]),
+    )
+    .await;
+    assert_eq!(moved.status, 303, "{}", moved.text);
+    let after = s.get(&format!("/api/v1/activities/{visit}")).await.body;
+    assert_eq!(after["version"], 2);
+    assert_ne!(after["starts_at"], before["starts_at"]);
+    // A stale version is refused with a message, not written.
+    let stale = page(
+        &s,
+        Method::POST,
+        &format!("/activities/{visit}/move"),
+        Some(&cookie),
+        &[],
+        Some(&[
+            ("csrf_token", csrf.as_str()),
+            ("day", tomorrow.as_str()),
+            ("version", "1"),
+        ]),
+    )
+    .await;
+    assert_eq!(stale.status, 409);
+
+    // Marked done with a report and next action: no prompt follows.
+    let done = page(
+        &s,
+        Method::POST,
+        &format!("/activities/{visit}/done"),
+        Some(&cookie),
+        &[],
+        Some(&[
+            ("csrf_token", csrf.as_str()),
+            ("version", "2"),
+            ("outcome", "Interesados"),
+            ("report", "Quieren 20 bolsas"),
+            ("next_action", "Enviar presupuesto"),
+        ]),
+    )
+    .await;
+    assert_eq!(done.status, 303, "{}", done.text);
+    let after = s.get(&format!("/api/v1/activities/{visit}")).await.body;
+    assert_eq!(after["status"], "done");
+    assert_eq!(after["report"], "Quieren 20 bolsas");
+    assert_eq!(Worker::standard("web").run_due(&s.app).await.unwrap(), 0);
+
+    // Targets: the month's attainment.
+    let period = (s.app.now() + Duration::days(1))
+        .format("%Y-%m")
+        .to_string();
+    s.create(
+        "activity_targets",
+        json!({"user_id": rep, "period": period, "visits": 4, "calls": 0}),
+    )
+    .await;
+    let t = get(&s, &format!("/targets?period={period}"), &cookie).await;
+    assert_eq!(t.status, 200);
+    assert!(t.text.contains("1 / 4"), "{}", t.text);
+    assert!(t.text.contains("25%"));
+    // Nav entries on every page.
+    assert!(t.text.contains("href=\"/calendar\""));
+    assert!(t.text.contains("href=\"/notifications\""));
+}
+
+async fn dead_jobs_are_listed_and_retried_by_an_admin(s: TestServer) {
+    let job = NewJob {
+        max_attempts: 1,
+        ..NewJob::new("test.broken", json!({}), s.app.now())
+    };
+    let id = cartera_app::jobs::enqueue(&s.app, &job)
+        .await
+        .unwrap()
+        .unwrap();
+    Worker::new("w")
+        .handle("test.broken", |_app, _job| async {
+            Err(JobFailure("the printer is on fire".into()))
+        })
+        .run_due(&s.app)
+        .await
+        .unwrap();
+    let (cookie, csrf) = s.browser_login("admin@test.example.com", PASSWORD).await;
+    let p = get(&s, "/admin/jobs", &cookie).await;
+    assert_eq!(p.status, 200);
+    assert!(p.text.contains("test.broken"));
+    assert!(p.text.contains("the printer is on fire"));
+    let r = page(
+        &s,
+        Method::POST,
+        &format!("/admin/jobs/{id}/retry"),
+        Some(&cookie),
+        &[],
+        Some(&[("csrf_token", csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let j = s.get(&format!("/api/v1/jobs/{id}")).await.expect(200);
+    assert_eq!(j.body["state"], "queued");
+    assert!(
+        !get(&s, "/admin/jobs", &cookie)
+            .await
+            .text
+            .contains("test.broken")
+    );
+    // A rep is not let in.
+    s.member("rita@test.example.com", "sales_rep").await;
+    let (rep_cookie, _) = s.browser_login("rita@test.example.com", PASSWORD).await;
+    assert_eq!(get(&s, "/admin/jobs", &rep_cookie).await.status, 403);
+}
