@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
+pub mod dav;
 pub mod db;
 pub mod error;
 mod groups;

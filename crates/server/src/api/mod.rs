@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod custom_fields;
+pub mod dav;
 pub mod doc;
 pub mod extract;
 pub mod io;
@@ -57,6 +58,7 @@ pub fn api() -> Api {
     api = jobs::mount(api);
     api = totals::mount(api);
     api = catalog::mount(api);
+    api = dav::mount(api);
     users::mount(api)
 }
 
