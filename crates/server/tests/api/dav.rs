@@ -14,7 +14,8 @@ both!(
     bad_calendar_data_and_stale_etags_are_refused,
     address_book_holds_the_contacts_the_user_sees,
     feed_link_serves_the_agenda_until_rotated,
-    vcards_export_and_import_all_or_nothing
+    vcards_export_and_import_all_or_nothing,
+    real_clients_sync_both_ways
 );
 
 const ADMIN: &str = "admin@test.example.com";
@@ -844,4 +845,27 @@ async fn vcards_export_and_import_all_or_nothing(s: TestServer) {
         res.status, csv.status,
         "vCard and CSV exports share their permission"
     );
+}
+
+/// A client none of us wrote: the PyPI `caldav` package for the calendar, `requests` and
+/// `vobject` for the address book (`tests/api/dav_client.py`; `.ci/run` installs them).
+async fn real_clients_sync_both_ways(s: TestServer) {
+    let (_, token) = s.member("jefa@test.example.com", "manager").await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/dav_client.py");
+    let base = s.base.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .args([script, &base, "jefa@test.example.com", &token])
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("python3 runs (install the client with `python3 -m pip install caldav vobject`)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the real client failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("all checks passed"), "{stdout}");
 }
