@@ -10,6 +10,7 @@ pub mod backup;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
+pub mod dav;
 pub mod demo;
 pub mod error;
 pub mod followups;

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
+pub mod dav;
 pub mod fields;
 pub mod ids;
 pub mod io;

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod config;
+pub mod dav;
 pub mod middleware;
 pub mod ops;
 pub mod problem;
@@ -89,6 +90,7 @@ pub fn router(app: App, limits: Limits) -> Router {
         .merge(api_router)
         .merge(ops_router)
         .merge(web_router)
+        .merge(dav::router())
         .merge(docs)
         .fallback(|| async {
             ApiError::new(

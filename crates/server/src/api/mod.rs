@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod custom_fields;
+pub mod dav;
 pub mod doc;
 pub mod extract;
 pub mod io;
@@ -59,6 +60,7 @@ pub fn api() -> Api {
     api = jobs::mount(api);
     api = totals::mount(api);
     api = catalog::mount(api);
+    api = dav::mount(api);
     users::mount(api)
 }
 

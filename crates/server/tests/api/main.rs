@@ -14,6 +14,7 @@ mod backup;
 mod catalog;
 mod contacts;
 mod custom_fields;
+mod dav;
 mod export;
 mod jobs;
 mod leads;

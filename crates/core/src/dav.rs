@@ -1,0 +1,722 @@
+//! Calendar and address book sync: an activity as an iCalendar event (or a task as a
+//! to-do), a contact as a vCard, both ways. Parsing goes through `calcard` (it reads what
+//! iOS, DAVx5 and Thunderbird write, time zones included); iCalendar is written with
+//! `icalendar` and vCards with `calcard`.
+
+use std::fmt::Write as _;
+
+use calcard::Entry;
+use calcard::common::{IanaString, PartialDateTime};
+use calcard::icalendar::{
+    ICalendar, ICalendarComponent, ICalendarComponentType, ICalendarEntry, ICalendarProperty,
+    ICalendarValue,
+};
+use calcard::vcard::{
+    VCard, VCardEntry, VCardParameter, VCardParameterName, VCardParameterValue, VCardProperty,
+    VCardType, VCardValue, VCardVersion,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use icalendar::{
+    Calendar, CalendarDateTime, Component, DatePerhapsTime, EventLike, EventStatus, TodoStatus,
+};
+
+use crate::activities::{ActivityData, ActivityKind, ActivityStatus};
+use crate::contacts::ContactData;
+use crate::fields::{Email, Phone};
+use crate::ids::Id;
+
+/// The two collections every user has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectionKind {
+    /// The user's activities (CalDAV).
+    Calendar,
+    /// The contacts the user sees (CardDAV).
+    Contacts,
+}
+
+impl CollectionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CollectionKind::Calendar => "calendar",
+            CollectionKind::Contacts => "contacts",
+        }
+    }
+
+    /// The file extension of its resources.
+    pub fn extension(self) -> &'static str {
+        match self {
+            CollectionKind::Calendar => "ics",
+            CollectionKind::Contacts => "vcf",
+        }
+    }
+}
+
+/// A user's collection and how many changes it has seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Collection {
+    pub id: Id,
+    pub user_id: Id,
+    pub kind: CollectionKind,
+    pub revision: i64,
+}
+
+/// One resource of a collection: the record it shows, under the href and UID its client
+/// chose (or Cartera's, `{id}.ics` and the id), the ETag last served and the revision it
+/// last changed at. A removed resource stays as a tombstone for sync-collection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub href: String,
+    pub record_id: Id,
+    pub uid: String,
+    pub etag: String,
+    pub revision: i64,
+    pub deleted: bool,
+}
+
+/// The ETag of a record's version.
+pub fn etag(version: i64) -> String {
+    format!("\"v{version}\"")
+}
+
+/// Whether `name` can be a resource name (one path segment, no tricks).
+pub fn valid_resource_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 200
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.@+~%".contains(c))
+}
+
+/// Why a calendar object or a vCard cannot be taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DataError {
+    /// Not an iCalendar object / vCard at all, or broken.
+    #[error("{0}")]
+    Malformed(String),
+    /// Readable, but a value is wrong (`field` names the property).
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+}
+
+fn malformed(m: impl Into<String>) -> DataError {
+    DataError::Malformed(m.into())
+}
+
+/// Whether an activity belongs in a calendar: it has a day or a start.
+pub fn on_calendar(a: &ActivityData) -> bool {
+    a.starts_at.is_some() || a.due_date.is_some()
+}
+
+/// What a client's calendar object says, in Cartera's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CalendarItem {
+    pub uid: String,
+    /// `true` for a VTODO (a task), `false` for a VEVENT.
+    pub todo: bool,
+    pub subject: String,
+    pub notes: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub all_day: bool,
+    pub due_date: Option<NaiveDate>,
+    /// What STATUS says, when it says something Cartera keeps (a confirmed event leaves a
+    /// done visit done).
+    pub status: Option<ActivityStatus>,
+}
+
+impl CalendarItem {
+    /// The activity fields the item decides, as a JSON merge patch (for a change) or an
+    /// input (for a creation, with `kind` added).
+    pub fn patch(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({
+            "subject": self.subject,
+            "notes": self.notes,
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+            "all_day": self.all_day,
+            "due_date": self.due_date,
+        });
+        if let (Some(s), Some(o)) = (self.status, v.as_object_mut()) {
+            o.insert("status".into(), s.as_str().into());
+        }
+        v
+    }
+
+    /// The input of a new activity owned by `owner`.
+    pub fn input(&self, owner: Id) -> serde_json::Value {
+        let mut v = self.patch();
+        if let Some(o) = v.as_object_mut() {
+            let kind = if self.todo {
+                ActivityKind::Task
+            } else {
+                ActivityKind::Meeting
+            };
+            o.insert("kind".into(), kind.as_str().into());
+            o.insert("owner_id".into(), owner.to_string().into());
+        }
+        v
+    }
+}
+
+fn text_of(c: &ICalendarComponent, p: ICalendarProperty) -> Option<String> {
+    c.property(&p)
+        .and_then(|e| e.values.first())
+        .and_then(|v| v.as_text())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// A date-time property in UTC, or a date (an all-day value). Floating times are read
+/// as UTC: clients that mean a zone send TZID or UTC.
+enum When {
+    Time(DateTime<Utc>),
+    Day(NaiveDate),
+}
+
+fn when_of(
+    ical: &ICalendar,
+    c: &ICalendarComponent,
+    p: ICalendarProperty,
+    field: &'static str,
+) -> Result<Option<When>, DataError> {
+    let Some(entry) = c.property(&p) else {
+        return Ok(None);
+    };
+    let bad = |m: &str| DataError::Invalid {
+        field,
+        message: m.to_owned(),
+    };
+    let Some(pdt) = entry.values.first().and_then(|v| v.as_partial_date_time()) else {
+        return Err(bad("is not a date or date-time"));
+    };
+    if !pdt.has_time() {
+        let day = match (pdt.year, pdt.month, pdt.day) {
+            (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y.into(), m.into(), d.into()),
+            _ => None,
+        };
+        return day
+            .map(|d| Some(When::Day(d)))
+            .ok_or_else(|| bad("is not a valid date"));
+    }
+    let tz = ical
+        .build_tz_resolver()
+        .with_default(calcard::common::timezone::Tz::UTC)
+        .resolve_or_default(entry.tz_id());
+    pdt.to_date_time_with_tz(tz)
+        .map(|t| Some(When::Time(t.with_timezone(&Utc))))
+        .ok_or_else(|| bad("is not a valid date-time"))
+}
+
+fn duration_of(e: &ICalendarEntry) -> Option<Duration> {
+    match e.values.first()? {
+        ICalendarValue::Duration(d) => d.to_time_delta(),
+        _ => None,
+    }
+}
+
+/// Reads one client calendar object: exactly one VEVENT or VTODO (recurring series are
+/// taken as their first occurrence), with a summary and an end not before its start.
+pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
+    let ical = match ICalendar::parse(text) {
+        Ok(i) => i,
+        Err(Entry::InvalidLine(l)) => return Err(malformed(format!("invalid line: {l}"))),
+        Err(_) => return Err(malformed("not an iCalendar object (BEGIN:VCALENDAR ...)")),
+    };
+    let items: Vec<&ICalendarComponent> = ical
+        .components
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.component_type,
+                ICalendarComponentType::VEvent | ICalendarComponentType::VTodo
+            )
+        })
+        .collect();
+    let Some(c) = items.first() else {
+        return Err(malformed("the calendar object holds no VEVENT or VTODO"));
+    };
+    // Overrides of one recurring series share its UID; any other mix is refused.
+    let uid = c
+        .uid()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| DataError::Invalid {
+            field: "UID",
+            message: "is missing".into(),
+        })?
+        .to_owned();
+    if items
+        .iter()
+        .any(|i| i.uid().map(str::trim) != Some(uid.as_str()))
+    {
+        return Err(malformed(
+            "a calendar object holds one event or to-do (one UID)",
+        ));
+    }
+    let todo = c.component_type == ICalendarComponentType::VTodo;
+    let subject = text_of(c, ICalendarProperty::Summary).unwrap_or_else(|| "(no title)".into());
+    let notes = text_of(c, ICalendarProperty::Description);
+    let status = match text_of(c, ICalendarProperty::Status)
+        .map(|s| s.to_ascii_uppercase())
+        .as_deref()
+    {
+        Some("CANCELLED") => Some(ActivityStatus::Cancelled),
+        Some("COMPLETED") => Some(ActivityStatus::Done),
+        Some("NEEDS-ACTION") | Some("IN-PROCESS") => Some(ActivityStatus::Planned),
+        _ => None,
+    };
+    let start = when_of(&ical, c, ICalendarProperty::Dtstart, "DTSTART")?;
+    let mut item = CalendarItem {
+        uid,
+        todo,
+        subject,
+        notes,
+        starts_at: None,
+        ends_at: None,
+        all_day: false,
+        due_date: None,
+        status,
+    };
+    if todo {
+        let due = when_of(&ical, c, ICalendarProperty::Due, "DUE")?;
+        item.due_date = match (due, &start) {
+            (Some(When::Day(d)), _) => Some(d),
+            (Some(When::Time(t)), _) => Some(t.date_naive()),
+            (None, Some(When::Day(d))) => Some(*d),
+            (None, Some(When::Time(t))) => Some(t.date_naive()),
+            (None, None) => None,
+        };
+        return Ok(item);
+    }
+    let end = when_of(&ical, c, ICalendarProperty::Dtend, "DTEND")?;
+    let duration = c
+        .property(&ICalendarProperty::Duration)
+        .and_then(duration_of);
+    match start {
+        None => {
+            return Err(DataError::Invalid {
+                field: "DTSTART",
+                message: "an event needs a start".into(),
+            });
+        }
+        Some(When::Day(d)) => {
+            // All-day: DTEND is the day after the last one (exclusive).
+            let last = match end {
+                Some(When::Day(e)) => e.pred_opt().unwrap_or(e),
+                Some(When::Time(t)) => t.date_naive(),
+                None => match duration {
+                    Some(len) if len > Duration::days(1) => d + len - Duration::days(1),
+                    _ => d,
+                },
+            };
+            if last < d {
+                return Err(DataError::Invalid {
+                    field: "DTEND",
+                    message: "the event ends before it starts".into(),
+                });
+            }
+            item.all_day = true;
+            item.starts_at = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+            item.ends_at = last.and_hms_opt(23, 59, 59).map(|t| t.and_utc());
+        }
+        Some(When::Time(s)) => {
+            let e = match end {
+                Some(When::Time(t)) => Some(t),
+                Some(When::Day(d)) => d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+                None => duration.map(|d| s + d),
+            };
+            if e.is_some_and(|e| e < s) {
+                return Err(DataError::Invalid {
+                    field: "DTEND",
+                    message: "the event ends before it starts".into(),
+                });
+            }
+            item.starts_at = Some(s);
+            item.ends_at = e;
+        }
+    }
+    Ok(item)
+}
+
+/// An activity as a calendar object with `uid`: a VTODO for a task with only a due
+/// date, a VEVENT otherwise. `stamp` is its last change (DTSTAMP, LAST-MODIFIED).
+pub fn write_calendar(uid: &str, a: &ActivityData, stamp: DateTime<Utc>, sequence: i64) -> String {
+    let mut cal = new_calendar();
+    push_component(&mut cal, uid, a, stamp, sequence);
+    cal.to_string()
+}
+
+/// An empty calendar with Cartera's PRODID.
+pub fn new_calendar() -> Calendar {
+    let mut cal = Calendar::empty();
+    cal.append_property(("VERSION", "2.0"));
+    cal.append_property(("PRODID", "-//Cartera//CRM//EN"));
+    cal.append_property(("CALSCALE", "GREGORIAN"));
+    cal
+}
+
+/// Adds an activity's event or to-do to `cal` (the feed holds many).
+pub fn push_component(
+    cal: &mut Calendar,
+    uid: &str,
+    a: &ActivityData,
+    stamp: DateTime<Utc>,
+    sequence: i64,
+) {
+    let sequence = u32::try_from(sequence.max(0)).unwrap_or(u32::MAX);
+    if a.starts_at.is_none() {
+        let mut t = icalendar::Todo::new();
+        t.uid(uid)
+            .summary(&a.subject)
+            .timestamp(stamp)
+            .last_modified(stamp)
+            .sequence(sequence);
+        if let Some(n) = &a.notes {
+            t.description(n);
+        }
+        if let Some(d) = a.due_date {
+            t.due(DatePerhapsTime::Date(d));
+        }
+        t.status(match a.status {
+            ActivityStatus::Planned => TodoStatus::NeedsAction,
+            ActivityStatus::Done => TodoStatus::Completed,
+            ActivityStatus::Cancelled => TodoStatus::Cancelled,
+        });
+        cal.push(t.done());
+        return;
+    }
+    let mut e = icalendar::Event::new();
+    e.uid(uid)
+        .summary(&a.subject)
+        .timestamp(stamp)
+        .last_modified(stamp)
+        .sequence(sequence);
+    if let Some(n) = &a.notes {
+        e.description(n);
+    }
+    if let Some(s) = a.starts_at {
+        if a.all_day {
+            let first = s.date_naive();
+            let last = a.ends_at.map_or(first, |t| t.date_naive()).max(first);
+            e.starts(DatePerhapsTime::Date(first));
+            e.ends(DatePerhapsTime::Date(last + Duration::days(1)));
+        } else {
+            e.starts(CalendarDateTime::Utc(s));
+            // A call or visit with no end shows as an hour, as calendars expect an end.
+            let end = a.ends_at.unwrap_or(s + Duration::hours(1));
+            e.ends(CalendarDateTime::Utc(end));
+        }
+    }
+    e.status(match a.status {
+        ActivityStatus::Cancelled => EventStatus::Cancelled,
+        _ => EventStatus::Confirmed,
+    });
+    cal.push(e.done());
+}
+
+/// What a client's vCard says, in Cartera's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardItem {
+    pub uid: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub emails: Vec<Email>,
+    pub phones: Vec<Phone>,
+    pub job_title: Option<String>,
+    pub department: Option<String>,
+    pub birthday: Option<NaiveDate>,
+    pub description: Option<String>,
+}
+
+impl CardItem {
+    /// The contact fields the card decides, as a merge patch or a creation input.
+    pub fn patch(&self) -> serde_json::Value {
+        serde_json::json!({
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "emails": self.emails,
+            "phones": self.phones,
+            "job_title": self.job_title,
+            "department": self.department,
+            "birthday": self.birthday,
+            "description": self.description,
+        })
+    }
+}
+
+fn card_text(e: &VCardEntry) -> Option<String> {
+    e.values
+        .first()
+        .and_then(|v| v.as_text())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+fn card_label(e: &VCardEntry) -> Option<String> {
+    e.params
+        .iter()
+        .filter(|p| p.name == VCardParameterName::Type)
+        .filter_map(|p| match &p.value {
+            VCardParameterValue::Type(t) => Some(t.as_str().to_ascii_lowercase()),
+            VCardParameterValue::Text(t) => Some(t.to_ascii_lowercase()),
+            _ => None,
+        })
+        .find(|l| l != "internet" && l != "pref" && l != "voice")
+}
+
+/// Splits a whole text into the values of every vCard it holds. Anything else in the
+/// text (a stray line, a half card) is an error naming the card by its position.
+pub fn parse_cards(text: &str) -> Result<Vec<Result<CardItem, DataError>>, DataError> {
+    let mut parser = calcard::Parser::new(text);
+    let mut out = Vec::new();
+    loop {
+        match parser.entry() {
+            Entry::VCard(card) => out.push(read_card(&card)),
+            Entry::Eof => break,
+            Entry::ICalendar(_) => out.push(Err(malformed("an iCalendar object, not a vCard"))),
+            Entry::InvalidLine(l) => out.push(Err(malformed(format!("invalid line: {l}")))),
+            _ => out.push(Err(malformed("an unfinished or misplaced vCard"))),
+        }
+    }
+    if out.is_empty() {
+        return Err(malformed("no vCard (BEGIN:VCARD ... END:VCARD)"));
+    }
+    Ok(out)
+}
+
+/// Reads exactly one vCard.
+pub fn parse_card(text: &str) -> Result<CardItem, DataError> {
+    let mut all = parse_cards(text)?;
+    if all.len() != 1 {
+        return Err(malformed("a contact resource holds exactly one vCard"));
+    }
+    all.remove(0)
+}
+
+fn read_card(card: &VCard) -> Result<CardItem, DataError> {
+    let mut item = CardItem {
+        uid: card
+            .uid()
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty()),
+        first_name: String::new(),
+        last_name: String::new(),
+        emails: Vec::new(),
+        phones: Vec::new(),
+        job_title: None,
+        department: None,
+        birthday: None,
+        description: None,
+    };
+    if let Some(n) = card.property(&VCardProperty::N) {
+        let part = |i: usize| {
+            n.values
+                .get(i)
+                .and_then(|v| match v {
+                    VCardValue::Text(t) => Some(t.trim().to_owned()),
+                    VCardValue::Component(c) => Some(c.join(" ").trim().to_owned()),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        };
+        item.last_name = part(0);
+        item.first_name = part(1);
+    }
+    if item.first_name.is_empty() && item.last_name.is_empty() {
+        // No structured name: the formatted one, split at its last space.
+        let full = card.property(&VCardProperty::Fn).and_then(card_text);
+        match full.as_deref().and_then(|f| f.rsplit_once(' ')) {
+            Some((first, last)) => {
+                item.first_name = first.trim().to_owned();
+                item.last_name = last.trim().to_owned();
+            }
+            None => item.first_name = full.unwrap_or_default(),
+        }
+    }
+    for e in card.properties(&VCardProperty::Email) {
+        if let Some(address) = card_text(e) {
+            item.emails.push(Email {
+                address,
+                label: card_label(e),
+            });
+        }
+    }
+    for e in card.properties(&VCardProperty::Tel) {
+        if let Some(number) = card_text(e) {
+            let number = number.strip_prefix("tel:").unwrap_or(&number).to_owned();
+            item.phones.push(Phone {
+                number,
+                label: card_label(e),
+            });
+        }
+    }
+    item.job_title = card.property(&VCardProperty::Title).and_then(card_text);
+    item.department = card.property(&VCardProperty::Org).and_then(|e| {
+        e.values
+            .get(1)
+            .and_then(|v| v.as_text())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    });
+    item.description = card.property(&VCardProperty::Note).and_then(card_text);
+    if let Some(b) = card.property(&VCardProperty::Bday) {
+        let pdt = b.values.first().and_then(|v| v.as_partial_date_time());
+        item.birthday = match pdt {
+            Some(PartialDateTime {
+                year: Some(y),
+                month: Some(m),
+                day: Some(d),
+                ..
+            }) => Some(
+                NaiveDate::from_ymd_opt((*y).into(), (*m).into(), (*d).into()).ok_or(
+                    DataError::Invalid {
+                        field: "BDAY",
+                        message: "is not a valid date".into(),
+                    },
+                )?,
+            ),
+            // A birthday without a year (--0314) has no place in a date column.
+            _ => None,
+        };
+    }
+    if item.first_name.is_empty() && item.last_name.is_empty() && item.emails.is_empty() {
+        return Err(DataError::Invalid {
+            field: "N",
+            message: "the card has no name (N or FN) and no email".into(),
+        });
+    }
+    Ok(item)
+}
+
+/// A contact as a vCard 4.0 with `uid`; `account` is the name of its company (ORG).
+pub fn write_card(uid: &str, c: &ContactData, account: Option<&str>, rev: DateTime<Utc>) -> String {
+    let text = |p: VCardProperty, v: &str| VCardEntry::new(p).with_value(v.to_owned());
+    let mut entries = vec![
+        text(VCardProperty::Uid, uid),
+        text(VCardProperty::Fn, &c.full_name()),
+        VCardEntry::new(VCardProperty::N).with_values(vec![
+            VCardValue::Text(c.last_name.clone()),
+            VCardValue::Text(c.first_name.clone()),
+            VCardValue::Text(String::new()),
+            VCardValue::Text(String::new()),
+            VCardValue::Text(String::new()),
+        ]),
+    ];
+    for e in &c.emails {
+        let mut entry = text(VCardProperty::Email, &e.address);
+        if let Some(l) = &e.label {
+            entry = entry.with_param(type_param(l));
+        }
+        entries.push(entry);
+    }
+    for p in &c.phones {
+        let mut entry = text(VCardProperty::Tel, &p.number);
+        if let Some(l) = &p.label {
+            entry = entry.with_param(type_param(l));
+        }
+        entries.push(entry);
+    }
+    if account.is_some() || c.department.is_some() {
+        entries.push(VCardEntry::new(VCardProperty::Org).with_values(vec![
+            VCardValue::Text(account.unwrap_or_default().to_owned()),
+            VCardValue::Text(c.department.clone().unwrap_or_default()),
+        ]));
+    }
+    if let Some(t) = &c.job_title {
+        entries.push(text(VCardProperty::Title, t));
+    }
+    if let Some(b) = c.birthday {
+        entries.push(text(VCardProperty::Bday, &b.format("%Y%m%d").to_string()));
+    }
+    if let Some(n) = &c.description {
+        entries.push(text(VCardProperty::Note, n));
+    }
+    entries.push(text(
+        VCardProperty::Rev,
+        &rev.format("%Y%m%dT%H%M%SZ").to_string(),
+    ));
+    let card = VCard { entries };
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = card.write_to(&mut out, VCardVersion::V4_0);
+    out
+}
+
+fn type_param(label: &str) -> VCardParameter {
+    match label.to_ascii_lowercase().as_str() {
+        "work" | "office" => VCardParameter::typ(VCardParameterValue::Type(VCardType::Work)),
+        "home" => VCardParameter::typ(VCardParameterValue::Type(VCardType::Home)),
+        "mobile" | "cell" => VCardParameter::typ(VCardParameterValue::Type(VCardType::Cell)),
+        other => VCardParameter::typ(VCardParameterValue::Text(other.to_owned())),
+    }
+}
+
+/// Escapes text for an XML element or attribute.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => {
+                let _ = write!(out, "{c}");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_an_event_in_a_time_zone() {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:abc\r\nSUMMARY:Visita\r\nDTSTART;TZID=Europe/Madrid:20261201T100000\r\nDTEND;TZID=Europe/Madrid:20261201T113000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let i = parse_calendar(ics).unwrap();
+        assert_eq!(i.uid, "abc");
+        assert_eq!(
+            i.starts_at.unwrap().to_rfc3339(),
+            "2026-12-01T09:00:00+00:00"
+        );
+        assert_eq!(i.ends_at.unwrap().to_rfc3339(), "2026-12-01T10:30:00+00:00");
+    }
+
+    #[test]
+    fn refuses_an_event_ending_before_it_starts() {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:abc\r\nSUMMARY:x\r\nDTSTART:20261201T100000Z\r\nDTEND:20261201T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        assert!(matches!(
+            parse_calendar(ics),
+            Err(DataError::Invalid { field: "DTEND", .. })
+        ));
+        assert!(parse_calendar("hello").is_err());
+    }
+
+    #[test]
+    fn a_card_round_trips() {
+        let c = ContactData {
+            first_name: "Lucía".into(),
+            last_name: "Fernández".into(),
+            emails: vec![Email {
+                address: "lucia@acme.com".into(),
+                label: Some("work".into()),
+            }],
+            job_title: Some("Compras".into()),
+            ..ContactData::default()
+        };
+        let text = write_card("u1", &c, Some("Acme"), Utc::now());
+        let back = parse_card(&text).unwrap();
+        assert_eq!(back.first_name, "Lucía");
+        assert_eq!(back.last_name, "Fernández");
+        assert_eq!(back.emails[0].address, "lucia@acme.com");
+        assert_eq!(back.uid.as_deref(), Some("u1"));
+    }
+}
