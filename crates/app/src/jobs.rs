@@ -51,7 +51,7 @@ impl Worker {
 
     /// A worker with the handlers of every kind Cartera itself enqueues.
     pub fn standard(id: &str) -> Worker {
-        Worker::new(id)
+        Worker::new(id).handle(crate::imports::JOB_KIND, crate::imports::run_job)
     }
 
     pub fn id(&self) -> &str {

@@ -12,6 +12,7 @@ pub mod custom_fields;
 pub mod demo;
 pub mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod io;
 pub mod jobs;
 pub mod leads;

@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod fields;
 pub mod ids;
+pub mod imports;
 pub mod io;
 pub mod jobs;
 pub mod leads;

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod custom_fields;
 pub mod doc;
 pub mod extract;
+pub mod imports;
 pub mod io;
 pub mod jobs;
 pub mod leads;
@@ -57,6 +58,7 @@ pub fn api() -> Api {
     api = jobs::mount(api);
     api = totals::mount(api);
     api = catalog::mount(api);
+    api = imports::mount(api);
     users::mount(api)
 }
 

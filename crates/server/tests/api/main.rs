@@ -13,6 +13,7 @@ mod catalog;
 mod contacts;
 mod custom_fields;
 mod export;
+mod imports;
 mod jobs;
 mod leads;
 mod lists;
