@@ -47,6 +47,8 @@ enum Command {
     User(UserCommand),
     /// Fill the database with a realistic demo company (Spanish-language data).
     Demo,
+    /// Import a file into accounts, contacts or leads, with a progress line.
+    Import(cartera_server::cli_import::ImportArgs),
 }
 
 #[derive(Args)]
@@ -357,6 +359,12 @@ async fn run(cli: Cli) -> Result<(), String> {
                 println!("{} already exists ({})", u.email, u.id);
             }
             Ok(())
+        }
+        Command::Import(args) => {
+            let app = open(&config).await?;
+            let out = cartera_server::cli_import::run(&app, args).await;
+            app.db.close().await;
+            out
         }
         Command::Demo => {
             let app = open(&config).await?;
