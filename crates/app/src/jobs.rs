@@ -63,6 +63,7 @@ impl Worker {
             .handle(followups::QUOTE_SENT_JOB, followups::run_quote_sent)
             .handle(followups::VISIT_REPORT_JOB, followups::run_visit_report)
             .handle(followups::NO_CONTACT_JOB, followups::run_no_contact)
+            .handle(crate::imports::JOB_KIND, crate::imports::run_job)
     }
 
     pub fn id(&self) -> &str {

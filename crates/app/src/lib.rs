@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod followups;
 pub mod idempotency;
+pub mod imports;
 pub mod io;
 pub mod jobs;
 pub mod leads;

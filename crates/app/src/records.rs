@@ -1304,3 +1304,389 @@ pub async fn merge<D: Merge>(
     conn.commit().await?;
     Ok(merged)
 }
+
+/// A row of an import, read and mapped: the record's input.
+pub(crate) struct ImportInput {
+    pub number: i64,
+    pub input: Value,
+    pub external_id: Option<String>,
+}
+
+/// What an import does with a row (or would do, in a dry run).
+pub(crate) enum ImportResult {
+    Created(Id),
+    Updated(Id),
+    /// Matched this record and left it alone; why.
+    Skipped(Id, String),
+    /// (field, message) of every problem.
+    Rejected(Vec<(String, String)>),
+}
+
+/// The choices that decide a row's fate.
+#[derive(Clone, Copy)]
+pub(crate) struct ImportRule {
+    pub match_on: cartera_core::imports::MatchOn,
+    pub on_match: cartera_core::imports::OnMatch,
+    /// Write the results; false for a dry run.
+    pub write: bool,
+}
+
+/// Keys (and external ids) seen earlier in the same file, with their row numbers.
+#[derive(Default)]
+pub(crate) struct ImportSeen {
+    keys: HashMap<DuplicateKey, i64>,
+    external: HashMap<String, i64>,
+}
+
+/// Imports a chunk of rows of kind `D` through the same rules as any write: each row is
+/// read and checked as a new record, matched on the chosen key, then created, used to
+/// update its match, skipped or rejected. With `rule.write` the good rows are stored
+/// with their audit events in `conn` (the caller's transaction); otherwise nothing is.
+pub(crate) async fn import_rows<D: Kind>(
+    conn: &mut Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    rows: Vec<ImportInput>,
+    rule: ImportRule,
+    seen: &mut ImportSeen,
+) -> Result<Vec<ImportResult>> {
+    use cartera_core::imports::{MatchOn, OnMatch};
+    let mut batch = Batch::load::<D>(conn, actor, now)
+        .await?
+        .with_territories::<D>(conn)
+        .await?;
+    let n = rows.len();
+    let mut results: Vec<Option<ImportResult>> = (0..n).map(|_| None).collect();
+    let mut prepared: Vec<Option<Record<D>>> = Vec::with_capacity(n);
+    let mut problems: Vec<Vec<(String, String)>> = vec![Vec::new(); n];
+    let mut externals = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        prepared.push(batch.prepare_create::<D>(row.input.clone(), &format!("{i}.")));
+        if let Some(e) = &row.external_id {
+            externals.push(e.clone());
+        }
+    }
+    batch.check_references(conn).await?;
+    for v in std::mem::take(&mut batch.check).into_violations() {
+        let (i, field) = match v.field.split_once('.') {
+            Some((i, f)) => (i.parse::<usize>().ok(), f.to_owned()),
+            None => (v.field.parse::<usize>().ok(), String::new()),
+        };
+        if let Some(i) = i.filter(|i| *i < n) {
+            problems[i].push((field, v.message));
+        }
+    }
+    // Existing records that share a key with a row, and those that imports named.
+    let all_keys: Vec<DuplicateKey> = prepared
+        .iter()
+        .flatten()
+        .flat_map(|r| r.data.duplicate_keys())
+        .collect();
+    let hits = store::find_duplicates::<D>(conn, &all_keys).await?;
+    let mut by_key: HashMap<&DuplicateKey, Vec<Id>> = HashMap::new();
+    for h in &hits {
+        by_key.entry(&h.key).or_default().push(h.record_id);
+    }
+    let external: HashMap<String, Id> =
+        cartera_store::imports::by_external_ids(conn, D::KIND, &externals)
+            .await?
+            .into_iter()
+            .collect();
+    let mut ids: Vec<Id> = hits.iter().map(|h| h.record_id).collect();
+    ids.extend(external.values().copied());
+    ids.sort();
+    ids.dedup();
+    let found = store::get_many::<D>(conn, &ids).await?;
+    let live: Vec<&Record<D>> = found
+        .iter()
+        .filter(|r| r.meta.deleted_at.is_none())
+        .collect();
+    let visible = visible_of(conn, actor, &live).await?;
+    let existing: HashMap<Id, &Record<D>> = live.into_iter().map(|r| (r.id, r)).collect();
+
+    let match_kind = match rule.match_on {
+        MatchOn::Email => Some(KeyKind::Email),
+        MatchOn::TaxId => Some(KeyKind::TaxId),
+        MatchOn::ExternalId => None,
+    };
+    let mut creates: Vec<(usize, Record<D>)> = Vec::new();
+    let mut updates: Vec<(usize, Record<D>, Record<D>)> = Vec::new();
+    for (i, rec) in prepared.into_iter().enumerate() {
+        let row = &rows[i];
+        let Some(rec) = rec else {
+            results[i] = Some(ImportResult::Rejected(std::mem::take(&mut problems[i])));
+            continue;
+        };
+        if !problems[i].is_empty() {
+            results[i] = Some(ImportResult::Rejected(std::mem::take(&mut problems[i])));
+            continue;
+        }
+        let keys = rec.data.duplicate_keys();
+        // The record this row is, by the chosen key.
+        let matched: Option<Id> = match match_kind {
+            Some(kind) => keys
+                .iter()
+                .filter(|k| k.kind == kind)
+                .flat_map(|k| by_key.get(k).into_iter().flatten())
+                .copied()
+                .find(|id| existing.contains_key(id)),
+            None => row
+                .external_id
+                .as_ref()
+                .and_then(|e| external.get(e))
+                .copied()
+                .filter(|id| existing.contains_key(id)),
+        };
+        // An earlier row of the file with the same key.
+        let earlier = match match_kind {
+            Some(kind) => keys
+                .iter()
+                .filter(|k| k.kind == kind)
+                .find_map(|k| seen.keys.get(k).copied()),
+            None => row
+                .external_id
+                .as_ref()
+                .and_then(|e| seen.external.get(e).copied()),
+        };
+        // Other records it looks like, by any key (the rule of every create).
+        let others: Vec<(Id, KeyKind)> = keys
+            .iter()
+            .flat_map(|k| {
+                by_key
+                    .get(k)
+                    .into_iter()
+                    .flatten()
+                    .map(move |id| (*id, k.kind))
+            })
+            .filter(|(id, _)| Some(*id) != matched && existing.contains_key(id))
+            .collect();
+        let repeats = keys
+            .iter()
+            .find_map(|k| seen.keys.get(k).map(|row| (*row, k.kind)));
+        for k in &keys {
+            seen.keys.entry(k.clone()).or_insert(row.number);
+        }
+        if let Some(e) = &row.external_id {
+            seen.external.entry(e.clone()).or_insert(row.number);
+        }
+        let what = |id: &Id| -> String {
+            match existing.get(id) {
+                Some(r) if visible.contains(id) => {
+                    format!("{} '{}'", D::KIND.as_str(), r.data.title())
+                }
+                _ => format!("a {} outside your view", D::KIND.as_str()),
+            }
+        };
+        let matched_name = match rule.match_on {
+            MatchOn::Email => "email",
+            MatchOn::TaxId => "tax id",
+            MatchOn::ExternalId => "external id",
+        };
+        if let Some(id) = matched {
+            match rule.on_match {
+                OnMatch::Skip => {
+                    results[i] = Some(ImportResult::Skipped(
+                        id,
+                        format!("{} has the same {matched_name}", what(&id)),
+                    ));
+                    continue;
+                }
+                OnMatch::Update => {
+                    let Some(old) = existing.get(&id).filter(|_| visible.contains(&id)) else {
+                        results[i] = Some(ImportResult::Rejected(vec![(
+                            String::new(),
+                            format!("{} has the same {matched_name}", what(&id)),
+                        )]));
+                        continue;
+                    };
+                    if let Some(first) = earlier {
+                        results[i] = Some(ImportResult::Rejected(vec![(
+                            String::new(),
+                            format!("row {first} already updates the same {}", D::KIND.as_str()),
+                        )]));
+                        continue;
+                    }
+                    let mut patch = row.input.clone();
+                    // The owner stays as it is unless the file names one.
+                    if let Value::Object(m) = &mut patch {
+                        m.remove("owner_id");
+                    }
+                    let mut c = Batch::new(batch.defs.clone(), actor, now);
+                    c.settings = batch.settings.clone();
+                    let new = c.prepare_update(old, patch, "");
+                    c.check_references(conn).await?;
+                    let errs: Vec<(String, String)> = c
+                        .check
+                        .into_violations()
+                        .into_iter()
+                        .map(|v| (v.field, v.message))
+                        .collect();
+                    match new {
+                        Some(new) if errs.is_empty() => {
+                            if new.meta.version == old.meta.version {
+                                results[i] = Some(ImportResult::Skipped(
+                                    id,
+                                    "the file says nothing new about it".into(),
+                                ));
+                            } else {
+                                results[i] = Some(ImportResult::Updated(id));
+                                updates.push((i, (*old).clone(), new));
+                            }
+                        }
+                        _ => results[i] = Some(ImportResult::Rejected(errs)),
+                    }
+                    continue;
+                }
+                OnMatch::Create => {}
+            }
+        } else if rule.on_match != OnMatch::Create {
+            if let Some((first, kind)) = repeats {
+                results[i] = Some(ImportResult::Rejected(vec![(
+                    D::key_field(kind).to_owned(),
+                    format!("repeats the {} of row {first}", kind.as_str()),
+                )]));
+                continue;
+            }
+            if !others.is_empty() {
+                results[i] = Some(ImportResult::Rejected(
+                    others
+                        .iter()
+                        .map(|(id, kind)| {
+                            (
+                                D::key_field(*kind).to_owned(),
+                                format!("{} has the same {}", what(id), kind.as_str()),
+                            )
+                        })
+                        .collect(),
+                ));
+                continue;
+            }
+        }
+        results[i] = Some(ImportResult::Created(rec.id));
+        creates.push((i, rec));
+    }
+
+    if rule.write {
+        let recs: Vec<Record<D>> = creates.into_iter().map(|(_, r)| r).collect();
+        let prefixes = vec![String::new(); recs.len()];
+        let planned = plan_creates(conn.backend(), actor, now, recs, prefixes);
+        store::run_insert(conn, planned.insert).await?;
+        cartera_store::audit::run(conn, planned.audit).await?;
+        let mut events = Vec::with_capacity(updates.len());
+        for (_, old, new) in &updates {
+            store::update(conn, old, new).await?;
+            events.push(event(
+                Some(actor),
+                now,
+                AuditAction::Updated,
+                D::KIND,
+                new.id,
+                diff(Some(&old.data), Some(&new.data)),
+            ));
+        }
+        cartera_store::audit::insert(conn, &events).await?;
+        for (row, r) in rows.iter().zip(&results) {
+            if let (Some(e), Some(ImportResult::Created(id) | ImportResult::Updated(id))) =
+                (&row.external_id, r)
+            {
+                cartera_store::imports::put_external_id(conn, D::KIND, e, *id).await?;
+            }
+        }
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| r.unwrap_or(ImportResult::Rejected(Vec::new())))
+        .collect())
+}
+
+/// Undoes an import's writes to kind `D` inside the caller's transaction: `created`
+/// records go to the trash; `updated` ones get back the values the import's audit
+/// events (`request_id`) say they had before.
+pub(crate) async fn undo_import<D: Kind>(
+    conn: &mut Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    request_id: &str,
+    created: &[Id],
+    updated: &[Id],
+) -> Result<()> {
+    for id in created {
+        match store::get::<D>(conn, *id).await? {
+            Some(r) if r.meta.deleted_at.is_none() => {
+                trash_in::<D>(conn, actor, now, *id, None).await?;
+            }
+            // Already in the trash (or purged): nothing left to undo.
+            _ => {}
+        }
+    }
+    if updated.is_empty() {
+        return Ok(());
+    }
+    let events = cartera_store::audit::list(
+        conn,
+        &cartera_store::audit::AuditQuery {
+            record_ids: updated.to_vec(),
+            actor_id: None,
+            record_kind: Some(D::KIND),
+            action: Some(AuditAction::Updated),
+            before_seq: None,
+            limit: i64::try_from(updated.len())
+                .unwrap_or(i64::MAX)
+                .saturating_mul(4),
+        },
+    )
+    .await?;
+    for id in updated {
+        let Some((_, ev)) = events
+            .iter()
+            .find(|(_, e)| e.record_id == *id && e.request_id.as_deref() == Some(request_id))
+        else {
+            continue;
+        };
+        let mut patch = serde_json::Map::new();
+        for ch in &ev.changes {
+            put_path(&mut patch, &ch.field, ch.old.clone());
+        }
+        let Some(old) = store::get::<D>(conn, *id).await? else {
+            continue;
+        };
+        let mut batch = Batch::load::<D>(conn, actor, now).await?;
+        let Some(new) = batch.prepare_update(&old, Value::Object(patch), "") else {
+            return Err(batch.into_error());
+        };
+        if new.meta.version != old.meta.version {
+            write_update(
+                conn,
+                actor,
+                now,
+                &old,
+                &new,
+                WriteOptions {
+                    allow_duplicate: true,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets `a.b` in a merge patch.
+fn put_path(root: &mut serde_json::Map<String, Value>, path: &str, v: Value) {
+    match path.split_once('.') {
+        None => {
+            root.insert(path.to_owned(), v);
+        }
+        Some((head, rest)) => {
+            let next = root
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            if !next.is_object() {
+                *next = Value::Object(serde_json::Map::new());
+            }
+            if let Value::Object(m) = next {
+                put_path(m, rest, v);
+            }
+        }
+    }
+}

@@ -23,6 +23,12 @@ pub enum AuditAction {
     /// A list was exported to a file; `record_kind` is the kind exported and
     /// `record_id` the export's own id (`changes` hold format, query and rows).
     Exported,
+    /// A file was imported (`record_kind` is the kind, `record_id` the import's id;
+    /// `changes` hold the file, mode and counts). Each record written has its own event
+    /// whose `request_id` is `import:<id>`.
+    Imported,
+    /// A finished import was undone.
+    ImportUndone,
     /// Security events, on the user they concern.
     LoginSucceeded,
     LoginFailed,
@@ -52,6 +58,8 @@ impl AuditAction {
             AuditAction::MergedInto => "merged_into",
             AuditAction::Converted => "converted",
             AuditAction::Exported => "exported",
+            AuditAction::Imported => "imported",
+            AuditAction::ImportUndone => "import_undone",
             AuditAction::LoginSucceeded => "login_succeeded",
             AuditAction::LoginFailed => "login_failed",
             AuditAction::LoggedOut => "logged_out",
@@ -76,6 +84,8 @@ impl AuditAction {
             MergedInto,
             Converted,
             Exported,
+            Imported,
+            ImportUndone,
             LoginSucceeded,
             LoginFailed,
             LoggedOut,

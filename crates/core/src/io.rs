@@ -22,30 +22,39 @@ pub enum SheetError {
     Json(#[from] serde_json::Error),
     #[error("the CSV writer failed: {0}")]
     Csv(String),
+    #[error("the XLSX writer failed: {0}")]
+    Xlsx(String),
+    #[error("a spreadsheet holds at most {XLSX_MAX_ROWS} rows; narrow the list with filters")]
+    TooManyRows,
 }
 
 /// A file format an export can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
+    Xlsx,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["csv"];
+    pub const NAMES: &'static [&'static str] = &["csv", "xlsx"];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Csv => "csv",
+            Format::Xlsx => "xlsx",
         }
     }
 
     pub fn parse(s: &str) -> Option<Format> {
-        [Format::Csv].into_iter().find(|f| f.as_str() == s)
+        [Format::Csv, Format::Xlsx]
+            .into_iter()
+            .find(|f| f.as_str() == s)
     }
 
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Csv => "text/csv; charset=utf-8",
+            Format::Xlsx => XLSX_TYPE,
         }
     }
 
@@ -53,7 +62,89 @@ impl Format {
     pub fn writer(self, columns: &Columns) -> Box<dyn Sheet + Send> {
         match self {
             Format::Csv => Box::new(CsvSheet::new(columns.names())),
+            Format::Xlsx => Box::new(XlsxSheet::new(columns.names())),
         }
+    }
+}
+
+pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The rows of an XLSX worksheet, header included.
+pub const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+/// An XLSX workbook with one worksheet: a bold, frozen header row, then the rows. The
+/// ZIP can only be written whole, so the bytes come at [`Sheet::finish`]; rows are kept
+/// in the writer's compact form until then. Text goes through the same [`guard`] as in
+/// CSV (a string cell does not run, but an edited one would); numbers and yes/no are
+/// typed cells.
+pub struct XlsxSheet {
+    book: rust_xlsxwriter::Workbook,
+    next_row: u32,
+}
+
+impl XlsxSheet {
+    pub fn new(columns: &[String]) -> XlsxSheet {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let sheet = book.add_worksheet();
+        for (i, name) in columns.iter().enumerate() {
+            let col = u16::try_from(i).unwrap_or(u16::MAX);
+            // Column names are ours, never formulas; a failure here is a too-wide sheet,
+            // reported when the rows are written.
+            let _ = sheet.write_string_with_format(0, col, name, &bold);
+        }
+        let _ = sheet.set_freeze_panes(1, 0);
+        XlsxSheet { book, next_row: 1 }
+    }
+
+    /// Adds rows of cells (the rejected rows of an import use this too).
+    pub fn push(&mut self, rows: &[Vec<Cell>]) -> Result<(), SheetError> {
+        let fail = |e: rust_xlsxwriter::XlsxError| SheetError::Xlsx(e.to_string());
+        let sheet = self.book.worksheet_from_index(0).map_err(fail)?;
+        for row in rows {
+            if self.next_row >= XLSX_MAX_ROWS {
+                return Err(SheetError::TooManyRows);
+            }
+            for (i, c) in row.iter().enumerate() {
+                let col =
+                    u16::try_from(i).map_err(|_| SheetError::Xlsx("too many columns".into()))?;
+                let r = self.next_row;
+                match c {
+                    Cell::Empty => {}
+                    Cell::Bool(b) => {
+                        sheet.write_boolean(r, col, *b).map_err(fail)?;
+                    }
+                    Cell::Number(n) => match n.as_f64() {
+                        Some(f) => {
+                            sheet.write_number(r, col, f).map_err(fail)?;
+                        }
+                        None => {
+                            sheet.write_string(r, col, n.to_string()).map_err(fail)?;
+                        }
+                    },
+                    other => {
+                        sheet
+                            .write_string(r, col, other.safe_text())
+                            .map_err(fail)?;
+                    }
+                }
+            }
+            self.next_row += 1;
+        }
+        Ok(())
+    }
+}
+
+impl Sheet for XlsxSheet {
+    fn write(&mut self, rows: &[Vec<Cell>]) -> Result<Vec<u8>, SheetError> {
+        self.push(rows)?;
+        Ok(Vec::new())
+    }
+
+    fn finish(&mut self) -> Result<Vec<u8>, SheetError> {
+        self.book
+            .save_to_buffer()
+            .map_err(|e| SheetError::Xlsx(e.to_string()))
     }
 }
 
@@ -683,6 +774,7 @@ mod tests {
     fn formats_and_file_names() {
         assert_eq!(Format::parse("csv"), Some(Format::Csv));
         assert_eq!(Format::parse("xls"), None);
+        assert_eq!(Format::parse("xlsx"), Some(Format::Xlsx));
         let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
         assert_eq!(
             file_name("accounts", day, Format::Csv),

@@ -13,6 +13,7 @@ pub mod custom_fields;
 pub mod dav;
 pub mod fields;
 pub mod ids;
+pub mod imports;
 pub mod io;
 pub mod jobs;
 pub mod leads;

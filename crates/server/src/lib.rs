@@ -2,6 +2,7 @@
 //! `main.rs` is the `cartera` command built on it.
 
 pub mod api;
+pub mod cli_import;
 pub mod config;
 pub mod dav;
 pub mod middleware;

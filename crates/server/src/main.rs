@@ -59,6 +59,8 @@ enum Command {
         /// A file written by `cartera backup`; `-` for standard input.
         file: PathBuf,
     },
+    /// Import a file into accounts, contacts or leads, with a progress line.
+    Import(cartera_server::cli_import::ImportArgs),
 }
 
 /// Shows a table's rows as they are copied, on one terminal line per table.
@@ -437,6 +439,12 @@ async fn run(cli: Cli) -> Result<(), String> {
                 println!("{} already exists ({})", u.email, u.id);
             }
             Ok(())
+        }
+        Command::Import(args) => {
+            let app = open(&config).await?;
+            let out = cartera_server::cli_import::run(&app, args).await;
+            app.db.close().await;
+            out
         }
         Command::Demo => {
             let app = open(&config).await?;

@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 mod groups;
 pub mod idempotency;
+pub mod imports;
 pub mod jobs;
 pub mod leads;
 pub mod notes;

@@ -79,7 +79,7 @@ pub fn mount(mut api: Api) -> Api {
             .query("record_id", "Only this record's events.")
             .query("actor_id", "Only this user's actions.")
             .query("record_kind", "account, contact, lead, note, custom_field ...")
-            .query("action", "created, updated, deleted, restored, purged, merged, merged_into, converted, shared, unshared, exported; on users also login_succeeded, login_failed, logged_out, password_changed, password_reset_requested, password_reset_refused, token_refused")
+            .query("action", "created, updated, deleted, restored, purged, merged, merged_into, converted, shared, unshared, exported, imported, import_undone; on users also login_succeeded, login_failed, logged_out, password_changed, password_reset_requested, password_reset_refused, token_refused")
             .query("limit", "Page size, 1 to 500 (default 50).")
             .query("cursor", "The `next_cursor` of the previous page.")
             .answer_schema(200, "Events", page)

@@ -82,7 +82,7 @@ pub fn mount<D: Kind + Default>(api: Api) -> Api {
                  the first row is sent.",
                 one = D::KIND.as_str()
             ))
-            .query("format", "`csv` (the default).")
+            .query("format", "`csv` (the default) or `xlsx` (one worksheet, a bold frozen header row).")
             .query("q", "Full-text search, accent- and case-insensitive, as in the list.")
             .query("filter[field]", "As in the list: `filter[field]=value` or `filter[field][op]=value`.")
             .query("sort", "As in the list, e.g. `-updated_at`.")

@@ -9,6 +9,7 @@ pub mod custom_fields;
 pub mod dav;
 pub mod doc;
 pub mod extract;
+pub mod imports;
 pub mod io;
 pub mod jobs;
 pub mod leads;
@@ -61,6 +62,7 @@ pub fn api() -> Api {
     api = totals::mount(api);
     api = catalog::mount(api);
     api = dav::mount(api);
+    api = imports::mount(api);
     users::mount(api)
 }
 

@@ -16,6 +16,7 @@ mod contacts;
 mod custom_fields;
 mod dav;
 mod export;
+mod imports;
 mod jobs;
 mod leads;
 mod lists;

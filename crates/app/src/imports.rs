@@ -1,0 +1,988 @@
+//! Imports of people's files into accounts, contacts and leads.
+//!
+//! An upload is read at once for its header (a file that cannot be read is refused
+//! there, by name), and kept in the database in parts so that any server's worker can
+//! run it. Starting it queues a job (`import`) that reads the file again, row by row,
+//! in chunks of [`CHUNK`] rows: each row is mapped to a record's input and goes through
+//! the same checks as any create (`records::import_rows`).
+//!
+//! - `dry_run` stores what would happen to every row, writing no record.
+//! - `skip_bad_rows` writes each chunk in its own transaction, with the progress, so a
+//!   worker that dies resumes after the last chunk it committed.
+//! - `all_or_nothing` checks the whole file first (as a dry run, with progress); only
+//!   when no row is bad does it write everything in one transaction.
+//!
+//! Every record written has its audit event with `request_id` `import:<id>`, and the
+//! import its own (`imported`); undo reads those events to put updated records back.
+
+use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
+
+use base64::Engine;
+use serde_json::Value;
+
+use cartera_core::accounts::AccountData;
+use cartera_core::audit::AuditAction;
+use cartera_core::contacts::ContactData;
+use cartera_core::imports::read::{self, FileError, Raw, RawRow, Table};
+use cartera_core::imports::{
+    self as core, CellProblem, Counts, Import, ImportMode, ImportOptions, ImportRow, ImportStatus,
+    Mapping, MatchOn, OnMatch, Outcome, Target,
+};
+use cartera_core::io::{Cell, Sheet, XlsxSheet};
+use cartera_core::jobs::{Job, NewJob};
+use cartera_core::leads::LeadData;
+use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::roles::{Action, Grant, Module};
+use cartera_core::users::Scope;
+use cartera_core::{Check, Code, Id, Violations};
+use cartera_store::custom_fields as defs_store;
+use cartera_store::imports as store;
+
+use crate::jobs::JobFailure;
+use crate::records::{self, ImportInput, ImportResult, ImportRule, ImportSeen, Kind, event};
+use crate::{Actor, App, AppError, Result};
+
+/// The largest file accepted (the server stops reading an upload past it: 413).
+pub const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+/// Rows read, checked and written together.
+pub const CHUNK: usize = 500;
+
+/// The job kind that runs imports.
+pub const JOB_KIND: &str = "import";
+
+/// Bytes per stored part of a file (a MiB once in base64).
+const PART_BYTES: usize = 768 * 1024;
+
+/// Rows shown as a sample after an upload.
+const SAMPLE_ROWS: usize = 5;
+
+/// An upload's result: the import (a draft), what its columns can fill, a few rows.
+pub struct Uploaded {
+    pub import: Import,
+    pub targets: Vec<Target>,
+    pub sample: Vec<Vec<String>>,
+}
+
+fn file_error(e: FileError) -> AppError {
+    AppError::Invalid(Violations::one("file", Code::Invalid, e.to_string()))
+}
+
+fn kind_of(plural: &str) -> Result<RecordKind> {
+    core::KINDS
+        .into_iter()
+        .find(|k| k.plural() == plural || k.as_str() == plural)
+        .ok_or_else(|| {
+            AppError::Invalid(Violations::one(
+                "kind",
+                Code::Invalid,
+                "must be one of: accounts, contacts, leads",
+            ))
+        })
+}
+
+/// The kind named by `kind` (`contacts` or `contact`), if imports take it.
+pub fn parse_kind(kind: &str) -> Result<RecordKind> {
+    kind_of(kind)
+}
+
+/// Reads an uploaded file (`path`, already on disk and at most [`MAX_FILE`]) and keeps it
+/// as a draft import of `kind`, with the mapping remembered for this header or guessed.
+pub async fn upload(
+    app: &App,
+    actor: &Actor,
+    kind: RecordKind,
+    file_name: &str,
+    path: &Path,
+    mut options: ImportOptions,
+) -> Result<Uploaded> {
+    actor.permit(Module::of(kind), Action::Create)?;
+    let size = std::fs::metadata(path)
+        .map_err(|e| AppError::Conflict(format!("the upload was lost: {e}")))?
+        .len();
+    if size > MAX_FILE {
+        return Err(AppError::TooLarge(format!(
+            "a file to import may have at most {MAX_FILE} bytes"
+        )));
+    }
+    let opened = open_file(path.to_owned(), file_name.to_owned(), options.read.clone()).await?;
+    let (mut table, sample) = tokio::task::spawn_blocking(move || {
+        let mut t = opened;
+        let mut sample = Vec::new();
+        for row in t.by_ref().take(SAMPLE_ROWS) {
+            match row {
+                Ok(r) => sample.push(r.cells.iter().map(Raw::text).collect::<Vec<_>>()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok((t, sample))
+    })
+    .await
+    .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?
+    .map_err(file_error)?;
+    // The job reads the file the way it was read here.
+    options.read.format = Some(table.format);
+    options.read.encoding = table.encoding;
+    options.read.delimiter = table.delimiter;
+    options.read.sheet = table.sheet.take();
+    let header = std::mem::take(&mut table.header);
+    drop(table);
+
+    let now = app.now();
+    let mut conn = app.db.reader().await?;
+    let defs = defs_store::list(&mut conn, Some(kind)).await?;
+    let source_key = core::source_key(&header);
+    let targets = core::targets(kind, &defs);
+    let mapping = match store::saved_mapping(&mut conn, kind, &source_key).await? {
+        Some(m) if core::check_mapping(&header, &m, &targets).is_empty() => m,
+        _ => core::guess(&header, &targets),
+    };
+    drop(conn);
+    if options.match_on.is_none() {
+        options.match_on = Some(default_match(kind, &mapping));
+    }
+    let import = Import {
+        id: Id::new(),
+        record_kind: kind,
+        status: ImportStatus::Draft,
+        mode: None,
+        file_name: clean_name(file_name),
+        file_size: i64::try_from(size).unwrap_or(i64::MAX),
+        format: options.read.format.unwrap_or(read::FileFormat::Csv),
+        options,
+        header,
+        mapping,
+        source_key,
+        total_rows: None,
+        processed_rows: 0,
+        counts: Counts::default(),
+        error: None,
+        created_by: actor.user_id,
+        created_at: now,
+        updated_at: now,
+        finished_at: None,
+        undone_at: None,
+    };
+    let mut conn = app.db.begin().await?;
+    store::insert(&mut conn, &import).await?;
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| AppError::Conflict(format!("the upload was lost: {e}")))?;
+    let mut buf = vec![0u8; PART_BYTES];
+    let mut part = 0i64;
+    loop {
+        let n = read_full(&mut f, &mut buf)
+            .map_err(|e| AppError::Conflict(format!("the upload was lost: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        let text = base64::engine::general_purpose::STANDARD.encode(&buf[..n]);
+        store::put_part(&mut conn, import.id, part, &text).await?;
+        part += 1;
+    }
+    conn.commit().await?;
+    Ok(Uploaded {
+        import,
+        targets,
+        sample,
+    })
+}
+
+fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+/// A file name as given, without folders, at most 200 characters.
+fn clean_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).trim();
+    let base: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    if base.is_empty() {
+        "file".to_owned()
+    } else {
+        base
+    }
+}
+
+fn default_match(kind: RecordKind, mapping: &Mapping) -> MatchOn {
+    let has = |k: &str| mapping.iter().any(|m| m.as_deref() == Some(k));
+    if has(core::EXTERNAL_ID) {
+        MatchOn::ExternalId
+    } else if kind == RecordKind::Account && has("tax_id") && !has("emails") {
+        MatchOn::TaxId
+    } else {
+        MatchOn::Email
+    }
+}
+
+async fn open_file(
+    path: std::path::PathBuf,
+    name: String,
+    opts: read::ReadOptions,
+) -> Result<Table> {
+    tokio::task::spawn_blocking(move || {
+        let f = std::fs::File::open(&path).map_err(|e| FileError::Unreadable {
+            format: "uploaded",
+            reason: e.to_string(),
+        })?;
+        read::open(std::io::BufReader::new(f), &name, &opts)
+    })
+    .await
+    .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?
+    .map_err(file_error)
+}
+
+/// An import the actor may see: their own, or any for an administrator.
+async fn load(app: &App, actor: &Actor, id: Id) -> Result<Import> {
+    let mut conn = app.db.reader().await?;
+    let imp = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    if imp.created_by != actor.user_id && !actor.may(Module::Settings, Action::Admin) {
+        return Err(AppError::NotFound);
+    }
+    Ok(imp)
+}
+
+pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Import> {
+    load(app, actor, id).await
+}
+
+/// The fields each column of an import can fill.
+pub async fn targets(app: &App, kind: RecordKind) -> Result<Vec<Target>> {
+    let mut conn = app.db.reader().await?;
+    let defs = defs_store::list(&mut conn, Some(kind)).await?;
+    Ok(core::targets(kind, &defs))
+}
+
+/// The actor's imports (everybody's for an administrator), newest first.
+pub async fn list(app: &App, actor: &Actor, before: Option<Id>, limit: i64) -> Result<Vec<Import>> {
+    let mut conn = app.db.reader().await?;
+    let who = (!actor.may(Module::Settings, Action::Admin)).then_some(actor.user_id);
+    Ok(store::list(&mut conn, who, before, limit).await?)
+}
+
+/// Rows of an import's last run in file order, after row `after`.
+pub async fn rows(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    outcome: Option<Outcome>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<ImportRow>> {
+    load(app, actor, id).await?;
+    let mut conn = app.db.reader().await?;
+    Ok(store::rows(&mut conn, id, outcome, after, limit).await?)
+}
+
+/// What a start may change besides the mode.
+#[derive(Debug, Clone, Default)]
+pub struct Start {
+    pub mode: Option<ImportMode>,
+    pub mapping: Option<Mapping>,
+    pub match_on: Option<MatchOn>,
+    pub on_match: Option<OnMatch>,
+    pub locale: Option<core::values::Locale>,
+}
+
+/// Starts (or starts again, after a dry run or a failure) an import: checks the
+/// mapping, remembers it for this source, and queues the job.
+pub async fn start(app: &App, actor: &Actor, id: Id, s: Start) -> Result<Import> {
+    let mut imp = load(app, actor, id).await?;
+    let module = Module::of(imp.record_kind);
+    actor.permit(module, Action::Create)?;
+    let mode = s.mode.unwrap_or(ImportMode::DryRun);
+    if let Some(m) = s.mapping {
+        imp.mapping = m;
+    }
+    if let Some(m) = s.match_on {
+        imp.options.match_on = Some(m);
+    }
+    if let Some(o) = s.on_match {
+        imp.options.on_match = o;
+    }
+    if let Some(l) = s.locale {
+        imp.options.locale = l;
+    }
+    if imp.options.on_match == OnMatch::Update && mode != ImportMode::DryRun {
+        actor.permit(module, Action::Edit)?;
+    }
+    let targets = targets(app, imp.record_kind).await?;
+    let mut c = Check::new();
+    for (field, message) in core::check_mapping(&imp.header, &imp.mapping, &targets) {
+        c.add(&field, Code::Invalid, message);
+    }
+    let mapped = |k: &str| imp.mapping.iter().any(|m| m.as_deref() == Some(k));
+    match imp.options.match_on.unwrap_or(MatchOn::Email) {
+        MatchOn::ExternalId if !mapped(core::EXTERNAL_ID) => c.add(
+            "match_on",
+            Code::Invalid,
+            "matching on an external id needs a column mapped to external_id",
+        ),
+        MatchOn::TaxId if imp.record_kind != RecordKind::Account => {
+            c.add("match_on", Code::Invalid, "only accounts have a tax id")
+        }
+        _ => {}
+    }
+    if !imp
+        .mapping
+        .iter()
+        .any(|m| m.as_deref().is_some_and(|k| k != core::EXTERNAL_ID))
+    {
+        c.add(
+            "mapping",
+            Code::Required,
+            "map at least one column to a field",
+        );
+    }
+    c.finish()?;
+
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    let current = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    if !current.status.startable() {
+        return Err(AppError::Conflict(format!(
+            "this import is {}; only a draft, a checked or a failed import can start",
+            current.status.as_str()
+        )));
+    }
+    imp.status = ImportStatus::Queued;
+    imp.mode = Some(mode);
+    imp.processed_rows = 0;
+    imp.counts = Counts::default();
+    imp.error = None;
+    imp.finished_at = None;
+    imp.updated_at = now;
+    store::save(&mut conn, &imp).await?;
+    store::clear_rows(&mut conn, id).await?;
+    store::save_mapping(
+        &mut conn,
+        imp.record_kind,
+        &imp.source_key,
+        &imp.mapping,
+        now,
+    )
+    .await?;
+    crate::jobs::enqueue_in(
+        &mut conn,
+        app,
+        &NewJob::new(JOB_KIND, serde_json::json!({"import_id": id}), now),
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(imp)
+}
+
+/// The job handler: runs the import named in the payload.
+pub async fn run_job(app: App, job: Job) -> std::result::Result<(), JobFailure> {
+    let id = job
+        .payload
+        .get("import_id")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse::<Id>().ok())
+        .ok_or_else(|| JobFailure("the job names no import".into()))?;
+    run(&app, id).await.map_err(JobFailure::from)
+}
+
+/// The actor an import runs as: its creator with their role as it is now.
+async fn actor_of(app: &App, user: Id, import: Id) -> Result<Actor> {
+    let mut conn = app.db.reader().await?;
+    let role = cartera_store::roles::of_user(&mut conn, user).await?;
+    drop(conn);
+    let grant = role.map_or_else(Grant::administrator, |r| Grant {
+        permissions: r.permissions,
+        visibility: r.visibility,
+    });
+    Actor::for_user(
+        app,
+        user,
+        Scope::Write,
+        grant,
+        Some(request_id(import)),
+        None,
+    )
+    .await
+}
+
+fn request_id(import: Id) -> String {
+    format!("import:{import}")
+}
+
+/// Runs a queued import (or resumes one whose worker died).
+pub async fn run(app: &App, id: Id) -> Result<()> {
+    let mut conn = app.db.begin().await?;
+    let Some(mut imp) = store::get(&mut conn, id).await? else {
+        return Ok(());
+    };
+    let resumed = match imp.status {
+        ImportStatus::Queued => false,
+        ImportStatus::Running => true,
+        // Finished already (a job run twice): nothing to do.
+        _ => return Ok(()),
+    };
+    imp.status = ImportStatus::Running;
+    imp.updated_at = app.now();
+    store::save(&mut conn, &imp).await?;
+    conn.commit().await?;
+    let actor = actor_of(app, imp.created_by, id).await?;
+    let outcome = match imp.record_kind {
+        RecordKind::Account => run_kind::<AccountData>(app, &actor, &mut imp, resumed).await,
+        RecordKind::Contact => run_kind::<ContactData>(app, &actor, &mut imp, resumed).await,
+        RecordKind::Lead => run_kind::<LeadData>(app, &actor, &mut imp, resumed).await,
+        _ => Err(AppError::Conflict("this kind cannot be imported".into())),
+    };
+    match outcome {
+        Ok(()) => Ok(()),
+        // A file that cannot be read fails the import, not the job: retrying won't help.
+        Err(AppError::Invalid(v)) => {
+            imp.error = Some(
+                v.0.iter()
+                    .map(|x| x.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            );
+            finish(app, &actor, &mut imp, ImportStatus::Failed).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The stored file, copied to a temporary file to be read like the upload was.
+async fn materialise(app: &App, id: Id) -> Result<tempfile::NamedTempFile> {
+    let mut tmp = tempfile::NamedTempFile::new()
+        .map_err(|e| AppError::Conflict(format!("no room for the file: {e}")))?;
+    let mut conn = app.db.reader().await?;
+    let mut part = 0;
+    while let Some(text) = store::part(&mut conn, id, part).await? {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text.as_bytes())
+            .map_err(|e| AppError::Conflict(format!("the stored file is damaged: {e}")))?;
+        tmp.write_all(&bytes)
+            .map_err(|e| AppError::Conflict(format!("no room for the file: {e}")))?;
+        part += 1;
+    }
+    if part == 0 {
+        return Err(AppError::Invalid(Violations::one(
+            "file",
+            Code::Invalid,
+            "the file of this import is no longer kept; upload it again",
+        )));
+    }
+    tmp.as_file_mut()
+        .seek(SeekFrom::Start(0))
+        .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?;
+    Ok(tmp)
+}
+
+/// Reads up to [`CHUNK`] rows off the blocking pool.
+async fn next_chunk(mut t: Table) -> Result<(Table, Vec<RawRow>, bool)> {
+    tokio::task::spawn_blocking(move || {
+        let mut rows = Vec::with_capacity(CHUNK);
+        let mut done = false;
+        while rows.len() < CHUNK {
+            match t.next_row() {
+                Some(Ok(r)) => rows.push(r),
+                Some(Err(e)) => return Err(e),
+                None => {
+                    done = true;
+                    break;
+                }
+            }
+        }
+        Ok((t, rows, done))
+    })
+    .await
+    .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?
+    .map_err(file_error)
+}
+
+async fn run_kind<D: Kind>(
+    app: &App,
+    actor: &Actor,
+    imp: &mut Import,
+    resumed: bool,
+) -> Result<()> {
+    let file = materialise(app, imp.id).await?;
+    let targets = targets(app, imp.record_kind).await?;
+    let mode = imp.mode.unwrap_or(ImportMode::DryRun);
+    let (match_on, on_match) = (
+        imp.options.match_on.unwrap_or(MatchOn::Email),
+        imp.options.on_match,
+    );
+    let rule = |write| ImportRule {
+        match_on,
+        on_match,
+        write,
+    };
+    match mode {
+        ImportMode::DryRun => {
+            pass::<D>(
+                app,
+                actor,
+                imp,
+                &file,
+                &targets,
+                rule(false),
+                Tx::PerChunk,
+                false,
+            )
+            .await?;
+            finish(app, actor, imp, ImportStatus::Checked).await
+        }
+        ImportMode::SkipBadRows => {
+            pass::<D>(
+                app,
+                actor,
+                imp,
+                &file,
+                &targets,
+                rule(true),
+                Tx::PerChunk,
+                resumed,
+            )
+            .await?;
+            finish(app, actor, imp, ImportStatus::Done).await
+        }
+        ImportMode::AllOrNothing => {
+            pass::<D>(
+                app,
+                actor,
+                imp,
+                &file,
+                &targets,
+                rule(false),
+                Tx::PerChunk,
+                false,
+            )
+            .await?;
+            if imp.counts.rejected > 0 {
+                imp.error = Some(format!(
+                    "{} rows have problems; nothing was written",
+                    imp.counts.rejected
+                ));
+                return finish(app, actor, imp, ImportStatus::Failed).await;
+            }
+            let checked = imp.counts;
+            pass::<D>(
+                app,
+                actor,
+                imp,
+                &file,
+                &targets,
+                rule(true),
+                Tx::Whole,
+                false,
+            )
+            .await?;
+            if imp.counts.rejected > 0 {
+                // Someone wrote a conflicting record between the check and the write.
+                imp.counts = checked;
+                imp.error =
+                    Some("records changed while the import ran; nothing was written".into());
+                return finish(app, actor, imp, ImportStatus::Failed).await;
+            }
+            Ok(())
+        }
+    }
+}
+
+#[derive(PartialEq, Clone, Copy)]
+enum Tx {
+    /// Each chunk commits with its rows and the progress.
+    PerChunk,
+    /// One transaction for the whole file, committed with the import's end.
+    Whole,
+}
+
+/// Which column fed a record's field: the first column mapped to the field's root.
+fn column_of(field: &str, imp: &Import) -> String {
+    if field.is_empty() {
+        return String::new();
+    }
+    let root_len = field.find(['[']).unwrap_or(field.len());
+    let root = &field[..root_len];
+    imp.mapping
+        .iter()
+        .position(|m| {
+            m.as_deref().is_some_and(|k| {
+                root == k
+                    || root.starts_with(&format!("{k}."))
+                    || k.starts_with(&format!("{root}."))
+            })
+        })
+        .and_then(|i| imp.header.get(i).cloned())
+        .unwrap_or_else(|| field.to_owned())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn pass<D: Kind>(
+    app: &App,
+    actor: &Actor,
+    imp: &mut Import,
+    file: &tempfile::NamedTempFile,
+    targets: &[Target],
+    rule: ImportRule,
+    tx: Tx,
+    resumed: bool,
+) -> Result<()> {
+    let mut table = open_file(
+        file.path().to_owned(),
+        imp.file_name.clone(),
+        imp.options.read.clone(),
+    )
+    .await?;
+    // Money cells without a currency code take the company's (its mileage rate's).
+    let currency = crate::settings::load(&mut app.db.reader().await?)
+        .await?
+        .mileage_rate
+        .map_or_else(|| "ARS".to_owned(), |m| m.currency.to_string());
+    let skip = if resumed { imp.processed_rows } else { 0 };
+    if !resumed {
+        imp.processed_rows = 0;
+        imp.counts = Counts::default();
+    }
+    let mut seen = ImportSeen::default();
+    let mut whole = match tx {
+        Tx::Whole => Some(app.db.begin().await?),
+        Tx::PerChunk => None,
+    };
+    if let Some(conn) = whole.as_mut() {
+        store::clear_rows(conn, imp.id).await?;
+    } else if !resumed {
+        let mut conn = app.db.begin().await?;
+        store::clear_rows(&mut conn, imp.id).await?;
+        conn.commit().await?;
+    }
+    let mut read_rows: i64 = 0;
+    loop {
+        let (t, raw, done) = next_chunk(table).await?;
+        table = t;
+        let mut inputs = Vec::new();
+        let mut out: Vec<ImportRow> = Vec::with_capacity(raw.len());
+        let mut slots: Vec<usize> = Vec::new();
+        for r in raw {
+            read_rows += 1;
+            if read_rows <= skip {
+                continue;
+            }
+            let cells: Vec<String> = r.cells.iter().map(Raw::text).collect();
+            let mut problems: Vec<CellProblem> = r
+                .problems
+                .iter()
+                .map(|p| CellProblem {
+                    column: String::new(),
+                    message: format!("the row {p}"),
+                })
+                .collect();
+            match core::build(
+                &imp.header,
+                &imp.mapping,
+                targets,
+                &r.cells,
+                imp.options.locale,
+                &currency,
+            ) {
+                Ok(m) if problems.is_empty() => {
+                    slots.push(out.len());
+                    inputs.push(ImportInput {
+                        number: i64::try_from(r.number).unwrap_or(i64::MAX),
+                        input: m.input,
+                        external_id: m.external_id,
+                    });
+                }
+                Ok(_) => {}
+                Err(p) => problems.extend(p),
+            }
+            out.push(ImportRow {
+                row_number: i64::try_from(r.number).unwrap_or(i64::MAX),
+                outcome: Outcome::Rejected,
+                record_id: None,
+                problems,
+                cells,
+            });
+        }
+        let now = app.now();
+        let results = if inputs.is_empty() {
+            Vec::new()
+        } else {
+            match whole.as_mut() {
+                Some(conn) => {
+                    records::import_rows::<D>(conn, actor, now, inputs, rule, &mut seen).await?
+                }
+                None if rule.write => {
+                    let mut conn = app.db.begin().await?;
+                    let res =
+                        records::import_rows::<D>(&mut conn, actor, now, inputs, rule, &mut seen)
+                            .await?;
+                    apply(imp, &mut out, &slots, res);
+                    imp.processed_rows = read_rows;
+                    imp.updated_at = now;
+                    store::put_rows(&mut conn, imp.id, &out).await?;
+                    store::save(&mut conn, imp).await?;
+                    conn.commit().await?;
+                    if done {
+                        break;
+                    }
+                    continue;
+                }
+                None => {
+                    let mut conn = app.db.reader().await?;
+                    records::import_rows::<D>(&mut conn, actor, now, inputs, rule, &mut seen)
+                        .await?
+                }
+            }
+        };
+        apply(imp, &mut out, &slots, results);
+        imp.processed_rows = read_rows;
+        imp.updated_at = now;
+        match whole.as_mut() {
+            Some(conn) => store::put_rows(conn, imp.id, &out).await?,
+            None => {
+                let mut conn = app.db.begin().await?;
+                store::put_rows(&mut conn, imp.id, &out).await?;
+                store::save(&mut conn, imp).await?;
+                conn.commit().await?;
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    imp.total_rows = Some(read_rows);
+    if let Some(mut conn) = whole {
+        if imp.counts.rejected > 0 {
+            // Dropping the transaction rolls every row back.
+            drop(conn);
+            return Ok(());
+        }
+        imp.processed_rows = read_rows;
+        finish_in(&mut conn, app, actor, imp, ImportStatus::Done).await?;
+        conn.commit().await?;
+    }
+    Ok(())
+}
+
+/// Puts the results of the rows that reached the records' checks into `out`, and counts.
+fn apply(imp: &mut Import, out: &mut [ImportRow], slots: &[usize], results: Vec<ImportResult>) {
+    for (slot, res) in slots.iter().zip(results) {
+        let row = &mut out[*slot];
+        match res {
+            ImportResult::Created(id) => {
+                row.outcome = Outcome::Created;
+                row.record_id = Some(id);
+            }
+            ImportResult::Updated(id) => {
+                row.outcome = Outcome::Updated;
+                row.record_id = Some(id);
+            }
+            ImportResult::Skipped(id, why) => {
+                row.outcome = Outcome::Skipped;
+                row.record_id = Some(id);
+                row.problems.push(CellProblem {
+                    column: String::new(),
+                    message: why,
+                });
+            }
+            ImportResult::Rejected(p) => {
+                row.outcome = Outcome::Rejected;
+                for (field, message) in p {
+                    row.problems.push(CellProblem {
+                        column: column_of(&field, imp),
+                        message,
+                    });
+                }
+            }
+        }
+    }
+    for row in out.iter() {
+        match row.outcome {
+            Outcome::Created => imp.counts.created += 1,
+            Outcome::Updated => imp.counts.updated += 1,
+            Outcome::Skipped => imp.counts.skipped += 1,
+            Outcome::Rejected => imp.counts.rejected += 1,
+        }
+    }
+}
+
+async fn finish(app: &App, actor: &Actor, imp: &mut Import, status: ImportStatus) -> Result<()> {
+    let mut conn = app.db.begin().await?;
+    finish_in(&mut conn, app, actor, imp, status).await?;
+    conn.commit().await?;
+    Ok(())
+}
+
+/// Ends a run: its status, its audit event, and the file dropped once it is written.
+async fn finish_in(
+    conn: &mut cartera_store::Conn,
+    app: &App,
+    actor: &Actor,
+    imp: &mut Import,
+    status: ImportStatus,
+) -> Result<()> {
+    let now = app.now();
+    imp.status = status;
+    imp.finished_at = Some(now);
+    imp.updated_at = now;
+    store::save(conn, imp).await?;
+    if status == ImportStatus::Done {
+        store::drop_file(conn, imp.id).await?;
+    }
+    let change = |field: &str, new: Value| FieldChange {
+        field: field.into(),
+        old: Value::Null,
+        new,
+    };
+    let changes = vec![
+        change("file_name", imp.file_name.clone().into()),
+        change("mode", imp.mode.map(|m| m.as_str()).into()),
+        change("status", status.as_str().into()),
+        change("created", imp.counts.created.into()),
+        change("updated", imp.counts.updated.into()),
+        change("skipped", imp.counts.skipped.into()),
+        change("rejected", imp.counts.rejected.into()),
+    ];
+    cartera_store::audit::insert(
+        conn,
+        &[event(
+            Some(actor),
+            now,
+            AuditAction::Imported,
+            imp.record_kind,
+            imp.id,
+            changes,
+        )],
+    )
+    .await?;
+    tracing::info!(import_id = %imp.id, status = status.as_str(), rows = imp.processed_rows, "import finished");
+    Ok(())
+}
+
+/// The rejected rows of the last run as an XLSX file: the row number, the cells as the
+/// file had them, and the reasons. Returns the file's name and bytes.
+pub async fn rejected_file(app: &App, actor: &Actor, id: Id) -> Result<(String, Vec<u8>)> {
+    let imp = load(app, actor, id).await?;
+    let mut columns = vec!["row".to_owned()];
+    columns.extend(imp.header.iter().cloned());
+    columns.push("problems".to_owned());
+    let mut sheet = XlsxSheet::new(&columns);
+    let mut conn = app.db.reader().await?;
+    let mut after = 0;
+    loop {
+        let page = store::rows(&mut conn, id, Some(Outcome::Rejected), after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.row_number;
+        let rows: Vec<Vec<Cell>> = page
+            .iter()
+            .map(|r| {
+                let mut cells = vec![Cell::Number(r.row_number.into())];
+                cells.extend(r.cells.iter().map(|c| Cell::Text(c.clone())));
+                cells.push(Cell::Text(
+                    r.problems
+                        .iter()
+                        .map(|p| {
+                            if p.column.is_empty() {
+                                p.message.clone()
+                            } else {
+                                format!("{}: {}", p.column, p.message)
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ));
+                cells
+            })
+            .collect();
+        sheet.push(&rows)?;
+    }
+    let bytes = sheet.finish()?;
+    let stem = imp
+        .file_name
+        .rsplit_once('.')
+        .map_or(imp.file_name.as_str(), |(s, _)| s);
+    Ok((format!("{stem}-rejected.xlsx"), bytes))
+}
+
+/// Undoes a finished import: records it created go to the trash, records it updated get
+/// back the values they had before it (from its audit events). One transaction.
+pub async fn undo(app: &App, actor: &Actor, id: Id) -> Result<Import> {
+    let mut imp = load(app, actor, id).await?;
+    let module = Module::of(imp.record_kind);
+    actor.permit(module, Action::Delete)?;
+    if imp.counts.updated > 0 {
+        actor.permit(module, Action::Edit)?;
+    }
+    let mut conn = app.db.begin().await?;
+    let current = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+    if current.status != ImportStatus::Done {
+        return Err(AppError::Conflict(format!(
+            "only a finished import can be undone; this one is {}",
+            current.status.as_str()
+        )));
+    }
+    let (mut created, mut updated) = (Vec::new(), Vec::new());
+    let mut after = 0;
+    loop {
+        let page = store::rows(&mut conn, id, None, after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.row_number;
+        for r in page {
+            match (r.outcome, r.record_id) {
+                (Outcome::Created, Some(rid)) => created.push(rid),
+                (Outcome::Updated, Some(rid)) => updated.push(rid),
+                _ => {}
+            }
+        }
+    }
+    let now = app.now();
+    let rid = request_id(id);
+    match imp.record_kind {
+        RecordKind::Account => {
+            records::undo_import::<AccountData>(&mut conn, actor, now, &rid, &created, &updated)
+                .await?
+        }
+        RecordKind::Contact => {
+            records::undo_import::<ContactData>(&mut conn, actor, now, &rid, &created, &updated)
+                .await?
+        }
+        RecordKind::Lead => {
+            records::undo_import::<LeadData>(&mut conn, actor, now, &rid, &created, &updated)
+                .await?
+        }
+        _ => return Err(AppError::NotFound),
+    }
+    store::drop_external_ids(&mut conn, &created).await?;
+    imp.status = ImportStatus::Undone;
+    imp.undone_at = Some(now);
+    imp.updated_at = now;
+    store::save(&mut conn, &imp).await?;
+    cartera_store::audit::insert(
+        &mut conn,
+        &[event(
+            Some(actor),
+            now,
+            AuditAction::ImportUndone,
+            imp.record_kind,
+            id,
+            vec![
+                FieldChange {
+                    field: "trashed".into(),
+                    old: Value::Null,
+                    new: created.len().into(),
+                },
+                FieldChange {
+                    field: "restored".into(),
+                    old: Value::Null,
+                    new: updated.len().into(),
+                },
+            ],
+        )],
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(imp)
+}

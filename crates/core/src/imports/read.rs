@@ -1,0 +1,709 @@
+//! Readers of the files people import: CSV in any of the encodings spreadsheets save
+//! (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1252) and delimiters (`,` `;`
+//! tab, sniffed), and XLSX, XLS and ODS through calamine. A reader gives the header, then
+//! rows one at a time: a CSV file is decoded and parsed as it is read, never whole.
+//!
+//! Works on any `Read + Seek`, so it does no I/O of its own.
+
+use std::io::{Read, Seek, SeekFrom};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How much of a text file is looked at to guess its encoding and delimiter.
+const SAMPLE: usize = 64 * 1024;
+
+/// The most a spreadsheet (a ZIP of XML parts) may unpack to. An XLSX that declares
+/// more is refused before a byte of it is inflated: a zip bomb stops here.
+pub const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
+
+/// The most a spreadsheet part may inflate relative to its packed size. Real sheets
+/// compress ten to fifty times; bombs a thousand times and more.
+pub const MAX_RATIO: u64 = 250;
+
+/// The most columns a file may have.
+pub const MAX_COLUMNS: usize = 500;
+
+/// A file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FileFormat {
+    Csv,
+    Xlsx,
+    Xls,
+    Ods,
+}
+
+impl FileFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "csv",
+            FileFormat::Xlsx => "xlsx",
+            FileFormat::Xls => "xls",
+            FileFormat::Ods => "ods",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FileFormat> {
+        [
+            FileFormat::Csv,
+            FileFormat::Xlsx,
+            FileFormat::Xls,
+            FileFormat::Ods,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == s)
+    }
+}
+
+/// The character encoding of a text file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum TextEncoding {
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "utf-16le")]
+    Utf16Le,
+    #[serde(rename = "utf-16be")]
+    Utf16Be,
+    /// What Excel in Spanish on Windows saves "CSV" in.
+    #[serde(rename = "windows-1252")]
+    Windows1252,
+}
+
+impl TextEncoding {
+    pub const NAMES: &'static [&'static str] = &["utf-8", "utf-16le", "utf-16be", "windows-1252"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Utf16Le => "utf-16le",
+            TextEncoding::Utf16Be => "utf-16be",
+            TextEncoding::Windows1252 => "windows-1252",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TextEncoding> {
+        match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "utf-8" | "utf8" => Some(TextEncoding::Utf8),
+            "utf-16le" | "utf-16" | "utf16" => Some(TextEncoding::Utf16Le),
+            "utf-16be" => Some(TextEncoding::Utf16Be),
+            "windows-1252" | "cp1252" | "latin1" | "iso-8859-1" | "ansi" => {
+                Some(TextEncoding::Windows1252)
+            }
+            _ => None,
+        }
+    }
+
+    fn encoding(self) -> &'static encoding_rs::Encoding {
+        match self {
+            TextEncoding::Utf8 => encoding_rs::UTF_8,
+            TextEncoding::Utf16Le => encoding_rs::UTF_16LE,
+            TextEncoding::Utf16Be => encoding_rs::UTF_16BE,
+            TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252,
+        }
+    }
+}
+
+/// What the person importing may say instead of letting the reader guess.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReadOptions {
+    pub format: Option<FileFormat>,
+    pub encoding: Option<TextEncoding>,
+    /// `,`, `;`, `|` or `\t` (also spelled `tab`).
+    #[schema(value_type = Option<String>)]
+    pub delimiter: Option<char>,
+    /// The worksheet to read (the first one by default).
+    pub sheet: Option<String>,
+}
+
+/// One cell as the file holds it: text from a CSV, or a typed value from a spreadsheet.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    Empty,
+    Text(String),
+    /// A spreadsheet number, written out with `.` as the decimal point.
+    Number(String),
+    Bool(bool),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+}
+
+impl Raw {
+    /// The cell as text (what a preview shows and a rejected-rows file repeats).
+    pub fn text(&self) -> String {
+        match self {
+            Raw::Empty => String::new(),
+            Raw::Text(s) | Raw::Number(s) => s.clone(),
+            Raw::Bool(b) => b.to_string(),
+            Raw::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Raw::DateTime(d) => d.format("%Y-%m-%d %H:%M:%S").to_string(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Raw::Empty => true,
+            Raw::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// One data row: its line (or spreadsheet row) number, counting the header as 1.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRow {
+    pub number: u64,
+    pub cells: Vec<Raw>,
+    /// What is wrong with the row as a row (cells missing or extra, undecodable bytes).
+    pub problems: Vec<String>,
+}
+
+/// Why a file cannot be read at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FileError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file has a header row but no data rows")]
+    NoRows,
+    #[error("the file has more than {MAX_COLUMNS} columns")]
+    TooManyColumns,
+    #[error(
+        "the spreadsheet would unpack to {unpacked} bytes (more than {limit}); it may be a zip bomb and was not opened"
+    )]
+    Bomb { unpacked: u64, limit: u64 },
+    #[error("the worksheet '{0}' is not in this file")]
+    NoSheet(String),
+    #[error("the {format} file cannot be read: {reason}")]
+    Unreadable {
+        format: &'static str,
+        reason: String,
+    },
+}
+
+impl FileError {
+    fn unreadable(format: FileFormat, reason: impl ToString) -> FileError {
+        FileError::Unreadable {
+            format: format.as_str(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// A file opened for reading: its header and what was detected, then its rows.
+pub struct Table {
+    pub format: FileFormat,
+    /// For CSV files: the encoding and delimiter used.
+    pub encoding: Option<TextEncoding>,
+    pub delimiter: Option<char>,
+    /// The sheet read, for spreadsheets.
+    pub sheet: Option<String>,
+    /// The header's cells, trimmed; an empty header cell is named `Column N`.
+    pub header: Vec<String>,
+    rows: Box<dyn Iterator<Item = Result<RawRow, FileError>> + Send>,
+    /// The first data row, read ahead to tell a header without rows.
+    first: Option<RawRow>,
+}
+
+impl Table {
+    /// The next data row; rows whose cells are all empty are passed over.
+    pub fn next_row(&mut self) -> Option<Result<RawRow, FileError>> {
+        if let Some(r) = self.first.take() {
+            return Some(Ok(r));
+        }
+        self.rows.next()
+    }
+}
+
+impl Iterator for Table {
+    type Item = Result<RawRow, FileError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_row()
+    }
+}
+
+const ODS_MIME: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+
+/// Guesses a file's format from its first bytes (and its name, to tell an ODS from an
+/// XLSX when the bytes do not).
+pub fn sniff_format(head: &[u8], name: &str) -> FileFormat {
+    let lower = name.to_ascii_lowercase();
+    if head.starts_with(b"PK\x03\x04") {
+        if lower.ends_with(".ods") || head.windows(ODS_MIME.len()).any(|w| w == ODS_MIME) {
+            FileFormat::Ods
+        } else {
+            FileFormat::Xlsx
+        }
+    } else if head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        FileFormat::Xls
+    } else {
+        FileFormat::Csv
+    }
+}
+
+/// Opens a file: detects what the options leave open, reads the header and the first
+/// row, and checks the file is worth reading.
+pub fn open<R: Read + Seek + Send + 'static>(
+    mut r: R,
+    name: &str,
+    opts: &ReadOptions,
+) -> Result<Table, FileError> {
+    let mut head = vec![0u8; 512];
+    let n = read_full(&mut r, &mut head).map_err(|e| FileError::unreadable(FileFormat::Csv, e))?;
+    head.truncate(n);
+    if n == 0 {
+        return Err(FileError::Empty);
+    }
+    r.seek(SeekFrom::Start(0))
+        .map_err(|e| FileError::unreadable(FileFormat::Csv, e))?;
+    let format = opts.format.unwrap_or_else(|| sniff_format(&head, name));
+    let (header, rows, encoding, delimiter, sheet) = match format {
+        FileFormat::Csv => {
+            let (h, rows, enc, delim) = open_csv(r, opts)?;
+            (h, rows, Some(enc), Some(delim), None)
+        }
+        _ => {
+            let (h, rows, sheet) = open_sheet(r, format, opts)?;
+            (h, rows, None, None, Some(sheet))
+        }
+    };
+    if header.len() > MAX_COLUMNS {
+        return Err(FileError::TooManyColumns);
+    }
+    let mut t = Table {
+        format,
+        encoding,
+        delimiter,
+        sheet,
+        header,
+        rows,
+        first: None,
+    };
+    match t.rows.next() {
+        None => return Err(FileError::NoRows),
+        Some(Err(e)) => return Err(e),
+        Some(Ok(row)) => t.first = Some(row),
+    }
+    Ok(t)
+}
+
+fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+type Rows = Box<dyn Iterator<Item = Result<RawRow, FileError>> + Send>;
+
+/// Names the header's cells: trimmed, and `Column N` where a cell is empty.
+fn header_names(cells: impl Iterator<Item = String>) -> Vec<String> {
+    let mut h: Vec<String> = cells
+        .enumerate()
+        .map(|(i, c)| {
+            let t = c.trim().trim_start_matches('\u{feff}').trim().to_owned();
+            if t.is_empty() {
+                format!("Column {}", i + 1)
+            } else {
+                t
+            }
+        })
+        .collect();
+    // Trailing unnamed columns are what spreadsheets leave behind; drop them.
+    while h.last().is_some_and(|n| n.starts_with("Column ")) && h.len() > 1 {
+        h.pop();
+    }
+    h
+}
+
+/// The encoding a text sample is in, from its byte order mark or its bytes.
+pub fn sniff_encoding(sample: &[u8], complete: bool) -> TextEncoding {
+    if sample.starts_with(b"\xEF\xBB\xBF") {
+        return TextEncoding::Utf8;
+    }
+    if sample.starts_with(b"\xFF\xFE") {
+        return TextEncoding::Utf16Le;
+    }
+    if sample.starts_with(b"\xFE\xFF") {
+        return TextEncoding::Utf16Be;
+    }
+    // UTF-16 without a mark: text in Latin script has a zero in every other byte.
+    let pairs = sample.len() / 2;
+    if pairs >= 2 {
+        let even_zero = sample.iter().step_by(2).filter(|b| **b == 0).count();
+        let odd_zero = sample
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count();
+        if odd_zero * 10 >= pairs * 7 {
+            return TextEncoding::Utf16Le;
+        }
+        if even_zero * 10 >= pairs * 7 {
+            return TextEncoding::Utf16Be;
+        }
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => TextEncoding::Utf8,
+        // A sample cut inside a character is still UTF-8.
+        Err(e) if !complete && e.error_len().is_none() => TextEncoding::Utf8,
+        Err(_) => TextEncoding::Windows1252,
+    }
+}
+
+/// The delimiter that splits the sample's lines into the same number of fields, more
+/// than one; `,` when none does.
+pub fn sniff_delimiter(sample: &str) -> char {
+    let mut best = (',', 0usize, 0usize);
+    for d in [',', ';', '\t', '|'] {
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(d as u8)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(sample.as_bytes());
+        let mut counts = Vec::new();
+        for rec in rdr.records().take(50) {
+            match rec {
+                Ok(r) => counts.push(r.len()),
+                Err(_) => break,
+            }
+        }
+        // The last line of a sample may be cut short.
+        if counts.len() > 2 {
+            counts.pop();
+        }
+        let Some(&first) = counts.first() else {
+            continue;
+        };
+        if first < 2 {
+            continue;
+        }
+        let consistent = counts.iter().filter(|c| **c == first).count();
+        if (consistent, first) > (best.1, best.2) {
+            best = (d, consistent, first);
+        }
+    }
+    best.0
+}
+
+/// Turns bytes in any supported encoding into UTF-8 as they are read.
+struct Decode<R> {
+    inner: R,
+    decoder: encoding_rs::Decoder,
+    input: Vec<u8>,
+    out: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl<R: Read> Decode<R> {
+    fn new(inner: R, enc: TextEncoding) -> Decode<R> {
+        Decode {
+            inner,
+            // The BOM, when there is one, is removed by the decoder.
+            decoder: enc.encoding().new_decoder_with_bom_removal(),
+            input: vec![0; 16 * 1024],
+            out: Vec::new(),
+            pos: 0,
+            done: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Decode<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos >= self.out.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let n = self.inner.read(&mut self.input)?;
+            let last = n == 0;
+            let cap = self.decoder.max_utf8_buffer_length(n).unwrap_or(n * 3 + 16);
+            self.out.clear();
+            self.out.resize(cap, 0);
+            let (_, _, written, _) =
+                self.decoder
+                    .decode_to_utf8(&self.input[..n], &mut self.out, last);
+            self.out.truncate(written);
+            self.pos = 0;
+            self.done = last;
+        }
+        let k = buf.len().min(self.out.len() - self.pos);
+        buf[..k].copy_from_slice(&self.out[self.pos..self.pos + k]);
+        self.pos += k;
+        Ok(k)
+    }
+}
+
+fn open_csv<R: Read + Seek + Send + 'static>(
+    mut r: R,
+    opts: &ReadOptions,
+) -> Result<(Vec<String>, Rows, TextEncoding, char), FileError> {
+    let fail = |e: std::io::Error| FileError::unreadable(FileFormat::Csv, e);
+    let mut sample = vec![0u8; SAMPLE];
+    let n = read_full(&mut r, &mut sample).map_err(fail)?;
+    sample.truncate(n);
+    r.seek(SeekFrom::Start(0)).map_err(fail)?;
+    let enc = opts
+        .encoding
+        .unwrap_or_else(|| sniff_encoding(&sample, n < SAMPLE));
+    let (text, _, _) = enc.encoding().decode(&sample);
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
+        return Err(FileError::Empty);
+    }
+    let delim = opts.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(u8::try_from(delim).unwrap_or(b','))
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(Decode::new(r, enc));
+    let mut header = None;
+    let mut records = rdr.byte_records();
+    for rec in records.by_ref() {
+        let rec = rec.map_err(|e| FileError::unreadable(FileFormat::Csv, e))?;
+        if rec.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
+            continue;
+        }
+        header = Some(header_names(
+            rec.iter().map(|c| String::from_utf8_lossy(c).into_owned()),
+        ));
+        break;
+    }
+    let Some(header) = header else {
+        return Err(FileError::Empty);
+    };
+    let width = header.len();
+    let rows = rdr.into_byte_records().filter_map(move |rec| {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => return Some(Err(FileError::unreadable(FileFormat::Csv, e))),
+        };
+        let number = rec.position().map_or(0, |p| p.line());
+        let mut problems = Vec::new();
+        let mut cells: Vec<Raw> = Vec::with_capacity(width);
+        let mut bad_bytes = false;
+        for c in rec.iter() {
+            let s = String::from_utf8_lossy(c);
+            if s.contains('\u{fffd}') {
+                bad_bytes = true;
+            }
+            cells.push(if s.trim().is_empty() {
+                Raw::Empty
+            } else if s.contains('\r') {
+                // A line break inside a quoted field is one `\n`, whoever saved it.
+                Raw::Text(s.replace("\r\n", "\n"))
+            } else {
+                Raw::Text(s.into_owned())
+            });
+        }
+        if cells.iter().all(Raw::is_empty) {
+            return None;
+        }
+        if bad_bytes {
+            problems.push(format!(
+                "has bytes that are not {}; choose the file's encoding",
+                enc.as_str()
+            ));
+        }
+        shape(&mut cells, width, &mut problems);
+        Some(Ok(RawRow {
+            number,
+            cells,
+            problems,
+        }))
+    });
+    Ok((header, Box::new(rows), enc, delim))
+}
+
+/// Fits a row to the header's width, saying what did not fit.
+fn shape(cells: &mut Vec<Raw>, width: usize, problems: &mut Vec<String>) {
+    if cells.len() > width {
+        let extra = cells[width..].iter().filter(|c| !c.is_empty()).count();
+        if extra > 0 {
+            problems.push(format!(
+                "has {} cells; the header has {width} columns",
+                width
+                    + cells[width..]
+                        .iter()
+                        .rposition(|c| !c.is_empty())
+                        .map_or(0, |p| p + 1)
+            ));
+        }
+        cells.truncate(width);
+    } else if cells.len() < width {
+        problems.push(format!(
+            "has {} cells; the header has {width} columns",
+            cells.len()
+        ));
+        cells.resize(width, Raw::Empty);
+    }
+}
+
+/// Refuses a ZIP whose declared unpacked size is out of proportion, before inflating it.
+fn check_zip<R: Read + Seek>(r: &mut R, format: FileFormat) -> Result<(), FileError> {
+    let mut zip = zip::ZipArchive::new(&mut *r).map_err(|e| FileError::unreadable(format, e))?;
+    let mut unpacked: u64 = 0;
+    for i in 0..zip.len() {
+        let f = zip
+            .by_index_raw(i)
+            .map_err(|e| FileError::unreadable(format, e))?;
+        let size = f.size();
+        unpacked = unpacked.saturating_add(size);
+        if size > 1024 * 1024 && size / f.compressed_size().max(1) > MAX_RATIO {
+            return Err(FileError::Bomb {
+                unpacked: size,
+                limit: f.compressed_size().saturating_mul(MAX_RATIO),
+            });
+        }
+    }
+    if unpacked > MAX_UNPACKED {
+        return Err(FileError::Bomb {
+            unpacked,
+            limit: MAX_UNPACKED,
+        });
+    }
+    drop(zip);
+    r.seek(SeekFrom::Start(0))
+        .map_err(|e| FileError::unreadable(format, e))?;
+    Ok(())
+}
+
+fn open_sheet<R: Read + Seek + Send + 'static>(
+    mut r: R,
+    format: FileFormat,
+    opts: &ReadOptions,
+) -> Result<(Vec<String>, Rows, String), FileError> {
+    use calamine::Reader;
+    let fail = |e: calamine::Error| FileError::unreadable(format, e);
+    let (range, sheet) = match format {
+        FileFormat::Xlsx => {
+            check_zip(&mut r, format)?;
+            let mut wb = calamine::Xlsx::new(r).map_err(|e| fail(e.into()))?;
+            let sheet = pick_sheet(wb.sheet_names(), opts)?;
+            (
+                wb.worksheet_range(&sheet).map_err(|e| fail(e.into()))?,
+                sheet,
+            )
+        }
+        FileFormat::Ods => {
+            check_zip(&mut r, format)?;
+            let mut wb = calamine::Ods::new(r).map_err(|e| fail(e.into()))?;
+            let sheet = pick_sheet(wb.sheet_names(), opts)?;
+            (
+                wb.worksheet_range(&sheet).map_err(|e| fail(e.into()))?,
+                sheet,
+            )
+        }
+        FileFormat::Xls => {
+            let mut wb = calamine::Xls::new(r).map_err(|e| fail(e.into()))?;
+            let sheet = pick_sheet(wb.sheet_names(), opts)?;
+            (
+                wb.worksheet_range(&sheet).map_err(|e| fail(e.into()))?,
+                sheet,
+            )
+        }
+        FileFormat::Csv => {
+            return Err(FileError::unreadable(format, "not a spreadsheet"));
+        }
+    };
+    let first_row = u64::from(range.start().map_or(0, |(r, _)| r));
+    let mut rows: Vec<(u64, Vec<Raw>)> = range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| (first_row + i as u64 + 1, cells.iter().map(raw).collect()))
+        .collect();
+    drop(range);
+    let at = rows
+        .iter()
+        .position(|(_, c): &(u64, Vec<Raw>)| !c.iter().all(Raw::is_empty));
+    let Some(at) = at else {
+        return Err(FileError::Empty);
+    };
+    let rest = rows.split_off(at + 1);
+    let header = header_names(
+        rows.pop()
+            .map(|(_, c)| c)
+            .unwrap_or_default()
+            .iter()
+            .map(Raw::text),
+    );
+    let width = header.len();
+    let iter = rest.into_iter().filter_map(move |(number, mut cells)| {
+        if cells.iter().all(Raw::is_empty) {
+            return None;
+        }
+        let mut problems = Vec::new();
+        // A spreadsheet row is as wide as the widest row; only non-empty extras matter.
+        if cells.len() > width {
+            shape(&mut cells, width, &mut problems);
+        } else {
+            cells.resize(width, Raw::Empty);
+        }
+        Some(Ok(RawRow {
+            number,
+            cells,
+            problems,
+        }))
+    });
+    Ok((header, Box::new(iter), sheet))
+}
+
+fn pick_sheet(names: Vec<String>, opts: &ReadOptions) -> Result<String, FileError> {
+    match &opts.sheet {
+        Some(want) => names
+            .into_iter()
+            .find(|n| n == want)
+            .ok_or_else(|| FileError::NoSheet(want.clone())),
+        None => names.into_iter().next().ok_or(FileError::Empty),
+    }
+}
+
+fn raw(d: &calamine::Data) -> Raw {
+    use calamine::Data;
+    match d {
+        Data::Empty => Raw::Empty,
+        Data::String(s) => {
+            if s.trim().is_empty() {
+                Raw::Empty
+            } else {
+                Raw::Text(s.clone())
+            }
+        }
+        Data::Int(i) => Raw::Number(i.to_string()),
+        Data::Float(f) => Raw::Number(float_text(*f)),
+        Data::Bool(b) => Raw::Bool(*b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if t.time() == chrono::NaiveTime::MIN => Raw::Date(t.date()),
+            Some(t) => Raw::DateTime(t),
+            None => Raw::Number(float_text(dt.as_f64())),
+        },
+        Data::DateTimeIso(s) => {
+            if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Raw::Date(d)
+            } else if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
+                Raw::DateTime(t)
+            } else {
+                Raw::Text(s.clone())
+            }
+        }
+        Data::DurationIso(s) => Raw::Text(s.clone()),
+        Data::Error(e) => Raw::Text(format!("#{e:?}")),
+    }
+}
+
+/// A float as the shortest decimal that reads back the same, never in exponent form.
+fn float_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}

@@ -1,0 +1,220 @@
+//! Cell values in the way people write them: dates as `22/11/2026`, decimals as
+//! `1.234,50` (Spanish) or `1,234.50` (English), yes/no as `Sí`.
+
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::read::Raw;
+
+/// How dates and numbers are written in a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Locale {
+    /// Day first (`22/11/2026`), decimal comma (`1.234,50`).
+    #[default]
+    Es,
+    /// Month first (`11/22/2026`), decimal point (`1,234.50`).
+    En,
+}
+
+impl Locale {
+    pub fn parse(s: &str) -> Option<Locale> {
+        match s.get(..2).map(str::to_ascii_lowercase).as_deref() {
+            Some("es") => Some(Locale::Es),
+            Some("en") => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locale::Es => "es",
+            Locale::En => "en",
+        }
+    }
+}
+
+/// A date from a cell: a spreadsheet date, ISO `2026-11-22`, or day/month/year in the
+/// locale's order with `/`, `-` or `.` between (two-digit years are 19xx from 50 on).
+pub fn date(cell: &Raw, locale: Locale) -> Result<NaiveDate, String> {
+    let text = match cell {
+        Raw::Date(d) => return Ok(*d),
+        Raw::DateTime(t) => return Ok(t.date()),
+        Raw::Text(s) => s.trim(),
+        other => return Err(format!("'{}' is not a date", other.text())),
+    };
+    let head = text.split(['T', ' ']).next().unwrap_or(text);
+    let parts: Vec<&str> = head.split(['/', '-', '.']).collect();
+    let nums: Option<Vec<u32>> = parts.iter().map(|p| p.parse::<u32>().ok()).collect();
+    let (Some(nums), 3) = (nums, parts.len()) else {
+        return Err(format!(
+            "'{text}' is not a date; write it as {}",
+            example(locale)
+        ));
+    };
+    let (y, m, d) = if parts[0].len() == 4 {
+        (nums[0], nums[1], nums[2])
+    } else {
+        let (d, m) = match locale {
+            Locale::Es => (nums[0], nums[1]),
+            Locale::En => (nums[1], nums[0]),
+        };
+        let y = match (parts[2].len(), nums[2]) {
+            (2, y) if y >= 50 => 1900 + y,
+            (2, y) => 2000 + y,
+            (4, y) => y,
+            _ => {
+                return Err(format!(
+                    "'{text}' is not a date; write it as {}",
+                    example(locale)
+                ));
+            }
+        };
+        (y, m, d)
+    };
+    let year = i32::try_from(y).unwrap_or(0);
+    NaiveDate::from_ymd_opt(year, m, d).ok_or_else(|| {
+        if (1..=12).contains(&m) {
+            format!("'{text}' is not a date: month {m} of {y} has no day {d}")
+        } else {
+            format!("'{text}' is not a date: there is no month {m}")
+        }
+    })
+}
+
+fn example(locale: Locale) -> &'static str {
+    match locale {
+        Locale::Es => "22/11/2026",
+        Locale::En => "11/22/2026",
+    }
+}
+
+/// A decimal from a cell. When both `.` and `,` appear, the last one is the decimal
+/// mark; when only one appears, it is a thousands separator if every group after it
+/// has three digits and the locale uses it for thousands, else the decimal mark.
+pub fn decimal(cell: &Raw, locale: Locale) -> Result<Decimal, String> {
+    let text = match cell {
+        Raw::Number(s) => {
+            return Decimal::from_str(s)
+                .or_else(|_| Decimal::from_scientific(s))
+                .map_err(|_| format!("'{s}' is not a number"));
+        }
+        Raw::Text(s) => s.trim(),
+        other => return Err(format!("'{}' is not a number", other.text())),
+    };
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '$' | '€' | '\''))
+        .collect();
+    let (dots, commas) = (cleaned.matches('.').count(), cleaned.matches(',').count());
+    let thousands_groups = |sep: char| cleaned.split(sep).skip(1).all(|g| g.len() == 3);
+    let normal = match (dots, commas) {
+        (0, 0) => cleaned.clone(),
+        (_, 0) => {
+            if locale == Locale::Es && thousands_groups('.') && (dots > 1 || cleaned.len() > 4) {
+                cleaned.replace('.', "")
+            } else {
+                cleaned.clone()
+            }
+        }
+        (0, _) => {
+            if locale == Locale::En && thousands_groups(',') && (commas > 1 || cleaned.len() > 4) {
+                cleaned.replace(',', "")
+            } else {
+                cleaned.replace(',', ".")
+            }
+        }
+        _ => {
+            let last_dot = cleaned.rfind('.').unwrap_or(0);
+            let last_comma = cleaned.rfind(',').unwrap_or(0);
+            if last_comma > last_dot {
+                cleaned.replace('.', "").replace(',', ".")
+            } else {
+                cleaned.replace(',', "")
+            }
+        }
+    };
+    Decimal::from_str(&normal).map_err(|_| {
+        format!(
+            "'{text}' is not a number; write it as {}",
+            match locale {
+                Locale::Es => "1.234,50",
+                Locale::En => "1,234.50",
+            }
+        )
+    })
+}
+
+/// Yes or no, in Spanish or English; an empty cell is no.
+pub fn boolean(cell: &Raw) -> Result<bool, String> {
+    match cell {
+        Raw::Bool(b) => Ok(*b),
+        Raw::Empty => Ok(false),
+        Raw::Number(n) => Ok(n != "0"),
+        other => {
+            let t = crate::text::fold(&other.text());
+            match t.trim() {
+                "si" | "s" | "yes" | "y" | "true" | "verdadero" | "1" | "x" => Ok(true),
+                "no" | "n" | "false" | "falso" | "0" | "" => Ok(false),
+                _ => Err(format!("'{}' is not yes or no", other.text())),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Raw {
+        Raw::Text(s.into())
+    }
+
+    #[test]
+    fn dates_in_both_orders_and_impossible_ones() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        assert_eq!(date(&t("22/11/2026"), Locale::Es), Ok(d));
+        assert_eq!(date(&t("11/22/2026"), Locale::En), Ok(d));
+        assert_eq!(date(&t("2026-11-22"), Locale::En), Ok(d));
+        assert_eq!(date(&t("22.11.26"), Locale::Es), Ok(d));
+        let e = date(&t("31/02/2026"), Locale::Es).unwrap_err();
+        assert!(e.contains("no day 31"), "{e}");
+        assert!(date(&t("mañana"), Locale::Es).is_err());
+        assert!(
+            date(&t("1/13/2026"), Locale::Es)
+                .unwrap_err()
+                .contains("no month 13")
+        );
+    }
+
+    #[test]
+    fn decimals_in_both_locales() {
+        let d = |s: &str, l| decimal(&t(s), l).map(|d| d.to_string());
+        assert_eq!(d("1.234,50", Locale::Es).unwrap(), "1234.50");
+        assert_eq!(d("1,234.50", Locale::En).unwrap(), "1234.50");
+        assert_eq!(d("1.234,50", Locale::En).unwrap(), "1234.50");
+        assert_eq!(d("1234,5", Locale::Es).unwrap(), "1234.5");
+        assert_eq!(d("1.234", Locale::Es).unwrap(), "1234");
+        assert_eq!(d("1.5", Locale::Es).unwrap(), "1.5");
+        assert_eq!(d("$ 2.000.000", Locale::Es).unwrap(), "2000000");
+        assert_eq!(d("-12,75", Locale::Es).unwrap(), "-12.75");
+        assert!(d("doce", Locale::Es).is_err());
+        assert_eq!(
+            decimal(&Raw::Number("1234.5".into()), Locale::Es)
+                .unwrap()
+                .to_string(),
+            "1234.5"
+        );
+    }
+
+    #[test]
+    fn yes_and_no() {
+        assert_eq!(boolean(&t("Sí")), Ok(true));
+        assert_eq!(boolean(&t("no")), Ok(false));
+        assert!(boolean(&t("quizás")).is_err());
+    }
+}

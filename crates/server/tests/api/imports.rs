@@ -1,0 +1,737 @@
+//! Imports: real files (LibreOffice's XLSX, ODS and XLS, a Windows-1252 `;` CSV, a
+//! UTF-16 tab CSV), the guessed and remembered mapping, bad files and bad rows, the
+//! duplicate modes, all-or-nothing, undo, the rejected rows as Excel; and the XLSX export.
+
+use std::path::Path;
+
+use calamine::{Data, Reader};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use cartera_app::jobs::Worker;
+
+use crate::both;
+use crate::support::{Resp, TestServer};
+
+both!(
+    real_files_are_read_with_their_accents_numbers_and_dates,
+    bad_files_and_bad_rows_get_clear_messages,
+    duplicates_are_skipped_updated_or_created_and_undo_puts_things_back,
+    all_or_nothing_writes_nothing_when_a_row_is_bad,
+    external_ids_match_later_imports_and_mappings_are_remembered,
+    rejected_rows_download_as_excel_without_formulas,
+    imports_need_the_right_and_stay_private,
+    lists_export_to_xlsx,
+);
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/imports")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Uploads `bytes` as `name` with the admin's token.
+async fn upload(s: &TestServer, query: &str, bytes: Vec<u8>) -> Resp {
+    upload_as(s, &s.token, query, bytes).await
+}
+
+async fn upload_as(s: &TestServer, token: &str, query: &str, bytes: Vec<u8>) -> Resp {
+    let res = s
+        .client
+        .post(format!("{}/api/v1/imports?{query}", s.base))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.json::<Value>().await.unwrap_or(Value::Null);
+    Resp {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Starts an import and runs the job queue; returns the import as it ended.
+async fn run(s: &TestServer, id: &str, start: Value) -> Value {
+    s.post(&format!("/api/v1/imports/{id}/start"), start)
+        .await
+        .expect(202);
+    let worker = Worker::standard("test");
+    assert!(worker.run_due(&s.app).await.unwrap() >= 1);
+    s.get(&format!("/api/v1/imports/{id}"))
+        .await
+        .expect(200)
+        .body
+}
+
+async fn rows(s: &TestServer, id: &str) -> Vec<Value> {
+    s.all_pages(&format!("/api/v1/imports/{id}/rows")).await
+}
+
+fn counts(i: &Value) -> (i64, i64, i64, i64) {
+    let c = &i["counts"];
+    (
+        c["created"].as_i64().unwrap(),
+        c["updated"].as_i64().unwrap(),
+        c["skipped"].as_i64().unwrap(),
+        c["rejected"].as_i64().unwrap(),
+    )
+}
+
+async fn custom_fields(s: &TestServer) {
+    for d in [
+        json!({"record_kind": "account", "key": "facturacion_anual", "label": "Facturación anual", "field_type": "number"}),
+        json!({"record_kind": "account", "key": "alta", "label": "Alta", "field_type": "date"}),
+    ] {
+        s.post("/api/v1/custom_fields", d).await.expect(201);
+    }
+}
+
+async fn real_files_are_read_with_their_accents_numbers_and_dates(s: TestServer) {
+    custom_fields(&s).await;
+    let up = upload(
+        &s,
+        "kind=accounts&file_name=clientes.xlsx",
+        fixture("clientes.xlsx"),
+    )
+    .await
+    .expect(201);
+    assert!(
+        up.header("location")
+            .unwrap()
+            .starts_with("/api/v1/imports/")
+    );
+    let imp = &up.body["import"];
+    assert_eq!(imp["status"], "draft");
+    assert_eq!(imp["format"], "xlsx");
+    assert_eq!(
+        imp["mapping"],
+        json!([
+            "name",
+            "tax_id",
+            "phones",
+            "emails",
+            "billing_address.city",
+            "custom.facturacion_anual",
+            "custom.alta",
+            "description"
+        ])
+    );
+    assert_eq!(up.body["sample"][0][0], "Panadería Núñez S.R.L.");
+    assert_eq!(up.body["sample"].as_array().unwrap().len(), 4);
+    let id = imp["id"].as_str().unwrap().to_owned();
+
+    // A dry run says what would happen and writes nothing.
+    let dry = run(&s, &id, json!({"mode": "dry_run"})).await;
+    assert_eq!(dry["status"], "checked");
+    assert_eq!(counts(&dry), (4, 0, 0, 0));
+    assert_eq!(dry["total_rows"], 4);
+    assert!(s.all_pages("/api/v1/accounts").await.is_empty());
+
+    // The same import, for real.
+    let done = run(&s, &id, json!({"mode": "skip_bad_rows"})).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(counts(&done), (4, 0, 0, 0));
+    assert_eq!(done["processed_rows"], 4);
+    let accounts = s.all_pages("/api/v1/accounts?sort=name").await;
+    let names: Vec<&str> = accounts
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Café Álvarez",
+            "Ferretería Ñandú",
+            "Muñoz & Peña Asociados",
+            "Panadería Núñez S.R.L."
+        ]
+    );
+    let p = &accounts[3];
+    assert_eq!(p["tax_id"], "30-70000001-6");
+    assert_eq!(p["billing_address"]["city"], "Córdoba");
+    assert_eq!(p["emails"][0]["address"], "ventas@panaderianunez.com.ar");
+    assert_eq!(p["custom"]["facturacion_anual"], json!(1234.5));
+    assert_eq!(p["custom"]["alta"], "2026-11-22");
+    assert_eq!(p["description"], "Cliente desde 2019\npide factura A");
+    assert_eq!(accounts[0]["custom"]["facturacion_anual"], json!(2000000));
+
+    // Every other saving of the same file reads the same values: updating the accounts
+    // from it changes nothing.
+    for (file, query) in [
+        ("clientes.ods", ""),
+        ("clientes.xls", ""),
+        ("clientes-1252.csv", ""),
+        ("clientes-utf16.csv", "&locale=en"),
+    ] {
+        let up = upload(
+            &s,
+            &format!("kind=accounts&file_name={file}{query}"),
+            fixture(file),
+        )
+        .await
+        .expect(201);
+        let imp = &up.body["import"];
+        assert_eq!(imp["mapping"][0], "name", "{file}");
+        assert_eq!(imp["mapping"][6], "custom.alta", "{file}");
+        if file.ends_with(".csv") {
+            let (enc, delim) = if file.contains("1252") {
+                ("windows-1252", ";")
+            } else {
+                ("utf-16le", "\t")
+            };
+            assert_eq!(imp["options"]["read"]["encoding"], enc);
+            assert_eq!(imp["options"]["read"]["delimiter"], delim);
+        }
+        let id = imp["id"].as_str().unwrap().to_owned();
+        let ran = run(
+            &s,
+            &id,
+            json!({"mode": "skip_bad_rows", "on_match": "update"}),
+        )
+        .await;
+        assert_eq!(
+            counts(&ran),
+            (0, 0, 4, 0),
+            "{file}: {}",
+            json!(rows(&s, &id).await)
+        );
+        let r = rows(&s, &id).await;
+        assert_eq!(r[0]["cells"][0], "Panadería Núñez S.R.L.", "{file}");
+        assert_eq!(
+            r[0]["problems"][0]["message"],
+            "the file says nothing new about it"
+        );
+    }
+    // Each run is in the audit trail, and each record's creation names the import.
+    let audit = s.all_pages("/api/v1/audit_events?action=imported").await;
+    assert_eq!(audit.len(), 6, "{}", json!(audit));
+}
+
+async fn bad_files_and_bad_rows_get_clear_messages(s: TestServer) {
+    let q = "kind=contacts&file_name=x.csv";
+    let r = upload(&s, q, Vec::new()).await.problem(422, "file");
+    assert!(
+        r.body.to_string().contains("the file is empty"),
+        "{}",
+        r.body
+    );
+    let r = upload(&s, q, b"\xEF\xBB\xBF  \r\n".to_vec())
+        .await
+        .problem(422, "file");
+    assert!(r.body.to_string().contains("empty"), "{}", r.body);
+    let r = upload(&s, q, b"Nombre;Apellido;Email\r\n".to_vec())
+        .await
+        .problem(422, "file");
+    assert!(r.body.to_string().contains("no data rows"), "{}", r.body);
+    let r = upload(
+        &s,
+        "kind=accounts&file_name=bomba.xlsx",
+        fixture("bomba.xlsx"),
+    )
+    .await
+    .problem(422, "file");
+    assert!(r.body.to_string().contains("zip bomb"), "{}", r.body);
+    upload(&s, "kind=deals&file_name=x.csv", b"a,b\n1,2\n".to_vec())
+        .await
+        .problem(400, "kind");
+    upload(&s, "kind=contacts&encoding=klingon", b"a,b\n1,2\n".to_vec())
+        .await
+        .problem(400, "encoding");
+    // A file larger than the limit is refused (413) without being kept.
+    let huge = vec![b'a'; 64 * 1024 * 1024 + 1];
+    let res = s
+        .client
+        .post(format!("{}/api/v1/imports?{q}", s.base))
+        .bearer_auth(&s.token)
+        .body(huge)
+        .send()
+        .await;
+    if let Ok(res) = res {
+        assert_eq!(res.status().as_u16(), 413);
+    }
+    assert!(s.all_pages("/api/v1/imports").await.is_empty());
+
+    // Rows: duplicated headers, too many and too few cells, impossible dates, bad emails.
+    let csv = "Nombre,Apellido,Email,Nombre,Cumpleaños\n\
+               Ana,García,ana@example.com,Anita,22/11/1990\n\
+               Luis,Pérez,luis@example.com,,31/02/2026\n\
+               Eva,Díaz,eva@example.com,,01/01/1980,sobra\n\
+               Juan,Soto\n\
+               Marta,Ruiz,no-es-un-email,,\n";
+    let up = upload(&s, q, csv.as_bytes().to_vec()).await.expect(201);
+    let imp = &up.body["import"];
+    // The second `Nombre` is left unmapped rather than filling first_name twice.
+    assert_eq!(
+        imp["mapping"],
+        json!(["first_name", "last_name", "emails", null, "birthday"])
+    );
+    let id = imp["id"].as_str().unwrap().to_owned();
+    let done = run(&s, &id, json!({"mode": "skip_bad_rows"})).await;
+    assert_eq!(
+        counts(&done),
+        (1, 0, 0, 4),
+        "{}",
+        json!(rows(&s, &id).await)
+    );
+    let r = rows(&s, &id).await;
+    let problem = |n: i64| -> String {
+        let row = r.iter().find(|x| x["row_number"] == n).unwrap();
+        assert_eq!(row["outcome"], "rejected");
+        row["problems"].to_string()
+    };
+    assert!(
+        problem(3).contains("Cumpleaños") && problem(3).contains("no day 31"),
+        "{}",
+        problem(3)
+    );
+    assert!(
+        problem(4).contains("has 6 cells; the header has 5 columns"),
+        "{}",
+        problem(4)
+    );
+    assert!(problem(5).contains("has 2 cells"), "{}", problem(5));
+    assert!(problem(6).contains("Email"), "{}", problem(6));
+    let contacts = s.all_pages("/api/v1/contacts").await;
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(contacts[0]["birthday"], "1990-11-22");
+}
+
+async fn duplicates_are_skipped_updated_or_created_and_undo_puts_things_back(s: TestServer) {
+    let ana = s
+        .create(
+            "contacts",
+            json!({"first_name": "Ana", "last_name": "García",
+            "emails": [{"address": "ana@example.com"}], "job_title": "Compras"}),
+        )
+        .await;
+    let ana_id = ana["id"].as_str().unwrap().to_owned();
+    let csv = "First name,Last name,E-mail,Cargo\n\
+               Ana,García,ANA@example.com,Gerente\n\
+               Bruno,Sosa,bruno@example.com,Ventas\n";
+    let file = || csv.as_bytes().to_vec();
+    let q = "kind=contacts&file_name=c.csv&locale=en";
+
+    // skip: the match is left alone.
+    let id = upload(&s, q, file()).await.expect(201).body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dry = run(
+        &s,
+        &id,
+        json!({"mode": "dry_run", "match_on": "email", "on_match": "skip"}),
+    )
+    .await;
+    assert_eq!(counts(&dry), (1, 0, 1, 0));
+    let r = rows(&s, &id).await;
+    assert_eq!(r[0]["outcome"], "skipped");
+    assert_eq!(r[0]["record_id"], ana_id.as_str());
+    assert!(
+        r[0]["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Ana García")
+    );
+
+    // update: the match takes the row's values; the new row is created.
+    let done = run(
+        &s,
+        &id,
+        json!({"mode": "skip_bad_rows", "on_match": "update"}),
+    )
+    .await;
+    assert_eq!(counts(&done), (1, 1, 0, 0));
+    let a = s
+        .get(&format!("/api/v1/contacts/{ana_id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(a["job_title"], "Gerente");
+    assert_eq!(a["version"], 2);
+    assert_eq!(s.all_pages("/api/v1/contacts").await.len(), 2);
+    // The changed record's audit event names the import.
+    let ev = s
+        .all_pages(&format!("/api/v1/audit_events?record_id={ana_id}"))
+        .await;
+    assert!(
+        ev.iter()
+            .any(|e| e["action"] == "updated" && e["request_id"] == format!("import:{id}")),
+        "{}",
+        json!(ev)
+    );
+    // A finished import cannot start again.
+    s.post(
+        &format!("/api/v1/imports/{id}/start"),
+        json!({"mode": "skip_bad_rows"}),
+    )
+    .await
+    .expect(409);
+
+    // Undo: the created contact goes to the trash, Ana gets her old title back.
+    let undone = s
+        .post(&format!("/api/v1/imports/{id}/undo"), json!({}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(undone["status"], "undone");
+    let a = s
+        .get(&format!("/api/v1/contacts/{ana_id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(a["job_title"], "Compras");
+    let live = s.all_pages("/api/v1/contacts").await;
+    assert_eq!(live.len(), 1);
+    assert_eq!(s.all_pages("/api/v1/contacts?trashed=true").await.len(), 1);
+    s.post(&format!("/api/v1/imports/{id}/undo"), json!({}))
+        .await
+        .expect(409);
+
+    // create: a new record even though the email matches.
+    let id = upload(&s, q, file()).await.expect(201).body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = run(
+        &s,
+        &id,
+        json!({"mode": "skip_bad_rows", "on_match": "create"}),
+    )
+    .await;
+    assert_eq!(counts(&done), (2, 0, 0, 0));
+    assert_eq!(s.all_pages("/api/v1/contacts").await.len(), 3);
+
+    // Accounts match on the tax id, whatever its punctuation.
+    s.create(
+        "accounts",
+        json!({"name": "Acme", "tax_id": "30-70000001-6"}),
+    )
+    .await;
+    let id = upload(
+        &s,
+        "kind=accounts&file_name=a.csv",
+        "Razón social;CUIT\nAcme SA;30700000016\n"
+            .as_bytes()
+            .to_vec(),
+    )
+    .await
+    .expect(201)
+    .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = run(
+        &s,
+        &id,
+        json!({"mode": "skip_bad_rows", "match_on": "tax_id", "on_match": "update"}),
+    )
+    .await;
+    assert_eq!(
+        counts(&done),
+        (0, 1, 0, 0),
+        "{}",
+        json!(rows(&s, &id).await)
+    );
+    let accounts = s.all_pages("/api/v1/accounts").await;
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0]["name"], "Acme SA");
+}
+
+async fn all_or_nothing_writes_nothing_when_a_row_is_bad(s: TestServer) {
+    let mut csv = String::from("Nombre;Apellido;Email\n");
+    for i in 0..1200 {
+        csv.push_str(&format!("Persona{i};Apellido{i};p{i}@example.com\n"));
+    }
+    // The last row is bad: nothing of the 1,200 good ones may be written.
+    csv.push_str("Mala;Fila;no-email\n");
+    let q = "kind=contacts&file_name=grande.csv";
+    let id = upload(&s, q, csv.clone().into_bytes())
+        .await
+        .expect(201)
+        .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let failed = run(&s, &id, json!({"mode": "all_or_nothing"})).await;
+    assert_eq!(failed["status"], "failed");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was written")
+    );
+    assert_eq!(failed["counts"]["rejected"], 1);
+    assert_eq!(failed["processed_rows"], 1201);
+    assert!(s.all_pages("/api/v1/contacts").await.is_empty());
+    let bad = s
+        .all_pages(&format!("/api/v1/imports/{id}/rows?outcome=rejected"))
+        .await;
+    assert_eq!(bad.len(), 1);
+    assert_eq!(bad[0]["row_number"], 1202);
+
+    // Without the bad row it writes all of them, in one go.
+    csv.truncate(csv.len() - "Mala;Fila;no-email\n".len());
+    let id = upload(&s, q, csv.into_bytes()).await.expect(201).body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = run(&s, &id, json!({"mode": "all_or_nothing"})).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(counts(&done), (1200, 0, 0, 0));
+    assert_eq!(s.all_pages("/api/v1/contacts?q=persona1199").await.len(), 1);
+}
+
+async fn external_ids_match_later_imports_and_mappings_are_remembered(s: TestServer) {
+    let csv = "Código,Empresa,Contacto,Origen\nL-1,Acme,Ana,feria\nL-2,Beta,Bruno,web\n";
+    let q = "kind=leads&file_name=leads.csv";
+    let up = upload(&s, q, csv.as_bytes().to_vec()).await.expect(201);
+    let imp = &up.body["import"];
+    assert_eq!(
+        imp["mapping"],
+        json!(["external_id", "company_name", null, "source"])
+    );
+    assert_eq!(imp["options"]["match_on"], "external_id");
+    let id = imp["id"].as_str().unwrap().to_owned();
+    // A mapping that names a field twice, or no field, is refused by column.
+    s.post(
+        &format!("/api/v1/imports/{id}/start"),
+        json!({"mapping": ["external_id", "company_name", "company_name", "source"]}),
+    )
+    .await
+    .problem(422, "mapping[2]");
+    s.post(
+        &format!("/api/v1/imports/{id}/start"),
+        json!({"mapping": ["external_id", null]}),
+    )
+    .await
+    .problem(422, "mapping");
+    s.post(
+        &format!("/api/v1/imports/{id}/start"),
+        json!({"mode": "sometimes"}),
+    )
+    .await
+    .problem(422, "mode");
+    let done = run(
+        &s,
+        &id,
+        json!({"mode": "skip_bad_rows",
+        "mapping": ["external_id", "company_name", "first_name", "source"]}),
+    )
+    .await;
+    assert_eq!(counts(&done), (2, 0, 0, 0));
+
+    // The same source again: the edited mapping comes back, and rows match by code.
+    let csv2 = "Código,Empresa,Contacto,Origen\nL-1,Acme SRL,Ana,feria\nL-3,Gama,Gabi,web\n";
+    let up = upload(&s, q, csv2.as_bytes().to_vec()).await.expect(201);
+    let imp = &up.body["import"];
+    assert_eq!(
+        imp["mapping"],
+        json!(["external_id", "company_name", "first_name", "source"])
+    );
+    let id = imp["id"].as_str().unwrap().to_owned();
+    let done = run(
+        &s,
+        &id,
+        json!({"mode": "skip_bad_rows", "on_match": "update"}),
+    )
+    .await;
+    assert_eq!(
+        counts(&done),
+        (1, 1, 0, 0),
+        "{}",
+        json!(rows(&s, &id).await)
+    );
+    let leads = s.all_pages("/api/v1/leads?sort=company_name").await;
+    let names: Vec<&str> = leads
+        .iter()
+        .map(|l| l["company_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Acme SRL", "Beta", "Gama"]);
+}
+
+async fn rejected_rows_download_as_excel_without_formulas(s: TestServer) {
+    let csv = "Nombre,Apellido,Email\n\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",Pérez,no-es-un-email\nBien,Hecho,b@example.com\n";
+    let id = upload(
+        &s,
+        "kind=contacts&file_name=contactos.csv",
+        csv.as_bytes().to_vec(),
+    )
+    .await
+    .expect(201)
+    .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = run(&s, &id, json!({"mode": "skip_bad_rows"})).await;
+    assert_eq!(
+        counts(&done),
+        (1, 0, 0, 1),
+        "{}",
+        json!(rows(&s, &id).await)
+    );
+    let res = s
+        .client
+        .get(format!("{}/api/v1/imports/{id}/rejected", s.base))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("contactos-rejected.xlsx")
+    );
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(cells[0], ["row", "Nombre", "Apellido", "Email", "problems"]);
+    assert_eq!(cells.len(), 2);
+    assert_eq!(cells[1][0], "2");
+    assert!(cells[1][1].starts_with("'=HYPERLINK"), "{:?}", cells[1]);
+    assert!(cells[1][4].contains("Email"), "{:?}", cells[1]);
+    assert!(!matches!(sheet.get((1, 1)), Some(Data::Error(_))));
+}
+
+async fn imports_need_the_right_and_stay_private(s: TestServer) {
+    let (_, reader) = s.member("lectora@example.com", "read_only").await;
+    upload_as(
+        &s,
+        &reader,
+        "kind=contacts&file_name=c.csv",
+        b"Nombre,Apellido\nA,B\n".to_vec(),
+    )
+    .await
+    .expect(403);
+    let (_, rep) = s.member("vendedor@example.com", "sales_rep").await;
+    let id = upload(
+        &s,
+        "kind=contacts&file_name=c.csv",
+        b"Nombre,Apellido\nA,B\n".to_vec(),
+    )
+    .await
+    .expect(201)
+    .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Someone else's import does not exist for a non-admin.
+    s.call(&rep, Method::GET, &format!("/api/v1/imports/{id}"), None)
+        .await
+        .expect(404);
+    s.call(
+        &rep,
+        Method::POST,
+        &format!("/api/v1/imports/{id}/undo"),
+        None,
+    )
+    .await
+    .expect(404);
+    let theirs = s
+        .call(&rep, Method::GET, "/api/v1/imports", None)
+        .await
+        .expect(200);
+    assert_eq!(theirs.body["data"], json!([]));
+    assert_eq!(
+        s.get("/api/v1/imports").await.expect(200).body["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn lists_export_to_xlsx(s: TestServer) {
+    s.create(
+        "accounts",
+        json!({"name": "Ñandú SA", "tax_id": "30-70000001-6", "tags": ["VIP"]}),
+    )
+    .await;
+    s.create(
+        "accounts",
+        json!({"name": "=cmd|' /C calc'!A0", "tags": ["otro"]}),
+    )
+    .await;
+    let res = s
+        .client
+        .get(format!(
+            "{}/api/v1/accounts/export?format=xlsx&sort=name",
+            s.base
+        ))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(".xlsx")
+    );
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[1][col("name")], "'=cmd|' /C calc'!A0");
+    assert_eq!(rows[2][col("name")], "Ñandú SA");
+    assert_eq!(rows[2][col("tax_id")], "30-70000001-6");
+    // Filters apply as in the list, and the export is audited with its format.
+    let res = s
+        .client
+        .get(format!(
+            "{}/api/v1/accounts/export?format=xlsx&filter[tags]=VIP",
+            s.base
+        ))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .unwrap();
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    assert_eq!(book.worksheet_range_at(0).unwrap().unwrap().height(), 2);
+    let audit = s.all_pages("/api/v1/audit_events?action=exported").await;
+    assert!(
+        audit
+            .iter()
+            .any(|e| e["changes"].to_string().contains("xlsx")),
+        "{}",
+        json!(audit)
+    );
+    // A member without the export right gets nothing.
+    let (_, reader) = s.member("lectora@example.com", "read_only").await;
+    s.call(
+        &reader,
+        Method::GET,
+        "/api/v1/accounts/export?format=xlsx",
+        None,
+    )
+    .await
+    .expect(403);
+}
