@@ -9,6 +9,7 @@ pub mod auth;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
+pub mod deals;
 pub mod demo;
 pub mod error;
 pub mod idempotency;

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
 pub mod db;
+pub mod deals;
 pub mod error;
 mod groups;
 pub mod idempotency;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod custom_fields;
+pub mod deals;
 pub mod doc;
 pub mod extract;
 pub mod io;
@@ -24,6 +25,7 @@ pub mod views;
 use cartera_core::accounts::AccountData;
 use cartera_core::activities::ActivityData;
 use cartera_core::contacts::ContactData;
+use cartera_core::deals::DealData;
 use cartera_core::leads::LeadData;
 
 use doc::Api;
@@ -57,6 +59,8 @@ pub fn api() -> Api {
     api = jobs::mount(api);
     api = totals::mount(api);
     api = catalog::mount(api);
+    api = records::mount::<DealData>(api, "Deal");
+    api = deals::mount(api);
     users::mount(api)
 }
 

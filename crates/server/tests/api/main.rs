@@ -12,6 +12,7 @@ mod auth;
 mod catalog;
 mod contacts;
 mod custom_fields;
+mod deals;
 mod export;
 mod jobs;
 mod leads;
