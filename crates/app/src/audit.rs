@@ -202,10 +202,26 @@ pub async fn timeline<D: Table>(
             .ok_or_else(bad_cursor)?,
     };
     let notes = cartera_store::notes::list_for(&mut conn, &note_ids, cur.n, limit + 1).await?;
+    // An account's deals show on its timeline: their creation, stage moves and closing.
+    let mut event_ids = ids.clone();
+    if D::KIND == RecordKind::Account && actor.may(Module::Deals, Action::Read) {
+        event_ids.extend(
+            cartera_store::deals::list_for(
+                &mut conn,
+                cartera_store::deals::DealsOf::Account(id),
+                actor.view.as_deref(),
+                None,
+                Some(500),
+            )
+            .await?
+            .into_iter()
+            .map(|(_, d)| d.id),
+        );
+    }
     let events = store::list(
         &mut conn,
         &AuditQuery {
-            record_ids: ids.clone(),
+            record_ids: event_ids,
             before_seq: cur.a,
             limit: limit + 1,
             ..AuditQuery::default()

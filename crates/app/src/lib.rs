@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
 pub mod dav;
+pub mod deals;
 pub mod demo;
 pub mod error;
 pub mod followups;

@@ -13,6 +13,7 @@ use cartera_core::activities::ActivityData;
 use cartera_core::audit::{AuditAction, AuditEvent};
 use cartera_core::contacts::ContactData;
 use cartera_core::custom_fields::{CustomField, validate_values};
+use cartera_core::deals::DealData;
 use cartera_core::leads::LeadData;
 use cartera_core::query::{ListQuery, encode_cursor, parse_list};
 use cartera_core::record::{
@@ -52,6 +53,23 @@ pub trait Kind: Table {
         _old: Option<&'a Record<Self>>,
         _new: &'a Record<Self>,
         _prefix: &'a str,
+    ) -> impl Future<Output = Result<()>> + Send + 'a {
+        async { Ok(()) }
+    }
+
+    /// Whether writes call [`Kind::resolve`].
+    const RESOLVES: bool = false;
+
+    /// Fills in and checks what needs the database (a deal's stage and catalogue
+    /// prices), after the record is read and checked on its own and before it is
+    /// stored; `old` is the stored version of a change. Violations go to `c`.
+    fn resolve<'a>(
+        _conn: &'a mut Conn,
+        _actor: &'a Actor,
+        _old: Option<&'a Self>,
+        _new: &'a mut Self,
+        _now: DateTime<Utc>,
+        _c: &'a mut Check,
     ) -> impl Future<Output = Result<()>> + Send + 'a {
         async { Ok(()) }
     }
@@ -214,6 +232,7 @@ pub(crate) async fn require_visible(
         RecordKind::Activity => load_visible::<ActivityData>(conn, actor, id)
             .await
             .map(|_| ()),
+        RecordKind::Deal => load_visible::<DealData>(conn, actor, id).await.map(|_| ()),
         _ => Err(AppError::NotFound),
     }
 }
@@ -623,7 +642,11 @@ pub async fn create<D: Kind>(
         .with_settings::<D>(&mut reader)
         .await?;
     drop(reader);
-    let (recs, prefixes) = prepare_creates::<D>(&mut batch, inputs, naming);
+    let (mut recs, prefixes) = prepare_creates::<D>(&mut batch, inputs, naming);
+    if D::RESOLVES {
+        let mut reader = app.db.reader().await?;
+        resolve_creates(&mut reader, &mut batch, &mut recs, &prefixes).await?;
+    }
     if !batch.check.is_ok() {
         batch.check_references(&mut app.db.reader().await?).await?;
         return Err(batch.into_error());
@@ -633,6 +656,53 @@ pub async fn create<D: Kind>(
     let out = store_creates(&mut conn, batch, planned, opts).await?;
     conn.commit().await?;
     Ok(out)
+}
+
+/// Runs [`Kind::resolve`] on new records, collecting violations in the batch.
+async fn resolve_creates<D: Kind>(
+    conn: &mut Conn,
+    batch: &mut Batch<'_>,
+    recs: &mut [Record<D>],
+    prefixes: &[String],
+) -> Result<()> {
+    for (r, p) in recs.iter_mut().zip(prefixes) {
+        let mut c = Check::with_prefix(p.clone());
+        D::resolve(conn, batch.actor, None, &mut r.data, batch.now, &mut c).await?;
+        batch.check.extend(c);
+    }
+    Ok(())
+}
+
+/// Runs [`Kind::resolve`] on a changed record and settles its version afterwards.
+async fn resolve_update<D: Kind>(
+    conn: &mut Conn,
+    batch: &mut Batch<'_>,
+    old: &Record<D>,
+    new: &mut Record<D>,
+    prefix: &str,
+) -> Result<()> {
+    if !D::RESOLVES {
+        return Ok(());
+    }
+    let mut c = Check::with_prefix(prefix.to_owned());
+    D::resolve(
+        conn,
+        batch.actor,
+        Some(&old.data),
+        &mut new.data,
+        batch.now,
+        &mut c,
+    )
+    .await?;
+    batch.check.extend(c);
+    let changed = new.data != old.data;
+    new.meta.version = old.meta.version + i64::from(changed);
+    new.meta.updated_at = if changed {
+        batch.now
+    } else {
+        old.meta.updated_at
+    };
+    Ok(())
 }
 
 /// How the fields of created records are named in errors.
@@ -749,7 +819,10 @@ pub(crate) async fn create_in<D: Kind>(
         .await?
         .with_territories::<D>(conn)
         .await?;
-    let (recs, prefixes) = prepare_creates::<D>(&mut batch, inputs, naming);
+    let (mut recs, prefixes) = prepare_creates::<D>(&mut batch, inputs, naming);
+    if D::RESOLVES {
+        resolve_creates(conn, &mut batch, &mut recs, &prefixes).await?;
+    }
     let planned = plan_creates(conn.backend(), actor, now, recs, prefixes);
     store_creates(conn, batch, planned, opts).await
 }
@@ -777,7 +850,10 @@ pub async fn update<D: Kind>(
         return Err(stale(v, old.meta.version));
     }
     let mut batch = Batch::load::<D>(&mut conn, actor, now).await?;
-    let new = batch.prepare_update(&old, patch, "");
+    let mut new = batch.prepare_update(&old, patch, "");
+    if let Some(n) = &mut new {
+        resolve_update(&mut conn, &mut batch, &old, n, "").await?;
+    }
     batch.check_references(&mut conn).await?;
     if let Some(n) = &new {
         let mut c = Check::new();
@@ -995,7 +1071,12 @@ pub async fn bulk<D: Kind>(
         batch.check_references(&mut app.db.reader().await?).await?;
         return Err(batch.into_error());
     }
-    let (create_prefixes, create_recs): (Vec<String>, Vec<Record<D>>) = creates.into_iter().unzip();
+    let (create_prefixes, mut create_recs): (Vec<String>, Vec<Record<D>>) =
+        creates.into_iter().unzip();
+    if D::RESOLVES {
+        let mut reader = app.db.reader().await?;
+        resolve_creates(&mut reader, &mut batch, &mut create_recs, &create_prefixes).await?;
+    }
     let planned = plan_creates(app.db.backend(), actor, now, create_recs, create_prefixes);
     let mut conn = app.db.begin().await?;
 
@@ -1091,7 +1172,8 @@ pub async fn bulk<D: Kind>(
         {
             return Err(stale(v, old.meta.version));
         }
-        if let Some(new) = batch.prepare_update(old, patch, &prefix) {
+        if let Some(mut new) = batch.prepare_update(old, patch, &prefix) {
+            resolve_update(&mut conn, &mut batch, old, &mut new, &prefix).await?;
             updates.push((prefix, old, new));
         }
     }

@@ -33,10 +33,14 @@ pub enum RecordKind {
     Job,
     Product,
     PriceList,
+    Deal,
+    Pipeline,
+    Quota,
+    CommissionPlan,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 17] = [
         RecordKind::Account,
         RecordKind::Contact,
         RecordKind::Lead,
@@ -50,6 +54,10 @@ impl RecordKind {
         RecordKind::Job,
         RecordKind::Product,
         RecordKind::PriceList,
+        RecordKind::Deal,
+        RecordKind::Pipeline,
+        RecordKind::Quota,
+        RecordKind::CommissionPlan,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -67,6 +75,10 @@ impl RecordKind {
             RecordKind::Job => "job",
             RecordKind::Product => "product",
             RecordKind::PriceList => "price_list",
+            RecordKind::Deal => "deal",
+            RecordKind::Pipeline => "pipeline",
+            RecordKind::Quota => "quota",
+            RecordKind::CommissionPlan => "commission_plan",
         }
     }
 
@@ -86,6 +98,10 @@ impl RecordKind {
             RecordKind::Job => "jobs",
             RecordKind::Product => "products",
             RecordKind::PriceList => "price_lists",
+            RecordKind::Deal => "deals",
+            RecordKind::Pipeline => "pipelines",
+            RecordKind::Quota => "quotas",
+            RecordKind::CommissionPlan => "commission_plans",
         }
     }
 
@@ -96,11 +112,12 @@ impl RecordKind {
     }
 
     /// Kinds that custom fields, notes and tags attach to.
-    pub const WITH_CUSTOM_FIELDS: [RecordKind; 4] = [
+    pub const WITH_CUSTOM_FIELDS: [RecordKind; 5] = [
         RecordKind::Account,
         RecordKind::Contact,
         RecordKind::Lead,
         RecordKind::Activity,
+        RecordKind::Deal,
     ];
 }
 

@@ -32,10 +32,13 @@ pub enum Module {
     Activities,
     /// Products, services and price lists.
     Catalog,
+    /// Pipelines, deals, forecast, quotas and commissions (`admin`: pipelines, quotas
+    /// and commission plans).
+    Deals,
 }
 
 impl Module {
-    pub const ALL: [Module; 9] = [
+    pub const ALL: [Module; 10] = [
         Module::Accounts,
         Module::Contacts,
         Module::Leads,
@@ -45,6 +48,7 @@ impl Module {
         Module::Audit,
         Module::Activities,
         Module::Catalog,
+        Module::Deals,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +62,7 @@ impl Module {
             Module::Audit => "audit",
             Module::Activities => "activities",
             Module::Catalog => "catalog",
+            Module::Deals => "deals",
         }
     }
 
@@ -71,6 +76,10 @@ impl Module {
             RecordKind::Product | RecordKind::PriceList => Module::Catalog,
             RecordKind::CustomField => Module::CustomFields,
             RecordKind::Activity => Module::Activities,
+            RecordKind::Deal
+            | RecordKind::Pipeline
+            | RecordKind::Quota
+            | RecordKind::CommissionPlan => Module::Deals,
             RecordKind::User
             | RecordKind::ApiToken
             | RecordKind::Setting
@@ -297,6 +306,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Audit, &[Read]),
                 (Activities, &records),
                 (Catalog, &records),
+                (Deals, &[Read, Create, Edit, Delete, Export, Admin]),
             ]),
             Visibility::Team,
         ),
@@ -313,6 +323,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Catalog, &[Read]),
                 (Audit, &[Read]),
                 (Activities, &[Read, Create, Edit]),
+                (Deals, &[Read, Create, Edit]),
             ]),
             Visibility::Own,
         ),
@@ -384,6 +395,7 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Catalog, &[Read]),
                 (Audit, &[Read]),
                 (Activities, &[Read]),
+                (Deals, &[Read]),
             ]),
             Visibility::All,
         ),

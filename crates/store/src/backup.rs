@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 use cartera_core::accounts::AccountData;
 use cartera_core::activities::ActivityData;
 use cartera_core::contacts::ContactData;
+use cartera_core::deals::DealData;
 use cartera_core::leads::LeadData;
 use cartera_core::record::RecordKind;
 
@@ -563,6 +564,7 @@ pub async fn rebuild_search(c: &mut Conn) -> Result<u64> {
             RecordKind::Contact => reindex::<ContactData>(c).await?,
             RecordKind::Lead => reindex::<LeadData>(c).await?,
             RecordKind::Activity => reindex::<ActivityData>(c).await?,
+            RecordKind::Deal => reindex::<DealData>(c).await?,
             RecordKind::Note
             | RecordKind::CustomField
             | RecordKind::User
@@ -571,7 +573,10 @@ pub async fn rebuild_search(c: &mut Conn) -> Result<u64> {
             | RecordKind::Territory
             | RecordKind::Job
             | RecordKind::Product
-            | RecordKind::PriceList => 0,
+            | RecordKind::PriceList
+            | RecordKind::Pipeline
+            | RecordKind::Quota
+            | RecordKind::CommissionPlan => 0,
         };
     }
     Ok(indexed)

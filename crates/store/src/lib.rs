@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod dav;
 pub mod db;
+pub mod deals;
 pub mod error;
 mod groups;
 pub mod idempotency;

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalog;
 pub mod custom_fields;
 pub mod dav;
+pub mod deals;
 pub mod doc;
 pub mod extract;
 pub mod imports;
@@ -27,6 +28,7 @@ pub mod views;
 use cartera_core::accounts::AccountData;
 use cartera_core::activities::ActivityData;
 use cartera_core::contacts::ContactData;
+use cartera_core::deals::DealData;
 use cartera_core::leads::LeadData;
 
 use doc::Api;
@@ -63,6 +65,8 @@ pub fn api() -> Api {
     api = catalog::mount(api);
     api = dav::mount(api);
     api = imports::mount(api);
+    api = records::mount::<DealData>(api, "Deal");
+    api = deals::mount(api);
     users::mount(api)
 }
 
