@@ -31,6 +31,7 @@ mod totals;
 mod two_factor;
 mod visibility;
 mod web;
+mod web_deals;
 mod web_my_day;
 mod web_records;
 mod web_settings;
