@@ -59,6 +59,8 @@ impl Kind for DealData {
         }
     }
 
+    // Written out (not `async fn`) to match the trait, whose future must be `Send`.
+    #[allow(clippy::manual_async_fn)]
     fn resolve<'a>(
         conn: &'a mut Conn,
         actor: &'a Actor,
@@ -546,7 +548,11 @@ pub async fn update_pipeline(
         .map(|s| s.id)
         .filter(|s| !kept.contains(s))
         .collect();
-    for (stage, n) in store::count_in_stages(&mut conn, &removed).await? {
+    if let Some((stage, n)) = store::count_in_stages(&mut conn, &removed)
+        .await?
+        .into_iter()
+        .next()
+    {
         let name = old.stage(stage).map(|s| s.name.clone()).unwrap_or_default();
         return Err(invalid(
             "stages",

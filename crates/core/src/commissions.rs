@@ -303,8 +303,7 @@ impl CommissionPlan {
         for r in &mut self.category_rates {
             crate::validate::clean(&mut r.category);
         }
-        self.tiers
-            .sort_by(|a, b| a.from_percent.cmp(&b.from_percent));
+        self.tiers.sort_by_key(|t| t.from_percent);
         let mut seen = std::collections::HashSet::new();
         self.user_ids.retain(|id| seen.insert(*id));
     }

@@ -151,6 +151,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "inline": super::records::inline_fields(page, &account),
         "territory": super::leads::territory_name(&s, &me, d.territory_id).await,
         "shares": super::shares::ctx::<AccountData>(&s, actor, page, id).await,
+        "deals": super::deals::of_account(&s, &me, id).await,
         "seg": "accounts",
         "id": id,
     });

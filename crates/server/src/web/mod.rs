@@ -7,6 +7,7 @@ pub mod agenda;
 pub mod assets;
 pub mod auth;
 pub mod contacts;
+pub mod deals;
 pub mod forms;
 pub mod i18n;
 pub mod leads;
@@ -50,6 +51,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts/{id}/notes", post(accounts::add_note))
         .route("/contacts", get(lists::list_page::<ContactData>))
         .route("/leads", get(lists::list_page::<LeadData>))
+        .route("/deals", get(deals::board))
+        .route("/deals/list", get(deals::list))
+        .route("/deals/{id}", get(deals::show))
+        .route("/deals/{id}/move", post(deals::move_deal))
+        .route("/forecast", get(deals::forecast))
         .merge(settings_routes())
         .merge(views::routes())
         .merge(records::routes())

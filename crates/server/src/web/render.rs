@@ -101,6 +101,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "record_actions.html",
         include_str!("templates/record_actions.html"),
     ),
+    // Deals.
+    (
+        "deals_board.html",
+        include_str!("templates/deals_board.html"),
+    ),
+    ("deals_list.html", include_str!("templates/deals_list.html")),
+    ("deal.html", include_str!("templates/deal.html")),
+    ("forecast.html", include_str!("templates/forecast.html")),
 ];
 
 /// The template engine and the catalogue.

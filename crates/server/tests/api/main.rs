@@ -36,6 +36,7 @@ mod two_factor;
 mod visibility;
 mod web;
 mod web_agenda;
+mod web_deals;
 mod web_my_day;
 mod web_records;
 mod web_settings;

@@ -180,3 +180,66 @@
     });
   });
 })();
+
+// Deals: the pipeline board. Cards drag between stage columns; a drop sets the card's
+// stage select and submits its form (the same form a keyboard or phone user submits).
+// A lost stage asks for the reason first.
+(function () {
+  "use strict";
+  var board = document.querySelector("[data-board]");
+  if (!board) return;
+  document.documentElement.classList.add("js");
+  var dragged = null;
+  function submit(card, stage) {
+    var form = card.querySelector("form.deal-move");
+    var select = form && form.querySelector("select[name=stage_id]");
+    var current = select && select.querySelector("option[selected]");
+    if (!select || (current && current.value === stage)) {
+      if (select && current) select.value = current.value;
+      return;
+    }
+    var col = board.querySelector('[data-stage="' + stage + '"]');
+    if (col && col.getAttribute("data-outcome") === "lost") {
+      var reason = window.prompt(board.getAttribute("data-lost-prompt") || "");
+      if (!reason) {
+        if (current) select.value = current.value;
+        return;
+      }
+      form.querySelector("input[name=lost_reason]").value = reason;
+    }
+    select.value = stage;
+    form.submit();
+  }
+  board.addEventListener("dragstart", function (e) {
+    var card = e.target.closest && e.target.closest(".deal-card");
+    if (!card) return;
+    dragged = card;
+    card.classList.add("dragging");
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", card.getAttribute("data-deal"));
+  });
+  board.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("dragging");
+    board.querySelectorAll(".drop-here").forEach(function (c) { c.classList.remove("drop-here"); });
+    dragged = null;
+  });
+  board.addEventListener("dragover", function (e) {
+    var col = e.target.closest && e.target.closest("[data-stage]");
+    if (!col || !dragged) return;
+    e.preventDefault();
+    board.querySelectorAll(".drop-here").forEach(function (c) { if (c !== col) c.classList.remove("drop-here"); });
+    col.classList.add("drop-here");
+  });
+  board.addEventListener("drop", function (e) {
+    var col = e.target.closest && e.target.closest("[data-stage]");
+    if (!col || !dragged) return;
+    e.preventDefault();
+    submit(dragged, col.getAttribute("data-stage"));
+  });
+  // The select moves at once when changed (the button stays for no-JS browsers).
+  board.addEventListener("change", function (e) {
+    var select = e.target.closest && e.target.closest("select[data-move]");
+    if (!select) return;
+    submit(select.closest(".deal-card"), select.value);
+  });
+})();

@@ -1,0 +1,510 @@
+//! Deal pages: the pipeline board (a column per stage; cards dragged between columns or
+//! moved with a stage select), the deal list, one deal (360°), and the forecast with
+//! quota attainment.
+
+use std::collections::HashMap;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Datelike, Months};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use cartera_app::deals::{self, MonthRange, MoveInput};
+use cartera_app::records;
+use cartera_app::{AppError, audit};
+use cartera_core::Id;
+use cartera_core::accounts::AccountData;
+use cartera_core::contacts::ContactData;
+use cartera_core::deals::{DealData, Month, Pipeline, StageOutcome, to_cents};
+use cartera_core::money::Money;
+use cartera_core::record::{Record, RecordData};
+use cartera_store::deals::DealsOf;
+
+use super::render::{Me, Page, PageId, when};
+use crate::state::AppState;
+
+fn money(m: Option<Money>) -> String {
+    m.map(|m| format!("{} {}", to_cents(m.amount), m.currency.as_str()))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Names of the accounts and people the deals point to.
+async fn names(
+    s: &AppState,
+    me: &Me,
+    deals: &[&Record<DealData>],
+) -> (HashMap<Id, String>, HashMap<Id, String>) {
+    let mut account_ids: Vec<Id> = deals.iter().filter_map(|d| d.data.account_id).collect();
+    account_ids.extend(
+        deals
+            .iter()
+            .flat_map(|d| d.data.competitors.iter().map(|c| c.account_id)),
+    );
+    account_ids.sort();
+    account_ids.dedup();
+    let mut accounts = HashMap::new();
+    for part in account_ids.chunks(100) {
+        let params = vec![
+            (
+                "filter[id][in]".to_owned(),
+                part.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            ("limit".to_owned(), "100".to_owned()),
+        ];
+        if let Ok(l) = records::list::<AccountData>(&s.app, me.actor(), &params).await {
+            accounts.extend(l.rows.into_iter().map(|a| (a.id, a.data.name)));
+        }
+    }
+    let people_ids: Vec<Id> = deals.iter().filter_map(|d| d.data.owner_id).collect();
+    let people = cartera_app::users::names(&s.app, &people_ids)
+        .await
+        .unwrap_or_default();
+    (accounts, people)
+}
+
+fn card(
+    d: &Record<DealData>,
+    accounts: &HashMap<Id, String>,
+    people: &HashMap<Id, String>,
+) -> Value {
+    json!({
+        "id": d.id,
+        "name": d.data.name,
+        "account": d.data.account_id.and_then(|a| accounts.get(&a).cloned()),
+        "account_id": d.data.account_id,
+        "amount": money(d.data.amount),
+        "probability": d.data.probability,
+        "close": d.data.expected_close_date.map(|c| c.format("%d/%m/%Y").to_string()),
+        "owner": d.data.owner_id.and_then(|o| people.get(&o).cloned()),
+        "status": d.data.status.as_str(),
+        "stage_id": d.data.stage_id,
+        "version": d.meta.version,
+    })
+}
+
+fn stages_ctx(p: &Pipeline) -> Vec<Value> {
+    p.stages
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id,
+                "name": s.name,
+                "probability": s.probability,
+                "outcome": match s.outcome {
+                    StageOutcome::Open => "open",
+                    StageOutcome::Won => "won",
+                    StageOutcome::Lost => "lost",
+                },
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+pub struct BoardQuery {
+    pipeline: Option<String>,
+    error: Option<String>,
+}
+
+/// The pipeline board.
+pub async fn board(State(s): State<AppState>, me: Me, Query(q): Query<BoardQuery>) -> Response {
+    let page = &me.page;
+    let actor = me.actor();
+    let pipelines = match deals::pipelines(&s.app, actor).await {
+        Ok(p) => p,
+        Err(e) => return page.error(e),
+    };
+    let chosen = q.pipeline.and_then(|p| p.parse::<Id>().ok());
+    let Some(pipeline) = pipelines
+        .iter()
+        .find(|p| Some(p.id) == chosen)
+        .or(pipelines.first())
+        .cloned()
+    else {
+        return page.render(
+            StatusCode::OK,
+            "deals_board.html",
+            json!({"nav": "deals", "pipelines": [], "columns": []}),
+        );
+    };
+    let list = match deals::deals_of(&s.app, actor, DealsOf::Pipeline(pipeline.id)).await {
+        Ok(l) => l,
+        Err(e) => return page.error(e),
+    };
+    let refs: Vec<&Record<DealData>> = list.iter().collect();
+    let (accounts, people) = names(&s, &me, &refs).await;
+    let stages = stages_ctx(&pipeline);
+    let columns: Vec<Value> = pipeline
+        .stages
+        .iter()
+        .zip(&stages)
+        .map(|(stage, ctx)| {
+            let in_stage: Vec<&Record<DealData>> = list
+                .iter()
+                .filter(|d| d.data.stage_id == Some(stage.id))
+                .collect();
+            // A column's total is per currency, like every sum of money.
+            let totals = cartera_core::activities::sum_by_currency(
+                in_stage.iter().filter_map(|d| d.data.amount.as_ref()),
+            );
+            json!({
+                "stage": ctx,
+                "count": in_stage.len(),
+                "totals": totals.iter().map(|m| money(Some(*m))).collect::<Vec<_>>(),
+                "cards": in_stage.iter().map(|d| card(d, &accounts, &people)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    page.render(
+        StatusCode::OK,
+        "deals_board.html",
+        json!({
+            "nav": "deals",
+            "pipelines": pipelines.iter().map(|p| json!({"id": p.id, "name": p.name})).collect::<Vec<_>>(),
+            "pipeline": {"id": pipeline.id, "name": pipeline.name},
+            "stages": stages,
+            "columns": columns,
+            "error": q.error,
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    stage_id: String,
+    #[serde(default)]
+    lost_reason: String,
+    /// Where to go back: `board` or `deal`.
+    #[serde(default)]
+    back: String,
+}
+
+/// Moves a deal from the board's drop or stage select, or from the deal page.
+pub async fn move_deal(
+    State(s): State<AppState>,
+    me: Me,
+    PageId(id): PageId,
+    Form(f): Form<MoveForm>,
+) -> Response {
+    let page = &me.page;
+    let Ok(stage_id) = f.stage_id.parse::<Id>() else {
+        return page.error_page(StatusCode::UNPROCESSABLE_ENTITY, "not-found");
+    };
+    let input = MoveInput {
+        stage_id,
+        lost_reason: Some(f.lost_reason).filter(|r| !r.trim().is_empty()),
+    };
+    let moved = deals::move_deal(&s.app, me.actor(), id, input, None).await;
+    let pipeline = match &moved {
+        Ok(d) => d.data.pipeline_id,
+        Err(_) => None,
+    };
+    let error = match moved {
+        Ok(_) => None,
+        Err(AppError::Invalid(v)) => Some(
+            v.0.first()
+                .map(|x| {
+                    if x.field == "lost_reason" {
+                        page.t("deal-lost-needs-reason")
+                    } else {
+                        x.message.clone()
+                    }
+                })
+                .unwrap_or_default(),
+        ),
+        Err(e) => return page.error(e),
+    };
+    let enc = |t: &str| -> String {
+        t.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    };
+    let to = if f.back == "deal" {
+        match error {
+            Some(e) => format!("/deals/{id}?error={}", enc(&e)),
+            None => format!("/deals/{id}"),
+        }
+    } else {
+        let mut to = String::from("/deals");
+        let mut sep = '?';
+        if let Some(p) = pipeline {
+            to.push_str(&format!("?pipeline={p}"));
+            sep = '&';
+        }
+        if let Some(e) = error {
+            to.push_str(&format!("{sep}error={}", enc(&e)));
+        }
+        to
+    };
+    Redirect::to(&to).into_response()
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+}
+
+/// Every deal the person sees, in a table.
+pub async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>) -> Response {
+    let page = &me.page;
+    let mut all = match deals::deals_of(&s.app, me.actor(), DealsOf::All).await {
+        Ok(l) => l,
+        Err(e) => return page.error(e),
+    };
+    if !q.status.is_empty() {
+        all.retain(|d| d.data.status.as_str() == q.status);
+    }
+    let pipelines = deals::pipelines(&s.app, me.actor())
+        .await
+        .unwrap_or_default();
+    let stage_names: HashMap<Id, String> = pipelines
+        .iter()
+        .flat_map(|p| p.stages.iter().map(|s| (s.id, s.name.clone())))
+        .collect();
+    let refs: Vec<&Record<DealData>> = all.iter().collect();
+    let (accounts, people) = names(&s, &me, &refs).await;
+    let rows: Vec<Value> = all
+        .iter()
+        .map(|d| {
+            let mut c = card(d, &accounts, &people);
+            c["stage"] = json!(d.data.stage_id.and_then(|s| stage_names.get(&s).cloned()));
+            c
+        })
+        .collect();
+    page.render(
+        StatusCode::OK,
+        "deals_list.html",
+        json!({"nav": "deals", "rows": rows, "status": q.status}),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct ShowQuery {
+    error: Option<String>,
+}
+
+/// One deal: customer, contacts, lines, competitors, stage history and timeline.
+pub async fn show(
+    State(s): State<AppState>,
+    me: Me,
+    PageId(id): PageId,
+    Query(q): Query<ShowQuery>,
+) -> Response {
+    let page = &me.page;
+    let actor = me.actor();
+    let deal = match records::get::<DealData>(&s.app, actor, id).await {
+        Ok(d) => d,
+        Err(e) => return page.error(e),
+    };
+    let d = &deal.data;
+    let pipeline = match d.pipeline_id {
+        Some(p) => deals::pipeline(&s.app, actor, p).await.ok(),
+        None => None,
+    };
+    let stays = deals::stays(d, pipeline.as_ref(), s.app.now());
+    let (accounts, mut people) = names(&s, &me, &[&deal]).await;
+    let contacts: Vec<Value> = if d.contact_ids.is_empty() {
+        Vec::new()
+    } else {
+        let params = vec![(
+            "filter[id][in]".to_owned(),
+            d.contact_ids
+                .iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+        )];
+        records::list::<ContactData>(&s.app, actor, &params)
+            .await
+            .map(|l| {
+                l.rows
+                    .iter()
+                    .map(|c| json!({"id": c.id, "name": c.data.title(), "job_title": c.data.job_title}))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let timeline = audit::timeline::<DealData>(&s.app, actor, id, None, 20)
+        .await
+        .map(|t| t.items)
+        .unwrap_or_default();
+    let mut ids: Vec<Id> = timeline
+        .iter()
+        .filter_map(|i| match i {
+            audit::TimelineItem::Change { event, .. } => event.actor_id,
+            audit::TimelineItem::Note { note, .. } => note.meta.created_by,
+            audit::TimelineItem::Activity { activity, .. } => activity.data.owner_id,
+        })
+        .collect();
+    ids.extend(stays.iter().filter_map(|s| s.by));
+    if let Ok(more) = cartera_app::users::names(&s.app, &ids).await {
+        people.extend(more);
+    }
+    let currency = d
+        .currency
+        .map(|c| c.as_str().to_owned())
+        .unwrap_or_default();
+    let ctx = json!({
+        "nav": "deals",
+        "deal": deal,
+        "card": card(&deal, &accounts, &people),
+        "pipeline": pipeline.as_ref().map(|p| json!({"id": p.id, "name": p.name})),
+        "stages": pipeline.as_ref().map(stages_ctx).unwrap_or_default(),
+        "stage_name": d.stage_id.and_then(|sid| pipeline.as_ref().and_then(|p| p.stage(sid)).map(|s| s.name.clone())),
+        "contacts": contacts,
+        "currency": currency,
+        "lines": d.lines.iter().map(|l| json!({
+            "description": l.description,
+            "category": l.category,
+            "quantity": l.quantity.normalize().to_string(),
+            "unit_price": l.unit_price.map(|p| to_cents(p.amount).to_string()),
+            "discount": l.discount.map(|x| x.normalize().to_string()),
+            "tax_rate": l.tax_rate.map(|t| t.to_string()),
+            "net": l.net.map(|n| n.to_string()),
+        })).collect::<Vec<_>>(),
+        "totals": d.totals,
+        "competitors": d.competitors.iter().map(|c| json!({
+            "account_id": c.account_id,
+            "name": accounts.get(&c.account_id).cloned(),
+            "threat": format!("{:?}", c.threat).to_lowercase(),
+            "notes": c.notes,
+        })).collect::<Vec<_>>(),
+        "stays": stays.iter().map(|st| json!({
+            "name": st.stage_name,
+            "entered": when(st.entered_at, page.time_zone(), page.locale),
+            "days": st.days,
+            "current": st.left_at.is_none(),
+            "by": st.by.and_then(|b| people.get(&b).cloned()),
+        })).collect::<Vec<_>>(),
+        "timeline": super::accounts::timeline_ctx(&timeline, &people),
+        "own_kind": "deal",
+        "error": q.error,
+    });
+    page.render(StatusCode::OK, "deal.html", ctx)
+}
+
+/// The deals of an account, for its page (none when the role does not read deals).
+pub async fn of_account(s: &AppState, me: &Me, account: Id) -> Option<Vec<Value>> {
+    let list = deals::deals_of(&s.app, me.actor(), DealsOf::Account(account))
+        .await
+        .ok()?;
+    let pipelines = deals::pipelines(&s.app, me.actor())
+        .await
+        .unwrap_or_default();
+    let stage_names: HashMap<Id, String> = pipelines
+        .iter()
+        .flat_map(|p| p.stages.iter().map(|s| (s.id, s.name.clone())))
+        .collect();
+    Some(
+        list.iter()
+            .map(|d| {
+                json!({
+                    "id": d.id,
+                    "name": d.data.name,
+                    "amount": money(d.data.amount),
+                    "status": d.data.status.as_str(),
+                    "stage": d.data.stage_id.and_then(|s| stage_names.get(&s).cloned()),
+                })
+            })
+            .collect(),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct ForecastQuery {
+    from: Option<String>,
+    to: Option<String>,
+    period: Option<String>,
+}
+
+fn quarter_of(d: chrono::NaiveDate) -> String {
+    format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1)
+}
+
+/// The forecast by month and owner, and the attainment of the period's quotas.
+pub async fn forecast(
+    State(s): State<AppState>,
+    me: Me,
+    Query(q): Query<ForecastQuery>,
+) -> Response {
+    let page: &Page = &me.page;
+    let actor = me.actor();
+    let today = s.app.now().with_timezone(&page.time_zone()).date_naive();
+    let first = today.with_day(1).unwrap_or(today);
+    let from = q
+        .from
+        .as_deref()
+        .and_then(Month::parse)
+        .unwrap_or(Month::of(first));
+    let to =
+        q.to.as_deref()
+            .and_then(Month::parse)
+            .unwrap_or(Month::of(first + Months::new(2)));
+    let report = match MonthRange::new(from, to) {
+        Ok(r) => deals::forecast(&s.app, actor, r).await,
+        Err(e) => Err(e),
+    };
+    let report = match report {
+        Ok(r) => r,
+        Err(AppError::BadQuery(_)) => {
+            return page.error_page(StatusCode::BAD_REQUEST, "not-found");
+        }
+        Err(e) => return page.error(e),
+    };
+    let period = q.period.unwrap_or_else(|| quarter_of(today));
+    let attainment = deals::attainment(&s.app, actor, &period)
+        .await
+        .unwrap_or_default();
+    let mut ids: Vec<Id> = report.by_owner.iter().filter_map(|c| c.owner_id).collect();
+    ids.extend(attainment.iter().map(|a| a.quota.user_id));
+    let people = cartera_app::users::names(&s.app, &ids)
+        .await
+        .unwrap_or_default();
+    let person = |id: Option<Id>| {
+        id.and_then(|i| people.get(&i).cloned())
+            .unwrap_or_else(|| page.t("fact-nobody"))
+    };
+    page.render(
+        StatusCode::OK,
+        "forecast.html",
+        json!({
+            "nav": "forecast",
+            "from": report.from,
+            "to": report.to,
+            "months": report.months,
+            "owners": report.by_owner.iter().map(|c| {
+                let mut v = serde_json::to_value(&c.cell).unwrap_or_default();
+                v["who"] = json!(person(c.owner_id));
+                v
+            }).collect::<Vec<_>>(),
+            "teams": report.by_team,
+            "period": period,
+            "quotas": attainment.iter().map(|a| json!({
+                "who": person(Some(a.quota.user_id)),
+                "kind": a.quota.kind.as_str(),
+                "target": match a.quota.kind {
+                    cartera_core::commissions::QuotaKind::Amount => money(a.quota.amount),
+                    cartera_core::commissions::QuotaKind::Count => a.quota.count.unwrap_or(0).to_string(),
+                },
+                "won": match a.quota.kind {
+                    cartera_core::commissions::QuotaKind::Amount => money(a.won_amount),
+                    cartera_core::commissions::QuotaKind::Count => a.won_deals.to_string(),
+                },
+                "percent": a.percent.to_string(),
+                "bar": a.percent.round().to_string(),
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
