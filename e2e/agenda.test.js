@@ -79,6 +79,10 @@ test("a rep drags a visit to another day, marks it done with a report and sees h
   await page.goto(env.base + "/targets");
   assert.match(await page.textContent("table.targets"), /1 \/ 8/);
   await shoot(page, "agenda-targets");
+  await page.goto(env.base + "/activities/new");
+  await shoot(page, "agenda-new");
+  await page.goto(env.base + "/my-day");
+  await shoot(page, "agenda-my-day");
   assert.deepEqual(errors, []);
   await context.close();
 });
