@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use cartera_core::accounts::AccountData;
+use cartera_core::activities::ActivityData;
 use cartera_core::contacts::ContactData;
 use cartera_core::leads::LeadData;
 use cartera_core::record::RecordKind;
@@ -45,7 +46,7 @@ async fn hits<D: Kind>(
     Ok(())
 }
 
-/// Up to `per_kind` matches of each kind: accounts, then contacts, then leads.
+/// Up to `per_kind` matches of each kind: accounts, then contacts, leads and activities.
 pub async fn search(app: &App, actor: &Actor, q: &str, per_kind: usize) -> Result<Vec<Hit>> {
     // Each kind is searched only where the role may read it.
     if q.trim().is_empty() {
@@ -59,5 +60,6 @@ pub async fn search(app: &App, actor: &Actor, q: &str, per_kind: usize) -> Resul
     hits::<AccountData>(app, actor, q, per_kind, &mut out).await?;
     hits::<ContactData>(app, actor, q, per_kind, &mut out).await?;
     hits::<LeadData>(app, actor, q, per_kind, &mut out).await?;
+    hits::<ActivityData>(app, actor, q, per_kind, &mut out).await?;
     Ok(out)
 }

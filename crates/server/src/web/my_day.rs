@@ -127,11 +127,36 @@ pub async fn page(State(s): State<AppState>, me: Me) -> Response {
     let tasks = agenda(&s, &me, &me_id, now.date_naive()).await;
     let leads = recent::<LeadData>(&s, &me, &[("filter[owner_id]", me_id)], |_| None).await;
     let latest = recent::<AccountData>(&s, &me, &[], account_href).await;
+    // Unread reminders, follow-ups and no-contact alerts (the agenda's notifications).
+    let alerts: Vec<Value> = match cartera_app::notifications::list(
+        &s.app,
+        me.actor(),
+        true,
+        None,
+        SHOWN as i64,
+    )
+    .await
+    {
+        Ok(p) => p
+            .data
+            .iter()
+            .map(|n| {
+                json!({
+                    "title": n.title,
+                    "subtitle": page.t(&format!("notification-kind-{}", n.kind.as_str())),
+                    "href": n.record_id.map(|id| format!("/activities/{id}")),
+                    "updated": when(n.created_at, page.time_zone(), page.locale),
+                })
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
     let ctx = json!({
         "nav": "my-day",
         "greeting": page.t_args(greeting, &[("name", ArgValue::Text(first_name))]),
         "today": today,
         "tasks": tasks,
+        "alerts": alerts,
         "mine": mine,
         "leads": leads,
         "latest": latest,

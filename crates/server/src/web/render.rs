@@ -87,6 +87,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/notifications.html"),
     ),
     ("activity.html", include_str!("templates/activity.html")),
+    (
+        "activity_form.html",
+        include_str!("templates/activity_form.html"),
+    ),
     ("calendar.html", include_str!("templates/calendar.html")),
     ("targets.html", include_str!("templates/targets.html")),
     ("admin_jobs.html", include_str!("templates/admin_jobs.html")),

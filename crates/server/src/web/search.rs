@@ -26,6 +26,7 @@ fn href(kind: RecordKind, id: cartera_core::Id, title: &str) -> String {
         RecordKind::Account | RecordKind::Contact | RecordKind::Lead => {
             format!("/{}/{id}", kind.plural())
         }
+        RecordKind::Activity => format!("/activities/{id}"),
         // Kinds without a page of their own yet: their list, found.
         other => {
             let q: String = form_urlencoded::byte_serialize(title.as_bytes()).collect();

@@ -59,6 +59,17 @@ async fn agenda_pages_work_for_a_rep(s: TestServer) {
             .contains("bell-count")
     );
 
+    // Search finds activities too, and leads to their page.
+    let found = get(&s, "/search?q=tambo", &cookie).await;
+    assert!(
+        found.text.contains(&format!("/activities/{visit}"))
+            || found
+                .text
+                .contains(&format!("&#x2f;activities&#x2f;{visit}")),
+        "{}",
+        found.text
+    );
+
     // The activity's page, and the calendar shows it today.
     let a = get(&s, &format!("/activities/{visit}"), &cookie).await;
     assert_eq!(a.status, 200);
@@ -144,6 +155,74 @@ async fn agenda_pages_work_for_a_rep(s: TestServer) {
     assert_eq!(t.status, 200);
     assert!(t.text.contains("1 / 4"), "{}", t.text);
     assert!(t.text.contains("25%"));
+    // A new activity from the calendar's form, on the rep's own agenda.
+    let form = get(&s, "/activities/new", &cookie).await;
+    assert_eq!(form.status, 200);
+    assert!(form.text.contains("name=\"subject\""));
+    let made = page(
+        &s,
+        Method::POST,
+        "/activities/new",
+        Some(&cookie),
+        &[],
+        Some(&[
+            ("csrf_token", csrf.as_str()),
+            ("kind", "call"),
+            ("subject", "Llamar a Molinos"),
+            ("date", tomorrow.as_str()),
+            ("time", "10:30"),
+            ("reminder", "15"),
+        ]),
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.text);
+    let id = made
+        .location
+        .unwrap()
+        .trim_start_matches("/activities/")
+        .to_owned();
+    let call = s
+        .get(&format!("/api/v1/activities/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(call["owner_id"], json!(rep));
+    assert_eq!(call["reminders"], json!([15]));
+    assert!(call["starts_at"].is_string());
+    let empty = page(
+        &s,
+        Method::POST,
+        "/activities/new",
+        Some(&cookie),
+        &[],
+        Some(&[
+            ("csrf_token", csrf.as_str()),
+            ("kind", "task"),
+            ("subject", ""),
+        ]),
+    )
+    .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.text.contains("form-alert"));
+
+    // My day shows unread notifications: the visit prompt of a visit done without a report.
+    let bare = s
+        .create_as(
+            &token,
+            "activities",
+            json!({"kind": "visit", "subject": "Visita sin informe", "status": "done"}),
+        )
+        .await;
+    Worker::standard("web").run_due(&s.app).await.unwrap();
+    let day = get(&s, "/my-day", &cookie).await;
+    assert!(
+        day.text
+            .contains("Informe y próximo paso de la visita: Visita sin informe"),
+        "{}",
+        day.text
+    );
+    let _ = bare;
+
     // Nav entries on every page.
     assert!(t.text.contains("href=\"/calendar\""));
     assert!(t.text.contains("href=\"/notifications\""));
