@@ -525,3 +525,24 @@ activity-kind-call = Call
 activity-kind-meeting = Meeting
 activity-kind-visit = Visit
 activity-kind-email = Email
+
+# dav: calendar and contacts sync (CalDAV, CardDAV, the feed link)
+dav-sync = Calendar and contacts on your phone
+dav-sync-help = Your activities with a date appear in your phone's or computer's calendar, and the contacts you can see in its address book. Changes made on either side reach the other.
+dav-url = Address (CalDAV and CardDAV)
+dav-server = Server
+dav-user = User name
+dav-password = Password
+dav-password-help = An API token with the write scope (read only, if the phone should only look). Make one for each device, so you can revoke it if you lose the device:
+dav-ios = iPhone and iPad
+dav-ios-steps = Settings › Calendar › Accounts › Add Account › Other › Add CalDAV Account. Server: { $server }, then your email and the token. For contacts, the same under Contacts › Accounts › Add CardDAV Account.
+dav-android = Android (DAVx⁵)
+dav-android-steps = In DAVx⁵, add an account with "Login with URL and user name": base URL { $url }, your email and the token. Then tick the "Cartera" calendar and address book.
+dav-thunderbird = Thunderbird
+dav-thunderbird-steps = Calendar: New Calendar › On the Network, user name your email, location { $url }. Contacts: Address Book › New CardDAV Address Book, with the same address. The password is the token.
+dav-feed = Calendar feed (read only)
+dav-feed-help = A private link for calendar apps that subscribe to a URL (Google Calendar, Outlook). Anyone with the link can read your agenda, so keep it to yourself.
+dav-feed-made = Copy the link now: it will not be shown again. Any earlier link has stopped working.
+dav-feed-since = You made a link on { $when }. Replacing it stops the old one.
+dav-feed-create = Create a feed link
+dav-feed-rotate = Replace the feed link

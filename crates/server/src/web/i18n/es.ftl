@@ -525,3 +525,24 @@ activity-kind-call = Llamada
 activity-kind-meeting = Reunión
 activity-kind-visit = Visita
 activity-kind-email = Correo
+
+# dav: sincronización de calendario y contactos (CalDAV, CardDAV, el enlace de suscripción)
+dav-sync = Calendario y contactos en tu teléfono
+dav-sync-help = Tus actividades con fecha aparecen en el calendario de tu teléfono o computadora, y los contactos que puedes ver, en su libreta de direcciones. Lo que cambies en un lado llega al otro.
+dav-url = Dirección (CalDAV y CardDAV)
+dav-server = Servidor
+dav-user = Usuario
+dav-password = Contraseña
+dav-password-help = Un token de API con alcance de escritura (solo lectura, si el teléfono solo debe mirar). Crea uno por dispositivo, así puedes revocarlo si lo pierdes:
+dav-ios = iPhone y iPad
+dav-ios-steps = Ajustes › Calendario › Cuentas › Añadir cuenta › Otra › Añadir cuenta CalDAV. Servidor: { $server }, luego tu email y el token. Para los contactos, lo mismo en Contactos › Cuentas › Añadir cuenta CardDAV.
+dav-android = Android (DAVx⁵)
+dav-android-steps = En DAVx⁵, añade una cuenta con «Iniciar sesión con URL y nombre de usuario»: URL base { $url }, tu email y el token. Luego marca el calendario y la libreta «Cartera».
+dav-thunderbird = Thunderbird
+dav-thunderbird-steps = Calendario: Nuevo calendario › En la red, usuario tu email, ubicación { $url }. Contactos: Libreta de direcciones › Nueva libreta CardDAV, con la misma dirección. La contraseña es el token.
+dav-feed = Enlace de suscripción al calendario (solo lectura)
+dav-feed-help = Un enlace privado para las aplicaciones que se suscriben a una URL (Google Calendar, Outlook). Quien tenga el enlace puede leer tu agenda: no lo compartas.
+dav-feed-made = Copia el enlace ahora: no se vuelve a mostrar. Cualquier enlace anterior dejó de funcionar.
+dav-feed-since = Creaste un enlace el { $when }. Reemplazarlo desactiva el anterior.
+dav-feed-create = Crear un enlace de suscripción
+dav-feed-rotate = Reemplazar el enlace
