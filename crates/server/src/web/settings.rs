@@ -103,7 +103,10 @@ async fn render(s: &AppState, me: &Me, status: StatusCode, extra: Value) -> Resp
             .collect::<Vec<_>>()
             .into(),
     );
-    ctx.insert("sync".into(), sync_context(s, &user.email, feed_since, page));
+    ctx.insert(
+        "sync".into(),
+        sync_context(s, &user.email, feed_since, page),
+    );
     ctx.insert("errors".into(), json!({}));
     if let Value::Object(m) = extra {
         ctx.extend(m);

@@ -879,8 +879,18 @@ async fn settings_page_shows_the_sync_addresses_and_the_feed_link(s: TestServer)
     // minijinja writes `/` as `&#x2f;` in text; a browser shows a slash.
     settings.text = settings.text.replace("&#x2f;", "/");
     let dav_url = format!("{}/dav/", s.app.public_url().trim_end_matches('/'));
-    assert!(settings.text.contains(&format!(r#"<code id="dav-url">{dav_url}</code>"#)), "{}", settings.text);
-    assert!(settings.text.contains(&format!(r#"<code id="dav-user">{ADMIN}</code>"#)));
+    assert!(
+        settings
+            .text
+            .contains(&format!(r#"<code id="dav-url">{dav_url}</code>"#)),
+        "{}",
+        settings.text
+    );
+    assert!(
+        settings
+            .text
+            .contains(&format!(r#"<code id="dav-user">{ADMIN}</code>"#))
+    );
     assert!(settings.text.contains("DAVx⁵") && settings.text.contains("Thunderbird"));
     assert!(!settings.text.contains("feed-since"));
 
@@ -895,7 +905,11 @@ async fn settings_page_shows_the_sync_addresses_and_the_feed_link(s: TestServer)
     .await;
     assert_eq!(made.status, 200, "{}", made.text);
     made.text = made.text.replace("&#x2f;", "/");
-    let start = made.text.find(r#"id="new-feed-url">"#).expect("the link is shown") + r#"id="new-feed-url">"#.len();
+    let start = made
+        .text
+        .find(r#"id="new-feed-url">"#)
+        .expect("the link is shown")
+        + r#"id="new-feed-url">"#.len();
     let url = &made.text[start..start + made.text[start..].find('<').unwrap()];
     let path = &url[url.find("/feeds/").unwrap()..];
     let (status, _, _) = dav(&s, None, "GET", path, &[], None).await;
