@@ -203,6 +203,21 @@ async fn discovery_finds_the_calendar_and_the_address_book(s: TestServer) {
     )
     .await;
     assert_eq!(status, 404);
+    // The principal collection lists the caller alone.
+    let (status, _, body) = dav(
+        &s,
+        Some(auth),
+        "PROPFIND",
+        "/dav/principals/",
+        &[("depth", "1")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 207);
+    assert!(
+        body.contains(&format!("<d:href>{principal}</d:href>")),
+        "{body}"
+    );
     let (status, headers, _) = dav(&s, None, "OPTIONS", "/dav/", &[], None).await;
     assert_eq!(status, 200);
     assert!(headers["dav"].to_str().unwrap().contains("calendar-access"));
