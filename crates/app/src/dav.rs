@@ -147,41 +147,100 @@ async fn account_names(
 /// Brings a collection's change log up to date and answers what the user sees now.
 pub async fn snapshot(app: &App, actor: &Actor, kind: CollectionKind) -> Result<Snapshot> {
     actor.permit(module(kind), Action::Read)?;
+    // Most syncs find nothing new: compare on a reader, and take the writer (SQLite's
+    // only one) just when there is something to record.
+    let mut reader = app.db.reader().await?;
+    if let Some(collection) = store::find_collection(&mut reader, actor.user_id, kind).await? {
+        let plan = plan(&mut reader, actor, kind, collection).await?;
+        if plan.changed.is_empty() {
+            return Ok(plan.finish());
+        }
+    }
+    drop(reader);
     let mut conn = app.db.begin().await?;
-    let mut collection = store::collection(&mut conn, actor.user_id, kind).await?;
-    let now: Vec<Shown> = current(&mut conn, actor, kind).await?;
-    let mut items = store::items(&mut conn, collection.id).await?;
+    let collection = store::collection(&mut conn, actor.user_id, kind).await?;
+    let mut plan = plan(&mut conn, actor, kind, collection).await?;
+    if !plan.changed.is_empty() {
+        let revision = store::bump(&mut conn, plan.collection.id).await?;
+        plan.collection.revision = revision;
+        for item in &mut plan.changed {
+            item.revision = revision;
+            store::put_item(&mut conn, plan.collection.id, item).await?;
+        }
+        plan.items = store::items(&mut conn, plan.collection.id).await?;
+    }
+    conn.commit().await?;
+    Ok(plan.finish())
+}
+
+/// A collection compared with what the user should see now.
+struct Plan {
+    collection: Collection,
+    now: Vec<Shown>,
+    items: Vec<Item>,
+    /// New, changed and vanished resources, not yet given a revision.
+    changed: Vec<Item>,
+}
+
+impl Plan {
+    /// The snapshot, with each live resource written under its UID.
+    fn finish(self) -> Snapshot {
+        let uids: HashMap<Id, &str> = self
+            .items
+            .iter()
+            .filter(|i| !i.deleted)
+            .map(|i| (i.record_id, i.uid.as_str()))
+            .collect();
+        let bodies = self
+            .now
+            .iter()
+            .filter_map(|r| uids.get(&r.id()).map(|uid| (r.id(), r.render(uid))))
+            .collect();
+        Snapshot {
+            collection: self.collection,
+            items: self.items,
+            bodies,
+        }
+    }
+}
+
+async fn plan(
+    conn: &mut cartera_store::Conn,
+    actor: &Actor,
+    kind: CollectionKind,
+    collection: Collection,
+) -> Result<Plan> {
+    let now: Vec<Shown> = current(conn, actor, kind).await?;
+    let items = store::items(conn, collection.id).await?;
     let mut changed: Vec<Item> = Vec::new();
     let seen: HashSet<Id> = now.iter().map(Shown::id).collect();
-    let mut live: HashMap<Id, usize> = HashMap::new();
-    for (i, item) in items.iter().enumerate() {
+    let mut live: HashMap<Id, &Item> = HashMap::new();
+    let mut any: HashMap<Id, &Item> = HashMap::new();
+    for item in &items {
+        any.insert(item.record_id, item);
         if !item.deleted {
-            live.insert(item.record_id, i);
+            live.insert(item.record_id, item);
         }
     }
     for shown in &now {
-        let id = &shown.id();
+        let id = shown.id();
         let tag = etag(shown.version());
-        match live.get(id) {
-            Some(&i) if items[i].etag == tag => {}
-            Some(&i) => {
-                items[i].etag = tag;
-                changed.push(items[i].clone());
+        match live.get(&id) {
+            Some(item) if item.etag == tag => {}
+            Some(item) => {
+                let mut item = (*item).clone();
+                item.etag = tag;
+                changed.push(item);
             }
             None => {
-                let href = format!("{id}.{}", kind.extension());
-                // A record that comes back (restored, shared again) reuses its old name.
-                let uid = items
-                    .iter()
-                    .find(|x| x.record_id == *id)
-                    .map_or_else(|| id.to_string(), |x| x.uid.clone());
-                let href = items
-                    .iter()
-                    .find(|x| x.record_id == *id)
-                    .map_or(href, |x| x.href.clone());
+                // A record that comes back (restored, shared again) keeps its old name.
+                let (href, uid) = any.get(&id).map_or_else(
+                    || (format!("{id}.{}", kind.extension()), id.to_string()),
+                    |x| (x.href.clone(), x.uid.clone()),
+                );
                 changed.push(Item {
                     href,
-                    record_id: *id,
+                    record_id: id,
                     uid,
                     etag: tag,
                     revision: 0,
@@ -198,29 +257,11 @@ pub async fn snapshot(app: &App, actor: &Actor, kind: CollectionKind) -> Result<
         gone.deleted = true;
         changed.push(gone);
     }
-    if !changed.is_empty() {
-        let revision = store::bump(&mut conn, collection.id).await?;
-        collection.revision = revision;
-        for item in &mut changed {
-            item.revision = revision;
-            store::put_item(&mut conn, collection.id, item).await?;
-        }
-        items = store::items(&mut conn, collection.id).await?;
-    }
-    conn.commit().await?;
-    let uids: HashMap<Id, &str> = items
-        .iter()
-        .filter(|i| !i.deleted)
-        .map(|i| (i.record_id, i.uid.as_str()))
-        .collect();
-    let bodies = now
-        .iter()
-        .filter_map(|r| uids.get(&r.id()).map(|uid| (r.id(), r.render(uid))))
-        .collect();
-    Ok(Snapshot {
+    Ok(Plan {
         collection,
+        now,
         items,
-        bodies,
+        changed,
     })
 }
 

@@ -20,6 +20,25 @@ fn collection_row(r: &DbRow, kind: CollectionKind) -> Result<Collection> {
     })
 }
 
+/// The user's collection of `kind`, if it was made already.
+pub async fn find_collection(
+    c: &mut Conn,
+    user: Id,
+    kind: CollectionKind,
+) -> Result<Option<Collection>> {
+    c.fetch_optional(
+        Sql::new(
+            "SELECT id, user_id, revision FROM dav_collections WHERE user_id = $1 AND kind = $2",
+        )
+        .arg(user)
+        .arg(kind.as_str()),
+    )
+    .await?
+    .as_ref()
+    .map(|r| collection_row(r, kind))
+    .transpose()
+}
+
 /// The user's collection of `kind`, made on first use.
 pub async fn collection(c: &mut Conn, user: Id, kind: CollectionKind) -> Result<Collection> {
     let find = || {

@@ -183,6 +183,8 @@ async fn dav(State(s): State<AppState>, Path(path): Path<String>, req: Request) 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Target {
     Root,
+    /// `/dav/principals/`: the principal collection, holding only the caller.
+    Principals,
     Principal,
     Home(CollectionKind),
     Collection(CollectionKind),
@@ -203,6 +205,7 @@ fn parse_target(path: &str, me: Id) -> Option<Target> {
     };
     match parts.as_slice() {
         [] => Some(Target::Root),
+        ["principals"] => Some(Target::Principals),
         ["principals", u] if mine(u) => Some(Target::Principal),
         [home, u] if mine(u) => kind(home).map(Target::Home),
         [home, u, c] if mine(u) => kind(home)
@@ -606,6 +609,12 @@ impl Ctx<'_> {
         match target {
             Target::Root => {
                 add("/dav/", self.root_props());
+                if depth1 {
+                    add(&principal_href(u), self.principal_props());
+                }
+            }
+            Target::Principals => {
+                add("/dav/principals/", self.root_props());
                 if depth1 {
                     add(&principal_href(u), self.principal_props());
                 }

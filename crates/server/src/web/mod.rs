@@ -90,6 +90,7 @@ pub fn settings_routes() -> Router<AppState> {
         .route("/settings/totp/disable", post(settings::totp_disable))
         .route("/settings/tokens", post(settings::token_create))
         .route("/settings/tokens/{id}/revoke", post(settings::token_revoke))
+        .route("/settings/calendar-feed", post(settings::calendar_feed))
         .route("/admin", get(admin::home))
         .route("/admin/users", get(admin::users_page).post(admin::invite))
         .route("/admin/users/{id}", post(admin::change_user))

@@ -64,6 +64,10 @@ async fn render(s: &AppState, me: &Me, status: StatusCode, extra: Value) -> Resp
         Ok(on) => on,
         Err(e) => return page.error(e),
     };
+    let feed_since = match cartera_app::dav::feed_since(&s.app, actor).await {
+        Ok(f) => f,
+        Err(e) => return page.error(e),
+    };
     let tz = page.time_zone();
     let tokens: Vec<Value> = tokens
         .iter()
@@ -98,6 +102,10 @@ async fn render(s: &AppState, me: &Me, status: StatusCode, extra: Value) -> Resp
             .map(|sc| sc.as_str())
             .collect::<Vec<_>>()
             .into(),
+    );
+    ctx.insert(
+        "sync".into(),
+        sync_context(s, &user.email, feed_since, page),
     );
     ctx.insert("errors".into(), json!({}));
     if let Value::Object(m) = extra {
@@ -422,6 +430,39 @@ pub async fn token_revoke(State(s): State<AppState>, me: Me, Path(id): Path<Stri
     };
     match users::revoke_my_token(&s.app, me.actor(), id).await {
         Ok(_) => Redirect::to("/settings?saved=token-revoked#tokens").into_response(),
+        Err(e) => me.page.error(e),
+    }
+}
+
+/// dav: what a person types into a phone or a desktop client to sync with Cartera.
+fn sync_context(
+    s: &AppState,
+    email: &str,
+    feed_since: Option<chrono::DateTime<Utc>>,
+    page: &super::render::Page,
+) -> Value {
+    let base = s.app.public_url().trim_end_matches('/').to_owned();
+    // iOS asks for a server name, not a URL.
+    let host = base
+        .split_once("://")
+        .map_or(base.as_str(), |(_, rest)| rest)
+        .to_owned();
+    json!({
+        "base": base,
+        "host": host,
+        "dav_url": format!("{base}/dav/"),
+        "email": email,
+        "feed_since": feed_since.map(|t| when(t, page.time_zone(), page.locale)),
+    })
+}
+
+/// dav: makes or replaces the calendar feed link and shows it this once.
+pub async fn calendar_feed(State(s): State<AppState>, me: Me) -> Response {
+    match cartera_app::dav::rotate_feed(&s.app, me.actor()).await {
+        Ok(secret) => {
+            let url = crate::api::dav::feed_url(s.app.public_url(), &secret);
+            render(&s, &me, StatusCode::OK, json!({"new_feed": url})).await
+        }
         Err(e) => me.page.error(e),
     }
 }

@@ -15,7 +15,8 @@ both!(
     address_book_holds_the_contacts_the_user_sees,
     feed_link_serves_the_agenda_until_rotated,
     vcards_export_and_import_all_or_nothing,
-    real_clients_sync_both_ways
+    real_clients_sync_both_ways,
+    settings_page_shows_the_sync_addresses_and_the_feed_link
 );
 
 const ADMIN: &str = "admin@test.example.com";
@@ -202,6 +203,21 @@ async fn discovery_finds_the_calendar_and_the_address_book(s: TestServer) {
     )
     .await;
     assert_eq!(status, 404);
+    // The principal collection lists the caller alone.
+    let (status, _, body) = dav(
+        &s,
+        Some(auth),
+        "PROPFIND",
+        "/dav/principals/",
+        &[("depth", "1")],
+        None,
+    )
+    .await;
+    assert_eq!(status, 207);
+    assert!(
+        body.contains(&format!("<d:href>{principal}</d:href>")),
+        "{body}"
+    );
     let (status, headers, _) = dav(&s, None, "OPTIONS", "/dav/", &[], None).await;
     assert_eq!(status, 200);
     assert!(headers["dav"].to_str().unwrap().contains("calendar-access"));
@@ -868,4 +884,53 @@ async fn real_clients_sync_both_ways(s: TestServer) {
         "the real client failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("all checks passed"), "{stdout}");
+}
+
+async fn settings_page_shows_the_sync_addresses_and_the_feed_link(s: TestServer) {
+    use crate::web::{PASSWORD, get, page};
+    let login = s.browser_login(ADMIN, PASSWORD).await;
+    let mut settings = get(&s, "/settings", &login.0).await;
+    assert_eq!(settings.status, 200);
+    // minijinja writes `/` as `&#x2f;` in text; a browser shows a slash.
+    settings.text = settings.text.replace("&#x2f;", "/");
+    let dav_url = format!("{}/dav/", s.app.public_url().trim_end_matches('/'));
+    assert!(
+        settings
+            .text
+            .contains(&format!(r#"<code id="dav-url">{dav_url}</code>"#)),
+        "{}",
+        settings.text
+    );
+    assert!(
+        settings
+            .text
+            .contains(&format!(r#"<code id="dav-user">{ADMIN}</code>"#))
+    );
+    assert!(settings.text.contains("DAVx⁵") && settings.text.contains("Thunderbird"));
+    assert!(!settings.text.contains("feed-since"));
+
+    let mut made = page(
+        &s,
+        Method::POST,
+        "/settings/calendar-feed",
+        Some(&login.0),
+        &[],
+        Some(&[("csrf_token", login.1.as_str())]),
+    )
+    .await;
+    assert_eq!(made.status, 200, "{}", made.text);
+    made.text = made.text.replace("&#x2f;", "/");
+    let start = made
+        .text
+        .find(r#"id="new-feed-url">"#)
+        .expect("the link is shown")
+        + r#"id="new-feed-url">"#.len();
+    let url = &made.text[start..start + made.text[start..].find('<').unwrap()];
+    let path = &url[url.find("/feeds/").unwrap()..];
+    let (status, _, _) = dav(&s, None, "GET", path, &[], None).await;
+    assert_eq!(status, 200);
+    // Shown once; the page then says a link exists.
+    let again = get(&s, "/settings", &login.0).await;
+    assert!(!again.text.replace("&#x2f;", "/").contains(url));
+    assert!(again.text.contains(r#"id="feed-since""#));
 }
