@@ -202,10 +202,18 @@ pub async fn timeline<D: Table>(
             .ok_or_else(bad_cursor)?,
     };
     let notes = cartera_store::notes::list_for(&mut conn, &note_ids, cur.n, limit + 1).await?;
+    // An account's quotes and orders tell their story (sent, accepted, shipped,
+    // delivered) on its timeline through their audit events.
+    let mut event_ids = ids.clone();
+    if D::KIND == RecordKind::Account
+        && (actor.may(Module::Quotes, Action::Read) || actor.may(Module::Orders, Action::Read))
+    {
+        event_ids.extend(cartera_store::orders::documents_of(&mut conn, id).await?);
+    }
     let events = store::list(
         &mut conn,
         &AuditQuery {
-            record_ids: ids.clone(),
+            record_ids: event_ids,
             before_seq: cur.a,
             limit: limit + 1,
             ..AuditQuery::default()

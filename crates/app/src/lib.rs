@@ -18,6 +18,8 @@ pub mod leads;
 pub mod mail;
 pub mod maintenance;
 pub mod notes;
+pub mod orders;
+pub mod quotes;
 pub mod records;
 pub mod roles;
 pub mod search;

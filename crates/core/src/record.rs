@@ -33,10 +33,12 @@ pub enum RecordKind {
     Job,
     Product,
     PriceList,
+    Quote,
+    Order,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::Account,
         RecordKind::Contact,
         RecordKind::Lead,
@@ -50,6 +52,8 @@ impl RecordKind {
         RecordKind::Job,
         RecordKind::Product,
         RecordKind::PriceList,
+        RecordKind::Quote,
+        RecordKind::Order,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -67,6 +71,8 @@ impl RecordKind {
             RecordKind::Job => "job",
             RecordKind::Product => "product",
             RecordKind::PriceList => "price_list",
+            RecordKind::Quote => "quote",
+            RecordKind::Order => "order",
         }
     }
 
@@ -86,6 +92,8 @@ impl RecordKind {
             RecordKind::Job => "jobs",
             RecordKind::Product => "products",
             RecordKind::PriceList => "price_lists",
+            RecordKind::Quote => "quotes",
+            RecordKind::Order => "orders",
         }
     }
 

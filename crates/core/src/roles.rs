@@ -32,10 +32,14 @@ pub enum Module {
     Activities,
     /// Products, services and price lists.
     Catalog,
+    /// Quotes and their PDF documents.
+    Quotes,
+    /// Orders, their deliveries and tracking.
+    Orders,
 }
 
 impl Module {
-    pub const ALL: [Module; 9] = [
+    pub const ALL: [Module; 11] = [
         Module::Accounts,
         Module::Contacts,
         Module::Leads,
@@ -45,6 +49,8 @@ impl Module {
         Module::Audit,
         Module::Activities,
         Module::Catalog,
+        Module::Quotes,
+        Module::Orders,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +64,8 @@ impl Module {
             Module::Audit => "audit",
             Module::Activities => "activities",
             Module::Catalog => "catalog",
+            Module::Quotes => "quotes",
+            Module::Orders => "orders",
         }
     }
 
@@ -71,6 +79,8 @@ impl Module {
             RecordKind::Product | RecordKind::PriceList => Module::Catalog,
             RecordKind::CustomField => Module::CustomFields,
             RecordKind::Activity => Module::Activities,
+            RecordKind::Quote => Module::Quotes,
+            RecordKind::Order => Module::Orders,
             RecordKind::User
             | RecordKind::ApiToken
             | RecordKind::Setting
@@ -297,6 +307,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Audit, &[Read]),
                 (Activities, &records),
                 (Catalog, &records),
+                (Quotes, &records),
+                (Orders, &records),
             ]),
             Visibility::Team,
         ),
@@ -313,6 +325,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Catalog, &[Read]),
                 (Audit, &[Read]),
                 (Activities, &[Read, Create, Edit]),
+                (Quotes, &[Read, Create, Edit]),
+                (Orders, &[Read, Create]),
             ]),
             Visibility::Own,
         ),
@@ -327,6 +341,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Settings, &[Read]),
                 (Activities, &[Read, Create]),
                 (Catalog, &[Read]),
+                (Quotes, &[Read]),
+                (Orders, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -341,6 +357,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Settings, &[Read]),
                 (Activities, &[Read, Create]),
                 (Catalog, &[Read]),
+                (Quotes, &[Read]),
+                (Orders, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -368,6 +386,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
                 (Catalog, &[Read]),
+                (Quotes, &[Read]),
+                (Orders, &[Read, Edit]),
             ]),
             Visibility::All,
         ),
@@ -384,6 +404,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Catalog, &[Read]),
                 (Audit, &[Read]),
                 (Activities, &[Read]),
+                (Quotes, &[Read]),
+                (Orders, &[Read]),
             ]),
             Visibility::All,
         ),

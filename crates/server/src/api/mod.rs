@@ -11,6 +11,8 @@ pub mod io;
 pub mod jobs;
 pub mod leads;
 pub mod notes;
+pub mod orders;
+pub mod quotes;
 pub mod records;
 pub mod roles;
 pub mod search;
@@ -57,6 +59,8 @@ pub fn api() -> Api {
     api = jobs::mount(api);
     api = totals::mount(api);
     api = catalog::mount(api);
+    api = quotes::mount(api);
+    api = orders::mount(api);
     users::mount(api)
 }
 
