@@ -920,7 +920,6 @@ pub async fn send(app: &App, actor: &Actor, id: Id, input: SendInput) -> Result<
         vec![activity],
         WriteOptions {
             allow_duplicate: true,
-            ..WriteOptions::default()
         },
         Naming::Under("activity."),
     )
