@@ -218,6 +218,13 @@ pub async fn timeline<D: Table>(
             .map(|(_, d)| d.id),
         );
     }
+    // An account's quotes and orders tell their story (sent, accepted, shipped,
+    // delivered) on its timeline through their audit events.
+    if D::KIND == RecordKind::Account
+        && (actor.may(Module::Quotes, Action::Read) || actor.may(Module::Orders, Action::Read))
+    {
+        event_ids.extend(cartera_store::orders::documents_of(&mut conn, id).await?);
+    }
     let events = store::list(
         &mut conn,
         &AuditQuery {

@@ -24,6 +24,8 @@ pub mod mail;
 pub mod maintenance;
 pub mod notes;
 pub mod notifications;
+pub mod orders;
+pub mod quotes;
 pub mod records;
 pub mod reminders;
 pub mod roles;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, Message};
+use lettre::message::{Attachment as MailPart, Mailbox, Message, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 /// The sender when none is configured.
@@ -34,6 +34,15 @@ pub struct Email {
     pub to_address: String,
     pub subject: String,
     pub body: String,
+}
+
+/// A file sent with an email (a quote's PDF).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub filename: String,
+    /// A media type such as `application/pdf`.
+    pub content_type: String,
+    pub content: Vec<u8>,
 }
 
 /// Where email goes.
@@ -86,12 +95,22 @@ impl Mailer {
 
     /// Sends `email` and waits for the server to take it.
     pub async fn send(&self, email: &Email) -> Result<(), MailError> {
+        self.send_with(email, &[]).await
+    }
+
+    /// Sends `email` with files attached (a multipart message: the text, then each file).
+    pub async fn send_with(
+        &self,
+        email: &Email,
+        attachments: &[Attachment],
+    ) -> Result<(), MailError> {
         match self {
             Mailer::Log => {
                 tracing::info!(
                     to = %email.to_address,
                     subject = %email.subject,
                     body = ?email.body,
+                    attachments = ?attachments.iter().map(|a| a.filename.as_str()).collect::<Vec<_>>(),
                     "no SMTP server is configured (CARTERA_SMTP_URL): the email is written here instead of sent"
                 );
                 Ok(())
@@ -101,13 +120,30 @@ impl Mailer {
                     .to_address
                     .parse()
                     .map_err(|_| MailError::To(email.to_address.clone()))?;
-                let message = Message::builder()
+                let builder = Message::builder()
                     .from(smtp.from.clone())
                     .to(Mailbox::new(Some(email.to_name.clone()), address))
-                    .subject(email.subject.clone())
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(email.body.clone())
-                    .map_err(|e| MailError::Build(e.to_string()))?;
+                    .subject(email.subject.clone());
+                let message = if attachments.is_empty() {
+                    builder
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(email.body.clone())
+                } else {
+                    let mut parts = MultiPart::mixed().singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_PLAIN)
+                            .body(email.body.clone()),
+                    );
+                    for a in attachments {
+                        let kind = ContentType::parse(&a.content_type)
+                            .map_err(|e| MailError::Build(e.to_string()))?;
+                        parts = parts.singlepart(
+                            MailPart::new(a.filename.clone()).body(a.content.clone(), kind),
+                        );
+                    }
+                    builder.multipart(parts)
+                }
+                .map_err(|e| MailError::Build(e.to_string()))?;
                 smtp.transport
                     .send(message)
                     .await
@@ -161,6 +197,49 @@ const PASSWORD_RESET: Translated = Translated {
                ask for it, ignore this message: your password stays as it is.\n",
     },
 };
+
+/// A quote sent to a customer. Values: `name`, `number`, `company`, `valid_until`.
+const QUOTE: Translated = Translated {
+    es: Texts {
+        subject: "Presupuesto {number} de {company}",
+        body: "Hola, {name}:\n\n\
+               Le enviamos adjunto nuestro presupuesto {number}, válido hasta el \
+               {valid_until}.\n\n\
+               Quedamos a su disposición para cualquier consulta.\n\n\
+               {company}\n",
+    },
+    en: Texts {
+        subject: "Quote {number} from {company}",
+        body: "Hello {name},\n\n\
+               Please find attached our quote {number}, valid until {valid_until}.\n\n\
+               Do not hesitate to contact us with any question.\n\n\
+               {company}\n",
+    },
+};
+
+/// The email that carries a quote's PDF, in the quote's language.
+pub fn quote(
+    locale: &str,
+    to_name: &str,
+    to_address: &str,
+    number: &str,
+    company: &str,
+    valid_until: &str,
+) -> Email {
+    let t = QUOTE.pick(locale);
+    let values = [
+        ("name", to_name),
+        ("number", number),
+        ("company", company),
+        ("valid_until", valid_until),
+    ];
+    Email {
+        to_name: to_name.to_owned(),
+        to_address: to_address.to_owned(),
+        subject: fill(t.subject, &values),
+        body: fill(t.body, &values),
+    }
+}
 
 /// Puts the values in their `{key}` places in one pass, so a value that looks like a
 /// placeholder (a name with braces) stays as it is.

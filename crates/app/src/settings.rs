@@ -22,6 +22,19 @@ pub struct Settings {
     /// What a kilometre driven to a customer is paid at (`{"amount": "85.50",
     /// "currency": "ARS"}`); mileage cost lines on activities are priced with it.
     pub mileage_rate: Option<Money>,
+    /// The company as its printed documents (quotes) show it.
+    pub company: Company,
+}
+
+/// The company's name and contact data, printed on quotes and named in their emails.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Company {
+    pub name: String,
+    pub tax_id: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
 }
 
 impl Default for Settings {
@@ -29,6 +42,7 @@ impl Default for Settings {
         Settings {
             trash_retention_days: 30,
             mileage_rate: None,
+            company: Company::default(),
         }
     }
 }
@@ -36,7 +50,7 @@ impl Default for Settings {
 const KEY: &str = "company";
 
 /// Settings are one record in the audit trail, under a fixed id.
-const SETTINGS_ID: Id = Id::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0001);
+pub(crate) const SETTINGS_ID: Id = Id::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0001);
 
 pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
     let defaults = Settings::default();
@@ -51,6 +65,10 @@ pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
                 .get("mileage_rate")
                 .and_then(|r| serde_json::from_value(r.clone()).ok())
                 .unwrap_or(defaults.mileage_rate),
+            company: v
+                .get("company")
+                .and_then(|r| serde_json::from_value(r.clone()).ok())
+                .unwrap_or(defaults.company),
         },
         None => defaults,
     })
@@ -87,6 +105,21 @@ pub async fn update(app: &App, actor: &Actor, patch: Value) -> Result<Settings> 
             Code::OutOfRange,
             "must be more than 0, with at most 4 decimal places",
         )));
+    }
+    for (field, value, max) in [
+        ("company.name", &new.company.name, 200),
+        ("company.tax_id", &new.company.tax_id, 50),
+        ("company.address", &new.company.address, 500),
+        ("company.phone", &new.company.phone, 50),
+        ("company.email", &new.company.email, 254),
+    ] {
+        if value.chars().count() > max {
+            return Err(AppError::Invalid(Violations::one(
+                field,
+                Code::TooLong,
+                format!("at most {max} characters"),
+            )));
+        }
     }
     if new != old {
         store::set(

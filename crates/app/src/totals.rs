@@ -94,8 +94,44 @@ pub async fn preview(app: &App, actor: &Actor, input: TotalsInput) -> Result<Tot
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    let mut lines = Vec::with_capacity(input.lines.len());
-    for (i, l) in input.lines.iter().enumerate() {
+    let lines: Vec<Line> = price_lines(&input.lines, &products, list.as_ref(), date, &mut c)
+        .into_iter()
+        .map(|(_, line, _)| line)
+        .collect();
+    let currency = input
+        .currency
+        .or(list.as_ref().map(|l| l.currency))
+        .or(lines.first().map(|l| l.unit_price.currency));
+    let Some(currency) = currency else {
+        // Without a currency the lines' own errors (if any) say why; else this does.
+        if c.is_ok() {
+            c.add("currency", Code::Required, "name a currency or give a line");
+        }
+        return Err(Violations(c.into_violations()).into());
+    };
+    c.finish()?;
+    let doc = Document {
+        currency,
+        lines,
+        discount: input.discount.unwrap_or_default(),
+        rounding: input.rounding.unwrap_or_default(),
+    };
+    Ok(totals::compute(&doc)?)
+}
+
+/// Prices the lines: a catalogue line takes the product's tax rate and, without a price
+/// of its own, the list's price on `date`. Problems go into `c` by field
+/// (`lines[2].unit_price`); the lines that could be priced come back with their position
+/// and product. The totals preview and quotes price lines through this one function.
+pub(crate) fn price_lines<'a>(
+    input: &[LineInput],
+    products: &'a HashMap<Id, Product>,
+    list: Option<&cartera_core::catalog::PriceList>,
+    date: NaiveDate,
+    c: &mut Check,
+) -> Vec<(usize, Line, Option<&'a Product>)> {
+    let mut lines = Vec::with_capacity(input.len());
+    for (i, l) in input.iter().enumerate() {
         let path = |f: &str| format!("lines[{i}].{f}");
         if let Some(d) = &l.description {
             c.max_chars(&path("description"), d, MAX_DESCRIPTION);
@@ -114,7 +150,7 @@ pub async fn preview(app: &App, actor: &Actor, input: TotalsInput) -> Result<Tot
             },
             None => None,
         };
-        let price = match (l.unit_price, product, &list) {
+        let price = match (l.unit_price, product, list) {
             (Some(p), _, _) => Some(p),
             (None, Some(p), Some(list)) => match list.price(p.id, date) {
                 Ok(m) => Some(m),
@@ -145,31 +181,17 @@ pub async fn preview(app: &App, actor: &Actor, input: TotalsInput) -> Result<Tot
             );
         }
         if let (Some(unit_price), Some(tax_rate)) = (price, rate) {
-            lines.push(Line {
-                quantity: l.quantity,
-                unit_price,
-                discount: l.discount.unwrap_or_default(),
-                tax_rate,
-            });
+            lines.push((
+                i,
+                Line {
+                    quantity: l.quantity,
+                    unit_price,
+                    discount: l.discount.unwrap_or_default(),
+                    tax_rate,
+                },
+                product,
+            ));
         }
     }
-    let currency = input
-        .currency
-        .or(list.as_ref().map(|l| l.currency))
-        .or(lines.first().map(|l| l.unit_price.currency));
-    let Some(currency) = currency else {
-        // Without a currency the lines' own errors (if any) say why; else this does.
-        if c.is_ok() {
-            c.add("currency", Code::Required, "name a currency or give a line");
-        }
-        return Err(Violations(c.into_violations()).into());
-    };
-    c.finish()?;
-    let doc = Document {
-        currency,
-        lines,
-        discount: input.discount.unwrap_or_default(),
-        rounding: input.rounding.unwrap_or_default(),
-    };
-    Ok(totals::compute(&doc)?)
+    lines
 }

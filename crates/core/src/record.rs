@@ -37,10 +37,12 @@ pub enum RecordKind {
     Pipeline,
     Quota,
     CommissionPlan,
+    Quote,
+    Order,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 17] = [
+    pub const ALL: [RecordKind; 19] = [
         RecordKind::Account,
         RecordKind::Contact,
         RecordKind::Lead,
@@ -58,6 +60,8 @@ impl RecordKind {
         RecordKind::Pipeline,
         RecordKind::Quota,
         RecordKind::CommissionPlan,
+        RecordKind::Quote,
+        RecordKind::Order,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -79,6 +83,8 @@ impl RecordKind {
             RecordKind::Pipeline => "pipeline",
             RecordKind::Quota => "quota",
             RecordKind::CommissionPlan => "commission_plan",
+            RecordKind::Quote => "quote",
+            RecordKind::Order => "order",
         }
     }
 
@@ -102,6 +108,8 @@ impl RecordKind {
             RecordKind::Pipeline => "pipelines",
             RecordKind::Quota => "quotas",
             RecordKind::CommissionPlan => "commission_plans",
+            RecordKind::Quote => "quotes",
+            RecordKind::Order => "orders",
         }
     }
 

@@ -35,10 +35,14 @@ pub enum Module {
     /// Pipelines, deals, forecast, quotas and commissions (`admin`: pipelines, quotas
     /// and commission plans).
     Deals,
+    /// Quotes and their PDF documents.
+    Quotes,
+    /// Orders, their deliveries and tracking.
+    Orders,
 }
 
 impl Module {
-    pub const ALL: [Module; 10] = [
+    pub const ALL: [Module; 12] = [
         Module::Accounts,
         Module::Contacts,
         Module::Leads,
@@ -49,6 +53,8 @@ impl Module {
         Module::Activities,
         Module::Catalog,
         Module::Deals,
+        Module::Quotes,
+        Module::Orders,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +69,8 @@ impl Module {
             Module::Activities => "activities",
             Module::Catalog => "catalog",
             Module::Deals => "deals",
+            Module::Quotes => "quotes",
+            Module::Orders => "orders",
         }
     }
 
@@ -80,6 +88,8 @@ impl Module {
             | RecordKind::Pipeline
             | RecordKind::Quota
             | RecordKind::CommissionPlan => Module::Deals,
+            RecordKind::Quote => Module::Quotes,
+            RecordKind::Order => Module::Orders,
             RecordKind::User
             | RecordKind::ApiToken
             | RecordKind::Setting
@@ -307,6 +317,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Activities, &records),
                 (Catalog, &records),
                 (Deals, &[Read, Create, Edit, Delete, Export, Admin]),
+                (Quotes, &records),
+                (Orders, &records),
             ]),
             Visibility::Team,
         ),
@@ -324,6 +336,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Audit, &[Read]),
                 (Activities, &[Read, Create, Edit]),
                 (Deals, &[Read, Create, Edit]),
+                (Quotes, &[Read, Create, Edit]),
+                (Orders, &[Read, Create]),
             ]),
             Visibility::Own,
         ),
@@ -338,6 +352,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Settings, &[Read]),
                 (Activities, &[Read, Create]),
                 (Catalog, &[Read]),
+                (Quotes, &[Read]),
+                (Orders, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -352,6 +368,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Settings, &[Read]),
                 (Activities, &[Read, Create]),
                 (Catalog, &[Read]),
+                (Quotes, &[Read]),
+                (Orders, &[Read]),
             ]),
             Visibility::All,
         ),
@@ -379,6 +397,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
                 (Catalog, &[Read]),
+                (Quotes, &[Read]),
+                (Orders, &[Read, Edit]),
             ]),
             Visibility::All,
         ),
@@ -396,6 +416,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (Audit, &[Read]),
                 (Activities, &[Read]),
                 (Deals, &[Read]),
+                (Quotes, &[Read]),
+                (Orders, &[Read]),
             ]),
             Visibility::All,
         ),

@@ -576,7 +576,9 @@ pub async fn rebuild_search(c: &mut Conn) -> Result<u64> {
             | RecordKind::PriceList
             | RecordKind::Pipeline
             | RecordKind::Quota
-            | RecordKind::CommissionPlan => 0,
+            | RecordKind::CommissionPlan
+            | RecordKind::Quote
+            | RecordKind::Order => 0,
         };
     }
     Ok(indexed)

@@ -20,6 +20,8 @@ pub mod imports;
 pub mod jobs;
 pub mod leads;
 pub mod notes;
+pub mod orders;
+pub mod quotes;
 pub mod records;
 pub mod roles;
 pub mod sessions;

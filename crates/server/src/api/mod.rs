@@ -15,6 +15,8 @@ pub mod io;
 pub mod jobs;
 pub mod leads;
 pub mod notes;
+pub mod orders;
+pub mod quotes;
 pub mod records;
 pub mod roles;
 pub mod search;
@@ -67,6 +69,8 @@ pub fn api() -> Api {
     api = imports::mount(api);
     api = records::mount::<DealData>(api, "Deal");
     api = deals::mount(api);
+    api = quotes::mount(api);
+    api = orders::mount(api);
     users::mount(api)
 }
 

@@ -24,6 +24,7 @@ mod lists;
 mod notes_audit;
 mod ops;
 mod password_reset;
+mod quotes;
 mod roles;
 mod saved_views;
 mod sessions;

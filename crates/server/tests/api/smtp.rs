@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders};
 
 /// A message as the SMTP server received it.
 #[derive(Debug, Clone)]
@@ -20,6 +20,8 @@ pub struct Received {
     pub subject: String,
     /// The plain-text body, decoded.
     pub text: String,
+    /// Attached files: name, media type, decoded bytes.
+    pub attachments: Vec<(String, String, Vec<u8>)>,
 }
 
 impl Received {
@@ -191,6 +193,23 @@ fn parse(raw: &[u8]) -> Received {
             .map(str::to_owned),
         subject: m.subject().unwrap_or_default().to_owned(),
         text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
+        attachments: m
+            .attachments()
+            .map(|a| {
+                let kind = a
+                    .content_type()
+                    .map(|c| match c.subtype() {
+                        Some(sub) => format!("{}/{sub}", c.ctype()),
+                        None => c.ctype().to_owned(),
+                    })
+                    .unwrap_or_default();
+                (
+                    a.attachment_name().unwrap_or_default().to_owned(),
+                    kind,
+                    a.contents().to_vec(),
+                )
+            })
+            .collect(),
     }
 }
 

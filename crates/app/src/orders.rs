@@ -1,0 +1,239 @@
+//! Orders: made from an accepted quote (its lines copied) or directly, moved forward
+//! through picking and shipping, delivered in parts, invoiced. Every change is an audit
+//! event, which the account's timeline shows.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use cartera_core::audit::AuditAction;
+use cartera_core::orders::{
+    self as core, DeliveredLine, Delivery, Order, OrderDates, OrderLine, OrderStatus,
+};
+use cartera_core::quotes::QuoteStatus;
+use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::roles::{Action, Module};
+use cartera_core::{Code, Id, Violations};
+use cartera_store::Conn;
+use cartera_store::orders as store;
+
+use crate::quotes::NewQuote;
+use crate::records::{event, load_visible};
+use crate::{Actor, App, AppError, Result};
+
+/// A new order straight from its lines (no quote): the same fields as a quote.
+pub type NewOrder = NewQuote;
+
+/// A status change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusInput {
+    /// `picking`, `shipped` or `invoiced` (`delivered` follows from the deliveries).
+    pub status: OrderStatus,
+}
+
+/// A delivery of some quantities of some lines.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryInput {
+    /// Default today.
+    #[schema(value_type = Option<String>)]
+    pub delivered_on: Option<NaiveDate>,
+    pub lines: Vec<DeliveredLine>,
+}
+
+fn changes(old: Option<&Order>, new: &Order) -> Vec<FieldChange> {
+    crate::records::changed_fields(
+        old,
+        new,
+        &[
+            "status",
+            "lines",
+            "delivered_at",
+            "shipped_at",
+            "picking_at",
+            "invoiced_at",
+        ],
+    )
+}
+
+async fn load(conn: &mut Conn, actor: &Actor, id: Id) -> Result<Order> {
+    let o = store::get(conn, id).await?.ok_or(AppError::NotFound)?;
+    let mine = match &actor.view {
+        None => true,
+        Some(v) => o.owner_id.is_some_and(|w| v.owners.contains(&w)),
+    };
+    if !mine {
+        load_visible::<cartera_core::accounts::AccountData>(conn, actor, o.account_id).await?;
+    }
+    Ok(o)
+}
+
+pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Order> {
+    actor.permit(Module::Orders, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    load(&mut conn, actor, id).await
+}
+
+pub async fn list(app: &App, actor: &Actor, account: Option<Id>) -> Result<Vec<Order>> {
+    actor.permit(Module::Orders, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    let owners = match (&actor.view, account) {
+        (Some(_), Some(a)) => {
+            load_visible::<cartera_core::accounts::AccountData>(&mut conn, actor, a).await?;
+            None
+        }
+        (Some(v), None) => Some(v.owners.clone()),
+        (None, _) => None,
+    };
+    Ok(store::list(&mut conn, account, owners.as_deref(), 500).await?)
+}
+
+async fn insert(conn: &mut Conn, app: &App, actor: &Actor, mut o: Order) -> Result<Order> {
+    let year = o.created_at.date_naive();
+    let seq =
+        cartera_store::quotes::next_number(conn, "order", cartera_core::quotes::number_year(year))
+            .await?;
+    o.number = core::number(cartera_core::quotes::number_year(year), seq);
+    store::insert(conn, &o).await?;
+    let ev = event(
+        Some(actor),
+        app.now(),
+        AuditAction::Created,
+        RecordKind::Order,
+        o.id,
+        changes(None, &o),
+    );
+    cartera_store::audit::insert(conn, &[ev]).await?;
+    Ok(o)
+}
+
+fn new_order(app: &App, quote: &cartera_core::quotes::Quote, from_quote: bool) -> Order {
+    let now = app.now();
+    Order {
+        id: Id::new(),
+        number: String::new(),
+        quote_id: from_quote.then_some(quote.id),
+        account_id: quote.account_id,
+        contact_id: quote.contact_id,
+        owner_id: quote.owner_id,
+        currency: quote.currency,
+        lines: quote
+            .lines
+            .iter()
+            .map(|l| OrderLine {
+                line: l.clone(),
+                delivered: Decimal::ZERO,
+            })
+            .collect(),
+        discount: quote.discount,
+        rounding: quote.rounding,
+        notes: quote.notes.clone(),
+        totals: quote.totals.clone(),
+        status: OrderStatus::Confirmed,
+        dates: OrderDates {
+            confirmed_at: now,
+            picking_at: None,
+            shipped_at: None,
+            delivered_at: None,
+            invoiced_at: None,
+        },
+        deliveries: Vec::new(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The order of an accepted quote, its lines copied (one order per quote: 409 after).
+pub async fn from_quote(app: &App, actor: &Actor, quote: Id) -> Result<Order> {
+    actor.permit(Module::Orders, Action::Create)?;
+    let q = crate::quotes::get(app, actor, quote).await?;
+    if q.status != QuoteStatus::Accepted {
+        return Err(AppError::Conflict(format!(
+            "only an accepted quote becomes an order; this one is {}",
+            q.status.as_str()
+        )));
+    }
+    let mut conn = app.db.begin().await?;
+    if store::for_quote(&mut conn, quote).await?.is_some() {
+        return Err(AppError::Conflict("the quote already has its order".into()));
+    }
+    let o = insert(&mut conn, app, actor, new_order(app, &q, true)).await?;
+    conn.commit().await?;
+    Ok(o)
+}
+
+/// An order straight from lines: priced and checked exactly like a quote (errors name
+/// `lines[i].quantity`, `lines[i].product_id`, ...), but no quote is kept.
+pub async fn create(app: &App, actor: &Actor, input: NewOrder) -> Result<Order> {
+    actor.permit(Module::Orders, Action::Create)?;
+    let mut conn = app.db.begin().await?;
+    let q = crate::quotes::build(&mut conn, app, actor, input).await?;
+    let o = insert(&mut conn, app, actor, new_order(app, &q, false)).await?;
+    conn.commit().await?;
+    Ok(o)
+}
+
+async fn save(conn: &mut Conn, app: &App, actor: &Actor, old: &Order, o: &mut Order) -> Result<()> {
+    o.version = old.version + 1;
+    o.updated_at = app.now();
+    if !store::update_progress(conn, o, old.version).await? {
+        return Err(AppError::Stale {
+            expected: old.version,
+            current: old.version + 1,
+        });
+    }
+    let ev = event(
+        Some(actor),
+        app.now(),
+        AuditAction::Updated,
+        RecordKind::Order,
+        o.id,
+        changes(Some(old), o),
+    );
+    cartera_store::audit::insert(conn, &[ev]).await?;
+    Ok(())
+}
+
+/// Moves an order forward (409 backwards or out of turn).
+pub async fn set_status(app: &App, actor: &Actor, id: Id, to: OrderStatus) -> Result<Order> {
+    actor.permit(Module::Orders, Action::Edit)?;
+    let mut conn = app.db.begin().await?;
+    let old = load(&mut conn, actor, id).await?;
+    old.status
+        .may_move_to(to)
+        .map_err(|m| AppError::from(Violations::one("status", Code::Conflict, m)))?;
+    let mut o = old.clone();
+    o.status = to;
+    o.dates.set(to, app.now());
+    save(&mut conn, app, actor, &old, &mut o).await?;
+    conn.commit().await?;
+    Ok(o)
+}
+
+/// Records a delivery; when every line is delivered in full the order is delivered.
+/// More than is left, a quantity of zero or less, or an unknown line: 422 by field.
+pub async fn deliver(app: &App, actor: &Actor, id: Id, input: DeliveryInput) -> Result<Order> {
+    actor.permit(Module::Orders, Action::Edit)?;
+    let now = app.now();
+    let mut conn = app.db.begin().await?;
+    let old = load(&mut conn, actor, id).await?;
+    let mut o = old.clone();
+    o.deliver(&input.lines)?;
+    if o.fully_delivered() {
+        o.status = OrderStatus::Delivered;
+        o.dates.set(OrderStatus::Delivered, now);
+    }
+    let d = Delivery {
+        id: Id::new(),
+        delivered_on: input.delivered_on.unwrap_or_else(|| now.date_naive()),
+        lines: input.lines,
+        created_at: now,
+    };
+    store::insert_delivery(&mut conn, id, &d).await?;
+    save(&mut conn, app, actor, &old, &mut o).await?;
+    conn.commit().await?;
+    load(&mut app.db.reader().await?, actor, id).await
+}
