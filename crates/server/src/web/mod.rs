@@ -8,6 +8,7 @@ pub mod auth;
 pub mod contacts;
 pub mod forms;
 pub mod i18n;
+pub mod imports;
 pub mod leads;
 pub mod lists;
 pub mod my_day;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(settings_routes())
         .merge(views::routes())
         .merge(records::routes())
+        .merge(imports::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,
