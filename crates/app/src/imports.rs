@@ -87,7 +87,8 @@ pub fn parse_kind(kind: &str) -> Result<RecordKind> {
     kind_of(kind)
 }
 
-/// Reads an uploaded file (`path`, already on disk and at most [`MAX_FILE`]) and keeps it
+/// Reads an uploaded file (`path`, already on disk; the server refuses uploads over
+/// [`MAX_FILE`], the command line takes any size) and keeps it
 /// as a draft import of `kind`, with the mapping remembered for this header or guessed.
 pub async fn upload(
     app: &App,
@@ -101,11 +102,6 @@ pub async fn upload(
     let size = std::fs::metadata(path)
         .map_err(|e| AppError::Conflict(format!("the upload was lost: {e}")))?
         .len();
-    if size > MAX_FILE {
-        return Err(AppError::TooLarge(format!(
-            "a file to import may have at most {MAX_FILE} bytes"
-        )));
-    }
     let opened = open_file(path.to_owned(), file_name.to_owned(), options.read.clone()).await?;
     let (mut table, sample) = tokio::task::spawn_blocking(move || {
         let mut t = opened;
@@ -480,25 +476,8 @@ async fn materialise(app: &App, id: Id) -> Result<tempfile::NamedTempFile> {
 }
 
 /// Reads up to [`CHUNK`] rows off the blocking pool.
-async fn next_chunk(mut t: Table) -> Result<(Table, Vec<RawRow>, bool)> {
-    tokio::task::spawn_blocking(move || {
-        let mut rows = Vec::with_capacity(CHUNK);
-        let mut done = false;
-        while rows.len() < CHUNK {
-            match t.next_row() {
-                Some(Ok(r)) => rows.push(r),
-                Some(Err(e)) => return Err(e),
-                None => {
-                    done = true;
-                    break;
-                }
-            }
-        }
-        Ok((t, rows, done))
-    })
-    .await
-    .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?
-    .map_err(file_error)
+async fn next_chunk(t: Table) -> Result<(Table, Vec<RawRow>, bool)> {
+    next_chunk_of(t, CHUNK).await
 }
 
 async fn run_kind<D: Kind>(
@@ -985,4 +964,38 @@ pub async fn undo(app: &App, actor: &Actor, id: Id) -> Result<Import> {
     .await?;
     conn.commit().await?;
     Ok(imp)
+}
+
+/// The first rows of an import's kept file, as text (for a draft's page).
+pub async fn sample(app: &App, actor: &Actor, id: Id) -> Result<Vec<Vec<String>>> {
+    let imp = load(app, actor, id).await?;
+    let file = materialise(app, id).await?;
+    let t = open_file(
+        file.path().to_owned(),
+        imp.file_name.clone(),
+        imp.options.read.clone(),
+    )
+    .await?;
+    let (_, rows, _) = next_chunk_of(t, SAMPLE_ROWS).await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.cells.iter().map(Raw::text).collect())
+        .collect())
+}
+
+async fn next_chunk_of(mut t: Table, n: usize) -> Result<(Table, Vec<RawRow>, bool)> {
+    tokio::task::spawn_blocking(move || {
+        let mut rows = Vec::with_capacity(n);
+        for _ in 0..n {
+            match t.next_row() {
+                Some(Ok(r)) => rows.push(r),
+                Some(Err(e)) => return Err(e),
+                None => return Ok((t, rows, true)),
+            }
+        }
+        Ok((t, rows, false))
+    })
+    .await
+    .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?
+    .map_err(file_error)
 }

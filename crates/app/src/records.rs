@@ -1704,24 +1704,23 @@ pub(crate) async fn undo_import<D: Kind>(
     if updated.is_empty() {
         return Ok(());
     }
-    let events = cartera_store::audit::list(
-        conn,
-        &cartera_store::audit::AuditQuery {
-            record_ids: updated.to_vec(),
-            actor_id: None,
-            record_kind: Some(D::KIND),
-            action: Some(AuditAction::Updated),
-            before_seq: None,
-            limit: i64::try_from(updated.len())
-                .unwrap_or(i64::MAX)
-                .saturating_mul(4),
-        },
-    )
-    .await?;
     for id in updated {
+        // This record's events, newest first; the import's is the one to undo.
+        let events = cartera_store::audit::list(
+            conn,
+            &cartera_store::audit::AuditQuery {
+                record_ids: vec![*id],
+                actor_id: None,
+                record_kind: Some(D::KIND),
+                action: Some(AuditAction::Updated),
+                before_seq: None,
+                limit: 1000,
+            },
+        )
+        .await?;
         let Some((_, ev)) = events
             .iter()
-            .find(|(_, e)| e.record_id == *id && e.request_id.as_deref() == Some(request_id))
+            .find(|(_, e)| e.request_id.as_deref() == Some(request_id))
         else {
             continue;
         };

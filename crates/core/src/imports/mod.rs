@@ -37,6 +37,8 @@ pub enum Shape {
     Bool,
     /// A custom field of this type.
     Custom(FieldType),
+    /// A country by name (`Argentina`, `España`) or ISO code, stored as the code.
+    Country,
     /// Not a field: the source's id, for matching (see [`EXTERNAL_ID`]).
     ExternalId,
 }
@@ -216,7 +218,7 @@ pub fn targets(kind: RecordKind, defs: &[CustomField]) -> Vec<Target> {
             t("billing_address.city", Text, CITY),
             t("billing_address.province", Text, PROVINCE),
             t("billing_address.postal_code", Text, POSTAL),
-            t("billing_address.country", Text, COUNTRY),
+            t("billing_address.country", Country, COUNTRY),
             t("description", Text, NOTES),
             t("tags", Tags, TAGS),
         ],
@@ -274,7 +276,7 @@ pub fn targets(kind: RecordKind, defs: &[CustomField]) -> Vec<Target> {
             t("address.city", Text, CITY),
             t("address.province", Text, PROVINCE),
             t("address.postal_code", Text, POSTAL),
-            t("address.country", Text, COUNTRY),
+            t("address.country", Country, COUNTRY),
             t(
                 "marketing_consent",
                 Bool,
@@ -325,7 +327,7 @@ pub fn targets(kind: RecordKind, defs: &[CustomField]) -> Vec<Target> {
             t("address.city", Text, CITY),
             t("address.province", Text, PROVINCE),
             t("address.postal_code", Text, POSTAL),
-            t("address.country", Text, COUNTRY),
+            t("address.country", Country, COUNTRY),
             t(
                 "source",
                 Text,
@@ -473,6 +475,7 @@ pub fn build(
             Shape::Phones => Ok(list(&text(), &[';'], |s| serde_json::json!({"number": s}))),
             Shape::Tags => Ok(list(&text(), &[';', ','], |s| Value::String(s.to_owned()))),
             Shape::Date => values::date(cell, locale).map(|d| Value::String(d.to_string())),
+            Shape::Country => Ok(Value::String(country_code(&text()))),
             Shape::Bool => values::boolean(cell).map(Value::Bool),
             Shape::ExternalId => {
                 external_id = Some(text());
@@ -538,6 +541,32 @@ fn custom_value(
         })),
         FieldType::Text | FieldType::Select => Ok(Value::String(cell.text().trim().to_owned())),
     }
+}
+
+/// The ISO code of a country people name in Spanish or English; other text is left for
+/// the record's own check to refuse.
+fn country_code(name: &str) -> String {
+    const NAMES: &[(&str, &[&str])] = &[
+        ("AR", &["argentina"]),
+        ("BO", &["bolivia"]),
+        ("BR", &["brasil", "brazil"]),
+        ("CL", &["chile"]),
+        ("CO", &["colombia"]),
+        ("CR", &["costa rica"]),
+        ("EC", &["ecuador"]),
+        ("ES", &["espana", "spain"]),
+        ("MX", &["mexico"]),
+        ("PE", &["peru"]),
+        ("PY", &["paraguay"]),
+        ("US", &["estados unidos", "united states", "usa", "eeuu"]),
+        ("UY", &["uruguay"]),
+        ("VE", &["venezuela"]),
+    ];
+    let folded = fold(name.trim());
+    NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&folded.as_str()))
+        .map_or_else(|| name.trim().to_owned(), |(code, _)| (*code).to_owned())
 }
 
 fn list(text: &str, seps: &[char], item: impl Fn(&str) -> Value) -> Value {

@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod deals;
 pub mod forms;
 pub mod i18n;
+pub mod imports;
 pub mod leads;
 pub mod lists;
 pub mod my_day;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(views::routes())
         .merge(records::routes())
         .merge(agenda::routes())
+        .merge(imports::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,

@@ -29,6 +29,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("templates/macros.html")),
     ("login.html", include_str!("templates/login.html")),
     ("my_day.html", include_str!("templates/my_day.html")),
+    ("imports.html", include_str!("templates/imports.html")),
+    ("import.html", include_str!("templates/import.html")),
+    (
+        "import_progress.html",
+        include_str!("templates/import_progress.html"),
+    ),
     ("list.html", include_str!("templates/list.html")),
     ("list_rows.html", include_str!("templates/list_rows.html")),
     ("account.html", include_str!("templates/account.html")),

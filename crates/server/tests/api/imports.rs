@@ -22,6 +22,7 @@ both!(
     rejected_rows_download_as_excel_without_formulas,
     imports_need_the_right_and_stay_private,
     lists_export_to_xlsx,
+    the_import_page_previews_imports_and_undoes,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -734,4 +735,134 @@ async fn lists_export_to_xlsx(s: TestServer) {
     )
     .await
     .expect(403);
+}
+
+async fn the_import_page_previews_imports_and_undoes(s: TestServer) {
+    use crate::web::{PASSWORD, get, page};
+    let (_, _) = s.member("rita@test.example.com", "admin").await;
+    let (cookie, csrf) = s.browser_login("rita@test.example.com", PASSWORD).await;
+    let index = get(&s, "/imports", &cookie).await;
+    assert_eq!(index.status, 200);
+    assert!(index.text.contains("data-import-upload"));
+    // The page's script posts the file itself, with the CSRF token in a header.
+    let csv = "Nombre;Apellido;Email;País\nAna;García;ana@example.com;Argentina\nLuis;Pérez;no-email;Chile\n";
+    let res = s
+        .client
+        .post(format!(
+            "{}/imports?kind=contacts&file_name=equipo.csv",
+            s.base
+        ))
+        .header("cookie", &cookie)
+        .body(csv.as_bytes().to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 403, "no CSRF token, no upload");
+    let res = s
+        .client
+        .post(format!(
+            "{}/imports?kind=contacts&file_name=equipo.csv",
+            s.base
+        ))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .body(csv.as_bytes().to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let at = res.json::<Value>().await.unwrap()["location"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let draft = get(&s, &at, &cookie).await;
+    assert_eq!(draft.status, 200);
+    assert!(draft.text.contains("ana@example.com"), "the sample shows");
+    assert!(
+        draft
+            .text
+            .contains(r#"<option value="address.country" selected>"#)
+    );
+    let id = at.trim_start_matches("/imports/");
+    let form = [
+        ("csrf_token", csrf.as_str()),
+        ("map_0", "first_name"),
+        ("map_1", "last_name"),
+        ("map_2", "emails"),
+        ("map_3", "address.country"),
+        ("match_on", "email"),
+        ("on_match", "skip"),
+        ("locale", "es"),
+        ("mode", "skip_bad_rows"),
+        ("preview", "1"),
+    ];
+    let r = page(
+        &s,
+        Method::POST,
+        &format!("{at}/start"),
+        Some(&cookie),
+        &[],
+        Some(&form),
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    let running = get(&s, &at, &cookie).await;
+    assert!(
+        running
+            .text
+            .contains(&format!(r#"hx-get="/imports/{id}/progress""#)),
+        "polls while queued"
+    );
+    Worker::standard("t").run_due(&s.app).await.unwrap();
+    let polled = page(
+        &s,
+        Method::GET,
+        &format!("{at}/progress"),
+        Some(&cookie),
+        &[("hx-request", "true")],
+        None,
+    )
+    .await;
+    assert_eq!(polled.status, 200);
+    let checked = get(&s, &at, &cookie).await;
+    assert!(
+        checked.text.contains("no-email"),
+        "the rejected row shows with its problem"
+    );
+    assert!(
+        s.all_pages("/api/v1/contacts").await.is_empty(),
+        "a preview writes nothing"
+    );
+    let r = page(
+        &s,
+        Method::POST,
+        &format!("{at}/start"),
+        Some(&cookie),
+        &[],
+        Some(&form[..9]),
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    Worker::standard("t").run_due(&s.app).await.unwrap();
+    let contacts = s.all_pages("/api/v1/contacts").await;
+    assert_eq!(contacts.len(), 1);
+    assert_eq!(contacts[0]["address"]["country"], "AR");
+    let done = get(&s, &at, &cookie).await;
+    assert!(
+        done.text
+            .contains(&format!(r#"href="/imports/{id}/rejected""#))
+    );
+    let file = get(&s, &format!("{at}/rejected"), &cookie).await;
+    assert_eq!(file.status, 200);
+    let r = page(
+        &s,
+        Method::POST,
+        &format!("{at}/undo"),
+        Some(&cookie),
+        &[],
+        Some(&[("csrf_token", csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(r.status, 303);
+    assert!(s.all_pages("/api/v1/contacts").await.is_empty());
 }

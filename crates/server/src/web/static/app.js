@@ -243,3 +243,43 @@
     submit(select.closest(".deal-card"), select.value);
   });
 })();
+
+/* Imports (import helper): the file goes up as the request body, then the page of the
+   new import opens. Dropping a file on the zone picks it. */
+(function () {
+  var form = document.querySelector("[data-import-upload]");
+  if (!form) return;
+  var input = form.querySelector("input[type=file]");
+  var zone = form.querySelector(".dropzone");
+  var nameOut = form.querySelector("[data-file-name]");
+  var errorOut = form.querySelector("[data-upload-error]");
+  function show() { nameOut.textContent = input.files.length ? input.files[0].name : ""; }
+  input.addEventListener("change", show);
+  ["dragenter", "dragover"].forEach(function (e) {
+    zone.addEventListener(e, function (ev) { ev.preventDefault(); zone.classList.add("dragging"); });
+  });
+  ["dragleave", "drop"].forEach(function (e) {
+    zone.addEventListener(e, function (ev) { ev.preventDefault(); zone.classList.remove("dragging"); });
+  });
+  zone.addEventListener("drop", function (ev) {
+    if (ev.dataTransfer && ev.dataTransfer.files.length) { input.files = ev.dataTransfer.files; show(); }
+  });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (!input.files.length) return;
+    var file = input.files[0];
+    var q = new URLSearchParams({ kind: form.kind.value, locale: form.locale.value, file_name: file.name });
+    var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || "";
+    var button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    errorOut.hidden = true;
+    fetch("/imports?" + q.toString(), { method: "POST", body: file, headers: { "X-CSRF-Token": token }, credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+      .then(function (a) {
+        if (a.ok && a.body.location) { window.location = a.body.location; return; }
+        var msg = (a.body.errors && a.body.errors[0] && a.body.errors[0].message) || a.body.detail || form.dataset.error;
+        errorOut.textContent = msg; errorOut.hidden = false; button.disabled = false;
+      })
+      .catch(function () { errorOut.textContent = form.dataset.error; errorOut.hidden = false; button.disabled = false; });
+  });
+})();
