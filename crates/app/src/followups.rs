@@ -256,6 +256,14 @@ pub async fn run_quote_sent(app: App, job: Job) -> std::result::Result<(), JobFa
     let Some(user) = active_user(&app, q.owner_id).await? else {
         return Ok(());
     };
+    // The customer already answered (or the quote is gone): nothing to follow up.
+    let quote = {
+        let mut conn = app.db.reader().await?;
+        cartera_store::quotes::get(&mut conn, q.quote_id).await?
+    };
+    if quote.is_none_or(|x| x.accepted_at.is_some() || x.rejected_at.is_some()) {
+        return Ok(());
+    }
     let subject = say(
         &user,
         format!("Seguimiento del presupuesto {}", q.number),

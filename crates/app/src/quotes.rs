@@ -924,6 +924,21 @@ pub async fn send(app: &App, actor: &Actor, id: Id, input: SendInput) -> Result<
         Naming::Under("activity."),
     )
     .await?;
+    // The follow-up rule: a task on the owner's agenda some days later (none when the
+    // rule is off), queued with the sending so that both happen or neither.
+    crate::followups::quote_sent_in(
+        &mut conn,
+        now,
+        &crate::followups::QuoteSent {
+            quote_id: q.id,
+            number: q.number.clone(),
+            account_id: Some(q.account_id),
+            contact_id: q.contact_id,
+            owner_id: q.owner_id.unwrap_or(actor.user_id),
+            sent_at: now,
+        },
+    )
+    .await?;
     conn.commit().await?;
     Ok(Sent {
         quote: as_of(q, now.date_naive()),

@@ -309,34 +309,66 @@ impl NoNanos for DateTime<Utc> {
     }
 }
 
+/// A quote made and sent through the API by `token`; its id and number.
+async fn send_quote(s: &TestServer, token: &str, account: &str) -> (String, String) {
+    let q = s
+        .call(
+            token,
+            Method::POST,
+            "/api/v1/quotes",
+            Some(json!({"account_id": account, "currency": "ARS",
+                        "lines": [{"description": "Asesoramiento agronómico", "quantity": "1",
+                                   "unit_price": {"amount": "1000", "currency": "ARS"},
+                                   "tax_rate": "21"}]})),
+        )
+        .await
+        .expect(201)
+        .body;
+    let id = q["id"].as_str().unwrap().to_owned();
+    s.call(
+        token,
+        Method::POST,
+        &format!("/api/v1/quotes/{id}/send"),
+        Some(json!({"to": "compras@agrosur.com.ar"})),
+    )
+    .await
+    .expect(200);
+    (id, q["number"].as_str().unwrap().to_owned())
+}
+
 async fn a_quote_follow_up_task_lands_days_after_sending(s: TestServer) {
     let (rep, token) = s.member("rosa@test.example.com", "sales_rep").await;
     let account = s
         .create_as(&token, "accounts", json!({"name": "Agro Sur"}))
         .await;
-    let sent = QuoteSent {
-        quote_id: Id::new(),
-        number: "Q-2026-000123".into(),
+    // Sending a quote queues its follow-up in the same transaction.
+    let (quote, number) = send_quote(&s, &token, &account).await;
+    let sent_at: DateTime<Utc> = s.get(&format!("/api/v1/quotes/{quote}")).await.body["sent_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The same sending is queued once.
+    let again = QuoteSent {
+        quote_id: quote.parse().unwrap(),
+        number: number.clone(),
         account_id: Some(account.parse().unwrap()),
         contact_id: None,
         owner_id: rep,
-        sent_at: s.app.now(),
+        sent_at,
     };
-    let job = followups::quote_sent(&s.app, &sent).await.unwrap();
-    assert!(job.is_some());
-    // The same sending is queued once.
-    assert_eq!(followups::quote_sent(&s.app, &sent).await.unwrap(), None);
+    assert_eq!(followups::quote_sent(&s.app, &again).await.unwrap(), None);
 
     s.clock.advance(Duration::days(2));
     assert_eq!(run_jobs(&s).await, 0);
-    assert!(tasks_of(&s, rep, "Q-2026-000123").await.is_empty());
+    assert!(tasks_of(&s, rep, &number).await.is_empty());
     s.clock.advance(Duration::days(1) + Duration::minutes(1));
     assert_eq!(run_jobs(&s).await, 1);
-    let tasks = tasks_of(&s, rep, "Q-2026-000123").await;
+    let tasks = tasks_of(&s, rep, &number).await;
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(
         tasks[0]["subject"],
-        "Seguimiento del presupuesto Q-2026-000123"
+        format!("Seguimiento del presupuesto {number}")
     );
     assert_eq!(tasks[0]["account_id"], account.as_str());
     assert_eq!(tasks[0]["status"], "planned");
@@ -353,13 +385,31 @@ async fn a_quote_follow_up_task_lands_days_after_sending(s: TestServer) {
         .call(
             &token,
             Method::GET,
-            &format!("/api/v1/accounts/{account}/activities"),
+            &format!("/api/v1/accounts/{account}/timeline"),
             None,
         )
-        .await;
-    if timeline.status.as_u16() == 200 {
-        assert!(timeline.body.to_string().contains("Q-2026-000123"));
-    }
+        .await
+        .expect(200);
+    assert!(
+        timeline
+            .body
+            .to_string()
+            .contains(tasks[0]["id"].as_str().unwrap())
+    );
+
+    // A quote the customer accepted before the day needs no follow-up.
+    let (accepted, accepted_number) = send_quote(&s, &token, &account).await;
+    s.call(
+        &token,
+        Method::POST,
+        &format!("/api/v1/quotes/{accepted}/accept"),
+        None,
+    )
+    .await
+    .expect(200);
+    s.clock.advance(Duration::days(3) + Duration::minutes(1));
+    assert_eq!(run_jobs(&s).await, 1);
+    assert!(tasks_of(&s, rep, &accepted_number).await.is_empty());
 
     // An admin sets five days; then turns the rule off.
     s.patch(
@@ -368,32 +418,22 @@ async fn a_quote_follow_up_task_lands_days_after_sending(s: TestServer) {
     )
     .await
     .expect(200);
-    let later = QuoteSent {
-        quote_id: Id::new(),
-        number: "Q-2026-000124".into(),
-        sent_at: s.app.now(),
-        ..sent.clone()
-    };
-    followups::quote_sent(&s.app, &later)
-        .await
-        .unwrap()
-        .unwrap();
+    let (_, later) = send_quote(&s, &token, &account).await;
     s.clock.advance(Duration::days(4));
     assert_eq!(run_jobs(&s).await, 0);
     s.clock.advance(Duration::days(1) + Duration::minutes(1));
     assert_eq!(run_jobs(&s).await, 1);
-    assert_eq!(tasks_of(&s, rep, "Q-2026-000124").await.len(), 1);
+    assert_eq!(tasks_of(&s, rep, &later).await.len(), 1);
     s.patch(
         "/api/v1/follow_up_rules",
         json!({"quote_follow_up_days": null}),
     )
     .await
     .expect(200);
-    let off = QuoteSent {
-        quote_id: Id::new(),
-        ..later
-    };
-    assert_eq!(followups::quote_sent(&s.app, &off).await.unwrap(), None);
+    let (_, off) = send_quote(&s, &token, &account).await;
+    s.clock.advance(Duration::days(30));
+    assert_eq!(run_jobs(&s).await, 0);
+    assert!(tasks_of(&s, rep, &off).await.is_empty());
 }
 
 async fn a_visit_marked_done_asks_for_its_report_and_next_step(s: TestServer) {
