@@ -47,6 +47,9 @@ const LOGO_KEY: &str = "logo";
 #[serde(deny_unknown_fields)]
 pub struct NewQuote {
     pub account_id: Id,
+    /// The deal this quote is for: its lines (when `lines` is empty), currency, price
+    /// list and first contact are the quote's defaults. It must be the account's.
+    pub deal_id: Option<Id>,
     /// The person it is addressed to (their email is where `send` writes by default).
     pub contact_id: Option<Id>,
     /// Default: the user creating it.
@@ -64,6 +67,8 @@ pub struct NewQuote {
     /// Default 30 days after the issue date.
     #[schema(value_type = Option<String>, example = "2026-12-26")]
     pub valid_until: Option<NaiveDate>,
+    /// Required unless `deal_id` gives them.
+    #[serde(default)]
     pub lines: Vec<LineInput>,
     /// Percentage off the whole quote after line discounts (default 0).
     #[schema(value_type = Option<String>, example = "5")]
@@ -417,10 +422,46 @@ pub(crate) async fn build(
     conn: &mut Conn,
     app: &App,
     actor: &Actor,
-    input: NewQuote,
+    mut input: NewQuote,
 ) -> Result<Quote> {
     let now = app.now();
     let mut c = Check::new();
+    if let Some(deal_id) = input.deal_id {
+        match crate::deals::lines_for_quote(app, actor, deal_id).await {
+            Ok(deal) => {
+                if deal.account_id != Some(input.account_id) {
+                    c.add(
+                        "deal_id",
+                        Code::Invalid,
+                        "the deal is another account's: quote the deal's account",
+                    );
+                }
+                if input.lines.is_empty() {
+                    input.lines = deal
+                        .lines
+                        .into_iter()
+                        .map(|l| LineInput {
+                            product_id: l.product_id,
+                            description: l.description,
+                            quantity: l.quantity,
+                            unit_price: l.unit_price,
+                            discount: l.discount,
+                            tax_rate: l.tax_rate,
+                        })
+                        .collect();
+                }
+                input.currency = input.currency.or(deal.currency);
+                input.price_list_id = input.price_list_id.or(deal.price_list_id);
+                input.contact_id = input.contact_id.or(deal.contact_ids.first().copied());
+            }
+            Err(AppError::NotFound) => c.add(
+                "deal_id",
+                Code::NotFound,
+                format!("there is no deal with id {deal_id}"),
+            ),
+            Err(e) => return Err(e),
+        }
+    }
     match load_visible::<AccountData>(conn, actor, input.account_id).await {
         Ok(_) => {}
         Err(AppError::NotFound) => c.add(
@@ -487,6 +528,7 @@ pub(crate) async fn build(
         number: String::new(),
         revision: 1,
         account_id: input.account_id,
+        deal_id: input.deal_id,
         contact_id: input.contact_id,
         owner_id: owner,
         currency: priced.currency,
@@ -1087,6 +1129,7 @@ fn sample(lang: Language) -> Result<Value> {
         number: "P-2026-000001".into(),
         revision: 2,
         account_id: Id::new(),
+        deal_id: None,
         contact_id: None,
         owner_id: None,
         currency: ars,

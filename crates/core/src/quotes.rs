@@ -157,6 +157,8 @@ pub struct Quote {
     /// 1 until the quote is changed after being sent; each such change adds one.
     pub revision: i64,
     pub account_id: Id,
+    /// The deal the quote was made for, if any.
+    pub deal_id: Option<Id>,
     pub contact_id: Option<Id>,
     pub owner_id: Option<Id>,
     pub currency: Currency,

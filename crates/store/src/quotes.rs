@@ -16,7 +16,7 @@ use crate::error::StoreError;
 const COLUMNS: &str = "id, number, revision, account_id, contact_id, owner_id, currency, \
                        language, price_list_id, issue_date, valid_until, status, lines, \
                        discount, rounding, notes, total, sent_at, accepted_at, rejected_at, \
-                       version, created_at, updated_at";
+                       version, created_at, updated_at, deal_id";
 
 /// The next number of `kind` (`quote`, `order`) in `year`: 1, 2, 3 ... without gaps.
 /// The counter row is written in the caller's transaction, so a rolled-back document
@@ -122,6 +122,7 @@ fn read(r: &DbRow) -> Result<Quote> {
         version: r.int("version")?,
         created_at: r.time("created_at")?,
         updated_at: r.time("updated_at")?,
+        deal_id: r.opt_id("deal_id")?,
     })
 }
 
@@ -162,7 +163,7 @@ pub async fn insert(c: &mut Conn, q: &Quote) -> Result<()> {
     c.execute(
         Sql::new(format!(
             "INSERT INTO quotes ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
         ))
         .arg(q.id)
         .arg(&q.number)
@@ -186,7 +187,8 @@ pub async fn insert(c: &mut Conn, q: &Quote) -> Result<()> {
         .arg(q.rejected_at)
         .arg(q.version)
         .arg(q.created_at)
-        .arg(q.updated_at),
+        .arg(q.updated_at)
+        .arg(q.deal_id),
     )
     .await?;
     Ok(())

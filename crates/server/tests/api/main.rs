@@ -26,6 +26,7 @@ mod ops;
 mod password_reset;
 mod quotes;
 mod roles;
+mod sales_walk;
 mod saved_views;
 mod sessions;
 mod shares;
