@@ -51,11 +51,15 @@ test("a rep drags a visit to another day, marks it done with a report and sees h
   const days = await page.locator("[data-day]").evaluateAll((els) => els.map((e) => e.dataset.day));
   // A later day: moved into the past, its reminder would be too, and that is refused.
   const to = days.find((d) => d > from);
+  // The page reloads itself once the move is saved: wait for that, or the next
+  // navigation would be cut short by it.
+  const reloaded = page.waitForEvent("framenavigated", (f) => f === page.mainFrame());
   const [answer] = await Promise.all([
     page.waitForResponse((r) => r.url().endsWith("/move")),
     item.dragTo(page.locator(`[data-day="${to}"] ul`)),
   ]);
   assert.equal(answer.status(), 204);
+  await reloaded;
   await page.waitForLoadState("load");
   const moved = await api(env.token, "GET", `/api/v1/activities/${visit.id}`);
   assert.equal(moved.starts_at.slice(0, 10) !== visit.starts_at.slice(0, 10), true, "the visit moved");
