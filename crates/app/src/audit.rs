@@ -239,6 +239,7 @@ pub async fn timeline<D: Table>(
         RecordKind::Account => Some(ActivityLink::Account),
         RecordKind::Contact => Some(ActivityLink::Contact),
         RecordKind::Lead => Some(ActivityLink::Lead),
+        RecordKind::Deal => Some(ActivityLink::Deal),
         _ => None,
     };
     let activities = match link {

@@ -465,9 +465,13 @@ impl<'a> Batch<'a> {
                 RecordKind::Lead if limited => {
                     visible_ids::<LeadData>(conn, self.actor, &ids).await?
                 }
+                RecordKind::Deal if limited => {
+                    visible_ids::<DealData>(conn, self.actor, &ids).await?
+                }
                 RecordKind::Account => store::live_ids(conn, "accounts", &ids).await?,
                 RecordKind::Contact => store::live_ids(conn, "contacts", &ids).await?,
                 RecordKind::Lead => store::live_ids(conn, "leads", &ids).await?,
+                RecordKind::Deal => store::live_ids(conn, "deals", &ids).await?,
                 _ => HashSet::new(),
             };
             found.insert(kind, live);
@@ -479,6 +483,7 @@ impl<'a> Batch<'a> {
                     RecordKind::Account => "account",
                     RecordKind::Contact => "contact",
                     RecordKind::Lead => "lead",
+                    RecordKind::Deal => "deal",
                     RecordKind::Territory => "territory",
                     _ => "record",
                 };

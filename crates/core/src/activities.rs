@@ -135,6 +135,8 @@ pub struct ActivityData {
     pub account_id: Option<Id>,
     pub contact_id: Option<Id>,
     pub lead_id: Option<Id>,
+    /// The deal it is about; it then shows on the deal's timeline.
+    pub deal_id: Option<Id>,
     pub owner_id: Option<Id>,
     /// Other users taking part.
     pub attendee_ids: Vec<Id>,
@@ -166,6 +168,7 @@ impl Default for ActivityData {
             account_id: None,
             contact_id: None,
             lead_id: None,
+            deal_id: None,
             owner_id: None,
             attendee_ids: Vec::new(),
             costs: Vec::new(),
@@ -205,6 +208,7 @@ static FIELDS: &[FieldSpec] = &[
     FieldSpec::new("account_id", ValueKind::Id),
     FieldSpec::new("contact_id", ValueKind::Id),
     FieldSpec::new("lead_id", ValueKind::Id),
+    FieldSpec::new("deal_id", ValueKind::Id),
 ];
 
 /// `km` × `rate`, to the cent (half away from zero, as a person rounds a receipt).
@@ -433,6 +437,7 @@ impl RecordData for ActivityData {
             ("account_id", RecordKind::Account, self.account_id),
             ("contact_id", RecordKind::Contact, self.contact_id),
             ("lead_id", RecordKind::Lead, self.lead_id),
+            ("deal_id", RecordKind::Deal, self.deal_id),
         ];
         let mut r: Vec<Reference> = links
             .into_iter()

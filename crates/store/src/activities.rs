@@ -32,6 +32,7 @@ impl Table for ActivityData {
         "account_id",
         "contact_id",
         "lead_id",
+        "deal_id",
         "owner_id",
         "attendee_ids",
         "costs",
@@ -58,6 +59,7 @@ impl Table for ActivityData {
         out.push(self.account_id.into());
         out.push(self.contact_id.into());
         out.push(self.lead_id.into());
+        out.push(self.deal_id.into());
         out.push(self.owner_id.into());
         out.push(Arg::json(&self.attendee_ids));
         out.push(Arg::json(&self.costs));
@@ -90,6 +92,7 @@ impl Table for ActivityData {
             account_id: row.opt_id("account_id")?,
             contact_id: row.opt_id("contact_id")?,
             lead_id: row.opt_id("lead_id")?,
+            deal_id: row.opt_id("deal_id")?,
             owner_id: row.opt_id("owner_id")?,
             attendee_ids: row.json("attendee_ids")?,
             costs: row.json("costs")?,
@@ -112,6 +115,7 @@ impl Table for ActivityData {
             "account_id" => "account_id",
             "contact_id" => "contact_id",
             "lead_id" => "lead_id",
+            "deal_id" => "deal_id",
             _ => return None,
         })
     }
@@ -130,6 +134,7 @@ pub enum Link {
     Account,
     Contact,
     Lead,
+    Deal,
     Owner,
 }
 
@@ -139,6 +144,7 @@ impl Link {
             Link::Account => "account_id",
             Link::Contact => "contact_id",
             Link::Lead => "lead_id",
+            Link::Deal => "deal_id",
             Link::Owner => "owner_id",
         }
     }

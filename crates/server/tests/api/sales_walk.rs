@@ -13,6 +13,8 @@ both!(
     a_lead_becomes_a_delivered_order
 );
 
+both!(activities_about_a_deal_show_on_its_timeline);
+
 fn str(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_owned()
 }
@@ -189,5 +191,68 @@ async fn a_lead_becomes_a_delivered_order(s: TestServer) {
         .to_string();
     for id in [&deal_id, &qid, &str(&order["id"])] {
         assert!(timeline.contains(id.as_str()), "{id} not on the timeline");
+    }
+}
+
+async fn activities_about_a_deal_show_on_its_timeline(s: TestServer) {
+    let (_, rep) = s.member("rep@test.example.com", "sales_rep").await;
+    let (_, other_rep) = s.member("otra@test.example.com", "sales_rep").await;
+    let account = s
+        .create_as(&rep, "accounts", json!({"name": "Molinos del Sur"}))
+        .await;
+    let deal = s
+        .create_as(
+            &rep,
+            "deals",
+            json!({"name": "Silo nuevo", "account_id": account,
+                   "amount": {"amount": "48000", "currency": "ARS"}}),
+        )
+        .await;
+    let call = s
+        .create_as(
+            &rep,
+            "activities",
+            json!({"kind": "call", "subject": "Llamar por el silo", "status": "done",
+                   "account_id": account, "deal_id": deal}),
+        )
+        .await;
+    let listed = s
+        .call(
+            &rep,
+            reqwest::Method::GET,
+            &format!("/api/v1/activities?filter[deal_id]={deal}"),
+            None,
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(listed["data"][0]["id"], call.as_str());
+    assert_eq!(listed["data"][0]["deal_id"], deal.as_str());
+    let timeline = s
+        .call(
+            &rep,
+            reqwest::Method::GET,
+            &format!("/api/v1/deals/{deal}/timeline"),
+            None,
+        )
+        .await
+        .expect(200)
+        .body
+        .to_string();
+    assert!(timeline.contains(&call), "{timeline}");
+
+    // A deal that does not exist, or that the person does not see, is named.
+    for (token, id) in [
+        (&rep, "0190a5c4-7e3b-7a11-8000-000000000000".to_owned()),
+        (&other_rep, deal.clone()),
+    ] {
+        s.call(
+            token,
+            reqwest::Method::POST,
+            "/api/v1/activities",
+            Some(json!({"kind": "task", "subject": "x", "deal_id": id})),
+        )
+        .await
+        .problem(422, "deal_id");
     }
 }
