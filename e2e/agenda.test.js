@@ -9,9 +9,19 @@ const { env, useCartera, api, shoot, login, DESKTOP } = require("./support");
 
 useCartera();
 
-function at(daysFromNow, hour) {
+// The test's week is next week (Monday to Sunday, UTC), so that the visit and the day it
+// is dragged to are in the future and in one week view whatever the hour or weekday the
+// test runs at; the target is for the month of the day the visit is moved to.
+const MONDAY = (() => {
   const d = new Date();
-  d.setUTCDate(d.getUTCDate() + daysFromNow);
+  d.setUTCHours(0, 0, 0, 0);
+  d.setUTCDate(d.getUTCDate() + 7 - ((d.getUTCDay() + 6) % 7));
+  return d;
+})();
+
+function at(dayOfWeek, hour) {
+  const d = new Date(MONDAY);
+  d.setUTCDate(d.getUTCDate() + dayOfWeek);
   d.setUTCHours(hour, 0, 0, 0);
   return d.toISOString().replace(/\.\d+Z$/, "Z");
 }
@@ -20,20 +30,22 @@ test("a rep drags a visit to another day, marks it done with a report and sees h
   const users = await api(env.token, "GET", "/api/v1/users");
   const rita = users.data.find((u) => u.email === "rita@e2e.test");
   const account = await api(env.token, "POST", "/api/v1/accounts", { name: "Tambo La Esperanza", owner_id: rita.id });
+  // Tuesday noon in Buenos Aires, where Rita lives.
   const visit = await api(env.token, "POST", "/api/v1/activities", {
     kind: "visit", subject: "Visita al tambo", owner_id: rita.id, account_id: account.id,
-    starts_at: at(0, 17), ends_at: at(0, 18), reminders: [30],
+    starts_at: at(1, 15), ends_at: at(1, 16), reminders: [30],
   });
   for (const [kind, subject, start] of [
-    ["call", "Llamar a Molinos del Sur", at(0, 14)],
-    ["meeting", "Reunión con el distribuidor", at(1, 15)],
+    ["call", "Llamar a Molinos del Sur", at(1, 14)],
+    ["meeting", "Reunión con el distribuidor", at(2, 15)],
     ["task", "Enviar lista de precios", null],
   ]) {
     const body = { kind, subject, owner_id: rita.id };
-    if (start) body.starts_at = start; else body.due_date = at(-1, 12).slice(0, 10);
+    if (start) body.starts_at = start; else body.due_date = new Date(Date.now() - 86400000).toISOString().slice(0, 10);
     await api(env.token, "POST", "/api/v1/activities", body);
   }
-  const period = new Date().toISOString().slice(0, 7);
+  // The first later day in the week view is Wednesday: the visit is done in its month.
+  const period = at(2, 15).slice(0, 7);
   await api(env.token, "POST", "/api/v1/activity_targets", { user_id: rita.id, period, visits: 8, calls: 20 });
 
   const context = await env.browser.newContext({ viewport: DESKTOP, locale: "es-AR" });
@@ -41,7 +53,7 @@ test("a rep drags a visit to another day, marks it done with a report and sees h
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await login(page, "rita@e2e.test");
-  await page.goto(env.base + "/calendar");
+  await page.goto(env.base + `/calendar?date=${at(1, 15).slice(0, 10)}`);
   await page.waitForSelector(`[data-activity="${visit.id}"]`);
   await shoot(page, "agenda-week");
 
@@ -76,11 +88,11 @@ test("a rep drags a visit to another day, marks it done with a report and sees h
   assert.equal(done.status, "done");
   assert.equal(done.next_action, "Enviar presupuesto el lunes");
 
-  await page.goto(env.base + "/calendar?view=month");
+  await page.goto(env.base + `/calendar?view=month&date=${at(1, 15).slice(0, 10)}`);
   await shoot(page, "agenda-month");
   await page.goto(env.base + "/notifications");
   await shoot(page, "agenda-notifications");
-  await page.goto(env.base + "/targets");
+  await page.goto(env.base + `/targets?period=${period}`);
   assert.match(await page.textContent("table.targets"), /1 \/ 8/);
   await shoot(page, "agenda-targets");
   await page.goto(env.base + "/activities/new");

@@ -456,3 +456,73 @@ async fn the_demo_company_moves_through_a_backup_file() {
             .unwrap();
     }
 }
+
+/// The last progress line `cartera import` wrote: "... N created, N updated, N skipped, N rejected".
+fn import_counts(out: &std::process::Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr);
+    err.lines()
+        .rev()
+        .find(|l| l.contains(" created, "))
+        .and_then(|l| l.split_once(": "))
+        .map(|(_, counts)| counts.to_owned())
+        .unwrap_or_else(|| panic!("no counts in: {err}"))
+}
+
+#[test]
+fn contacts_are_imported_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(cartera(dir.path(), &["demo"]).status.success());
+    std::fs::write(
+        dir.path().join("contactos.csv"),
+        "Nombre;Apellido;E-mail;Teléfono\n\
+         Rocío;Benítez;rocio.benitez@ejemplo.com.ar;+54 11 4555-0101\n\
+         Joaquín;Ibáñez;no es un correo;+54 11 4555-0102\n\
+         Valeria;Quiroga;valeria.quiroga@ejemplo.com.ar;\n",
+    )
+    .unwrap();
+    let user = "admin@demo.cartera.local";
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import", "contacts", "contactos.csv", "--user", user];
+        args.extend_from_slice(extra);
+        cartera(dir.path(), &args)
+    };
+
+    // All or nothing: the bad email stops the whole file, and says why.
+    let refused = import(&["--mode", "all-or-nothing"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("nothing was written"));
+
+    // A dry run says what would happen and writes nothing.
+    let dry = import(&["--mode", "dry-run"]);
+    assert!(dry.status.success(), "{dry:?}");
+    assert!(String::from_utf8_lossy(&dry.stdout).contains(": checked"));
+    assert_eq!(
+        import_counts(&dry),
+        "2 created, 0 updated, 0 skipped, 1 rejected"
+    );
+
+    // Skipping bad rows imports the two good ones and writes the bad one to a spreadsheet.
+    let ran = import(&["--rejected", "rechazados.xlsx"]);
+    assert!(ran.status.success(), "{ran:?}");
+    let err = String::from_utf8_lossy(&ran.stderr);
+    assert!(err.contains("E-mail"), "the mapping is shown: {err}");
+    assert!(String::from_utf8_lossy(&ran.stdout).contains(": done"));
+    assert_eq!(
+        import_counts(&ran),
+        "2 created, 0 updated, 0 skipped, 1 rejected"
+    );
+    let rejected = std::fs::read(dir.path().join("rechazados.xlsx")).unwrap();
+    assert!(rejected.starts_with(b"PK"), "an XLSX is a ZIP file");
+
+    // Again: the two are found by their email and skipped, not doubled.
+    let again = import(&[]);
+    assert!(again.status.success());
+    assert_eq!(
+        import_counts(&again),
+        "0 created, 0 updated, 2 skipped, 1 rejected"
+    );
+
+    let unknown = import(&["--mode", "sometimes"]);
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("--mode"));
+}
