@@ -204,7 +204,6 @@ async fn render(s: &AppState, me: &Me, id: Id, status: StatusCode, extra: Value)
             })
         })
         .collect();
-    let t = &o.totals;
     let mut ctx = json!({
         "nav": "orders",
         "order": {
@@ -224,17 +223,7 @@ async fn render(s: &AppState, me: &Me, id: Id, status: StatusCode, extra: Value)
         "can_deliver": o.status < OrderStatus::Delivered,
         "can_edit": me.actor().permit(cartera_core::roles::Module::Orders, cartera_core::roles::Action::Edit).is_ok(),
         "today": s.app.now().with_timezone(&tz).date_naive().to_string(),
-        "totals": {
-            "subtotal": money(page.locale, t.subtotal, c),
-            "discounts": money(page.locale, t.discounts, c),
-            "has_discounts": !t.discounts.is_zero(),
-            "by_rate": t.by_rate.iter().map(|r| json!({
-                "rate": r.rate.to_string(),
-                "base": money(page.locale, r.base, c),
-                "tax": money(page.locale, r.tax, c),
-            })).collect::<Vec<_>>(),
-            "total": money(page.locale, t.total, c),
-        },
+        "totals": super::quotes::totals_ctx(page, &o.totals),
         "errors": {},
     });
     if let (Value::Object(m), Value::Object(more)) = (&mut ctx, extra) {

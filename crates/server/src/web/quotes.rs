@@ -513,7 +513,7 @@ async fn contacts_of(s: &AppState, me: &Me, account: Id) -> Vec<Value> {
 }
 
 /// The totals block's context: every figure to the cent, taxes per rate.
-fn totals_ctx(page: &Page, t: &Totals) -> Value {
+pub(crate) fn totals_ctx(page: &Page, t: &Totals) -> Value {
     let c = t.currency.as_str();
     json!({
         "currency": c,

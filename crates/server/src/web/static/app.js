@@ -287,6 +287,13 @@
 /* Quotes (quote pages): a line row is removed in place and the totals follow; a
    status filter applies when picked; the logo goes up as the request body. */
 (function () {
+  // The totals preview runs while the person types: unlike a save, it must not disable
+  // the form's buttons (a click on "Add a line" that blurs a field would be lost).
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail && e.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-live")) return;
+    elt.querySelectorAll("button[data-busy]").forEach(function (b) { b.disabled = false; b.removeAttribute("data-busy"); });
+  });
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("[data-remove-line]");
     if (!b) return;
@@ -303,6 +310,8 @@
   });
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (s) {
     s.addEventListener("change", function () { s.form.submit(); });
+    var b = s.form.querySelector("button[type=submit]");
+    if (b) b.hidden = true;
   });
   var logo = document.querySelector("[data-logo-upload]");
   if (!logo) return;
