@@ -295,6 +295,8 @@ struct Placed {
     general: Option<String>,
     /// A confirmation at the top (saved, sent).
     notice: Option<String>,
+    /// Why the quote was not sent, shown in the send dialog.
+    send_error: Option<String>,
 }
 
 const QUOTE_FIELDS: [&str; 9] = [
@@ -714,6 +716,7 @@ async fn editor(
         m.insert("errors".into(), json!(placed.fields));
         m.insert("general_error".into(), json!(placed.general));
         m.insert("notice".into(), json!(placed.notice));
+        m.insert("send_error".into(), json!(placed.send_error));
         m.insert("deal_name".into(), json!(deal_name));
         m.insert("block".into(), block);
         if let Some(q) = quote {
@@ -991,12 +994,20 @@ async fn show(
     } else {
         None
     };
-    let general = q.error.map(|e| page.t(&format!("quote-error-{e}")));
+    // Problems of the send dialog are shown in it; others at the top.
+    let (send_error, general) = match q.error.as_deref() {
+        Some(e @ ("no-recipient" | "bad-recipient" | "not-sent")) => {
+            (Some(page.t(&format!("quote-error-{e}"))), None)
+        }
+        Some(e) => (None, Some(page.t(&format!("quote-error-{e}")))),
+        None => (None, None),
+    };
     if quote.status == QuoteStatus::Draft {
         let e = Editor::of_quote(&quote);
         let placed = Placed {
             general,
             notice,
+            send_error,
             ..Placed::default()
         };
         return editor(&s, &me, StatusCode::OK, &e, Some(&quote), placed).await;
@@ -1005,6 +1016,7 @@ async fn show(
         "nav": "quotes",
         "quote": quote_ctx(page, &quote),
         "general_error": general,
+        "send_error": send_error,
         "notice": notice,
     });
     quote_page(&s, &me, StatusCode::OK, &quote, ctx).await
