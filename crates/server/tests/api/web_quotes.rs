@@ -464,6 +464,30 @@ async fn send_dialog_emails_the_pdf_and_says_when_there_is_no_address(s: TestSer
         .body;
     assert_eq!(api["status"], "draft");
     assert_eq!(s.smtp.as_ref().unwrap().messages().len(), 1);
+
+    // The API takes the same subject and message (optional, beside `to`).
+    let q3 = s
+        .create(
+            "quotes",
+            json!({"account_id": f.account, "contact_id": f.contact, "language": "en",
+                   "lines": [{"product_id": f.seeds, "quantity": "2"}]}),
+        )
+        .await;
+    let id3 = q3["id"].as_str().unwrap();
+    s.post(
+        &format!("/api/v1/quotes/{id3}/send"),
+        json!({"subject": "Your seeds\r\nBcc: someone@else.example", "message": "Here it is."}),
+    )
+    .await
+    .expect(200);
+    let got = s.smtp.as_ref().unwrap().wait_for(2).await;
+    let m = got.iter().find(|m| m.text.contains("Here it is.")).unwrap();
+    assert_eq!(
+        m.subject, "Your seeds Bcc: someone@else.example",
+        "one line"
+    );
+    assert_eq!(m.to, ["lucia@agrosur.example"]);
+    assert!(!m.rcpt_to.contains("someone@else.example"), "{}", m.rcpt_to);
 }
 
 async fn settings_page_saves(s: TestServer) {
