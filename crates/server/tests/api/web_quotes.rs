@@ -488,6 +488,27 @@ async fn send_dialog_emails_the_pdf_and_says_when_there_is_no_address(s: TestSer
     );
     assert_eq!(m.to, ["lucia@agrosur.example"]);
     assert!(!m.rcpt_to.contains("someone@else.example"), "{}", m.rcpt_to);
+
+    // Newest first, a page at a time: "Show more" brings the next rows in place.
+    let first = get(&s, "/quotes?limit=1", &cookie).await;
+    let n3 = q3["number"].as_str().unwrap();
+    assert!(first.text.contains(n3) && !first.text.contains(&number));
+    assert!(first.text.contains("Ver más"));
+    let more = page(
+        &s,
+        Method::GET,
+        "/quotes?status=&limit=51",
+        Some(&cookie),
+        &[("hx-request", "true"), ("hx-target", "quote-rows")],
+        None,
+    )
+    .await;
+    assert!(!more.text.contains("<html"), "rows only");
+    assert!(more.text.contains(n3) && more.text.contains(&number));
+    assert!(
+        more.text.find(n3) < more.text.find(number.as_str()),
+        "newest first"
+    );
 }
 
 async fn settings_page_saves(s: TestServer) {

@@ -902,3 +902,5 @@ violation-invalid-quote-currency = Write a currency code such as ARS, USD or EUR
 violation-required-line-unit_price = Write a price, or pick a product the price list prices.
 violation-invalid-line-quantity = Write a number greater than zero.
 violation-out_of_range-quote-valid_until = It cannot be before the issue date.
+kind-quote = Quote
+kind-order = Order

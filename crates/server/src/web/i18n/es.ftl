@@ -902,3 +902,5 @@ violation-invalid-quote-currency = Escribe un código de moneda como ARS, USD o 
 violation-required-line-unit_price = Escribe un precio, o elige un producto que la lista de precios tenga.
 violation-invalid-line-quantity = Escribe un número mayor que cero.
 violation-out_of_range-quote-valid_until = No puede ser anterior a la fecha de emisión.
+kind-quote = Presupuesto
+kind-order = Pedido
