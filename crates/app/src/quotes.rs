@@ -101,6 +101,10 @@ pub struct QuoteChange {
 pub struct SendInput {
     /// Default: the contact's first email.
     pub to: Option<String>,
+    /// Default: the template's subject in the quote's language.
+    pub subject: Option<String>,
+    /// The email's text. Default: the template's greeting in the quote's language.
+    pub message: Option<String>,
 }
 
 /// The quote and the address it went to.
@@ -914,7 +918,7 @@ pub async fn send(app: &App, actor: &Actor, id: Id, input: SendInput) -> Result<
     let (t, l) = (template(&mut conn).await?, logo(&mut conn).await?);
     drop(conn);
     let pdf = render(t, data, l).await?;
-    let email = mail::quote(
+    let mut email = mail::quote(
         q.language.as_str(),
         &to_name,
         &to,
@@ -926,6 +930,14 @@ pub async fn send(app: &App, actor: &Actor, id: Id, input: SendInput) -> Result<
         },
         &q.valid_until.to_string(),
     );
+    // The writer's own words, when the send dialog gave them.
+    if let Some(subject) = input.subject.filter(|t| !t.trim().is_empty()) {
+        // One line: a subject is a header.
+        email.subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    if let Some(message) = input.message.filter(|t| !t.trim().is_empty()) {
+        email.body = message;
+    }
     app.mailer()
         .send_with(
             &email,

@@ -152,6 +152,8 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "territory": super::leads::territory_name(&s, &me, d.territory_id).await,
         "shares": super::shares::ctx::<AccountData>(&s, actor, page, id).await,
         "deals": super::deals::of_account(&s, &me, id).await,
+        "quotes": super::quotes::of_account(&s, &me, id, None).await,
+        "orders": super::orders::of_account(&s, &me, id).await,
         "seg": "accounts",
         "id": id,
     });

@@ -391,6 +391,10 @@ pub async fn show(
         "timeline": super::accounts::timeline_ctx(&timeline, &people),
         "own_kind": "deal",
         "error": q.error,
+        "quotes": match d.account_id {
+            Some(a) => super::quotes::of_account(&s, &me, a, Some(id)).await,
+            None => None,
+        },
     });
     page.render(StatusCode::OK, "deal.html", ctx)
 }

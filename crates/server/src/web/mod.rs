@@ -14,8 +14,10 @@ pub mod imports;
 pub mod leads;
 pub mod lists;
 pub mod my_day;
+pub mod orders;
 pub mod password;
 pub mod qr;
+pub mod quotes;
 pub mod records;
 pub mod render;
 pub mod search;
@@ -62,6 +64,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(records::routes())
         .merge(agenda::routes())
         .merge(imports::routes())
+        // Quotes and orders (quote pages)
+        .merge(quotes::routes())
+        .merge(orders::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,

@@ -119,6 +119,27 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("deals_list.html", include_str!("templates/deals_list.html")),
     ("deal.html", include_str!("templates/deal.html")),
     ("forecast.html", include_str!("templates/forecast.html")),
+    // Quotes and orders (quote pages).
+    ("quotes.html", include_str!("templates/quotes.html")),
+    ("quote_rows.html", include_str!("templates/quote_rows.html")),
+    ("quote_edit.html", include_str!("templates/quote_edit.html")),
+    ("quote_form.html", include_str!("templates/quote_form.html")),
+    ("quote_line.html", include_str!("templates/quote_line.html")),
+    (
+        "quote_totals.html",
+        include_str!("templates/quote_totals.html"),
+    ),
+    (
+        "quote_contacts.html",
+        include_str!("templates/quote_contacts.html"),
+    ),
+    ("quote.html", include_str!("templates/quote.html")),
+    ("orders.html", include_str!("templates/orders.html")),
+    ("order.html", include_str!("templates/order.html")),
+    (
+        "settings_quotes.html",
+        include_str!("templates/settings_quotes.html"),
+    ),
 ];
 
 /// The template engine and the catalogue.

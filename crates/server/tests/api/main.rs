@@ -40,6 +40,7 @@ mod web;
 mod web_agenda;
 mod web_deals;
 mod web_my_day;
+mod web_quotes;
 mod web_records;
 mod web_settings;
 mod writes;

@@ -55,16 +55,16 @@ fn ars(amount: &str) -> Value {
     json!({"amount": amount, "currency": "ARS"})
 }
 
-struct Fixture {
-    account: String,
-    contact: String,
-    kit: String,
-    seeds: String,
+pub(crate) struct Fixture {
+    pub account: String,
+    pub contact: String,
+    pub kit: String,
+    pub seeds: String,
 }
 
 /// A customer with a contact, two products (21 % and 10.5 %) and the customer's own ARS
 /// price list; the company's data in the settings.
-async fn fixture(s: &TestServer, contact_email: Option<&str>) -> Fixture {
+pub(crate) async fn fixture(s: &TestServer, contact_email: Option<&str>) -> Fixture {
     s.patch(
         "/api/v1/settings",
         json!({"company": {"name": "Semillas del Plata S.A.", "tax_id": "30-71234567-8",

@@ -283,3 +283,50 @@
       .catch(function () { errorOut.textContent = form.dataset.error; errorOut.hidden = false; button.disabled = false; });
   });
 })();
+
+/* Quotes (quote pages): a line row is removed in place and the totals follow; a
+   status filter applies when picked; the logo goes up as the request body. */
+(function () {
+  // The totals preview runs while the person types: unlike a save, it must not disable
+  // the form's buttons (a click on "Add a line" that blurs a field would be lost).
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var elt = e.detail && e.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-live")) return;
+    elt.querySelectorAll("button[data-busy]").forEach(function (b) { b.disabled = false; b.removeAttribute("data-busy"); });
+  });
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-remove-line]");
+    if (!b) return;
+    var row = b.closest(".quote-line");
+    var form = b.closest("form");
+    if (row) row.remove();
+    if (form && window.htmx) window.htmx.trigger(form, "lines-changed");
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (e.detail && e.detail.target && e.detail.target.id === "quote-lines") {
+      var form = e.detail.target.closest("form");
+      if (form && window.htmx) window.htmx.trigger(form, "lines-changed");
+    }
+  });
+  document.querySelectorAll("form[data-autosubmit] select").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
+    var b = s.form.querySelector("button[type=submit]");
+    if (b) b.hidden = true;
+  });
+  var logo = document.querySelector("[data-logo-upload]");
+  if (!logo) return;
+  logo.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var input = logo.querySelector("input[type=file]");
+    var out = logo.querySelector("[data-upload-error]");
+    if (!input.files.length) return;
+    var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || "";
+    fetch("/admin/quotes/logo", { method: "POST", body: input.files[0], headers: { "X-CSRF-Token": token }, credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (b) {
+        if (b.location) { window.location = b.location; return; }
+        out.textContent = b.detail || logo.dataset.error; out.hidden = false;
+      })
+      .catch(function () { out.textContent = logo.dataset.error; out.hidden = false; });
+  });
+})();
