@@ -25,6 +25,12 @@
       if (first) { e.preventDefault(); first.focus(); }
     }
   });
+  // On a phone the menu is a sideways strip: bring the current page's entry into view.
+  var nav = document.querySelector(".sidenav");
+  var here = nav && nav.querySelector("[aria-current=page]");
+  if (here && nav.scrollWidth > nav.clientWidth) {
+    nav.scrollLeft = here.offsetLeft - (nav.clientWidth - here.offsetWidth) / 2;
+  }
   // Clicking elsewhere closes the results and the user menu.
   document.addEventListener("click", function (e) {
     var r = results();
