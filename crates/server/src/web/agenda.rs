@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, U
 use serde_json::{Value, json};
 
 use cartera_app::records::{self, WriteOptions};
-use cartera_app::{jobs, notifications, targets};
+use cartera_app::{activities, jobs, notifications, targets};
 use cartera_core::Id;
 use cartera_core::activities::{ActivityData, ActivityStatus};
 use cartera_core::agenda::Month;
@@ -413,37 +413,29 @@ pub async fn calendar(
             )
         }
     };
-    let me_id = me.viewer.user.id.to_string();
-    let params: Vec<(String, String)> = vec![
-        ("filter[owner_id]".into(), me_id),
-        ("limit".into(), "500".into()),
-        ("sort".into(), "starts_at".into()),
-    ];
-    let rows = match records::list::<ActivityData>(&s.app, me.actor(), &params).await {
-        Ok(l) => l.rows,
+    // Own and attended activities, each occurrence of a series on its own day.
+    let agenda = match activities::agenda(&s.app, me.actor(), first, last, Some(tz)).await {
+        Ok(a) => a,
         Err(e) => return page.error(e),
     };
     let mut by_day: HashMap<NaiveDate, Vec<Value>> = HashMap::new();
-    for r in &rows {
-        let d = &r.data;
-        let day = match d.starts_at {
-            Some(t) => t.with_timezone(&tz).date_naive(),
-            None => match d.due_date {
-                Some(x) => x,
-                None => continue,
-            },
-        };
-        if day < first || day > last {
-            continue;
-        }
+    for o in &agenda {
+        let d = &o.activity.data;
+        let day = o.day;
         by_day.entry(day).or_default().push(json!({
-            "id": r.id,
-            "version": r.meta.version,
+            "id": o.activity.id,
+            "version": o.activity.meta.version,
             "subject": d.subject,
             "kind": d.kind.as_str(),
-            "time": d.starts_at.map(|t| t.with_timezone(&tz).format("%H:%M").to_string()),
+            "time": o.starts_at.filter(|_| !d.all_day).map(|t| t.with_timezone(&tz).format("%H:%M").to_string()),
             "done": d.status == ActivityStatus::Done,
-            "late": d.status == ActivityStatus::Planned && day < today,
+            "late": d.status == ActivityStatus::Planned && day < today && d.recurrence.is_none(),
+            // A series moves on its page, not by dragging one occurrence; an attended
+            // activity is its owner's to move.
+            "fixed": d.recurrence.is_some() || o.attending,
+            "recurring": d.recurrence.is_some(),
+            "attending": o.attending,
+            "open": o.open,
         }));
     }
     let mut days = Vec::new();
