@@ -1,7 +1,7 @@
 //! Activities: pricing their mileage at the company's rate, and summing their costs per
 //! customer and per rep.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
 use cartera_core::accounts::AccountData;
@@ -131,4 +131,123 @@ pub async fn user_costs(app: &App, actor: &Actor, user: Id, period: Period) -> R
     )
     .await?;
     Ok(summarize(&rows, period))
+}
+
+/// One occurrence of an activity on a user's agenda.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    pub activity: Record<ActivityData>,
+    /// When this occurrence starts and ends: a series' own occurrence, or a one-off's
+    /// start and end; none for a task with only a due date.
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// The day it falls on in the user's time zone (an all-day event's own day).
+    pub day: NaiveDate,
+    /// The user attends it and someone else owns it.
+    pub attending: bool,
+    /// The user's role lets them open it (always, for their own).
+    pub open: bool,
+}
+
+/// The longest window the agenda expands at once (a month view is six weeks).
+const MAX_AGENDA_DAYS: i64 = 62;
+
+/// The user's agenda from `first` to `last` (days in `tz`, both included): their own
+/// activities and those they attend, with each occurrence of a recurring series, in
+/// order of day and time. Attending shows an activity even where the role would not;
+/// `open` says whether its page may be opened.
+pub async fn agenda(
+    app: &App,
+    actor: &Actor,
+    first: NaiveDate,
+    last: NaiveDate,
+    tz: Option<chrono_tz::Tz>,
+) -> Result<Vec<Occurrence>> {
+    actor.permit(Module::Activities, Action::Read)?;
+    if last < first || (last - first).num_days() >= MAX_AGENDA_DAYS {
+        return Err(AppError::BadQuery(Violations::one(
+            "to",
+            Code::OutOfRange,
+            "from 1 to 62 days after from",
+        )));
+    }
+    let mut conn = app.db.reader().await?;
+    let tz = match tz {
+        Some(tz) => tz,
+        // The user's own zone, as their pages show it.
+        None => users_store::by_id(&mut conn, actor.user_id)
+            .await?
+            .and_then(|u| u.time_zone.parse().ok())
+            .unwrap_or(chrono_tz::UTC),
+    };
+    let midnight = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| tz.from_local_datetime(&t).earliest())
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| d.and_time(chrono::NaiveTime::MIN).and_utc())
+    };
+    let day = chrono::Duration::days(1);
+    let (from, to) = (midnight(first), midnight(last + day));
+    // A day more each side: all-day events are stored at midnight UTC.
+    let rows = store::on_agenda(
+        &mut conn,
+        actor.user_id,
+        Some((first, last, from - day, to + day)),
+    )
+    .await?;
+    let foreign: Vec<&Record<ActivityData>> = rows
+        .iter()
+        .filter(|r| r.data.owner_id != Some(actor.user_id))
+        .collect();
+    let open = if foreign.is_empty() {
+        Default::default()
+    } else {
+        crate::records::visible_of(&mut conn, actor, &foreign).await?
+    };
+    let mut out = Vec::new();
+    for r in &rows {
+        let d = &r.data;
+        let attending = d.owner_id != Some(actor.user_id);
+        let open = !attending || open.contains(&r.id);
+        let Some(start) = d.starts_at else {
+            if let Some(due) = d.due_date.filter(|x| *x >= first && *x <= last) {
+                out.push(Occurrence {
+                    activity: r.clone(),
+                    starts_at: None,
+                    ends_at: None,
+                    day: due,
+                    attending,
+                    open,
+                });
+            }
+            continue;
+        };
+        let length = d.ends_at.map(|e| e - start);
+        for s in d.starts_within(from - day, to + day) {
+            let on = if d.all_day {
+                s.date_naive()
+            } else {
+                s.with_timezone(&tz).date_naive()
+            };
+            if on < first || on > last {
+                continue;
+            }
+            out.push(Occurrence {
+                activity: r.clone(),
+                starts_at: Some(s),
+                ends_at: length.map(|l| s + l),
+                day: on,
+                attending,
+                open,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        (a.day, a.starts_at, &a.activity.data.subject).cmp(&(
+            b.day,
+            b.starts_at,
+            &b.activity.data.subject,
+        ))
+    });
+    Ok(out)
 }

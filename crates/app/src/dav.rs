@@ -22,7 +22,7 @@ use cartera_core::dav::{
 use cartera_core::record::{FieldChange, Record};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, RecordKind, Violation, Violations};
-use cartera_store::activities::{self as activities_store, Link};
+use cartera_store::activities as activities_store;
 use cartera_store::dav as store;
 use cartera_store::records as records_store;
 
@@ -35,6 +35,9 @@ pub struct Snapshot {
     pub collection: Collection,
     pub items: Vec<Item>,
     pub bodies: HashMap<Id, String>,
+    /// Records the user sees but may not change from a client: activities they attend
+    /// and someone else owns.
+    pub read_only: HashSet<Id>,
 }
 
 impl Snapshot {
@@ -96,20 +99,13 @@ async fn current(
     kind: CollectionKind,
 ) -> Result<Vec<Shown>> {
     Ok(match kind {
-        CollectionKind::Calendar => activities_store::list_for(
-            conn,
-            Link::Owner,
-            &[actor.user_id],
-            actor.view.as_deref(),
-            None,
-            None,
-        )
-        .await?
-        .into_iter()
-        .map(|(_, r)| r)
-        .filter(|r| core::on_calendar(&r.data))
-        .map(Shown::Activity)
-        .collect(),
+        // Their own activities and those they attend (read-only: see `put`).
+        CollectionKind::Calendar => activities_store::on_agenda(conn, actor.user_id, None)
+            .await?
+            .into_iter()
+            .filter(|r| core::on_calendar(&r.data))
+            .map(Shown::Activity)
+            .collect(),
         CollectionKind::Contacts => {
             let contacts = store::visible_contacts(conn, actor.view.as_deref()).await?;
             let names = account_names(conn, &contacts).await?;
@@ -175,6 +171,7 @@ pub async fn snapshot(app: &App, actor: &Actor, kind: CollectionKind) -> Result<
 
 /// A collection compared with what the user should see now.
 struct Plan {
+    user: Id,
     collection: Collection,
     now: Vec<Shown>,
     items: Vec<Item>,
@@ -196,10 +193,19 @@ impl Plan {
             .iter()
             .filter_map(|r| uids.get(&r.id()).map(|uid| (r.id(), r.render(uid))))
             .collect();
+        let read_only = self
+            .now
+            .iter()
+            .filter_map(|r| match r {
+                Shown::Activity(a) if a.data.owner_id != Some(self.user) => Some(a.id),
+                _ => None,
+            })
+            .collect();
         Snapshot {
             collection: self.collection,
             items: self.items,
             bodies,
+            read_only,
         }
     }
 }
@@ -258,6 +264,7 @@ async fn plan(
         changed.push(gone);
     }
     Ok(Plan {
+        user: actor.user_id,
         collection,
         now,
         items,
@@ -314,6 +321,17 @@ fn data_error(e: DataError) -> AppError {
     }
 }
 
+/// An activity the user attends but does not own is theirs to see, not to change: the
+/// owner keeps it (a phone's accepting or moving it would move it for everyone).
+fn refuse_read_only(snap: &Snapshot, item: Option<&Item>) -> Result<()> {
+    match item {
+        Some(i) if snap.read_only.contains(&i.record_id) => Err(AppError::Forbidden(
+            "you attend this activity; its owner changes it".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Stores a client's resource at `href` in the user's collection: creates the record,
 /// or changes the one already there.
 pub async fn put(
@@ -334,6 +352,7 @@ pub async fn put(
     let snap = snapshot(app, actor, kind).await?;
     let existing = snap.live(href).cloned();
     check_conditions(existing.as_ref(), conditions)?;
+    refuse_read_only(&snap, existing.as_ref())?;
     let (uid, patch, create) = match kind {
         CollectionKind::Calendar => {
             let item = core::parse_calendar(body).map_err(data_error)?;
@@ -453,6 +472,7 @@ pub async fn delete(
         return Err(AppError::NotFound);
     };
     check_conditions(Some(&item), conditions)?;
+    refuse_read_only(&snap, Some(&item))?;
     match kind {
         CollectionKind::Calendar => {
             records::delete::<ActivityData>(app, actor, item.record_id, None).await?;
@@ -481,10 +501,9 @@ pub async fn feed(app: &App, secret: &str) -> Result<String> {
     if !active {
         return Err(AppError::NotFound);
     }
-    let rows =
-        activities_store::list_for(&mut conn, Link::Owner, &[user], None, None, None).await?;
+    let rows = activities_store::on_agenda(&mut conn, user, None).await?;
     let mut cal = icalendar_calendar();
-    for (_, r) in rows.iter().filter(|(_, r)| core::on_calendar(&r.data)) {
+    for r in rows.iter().filter(|r| core::on_calendar(&r.data)) {
         core::push_component(
             &mut cal,
             &r.id.to_string(),

@@ -13,6 +13,7 @@ use crate::ids::Id;
 use crate::money::{Currency, Money};
 use crate::query::{FieldSpec, ValueKind};
 use crate::record::{CustomValues, DuplicateKey, RecordData, RecordKind, Reference};
+use crate::recurrence::Recurrence;
 use crate::text::SearchDoc;
 use crate::validate::{Check, Code, clean, clean_opt};
 
@@ -121,6 +122,9 @@ pub struct ActivityData {
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub all_day: bool,
+    /// How it repeats (a series from a phone's calendar, say); null for a one-off. The
+    /// start is the series' first occurrence.
+    pub recurrence: Option<Recurrence>,
     /// Whether it was on the agenda beforehand (an unplanned visit is `false`).
     pub planned: bool,
     pub status: ActivityStatus,
@@ -158,6 +162,7 @@ impl Default for ActivityData {
             starts_at: None,
             ends_at: None,
             all_day: false,
+            recurrence: None,
             // Most of what reps write down is on their agenda; unplanned visits say so.
             planned: true,
             status: ActivityStatus::default(),
@@ -299,6 +304,19 @@ impl ActivityData {
             .collect()
     }
 
+    /// Starts of the occurrences from `from` (included) to `to` (excluded): the start of
+    /// a one-off if it falls there, or the series' occurrences.
+    pub fn starts_within(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+        let Some(start) = self.starts_at else {
+            return Vec::new();
+        };
+        match &self.recurrence {
+            Some(r) => r.occurrences(start, from, to),
+            None if start >= from && start < to => vec![start],
+            None => Vec::new(),
+        }
+    }
+
     /// The day the activity falls on: its due date, or the day it starts.
     pub fn day(&self) -> Option<NaiveDate> {
         self.due_date.or(self.starts_at.map(|t| t.date_naive()))
@@ -319,6 +337,9 @@ impl RecordData for ActivityData {
         let mut offsets = std::collections::HashSet::new();
         self.reminders.retain(|m| offsets.insert(*m));
         normalize_tags(&mut self.tags);
+        if let Some(r) = &mut self.recurrence {
+            r.normalize();
+        }
         let mut seen = std::collections::HashSet::new();
         self.attendee_ids.retain(|id| seen.insert(*id));
         for line in &mut self.costs {
@@ -360,6 +381,9 @@ impl RecordData for ActivityData {
             }
             (None, Some(_)) => c.add("ends_at", Code::Invalid, "needs starts_at"),
             _ => {}
+        }
+        if let Some(r) = &self.recurrence {
+            r.validate(self.starts_at, c);
         }
         c.max_items("attendee_ids", &self.attendee_ids, MAX_ATTENDEES);
         c.max_items("costs", &self.costs, MAX_COST_LINES);

@@ -24,6 +24,7 @@ use crate::activities::{ActivityData, ActivityKind, ActivityStatus};
 use crate::contacts::ContactData;
 use crate::fields::{Email, Phone};
 use crate::ids::Id;
+use crate::recurrence::Recurrence;
 
 /// The two collections every user has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +128,8 @@ pub struct CalendarItem {
     /// What STATUS says, when it says something Cartera keeps (a confirmed event leaves a
     /// done visit done).
     pub status: Option<ActivityStatus>,
+    /// A recurring event's RRULE, EXDATEs and DTSTART's zone.
+    pub recurrence: Option<Recurrence>,
 }
 
 impl CalendarItem {
@@ -140,6 +143,7 @@ impl CalendarItem {
             "ends_at": self.ends_at,
             "all_day": self.all_day,
             "due_date": self.due_date,
+            "recurrence": self.recurrence,
         });
         if let (Some(s), Some(o)) = (self.status, v.as_object_mut()) {
             o.insert("status".into(), s.as_str().into());
@@ -237,7 +241,13 @@ pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
             )
         })
         .collect();
-    let Some(c) = items.first() else {
+    // A series' master (no RECURRENCE-ID) speaks for it; moved single occurrences
+    // (overrides) are not kept.
+    let Some(c) = items
+        .iter()
+        .find(|i| i.property(&ICalendarProperty::RecurrenceId).is_none())
+        .or(items.first())
+    else {
         return Err(malformed("the calendar object holds no VEVENT or VTODO"));
     };
     // Overrides of one recurring series share its UID; any other mix is refused.
@@ -281,6 +291,7 @@ pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
         all_day: false,
         due_date: None,
         status,
+        recurrence: None,
     };
     if todo {
         let due = when_of(&ical, c, ICalendarProperty::Due, "DUE")?;
@@ -340,7 +351,128 @@ pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
             item.ends_at = e;
         }
     }
+    item.recurrence = recurrence_of(text, &ical, c, &item)?;
     Ok(item)
+}
+
+/// The RRULE value of the series' master VEVENT exactly as the client wrote it (unfolded),
+/// so that it goes back unchanged and a part a parser would drop (`COUNT=0`) is judged
+/// rather than lost. Rules inside VTIMEZONE or VALARM are not the event's.
+fn raw_rrule(text: &str) -> Option<String> {
+    let unfolded = text
+        .replace("\r\n ", "")
+        .replace("\r\n\t", "")
+        .replace("\n ", "")
+        .replace("\n\t", "");
+    let mut depth: Vec<String> = Vec::new();
+    let (mut rule, mut override_of) = (None, false);
+    for line in unfolded.lines().map(|l| l.trim_end_matches('\r')) {
+        let upper = line.to_ascii_uppercase();
+        if let Some(name) = upper.strip_prefix("BEGIN:") {
+            depth.push(name.trim().to_owned());
+            if depth.len() == 2 {
+                (rule, override_of) = (None, false);
+            }
+            continue;
+        }
+        if upper.starts_with("END:") {
+            if depth.len() == 2 && depth[1] == "VEVENT" && !override_of && rule.is_some() {
+                return rule;
+            }
+            depth.pop();
+            continue;
+        }
+        if depth.len() != 2 || depth[1] != "VEVENT" {
+            continue;
+        }
+        let name_end = line.find([':', ';']).unwrap_or(line.len());
+        match &upper[..name_end] {
+            "RRULE" => rule = line.split_once(':').map(|(_, v)| v.trim().to_owned()),
+            "RECURRENCE-ID" => override_of = true,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A VEVENT's RRULE with its EXDATEs, and the zone its DTSTART counts in (an IANA name;
+/// UTC, floating and fixed offsets count in UTC). The rule itself is checked when the
+/// activity is validated.
+fn recurrence_of(
+    text: &str,
+    ical: &ICalendar,
+    c: &ICalendarComponent,
+    item: &CalendarItem,
+) -> Result<Option<Recurrence>, DataError> {
+    let Some(entry) = c.property(&ICalendarProperty::Rrule) else {
+        return Ok(None);
+    };
+    let rule = match (raw_rrule(text), entry.values.first()) {
+        (Some(raw), _) => raw,
+        (None, Some(ICalendarValue::RecurrenceRule(r))) => r.to_string(),
+        (None, Some(v)) => v.as_text().unwrap_or_default().to_owned(),
+        (None, None) => String::new(),
+    };
+    let resolver = ical
+        .build_tz_resolver()
+        .with_default(calcard::common::timezone::Tz::UTC);
+    let start_tzid = c
+        .property(&ICalendarProperty::Dtstart)
+        .and_then(|e| e.tz_id());
+    let time_zone = if item.all_day {
+        None
+    } else {
+        match resolver.resolve_or_default(start_tzid) {
+            calcard::common::timezone::Tz::Tz(z) if z != chrono_tz::UTC => {
+                Some(z.name().to_owned())
+            }
+            _ => None,
+        }
+    };
+    let zone: chrono_tz::Tz = time_zone
+        .as_deref()
+        .and_then(|z| z.parse().ok())
+        .unwrap_or(chrono_tz::UTC);
+    let mut exdates = Vec::new();
+    for e in c.properties(&ICalendarProperty::Exdate) {
+        let tz = resolver.resolve_or_default(e.tz_id().or(start_tzid));
+        for v in &e.values {
+            let Some(pdt) = v.as_partial_date_time() else {
+                continue;
+            };
+            let bad = || DataError::Invalid {
+                field: "EXDATE",
+                message: "is not a date or date-time".into(),
+            };
+            if pdt.has_time() {
+                let t = pdt.to_date_time_with_tz(tz).ok_or_else(bad)?;
+                exdates.push(t.with_timezone(&Utc));
+                continue;
+            }
+            let day = match (pdt.year, pdt.month, pdt.day) {
+                (Some(y), Some(m), Some(d)) => {
+                    NaiveDate::from_ymd_opt(y.into(), m.into(), d.into())
+                }
+                _ => None,
+            }
+            .ok_or_else(bad)?;
+            // A date takes out that day's occurrence, at the series' time of day.
+            let at = match (item.starts_at, item.all_day) {
+                (Some(s), false) => day
+                    .and_time(s.with_timezone(&zone).time())
+                    .and_local_timezone(zone)
+                    .earliest()
+                    .map(|t| t.with_timezone(&Utc)),
+                _ => day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+            };
+            exdates.push(at.ok_or_else(bad)?);
+        }
+    }
+    Ok(Some(Recurrence {
+        rule,
+        exdates,
+        time_zone,
+    }))
 }
 
 /// An activity as a calendar object with `uid`: a VTODO for a task with only a due
@@ -399,6 +531,19 @@ pub fn push_component(
     if let Some(n) = &a.notes {
         e.description(n);
     }
+    // A series counts in its zone, so DTSTART says it (TZID) and clients keep its local
+    // time across daylight saving changes; one-offs are written in UTC.
+    let zone = a
+        .recurrence
+        .as_ref()
+        .and_then(|r| r.time_zone.as_ref().map(|_| r.zone()));
+    let at = |t: DateTime<Utc>| match zone {
+        Some(z) => CalendarDateTime::WithTimezone {
+            date_time: t.with_timezone(&z).naive_local(),
+            tzid: z.name().to_owned(),
+        },
+        None => CalendarDateTime::Utc(t),
+    };
     if let Some(s) = a.starts_at {
         if a.all_day {
             let first = s.date_naive();
@@ -406,10 +551,38 @@ pub fn push_component(
             e.starts(DatePerhapsTime::Date(first));
             e.ends(DatePerhapsTime::Date(last + Duration::days(1)));
         } else {
-            e.starts(CalendarDateTime::Utc(s));
+            e.starts(at(s));
             // A call or visit with no end shows as an hour, as calendars expect an end.
             let end = a.ends_at.unwrap_or(s + Duration::hours(1));
-            e.ends(CalendarDateTime::Utc(end));
+            e.ends(at(end));
+        }
+    }
+    if let Some(r) = &a.recurrence {
+        e.add_property("RRULE", &r.rule);
+        if !r.exdates.is_empty() {
+            let (values, params): (Vec<String>, Option<(&str, String)>) = if a.all_day {
+                let days = r.exdates.iter().map(|d| d.format("%Y%m%d").to_string());
+                (days.collect(), Some(("VALUE", "DATE".to_owned())))
+            } else if let Some(z) = zone {
+                let local = r.exdates.iter().map(|d| {
+                    d.with_timezone(&z)
+                        .naive_local()
+                        .format("%Y%m%dT%H%M%S")
+                        .to_string()
+                });
+                (local.collect(), Some(("TZID", z.name().to_owned())))
+            } else {
+                let utc = r
+                    .exdates
+                    .iter()
+                    .map(|d| d.format("%Y%m%dT%H%M%SZ").to_string());
+                (utc.collect(), None)
+            };
+            let mut p = icalendar::Property::new("EXDATE", values.join(","));
+            if let Some((k, v)) = params {
+                p.add_parameter(k, &v);
+            }
+            e.append_multi_property(p.done());
         }
     }
     e.status(match a.status {
@@ -688,6 +861,16 @@ mod tests {
             "2026-12-01T09:00:00+00:00"
         );
         assert_eq!(i.ends_at.unwrap().to_rfc3339(), "2026-12-01T10:30:00+00:00");
+    }
+
+    #[test]
+    fn a_series_keeps_its_rule_as_written() {
+        let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VTIMEZONE\r\nTZID:Europe/Madrid\r\nBEGIN:STANDARD\r\nDTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:s\r\nSUMMARY:Serie\r\nDTSTART;TZID=Europe/Madrid:20261013T100000\r\nRRULE:FREQ=WEEKLY;COUNT=0;\r\n BYDAY=TU\r\nEXDATE:20261020\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let r = parse_calendar(ics).unwrap().recurrence.unwrap();
+        assert_eq!(r.rule, "FREQ=WEEKLY;COUNT=0;BYDAY=TU");
+        assert_eq!(r.time_zone.as_deref(), Some("Europe/Madrid"));
+        // A date in EXDATE takes out that day's occurrence at the series' time.
+        assert_eq!(r.exdates[0].to_rfc3339(), "2026-10-20T08:00:00+00:00");
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub mod orders;
 pub mod query;
 pub mod quotes;
 pub mod record;
+pub mod recurrence;
 pub mod roles;
 pub mod shares;
 pub mod tax_ids;

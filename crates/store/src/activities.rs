@@ -6,7 +6,9 @@ use cartera_core::record::Record;
 use cartera_core::roles::View;
 use cartera_core::text::fold;
 
-use crate::db::{Arg, Conn, DbRow, Result, Sql};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::db::{Arg, Backend, Conn, DbRow, Result, Sql};
 use crate::error::StoreError;
 use crate::records::{Table, TerritoryLink, push_view, read_record, select_columns};
 
@@ -41,6 +43,7 @@ impl Table for ActivityData {
         "custom",
         "report",
         "reminders",
+        "recurrence",
     ];
 
     fn bind_data(&self, out: &mut Vec<Arg>) {
@@ -68,6 +71,10 @@ impl Table for ActivityData {
         out.push(Arg::json(&self.custom));
         out.push((&self.report).into());
         out.push(Arg::json(&self.reminders));
+        out.push(match &self.recurrence {
+            Some(r) => Arg::json(r),
+            None => Arg::Json(None),
+        });
     }
 
     fn read_data(row: &DbRow) -> Result<Self> {
@@ -82,6 +89,7 @@ impl Table for ActivityData {
             starts_at: row.opt_time("starts_at")?,
             ends_at: row.opt_time("ends_at")?,
             all_day: row.bool("all_day")?,
+            recurrence: row.opt_json("recurrence")?,
             planned: row.bool("planned")?,
             status: ActivityStatus::parse(&status)
                 .ok_or_else(|| StoreError::Decode(format!("activity status: '{status}'")))?,
@@ -188,4 +196,46 @@ pub async fn list_for(
         .iter()
         .map(|r| Ok((r.int("seq")?, read_record(r)?)))
         .collect()
+}
+
+/// A user's live activities on their agenda: those they own and those they attend,
+/// first start first. With a window (`from`..`to`, both days and instants), only those
+/// due on a day of it, starting in it, or recurring series that began before its end.
+pub async fn on_agenda(
+    c: &mut Conn,
+    user: Id,
+    window: Option<(NaiveDate, NaiveDate, DateTime<Utc>, DateTime<Utc>)>,
+) -> Result<Vec<Record<ActivityData>>> {
+    let postgres = c.backend() == Backend::Postgres;
+    let mut sql = Sql::new(format!(
+        "SELECT {} FROM activities t WHERE t.deleted_at IS NULL AND (t.owner_id = ",
+        select_columns::<ActivityData>(),
+    ));
+    sql.push_arg(user);
+    if postgres {
+        sql.push(" OR jsonb_exists(t.attendee_ids, ");
+        sql.push_arg(user.to_string());
+        sql.push("))");
+    } else {
+        sql.push(" OR EXISTS (SELECT 1 FROM json_each(t.attendee_ids) j WHERE j.value = ");
+        sql.push_arg(user.to_string());
+        sql.push("))");
+    }
+    if let Some((first, last, from, to)) = window {
+        sql.push(" AND ((t.due_date >= ");
+        sql.push_arg(Some(first));
+        sql.push(" AND t.due_date <= ");
+        sql.push_arg(Some(last));
+        sql.push(") OR (t.starts_at >= ");
+        sql.push_arg(from);
+        sql.push(" AND t.starts_at < ");
+        sql.push_arg(to);
+        sql.push(") OR (t.recurrence IS NOT NULL AND t.starts_at < ");
+        sql.push_arg(to);
+        sql.push("))");
+    }
+    // Far more than an agenda holds in a window; the calendar of a user with more
+    // shows the first ones.
+    sql.push(" ORDER BY t.starts_at, t.due_date, t.seq LIMIT 5000");
+    c.fetch_all(sql).await?.iter().map(read_record).collect()
 }

@@ -715,6 +715,26 @@ impl DbRow {
         };
         serde_json::from_value(v).map_err(|e| StoreError::Decode(format!("{col}: {e}")))
     }
+
+    /// A nullable JSON column; SQL NULL reads as `None`.
+    pub fn opt_json<T: DeserializeOwned>(&self, col: &str) -> Result<Option<T>> {
+        let v: Option<Value> = match self {
+            DbRow::Sqlite(_) => match self.opt_text(col)? {
+                Some(s) => Some(
+                    serde_json::from_str(&s)
+                        .map_err(|e| StoreError::Decode(format!("{col}: {e}")))?,
+                ),
+                None => None,
+            },
+            DbRow::Pg(_) => get!(self, col, Option<sqlx::types::Json<Value>>)?.map(|j| j.0),
+        };
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => serde_json::from_value(v)
+                .map(Some)
+                .map_err(|e| StoreError::Decode(format!("{col}: {e}"))),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -174,10 +174,96 @@ async fn attainment(
     Ok(Json(targets::attainment(&s.app, &actor, m).await?))
 }
 
+/// One occurrence on the caller's agenda.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgendaEntry {
+    pub activity_id: Id,
+    pub subject: String,
+    pub kind: cartera_core::activities::ActivityKind,
+    pub status: cartera_core::activities::ActivityStatus,
+    /// The day it falls on in the caller's time zone.
+    #[schema(value_type = String, format = Date)]
+    pub day: chrono::NaiveDate,
+    /// This occurrence's start and end (a series' own occurrence); null for a task with
+    /// only a due date.
+    pub starts_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub all_day: bool,
+    /// It belongs to a recurring series.
+    pub recurring: bool,
+    /// The caller attends it; someone else owns it.
+    pub attending: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AgendaPage {
+    pub data: Vec<AgendaEntry>,
+}
+
+fn day_param(q: &QueryPairs, key: &str) -> Result<chrono::NaiveDate, ApiError> {
+    q.get(key)
+        .ok_or_else(|| ApiError::bad_field(key, Code::Required, "a day, YYYY-MM-DD"))?
+        .parse()
+        .map_err(|_| ApiError::bad_field(key, Code::Invalid, "a day, YYYY-MM-DD"))
+}
+
+async fn agenda(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    q: QueryPairs,
+) -> Result<Json<AgendaPage>, ApiError> {
+    q.only(&["from", "to", "time_zone"])?;
+    let (from, to) = (day_param(&q, "from")?, day_param(&q, "to")?);
+    let tz = q
+        .get("time_zone")
+        .map(|z| {
+            z.parse::<chrono_tz::Tz>()
+                .map_err(|_| ApiError::bad_field("time_zone", Code::Invalid, "an IANA time zone"))
+        })
+        .transpose()?;
+    let list = cartera_app::activities::agenda(&s.app, &actor, from, to, tz).await?;
+    Ok(Json(AgendaPage {
+        data: list
+            .into_iter()
+            .map(|o| AgendaEntry {
+                activity_id: o.activity.id,
+                subject: o.activity.data.subject.clone(),
+                kind: o.activity.data.kind,
+                status: o.activity.data.status,
+                day: o.day,
+                starts_at: o.starts_at,
+                ends_at: o.ends_at,
+                all_day: o.activity.data.all_day,
+                recurring: o.activity.data.recurrence.is_some(),
+                attending: o.attending,
+            })
+            .collect(),
+    }))
+}
+
 pub fn mount(mut api: Api) -> Api {
     let target = register::<ActivityTarget>(&mut api.schemas);
     let targets_page = page_schema(&mut api.schemas, "ActivityTargetPage", target.clone());
     api.route(
+        HttpMethod::Get,
+        "/api/v1/agenda",
+        get(agenda),
+        Op::new("activities", "agenda", "My agenda for some days")
+            .describe(
+                "The caller's activities from `from` to `to` (days, both included, at \
+                 most 62): their own and those they attend, with every occurrence of a \
+                 recurring series in the window, in order of day and time.",
+            )
+            .query("from", "First day, YYYY-MM-DD.")
+            .query("to", "Last day, YYYY-MM-DD.")
+            .query(
+                "time_zone",
+                "The IANA zone days are counted in (default: the caller's).",
+            )
+            .answer::<AgendaPage>(200, "The occurrences")
+            .problems(&[400, 403]),
+    )
+    .route(
         HttpMethod::Get,
         "/api/v1/notifications",
         get(list_notifications),

@@ -53,8 +53,18 @@ pub fn router() -> Router<AppState> {
         .route_layer(axum::middleware::from_fn(crate::middleware::tag_route))
 }
 
-async fn well_known() -> Response {
+async fn well_known(req: Request) -> Response {
+    drain(req).await;
     (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/dav/")]).into_response()
+}
+
+/// Reads and drops a small request body before an early answer (a redirect, a login
+/// challenge). Answered unread, the body makes the server close the connection, and a
+/// client that sends its next request on it (following the redirect, retrying with
+/// credentials) sees a reset: the discovery step of the real-client test failed now and
+/// then this way.
+async fn drain(req: Request) {
+    let _ = axum::body::to_bytes(req.into_body(), 64 * 1024).await;
 }
 
 /// The feed: every activity of the user with a day or a start, as one iCalendar.
@@ -138,6 +148,7 @@ fn describe(v: &cartera_core::Violations) -> String {
 async fn basic_actor(
     s: &AppState,
     headers: &HeaderMap,
+    peer: Option<std::net::IpAddr>,
     request_id: Option<String>,
 ) -> Result<(Actor, User), Response> {
     let Some(value) = headers
@@ -166,9 +177,48 @@ async fn basic_actor(
                 Err(e) => Err(app_error(e)),
             }
         }
-        Ok(_) => Err(unauthorized("wrong email or token")),
+        Ok(Ok(_)) => Err(refused_basic(s, peer, None, request_id).await),
+        Ok(Err(refusal)) => Err(refused_basic(s, peer, Some(refusal), request_id).await),
         Err(e) => Err(app_error(e)),
     }
+}
+
+/// A failed Basic login, limited like refused bearer tokens: 401, or 429 with
+/// `Retry-After` once its address has failed too often this minute (a phone with an old
+/// token retrying in a loop, or someone guessing). A known token's refusal (revoked,
+/// expired) is recorded on its user, at most once a minute per token.
+async fn refused_basic(
+    s: &AppState,
+    peer: Option<std::net::IpAddr>,
+    refusal: Option<cartera_app::users::Refusal>,
+    request_id: Option<String>,
+) -> Response {
+    if let Some(ip) = peer
+        && let Err(seconds) = crate::state::take(&s.bearer_failure_limiter, &ip)
+    {
+        let mut res = plain(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("too many failed logins from this address: try again in {seconds} seconds"),
+        );
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        return res;
+    }
+    if let Some(refusal) = refusal
+        && let Some(token) = refusal.token()
+        && crate::state::take(&s.refusal_audit_limiter, &token.id).is_ok()
+    {
+        let client = cartera_app::auth::Client {
+            user_agent: None,
+            ip: peer.map(|ip| ip.to_string()),
+            request_id,
+        };
+        // The refusal stands even if it cannot be recorded.
+        if let Err(e) = cartera_app::users::record_refusal(&s.app, &refusal, &client).await {
+            tracing::warn!(error = %e, "a refused token could not be recorded");
+        }
+    }
+    unauthorized("wrong email or token")
 }
 
 async fn dav_root(State(s): State<AppState>, req: Request) -> Response {
@@ -289,9 +339,16 @@ async fn handle(s: AppState, path: String, req: Request) -> Response {
     if method == Method::OPTIONS {
         return options();
     }
-    let (actor, user) = match basic_actor(&s, req.headers(), request_id).await {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|axum::extract::ConnectInfo(a)| a.ip());
+    let (actor, user) = match basic_actor(&s, req.headers(), peer, request_id).await {
         Ok(a) => a,
-        Err(r) => return r,
+        Err(r) => {
+            drain(req).await;
+            return r;
+        }
     };
     let headers = req.headers().clone();
     let body = match axum::body::to_bytes(req.into_body(), crate::middleware::BODY_LIMIT).await {
@@ -961,6 +1018,15 @@ impl CalendarFilter {
             }
             (None, None) => return true,
         };
+        if let Some(r) = &item.recurrence {
+            // A series matches when one of its occurrences overlaps the range.
+            let length = to - from;
+            let lo = self.start.map_or(from, |s| s - length);
+            let hi = self
+                .end
+                .unwrap_or_else(|| lo.max(from) + chrono::Duration::days(3660));
+            return !r.occurrences(from, lo, hi).is_empty();
+        }
         self.start.is_none_or(|s| to > s) && self.end.is_none_or(|e| from < e)
     }
 }

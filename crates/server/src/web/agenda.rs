@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, U
 use serde_json::{Value, json};
 
 use cartera_app::records::{self, WriteOptions};
-use cartera_app::{jobs, notifications, targets};
+use cartera_app::{activities, jobs, notifications, targets};
 use cartera_core::Id;
 use cartera_core::activities::{ActivityData, ActivityStatus};
 use cartera_core::agenda::Month;
@@ -36,7 +36,10 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/activities/{id}", get(activity_page))
         .route("/activities/{id}/done", post(mark_done))
         .route("/activities/{id}/move", post(move_activity))
-        .route("/targets", get(targets_page))
+        .route("/targets", get(targets_page).post(create_target))
+        .route("/targets/{id}", post(update_target))
+        .route("/targets/{id}/delete", post(delete_target))
+        .route("/follow-up-rules", get(rules_page).post(save_rules))
         .route("/admin/jobs", get(jobs_page))
         .route("/admin/jobs/{id}/retry", post(retry_job))
 }
@@ -413,37 +416,29 @@ pub async fn calendar(
             )
         }
     };
-    let me_id = me.viewer.user.id.to_string();
-    let params: Vec<(String, String)> = vec![
-        ("filter[owner_id]".into(), me_id),
-        ("limit".into(), "500".into()),
-        ("sort".into(), "starts_at".into()),
-    ];
-    let rows = match records::list::<ActivityData>(&s.app, me.actor(), &params).await {
-        Ok(l) => l.rows,
+    // Own and attended activities, each occurrence of a series on its own day.
+    let agenda = match activities::agenda(&s.app, me.actor(), first, last, Some(tz)).await {
+        Ok(a) => a,
         Err(e) => return page.error(e),
     };
     let mut by_day: HashMap<NaiveDate, Vec<Value>> = HashMap::new();
-    for r in &rows {
-        let d = &r.data;
-        let day = match d.starts_at {
-            Some(t) => t.with_timezone(&tz).date_naive(),
-            None => match d.due_date {
-                Some(x) => x,
-                None => continue,
-            },
-        };
-        if day < first || day > last {
-            continue;
-        }
+    for o in &agenda {
+        let d = &o.activity.data;
+        let day = o.day;
         by_day.entry(day).or_default().push(json!({
-            "id": r.id,
-            "version": r.meta.version,
+            "id": o.activity.id,
+            "version": o.activity.meta.version,
             "subject": d.subject,
             "kind": d.kind.as_str(),
-            "time": d.starts_at.map(|t| t.with_timezone(&tz).format("%H:%M").to_string()),
+            "time": o.starts_at.filter(|_| !d.all_day).map(|t| t.with_timezone(&tz).format("%H:%M").to_string()),
             "done": d.status == ActivityStatus::Done,
-            "late": d.status == ActivityStatus::Planned && day < today,
+            "late": d.status == ActivityStatus::Planned && day < today && d.recurrence.is_none(),
+            // A series moves on its page, not by dragging one occurrence; an attended
+            // activity is its owner's to move.
+            "fixed": d.recurrence.is_some() || o.attending,
+            "recurring": d.recurrence.is_some(),
+            "attending": o.attending,
+            "open": o.open,
         }));
     }
     let mut days = Vec::new();
@@ -504,20 +499,95 @@ pub async fn targets_page(
     me: Me,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    let page = &me.page;
-    let today = s.app.now().with_timezone(&page.time_zone()).date_naive();
+    let today = s.app.now().with_timezone(&me.page.time_zone()).date_naive();
     let month = q
         .get("period")
         .and_then(|p| Month::parse(p))
         .unwrap_or_else(|| Month::of(today));
+    let saved = match q.get("saved").map(String::as_str) {
+        Some("deleted") => Some("targets-deleted"),
+        Some(_) => Some("targets-saved"),
+        None => None,
+    };
+    render_targets(&s, &me, month, StatusCode::OK, saved, TargetForm::default()).await
+}
+
+/// What a refused target form said, to show it again with its messages.
+#[derive(Default)]
+struct TargetForm {
+    /// The target being changed (`None`: the new-target form).
+    id: Option<Id>,
+    values: Fields,
+    errors: super::forms::FormErrors,
+}
+
+fn may(me: &Me, module: cartera_core::roles::Module, action: cartera_core::roles::Action) -> bool {
+    cartera_core::roles::allows(&me.viewer.actor.permissions, module, action)
+}
+
+async fn render_targets(
+    s: &AppState,
+    me: &Me,
+    month: Month,
+    status: StatusCode,
+    saved: Option<&str>,
+    form: TargetForm,
+) -> Response {
+    use cartera_core::roles::{Action, Module};
+    let page = &me.page;
     let report = match targets::attainment(&s.app, me.actor(), month).await {
         Ok(r) => r,
         Err(e) => return page.error(e),
     };
+    // Those who set targets (activities: admin) edit them here; others see the bars.
+    let can_edit = may(me, Module::Activities, Action::Admin);
+    let mut editable: HashMap<Id, Value> = HashMap::new();
+    let mut users: Vec<Value> = Vec::new();
+    if can_edit {
+        if let Ok(list) = targets::list(&s.app, me.actor(), Some(month), None).await {
+            for t in list {
+                let mine = form.id == Some(t.id);
+                let value = |k: &str, n: i64| {
+                    mine.then(|| form.values.get(k).cloned())
+                        .flatten()
+                        .unwrap_or_else(|| n.to_string())
+                };
+                editable.insert(
+                    t.user_id,
+                    json!({"id": t.id, "version": t.version,
+                           "visits": value("visits", t.visits), "calls": value("calls", t.calls),
+                           "errors": if mine { json!(form.errors.fields) } else { json!({}) }}),
+                );
+            }
+        }
+        if let Ok(list) = cartera_app::users::list(&s.app, me.actor()).await {
+            users = list
+                .iter()
+                .filter(|u| u.active && !editable.contains_key(&u.id))
+                .map(|u| json!({"id": u.id, "name": u.name}))
+                .collect();
+        }
+    }
+    let rows: Vec<Value> = report
+        .data
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+            if let (Some(o), Some(e)) = (v.as_object_mut(), editable.get(&r.user_id)) {
+                o.insert("edit".into(), e.clone());
+            }
+            v
+        })
+        .collect();
+    let new_form = if form.id.is_none() {
+        json!({"values": form.values, "errors": form.errors.fields})
+    } else {
+        json!({"values": {}, "errors": {}})
+    };
     let prev = month.first_day().and_then(|d| d.pred_opt()).map(Month::of);
     let next = month.last_day().and_then(|d| d.succ_opt()).map(Month::of);
     page.render(
-        StatusCode::OK,
+        status,
         "targets.html",
         json!({
             "nav": "targets",
@@ -525,9 +595,309 @@ pub async fn targets_page(
             "title": format!("{} {}", page.t(&format!("month-{}", month.month)), month.year),
             "prev": prev.map(|m| m.to_string()),
             "next": next.map(|m| m.to_string()),
-            "rows": report.data,
+            "rows": rows,
+            "can_edit": can_edit,
+            "can_see_rules": may(me, Module::Settings, Action::Read),
+            "users": users,
+            "new": new_form,
+            "saved": saved,
+            "general_error": form.errors.general,
         }),
     )
+}
+
+/// A whole number from a form field; `Err` with the field's message when it is not one.
+fn count_field(me: &Me, f: &Fields, key: &str) -> Result<Option<i64>, String> {
+    match f.get(key).map(|v| v.trim()) {
+        None | Some("") => Ok(None),
+        Some(v) => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| super::forms::explain(&me.page, "count", cartera_core::Code::Invalid)),
+    }
+}
+
+/// A target use case's refusal on the form: messages by field, or for the whole form.
+fn target_errors(
+    me: &Me,
+    e: cartera_app::AppError,
+) -> Result<super::forms::FormErrors, cartera_app::AppError> {
+    use cartera_app::AppError;
+    match e {
+        AppError::Invalid(v) => Ok(super::forms::place(&me.page, v, |f| match f {
+            "visits" => Some("visits"),
+            "calls" => Some("calls"),
+            "user_id" => Some("user_id"),
+            _ => None,
+        })),
+        AppError::Conflict(_) => Ok(super::forms::FormErrors {
+            general: Some(me.page.t("targets-conflict")),
+            ..Default::default()
+        }),
+        AppError::Stale { .. } => Ok(super::forms::FormErrors {
+            general: Some(me.page.t("activity-stale")),
+            ..Default::default()
+        }),
+        e => Err(e),
+    }
+}
+
+/// Numbers typed on a target form, as the JSON the use case reads; bad numbers are
+/// refused by field before it is called.
+fn target_body(me: &Me, f: &Fields) -> Result<Value, super::forms::FormErrors> {
+    let mut errors = super::forms::FormErrors::default();
+    let mut body = json!({});
+    for key in ["visits", "calls"] {
+        match count_field(me, f, key) {
+            Ok(Some(n)) => body[key] = json!(n),
+            Ok(None) => body[key] = json!(0),
+            Err(m) => {
+                errors.fields.insert(key.to_owned(), m);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(body)
+    } else {
+        Err(errors)
+    }
+}
+
+fn month_of(f: &Fields) -> Option<Month> {
+    f.get("period").and_then(|p| Month::parse(p))
+}
+
+pub async fn create_target(State(s): State<AppState>, me: Me, Form(f): Form<Fields>) -> Response {
+    let Some(month) = month_of(&f) else {
+        return me.page.error_page(StatusCode::BAD_REQUEST, "bad-request");
+    };
+    let refused = |errors| TargetForm {
+        id: None,
+        values: f.clone(),
+        errors,
+    };
+    let mut body = match target_body(&me, &f) {
+        Ok(b) => b,
+        Err(errors) => {
+            let form = refused(errors);
+            return render_targets(&s, &me, month, StatusCode::UNPROCESSABLE_ENTITY, None, form)
+                .await;
+        }
+    };
+    body["period"] = json!(month.to_string());
+    body["user_id"] = match f.get("user_id").filter(|u| !u.is_empty()) {
+        Some(u) => json!(u),
+        None => Value::Null,
+    };
+    match targets::create(&s.app, me.actor(), body).await {
+        Ok(_) => Redirect::to(&format!("/targets?period={month}&saved=1")).into_response(),
+        Err(e) => match target_errors(&me, e) {
+            Ok(errors) => {
+                let form = refused(errors);
+                render_targets(&s, &me, month, StatusCode::UNPROCESSABLE_ENTITY, None, form).await
+            }
+            Err(e) => me.page.error(e),
+        },
+    }
+}
+
+pub async fn update_target(
+    State(s): State<AppState>,
+    me: Me,
+    PageId(id): PageId,
+    Form(f): Form<Fields>,
+) -> Response {
+    let Some(month) = month_of(&f) else {
+        return me.page.error_page(StatusCode::BAD_REQUEST, "bad-request");
+    };
+    let refused = |errors| TargetForm {
+        id: Some(id),
+        values: f.clone(),
+        errors,
+    };
+    let result = match target_body(&me, &f) {
+        Ok(body) => targets::update(&s.app, me.actor(), id, body, version(&f))
+            .await
+            .map_err(|e| target_errors(&me, e)),
+        Err(errors) => Err(Ok(errors)),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/targets?period={month}&saved=1")).into_response(),
+        Err(Ok(errors)) => {
+            let form = refused(errors);
+            render_targets(&s, &me, month, StatusCode::UNPROCESSABLE_ENTITY, None, form).await
+        }
+        Err(Err(e)) => me.page.error(e),
+    }
+}
+
+pub async fn delete_target(
+    State(s): State<AppState>,
+    me: Me,
+    PageId(id): PageId,
+    Form(f): Form<Fields>,
+) -> Response {
+    let period = month_of(&f).map(|m| m.to_string()).unwrap_or_default();
+    match targets::delete(&s.app, me.actor(), id).await {
+        Ok(()) => Redirect::to(&format!("/targets?period={period}&saved=deleted")).into_response(),
+        Err(e) => me.page.error(e),
+    }
+}
+
+// ---------- Follow-up rules (admins change them; managers read them) ----------
+
+/// More account classes than anyone keeps.
+const MAX_CLASS_ROWS: usize = 50;
+
+/// The rules as the form shows them: one row per account class and a blank one to add.
+fn rules_form(r: &cartera_core::agenda::FollowUpRules) -> Value {
+    let mut classes: Vec<Value> = r
+        .no_contact_days
+        .iter()
+        .map(|(c, d)| json!({"class": c, "days": d.to_string()}))
+        .collect();
+    classes.push(json!({"class": "", "days": ""}));
+    json!({
+        "quote_follow_up_days": r.quote_follow_up_days.map(|d| d.to_string()).unwrap_or_default(),
+        "visit_report_prompt": r.visit_report_prompt,
+        "no_contact_default_days": r.no_contact_default_days.map(|d| d.to_string()).unwrap_or_default(),
+        "classes": classes,
+    })
+}
+
+fn render_rules(
+    me: &Me,
+    status: StatusCode,
+    form: Value,
+    errors: &super::forms::FormErrors,
+    saved: bool,
+) -> Response {
+    use cartera_core::roles::{Action, Module};
+    me.page.render(
+        status,
+        "follow_up_rules.html",
+        json!({
+            "nav": "targets",
+            "form": form,
+            "errors": errors.fields,
+            "general_error": errors.general,
+            "saved": saved,
+            "can_edit": may(me, Module::Settings, Action::Admin),
+        }),
+    )
+}
+
+pub async fn rules_page(
+    State(s): State<AppState>,
+    me: Me,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    match cartera_app::followups::rules(&s.app, me.actor()).await {
+        Ok(r) => render_rules(
+            &me,
+            StatusCode::OK,
+            rules_form(&r),
+            &Default::default(),
+            q.contains_key("saved"),
+        ),
+        Err(e) => me.page.error(e),
+    }
+}
+
+/// Saves the whole form as one merge patch through the same use case as
+/// `PATCH /api/v1/follow_up_rules`: an empty day count turns that rule off, a class
+/// whose days are emptied is removed.
+pub async fn save_rules(State(s): State<AppState>, me: Me, Form(f): Form<Fields>) -> Response {
+    let old = match cartera_app::followups::rules(&s.app, me.actor()).await {
+        Ok(r) => r,
+        Err(e) => return me.page.error(e),
+    };
+    let mut errors = super::forms::FormErrors::default();
+    let mut days = |key: &str, explain_as: &str| match f.get(key).map(|v| v.trim()) {
+        None | Some("") => Value::Null,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) => json!(n),
+            Err(_) => {
+                let m = super::forms::explain(&me.page, explain_as, cartera_core::Code::Invalid);
+                errors.fields.insert(key.to_owned(), m);
+                Value::Null
+            }
+        },
+    };
+    let quote = days("quote_follow_up_days", "days");
+    let default_days = days("no_contact_default_days", "days");
+    // Rows class_i / days_i; the form shows the classes and one blank row.
+    let mut classes: Vec<(String, String, Value)> = Vec::new();
+    for i in 0..MAX_CLASS_ROWS {
+        let Some(class) = f.get(&format!("class_{i}")) else {
+            break;
+        };
+        let key = format!("days_{i}");
+        let d = days(&key, "days");
+        if !class.trim().is_empty() {
+            classes.push((class.trim().to_owned(), key, d));
+        }
+    }
+    let mut map = serde_json::Map::new();
+    for k in old.no_contact_days.keys() {
+        map.insert(k.clone(), Value::Null);
+    }
+    for (class, _, d) in &classes {
+        map.insert(class.clone(), d.clone());
+    }
+    let form = json!({
+        "quote_follow_up_days": f.get("quote_follow_up_days"),
+        "visit_report_prompt": f.contains_key("visit_report_prompt"),
+        "no_contact_default_days": f.get("no_contact_default_days"),
+        "classes": (0..MAX_CLASS_ROWS)
+            .map_while(|i| f.get(&format!("class_{i}")).map(|c| json!({
+                "class": c, "days": f.get(&format!("days_{i}"))
+            })))
+            .collect::<Vec<_>>(),
+    });
+    if !errors.is_empty() {
+        return render_rules(&me, StatusCode::UNPROCESSABLE_ENTITY, form, &errors, false);
+    }
+    let patch = json!({
+        "quote_follow_up_days": quote,
+        "visit_report_prompt": f.contains_key("visit_report_prompt"),
+        "no_contact_days": map,
+        "no_contact_default_days": default_days,
+    });
+    match cartera_app::followups::update_rules(&s.app, me.actor(), patch).await {
+        Ok(_) => Redirect::to("/follow-up-rules?saved=1").into_response(),
+        Err(cartera_app::AppError::Invalid(v)) => {
+            // Each day count's message sits under its input; a class's under its row.
+            let mut errors = super::forms::FormErrors::default();
+            for x in v.0 {
+                let key = match x.field.strip_prefix("no_contact_days.") {
+                    Some(class) => classes
+                        .iter()
+                        .find(|(c, _, _)| c == class)
+                        .map(|(_, k, _)| k.clone()),
+                    None => ["quote_follow_up_days", "no_contact_default_days"]
+                        .contains(&x.field.as_str())
+                        .then(|| x.field.clone()),
+                };
+                let about = if x.field == "no_contact_days" {
+                    "class"
+                } else {
+                    "days"
+                };
+                let text = super::forms::explain(&me.page, about, x.code);
+                match key {
+                    Some(k) => {
+                        errors.fields.entry(k).or_insert(text);
+                    }
+                    None => {
+                        errors.general.get_or_insert(text);
+                    }
+                }
+            }
+            render_rules(&me, StatusCode::UNPROCESSABLE_ENTITY, form, &errors, false)
+        }
+        Err(e) => me.page.error(e),
+    }
 }
 
 // ---------- Dead jobs (admins) ----------

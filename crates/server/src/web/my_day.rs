@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use cartera_app::records::{self, Kind};
 use cartera_core::accounts::AccountData;
-use cartera_core::activities::ActivityData;
+use cartera_core::activities::{ActivityData, ActivityStatus};
 use cartera_core::leads::LeadData;
 
 use super::i18n::ArgValue;
@@ -51,13 +51,43 @@ async fn recent<D: Kind>(
     }
 }
 
-/// The person's planned activities due today or earlier, oldest first: what is late
-/// comes before what is due. Empty if the role may not read activities.
+/// The person's planned activities due before today, oldest first (what is late), then
+/// today's: their own and those they attend, each occurrence of a recurring series on
+/// its day, by time. Empty if the role may not read activities.
 async fn agenda(s: &AppState, me: &Me, owner: &str, today: chrono::NaiveDate) -> Vec<Value> {
+    let mut out = overdue(s, me, owner, today).await;
+    let tz = me.page.time_zone();
+    match cartera_app::activities::agenda(&s.app, me.actor(), today, today, Some(tz)).await {
+        Ok(list) => out.extend(
+            list.iter()
+                .filter(|o| o.activity.data.status == ActivityStatus::Planned)
+                .map(|o| {
+                    let d = &o.activity.data;
+                    json!({
+                        "title": d.subject,
+                        "subtitle": me.page.t(&format!("activity-kind-{}", d.kind.as_str())),
+                        "href": o.open.then(|| format!("/activities/{}", o.activity.id)),
+                        "time": o.starts_at.filter(|_| !d.all_day)
+                            .map(|t| t.with_timezone(&tz).format("%H:%M").to_string()),
+                        "attending": o.attending,
+                        "overdue": false,
+                    })
+                }),
+        ),
+        Err(e) => tracing::debug!(error = %e, "today's agenda is not shown"),
+    }
+    out
+}
+
+/// Planned tasks due before today, oldest first.
+async fn overdue(s: &AppState, me: &Me, owner: &str, today: chrono::NaiveDate) -> Vec<Value> {
+    let Some(yesterday) = today.pred_opt() else {
+        return Vec::new();
+    };
     let params: Vec<(String, String)> = vec![
         ("filter[owner_id]".into(), owner.to_owned()),
         ("filter[status]".into(), "planned".into()),
-        ("filter[due_date][lte]".into(), today.to_string()),
+        ("filter[due_date][lte]".into(), yesterday.to_string()),
         ("sort".into(), "due_date".into()),
         ("limit".into(), SHOWN.to_string()),
     ];

@@ -100,6 +100,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("calendar.html", include_str!("templates/calendar.html")),
     ("targets.html", include_str!("templates/targets.html")),
     ("admin_jobs.html", include_str!("templates/admin_jobs.html")),
+    (
+        "follow_up_rules.html",
+        include_str!("templates/follow_up_rules.html"),
+    ),
     ("deleted.html", include_str!("templates/deleted.html")),
     ("trash.html", include_str!("templates/trash.html")),
     ("contact.html", include_str!("templates/contact.html")),

@@ -16,7 +16,11 @@ both!(
     feed_link_serves_the_agenda_until_rotated,
     vcards_export_and_import_all_or_nothing,
     real_clients_sync_both_ways,
-    settings_page_shows_the_sync_addresses_and_the_feed_link
+    settings_page_shows_the_sync_addresses_and_the_feed_link,
+    recurring_events_keep_their_rule_and_show_each_occurrence,
+    bad_recurrence_rules_are_refused_with_nothing_written,
+    attendees_see_the_activity_read_only,
+    failed_basic_logins_are_limited_per_address
 );
 
 const ADMIN: &str = "admin@test.example.com";
@@ -933,4 +937,382 @@ async fn settings_page_shows_the_sync_addresses_and_the_feed_link(s: TestServer)
     let again = get(&s, "/settings", &login.0).await;
     assert!(!again.text.replace("&#x2f;", "/").contains(url));
     assert!(again.text.contains(r#"id="feed-since""#));
+}
+
+// ---------- Recurring events and attendees (agenda-rest) ----------
+
+const WEEKLY: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261001T000000Z\r\nSUMMARY:Reunión semanal\r\nDTSTART;TZID=Europe/Madrid:20261013T100000\r\nDTEND;TZID=Europe/Madrid:20261013T110000\r\nRRULE:FREQ=WEEKLY;COUNT=6;BYDAY=TU\r\nEXDATE;TZID=Europe/Madrid:20261027T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+fn with_rule(rule: &str) -> String {
+    WEEKLY.replace("FREQ=WEEKLY;COUNT=6;BYDAY=TU", rule)
+}
+
+/// The starts of the entries of `/api/v1/agenda` named `subject`.
+fn starts_of(agenda: &serde_json::Value, subject: &str) -> Vec<String> {
+    agenda["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject"] == subject)
+        .map(|e| e["starts_at"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn recurring_events_keep_their_rule_and_show_each_occurrence(s: TestServer) {
+    let auth = (ADMIN, s.token.as_str());
+    let agenda = format!("/dav/calendars/{}/agenda/", s.admin_id);
+    let (status, _, answer) = dav(
+        &s,
+        Some(auth),
+        "PUT",
+        &format!("{agenda}weekly.ics"),
+        &[],
+        Some(WEEKLY.to_owned()),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+
+    // The activity keeps the rule, the taken-out date and the zone.
+    let list = s
+        .get("/api/v1/activities?filter[subject]=Reunión semanal")
+        .await
+        .expect(200);
+    let a = &list.body["data"][0];
+    assert_eq!(a["starts_at"], "2026-10-13T08:00:00Z");
+    assert_eq!(a["recurrence"]["time_zone"], "Europe/Madrid");
+    assert_eq!(a["recurrence"]["exdates"], json!(["2026-10-27T09:00:00Z"]));
+    let mut parts: Vec<&str> = a["recurrence"]["rule"]
+        .as_str()
+        .unwrap()
+        .split(';')
+        .collect();
+    parts.sort();
+    assert_eq!(parts, ["BYDAY=TU", "COUNT=6", "FREQ=WEEKLY"]);
+    let id = a["id"].as_str().unwrap().to_owned();
+
+    // Each occurrence in the window, at 10:00 Madrid time on both sides of the change
+    // of time; the 27th is out, COUNT ends the series on 17 November.
+    let got = s
+        .get("/api/v1/agenda?from=2026-10-01&to=2026-11-30&time_zone=Europe/Madrid")
+        .await;
+    let body = got.expect(200).body.clone();
+    assert_eq!(
+        starts_of(&body, "Reunión semanal"),
+        [
+            "2026-10-13T08:00:00Z",
+            "2026-10-20T08:00:00Z",
+            "2026-11-03T09:00:00Z",
+            "2026-11-10T09:00:00Z",
+            "2026-11-17T09:00:00Z",
+        ],
+        "{body}"
+    );
+    assert!(
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["recurring"] == true && e["attending"] == false)
+    );
+    // A narrower window shows only its own.
+    let week = s
+        .get("/api/v1/agenda?from=2026-11-09&to=2026-11-15&time_zone=Europe/Madrid")
+        .await;
+    assert_eq!(
+        starts_of(&week.expect(200).body, "Reunión semanal"),
+        ["2026-11-10T09:00:00Z"]
+    );
+
+    // Read back by the client: the same rule, DTSTART in its zone, the EXDATE.
+    let (status, _, back) = dav(
+        &s,
+        Some(auth),
+        "GET",
+        &format!("{agenda}weekly.ics"),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let unfolded = back.replace("\r\n ", "");
+    assert!(
+        unfolded.contains("DTSTART;TZID=Europe/Madrid:20261013T100000"),
+        "{back}"
+    );
+    assert!(
+        unfolded.contains("EXDATE;TZID=Europe/Madrid:20261027T100000"),
+        "{back}"
+    );
+    let rule_line = unfolded
+        .lines()
+        .find(|l| l.starts_with("RRULE:"))
+        .expect("RRULE is given back");
+    let mut parts: Vec<&str> = rule_line["RRULE:".len()..].split(';').collect();
+    parts.sort();
+    assert_eq!(parts, ["BYDAY=TU", "COUNT=6", "FREQ=WEEKLY"]);
+
+    // A time-range query finds the series through an occurrence in the range.
+    let query = r#"<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20261110T000000Z" end="20261111T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#;
+    let (status, _, found) = dav(
+        &s,
+        Some(auth),
+        "REPORT",
+        &agenda,
+        &[("depth", "1")],
+        Some(query.into()),
+    )
+    .await;
+    assert_eq!(status, 207);
+    assert!(found.contains("weekly.ics"), "{found}");
+    let query = query
+        .replace("20261110", "20261124")
+        .replace("20261111", "20261125");
+    let (_, _, none) = dav(
+        &s,
+        Some(auth),
+        "REPORT",
+        &agenda,
+        &[("depth", "1")],
+        Some(query),
+    )
+    .await;
+    assert!(
+        !none.contains("weekly.ics"),
+        "after the last occurrence: {none}"
+    );
+
+    // The feed carries the rule too.
+    let feed = s.post("/api/v1/users/me/calendar_feed", json!({})).await;
+    let url = feed.expect(201).body["url"].as_str().unwrap().to_owned();
+    let path = &url[url.find("/feeds/").unwrap()..];
+    let (_, _, ics) = dav(&s, None, "GET", path, &[], None).await;
+    assert!(ics.replace("\r\n ", "").contains("RRULE:"), "{ics}");
+
+    // The month page shows each occurrence on its day.
+    use crate::web::{PASSWORD, get};
+    let (cookie, _) = s.browser_login(ADMIN, PASSWORD).await;
+    let month = get(&s, "/calendar?view=month&date=2026-11-01", &cookie).await;
+    assert_eq!(month.status, 200);
+    assert_eq!(
+        month.text.matches("Reunión semanal").count(),
+        3,
+        "3, 10 and 17 November"
+    );
+    // Through the API, a rule is set and changed like any field.
+    let changed = s
+        .patch(
+            &format!("/api/v1/activities/{id}"),
+            json!({"recurrence": {"rule": "FREQ=WEEKLY;COUNT=2", "exdates": [], "time_zone": "Europe/Madrid"}}),
+        )
+        .await;
+    changed.expect(200);
+    let week = s
+        .get("/api/v1/agenda?from=2026-10-01&to=2026-11-30&time_zone=Europe/Madrid")
+        .await;
+    assert_eq!(
+        starts_of(&week.expect(200).body, "Reunión semanal").len(),
+        2
+    );
+}
+
+async fn bad_recurrence_rules_are_refused_with_nothing_written(s: TestServer) {
+    let auth = (ADMIN, s.token.as_str());
+    let agenda = format!("/dav/calendars/{}/agenda/", s.admin_id);
+    let before = count(&s).await;
+    for rule in [
+        "FREQ=SOMETIMES",
+        "FREQ=WEEKLY;COUNT=0",
+        "FREQ=WEEKLY;COUNT=3;UNTIL=20261201T000000Z",
+        "FREQ=WEEKLY;UNTIL=20250101T000000Z",
+        "FREQ=MINUTELY",
+    ] {
+        let (status, _, answer) = dav(
+            &s,
+            Some(auth),
+            "PUT",
+            &format!("{agenda}bad-rule.ics"),
+            &[],
+            Some(with_rule(rule)),
+        )
+        .await;
+        assert_eq!(status, 400, "{rule}: {answer}");
+        assert!(answer.contains("valid-calendar-data"), "{answer}");
+        assert!(answer.contains("recurrence.rule"), "{rule}: {answer}");
+    }
+    assert_eq!(count(&s).await, before, "nothing was written");
+    // The API refuses the same with a 422 naming the field.
+    let res = s
+        .post(
+            "/api/v1/activities",
+            json!({"kind": "meeting", "subject": "x", "starts_at": "2026-12-01T10:00:00Z",
+                   "recurrence": {"rule": "FREQ=DAILY;COUNT=0"}}),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 422, "{}", res.body);
+    assert_eq!(
+        res.body["errors"][0]["field"], "recurrence.rule",
+        "{}",
+        res.body
+    );
+    let res = s
+        .post(
+            "/api/v1/activities",
+            json!({"kind": "task", "subject": "x", "due_date": "2026-12-01",
+                   "recurrence": {"rule": "FREQ=DAILY"}}),
+        )
+        .await;
+    assert_eq!(res.status.as_u16(), 422, "{}", res.body);
+    assert_eq!(res.body["errors"][0]["field"], "recurrence", "{}", res.body);
+    assert_eq!(count(&s).await, before);
+}
+
+async fn attendees_see_the_activity_read_only(s: TestServer) {
+    use crate::web::{PASSWORD, get};
+    let (rep_id, rep) = s.member("rep@test.example.com", "sales_rep").await;
+    // Another rep's meeting, which the first is invited to; an hour from now, so "today".
+    let (_, other) = s.member("otro@test.example.com", "sales_rep").await;
+    let now = s.app.now();
+    let start = now + chrono::Duration::minutes(5);
+    let start_s = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let meeting = s
+        .create_as(
+            &other,
+            "activities",
+            json!({"kind": "meeting", "subject": "Reunión con invitados", "starts_at": start_s,
+                   "attendee_ids": [rep_id]}),
+        )
+        .await;
+    // The rep's agenda shows it, marked as attended.
+    let day = start.date_naive();
+    let agenda = s
+        .call(
+            &rep,
+            Method::GET,
+            &format!("/api/v1/agenda?from={day}&to={day}&time_zone=UTC"),
+            None,
+        )
+        .await;
+    let body = agenda.expect(200).body.clone();
+    let entry = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["activity_id"] == meeting.as_str())
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(entry["attending"], true);
+
+    // In their CalDAV calendar, to read and not to change.
+    let auth = ("rep@test.example.com", rep.as_str());
+    let cal = format!("/dav/calendars/{rep_id}/agenda/");
+    let href = format!("{cal}{meeting}.ics");
+    let (status, headers, ics) = dav(&s, Some(auth), "GET", &href, &[], None).await;
+    assert_eq!(status, 200, "{ics}");
+    assert!(ics.contains("Reunión con invitados"));
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    let (status, _, _) = dav(
+        &s,
+        Some(auth),
+        "PUT",
+        &href,
+        &[("if-match", &etag)],
+        Some(ics.replace("Reunión con invitados", "Cambiada")),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _, _) = dav(&s, Some(auth), "DELETE", &href, &[], None).await;
+    assert_eq!(status, 403);
+    let kept = s.get(&format!("/api/v1/activities/{meeting}")).await;
+    assert_eq!(kept.expect(200).body["subject"], "Reunión con invitados");
+
+    // Their calendar page and "My day" show it.
+    let (cookie, _) = s.browser_login("rep@test.example.com", PASSWORD).await;
+    let week = get(
+        &s,
+        &format!("/calendar?view=day&date={}", now.date_naive()),
+        &cookie,
+    )
+    .await;
+    assert!(week.text.contains("Reunión con invitados"), "{}", week.text);
+    assert!(week.text.contains("is-attending"));
+    let my_day = get(&s, "/my-day", &cookie).await;
+    assert!(
+        my_day.text.contains("Reunión con invitados"),
+        "{}",
+        my_day.text
+    );
+    // No longer invited: gone from the calendar.
+    s.call(
+        &other,
+        Method::PATCH,
+        &format!("/api/v1/activities/{meeting}"),
+        Some(json!({"attendee_ids": []})),
+    )
+    .await
+    .expect(200);
+    let (status, _, _) = dav(&s, Some(auth), "GET", &href, &[], None).await;
+    assert_eq!(status, 404);
+}
+
+/// Failed Basic logins count per address like refused bearer tokens: 401 up to the
+/// allowance, then 429 with Retry-After; a good login from the address still works, and a
+/// request with no credentials (a client's first probe) does not count.
+async fn failed_basic_logins_are_limited_per_address(s: TestServer) {
+    use cartera_server::state::BEARER_FAILURES_PER_MINUTE;
+    let me = format!("/dav/principals/{}/", s.admin_id);
+    for _ in 0..(BEARER_FAILURES_PER_MINUTE + 5) {
+        let (status, _, _) = dav(
+            &s,
+            None,
+            "PROPFIND",
+            &me,
+            &[("depth", "0")],
+            Some(PROPFIND_PRINCIPAL.into()),
+        )
+        .await;
+        assert_eq!(status, 401);
+    }
+    let mut limited = None;
+    for i in 0..300 {
+        let guess = if i % 2 == 0 {
+            "crt_guess"
+        } else {
+            s.token.as_str()
+        };
+        let who = if i % 2 == 0 {
+            ADMIN
+        } else {
+            "otra@test.example.com"
+        };
+        let (status, headers, _) = dav(
+            &s,
+            Some((who, guess)),
+            "PROPFIND",
+            &me,
+            &[("depth", "0")],
+            Some(PROPFIND_PRINCIPAL.into()),
+        )
+        .await;
+        if status == 429 {
+            limited = Some((i, headers));
+            break;
+        }
+        assert_eq!(status, 401);
+    }
+    let (attempts, headers) = limited.expect("the address is limited");
+    assert!(
+        attempts >= BEARER_FAILURES_PER_MINUTE,
+        "limited after {attempts}"
+    );
+    let wait: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let (status, _, _) = dav(
+        &s,
+        Some((ADMIN, &s.token)),
+        "PROPFIND",
+        &me,
+        &[("depth", "0")],
+        Some(PROPFIND_PRINCIPAL.into()),
+    )
+    .await;
+    assert_eq!(status, 207, "a good login still works");
 }

@@ -120,6 +120,73 @@ r = requests.get(
 assert r.status_code == 404, r.status_code
 step("client delete moved the activity to the trash")
 
+
+# A weekly series made on the client (as Thunderbird writes it: DTSTART in a zone, an
+# RRULE and one date taken out): each occurrence is on the agenda, and the client reads
+# the rule back intact.
+WEEKLY = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//Mozilla.org/NONSGML Mozilla Calendar V1.1//EN
+BEGIN:VEVENT
+UID:client-weekly-1
+DTSTAMP:20261001T000000Z
+SUMMARY:Reunión de equipo
+DTSTART;TZID=Europe/Madrid:20261013T100000
+DTEND;TZID=Europe/Madrid:20261013T110000
+RRULE:FREQ=WEEKLY;COUNT=6;BYDAY=TU
+EXDATE;TZID=Europe/Madrid:20261027T100000
+END:VEVENT
+END:VCALENDAR
+"""
+cal.save_event(WEEKLY)
+series = activity_named("Reunión de equipo")
+assert series["recurrence"]["time_zone"] == "Europe/Madrid", series
+agenda = api(
+    "GET",
+    "/api/v1/agenda",
+    params={"from": "2026-10-01", "to": "2026-11-30", "time_zone": "Europe/Madrid"},
+)["data"]
+starts = [e["starts_at"] for e in agenda if e["subject"] == "Reunión de equipo"]
+assert starts == [
+    "2026-10-13T08:00:00Z",
+    "2026-10-20T08:00:00Z",
+    "2026-11-03T09:00:00Z",
+    "2026-11-10T09:00:00Z",
+    "2026-11-17T09:00:00Z",
+], starts
+step("weekly series from the client: %d occurrences on the agenda" % len(starts))
+
+back = cal.event_by_uid("client-weekly-1").icalendar_component
+rule = back["rrule"]
+assert rule["FREQ"] == ["WEEKLY"] and rule["COUNT"] == [6] and rule["BYDAY"] == ["TU"], rule
+start = back["dtstart"].dt
+assert str(start.tzinfo) in ("Europe/Madrid",) or getattr(start.tzinfo, "key", "") == "Europe/Madrid", start
+assert (start.hour, start.minute) == (10, 0), start
+ex = back["exdate"]
+ex = ex if isinstance(ex, list) else [ex]
+taken = [d.dt for e in ex for d in e.dts]
+assert len(taken) == 1 and (taken[0].month, taken[0].day, taken[0].hour) == (10, 27, 10), taken
+step("the client reads the series back: RRULE " + rule.to_ical().decode() + ", DTSTART in Europe/Madrid, EXDATE kept")
+
+# The client's time-range search finds the series by an occurrence in the range.
+found = cal.search(
+    start=datetime.datetime(2026, 11, 10, tzinfo=UTC),
+    end=datetime.datetime(2026, 11, 11, tzinfo=UTC),
+    event=True,
+)
+assert "Reunión de equipo" in [str(e.icalendar_component.get("summary")) for e in found], found
+step("a time-range search finds the series")
+
+# A rule that makes no sense is refused, and nothing is written.
+try:
+    cal.save_event(WEEKLY.replace("client-weekly-1", "client-weekly-bad").replace("COUNT=6", "COUNT=0"))
+    raise AssertionError("a COUNT=0 series was accepted")
+except caldav.lib.error.PutError as e:
+    assert "400" in str(e) or "recurrence" in str(e), e
+rows = api("GET", "/api/v1/activities", params={"filter[subject]": "Reunión de equipo"})["data"]
+assert len(rows) == 1, rows
+step("a bad RRULE is refused with nothing written")
+
 # --- CardDAV with requests + vobject ------------------------------------------------
 D = "{DAV:}"
 CARD = "{urn:ietf:params:xml:ns:carddav}"

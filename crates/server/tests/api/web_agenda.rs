@@ -15,7 +15,9 @@ use crate::web::{PASSWORD, get, page};
 
 both!(
     agenda_pages_work_for_a_rep,
-    dead_jobs_are_listed_and_retried_by_an_admin
+    dead_jobs_are_listed_and_retried_by_an_admin,
+    follow_up_rules_are_changed_on_their_page,
+    targets_are_set_changed_and_deleted_on_the_targets_page
 );
 
 async fn agenda_pages_work_for_a_rep(s: TestServer) {
@@ -271,4 +273,324 @@ async fn dead_jobs_are_listed_and_retried_by_an_admin(s: TestServer) {
     s.member("rita@test.example.com", "sales_rep").await;
     let (rep_cookie, _) = s.browser_login("rita@test.example.com", PASSWORD).await;
     assert_eq!(get(&s, "/admin/jobs", &rep_cookie).await.status, 403);
+}
+
+// ---------- Follow-up rules and target editing (agenda-rest) ----------
+
+async fn post_form(
+    s: &TestServer,
+    path: &str,
+    cookie: &str,
+    form: &[(&str, &str)],
+) -> crate::web::Page {
+    page(s, Method::POST, path, Some(cookie), &[], Some(form)).await
+}
+
+async fn follow_up_rules_are_changed_on_their_page(s: TestServer) {
+    let (cookie, csrf) = s.browser_login("admin@test.example.com", PASSWORD).await;
+    let p = get(&s, "/follow-up-rules", &cookie).await;
+    assert_eq!(p.status, 200);
+    assert!(p.text.contains("Reglas de seguimiento"));
+    assert!(
+        p.text
+            .contains(r#"name="quote_follow_up_days" inputmode="numeric" value="3""#),
+        "{}",
+        p.text
+    );
+    assert!(p.text.contains(r#"value="A""#) && p.text.contains(r#"value="15""#));
+    assert!(p.text.contains("checked"));
+
+    // Quote days 5, prompt off, B removed, a new class VIP, no default.
+    let saved = post_form(
+        &s,
+        "/follow-up-rules",
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("quote_follow_up_days", "5"),
+            ("class_0", "A"),
+            ("days_0", "10"),
+            ("class_1", "B"),
+            ("days_1", ""),
+            ("class_2", "C"),
+            ("days_2", "60"),
+            ("class_3", "VIP"),
+            ("days_3", "7"),
+            ("no_contact_default_days", ""),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let rules = s
+        .get("/api/v1/follow_up_rules")
+        .await
+        .expect(200)
+        .body
+        .clone();
+    assert_eq!(rules["quote_follow_up_days"], 5);
+    assert_eq!(rules["visit_report_prompt"], false);
+    assert_eq!(
+        rules["no_contact_days"],
+        json!({"A": 10, "C": 60, "VIP": 7})
+    );
+    assert_eq!(rules["no_contact_default_days"], serde_json::Value::Null);
+    let shown = get(&s, "/follow-up-rules?saved=1", &cookie).await;
+    assert!(shown.text.contains("Reglas guardadas"));
+    assert!(shown.text.contains(r#"value="VIP""#));
+
+    // Out of range and not a number: messages by field, nothing changed.
+    let bad = post_form(
+        &s,
+        "/follow-up-rules",
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("quote_follow_up_days", "400"),
+            ("visit_report_prompt", "on"),
+            ("class_0", "A"),
+            ("days_0", "10"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("Entre 1 y 365 días"), "{}", bad.text);
+    assert!(bad.text.contains(r#"value="400""#), "the typed value stays");
+    let bad = post_form(
+        &s,
+        "/follow-up-rules",
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("quote_follow_up_days", "5"),
+            ("class_0", "A"),
+            ("days_0", "diez"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.text.contains("Escribe un número entero de días"),
+        "{}",
+        bad.text
+    );
+    let bad = post_form(
+        &s,
+        "/follow-up-rules",
+        &cookie,
+        &[("csrf_token", &csrf), ("class_0", "A"), ("days_0", "0")],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("Entre 1 y 365 días"), "{}", bad.text);
+    assert_eq!(
+        s.get("/api/v1/follow_up_rules").await.expect(200).body,
+        rules
+    );
+
+    // A manager reads them (in English here) but does not change them.
+    s.member("jefe@test.example.com", "manager").await;
+    let (mc, mcsrf) = s.browser_login("jefe@test.example.com", PASSWORD).await;
+    let read = page(
+        &s,
+        Method::GET,
+        "/follow-up-rules",
+        Some(&mc),
+        &[("accept-language", "en")],
+        None,
+    )
+    .await;
+    assert_eq!(read.status, 200);
+    assert!(
+        read.text.contains("only an administrator can change them")
+            || read.text.contains("solo un administrador"),
+        "{}",
+        read.text
+    );
+    assert!(read.text.contains("disabled"));
+    let refused = post_form(
+        &s,
+        "/follow-up-rules",
+        &mc,
+        &[("csrf_token", &mcsrf), ("quote_follow_up_days", "9")],
+    )
+    .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(
+        s.get("/api/v1/follow_up_rules").await.expect(200).body,
+        rules
+    );
+}
+
+async fn targets_are_set_changed_and_deleted_on_the_targets_page(s: TestServer) {
+    let (rep, _) = s.member("rita@test.example.com", "sales_rep").await;
+    let (cookie, csrf) = s.browser_login("admin@test.example.com", PASSWORD).await;
+    let period = "2026-11";
+    let t = get(&s, &format!("/targets?period={period}"), &cookie).await;
+    assert_eq!(t.status, 200);
+    assert!(t.text.contains("Agregar objetivo"));
+    assert!(
+        t.text.contains(&format!(r#"<option value="{rep}""#)),
+        "{}",
+        t.text
+    );
+    let rep_s = rep.to_string();
+
+    let made = post_form(
+        &s,
+        "/targets",
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("period", period),
+            ("user_id", &rep_s),
+            ("visits", "12"),
+            ("calls", "30"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.text);
+    let list = s
+        .get(&format!("/api/v1/activity_targets?period={period}"))
+        .await
+        .expect(200)
+        .body
+        .clone();
+    assert_eq!(list["data"][0]["visits"], 12);
+    assert_eq!(list["data"][0]["calls"], 30);
+    let id = list["data"][0]["id"].as_str().unwrap().to_owned();
+    let shown = get(&s, &format!("/targets?period={period}&saved=1"), &cookie).await;
+    assert!(shown.text.contains("Objetivo guardado"));
+    assert!(
+        shown.text.contains(&format!(r#"action="/targets/{id}""#))
+            || shown.text.contains(&format!("&#x2f;targets&#x2f;{id}")),
+        "{}",
+        shown.text
+    );
+
+    // Refused: a second target for the same month, a number out of range, not a number.
+    let twin = post_form(
+        &s,
+        "/targets",
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("period", period),
+            ("user_id", &rep_s),
+            ("visits", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(twin.status, 422);
+    let none = post_form(
+        &s,
+        "/targets",
+        &cookie,
+        &[("csrf_token", &csrf), ("period", period), ("visits", "1")],
+    )
+    .await;
+    assert_eq!(none.status, 422);
+    assert!(none.text.contains("Elige un vendedor"), "{}", none.text);
+    let bad = post_form(
+        &s,
+        &format!("/targets/{id}"),
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("period", period),
+            ("visits", "-1"),
+            ("calls", "30"),
+            ("version", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("Entre 0 y 100000."), "{}", bad.text);
+    let bad = post_form(
+        &s,
+        &format!("/targets/{id}"),
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("period", period),
+            ("visits", "doce"),
+            ("calls", "30"),
+            ("version", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.text.contains("Escribe un número entero."),
+        "{}",
+        bad.text
+    );
+    assert!(bad.text.contains(r#"value="doce""#));
+
+    let changed = post_form(
+        &s,
+        &format!("/targets/{id}"),
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("period", period),
+            ("visits", "15"),
+            ("calls", "30"),
+            ("version", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(changed.status, 303, "{}", changed.text);
+    let one = s
+        .get(&format!("/api/v1/activity_targets/{id}"))
+        .await
+        .expect(200)
+        .body
+        .clone();
+    assert_eq!(one["visits"], 15);
+    // A stale version is refused.
+    let stale = post_form(
+        &s,
+        &format!("/targets/{id}"),
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("period", period),
+            ("visits", "16"),
+            ("calls", "30"),
+            ("version", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(stale.status, 422);
+
+    // A manager sees the bars, not the editor, and may not change them.
+    s.member("jefe@test.example.com", "manager").await;
+    let (mc, mcsrf) = s.browser_login("jefe@test.example.com", PASSWORD).await;
+    let read = get(&s, &format!("/targets?period={period}"), &mc).await;
+    assert_eq!(read.status, 200);
+    assert!(!read.text.contains("Cambiar objetivos"));
+    let refused = post_form(
+        &s,
+        &format!("/targets/{id}/delete"),
+        &mc,
+        &[("csrf_token", &mcsrf), ("period", period)],
+    )
+    .await;
+    assert_eq!(refused.status, 403);
+
+    let gone = post_form(
+        &s,
+        &format!("/targets/{id}/delete"),
+        &cookie,
+        &[("csrf_token", &csrf), ("period", period)],
+    )
+    .await;
+    assert_eq!(gone.status, 303);
+    let list = s
+        .get(&format!("/api/v1/activity_targets?period={period}"))
+        .await
+        .expect(200)
+        .body
+        .clone();
+    assert_eq!(list["data"], json!([]));
 }

@@ -148,7 +148,8 @@
   var dragged = null;
   cal.addEventListener("dragstart", function (e) {
     var item = e.target.closest && e.target.closest("[data-activity]");
-    if (!item) return;
+    // Series and attended activities are not moved by dragging (draggable="false").
+    if (!item || item.getAttribute("draggable") !== "true") { e.preventDefault(); return; }
     dragged = item;
     item.classList.add("is-dragging");
     e.dataTransfer.effectAllowed = "move";
