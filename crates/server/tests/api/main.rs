@@ -43,3 +43,5 @@ mod web_my_day;
 mod web_records;
 mod web_settings;
 mod writes;
+// sales-rest: quote and order pages of lists, deal shares, catalogue and commission pages
+mod sales_lists;
