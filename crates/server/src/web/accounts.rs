@@ -152,6 +152,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "territory": super::leads::territory_name(&s, &me, d.territory_id).await,
         "shares": super::shares::ctx::<AccountData>(&s, actor, page, id).await,
         "deals": super::deals::of_account(&s, &me, id).await,
+        "price_lists": super::catalog::of_account(&s, &me, id).await,
         "seg": "accounts",
         "id": id,
     });

@@ -6,6 +6,8 @@ pub mod admin;
 pub mod agenda;
 pub mod assets;
 pub mod auth;
+pub mod catalog;
+pub mod commissions;
 pub mod contacts;
 pub mod deals;
 pub mod forms;
@@ -62,6 +64,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(records::routes())
         .merge(agenda::routes())
         .merge(imports::routes())
+        // sales-rest: catalogue, price lists, quotas and commissions.
+        .merge(catalog::routes())
+        .merge(commissions::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,

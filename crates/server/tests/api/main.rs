@@ -45,3 +45,4 @@ mod web_settings;
 mod writes;
 // sales-rest: quote and order pages of lists, deal shares, catalogue and commission pages
 mod sales_lists;
+mod web_sales;
