@@ -58,6 +58,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/deals/list", get(deals::list))
         .route("/deals/{id}", get(deals::show))
         .route("/deals/{id}/move", post(deals::move_deal))
+        // sales-rest: a deal's "Shared with" box.
+        .route(
+            "/deals/{id}/shares",
+            post(shares::add::<cartera_core::deals::DealData>),
+        )
+        .route(
+            "/deals/{id}/shares/{share}/remove",
+            post(shares::remove::<cartera_core::deals::DealData>),
+        )
         .route("/forecast", get(deals::forecast))
         .merge(settings_routes())
         .merge(views::routes())

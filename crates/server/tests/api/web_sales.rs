@@ -14,7 +14,8 @@ use crate::web::{PASSWORD, get, page};
 both!(
     catalogue_pages_list_filter_create_and_edit,
     price_list_page_edits_prices,
-    quotas_and_commissions_pages_explain_the_period
+    quotas_and_commissions_pages_explain_the_period,
+    a_deal_page_shares_the_deal
 );
 
 async fn post(s: &TestServer, path: &str, cookie: &str, form: &[(&str, &str)]) -> crate::web::Page {
@@ -589,4 +590,65 @@ async fn quotas_and_commissions_pages_explain_the_period(s: TestServer) {
     assert!(quotas.text.contains("No hay cuotas para este periodo."));
     let bad = get(&s, "/quotas?period=someday", &cookie).await;
     assert_eq!(bad.status, 400);
+}
+
+async fn a_deal_page_shares_the_deal(s: TestServer) {
+    let (cookie, csrf) = s.browser_login("admin@test.example.com", PASSWORD).await;
+    let (beto, beto_token) = s.member("beto@test.example.com", "sales_rep").await;
+    let acme = s.create("accounts", json!({"name": "Acme"})).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deal = s
+        .create(
+            "deals",
+            json!({"name": "Tractores", "account_id": acme,
+                   "amount": {"amount": "100", "currency": "ARS"}}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shown = get(&s, &format!("/deals/{deal}"), &cookie).await;
+    assert!(shown.text.contains("id=\"shares\""), "{}", shown.text);
+    let grantee = format!("user:{beto}");
+    let shared = post(
+        &s,
+        &format!("/deals/{deal}/shares"),
+        &cookie,
+        &[("csrf_token", &csrf), ("grantee", &grantee)],
+    )
+    .await;
+    assert_eq!(shared.status, 303, "{}", shared.text);
+    assert_eq!(shared.location.unwrap(), format!("/deals/{deal}#shares"));
+    s.call(
+        &beto_token,
+        Method::GET,
+        &format!("/api/v1/deals/{deal}"),
+        None,
+    )
+    .await
+    .expect(200);
+    let list = s
+        .get(&format!("/api/v1/deals/{deal}/shares"))
+        .await
+        .expect(200)
+        .body;
+    let share = list["data"][0]["id"].as_str().unwrap().to_owned();
+    let removed = post(
+        &s,
+        &format!("/deals/{deal}/shares/{share}/remove"),
+        &cookie,
+        &[("csrf_token", &csrf)],
+    )
+    .await;
+    assert_eq!(removed.status, 303);
+    s.call(
+        &beto_token,
+        Method::GET,
+        &format!("/api/v1/deals/{deal}"),
+        None,
+    )
+    .await
+    .problem(404, "");
 }
