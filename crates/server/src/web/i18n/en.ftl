@@ -903,3 +903,4 @@ plan-tiers-help = From which percentage of the quota each multiplier applies (0.
 plan-tier-from = From (% of quota)
 plan-reps = Reps on the plan
 price-list-account-none = This customer uses the general list.
+forecast-manage-quotas = Quotas of the period

@@ -903,3 +903,4 @@ plan-tiers-help = Desde qué porcentaje de la cuota rige cada multiplicador (0,5
 plan-tier-from = Desde (% de cuota)
 plan-reps = Vendedores del plan
 price-list-account-none = Este cliente usa la lista general.
+forecast-manage-quotas = Cuotas del periodo
