@@ -157,9 +157,22 @@ pub(crate) async fn seed(
             continue;
         };
         let stage = &stages[i % stages.len()];
-        let close = today.checked_add_days(Days::new(days)).unwrap_or(today);
+        // Open deals close ahead; won and lost ones were expected to close already.
+        let close = if stage.outcome == StageOutcome::Open {
+            today.checked_add_days(Days::new(days))
+        } else {
+            today.checked_sub_days(Days::new(days / 10))
+        }
+        .unwrap_or(today);
         let mut deal = json!({"name": name, "account_id": account.id, "owner_id": rep,
                               "stage_id": stage.id, "expected_close_date": close});
+        // The customer's first person takes part.
+        if let Some(c) = contacts
+            .iter()
+            .find(|c| c.data.account_id == Some(account.id))
+        {
+            deal["contact_ids"] = json!([c.id]);
+        }
         // Lines from the ARS list where the rep sells in pesos; an amount elsewhere.
         if currency == "ARS" && !lines.is_empty() {
             deal["price_list_id"] = json!(list.id);
