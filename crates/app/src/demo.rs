@@ -37,13 +37,15 @@ pub struct DemoReport {
     pub converted_leads: usize,
     pub notes: usize,
     pub territories: usize,
+    /// Products, deals, quotes and orders.
+    pub sales: crate::demo_sales::SalesReport,
 }
 
 impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} accounts, {} contacts, {} leads ({} converted), {} notes, {} users, {} territories, {} custom fields",
+            "{} accounts, {} contacts, {} leads ({} converted), {} notes, {} users, {} territories, {} custom fields, {} products, {} deals, {} quotes, {} orders",
             self.accounts,
             self.contacts,
             self.leads,
@@ -51,7 +53,11 @@ impl fmt::Display for DemoReport {
             self.notes,
             self.users,
             self.territories,
-            self.custom_fields
+            self.custom_fields,
+            self.sales.products,
+            self.sales.deals,
+            self.sales.quotes,
+            self.sales.orders
         )
     }
 }
@@ -515,6 +521,12 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
     }
 
     let notes = write_notes(app, admin.id, &accounts, &contacts, &leads).await?;
+    let rep_countries: Vec<(Id, &[&str])> = reps
+        .iter()
+        .zip(REPS)
+        .map(|(id, (_, _, countries))| (*id, *countries))
+        .collect();
+    let sales = crate::demo_sales::seed(app, &actor, &rep_countries, &accounts, &contacts).await?;
 
     Ok(Some(DemoReport {
         admin_id: admin.id,
@@ -527,6 +539,7 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
         converted_leads: converted,
         notes,
         territories,
+        sales,
     }))
 }
 

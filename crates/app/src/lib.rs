@@ -13,6 +13,7 @@ pub mod custom_fields;
 pub mod dav;
 pub mod deals;
 pub mod demo;
+mod demo_sales;
 pub mod error;
 pub mod followups;
 pub mod idempotency;

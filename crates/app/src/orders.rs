@@ -11,14 +11,14 @@ use cartera_core::audit::AuditAction;
 use cartera_core::orders::{
     self as core, DeliveredLine, Delivery, Order, OrderDates, OrderLine, OrderStatus,
 };
-use cartera_core::quotes::QuoteStatus;
+use cartera_core::quotes::{DocCursor, QuoteStatus};
 use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
 use cartera_store::Conn;
 use cartera_store::orders as store;
 
-use crate::quotes::NewQuote;
+use crate::quotes::{DocPage, NewQuote, cut, read_cursor};
 use crate::records::{event, load_visible};
 use crate::{Actor, App, AppError, Result};
 
@@ -77,7 +77,21 @@ pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Order> {
 }
 
 pub async fn list(app: &App, actor: &Actor, account: Option<Id>) -> Result<Vec<Order>> {
+    Ok(page(app, actor, account, None, 500).await?.data)
+}
+
+/// A page of orders, newest first, from `cursor` (the previous page's `next_cursor`);
+/// a limited role sees them as it sees quotes (see `quotes::page`).
+pub async fn page(
+    app: &App,
+    actor: &Actor,
+    account: Option<Id>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<DocPage<Order>> {
     actor.permit(Module::Orders, Action::Read)?;
+    let after = read_cursor(cursor)?;
+    let limit = limit.clamp(1, 500);
     let mut conn = app.db.reader().await?;
     let owners = match (&actor.view, account) {
         (Some(_), Some(a)) => {
@@ -87,7 +101,18 @@ pub async fn list(app: &App, actor: &Actor, account: Option<Id>) -> Result<Vec<O
         (Some(v), None) => Some(v.owners.clone()),
         (None, _) => None,
     };
-    Ok(store::list(&mut conn, account, owners.as_deref(), 500).await?)
+    let rows = store::list_after(
+        &mut conn,
+        account,
+        owners.as_deref(),
+        after.as_ref(),
+        limit + 1,
+    )
+    .await?;
+    Ok(cut(rows, limit, |o: &Order| DocCursor {
+        created_at: o.created_at,
+        number: o.number.clone(),
+    }))
 }
 
 async fn insert(conn: &mut Conn, app: &App, actor: &Actor, mut o: Order) -> Result<Order> {

@@ -150,7 +150,65 @@ pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Quote> {
 
 /// Quotes, newest first (of one account with `account`); a limited role sees its view's.
 pub async fn list(app: &App, actor: &Actor, account: Option<Id>, limit: i64) -> Result<Vec<Quote>> {
+    Ok(page(app, actor, account, None, limit.clamp(1, 500))
+        .await?
+        .data)
+}
+
+/// One page of a list of quotes or orders, and where the next one starts.
+#[derive(Debug)]
+pub struct DocPage<T> {
+    pub data: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// Reads a `cursor` parameter; a damaged one answers 400 on `cursor`.
+pub(crate) fn read_cursor(cursor: Option<&str>) -> Result<Option<core::DocCursor>> {
+    cursor
+        .map(|c| {
+            core::DocCursor::decode(c).ok_or_else(|| {
+                AppError::BadQuery(Violations::one(
+                    "cursor",
+                    Code::Invalid,
+                    "this cursor is damaged; start again without one",
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// Cuts a list read with `limit + 1` rows to `limit`, with the cursor of its last row
+/// when more follow.
+pub(crate) fn cut<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    key: impl Fn(&T) -> core::DocCursor,
+) -> DocPage<T> {
+    let next_cursor = if rows.len() as i64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| key(r).encode())
+    } else {
+        None
+    };
+    DocPage {
+        data: rows,
+        next_cursor,
+    }
+}
+
+/// A page of quotes, newest first, from `cursor` (the previous page's `next_cursor`).
+/// Which quotes a limited role lists: with `account`, all of that account's when the
+/// account is in its view; without, the quotes it owns or its view's owners own.
+pub async fn page(
+    app: &App,
+    actor: &Actor,
+    account: Option<Id>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<DocPage<Quote>> {
     actor.permit(Module::Quotes, Action::Read)?;
+    let after = read_cursor(cursor)?;
+    let limit = limit.clamp(1, 500);
     let mut conn = app.db.reader().await?;
     let mut filter = store::QuoteFilter {
         account_id: account,
@@ -166,11 +224,15 @@ pub async fn list(app: &App, actor: &Actor, account: Option<Id>, limit: i64) -> 
         }
     }
     let today = app.now().date_naive();
-    Ok(store::list(&mut conn, &filter, limit.clamp(1, 500))
+    let rows = store::list_after(&mut conn, &filter, after.as_ref(), limit + 1)
         .await?
         .into_iter()
         .map(|q| as_of(q, today))
-        .collect())
+        .collect();
+    Ok(cut(rows, limit, |q: &Quote| core::DocCursor {
+        created_at: q.created_at,
+        number: q.number.clone(),
+    }))
 }
 
 /// An earlier revision as it stood when it was replaced.

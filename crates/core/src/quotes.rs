@@ -252,6 +252,33 @@ pub fn validate(
     }
 }
 
+/// Where a list of quotes or orders (newest first: creation time, then number) goes on:
+/// the last row's creation time and number, opaque to clients (`next_cursor`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocCursor {
+    #[serde(rename = "t")]
+    pub created_at: DateTime<Utc>,
+    #[serde(rename = "n")]
+    pub number: String,
+}
+
+impl DocCursor {
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// `None` for a cursor that was not made by [`DocCursor::encode`].
+    pub fn decode(raw: &str) -> Option<DocCursor> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(raw.trim())
+            .ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -285,5 +312,16 @@ mod tests {
             Quote::effective_status(Accepted, day(10), day(11)),
             Accepted
         );
+    }
+
+    #[test]
+    fn list_cursors_round_trip_and_refuse_garbage() {
+        let c = DocCursor {
+            created_at: "2026-11-25T10:00:00.123456Z".parse().unwrap(),
+            number: "P-2026-000012".into(),
+        };
+        assert_eq!(DocCursor::decode(&c.encode()), Some(c));
+        assert_eq!(DocCursor::decode("not a cursor"), None);
+        assert_eq!(DocCursor::decode("e30"), None);
     }
 }

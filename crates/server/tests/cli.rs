@@ -224,6 +224,7 @@ fn demo_company_loads_once() {
     assert!(
         out.contains("Demo company loaded")
             && out.contains("accounts")
+            && out.contains("6 products, 12 deals, 2 quotes, 1 orders")
             && out.contains("Log in as admin@"),
         "{out}"
     );

@@ -99,6 +99,17 @@ pub async fn list(
     owners: Option<&[Id]>,
     limit: i64,
 ) -> Result<Vec<Order>> {
+    list_after(c, account, owners, None, limit).await
+}
+
+/// Orders (without their deliveries), newest first, after the row `after` points at.
+pub async fn list_after(
+    c: &mut Conn,
+    account: Option<Id>,
+    owners: Option<&[Id]>,
+    after: Option<&cartera_core::quotes::DocCursor>,
+    limit: i64,
+) -> Result<Vec<Order>> {
     let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM orders WHERE 1 = 1"));
     if let Some(a) = account {
         sql.push(" AND account_id = ").push_arg(a);
@@ -109,6 +120,7 @@ pub async fn list(
         }
         sql.push(" AND owner_id IN (").push_args(owners).push(")");
     }
+    crate::quotes::push_after(&mut sql, after);
     sql.push(" ORDER BY created_at DESC, number DESC LIMIT ")
         .push_arg(limit);
     c.fetch_all(sql).await?.iter().map(read).collect()

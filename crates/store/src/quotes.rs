@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use cartera_core::Id;
 use cartera_core::money::{Currency, Money};
-use cartera_core::quotes::{DocLine, Language, Quote, QuoteStatus, document};
+use cartera_core::quotes::{DocCursor, DocLine, Language, Quote, QuoteStatus, document};
 use cartera_core::totals::{self, RoundingMode, Totals};
 
 use crate::db::{Conn, DbRow, Result, Sql};
@@ -143,6 +143,16 @@ pub struct QuoteFilter {
 
 /// Quotes, newest number first.
 pub async fn list(c: &mut Conn, f: &QuoteFilter, limit: i64) -> Result<Vec<Quote>> {
+    list_after(c, f, None, limit).await
+}
+
+/// Quotes, newest first, after the row `after` points at (a page of a keyset list).
+pub async fn list_after(
+    c: &mut Conn,
+    f: &QuoteFilter,
+    after: Option<&DocCursor>,
+    limit: i64,
+) -> Result<Vec<Quote>> {
     let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM quotes WHERE 1 = 1"));
     if let Some(a) = f.account_id {
         sql.push(" AND account_id = ").push_arg(a);
@@ -153,9 +163,24 @@ pub async fn list(c: &mut Conn, f: &QuoteFilter, limit: i64) -> Result<Vec<Quote
         }
         sql.push(" AND owner_id IN (").push_args(owners).push(")");
     }
+    push_after(&mut sql, after);
     sql.push(" ORDER BY created_at DESC, number DESC LIMIT ")
         .push_arg(limit);
     c.fetch_all(sql).await?.iter().map(read).collect()
+}
+
+/// ` AND (...)`: the rows after `after` in the order `created_at DESC, number DESC`,
+/// which quotes and orders share.
+pub(crate) fn push_after(sql: &mut Sql, after: Option<&DocCursor>) {
+    if let Some(a) = after {
+        sql.push(" AND (created_at < ")
+            .push_arg(a.created_at)
+            .push(" OR (created_at = ")
+            .push_arg(a.created_at)
+            .push(" AND number < ")
+            .push_arg(a.number.as_str())
+            .push("))");
+    }
 }
 
 pub async fn insert(c: &mut Conn, q: &Quote) -> Result<()> {

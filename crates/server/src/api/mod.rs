@@ -69,6 +69,8 @@ pub fn api() -> Api {
     api = imports::mount(api);
     api = records::mount::<DealData>(api, "Deal");
     api = deals::mount(api);
+    // sales-rest: deals are shared like accounts (a grantee sees the deal, not its quotes).
+    api = shares::mount::<DealData>(api);
     api = quotes::mount(api);
     api = orders::mount(api);
     users::mount(api)

@@ -8,7 +8,6 @@ use utoipa::openapi::path::HttpMethod;
 
 use cartera_app::orders::{self, DeliveryInput, NewOrder, StatusInput};
 use cartera_core::orders::Order;
-use cartera_core::{Code, Id};
 
 use super::doc::{Api, Op, page_schema, register};
 use super::extract::{Auth, Input, QueryPairs, RecordId};
@@ -21,17 +20,13 @@ async fn list(
     Auth(actor): Auth,
     q: QueryPairs,
 ) -> Result<Json<Page<Order>>, ApiError> {
-    q.only(&["account_id"])?;
-    let account = match q.get("account_id") {
-        Some(a) => Some(
-            a.parse::<Id>()
-                .map_err(|_| ApiError::bad_field("account_id", Code::Invalid, "must be an id"))?,
-        ),
-        None => None,
-    };
+    q.only(&["account_id", "limit", "cursor"])?;
+    let account = super::quotes::account_param(&q)?;
+    let limit = super::quotes::limit_param(&q)?;
+    let page = orders::page(&s.app, &actor, account, q.get("cursor"), limit).await?;
     Ok(Json(Page {
-        data: orders::list(&s.app, &actor, account).await?,
-        next_cursor: None,
+        data: page.data,
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -96,8 +91,13 @@ pub fn mount(api: Api) -> Api {
         "/api/v1/orders",
         get(list),
         Op::new("orders", "list_orders", "Orders")
-            .describe("Newest first; `account_id` narrows to one customer.")
+            .describe(
+                "Newest first, a page at a time (`next_cursor` is null on the last page); \
+                 `account_id` narrows to one customer.",
+            )
             .query("account_id", "Only this account's orders")
+            .query("limit", "Page size (1 to 500, default 100)")
+            .query("cursor", "The `next_cursor` of the previous page.")
             .answer_schema(200, "The orders", page)
             .problems(&[400, 403]),
     )

@@ -29,24 +29,39 @@ async fn list(
     Auth(actor): Auth,
     q: QueryPairs,
 ) -> Result<Json<Page<Quote>>, ApiError> {
-    q.only(&["account_id", "limit"])?;
-    let account = match q.get("account_id") {
-        Some(a) => Some(
-            a.parse::<Id>()
-                .map_err(|_| ApiError::bad_field("account_id", Code::Invalid, "must be an id"))?,
-        ),
-        None => None,
-    };
-    let limit = match q.get("limit") {
-        Some(l) => l
-            .parse()
-            .map_err(|_| ApiError::bad_field("limit", Code::Invalid, "a number from 1 to 500"))?,
-        None => 100,
-    };
+    q.only(&["account_id", "limit", "cursor"])?;
+    let account = account_param(&q)?;
+    let limit = limit_param(&q)?;
+    let page = quotes::page(&s.app, &actor, account, q.get("cursor"), limit).await?;
     Ok(Json(Page {
-        data: quotes::list(&s.app, &actor, account, limit).await?,
-        next_cursor: None,
+        data: page.data,
+        next_cursor: page.next_cursor,
     }))
+}
+
+/// `account_id` of a list of quotes or orders.
+pub(super) fn account_param(q: &QueryPairs) -> Result<Option<Id>, ApiError> {
+    q.get("account_id")
+        .map(|a| {
+            a.parse::<Id>()
+                .map_err(|_| ApiError::bad_field("account_id", Code::Invalid, "must be an id"))
+        })
+        .transpose()
+}
+
+/// `limit` of a list of quotes or orders: 1 to 500, default 100.
+pub(super) fn limit_param(q: &QueryPairs) -> Result<i64, ApiError> {
+    match q.get("limit") {
+        None => Ok(100),
+        Some(l) => match l.parse::<i64>() {
+            Ok(n) if (1..=500).contains(&n) => Ok(n),
+            _ => Err(ApiError::bad_field(
+                "limit",
+                Code::OutOfRange,
+                "a whole number from 1 to 500",
+            )),
+        },
+    }
 }
 
 async fn read(
@@ -247,12 +262,13 @@ pub fn mount(api: Api) -> Api {
         get(list),
         Op::new("quotes", "list_quotes", "Quotes")
             .describe(
-                "Newest first; `account_id` narrows to one customer, `limit` (1 to 500, \
-                 default 100). A role that sees only its own (or its team's) records sees \
+                "Newest first, a page at a time (`next_cursor` is null on the last page); \
+                 `account_id` narrows to one customer. A role that sees only its own (or its team's) records sees \
                  the quotes those people own.",
             )
             .query("account_id", "Only this account's quotes")
-            .query("limit", "How many (1 to 500, default 100)")
+            .query("limit", "Page size (1 to 500, default 100)")
+            .query("cursor", "The `next_cursor` of the previous page.")
             .answer_schema(200, "The quotes", page)
             .problems(&[400, 403]),
     )

@@ -154,6 +154,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "deals": super::deals::of_account(&s, &me, id).await,
         "quotes": super::quotes::of_account(&s, &me, id, None).await,
         "orders": super::orders::of_account(&s, &me, id).await,
+        "price_lists": super::catalog::of_account(&s, &me, id).await,
         "seg": "accounts",
         "id": id,
     });

@@ -390,6 +390,7 @@ pub async fn show(
         })).collect::<Vec<_>>(),
         "timeline": super::accounts::timeline_ctx(&timeline, &people),
         "own_kind": "deal",
+        "shares": super::shares::ctx::<DealData>(&s, actor, page, id).await,
         "error": q.error,
         "quotes": match d.account_id {
             Some(a) => super::quotes::of_account(&s, &me, a, Some(id)).await,

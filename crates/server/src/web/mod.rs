@@ -6,6 +6,8 @@ pub mod admin;
 pub mod agenda;
 pub mod assets;
 pub mod auth;
+pub mod catalog;
+pub mod commissions;
 pub mod contacts;
 pub mod deals;
 pub mod forms;
@@ -58,6 +60,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/deals/list", get(deals::list))
         .route("/deals/{id}", get(deals::show))
         .route("/deals/{id}/move", post(deals::move_deal))
+        // sales-rest: a deal's "Shared with" box.
+        .route(
+            "/deals/{id}/shares",
+            post(shares::add::<cartera_core::deals::DealData>),
+        )
+        .route(
+            "/deals/{id}/shares/{share}/remove",
+            post(shares::remove::<cartera_core::deals::DealData>),
+        )
         .route("/forecast", get(deals::forecast))
         .merge(settings_routes())
         .merge(views::routes())
@@ -67,6 +78,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         // Quotes and orders (quote pages)
         .merge(quotes::routes())
         .merge(orders::routes())
+        // sales-rest: catalogue, price lists, quotas and commissions.
+        .merge(catalog::routes())
+        .merge(commissions::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,

@@ -144,6 +144,31 @@ const TEMPLATES: &[(&str, &str)] = &[
         "settings_quotes.html",
         include_str!("templates/settings_quotes.html"),
     ),
+    // sales-rest: catalogue, price lists, quotas and commissions.
+    ("catalog.html", include_str!("templates/catalog.html")),
+    (
+        "product_form.html",
+        include_str!("templates/product_form.html"),
+    ),
+    (
+        "price_lists.html",
+        include_str!("templates/price_lists.html"),
+    ),
+    ("price_list.html", include_str!("templates/price_list.html")),
+    (
+        "price_list_fields.html",
+        include_str!("templates/price_list_fields.html"),
+    ),
+    ("sales_tabs.html", include_str!("templates/sales_tabs.html")),
+    ("quotas.html", include_str!("templates/quotas.html")),
+    (
+        "commissions.html",
+        include_str!("templates/commissions.html"),
+    ),
+    (
+        "commission_plans.html",
+        include_str!("templates/commission_plans.html"),
+    ),
 ];
 
 /// The template engine and the catalogue.

@@ -15,11 +15,26 @@ use cartera_core::Id;
 use cartera_core::shares::Grantee;
 
 use super::records::{Editable, two_ids};
+use cartera_app::records::Kind;
+
+/// A kind whose page has the "Shared with" box: every record page kind, and deals.
+pub trait Shareable: Kind + Send + Sync + 'static {
+    /// Its path segment: `accounts`, `deals`.
+    const SEG: &'static str;
+}
+
+impl<D: Editable> Shareable for D {
+    const SEG: &'static str = <D as Editable>::SEG;
+}
+
+impl Shareable for cartera_core::deals::DealData {
+    const SEG: &'static str = "deals";
+}
 use super::render::{Me, Page, PageId};
 use crate::state::AppState;
 
 /// The box's context: the record's shares with names, and whom it may be shared with.
-pub async fn ctx<D: Editable>(s: &AppState, actor: &Actor, page: &Page, id: Id) -> Value {
+pub async fn ctx<D: Shareable>(s: &AppState, actor: &Actor, page: &Page, id: Id) -> Value {
     let list = shares::list::<D>(&s.app, actor, id)
         .await
         .unwrap_or_default();
@@ -49,7 +64,7 @@ pub async fn ctx<D: Editable>(s: &AppState, actor: &Actor, page: &Page, id: Id) 
     let taken: Vec<Id> = list.iter().map(|sh| sh.grantee.id()).collect();
     let me = actor.user_id;
     json!({
-        "url": format!("/{}/{id}/shares", D::SEG),
+        "url": format!("/{}/{id}/shares", <D as Shareable>::SEG),
         "list": shared,
         "users": users.iter()
             .filter(|u| u.active && u.id != me && !taken.contains(&u.id))
@@ -62,10 +77,10 @@ pub async fn ctx<D: Editable>(s: &AppState, actor: &Actor, page: &Page, id: Id) 
     })
 }
 
-async fn answer<D: Editable>(s: &AppState, me: &Me, id: Id, error: Option<String>) -> Response {
+async fn answer<D: Shareable>(s: &AppState, me: &Me, id: Id, error: Option<String>) -> Response {
     let page = &me.page;
     if !page.htmx {
-        return Redirect::to(&format!("/{}/{id}#shares", D::SEG)).into_response();
+        return Redirect::to(&format!("/{}/{id}#shares", <D as Shareable>::SEG)).into_response();
     }
     // htmx swaps only successful answers; the box shows the error itself.
     let mut sh = ctx::<D>(s, me.actor(), page, id).await;
@@ -75,7 +90,7 @@ async fn answer<D: Editable>(s: &AppState, me: &Me, id: Id, error: Option<String
 
 /// Shares the record with the chosen user or team (`grantee` = `user:<id>` or
 /// `team:<id>`).
-pub async fn add<D: Editable>(
+pub async fn add<D: Shareable>(
     State(s): State<AppState>,
     me: Me,
     PageId(id): PageId,
@@ -110,7 +125,7 @@ pub async fn add<D: Editable>(
 }
 
 /// Stops sharing the record with one user or team.
-pub async fn remove<D: Editable>(
+pub async fn remove<D: Shareable>(
     State(s): State<AppState>,
     me: Me,
     Path(raw): Path<(String, String)>,

@@ -44,3 +44,6 @@ mod web_quotes;
 mod web_records;
 mod web_settings;
 mod writes;
+// sales-rest: quote and order pages of lists, deal shares, catalogue and commission pages
+mod sales_lists;
+mod web_sales;
