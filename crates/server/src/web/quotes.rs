@@ -397,28 +397,60 @@ pub struct ListQuery {
     #[serde(default)]
     status: String,
     limit: Option<i64>,
+    cursor: Option<String>,
 }
 
-/// Page size of the list; "load more" asks for the next size up.
+/// Page size of the list.
 const PAGE: i64 = 50;
+/// How many quotes one request reads at most while looking for a status's rows; past
+/// that, "Show more" goes on from where it stopped.
+const SCAN: usize = 2000;
 
-/// Quotes, newest first, filtered by status.
+/// Quotes, newest first, filtered by status, a page at a time by the API's cursor.
 async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>) -> Response {
     let page = &me.page;
     let limit = q.limit.unwrap_or(PAGE).clamp(1, 500);
     let wanted = QuoteStatus::parse(&q.status);
-    // The status of a quote is read as of today (expiry), so the filter runs on what the
-    // app gives; ask for one more to know whether there is more.
-    let all = match quotes::list(&s.app, me.actor(), None, 500).await {
-        Ok(l) => l,
-        Err(e) => return page.error(e),
+    let key = |x: &Quote| {
+        cartera_core::quotes::DocCursor {
+            created_at: x.created_at,
+            number: x.number.clone(),
+        }
+        .encode()
     };
-    let matching: Vec<&Quote> = all
-        .iter()
-        .filter(|x| wanted.is_none_or(|w| x.status == w))
-        .collect();
-    let more = matching.len() as i64 > limit;
-    let shown: Vec<&Quote> = matching.into_iter().take(limit as usize).collect();
+    // A quote's status is read as of today (expiry), so the filter runs on what the app
+    // gives, walking its pages until this page is full.
+    let mut shown: Vec<Quote> = Vec::new();
+    let mut cursor = q.cursor.clone();
+    let mut read = 0;
+    let next = loop {
+        let batch = match quotes::page(&s.app, me.actor(), None, cursor.as_deref(), 100).await {
+            Ok(b) => b,
+            Err(e) => return page.error(e),
+        };
+        read += batch.data.len();
+        let total = batch.data.len();
+        let mut full_at = None;
+        for (i, x) in batch.data.into_iter().enumerate() {
+            if wanted.is_none_or(|w| x.status == w) {
+                shown.push(x);
+                if shown.len() as i64 == limit {
+                    full_at = Some(i);
+                    break;
+                }
+            }
+        }
+        if let Some(i) = full_at {
+            // More may follow the page's last row, unless it was the very last quote.
+            let at_end = i + 1 == total && batch.next_cursor.is_none();
+            break if at_end { None } else { shown.last().map(key) };
+        }
+        match batch.next_cursor {
+            None => break None,
+            Some(c) if read >= SCAN => break Some(c),
+            Some(c) => cursor = Some(c),
+        }
+    };
     let accounts = account_names(
         &s,
         &me,
@@ -440,10 +472,10 @@ async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>) -> 
         "rows": rows,
         "status": q.status,
         "statuses": ["draft", "sent", "accepted", "rejected", "expired"],
-        "more": more,
-        "next_limit": (limit + PAGE).min(500),
+        "next": next,
+        "limit": limit,
     });
-    if page.htmx && page.hx_target.as_deref() == Some("quote-rows") {
+    if page.htmx && matches!(page.hx_target.as_deref(), Some("quote-rows" | "quote-more")) {
         return page.render(StatusCode::OK, "quote_rows.html", ctx);
     }
     page.render(StatusCode::OK, "quotes.html", ctx)

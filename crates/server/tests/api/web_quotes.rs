@@ -494,21 +494,31 @@ async fn send_dialog_emails_the_pdf_and_says_when_there_is_no_address(s: TestSer
     let n3 = q3["number"].as_str().unwrap();
     assert!(first.text.contains(n3) && !first.text.contains(&number));
     assert!(first.text.contains("Ver más"));
+    let cursor = first
+        .text
+        .split("cursor=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a link to the next page")
+        .to_owned();
     let more = page(
         &s,
         Method::GET,
-        "/quotes?status=&limit=51",
+        &format!("/quotes?status=&limit=50&cursor={cursor}"),
         Some(&cookie),
-        &[("hx-request", "true"), ("hx-target", "quote-rows")],
+        &[("hx-request", "true"), ("hx-target", "quote-more")],
         None,
     )
     .await;
     assert!(!more.text.contains("<html"), "rows only");
-    assert!(more.text.contains(n3) && more.text.contains(&number));
-    assert!(
-        more.text.find(n3) < more.text.find(number.as_str()),
-        "newest first"
-    );
+    assert!(more.text.contains(&number), "the older quote comes next");
+    assert!(!more.text.contains(n3), "the first page is not repeated");
+    assert!(!more.text.contains("cursor="), "the last page says so");
+    // A status filter reads on through the pages.
+    let sent = get(&s, "/quotes?status=draft&limit=50", &cookie).await;
+    assert_eq!(sent.status, 200);
+    let damaged = get(&s, "/quotes?cursor=not-a-cursor", &cookie).await;
+    assert_eq!(damaged.status, 400);
 }
 
 async fn settings_page_saves(s: TestServer) {
