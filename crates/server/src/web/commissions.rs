@@ -18,13 +18,13 @@ use serde_json::{Value, json};
 use cartera_app::deals::{self, CommissionPlanChange, NewCommissionPlan, NewQuota, QuotaChange};
 use cartera_app::{AppError, users};
 use cartera_core::commissions::{CategoryRate, CommissionPlan, QuotaKind, Tier};
-use cartera_core::deals::to_cents;
 use cartera_core::money::{Currency, Money};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Id, Violations};
 
 use super::catalog::read_amount;
 use super::forms::{FormErrors, explain};
+use super::i18n::Locale;
 use super::render::{Me, PageId};
 use crate::state::AppState;
 
@@ -79,9 +79,16 @@ impl Fields {
     }
 }
 
-fn money(m: Option<Money>) -> String {
-    m.map(|m| format!("{} {}", to_cents(m.amount), m.currency.as_str()))
-        .unwrap_or_else(|| "—".into())
+/// An amount with its currency as the page's language writes it: `1.234,50 ARS`.
+fn money(locale: Locale, m: Option<Money>) -> String {
+    m.map(|m| {
+        format!(
+            "{} {}",
+            super::quotes::amount(locale, m.amount),
+            m.currency.as_str()
+        )
+    })
+    .unwrap_or_else(|| "—".into())
 }
 
 /// A percentage or multiplier as people read it: `5`, `2.5`, `1.5`.
@@ -200,15 +207,15 @@ async fn quotas_render(
                 "who": names.get(&q.user_id).cloned().unwrap_or_default(),
                 "kind": q.kind.as_str(),
                 "target": match q.kind {
-                    QuotaKind::Amount => money(q.amount),
+                    QuotaKind::Amount => money(me.page.locale, q.amount),
                     QuotaKind::Count => q.count.unwrap_or(0).to_string(),
                 },
                 "won": match q.kind {
-                    QuotaKind::Amount => money(a.won_amount),
+                    QuotaKind::Amount => money(me.page.locale, a.won_amount),
                     QuotaKind::Count => a.won_deals.to_string(),
                 },
                 "won_deals": a.won_deals,
-                "percent": a.percent.to_string(),
+                "percent": super::orders::number(me.page.locale, a.percent),
                 "bar": a.percent.round().to_string(),
                 "amount": q.amount.map(|m| m.amount.normalize().to_string()),
                 "currency": q.amount.map(|m| m.currency.as_str().to_owned()),
@@ -472,10 +479,10 @@ pub async fn commissions_page(
                         "what": l.description.clone().unwrap_or_else(|| page.t("commissions-whole-deal")),
                         "category": l.category,
                         "rate_from": if own { "category" } else { "default" },
-                        "base": money(Some(l.base)),
-                        "rate": num(l.rate),
-                        "multiplier": num(l.multiplier),
-                        "amount": money(Some(l.amount)),
+                        "base": money(page.locale, Some(l.base)),
+                        "rate": super::orders::number(page.locale, l.rate),
+                        "multiplier": super::orders::number(page.locale, l.multiplier),
+                        "amount": money(page.locale, Some(l.amount)),
                     })
                 })
                 .collect();
@@ -483,11 +490,11 @@ pub async fn commissions_page(
                 "user_id": st.user_id,
                 "who": names.get(&st.user_id).cloned().unwrap_or_default(),
                 "plan": st.plan_name,
-                "attainment": st.attainment_percent.map(|p| p.to_string()),
-                "tier_from": st.tier.as_ref().map(|t| num(t.from_percent)),
-                "multiplier": num(st.multiplier),
+                "attainment": st.attainment_percent.map(|p| super::orders::number(page.locale, p)),
+                "tier_from": st.tier.as_ref().map(|t| super::orders::number(page.locale, t.from_percent)),
+                "multiplier": super::orders::number(page.locale, st.multiplier),
                 "lines": lines,
-                "totals": st.totals.iter().map(|m| money(Some(*m))).collect::<Vec<_>>(),
+                "totals": st.totals.iter().map(|m| money(page.locale, Some(*m))).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -23,12 +23,20 @@ use cartera_core::money::Money;
 use cartera_core::record::{Record, RecordData};
 use cartera_store::deals::DealsOf;
 
+use super::i18n::Locale;
 use super::render::{Me, Page, PageId, when};
 use crate::state::AppState;
 
-fn money(m: Option<Money>) -> String {
-    m.map(|m| format!("{} {}", to_cents(m.amount), m.currency.as_str()))
-        .unwrap_or_else(|| "—".into())
+/// An amount with its currency as the page's language writes it: `1.234,50 ARS`.
+fn money(locale: Locale, m: Option<Money>) -> String {
+    m.map(|m| {
+        format!(
+            "{} {}",
+            super::quotes::amount(locale, m.amount),
+            m.currency.as_str()
+        )
+    })
+    .unwrap_or_else(|| "—".into())
 }
 
 /// Names of the accounts and people the deals point to.
@@ -69,6 +77,7 @@ async fn names(
 }
 
 fn card(
+    locale: Locale,
     d: &Record<DealData>,
     accounts: &HashMap<Id, String>,
     people: &HashMap<Id, String>,
@@ -78,7 +87,7 @@ fn card(
         "name": d.data.name,
         "account": d.data.account_id.and_then(|a| accounts.get(&a).cloned()),
         "account_id": d.data.account_id,
-        "amount": money(d.data.amount),
+        "amount": money(locale, d.data.amount),
         "probability": d.data.probability,
         "close": d.data.expected_close_date.map(|c| c.format("%d/%m/%Y").to_string()),
         "owner": d.data.owner_id.and_then(|o| people.get(&o).cloned()),
@@ -156,8 +165,8 @@ pub async fn board(State(s): State<AppState>, me: Me, Query(q): Query<BoardQuery
             json!({
                 "stage": ctx,
                 "count": in_stage.len(),
-                "totals": totals.iter().map(|m| money(Some(*m))).collect::<Vec<_>>(),
-                "cards": in_stage.iter().map(|d| card(d, &accounts, &people)).collect::<Vec<_>>(),
+                "totals": totals.iter().map(|m| money(page.locale, Some(*m))).collect::<Vec<_>>(),
+                "cards": in_stage.iter().map(|d| card(page.locale, d, &accounts, &people)).collect::<Vec<_>>(),
             })
         })
         .collect();
@@ -278,7 +287,7 @@ pub async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>)
     let rows: Vec<Value> = all
         .iter()
         .map(|d| {
-            let mut c = card(d, &accounts, &people);
+            let mut c = card(page.locale, d, &accounts, &people);
             c["stage"] = json!(d.data.stage_id.and_then(|s| stage_names.get(&s).cloned()));
             c
         })
@@ -359,7 +368,7 @@ pub async fn show(
     let ctx = json!({
         "nav": "deals",
         "deal": deal,
-        "card": card(&deal, &accounts, &people),
+        "card": card(me.page.locale, &deal, &accounts, &people),
         "pipeline": pipeline.as_ref().map(|p| json!({"id": p.id, "name": p.name})),
         "stages": pipeline.as_ref().map(stages_ctx).unwrap_or_default(),
         "stage_name": d.stage_id.and_then(|sid| pipeline.as_ref().and_then(|p| p.stage(sid)).map(|s| s.name.clone())),
@@ -418,7 +427,7 @@ pub async fn of_account(s: &AppState, me: &Me, account: Id) -> Option<Vec<Value>
                 json!({
                     "id": d.id,
                     "name": d.data.name,
-                    "amount": money(d.data.amount),
+                    "amount": money(me.page.locale, d.data.amount),
                     "status": d.data.status.as_str(),
                     "stage": d.data.stage_id.and_then(|s| stage_names.get(&s).cloned()),
                 })
@@ -436,6 +445,31 @@ pub struct ForecastQuery {
 
 fn quarter_of(d: chrono::NaiveDate) -> String {
     format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1)
+}
+
+/// Forecast cells as the page's language writes their amounts (`8.750,35`).
+fn amounts_shown(locale: Locale, mut v: Value) -> Value {
+    match &mut v {
+        Value::Array(items) => {
+            for item in items.iter_mut() {
+                *item = amounts_shown(locale, item.take());
+            }
+        }
+        Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                let figure = ["open", "weighted", "won"].contains(&key.as_str());
+                match field
+                    .as_str()
+                    .and_then(|t| t.parse::<rust_decimal::Decimal>().ok())
+                {
+                    Some(d) if figure => *field = json!(super::quotes::amount(locale, d)),
+                    _ => *field = amounts_shown(locale, field.take()),
+                }
+            }
+        }
+        _ => {}
+    }
+    v
 }
 
 /// The forecast by month and owner, and the attainment of the period's quotas.
@@ -488,26 +522,26 @@ pub async fn forecast(
             "nav": "forecast",
             "from": report.from,
             "to": report.to,
-            "months": report.months,
+            "months": amounts_shown(page.locale, json!(report.months)),
             "owners": report.by_owner.iter().map(|c| {
                 let mut v = serde_json::to_value(&c.cell).unwrap_or_default();
                 v["who"] = json!(person(c.owner_id));
-                v
+                amounts_shown(page.locale, v)
             }).collect::<Vec<_>>(),
-            "teams": report.by_team,
+            "teams": amounts_shown(page.locale, json!(report.by_team)),
             "period": period,
             "quotas": attainment.iter().map(|a| json!({
                 "who": person(Some(a.quota.user_id)),
                 "kind": a.quota.kind.as_str(),
                 "target": match a.quota.kind {
-                    cartera_core::commissions::QuotaKind::Amount => money(a.quota.amount),
+                    cartera_core::commissions::QuotaKind::Amount => money(page.locale, a.quota.amount),
                     cartera_core::commissions::QuotaKind::Count => a.quota.count.unwrap_or(0).to_string(),
                 },
                 "won": match a.quota.kind {
-                    cartera_core::commissions::QuotaKind::Amount => money(a.won_amount),
+                    cartera_core::commissions::QuotaKind::Amount => money(page.locale, a.won_amount),
                     cartera_core::commissions::QuotaKind::Count => a.won_deals.to_string(),
                 },
-                "percent": a.percent.to_string(),
+                "percent": super::orders::number(page.locale, a.percent),
                 "bar": a.percent.round().to_string(),
             })).collect::<Vec<_>>(),
         }),

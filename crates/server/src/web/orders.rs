@@ -38,7 +38,8 @@ fn money(locale: Locale, value: rust_decimal::Decimal, currency: &str) -> String
     format!("{} {currency}", amount(locale, value))
 }
 
-fn number(locale: Locale, v: rust_decimal::Decimal) -> String {
+/// A quantity or percentage in the page's decimal mark, without trailing zeros.
+pub fn number(locale: Locale, v: rust_decimal::Decimal) -> String {
     match locale {
         Locale::Es => Language::Es.number(v),
         Locale::En => Language::En.number(v),

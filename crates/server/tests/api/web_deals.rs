@@ -56,7 +56,7 @@ async fn board_moves_deals_and_pages_show_them(s: TestServer) {
         assert!(board.text.contains(col), "{col}");
     }
     assert!(board.text.contains("Ordeñadoras 2027"));
-    assert!(board.text.contains("12500.50 ARS"));
+    assert!(board.text.contains("12.500,50 ARS"));
     assert!(board.text.contains("draggable=\"true\""));
 
     // The card's stage select moves it; the browser goes back to the board.
@@ -129,7 +129,7 @@ async fn board_moves_deals_and_pages_show_them(s: TestServer) {
     let forecast = get(&s, "/forecast?from=2027-01&to=2027-03", &cookie).await;
     assert_eq!(forecast.status, 200);
     // 12500.50 × 70 % = 8750.35, in February.
-    assert!(forecast.text.contains("8750.35 ARS"), "{}", forecast.text);
+    assert!(forecast.text.contains("8.750,35 ARS"), "{}", forecast.text);
     let english = page(
         &s,
         Method::GET,

@@ -471,8 +471,8 @@ async fn quotas_and_commissions_pages_explain_the_period(s: TestServer) {
     assert_eq!(made.status, 303, "{}", made.text);
     // Attainment: (5400.00 + 2350.10) / 7000 = 110.72 %.
     let quotas = get(&s, &format!("/quotas?period={quarter}"), &cookie).await;
-    assert!(quotas.text.contains("110.72 %"), "{}", quotas.text);
-    assert!(quotas.text.contains("7750.10 EUR / 7000.00 EUR"));
+    assert!(quotas.text.contains("110,72 %"), "{}", quotas.text);
+    assert!(quotas.text.contains("7.750,10 EUR / 7.000,00 EUR"));
     let q: Value = s
         .get(&format!("/api/v1/quotas?period={quarter}"))
         .await
@@ -481,7 +481,7 @@ async fn quotas_and_commissions_pages_explain_the_period(s: TestServer) {
     let qid = q["data"][0]["id"].as_str().unwrap().to_owned();
     // The forecast links here and shows the same attainment.
     let forecast = get(&s, &format!("/forecast?period={quarter}"), &cookie).await;
-    assert!(forecast.text.contains("110.72 %"));
+    assert!(forecast.text.contains("110,72 %"));
 
     // A plan through the page: Software 5 %, others 3 %, × 1.5 from 100 %.
     let bad = post(
@@ -534,10 +534,10 @@ async fn quotas_and_commissions_pages_explain_the_period(s: TestServer) {
     let st = get(&s, &format!("/commissions?period={quarter}"), &cookie).await;
     assert_eq!(st.status, 200);
     for said in [
-        "5400.00 EUR × 5 % × 1.5 = 405.00 EUR",
-        "2350.10 EUR × 3 % × 1.5 = 105.75 EUR",
-        "510.75 EUR",
-        "110.72 %",
+        "5.400,00 EUR × 5 % × 1,5 = 405,00 EUR",
+        "2.350,10 EUR × 3 % × 1,5 = 105,75 EUR",
+        "510,75 EUR",
+        "110,72 %",
         "desde 100 %",
         "de su categoría",
         "Licencias Acme",
@@ -547,7 +547,7 @@ async fn quotas_and_commissions_pages_explain_the_period(s: TestServer) {
     // Ana sees her own statement; quotas and plans are not hers to change.
     let (ana_cookie, ana_csrf) = s.browser_login("ana@test.example.com", PASSWORD).await;
     let hers = get(&s, "/commissions", &ana_cookie).await;
-    assert!(hers.text.contains("510.75 EUR"));
+    assert!(hers.text.contains("510,75 EUR"));
     let quotas = get(&s, "/quotas", &ana_cookie).await;
     assert!(!quotas.text.contains("id=\"new-quota\""));
     let refused = post(
@@ -577,7 +577,7 @@ async fn quotas_and_commissions_pages_explain_the_period(s: TestServer) {
     .await;
     assert_eq!(changed.status, 303, "{}", changed.text);
     let quotas = get(&s, &format!("/quotas?period={quarter}"), &cookie).await;
-    assert!(quotas.text.contains("50.00 %"), "2 of 4 deals");
+    assert!(quotas.text.contains("50 %"), "2 of 4 deals");
     let gone = post(
         &s,
         &format!("/quotas/{qid}/delete"),
