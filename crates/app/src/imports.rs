@@ -47,7 +47,7 @@ use crate::{Actor, App, AppError, Result};
 pub const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 /// Rows read, checked and written together.
-pub const CHUNK: usize = 500;
+pub const CHUNK: usize = 2000;
 
 /// The job kind that runs imports.
 pub const JOB_KIND: &str = "import";
@@ -431,12 +431,17 @@ pub async fn run(app: &App, id: Id) -> Result<()> {
     store::save(&mut conn, &imp).await?;
     conn.commit().await?;
     let actor = actor_of(app, imp.created_by, id).await?;
+    // A large file must not grow the writer's page cache to its full size.
+    app.db.bulk_writes(true).await?;
     let outcome = match imp.record_kind {
         RecordKind::Account => run_kind::<AccountData>(app, &actor, &mut imp, resumed).await,
         RecordKind::Contact => run_kind::<ContactData>(app, &actor, &mut imp, resumed).await,
         RecordKind::Lead => run_kind::<LeadData>(app, &actor, &mut imp, resumed).await,
         _ => Err(AppError::Conflict("this kind cannot be imported".into())),
     };
+    if let Err(e) = app.db.bulk_writes(false).await {
+        tracing::warn!(import_id = %id, error = %e, "the writer's cache was not restored");
+    }
     match outcome {
         Ok(()) => Ok(()),
         // A file that cannot be read fails the import, not the job: retrying won't help.
