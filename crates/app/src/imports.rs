@@ -47,7 +47,7 @@ use crate::{Actor, App, AppError, Result};
 pub const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 /// Rows read, checked and written together.
-pub const CHUNK: usize = 500;
+pub const CHUNK: usize = 2000;
 
 /// The job kind that runs imports.
 pub const JOB_KIND: &str = "import";
@@ -57,6 +57,11 @@ const PART_BYTES: usize = 768 * 1024;
 
 /// Rows shown as a sample after an upload.
 const SAMPLE_ROWS: usize = 5;
+
+/// The first rows of a file keep their cells whatever became of them (an import's page
+/// shows them); past these, a created row keeps only its number and record, since the
+/// record holds its values and a large file's cells would double what is stored.
+const ROWS_WITH_CELLS: i64 = 100;
 
 /// An upload's result: the import (a draft), what its columns can fill, a few rows.
 pub struct Uploaded {
@@ -426,12 +431,17 @@ pub async fn run(app: &App, id: Id) -> Result<()> {
     store::save(&mut conn, &imp).await?;
     conn.commit().await?;
     let actor = actor_of(app, imp.created_by, id).await?;
+    // A large file must not grow the writer's page cache to its full size.
+    app.db.bulk_writes(true).await?;
     let outcome = match imp.record_kind {
         RecordKind::Account => run_kind::<AccountData>(app, &actor, &mut imp, resumed).await,
         RecordKind::Contact => run_kind::<ContactData>(app, &actor, &mut imp, resumed).await,
         RecordKind::Lead => run_kind::<LeadData>(app, &actor, &mut imp, resumed).await,
         _ => Err(AppError::Conflict("this kind cannot be imported".into())),
     };
+    if let Err(e) = app.db.bulk_writes(false).await {
+        tracing::warn!(import_id = %id, error = %e, "the writer's cache was not restored");
+    }
     match outcome {
         Ok(()) => Ok(()),
         // A file that cannot be read fails the import, not the job: retrying won't help.
@@ -475,9 +485,73 @@ async fn materialise(app: &App, id: Id) -> Result<tempfile::NamedTempFile> {
     Ok(tmp)
 }
 
-/// Reads up to [`CHUNK`] rows off the blocking pool.
-async fn next_chunk(t: Table) -> Result<(Table, Vec<RawRow>, bool)> {
-    next_chunk_of(t, CHUNK).await
+/// What turns a file's cells into a record's input.
+struct BuildContext {
+    header: Vec<String>,
+    mapping: Mapping,
+    targets: Vec<Target>,
+    locale: core::values::Locale,
+    currency: String,
+}
+
+/// A row read and mapped: its stored form (rejected until the records' checks say
+/// otherwise) and, when its cells could be read, the record's input.
+struct Built {
+    row: ImportRow,
+    mapped: Option<core::Mapped>,
+}
+
+/// Reads up to [`CHUNK`] rows and maps them (blocking: run it off the async threads).
+fn read_and_build(
+    mut t: Table,
+    b: &BuildContext,
+) -> std::result::Result<(Table, Vec<Built>, bool), FileError> {
+    let mut out = Vec::with_capacity(CHUNK);
+    let mut done = false;
+    for _ in 0..CHUNK {
+        let r = match t.next_row() {
+            Some(r) => r?,
+            None => {
+                done = true;
+                break;
+            }
+        };
+        let cells: Vec<String> = r.cells.iter().map(Raw::text).collect();
+        let mut problems: Vec<CellProblem> = r
+            .problems
+            .iter()
+            .map(|p| CellProblem {
+                column: String::new(),
+                message: format!("the row {p}"),
+            })
+            .collect();
+        let mapped = match core::build(
+            &b.header,
+            &b.mapping,
+            &b.targets,
+            &r.cells,
+            b.locale,
+            &b.currency,
+        ) {
+            Ok(m) if problems.is_empty() => Some(m),
+            Ok(_) => None,
+            Err(p) => {
+                problems.extend(p);
+                None
+            }
+        };
+        out.push(Built {
+            row: ImportRow {
+                row_number: i64::try_from(r.number).unwrap_or(i64::MAX),
+                outcome: Outcome::Rejected,
+                record_id: None,
+                problems,
+                cells,
+            },
+            mapped,
+        });
+    }
+    Ok((t, out, done))
 }
 
 async fn run_kind<D: Kind>(
@@ -609,7 +683,7 @@ async fn pass<D: Kind>(
     tx: Tx,
     resumed: bool,
 ) -> Result<()> {
-    let mut table = open_file(
+    let table = open_file(
         file.path().to_owned(),
         imp.file_name.clone(),
         imp.options.read.clone(),
@@ -626,6 +700,8 @@ async fn pass<D: Kind>(
         imp.counts = Counts::default();
     }
     let mut seen = ImportSeen::default();
+    // A dry run is a preview: every row keeps its cells.
+    let slim = imp.mode != Some(ImportMode::DryRun);
     let mut whole = match tx {
         Tx::Whole => Some(app.db.begin().await?),
         Tx::PerChunk => None,
@@ -638,52 +714,47 @@ async fn pass<D: Kind>(
         conn.commit().await?;
     }
     let mut read_rows: i64 = 0;
-    loop {
-        let (t, raw, done) = next_chunk(table).await?;
-        table = t;
+    // The next chunk is read and mapped on the blocking pool while this one is checked
+    // and written: reading and writing take one core each.
+    let build = std::sync::Arc::new(BuildContext {
+        header: imp.header.clone(),
+        mapping: imp.mapping.clone(),
+        targets: targets.to_vec(),
+        locale: imp.options.locale,
+        currency,
+    });
+    let mut pending = Some(tokio::task::spawn_blocking({
+        let build = build.clone();
+        move || read_and_build(table, &build)
+    }));
+    while let Some(next) = pending.take() {
+        let (t, built, done) = next
+            .await
+            .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?
+            .map_err(file_error)?;
+        if !done {
+            let build = build.clone();
+            pending = Some(tokio::task::spawn_blocking(move || {
+                read_and_build(t, &build)
+            }));
+        }
         let mut inputs = Vec::new();
-        let mut out: Vec<ImportRow> = Vec::with_capacity(raw.len());
+        let mut out: Vec<ImportRow> = Vec::with_capacity(built.len());
         let mut slots: Vec<usize> = Vec::new();
-        for r in raw {
+        for b in built {
             read_rows += 1;
             if read_rows <= skip {
                 continue;
             }
-            let cells: Vec<String> = r.cells.iter().map(Raw::text).collect();
-            let mut problems: Vec<CellProblem> = r
-                .problems
-                .iter()
-                .map(|p| CellProblem {
-                    column: String::new(),
-                    message: format!("the row {p}"),
-                })
-                .collect();
-            match core::build(
-                &imp.header,
-                &imp.mapping,
-                targets,
-                &r.cells,
-                imp.options.locale,
-                &currency,
-            ) {
-                Ok(m) if problems.is_empty() => {
-                    slots.push(out.len());
-                    inputs.push(ImportInput {
-                        number: i64::try_from(r.number).unwrap_or(i64::MAX),
-                        input: m.input,
-                        external_id: m.external_id,
-                    });
-                }
-                Ok(_) => {}
-                Err(p) => problems.extend(p),
+            if let Some(m) = b.mapped {
+                slots.push(out.len());
+                inputs.push(ImportInput {
+                    number: b.row.row_number,
+                    input: m.input,
+                    external_id: m.external_id,
+                });
             }
-            out.push(ImportRow {
-                row_number: i64::try_from(r.number).unwrap_or(i64::MAX),
-                outcome: Outcome::Rejected,
-                record_id: None,
-                problems,
-                cells,
-            });
+            out.push(b.row);
         }
         let now = app.now();
         let results = if inputs.is_empty() {
@@ -698,15 +769,12 @@ async fn pass<D: Kind>(
                     let res =
                         records::import_rows::<D>(&mut conn, actor, now, inputs, rule, &mut seen)
                             .await?;
-                    apply(imp, &mut out, &slots, res);
+                    apply(imp, &mut out, &slots, res, slim);
                     imp.processed_rows = read_rows;
                     imp.updated_at = now;
                     store::put_rows(&mut conn, imp.id, &out).await?;
                     store::save(&mut conn, imp).await?;
                     conn.commit().await?;
-                    if done {
-                        break;
-                    }
                     continue;
                 }
                 None => {
@@ -716,7 +784,7 @@ async fn pass<D: Kind>(
                 }
             }
         };
-        apply(imp, &mut out, &slots, results);
+        apply(imp, &mut out, &slots, results, slim);
         imp.processed_rows = read_rows;
         imp.updated_at = now;
         match whole.as_mut() {
@@ -727,9 +795,6 @@ async fn pass<D: Kind>(
                 store::save(&mut conn, imp).await?;
                 conn.commit().await?;
             }
-        }
-        if done {
-            break;
         }
     }
     imp.total_rows = Some(read_rows);
@@ -747,13 +812,23 @@ async fn pass<D: Kind>(
 }
 
 /// Puts the results of the rows that reached the records' checks into `out`, and counts.
-fn apply(imp: &mut Import, out: &mut [ImportRow], slots: &[usize], results: Vec<ImportResult>) {
+/// With `slim`, created rows past the first [`ROWS_WITH_CELLS`] drop their cells.
+fn apply(
+    imp: &mut Import,
+    out: &mut [ImportRow],
+    slots: &[usize],
+    results: Vec<ImportResult>,
+    slim: bool,
+) {
     for (slot, res) in slots.iter().zip(results) {
         let row = &mut out[*slot];
         match res {
             ImportResult::Created(id) => {
                 row.outcome = Outcome::Created;
                 row.record_id = Some(id);
+                if slim && row.row_number > ROWS_WITH_CELLS + 1 {
+                    row.cells = Vec::new();
+                }
             }
             ImportResult::Updated(id) => {
                 row.outcome = Outcome::Updated;

@@ -448,6 +448,11 @@ impl<'a> Batch<'a> {
         for (_, r) in &self.refs {
             wanted.entry(r.target).or_default().push(r.id);
         }
+        // An import's rows all name the same owner: ask once per id.
+        for ids in wanted.values_mut() {
+            ids.sort();
+            ids.dedup();
+        }
         let mut found: HashMap<RecordKind, HashSet<Id>> = HashMap::new();
         // Someone who sees part of the records may link only to those (a link to the
         // others answers as if they did not exist).
@@ -1419,10 +1424,54 @@ pub(crate) struct ImportRule {
 }
 
 /// Keys (and external ids) seen earlier in the same file, with their row numbers.
+///
+/// Kept as 64-bit hashes (of the key's kind and folded value) rather than the strings: a
+/// million-row file has two or three million keys, and the set must stay small. Two
+/// different keys sharing a hash is a one-in-billions chance per file; it would reject a
+/// row as a repeat, never write a duplicate.
 #[derive(Default)]
 pub(crate) struct ImportSeen {
-    keys: HashMap<DuplicateKey, i64>,
-    external: HashMap<String, i64>,
+    keys: HashMap<u64, u32>,
+    external: HashMap<u64, u32>,
+}
+
+impl ImportSeen {
+    fn hash_key(k: &DuplicateKey) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        k.kind.as_str().hash(&mut h);
+        k.value.hash(&mut h);
+        h.finish()
+    }
+
+    fn hash_external(e: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        e.hash(&mut h);
+        h.finish()
+    }
+
+    fn key(&self, k: &DuplicateKey) -> Option<i64> {
+        self.keys.get(&Self::hash_key(k)).map(|r| i64::from(*r))
+    }
+
+    fn external(&self, e: &str) -> Option<i64> {
+        self.external
+            .get(&Self::hash_external(e))
+            .map(|r| i64::from(*r))
+    }
+
+    fn note_key(&mut self, k: &DuplicateKey, row: i64) {
+        self.keys
+            .entry(Self::hash_key(k))
+            .or_insert(u32::try_from(row).unwrap_or(u32::MAX));
+    }
+
+    fn note_external(&mut self, e: &str, row: i64) {
+        self.external
+            .entry(Self::hash_external(e))
+            .or_insert(u32::try_from(row).unwrap_or(u32::MAX));
+    }
 }
 
 /// Imports a chunk of rows of kind `D` through the same rules as any write: each row is
@@ -1447,8 +1496,15 @@ pub(crate) async fn import_rows<D: Kind>(
     let mut prepared: Vec<Option<Record<D>>> = Vec::with_capacity(n);
     let mut problems: Vec<Vec<(String, String)>> = vec![Vec::new(); n];
     let mut externals = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        prepared.push(batch.prepare_create::<D>(row.input.clone(), &format!("{i}.")));
+    let mut rows = rows;
+    for (i, row) in rows.iter_mut().enumerate() {
+        // Only an update reads the row's input again (as its patch).
+        let input = if rule.on_match == OnMatch::Update {
+            row.input.clone()
+        } else {
+            row.input.take()
+        };
+        prepared.push(batch.prepare_create::<D>(input, &format!("{i}.")));
         if let Some(e) = &row.external_id {
             externals.push(e.clone());
         }
@@ -1529,11 +1585,8 @@ pub(crate) async fn import_rows<D: Kind>(
             Some(kind) => keys
                 .iter()
                 .filter(|k| k.kind == kind)
-                .find_map(|k| seen.keys.get(k).copied()),
-            None => row
-                .external_id
-                .as_ref()
-                .and_then(|e| seen.external.get(e).copied()),
+                .find_map(|k| seen.key(k)),
+            None => row.external_id.as_ref().and_then(|e| seen.external(e)),
         };
         // Other records it looks like, by any key (the rule of every create).
         let others: Vec<(Id, KeyKind)> = keys
@@ -1549,12 +1602,12 @@ pub(crate) async fn import_rows<D: Kind>(
             .collect();
         let repeats = keys
             .iter()
-            .find_map(|k| seen.keys.get(k).map(|row| (*row, k.kind)));
+            .find_map(|k| seen.key(k).map(|row| (row, k.kind)));
         for k in &keys {
-            seen.keys.entry(k.clone()).or_insert(row.number);
+            seen.note_key(k, row.number);
         }
         if let Some(e) = &row.external_id {
-            seen.external.entry(e.clone()).or_insert(row.number);
+            seen.note_external(e, row.number);
         }
         let what = |id: &Id| -> String {
             match existing.get(id) {

@@ -75,6 +75,13 @@ enum Pools {
     Postgres(PgPool),
 }
 
+/// The SQLite memory map's size (reads without a system call per page).
+const MMAP_SIZE: &str = "17179869184";
+/// The SQLite writer's page cache, in KiB (negative: a size, not a page count).
+const WRITER_CACHE: &str = "-262144";
+/// The writer's page cache during a bulk job ([`Db::bulk_writes`]).
+const BULK_CACHE: &str = "-32768";
+
 /// The database, cheap to clone.
 #[derive(Clone)]
 pub struct Db {
@@ -95,7 +102,7 @@ impl Db {
                 .pragma("temp_store", "memory")
                 // Pages are read through a memory map (no system call per page), and each
                 // reader keeps 64 MB of them.
-                .pragma("mmap_size", "17179869184")
+                .pragma("mmap_size", MMAP_SIZE)
                 .pragma("cache_size", "-65536")
                 .pragma("wal_autocheckpoint", "16384")
                 .pragma("journal_size_limit", "67108864")
@@ -109,7 +116,7 @@ impl Db {
                 .min_connections(1)
                 // The writer walks every index of every table it inserts into: a larger
                 // cache keeps their hot pages.
-                .connect_with(base.clone().pragma("cache_size", "-262144"))
+                .connect_with(base.clone().pragma("cache_size", WRITER_CACHE))
                 .await?;
             let reader = SqlitePoolOptions::new()
                 .max_connections(opts.max_connections.max(1))
@@ -215,6 +222,26 @@ impl Db {
             done.push(table);
         }
         Ok(done)
+    }
+
+    /// Bounds (with `on`) or restores the SQLite writer's memory for a bulk job (a large
+    /// import): its page cache drops from 256 MB to 32 MB and its pages are read without
+    /// the memory map, so that the job's memory does not grow with the database it fills.
+    /// The writes themselves are unchanged (same journal, same durability).
+    pub async fn bulk_writes(&self, on: bool) -> Result<()> {
+        if let Pools::Sqlite { writer, .. } = &*self.pools {
+            let (cache, mmap) = if on {
+                (BULK_CACHE, "0")
+            } else {
+                (WRITER_CACHE, MMAP_SIZE)
+            };
+            let mut c = Conn::Sqlite(writer.acquire().await?);
+            c.execute(Sql::new(format!("PRAGMA cache_size = {cache}")))
+                .await?;
+            c.execute(Sql::new(format!("PRAGMA mmap_size = {mmap}")))
+                .await?;
+        }
+        Ok(())
     }
 
     /// Whether the database answers (for `/readyz`).

@@ -813,7 +813,8 @@ pub struct ImportRow {
     pub record_id: Option<crate::Id>,
     /// Why the row was rejected or skipped: the column (or field) and the reason.
     pub problems: Vec<CellProblem>,
-    /// The row's cells as text, in the header's order.
+    /// The row's cells as text, in the header's order. A created row past the file's
+    /// first 100 has none (its record holds the values), except in a dry run.
     pub cells: Vec<String>,
 }
 

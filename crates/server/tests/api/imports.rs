@@ -23,6 +23,8 @@ both!(
     imports_need_the_right_and_stay_private,
     lists_export_to_xlsx,
     the_import_page_previews_imports_and_undoes,
+    // bulk import
+    a_large_import_lists_its_created_rows_catches_repeats_and_undoes,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -865,4 +867,83 @@ async fn the_import_page_previews_imports_and_undoes(s: TestServer) {
     .await;
     assert_eq!(r.status, 303);
     assert!(s.all_pages("/api/v1/contacts").await.is_empty());
+}
+
+// bulk import: a file of several chunks keeps every promise of a small one.
+async fn a_large_import_lists_its_created_rows_catches_repeats_and_undoes(s: TestServer) {
+    let mut csv = String::from("Nombre;Apellido;Email\n");
+    for i in 0..3000 {
+        csv.push_str(&format!("Persona{i};Apellido{i};p{i}@example.com\n"));
+    }
+    // The first row's email again, chunks later and in other letters, and a bad row.
+    csv.push_str("Repetida;Otra;P0@Example.COM\nMala;Fila;no-email\n");
+    let q = "kind=contacts&file_name=grande.csv";
+    let id = upload(&s, q, csv.into_bytes()).await.expect(201).body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = run(&s, &id, json!({"mode": "skip_bad_rows"})).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(counts(&done), (3000, 0, 1, 1));
+    assert_eq!(done["processed_rows"], 3002);
+
+    // Every created row is listed with its record; the first rows keep their cells.
+    let created = s
+        .all_pages(&format!(
+            "/api/v1/imports/{id}/rows?outcome=created&limit=500"
+        ))
+        .await;
+    assert_eq!(created.len(), 3000);
+    assert!(created.iter().all(|r| r["record_id"].is_string()));
+    assert_eq!(created[0]["row_number"], 2);
+    assert_eq!(
+        created[0]["cells"],
+        json!(["Persona0", "Apellido0", "p0@example.com"])
+    );
+    let last = &created[2999];
+    assert_eq!(last["row_number"], 3001);
+    let rec = s
+        .get(&format!(
+            "/api/v1/contacts/{}",
+            last["record_id"].as_str().unwrap()
+        ))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(rec["first_name"], "Persona2999");
+    assert_eq!(s.all_pages("/api/v1/contacts?q=persona2999").await.len(), 1);
+
+    // The repeat matches the first row's record and is skipped, with its cells.
+    let skipped = s
+        .all_pages(&format!("/api/v1/imports/{id}/rows?outcome=skipped"))
+        .await;
+    assert_eq!(skipped.len(), 1, "{}", json!(skipped));
+    assert_eq!(skipped[0]["row_number"], 3002);
+    assert_eq!(skipped[0]["record_id"], created[0]["record_id"]);
+    assert_eq!(
+        skipped[0]["cells"],
+        json!(["Repetida", "Otra", "P0@Example.COM"])
+    );
+    // The bad row is rejected with its cells.
+    let bad = s
+        .all_pages(&format!("/api/v1/imports/{id}/rows?outcome=rejected"))
+        .await;
+    assert_eq!(bad.len(), 1, "{}", json!(bad));
+    assert_eq!(bad[0]["row_number"], 3003);
+    assert_eq!(bad[0]["cells"], json!(["Mala", "Fila", "no-email"]));
+
+    // Undo puts every created record in the trash.
+    let undone = s
+        .post(&format!("/api/v1/imports/{id}/undo"), json!({}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(undone["status"], "undone");
+    assert!(s.all_pages("/api/v1/contacts").await.is_empty());
+    assert_eq!(
+        s.all_pages("/api/v1/contacts?trashed=true&limit=500")
+            .await
+            .len(),
+        3000
+    );
 }
