@@ -775,6 +775,12 @@ async fn pass<D: Kind>(
                     store::put_rows(&mut conn, imp.id, &out).await?;
                     store::save(&mut conn, imp).await?;
                     conn.commit().await?;
+                    // PostgreSQL plans the next chunk's duplicate lookup from its
+                    // statistics: as the tables grow tenfold under the import, the plan
+                    // made for small tables turns into scans. A no-op on SQLite.
+                    if let Err(e) = app.db.refresh_statistics().await {
+                        tracing::warn!(error = %e, "statistics were not refreshed during the import");
+                    }
                     continue;
                 }
                 None => {
