@@ -23,8 +23,8 @@ use cartera_core::roles::{Action, Module};
 use cartera_core::{Id, Violations};
 
 use super::catalog::read_amount;
+use super::figures::{money_or_dash, number};
 use super::forms::{FormErrors, explain};
-use super::i18n::Locale;
 use super::render::{Me, PageId};
 use crate::state::AppState;
 
@@ -77,18 +77,6 @@ impl Fields {
         }
         Value::Object(m)
     }
-}
-
-/// An amount with its currency as the page's language writes it: `1.234,50 ARS`.
-fn money(locale: Locale, m: Option<Money>) -> String {
-    m.map(|m| {
-        format!(
-            "{} {}",
-            super::quotes::amount(locale, m.amount),
-            m.currency.as_str()
-        )
-    })
-    .unwrap_or_else(|| "—".into())
 }
 
 /// A percentage or multiplier as people read it: `5`, `2.5`, `1.5`.
@@ -207,15 +195,15 @@ async fn quotas_render(
                 "who": names.get(&q.user_id).cloned().unwrap_or_default(),
                 "kind": q.kind.as_str(),
                 "target": match q.kind {
-                    QuotaKind::Amount => money(me.page.locale, q.amount),
+                    QuotaKind::Amount => money_or_dash(me.page.locale, q.amount),
                     QuotaKind::Count => q.count.unwrap_or(0).to_string(),
                 },
                 "won": match q.kind {
-                    QuotaKind::Amount => money(me.page.locale, a.won_amount),
+                    QuotaKind::Amount => money_or_dash(me.page.locale, a.won_amount),
                     QuotaKind::Count => a.won_deals.to_string(),
                 },
                 "won_deals": a.won_deals,
-                "percent": super::orders::number(me.page.locale, a.percent),
+                "percent": number(me.page.locale, a.percent),
                 "bar": a.percent.round().to_string(),
                 "amount": q.amount.map(|m| m.amount.normalize().to_string()),
                 "currency": q.amount.map(|m| m.currency.as_str().to_owned()),
@@ -479,10 +467,10 @@ pub async fn commissions_page(
                         "what": l.description.clone().unwrap_or_else(|| page.t("commissions-whole-deal")),
                         "category": l.category,
                         "rate_from": if own { "category" } else { "default" },
-                        "base": money(page.locale, Some(l.base)),
-                        "rate": super::orders::number(page.locale, l.rate),
-                        "multiplier": super::orders::number(page.locale, l.multiplier),
-                        "amount": money(page.locale, Some(l.amount)),
+                        "base": money_or_dash(page.locale, Some(l.base)),
+                        "rate": number(page.locale, l.rate),
+                        "multiplier": number(page.locale, l.multiplier),
+                        "amount": money_or_dash(page.locale, Some(l.amount)),
                     })
                 })
                 .collect();
@@ -490,11 +478,11 @@ pub async fn commissions_page(
                 "user_id": st.user_id,
                 "who": names.get(&st.user_id).cloned().unwrap_or_default(),
                 "plan": st.plan_name,
-                "attainment": st.attainment_percent.map(|p| super::orders::number(page.locale, p)),
-                "tier_from": st.tier.as_ref().map(|t| super::orders::number(page.locale, t.from_percent)),
-                "multiplier": super::orders::number(page.locale, st.multiplier),
+                "attainment": st.attainment_percent.map(|p| number(page.locale, p)),
+                "tier_from": st.tier.as_ref().map(|t| number(page.locale, t.from_percent)),
+                "multiplier": number(page.locale, st.multiplier),
                 "lines": lines,
-                "totals": st.totals.iter().map(|m| money(page.locale, Some(*m))).collect::<Vec<_>>(),
+                "totals": st.totals.iter().map(|m| money_or_dash(page.locale, Some(*m))).collect::<Vec<_>>(),
             })
         })
         .collect();

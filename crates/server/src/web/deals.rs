@@ -19,25 +19,13 @@ use cartera_core::Id;
 use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
 use cartera_core::deals::{DealData, Month, Pipeline, StageOutcome, to_cents};
-use cartera_core::money::Money;
 use cartera_core::record::{Record, RecordData};
 use cartera_store::deals::DealsOf;
 
+use super::figures::{amount, money_or_dash, number};
 use super::i18n::Locale;
 use super::render::{Me, Page, PageId, when};
 use crate::state::AppState;
-
-/// An amount with its currency as the page's language writes it: `1.234,50 ARS`.
-fn money(locale: Locale, m: Option<Money>) -> String {
-    m.map(|m| {
-        format!(
-            "{} {}",
-            super::quotes::amount(locale, m.amount),
-            m.currency.as_str()
-        )
-    })
-    .unwrap_or_else(|| "—".into())
-}
 
 /// Names of the accounts and people the deals point to.
 async fn names(
@@ -87,7 +75,7 @@ fn card(
         "name": d.data.name,
         "account": d.data.account_id.and_then(|a| accounts.get(&a).cloned()),
         "account_id": d.data.account_id,
-        "amount": money(locale, d.data.amount),
+        "amount": money_or_dash(locale, d.data.amount),
         "probability": d.data.probability,
         "close": d.data.expected_close_date.map(|c| c.format("%d/%m/%Y").to_string()),
         "owner": d.data.owner_id.and_then(|o| people.get(&o).cloned()),
@@ -165,7 +153,7 @@ pub async fn board(State(s): State<AppState>, me: Me, Query(q): Query<BoardQuery
             json!({
                 "stage": ctx,
                 "count": in_stage.len(),
-                "totals": totals.iter().map(|m| money(page.locale, Some(*m))).collect::<Vec<_>>(),
+                "totals": totals.iter().map(|m| money_or_dash(page.locale, Some(*m))).collect::<Vec<_>>(),
                 "cards": in_stage.iter().map(|d| card(page.locale, d, &accounts, &people)).collect::<Vec<_>>(),
             })
         })
@@ -427,7 +415,7 @@ pub async fn of_account(s: &AppState, me: &Me, account: Id) -> Option<Vec<Value>
                 json!({
                     "id": d.id,
                     "name": d.data.name,
-                    "amount": money(me.page.locale, d.data.amount),
+                    "amount": money_or_dash(me.page.locale, d.data.amount),
                     "status": d.data.status.as_str(),
                     "stage": d.data.stage_id.and_then(|s| stage_names.get(&s).cloned()),
                 })
@@ -462,7 +450,7 @@ fn amounts_shown(locale: Locale, mut v: Value) -> Value {
                     .as_str()
                     .and_then(|t| t.parse::<rust_decimal::Decimal>().ok())
                 {
-                    Some(d) if figure => *field = json!(super::quotes::amount(locale, d)),
+                    Some(d) if figure => *field = json!(amount(locale, d)),
                     _ => *field = amounts_shown(locale, field.take()),
                 }
             }
@@ -534,14 +522,14 @@ pub async fn forecast(
                 "who": person(Some(a.quota.user_id)),
                 "kind": a.quota.kind.as_str(),
                 "target": match a.quota.kind {
-                    cartera_core::commissions::QuotaKind::Amount => money(page.locale, a.quota.amount),
+                    cartera_core::commissions::QuotaKind::Amount => money_or_dash(page.locale, a.quota.amount),
                     cartera_core::commissions::QuotaKind::Count => a.quota.count.unwrap_or(0).to_string(),
                 },
                 "won": match a.quota.kind {
-                    cartera_core::commissions::QuotaKind::Amount => money(page.locale, a.won_amount),
+                    cartera_core::commissions::QuotaKind::Amount => money_or_dash(page.locale, a.won_amount),
                     cartera_core::commissions::QuotaKind::Count => a.won_deals.to_string(),
                 },
-                "percent": super::orders::number(page.locale, a.percent),
+                "percent": number(page.locale, a.percent),
                 "bar": a.percent.round().to_string(),
             })).collect::<Vec<_>>(),
         }),

@@ -14,15 +14,12 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use cartera_app::AppError;
 use cartera_app::orders::{self, DeliveryInput};
-use cartera_app::{AppError, records};
 use cartera_core::Id;
-use cartera_core::accounts::AccountData;
 use cartera_core::orders::{DeliveredLine, Order, OrderStatus};
-use cartera_core::quotes::Language;
 
-use super::i18n::Locale;
-use super::quotes::{amount, day};
+use super::figures::{account_names, amount, day, money, number};
 use super::render::{Me, Page, PageId, when};
 use crate::state::AppState;
 
@@ -32,38 +29,6 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}", get(show))
         .route("/orders/{id}/status", post(status))
         .route("/orders/{id}/deliver", post(deliver))
-}
-
-fn money(locale: Locale, value: rust_decimal::Decimal, currency: &str) -> String {
-    format!("{} {currency}", amount(locale, value))
-}
-
-/// A quantity or percentage in the page's decimal mark, without trailing zeros.
-pub fn number(locale: Locale, v: rust_decimal::Decimal) -> String {
-    match locale {
-        Locale::Es => Language::Es.number(v),
-        Locale::En => Language::En.number(v),
-    }
-}
-
-async fn account_names(s: &AppState, me: &Me, ids: &[Id]) -> HashMap<Id, String> {
-    let mut ids = ids.to_vec();
-    ids.sort();
-    ids.dedup();
-    let mut out = HashMap::new();
-    for part in ids.chunks(100) {
-        let params = vec![
-            (
-                "filter[id][in]".to_owned(),
-                part.iter().map(Id::to_string).collect::<Vec<_>>().join(","),
-            ),
-            ("limit".to_owned(), "100".to_owned()),
-        ];
-        if let Ok(l) = records::list::<AccountData>(&s.app, me.actor(), &params).await {
-            out.extend(l.rows.into_iter().map(|a| (a.id, a.data.name)));
-        }
-    }
-    out
 }
 
 fn row(page: &Page, o: &Order, accounts: &HashMap<Id, String>) -> Value {

@@ -30,8 +30,8 @@ use cartera_core::record::{RecordData, RecordKind};
 use cartera_core::totals::{TaxRate, Totals};
 use cartera_core::{Code, Id, Violations};
 
+use super::figures::{account_names, amount, day, language, money};
 use super::forms::explain;
-use super::i18n::Locale;
 use super::render::{Me, Page, PageId, when};
 use crate::state::AppState;
 
@@ -54,26 +54,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/quotes/template", post(save_template))
         .route("/admin/quotes/logo", get(logo).post(upload_logo))
         .route("/admin/quotes/logo/delete", post(delete_logo))
-}
-
-/// An amount as the page's language writes it: `1.234,50` or `1,234.50`.
-pub fn amount(locale: Locale, value: Decimal) -> String {
-    lang(locale).amount(value)
-}
-
-fn lang(locale: Locale) -> Language {
-    match locale {
-        Locale::En => Language::En,
-        Locale::Es => Language::Es,
-    }
-}
-
-/// A date as people read it in the page's language.
-pub fn day(locale: Locale, d: NaiveDate) -> String {
-    match locale {
-        Locale::Es => d.format("%d/%m/%Y").to_string(),
-        Locale::En => d.format("%-d %b %Y").to_string(),
-    }
 }
 
 /// A decimal typed by a person: `10,5` and `10.5` are the same; `%` is ignored.
@@ -343,33 +323,8 @@ fn violations(v: &Violations) -> Vec<(String, Code)> {
     v.0.iter().map(|x| (x.field.clone(), x.code)).collect()
 }
 
-/// Names of accounts by id (the ones the person sees).
-async fn account_names(s: &AppState, me: &Me, ids: &[Id]) -> HashMap<Id, String> {
-    let mut ids = ids.to_vec();
-    ids.sort();
-    ids.dedup();
-    let mut out = HashMap::new();
-    for part in ids.chunks(100) {
-        let params = vec![
-            (
-                "filter[id][in]".to_owned(),
-                part.iter().map(Id::to_string).collect::<Vec<_>>().join(","),
-            ),
-            ("limit".to_owned(), "100".to_owned()),
-        ];
-        if let Ok(l) = records::list::<AccountData>(&s.app, me.actor(), &params).await {
-            out.extend(l.rows.into_iter().map(|a| (a.id, a.data.name)));
-        }
-    }
-    out
-}
-
 fn status_of(q: &Quote) -> &'static str {
     q.status.as_str()
-}
-
-fn money(locale: Locale, value: Decimal, currency: &str) -> String {
-    format!("{} {currency}", amount(locale, value))
 }
 
 /// A quote as a row of a list.
@@ -560,7 +515,7 @@ pub(crate) fn totals_ctx(page: &Page, t: &Totals) -> Value {
         "by_rate": t.by_rate.iter().map(|r| json!({
             "rate": match r.rate {
                 TaxRate::Exempt => page.t("quote-tax-exempt"),
-                TaxRate::Percent(p) => format!("{} %", lang(page.locale).number(p)),
+                TaxRate::Percent(p) => format!("{} %", language(page.locale).number(p)),
             },
             "base": money(page.locale, r.base, c),
             "tax": money(page.locale, r.tax, c),
@@ -967,7 +922,7 @@ async fn save(
 
 fn quote_ctx(page: &Page, q: &Quote) -> Value {
     let c = q.currency.as_str();
-    let l = lang(page.locale);
+    let l = language(page.locale);
     json!({
         "id": q.id,
         "number": q.number,

@@ -1,0 +1,75 @@
+//! How pages write figures, days and account names: in the reader's language
+//! (`1.234,50 ARS` and `22/11/2026` in Spanish, `1,234.50 ARS` and `22 Nov 2026` in English).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use cartera_app::records;
+use cartera_core::Id;
+use cartera_core::accounts::AccountData;
+use cartera_core::money::Money;
+use cartera_core::quotes::Language;
+
+use super::i18n::Locale;
+use super::render::Me;
+use crate::state::AppState;
+
+/// The documents' language for the page's locale.
+pub fn language(locale: Locale) -> Language {
+    match locale {
+        Locale::En => Language::En,
+        Locale::Es => Language::Es,
+    }
+}
+
+/// An amount to the cent: `1.234,50` or `1,234.50`.
+pub fn amount(locale: Locale, value: Decimal) -> String {
+    language(locale).amount(value)
+}
+
+/// An amount and its currency code: `1.234,50 ARS`.
+pub fn money(locale: Locale, value: Decimal, currency: &str) -> String {
+    format!("{} {currency}", amount(locale, value))
+}
+
+/// A money value that may be missing: `—` then.
+pub fn money_or_dash(locale: Locale, m: Option<Money>) -> String {
+    m.map(|m| money(locale, m.amount, m.currency.as_str()))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// A quantity or percentage in the page's decimal mark, without trailing zeros.
+pub fn number(locale: Locale, v: Decimal) -> String {
+    language(locale).number(v)
+}
+
+/// A date as people read it in the page's language.
+pub fn day(locale: Locale, d: NaiveDate) -> String {
+    match locale {
+        Locale::Es => d.format("%d/%m/%Y").to_string(),
+        Locale::En => d.format("%-d %b %Y").to_string(),
+    }
+}
+
+/// Names of accounts by id (the ones the person sees), read a hundred at a time.
+pub async fn account_names(s: &AppState, me: &Me, ids: &[Id]) -> HashMap<Id, String> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    let mut out = HashMap::new();
+    for part in ids.chunks(100) {
+        let params = vec![
+            (
+                "filter[id][in]".to_owned(),
+                part.iter().map(Id::to_string).collect::<Vec<_>>().join(","),
+            ),
+            ("limit".to_owned(), "100".to_owned()),
+        ];
+        if let Ok(l) = records::list::<AccountData>(&s.app, me.actor(), &params).await {
+            out.extend(l.rows.into_iter().map(|a| (a.id, a.data.name)));
+        }
+    }
+    out
+}
