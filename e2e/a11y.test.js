@@ -38,6 +38,11 @@ test("the main pages have no serious accessibility faults at desktop and phone w
     kind: "accounts", name: "Clientes VIP", query: "filter[tags]=VIP",
     columns: ["name", "tax_id", "province", "tags"],
   });
+  const deal = await api(env.token, "POST", "/api/v1/deals", {
+    name: "Renovación de flota", account_id: account.id, expected_close_date: "2027-01-15",
+    lines: [{ description: "Camioneta 4x4 con equipamiento completo", quantity: "2",
+      unit_price: { amount: "48500000", currency: "ARS" }, discount: "5", tax_rate: "21" }],
+  });
   const found = [];
   for (const [locale, viewport] of [["es-AR", DESKTOP], ["en-US", PHONE]]) {
     // The page's CSP forbids inline scripts; axe is injected as one.
@@ -57,6 +62,18 @@ test("the main pages have no serious accessibility faults at desktop and phone w
       ["search results", "/search?q=nandu"],
       ["contacts", "/contacts"],
       ["leads", "/leads"],
+      ["deals board", "/deals"],
+      ["deal", `/deals/${deal.id}`],
+      ["forecast", "/forecast"],
+      ["quotes", "/quotes"],
+      ["new quote", `/quotes/new?deal=${deal.id}`],
+      ["orders", "/orders"],
+      ["catalogue", "/catalog"],
+      ["quotas", "/quotas"],
+      ["commissions", "/commissions"],
+      ["calendar", "/calendar"],
+      ["imports", "/imports"],
+      ["admin", "/admin"],
     ]) {
       await page.goto(env.base + p);
       await check(name);
