@@ -2,7 +2,9 @@
 //! fires; every write of the activity takes back its queued reminders and queues the
 //! ones that still apply, so rescheduling moves them and completing, cancelling or
 //! deleting the activity drops them. When one fires, the owner gets a notification in
-//! the app and an email.
+//! the app and an email. A recurring series has only its next occurrence's reminders
+//! queued; each one that fires queues the next occurrence's, skipping EXDATEs and
+//! cancelled occurrences, following moved ones, and stopping where the rule ends.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -57,8 +59,9 @@ fn live_and_planned(r: &Record<ActivityData>) -> bool {
 }
 
 /// Brings an activity's queued reminders in line with its stored version `new`. A
-/// reminder that would fire in the past is refused (422 on `reminders[i]`) unless it
-/// is one the activity already had at that time (it fired, or is firing).
+/// one-off's reminder that would fire in the past is refused (422 on `reminders[i]`)
+/// unless it is one the activity already had at that time (it fired, or is firing); a
+/// series queues its next occurrence's reminders, whose time is always ahead.
 pub(crate) async fn sync(
     conn: &mut Conn,
     now: DateTime<Utc>,
@@ -219,6 +222,20 @@ pub async fn run(app: App, job: Job) -> std::result::Result<(), JobFailure> {
         conn.commit().await?;
         return Ok(());
     };
+    // An occurrence changed on its own is reminded as it stands.
+    let mut data = rec.data.clone();
+    if let Some(o) = rec.data.recurrence.as_ref().and_then(|r| {
+        r.overrides
+            .iter()
+            .find(|o| o.starts_at.unwrap_or(o.original_start) == due)
+    }) {
+        if let Some(v) = &o.subject {
+            data.subject = v.clone();
+        }
+        if let Some(v) = &o.notes {
+            data.notes = Some(v.clone());
+        }
+    }
     let when = local_time(due, &user.time_zone);
     notifications::raise(
         &mut conn,
@@ -226,7 +243,7 @@ pub async fn run(app: App, job: Job) -> std::result::Result<(), JobFailure> {
         &NewNotification {
             user_id,
             kind: NotificationKind::Reminder,
-            title: rec.data.subject.clone(),
+            title: data.subject.clone(),
             body: Some(when),
             record_kind: Some(RecordKind::Activity),
             record_id: Some(rec.id),
@@ -238,7 +255,7 @@ pub async fn run(app: App, job: Job) -> std::result::Result<(), JobFailure> {
     if user.active {
         let link = format!("{}/activities/{}", app.public_url(), rec.id);
         app.mailer()
-            .send(&reminder_email(&user, &rec.data, due, &link))
+            .send(&reminder_email(&user, &data, due, &link))
             .await
             .map_err(|e| JobFailure(e.to_string()))?;
     }

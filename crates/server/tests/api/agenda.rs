@@ -788,7 +788,8 @@ async fn a_series_reminds_of_each_occurrence(s: TestServer) {
             rfc(first + day * (n - 1))
         )
     };
-    let moved = json!({"starts_at": rfc(first + day * 3 + Duration::hours(3))});
+    let moved = json!({"starts_at": rfc(first + day * 3 + Duration::hours(3)),
+                       "subject": "Parte diario (movido)"});
     s.call(&token, Method::PATCH, &occurrence(4), Some(moved))
         .await
         .expect(200);
@@ -845,7 +846,10 @@ async fn a_series_reminds_of_each_occurrence(s: TestServer) {
         "the moved fourth occurrence reminds"
     );
     let n = notifications(&s, &token).await;
-    assert_eq!(n["data"][0]["title"], "Parte diario");
+    assert_eq!(
+        n["data"][0]["title"], "Parte diario (movido)",
+        "reminded as the occurrence stands"
+    );
     // The fifth is cancelled and the series ends: nothing more is queued.
     assert!(queued(&s, reminders).await.is_empty());
     s.clock.advance(day * 2);
