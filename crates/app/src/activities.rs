@@ -24,6 +24,7 @@ impl Kind for ActivityData {
 
     fn complete(&mut self, old: Option<&Self>, settings: &Settings) {
         self.price_mileage(old, settings.mileage_rate);
+        self.carry_overrides(old);
         self.complete_occurrence(old);
     }
 

@@ -371,6 +371,28 @@ impl ActivityData {
         }
     }
 
+    /// A series moved as a whole (its start changed) with its overrides left as they were
+    /// takes them along: each names the occurrence the same distance from the new start,
+    /// so moving a meeting an hour later keeps the occurrences changed on their own.
+    pub fn carry_overrides(&mut self, old: Option<&ActivityData>) {
+        let Some(old) = old else {
+            return;
+        };
+        let (Some(was), Some(now)) = (old.starts_at, self.starts_at) else {
+            return;
+        };
+        let (Some(before), Some(r)) = (&old.recurrence, &mut self.recurrence) else {
+            return;
+        };
+        if was == now || r.overrides.is_empty() || r.overrides != before.overrides {
+            return;
+        }
+        let shift = now - was;
+        for o in &mut r.overrides {
+            o.original_start += shift;
+        }
+    }
+
     /// A recurring to-do marked done moves on to its next occurrence, due and planned
     /// again (as phones' reminders apps do); the last occurrence stays done. The audit
     /// keeps each completion as a change of the due date.

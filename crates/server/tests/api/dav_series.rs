@@ -345,6 +345,40 @@ async fn bad_overrides_are_refused_with_nothing_written(s: TestServer) {
     )
     .await
     .problem(422, "recurrence.overrides[0].original_start");
+
+    // The series moved as a whole an hour later takes its overrides along.
+    s.patch(
+        &path(id, "2026-12-03T10:00:00Z"),
+        json!({"status": "cancelled"}),
+    )
+    .await
+    .expect(200);
+    let moved = s
+        .patch(
+            &format!("/api/v1/activities/{id}"),
+            json!({"starts_at": "2026-12-01T11:00:00Z", "ends_at": "2026-12-01T12:00:00Z"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        moved["recurrence"]["overrides"][0]["original_start"],
+        "2026-12-03T11:00:00Z"
+    );
+    let week = s
+        .get("/api/v1/agenda?from=2026-12-01&to=2026-12-07&time_zone=UTC")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        starts_of(&week, "Serie"),
+        [
+            "2026-12-01T11:00:00Z",
+            "2026-12-02T11:00:00Z",
+            "2026-12-04T11:00:00Z",
+            "2026-12-05T11:00:00Z"
+        ]
+    );
 }
 
 const WEEKLY_TODO: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VTODO\r\nUID:todo-weekly\r\nDTSTAMP:20261120T100000Z\r\nSUMMARY:Enviar informe semanal\r\nDTSTART;VALUE=DATE:20261201\r\nDUE;VALUE=DATE:20261201\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nSTATUS:NEEDS-ACTION\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
