@@ -102,3 +102,39 @@ test("a rep drags a visit to another day, marks it done with a report and sees h
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("dragging one occurrence of a weekly series moves that occurrence alone", async () => {
+  const users = await api(env.token, "GET", "/api/v1/users");
+  const rita = users.data.find((u) => u.email === "rita@e2e.test");
+  const series = await api(env.token, "POST", "/api/v1/activities", {
+    kind: "meeting", subject: "Reunión semanal de ventas", owner_id: rita.id,
+    starts_at: at(1, 15), ends_at: at(1, 16), recurrence: { rule: "FREQ=WEEKLY;COUNT=3" },
+  });
+  const context = await env.browser.newContext({ viewport: DESKTOP, locale: "es-AR" });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await login(page, "rita@e2e.test");
+  await page.goto(env.base + `/calendar?date=${at(1, 15).slice(0, 10)}`);
+  const item = page.locator(`[data-activity="${series.id}"]`);
+  await item.waitFor();
+  assert.equal(await item.getAttribute("data-occurrence"), at(1, 15));
+  const reloaded = page.waitForEvent("framenavigated", (f) => f === page.mainFrame());
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/move")),
+    item.dragTo(page.locator(`[data-day="${at(2, 15).slice(0, 10)}"] ul`)),
+  ]);
+  assert.equal(answer.status(), 204);
+  await reloaded;
+  await page.waitForLoadState("load");
+  const after = await api(env.token, "GET", `/api/v1/activities/${series.id}`);
+  assert.equal(after.starts_at, at(1, 15), "the series still starts where it did");
+  assert.deepEqual(
+    after.recurrence.overrides.map((o) => [o.original_start, o.starts_at]),
+    [[at(1, 15), at(2, 15)]],
+  );
+  await page.waitForSelector(`[data-day="${at(2, 15).slice(0, 10)}"] [data-activity="${series.id}"]`);
+  await shoot(page, "agenda-occurrence-moved");
+  assert.deepEqual(errors, []);
+  await context.close();
+});

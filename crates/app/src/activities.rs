@@ -5,9 +5,10 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use serde::Serialize;
 
 use cartera_core::accounts::AccountData;
-use cartera_core::activities::{ActivityData, sum_by_currency};
+use cartera_core::activities::{ActivityData, ActivityStatus, sum_by_currency};
 use cartera_core::money::Money;
 use cartera_core::record::Record;
+use cartera_core::recurrence::OccurrenceOverride;
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
 use cartera_store::Conn;
@@ -23,6 +24,8 @@ impl Kind for ActivityData {
 
     fn complete(&mut self, old: Option<&Self>, settings: &Settings) {
         self.price_mileage(old, settings.mileage_rate);
+        self.carry_overrides(old);
+        self.complete_occurrence(old);
     }
 
     // Reminders follow the activity; a visit marked done may ask for its report.
@@ -141,6 +144,9 @@ pub struct Occurrence {
     /// start and end; none for a task with only a due date.
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
+    /// The start the series' rule gives this occurrence (which names it when it is
+    /// changed on its own); none for a one-off.
+    pub original_start: Option<DateTime<Utc>>,
     /// The day it falls on in the user's time zone (an all-day event's own day).
     pub day: NaiveDate,
     /// The user attends it and someone else owns it.
@@ -215,6 +221,7 @@ pub async fn agenda(
                     activity: r.clone(),
                     starts_at: None,
                     ends_at: None,
+                    original_start: None,
                     day: due,
                     attending,
                     open,
@@ -223,7 +230,8 @@ pub async fn agenda(
             continue;
         };
         let length = d.ends_at.map(|e| e - start);
-        for s in d.starts_within(from - day, to + day) {
+        for o in d.occurrences_within(from - day, to + day) {
+            let s = o.starts_at;
             let on = if d.all_day {
                 s.date_naive()
             } else {
@@ -232,10 +240,28 @@ pub async fn agenda(
             if on < first || on > last {
                 continue;
             }
+            // An occurrence changed on its own shows as changed: its own subject,
+            // notes, status and end.
+            let mut activity = r.clone();
+            let mut ends_at = length.map(|l| s + l);
+            if let Some(c) = &o.changed {
+                let a = &mut activity.data;
+                if let Some(v) = &c.subject {
+                    a.subject = v.clone();
+                }
+                if let Some(v) = &c.notes {
+                    a.notes = Some(v.clone());
+                }
+                if let Some(v) = c.status {
+                    a.status = v;
+                }
+                ends_at = c.ends_at.or(ends_at);
+            }
             out.push(Occurrence {
-                activity: r.clone(),
+                activity,
                 starts_at: Some(s),
-                ends_at: length.map(|l| s + l),
+                ends_at,
+                original_start: d.recurrence.as_ref().map(|_| o.original_start),
                 day: on,
                 attending,
                 open,
@@ -250,4 +276,90 @@ pub async fn agenda(
         ))
     });
     Ok(out)
+}
+
+/// A change to one occurrence of a series. Fields left out keep what the occurrence has.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OccurrenceChange {
+    /// Where the occurrence starts now (its end moves with it unless `ends_at` is given).
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub subject: Option<String>,
+    pub notes: Option<String>,
+    /// `cancelled` takes the occurrence out of the series; `done` marks it done.
+    pub status: Option<ActivityStatus>,
+}
+
+/// Changes the occurrence of series `id` that its rule starts at `original`, as a
+/// calendar's RECURRENCE-ID override: phones receive it as such. The write is an update
+/// of the series (permissions, validation, audit, If-Match as for any change).
+pub async fn change_occurrence(
+    app: &App,
+    actor: &Actor,
+    id: Id,
+    original: DateTime<Utc>,
+    body: serde_json::Value,
+    if_match: Option<i64>,
+) -> Result<Record<ActivityData>> {
+    let change: OccurrenceChange =
+        cartera_core::record::deserialize(body).map_err(AppError::Invalid)?;
+    let rec = crate::records::get::<ActivityData>(app, actor, id).await?;
+    let (Some(mut r), Some(start)) = (rec.data.recurrence.clone(), rec.data.starts_at) else {
+        return Err(AppError::Invalid(Violations::one(
+            "recurrence",
+            Code::Invalid,
+            "the activity is not a recurring series: change it as a whole",
+        )));
+    };
+    if !r.has_occurrence(start, original) {
+        return Err(AppError::Invalid(Violations::one(
+            "original_start",
+            Code::Invalid,
+            format!(
+                "the series has no occurrence starting at {}",
+                original.to_rfc3339()
+            ),
+        )));
+    }
+    let mut o = r
+        .override_of(original)
+        .cloned()
+        .unwrap_or(OccurrenceOverride {
+            original_start: original,
+            ..OccurrenceOverride::default()
+        });
+    if let Some(s) = change.starts_at {
+        if change.ends_at.is_none()
+            && let Some(e) = o.ends_at
+        {
+            o.ends_at = Some(e + (s - o.starts_at.unwrap_or(original)));
+        }
+        o.starts_at = Some(s);
+    }
+    if change.ends_at.is_some() {
+        o.ends_at = change.ends_at;
+    }
+    if change.subject.is_some() {
+        o.subject = change.subject;
+    }
+    if change.notes.is_some() {
+        o.notes = change.notes;
+    }
+    if change.status.is_some() {
+        o.status = change.status;
+    }
+    r.overrides.retain(|x| x.original_start != original);
+    r.overrides.push(o);
+    // The version read guards the series against a change made in between.
+    let version = if_match.unwrap_or(rec.meta.version);
+    crate::records::update::<ActivityData>(
+        app,
+        actor,
+        id,
+        serde_json::json!({ "recurrence": r }),
+        Some(version),
+        crate::records::WriteOptions::default(),
+    )
+    .await
 }

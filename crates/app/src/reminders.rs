@@ -2,7 +2,9 @@
 //! fires; every write of the activity takes back its queued reminders and queues the
 //! ones that still apply, so rescheduling moves them and completing, cancelling or
 //! deleting the activity drops them. When one fires, the owner gets a notification in
-//! the app and an email.
+//! the app and an email. A recurring series has only its next occurrence's reminders
+//! queued; each one that fires queues the next occurrence's, skipping EXDATEs and
+//! cancelled occurrences, following moved ones, and stopping where the rule ends.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -57,8 +59,9 @@ fn live_and_planned(r: &Record<ActivityData>) -> bool {
 }
 
 /// Brings an activity's queued reminders in line with its stored version `new`. A
-/// reminder that would fire in the past is refused (422 on `reminders[i]`) unless it
-/// is one the activity already had at that time (it fired, or is firing).
+/// one-off's reminder that would fire in the past is refused (422 on `reminders[i]`)
+/// unless it is one the activity already had at that time (it fired, or is firing); a
+/// series queues its next occurrence's reminders, whose time is always ahead.
 pub(crate) async fn sync(
     conn: &mut Conn,
     now: DateTime<Utc>,
@@ -71,6 +74,14 @@ pub(crate) async fn sync(
         return Ok(());
     }
     let tz = zone_of(conn, recipient(new)).await?;
+    if is_series(&new.data) {
+        // A series reminds of its next occurrence only; each reminder that fires queues
+        // the one of the occurrence after it.
+        for (minutes, at, _) in new.data.reminders_after(tz, now) {
+            enqueue(conn, now, new.id, minutes, at).await?;
+        }
+        return Ok(());
+    }
     let before: Vec<(i64, DateTime<Utc>)> = match old {
         Some(o) if live_and_planned(o) => o.data.reminder_times(tz),
         _ => Vec::new(),
@@ -90,22 +101,37 @@ pub(crate) async fn sync(
     }
     c.finish().map_err(AppError::Invalid)?;
     for (minutes, at) in queue {
-        let payload = Payload {
-            activity_id: new.id,
-            minutes,
-            at,
-        };
-        let job = NewJob {
-            // A reminder that already fired at this moment is not queued again.
-            dedupe_key: Some(format!(
-                "{}{minutes}:{}",
-                key_prefix(new.id),
-                at.timestamp()
-            )),
-            ..NewJob::new(JOB_KIND, json!(payload), at)
-        };
-        jobs_store::enqueue(conn, &job, now).await?;
+        enqueue(conn, now, new.id, minutes, at).await?;
     }
+    Ok(())
+}
+
+fn is_series(a: &ActivityData) -> bool {
+    a.recurrence.is_some() && a.starts_at.is_some()
+}
+
+async fn enqueue(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    activity_id: Id,
+    minutes: i64,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let payload = Payload {
+        activity_id,
+        minutes,
+        at,
+    };
+    let job = NewJob {
+        // A reminder that already fired at this moment is not queued again.
+        dedupe_key: Some(format!(
+            "{}{minutes}:{}",
+            key_prefix(activity_id),
+            at.timestamp()
+        )),
+        ..NewJob::new(JOB_KIND, json!(payload), at)
+    };
+    jobs_store::enqueue(conn, &job, now).await?;
     Ok(())
 }
 
@@ -163,13 +189,53 @@ pub async fn run(app: App, job: Job) -> std::result::Result<(), JobFailure> {
         return Ok(());
     };
     let tz = zone_of(&mut conn, Some(user_id)).await?;
-    if !live_and_planned(&rec) || !rec.data.reminder_times(tz).contains(&(p.minutes, p.at)) {
+    if !live_and_planned(&rec) {
         return Ok(());
     }
+    let series = is_series(&rec.data);
+    let due = if series {
+        // The occurrence it reminds of must still be there (not moved, cancelled or
+        // taken out); the next occurrence's reminder is queued either way.
+        let due = p.at + chrono::Duration::minutes(p.minutes);
+        // After a server was down, the occurrences it missed are not reminded late.
+        let now = app.now();
+        let next = rec
+            .data
+            .reminders_after(tz, p.at.max(now))
+            .into_iter()
+            .filter(|(m, _, _)| *m == p.minutes);
+        for (minutes, at, _) in next {
+            enqueue(&mut conn, now, rec.id, minutes, at).await?;
+        }
+        if !rec.data.reminders.contains(&p.minutes) || !rec.data.occurs_at(due) {
+            conn.commit().await?;
+            return Ok(());
+        }
+        due
+    } else {
+        if !rec.data.reminder_times(tz).contains(&(p.minutes, p.at)) {
+            return Ok(());
+        }
+        rec.data.due_at(tz).unwrap_or(p.at)
+    };
     let Some(user) = users_store::by_id(&mut conn, user_id).await? else {
+        conn.commit().await?;
         return Ok(());
     };
-    let due = rec.data.due_at(tz).unwrap_or(p.at);
+    // An occurrence changed on its own is reminded as it stands.
+    let mut data = rec.data.clone();
+    if let Some(o) = rec.data.recurrence.as_ref().and_then(|r| {
+        r.overrides
+            .iter()
+            .find(|o| o.starts_at.unwrap_or(o.original_start) == due)
+    }) {
+        if let Some(v) = &o.subject {
+            data.subject = v.clone();
+        }
+        if let Some(v) = &o.notes {
+            data.notes = Some(v.clone());
+        }
+    }
     let when = local_time(due, &user.time_zone);
     notifications::raise(
         &mut conn,
@@ -177,7 +243,7 @@ pub async fn run(app: App, job: Job) -> std::result::Result<(), JobFailure> {
         &NewNotification {
             user_id,
             kind: NotificationKind::Reminder,
-            title: rec.data.subject.clone(),
+            title: data.subject.clone(),
             body: Some(when),
             record_kind: Some(RecordKind::Activity),
             record_id: Some(rec.id),
@@ -189,7 +255,7 @@ pub async fn run(app: App, job: Job) -> std::result::Result<(), JobFailure> {
     if user.active {
         let link = format!("{}/activities/{}", app.public_url(), rec.id);
         app.mailer()
-            .send(&reminder_email(&user, &rec.data, due, &link))
+            .send(&reminder_email(&user, &data, due, &link))
             .await
             .map_err(|e| JobFailure(e.to_string()))?;
     }

@@ -13,7 +13,7 @@ use crate::ids::Id;
 use crate::money::{Currency, Money};
 use crate::query::{FieldSpec, ValueKind};
 use crate::record::{CustomValues, DuplicateKey, RecordData, RecordKind, Reference};
-use crate::recurrence::Recurrence;
+use crate::recurrence::{Occurrence, Recurrence};
 use crate::text::SearchDoc;
 use crate::validate::{Check, Code, clean, clean_opt};
 
@@ -293,7 +293,8 @@ impl ActivityData {
             .map(|t| t.with_timezone(&Utc))
     }
 
-    /// Each reminder's offset with the moment it fires.
+    /// Each reminder's offset with the moment it fires, for a one-off (a series' times
+    /// are per occurrence: [`ActivityData::reminders_after`]).
     pub fn reminder_times(&self, tz: chrono_tz::Tz) -> Vec<(i64, DateTime<Utc>)> {
         let Some(due) = self.due_at(tz) else {
             return Vec::new();
@@ -304,16 +305,111 @@ impl ActivityData {
             .collect()
     }
 
-    /// Starts of the occurrences from `from` (included) to `to` (excluded): the start of
-    /// a one-off if it falls there, or the series' occurrences.
-    pub fn starts_within(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+    /// Where a series' rule counts from: the start, or for a to-do with only a due date,
+    /// midnight UTC of that day (a date-valued DTSTART).
+    pub fn series_start(&self) -> Option<DateTime<Utc>> {
+        self.starts_at.or_else(|| {
+            self.due_date
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc())
+        })
+    }
+
+    /// The next firing of each reminder after `after`, with the start of the occurrence it
+    /// is for: for a series, the first occurrence (overrides applied, cancelled ones and
+    /// EXDATEs skipped) whose reminder comes after `after`; for a one-off, its reminders
+    /// as [`ActivityData::reminder_times`] gives them (past ones too, the caller judges).
+    pub fn reminders_after(
+        &self,
+        tz: chrono_tz::Tz,
+        after: DateTime<Utc>,
+    ) -> Vec<(i64, DateTime<Utc>, DateTime<Utc>)> {
+        let (Some(r), Some(start)) = (&self.recurrence, self.starts_at) else {
+            let due = self.due_at(tz);
+            return self
+                .reminder_times(tz)
+                .into_iter()
+                .filter_map(|(m, at)| due.map(|d| (m, at, d)))
+                .collect();
+        };
+        self.reminders
+            .iter()
+            .filter_map(|m| {
+                let lead = chrono::Duration::minutes(*m);
+                let next = r.next_after(start, after + lead)?;
+                Some((*m, next.starts_at - lead, next.starts_at))
+            })
+            .collect()
+    }
+
+    /// Whether the occurrence starting at `at` (as it stands) exists and is not
+    /// cancelled: a one-off's start, or a series' occurrence.
+    pub fn occurs_at(&self, at: DateTime<Utc>) -> bool {
+        match (&self.recurrence, self.starts_at) {
+            (Some(r), Some(start)) => r
+                .effective(start, at, at + chrono::Duration::seconds(1))
+                .iter()
+                .any(|o| o.starts_at == at),
+            _ => self.due_at(chrono_tz::UTC).is_some(),
+        }
+    }
+
+    /// The occurrences, overrides applied, whose start falls from `from` (included) to
+    /// `to` (excluded): a one-off's start if it falls there, or the series' occurrences.
+    pub fn occurrences_within(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
         let Some(start) = self.starts_at else {
             return Vec::new();
         };
         match &self.recurrence {
-            Some(r) => r.occurrences(start, from, to),
-            None if start >= from && start < to => vec![start],
+            Some(r) => r.effective(start, from, to),
+            None if start >= from && start < to => vec![Occurrence {
+                original_start: start,
+                starts_at: start,
+                changed: None,
+            }],
             None => Vec::new(),
+        }
+    }
+
+    /// A series moved as a whole (its start changed) with its overrides left as they were
+    /// takes them along: each names the occurrence the same distance from the new start,
+    /// so moving a meeting an hour later keeps the occurrences changed on their own.
+    pub fn carry_overrides(&mut self, old: Option<&ActivityData>) {
+        let Some(old) = old else {
+            return;
+        };
+        let (Some(was), Some(now)) = (old.starts_at, self.starts_at) else {
+            return;
+        };
+        let (Some(before), Some(r)) = (&old.recurrence, &mut self.recurrence) else {
+            return;
+        };
+        if was == now || r.overrides.is_empty() || r.overrides != before.overrides {
+            return;
+        }
+        let shift = now - was;
+        for o in &mut r.overrides {
+            o.original_start += shift;
+        }
+    }
+
+    /// A recurring to-do marked done moves on to its next occurrence, due and planned
+    /// again (as phones' reminders apps do); the last occurrence stays done. The audit
+    /// keeps each completion as a change of the due date.
+    pub fn complete_occurrence(&mut self, old: Option<&ActivityData>) {
+        let was_done = old.is_some_and(|o| o.status == ActivityStatus::Done);
+        if self.status != ActivityStatus::Done || was_done || self.starts_at.is_some() {
+            return;
+        }
+        let Some(current) = self.series_start() else {
+            return;
+        };
+        let Some(r) = &mut self.recurrence else {
+            return;
+        };
+        if let Some(next) = r.advance(current) {
+            self.due_date = Some(next.date_naive());
+            self.status = ActivityStatus::Planned;
         }
     }
 
@@ -383,7 +479,7 @@ impl RecordData for ActivityData {
             _ => {}
         }
         if let Some(r) = &self.recurrence {
-            r.validate(self.starts_at, c);
+            r.validate(self.series_start(), c);
         }
         c.max_items("attendee_ids", &self.attendee_ids, MAX_ATTENDEES);
         c.max_items("costs", &self.costs, MAX_COST_LINES);

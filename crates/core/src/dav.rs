@@ -24,7 +24,7 @@ use crate::activities::{ActivityData, ActivityKind, ActivityStatus};
 use crate::contacts::ContactData;
 use crate::fields::{Email, Phone};
 use crate::ids::Id;
-use crate::recurrence::Recurrence;
+use crate::recurrence::{OccurrenceOverride, Recurrence};
 
 /// The two collections every user has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,15 +241,30 @@ pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
             )
         })
         .collect();
-    // A series' master (no RECURRENCE-ID) speaks for it; moved single occurrences
-    // (overrides) are not kept.
-    let Some(c) = items
+    // A series' master (no RECURRENCE-ID) speaks for it; the occurrences changed on
+    // their own (RECURRENCE-ID) are kept as its overrides.
+    let (masters, changed): (Vec<&ICalendarComponent>, Vec<&ICalendarComponent>) = items
         .iter()
-        .find(|i| i.property(&ICalendarProperty::RecurrenceId).is_none())
-        .or(items.first())
-    else {
-        return Err(malformed("the calendar object holds no VEVENT or VTODO"));
+        .partition(|i| i.property(&ICalendarProperty::RecurrenceId).is_none());
+    let Some(c) = masters.first().copied() else {
+        if items.is_empty() {
+            return Err(malformed("the calendar object holds no VEVENT or VTODO"));
+        }
+        return Err(DataError::Invalid {
+            field: "RECURRENCE-ID",
+            message: "an occurrence changed on its own needs its series (the VEVENT with \
+                      RRULE and no RECURRENCE-ID) in the same object"
+                .into(),
+        });
     };
+    if this_and_future(text) {
+        return Err(DataError::Invalid {
+            field: "RECURRENCE-ID",
+            message: "RANGE=THISANDFUTURE is not supported: change the series itself (its \
+                      RRULE, or split it into two series)"
+                .into(),
+        });
+    }
     // Overrides of one recurring series share its UID; any other mix is refused.
     let uid = c
         .uid()
@@ -302,19 +317,52 @@ pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
             (None, Some(When::Time(t))) => Some(t.date_naive()),
             (None, None) => None,
         };
+        // A recurring to-do counts by days from its due date.
+        item.recurrence = recurrence_of(text, &ical, c, &item)?.map(|mut r| {
+            r.time_zone = None;
+            r.exdates = r
+                .exdates
+                .iter()
+                .filter_map(|d| d.date_naive().and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc())
+                .collect();
+            r
+        });
         return Ok(item);
     }
-    let end = when_of(&ical, c, ICalendarProperty::Dtend, "DTEND")?;
+    (item.starts_at, item.ends_at, item.all_day) = span_of(&ical, c)?;
+    item.recurrence = recurrence_of(text, &ical, c, &item)?;
+    if !changed.is_empty() {
+        let Some(zone) = item.recurrence.as_ref().map(Recurrence::zone) else {
+            return Err(DataError::Invalid {
+                field: "RECURRENCE-ID",
+                message: "changes an occurrence of a series, but the event has no RRULE".into(),
+            });
+        };
+        let overrides = overrides_of(&ical, &changed, &item, zone)?;
+        if let Some(r) = &mut item.recurrence {
+            r.overrides = overrides;
+        }
+    }
+    Ok(item)
+}
+
+/// An event's start, end and whether it is all-day, with an end not before its start.
+#[allow(clippy::type_complexity)]
+fn span_of(
+    ical: &ICalendar,
+    c: &ICalendarComponent,
+) -> Result<(Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool), DataError> {
+    let start = when_of(ical, c, ICalendarProperty::Dtstart, "DTSTART")?;
+    let end = when_of(ical, c, ICalendarProperty::Dtend, "DTEND")?;
     let duration = c
         .property(&ICalendarProperty::Duration)
         .and_then(duration_of);
     match start {
-        None => {
-            return Err(DataError::Invalid {
-                field: "DTSTART",
-                message: "an event needs a start".into(),
-            });
-        }
+        None => Err(DataError::Invalid {
+            field: "DTSTART",
+            message: "an event needs a start".into(),
+        }),
         Some(When::Day(d)) => {
             // All-day: DTEND is the day after the last one (exclusive).
             let last = match end {
@@ -331,9 +379,11 @@ pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
                     message: "the event ends before it starts".into(),
                 });
             }
-            item.all_day = true;
-            item.starts_at = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-            item.ends_at = last.and_hms_opt(23, 59, 59).map(|t| t.and_utc());
+            Ok((
+                d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+                last.and_hms_opt(23, 59, 59).map(|t| t.and_utc()),
+                true,
+            ))
         }
         Some(When::Time(s)) => {
             let e = match end {
@@ -347,23 +397,90 @@ pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
                     message: "the event ends before it starts".into(),
                 });
             }
-            item.starts_at = Some(s);
-            item.ends_at = e;
+            Ok((Some(s), e, false))
         }
     }
-    item.recurrence = recurrence_of(text, &ical, c, &item)?;
-    Ok(item)
+}
+
+/// Whether a RECURRENCE-ID says RANGE=THISANDFUTURE (this and every later occurrence).
+fn this_and_future(text: &str) -> bool {
+    unfold(text).lines().any(|l| {
+        let u = l.to_ascii_uppercase();
+        u.starts_with("RECURRENCE-ID")
+            && u.split(':')
+                .next()
+                .is_some_and(|params| params.contains("RANGE=THISANDFUTURE"))
+    })
+}
+
+fn unfold(text: &str) -> String {
+    text.replace("\r\n ", "")
+        .replace("\r\n\t", "")
+        .replace("\n ", "")
+        .replace("\n\t", "")
+}
+
+/// The occurrences of a series changed on their own, in Cartera's terms.
+fn overrides_of(
+    ical: &ICalendar,
+    changed: &[&ICalendarComponent],
+    item: &CalendarItem,
+    zone: chrono_tz::Tz,
+) -> Result<Vec<OccurrenceOverride>, DataError> {
+    let mut out = Vec::new();
+    for c in changed {
+        let original = match when_of(ical, c, ICalendarProperty::RecurrenceId, "RECURRENCE-ID")? {
+            Some(When::Time(t)) => t,
+            Some(When::Day(d)) => {
+                day_at_series_time(d, item, zone).ok_or_else(|| DataError::Invalid {
+                    field: "RECURRENCE-ID",
+                    message: "is not a valid date".into(),
+                })?
+            }
+            None => continue,
+        };
+        let (starts_at, ends_at, _) = span_of(ical, c)?;
+        let status = match text_of(c, ICalendarProperty::Status)
+            .map(|s| s.to_ascii_uppercase())
+            .as_deref()
+        {
+            Some("CANCELLED") => Some(ActivityStatus::Cancelled),
+            Some("COMPLETED") => Some(ActivityStatus::Done),
+            _ => None,
+        };
+        out.push(OccurrenceOverride {
+            original_start: original,
+            starts_at,
+            ends_at,
+            subject: text_of(c, ICalendarProperty::Summary),
+            notes: text_of(c, ICalendarProperty::Description),
+            status,
+        });
+    }
+    Ok(out)
+}
+
+/// A date naming an occurrence of a timed series: that day at the series' time of day.
+fn day_at_series_time(
+    day: NaiveDate,
+    item: &CalendarItem,
+    zone: chrono_tz::Tz,
+) -> Option<DateTime<Utc>> {
+    match (item.starts_at, item.all_day) {
+        (Some(s), false) => day
+            .and_time(s.with_timezone(&zone).time())
+            .and_local_timezone(zone)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc)),
+        _ => day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+    }
 }
 
 /// The RRULE value of the series' master VEVENT exactly as the client wrote it (unfolded),
 /// so that it goes back unchanged and a part a parser would drop (`COUNT=0`) is judged
 /// rather than lost. Rules inside VTIMEZONE or VALARM are not the event's.
 fn raw_rrule(text: &str) -> Option<String> {
-    let unfolded = text
-        .replace("\r\n ", "")
-        .replace("\r\n\t", "")
-        .replace("\n ", "")
-        .replace("\n\t", "");
+    let unfolded = unfold(text);
     let mut depth: Vec<String> = Vec::new();
     let (mut rule, mut override_of) = (None, false);
     for line in unfolded.lines().map(|l| l.trim_end_matches('\r')) {
@@ -376,13 +493,13 @@ fn raw_rrule(text: &str) -> Option<String> {
             continue;
         }
         if upper.starts_with("END:") {
-            if depth.len() == 2 && depth[1] == "VEVENT" && !override_of && rule.is_some() {
+            if depth.len() == 2 && is_item(&depth[1]) && !override_of && rule.is_some() {
                 return rule;
             }
             depth.pop();
             continue;
         }
-        if depth.len() != 2 || depth[1] != "VEVENT" {
+        if depth.len() != 2 || !is_item(&depth[1]) {
             continue;
         }
         let name_end = line.find([':', ';']).unwrap_or(line.len());
@@ -393,6 +510,10 @@ fn raw_rrule(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+fn is_item(name: &str) -> bool {
+    name == "VEVENT" || name == "VTODO"
 }
 
 /// A VEVENT's RRULE with its EXDATEs, and the zone its DTSTART counts in (an IANA name;
@@ -457,21 +578,14 @@ fn recurrence_of(
             }
             .ok_or_else(bad)?;
             // A date takes out that day's occurrence, at the series' time of day.
-            let at = match (item.starts_at, item.all_day) {
-                (Some(s), false) => day
-                    .and_time(s.with_timezone(&zone).time())
-                    .and_local_timezone(zone)
-                    .earliest()
-                    .map(|t| t.with_timezone(&Utc)),
-                _ => day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
-            };
-            exdates.push(at.ok_or_else(bad)?);
+            exdates.push(day_at_series_time(day, item, zone).ok_or_else(bad)?);
         }
     }
     Ok(Some(Recurrence {
         rule,
         exdates,
         time_zone,
+        overrides: Vec::new(),
     }))
 }
 
@@ -513,6 +627,14 @@ pub fn push_component(
         }
         if let Some(d) = a.due_date {
             t.due(DatePerhapsTime::Date(d));
+        }
+        // A recurring to-do needs DTSTART for its RRULE (RFC 5545): its due day.
+        if let (Some(r), Some(d)) = (&a.recurrence, a.due_date) {
+            t.starts(DatePerhapsTime::Date(d));
+            t.add_property("RRULE", &r.rule);
+            if let Some(p) = instants_property("EXDATE", &r.exdates, true, None) {
+                t.append_multi_property(p);
+            }
         }
         t.status(match a.status {
             ActivityStatus::Planned => TodoStatus::NeedsAction,
@@ -559,30 +681,8 @@ pub fn push_component(
     }
     if let Some(r) = &a.recurrence {
         e.add_property("RRULE", &r.rule);
-        if !r.exdates.is_empty() {
-            let (values, params): (Vec<String>, Option<(&str, String)>) = if a.all_day {
-                let days = r.exdates.iter().map(|d| d.format("%Y%m%d").to_string());
-                (days.collect(), Some(("VALUE", "DATE".to_owned())))
-            } else if let Some(z) = zone {
-                let local = r.exdates.iter().map(|d| {
-                    d.with_timezone(&z)
-                        .naive_local()
-                        .format("%Y%m%dT%H%M%S")
-                        .to_string()
-                });
-                (local.collect(), Some(("TZID", z.name().to_owned())))
-            } else {
-                let utc = r
-                    .exdates
-                    .iter()
-                    .map(|d| d.format("%Y%m%dT%H%M%SZ").to_string());
-                (utc.collect(), None)
-            };
-            let mut p = icalendar::Property::new("EXDATE", values.join(","));
-            if let Some((k, v)) = params {
-                p.add_parameter(k, &v);
-            }
-            e.append_multi_property(p.done());
+        if let Some(p) = instants_property("EXDATE", &r.exdates, a.all_day, zone) {
+            e.append_multi_property(p);
         }
     }
     e.status(match a.status {
@@ -590,6 +690,96 @@ pub fn push_component(
         _ => EventStatus::Confirmed,
     });
     cal.push(e.done());
+    if let (Some(r), Some(first)) = (&a.recurrence, a.starts_at) {
+        let length = a.ends_at.map(|t| t - first);
+        for o in &r.overrides {
+            cal.push(override_event(uid, a, o, length, zone, stamp, sequence));
+        }
+    }
+}
+
+/// An occurrence changed on its own as its VEVENT: the series' UID with RECURRENCE-ID.
+fn override_event(
+    uid: &str,
+    a: &ActivityData,
+    o: &OccurrenceOverride,
+    length: Option<Duration>,
+    zone: Option<chrono_tz::Tz>,
+    stamp: DateTime<Utc>,
+    sequence: u32,
+) -> icalendar::Event {
+    let mut e = icalendar::Event::new();
+    e.uid(uid)
+        .summary(o.subject.as_deref().unwrap_or(&a.subject))
+        .timestamp(stamp)
+        .last_modified(stamp)
+        .sequence(sequence);
+    if let Some(n) = o.notes.as_ref().or(a.notes.as_ref()) {
+        e.description(n);
+    }
+    if let Some(p) = instants_property("RECURRENCE-ID", &[o.original_start], a.all_day, zone) {
+        e.append_property(p);
+    }
+    let start = o.starts_at.unwrap_or(o.original_start);
+    let end = o.ends_at.or(length.map(|l| start + l));
+    if a.all_day {
+        let first = start.date_naive();
+        let last = end.map_or(first, |t| t.date_naive()).max(first);
+        e.starts(DatePerhapsTime::Date(first));
+        e.ends(DatePerhapsTime::Date(last + Duration::days(1)));
+    } else {
+        let at = |t: DateTime<Utc>| match zone {
+            Some(z) => CalendarDateTime::WithTimezone {
+                date_time: t.with_timezone(&z).naive_local(),
+                tzid: z.name().to_owned(),
+            },
+            None => CalendarDateTime::Utc(t),
+        };
+        e.starts(at(start));
+        e.ends(at(end.unwrap_or(start + Duration::hours(1))));
+    }
+    let status = o.status.unwrap_or(a.status);
+    e.status(match status {
+        ActivityStatus::Cancelled => EventStatus::Cancelled,
+        _ => EventStatus::Confirmed,
+    });
+    e.done()
+}
+
+/// A property naming instants of a series (EXDATE, RECURRENCE-ID) the way its DTSTART is
+/// written: dates for an all-day series, local times with TZID for one in a zone, UTC
+/// otherwise. None for no instants.
+fn instants_property(
+    name: &str,
+    instants: &[DateTime<Utc>],
+    all_day: bool,
+    zone: Option<chrono_tz::Tz>,
+) -> Option<icalendar::Property> {
+    if instants.is_empty() {
+        return None;
+    }
+    let (values, params): (Vec<String>, Option<(&str, String)>) = if all_day {
+        let days = instants.iter().map(|d| d.format("%Y%m%d").to_string());
+        (days.collect(), Some(("VALUE", "DATE".to_owned())))
+    } else if let Some(z) = zone {
+        let local = instants.iter().map(|d| {
+            d.with_timezone(&z)
+                .naive_local()
+                .format("%Y%m%dT%H%M%S")
+                .to_string()
+        });
+        (local.collect(), Some(("TZID", z.name().to_owned())))
+    } else {
+        let utc = instants
+            .iter()
+            .map(|d| d.format("%Y%m%dT%H%M%SZ").to_string());
+        (utc.collect(), None)
+    };
+    let mut p = icalendar::Property::new(name, values.join(","));
+    if let Some((k, v)) = params {
+        p.add_parameter(k, &v);
+    }
+    Some(p.done())
 }
 
 /// What a client's vCard says, in Cartera's terms.

@@ -8,13 +8,15 @@ use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::validate::{Check, Code};
+use crate::activities::ActivityStatus;
+use crate::validate::{Check, Code, clean_opt};
 
 /// More occurrences than a window of the calendar shows (a month of a daily series is 31).
 pub const MAX_PER_WINDOW: u16 = 1000;
 /// A longer rule is not one a calendar wrote.
 const MAX_RULE_CHARS: usize = 500;
 const MAX_EXDATES: usize = 1000;
+const MAX_OVERRIDES: usize = 1000;
 /// COUNT beyond this is a mistake (daily for 27 years).
 const MAX_COUNT: u32 = 10_000;
 
@@ -32,6 +34,39 @@ pub struct Recurrence {
     /// across daylight saving changes. Null counts in UTC.
     #[schema(example = "Europe/Madrid")]
     pub time_zone: Option<String>,
+    /// Single occurrences changed on their own (a calendar's RECURRENCE-ID): moved,
+    /// renamed, done or cancelled. A cancelled one does not show.
+    pub overrides: Vec<OccurrenceOverride>,
+}
+
+/// One occurrence of a series changed on its own. Fields left null keep the series'.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct OccurrenceOverride {
+    /// The start the rule gives this occurrence (its RECURRENCE-ID), which names it.
+    pub original_start: DateTime<Utc>,
+    /// Where it starts now.
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub subject: Option<String>,
+    pub notes: Option<String>,
+    pub status: Option<ActivityStatus>,
+}
+
+impl OccurrenceOverride {
+    pub fn cancelled(&self) -> bool {
+        self.status == Some(ActivityStatus::Cancelled)
+    }
+}
+
+/// One occurrence of a series as it stands, overrides applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    /// The start the rule gives it, which names it.
+    pub original_start: DateTime<Utc>,
+    pub starts_at: DateTime<Utc>,
+    /// Its override, when it was changed on its own.
+    pub changed: Option<OccurrenceOverride>,
 }
 
 /// Why a rule cannot be expanded.
@@ -55,6 +90,22 @@ impl Recurrence {
         if self.time_zone.as_deref().is_some_and(str::is_empty) {
             self.time_zone = None;
         }
+        for o in &mut self.overrides {
+            clean_opt(&mut o.subject);
+            clean_opt(&mut o.notes);
+        }
+        self.overrides.sort_by_key(|o| o.original_start);
+    }
+
+    /// The override of the occurrence the rule starts at `original`.
+    pub fn override_of(&self, original: DateTime<Utc>) -> Option<&OccurrenceOverride> {
+        self.overrides.iter().find(|o| o.original_start == original)
+    }
+
+    /// Whether the rule (EXDATEs taken out) gives an occurrence starting at `at`.
+    pub fn has_occurrence(&self, start: DateTime<Utc>, at: DateTime<Utc>) -> bool {
+        self.occurrences(start, at, at + Duration::seconds(1))
+            .contains(&at)
     }
 
     /// The zone the rule counts in (UTC when none or unknown; validation refuses unknown).
@@ -86,13 +137,146 @@ impl Recurrence {
             c.add(
                 "recurrence",
                 Code::Invalid,
-                "a recurring activity needs starts_at",
+                "a recurring activity needs starts_at (or a to-do its due_date)",
             );
             return;
         };
         if let Err(e) = self.set(start) {
             c.add("recurrence.rule", Code::Invalid, e.0);
+            return;
         }
+        c.max_items("recurrence.overrides", &self.overrides, MAX_OVERRIDES);
+        let mut seen = std::collections::HashSet::new();
+        for (i, o) in self.overrides.iter().enumerate() {
+            let at = |f: &str| format!("recurrence.overrides[{i}].{f}");
+            if !seen.insert(o.original_start) {
+                c.add(
+                    &at("original_start"),
+                    Code::Invalid,
+                    "this occurrence is changed twice",
+                );
+            } else if !self.has_occurrence(start, o.original_start) {
+                c.add(
+                    &at("original_start"),
+                    Code::Invalid,
+                    format!(
+                        "the series has no occurrence starting at {}",
+                        o.original_start.to_rfc3339()
+                    ),
+                );
+            }
+            if let (Some(s), Some(e)) = (o.starts_at.or(Some(o.original_start)), o.ends_at)
+                && e < s
+            {
+                c.add(
+                    &at("ends_at"),
+                    Code::OutOfRange,
+                    "must not be before starts_at",
+                );
+            }
+            c.opt_max_chars(&at("subject"), &o.subject, 200);
+            c.opt_max_chars(&at("notes"), &o.notes, crate::fields::LONG_TEXT);
+        }
+    }
+
+    /// The occurrences as they stand whose start (moved or not) falls from `from`
+    /// (included) to `to` (excluded), in order of start: an occurrence moved into the
+    /// window shows, one moved out or cancelled does not. `reach` is how far an override
+    /// may have moved an occurrence (the rule is expanded that much wider).
+    pub fn effective(
+        &self,
+        start: DateTime<Utc>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Vec<Occurrence> {
+        let mut out: Vec<Occurrence> = self
+            .occurrences(start, from, to)
+            .into_iter()
+            .filter(|s| self.override_of(*s).is_none())
+            .map(|s| Occurrence {
+                original_start: s,
+                starts_at: s,
+                changed: None,
+            })
+            .collect();
+        for o in &self.overrides {
+            let at = o.starts_at.unwrap_or(o.original_start);
+            if o.cancelled() || at < from || at >= to {
+                continue;
+            }
+            out.push(Occurrence {
+                original_start: o.original_start,
+                starts_at: at,
+                changed: Some(o.clone()),
+            });
+        }
+        out.sort_by_key(|o| (o.starts_at, o.original_start));
+        out
+    }
+
+    /// The first occurrence as it stands that starts after `after`, searching a year at
+    /// a time for at most 30 years (a series has ended or been cut by then).
+    pub fn next_after(&self, start: DateTime<Utc>, after: DateTime<Utc>) -> Option<Occurrence> {
+        let year = Duration::days(366);
+        let mut from = after;
+        for _ in 0..30 {
+            let to = from + year;
+            if let Some(o) = self
+                .effective(start, from, to)
+                .into_iter()
+                .find(|o| o.starts_at > after)
+            {
+                return Some(o);
+            }
+            let last_override = self.overrides.iter().filter_map(|o| o.starts_at).max();
+            if !self.occurrences_remain(start, to) && last_override.is_none_or(|l| l < to) {
+                return None;
+            }
+            from = to;
+        }
+        None
+    }
+
+    /// Whether the rule gives any occurrence from `from` on.
+    fn occurrences_remain(&self, start: DateTime<Utc>, from: DateTime<Utc>) -> bool {
+        let Ok(set) = self.set(start) else {
+            return false;
+        };
+        let rz = rrule::Tz::Tz(self.zone());
+        !set.after(from.with_timezone(&rz)).all(1).dates.is_empty()
+    }
+
+    /// Moves a series on to its next occurrence after `current` (a recurring task done
+    /// once): the new first start, with COUNT lowered by the occurrences passed and the
+    /// EXDATEs and overrides before it dropped, so the rest of the series stays as it
+    /// was. None when the series has no further occurrence.
+    pub fn advance(&mut self, current: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let next = self.next_after(current, current)?.original_start;
+        let plain = Recurrence {
+            exdates: Vec::new(),
+            overrides: Vec::new(),
+            ..self.clone()
+        };
+        let passed = plain.occurrences(current, current, next).len();
+        let parts: Vec<String> = self
+            .rule
+            .split(';')
+            .map(|part| match part.split_once('=') {
+                Some((n, v)) if n.trim().eq_ignore_ascii_case("COUNT") => {
+                    let left = v
+                        .trim()
+                        .parse::<usize>()
+                        .unwrap_or(1)
+                        .saturating_sub(passed);
+                    format!("{n}={}", left.max(1))
+                }
+                _ => part.to_owned(),
+            })
+            .collect();
+        self.rule = parts.join(";");
+        self.exdates.retain(|d| *d > next);
+        self.overrides.retain(|o| o.original_start >= next);
+        Some(next)
     }
 
     /// The rule ready to expand from `start`, or what is wrong with it.
@@ -210,6 +394,7 @@ mod tests {
             rule: rule.into(),
             exdates: Vec::new(),
             time_zone: zone.map(Into::into),
+            overrides: Vec::new(),
         };
         r.normalize();
         r
@@ -297,5 +482,69 @@ mod tests {
             ["recurrence.time_zone"]
         );
         assert_eq!(problems(&rec("FREQ=DAILY", None), None), ["recurrence"]);
+    }
+
+    #[test]
+    fn overrides_move_and_cancel_single_occurrences() {
+        let mut r = rec("FREQ=DAILY;COUNT=5", None);
+        let start = t("2026-12-01T10:00:00Z");
+        r.overrides = vec![
+            OccurrenceOverride {
+                original_start: t("2026-12-02T10:00:00Z"),
+                starts_at: Some(t("2026-12-10T15:00:00Z")),
+                ..Default::default()
+            },
+            OccurrenceOverride {
+                original_start: t("2026-12-03T10:00:00Z"),
+                status: Some(ActivityStatus::Cancelled),
+                ..Default::default()
+            },
+        ];
+        assert!(problems(&r, Some(start)).is_empty());
+        let starts = |from: &str, to: &str| -> Vec<String> {
+            r.effective(start, t(from), t(to))
+                .iter()
+                .map(|o| o.starts_at.to_rfc3339())
+                .collect()
+        };
+        assert_eq!(
+            starts("2026-12-01T00:00:00Z", "2026-12-06T00:00:00Z"),
+            [
+                "2026-12-01T10:00:00+00:00",
+                "2026-12-04T10:00:00+00:00",
+                "2026-12-05T10:00:00+00:00"
+            ]
+        );
+        // Moved into a window past the series' end.
+        assert_eq!(
+            starts("2026-12-10T00:00:00Z", "2026-12-11T00:00:00Z"),
+            ["2026-12-10T15:00:00+00:00"]
+        );
+        let next = r.next_after(start, t("2026-12-01T10:00:00Z")).unwrap();
+        assert_eq!(next.starts_at, t("2026-12-04T10:00:00Z"));
+        let last = r.next_after(start, t("2026-12-05T10:00:00Z")).unwrap();
+        assert_eq!(last.original_start, t("2026-12-02T10:00:00Z"));
+        assert!(r.next_after(start, t("2026-12-10T15:00:00Z")).is_none());
+        // An override of no occurrence, or of one twice, is refused.
+        r.overrides.push(OccurrenceOverride {
+            original_start: t("2026-12-07T10:00:00Z"),
+            ..Default::default()
+        });
+        assert_eq!(
+            problems(&r, Some(start)),
+            ["recurrence.overrides[2].original_start"]
+        );
+    }
+
+    #[test]
+    fn advancing_counts_down() {
+        let mut r = rec("FREQ=WEEKLY;COUNT=3", None);
+        r.exdates = vec![t("2026-12-08T00:00:00Z")];
+        let next = r.advance(t("2026-12-01T00:00:00Z")).unwrap();
+        // The taken-out week counts as passed.
+        assert_eq!(next, t("2026-12-15T00:00:00Z"));
+        assert_eq!(r.rule, "FREQ=WEEKLY;COUNT=1");
+        assert!(r.exdates.is_empty());
+        assert!(r.advance(next).is_none());
     }
 }

@@ -191,6 +191,9 @@ pub struct AgendaEntry {
     pub all_day: bool,
     /// It belongs to a recurring series.
     pub recurring: bool,
+    /// For an occurrence of a series, its start as the rule gives it (before any move):
+    /// what names it in `PATCH /api/v1/activities/{id}/occurrences/{original_start}`.
+    pub original_start: Option<chrono::DateTime<chrono::Utc>>,
     /// The caller attends it; someone else owns it.
     pub attending: bool,
 }
@@ -235,6 +238,7 @@ async fn agenda(
                 ends_at: o.ends_at,
                 all_day: o.activity.data.all_day,
                 recurring: o.activity.data.recurrence.is_some(),
+                original_start: o.original_start,
                 attending: o.attending,
             })
             .collect(),

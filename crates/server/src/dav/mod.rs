@@ -13,6 +13,7 @@
 //! Clients log in with HTTP Basic: the user's email and an API token (`cartera_...`,
 //! made on the settings page), since a phone cannot go through the login page.
 
+mod card_filter;
 mod xml;
 
 use std::fmt::Write as _;
@@ -36,6 +37,7 @@ use cartera_core::users::User;
 
 use crate::middleware::{RequestId, tag_user};
 use crate::state::AppState;
+use card_filter::CardFilter;
 use xml::{CALDAV, CALSERVER, CARDDAV, DAV, El, escape};
 
 /// The name of the calendar and address book collections under each home.
@@ -794,10 +796,26 @@ impl Ctx<'_> {
             }
             (CALDAV, "calendar-query") | (CARDDAV, "addressbook-query") => {
                 let filter = CalendarFilter::of(&root);
+                let cards = match CardFilter::of(&root) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        return xml_response(
+                            StatusCode::FORBIDDEN,
+                            xml::error_body(
+                                CARDDAV,
+                                "supported-filter",
+                                &format!("this filter is not supported: {}", e.0),
+                            ),
+                        );
+                    }
+                };
                 for item in snap.items.iter().filter(|i| !i.deleted) {
-                    if k == CollectionKind::Calendar
-                        && !snap.body(item).is_some_and(|b| filter.admits(b))
-                    {
+                    let body = snap.body(item);
+                    let admitted = match k {
+                        CollectionKind::Calendar => body.is_some_and(|b| filter.admits(b)),
+                        CollectionKind::Contacts => body.is_none_or(|b| cards.admits(b)),
+                    };
+                    if !admitted {
                         continue;
                     }
                     let (found, missing) = pick(data(item), &wanted);
@@ -1025,7 +1043,7 @@ impl CalendarFilter {
             let hi = self
                 .end
                 .unwrap_or_else(|| lo.max(from) + chrono::Duration::days(3660));
-            return !r.occurrences(from, lo, hi).is_empty();
+            return !r.effective(from, lo, hi).is_empty();
         }
         self.start.is_none_or(|s| to > s) && self.end.is_none_or(|e| from < e)
     }

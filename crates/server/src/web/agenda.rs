@@ -239,6 +239,9 @@ pub async fn move_activity(
         Err(e) => return me.page.error(e),
     };
     let d = &rec.data;
+    if let Some(original) = f.get("occurrence") {
+        return move_occurrence(&s, &me, &rec, original, &f).await;
+    }
     let patch = if let Some(day) = f.get("day").and_then(|v| v.parse::<NaiveDate>().ok()) {
         match d.starts_at {
             Some(start) => {
@@ -272,6 +275,57 @@ pub async fn move_activity(
         return me.page.error_page(StatusCode::BAD_REQUEST, "bad-request");
     };
     write(&s, &me, id, patch, &f).await
+}
+
+/// A calendar drag of one occurrence of a series to another `day`: that occurrence
+/// alone moves, keeping its time of day (an override the phones receive).
+async fn move_occurrence(
+    s: &AppState,
+    me: &Me,
+    rec: &Record<ActivityData>,
+    original: &str,
+    f: &Fields,
+) -> Response {
+    let tz = me.page.time_zone();
+    let (Ok(original), Some(day), Some(r)) = (
+        DateTime::parse_from_rfc3339(original).map(|t| t.with_timezone(&Utc)),
+        f.get("day").and_then(|v| v.parse::<NaiveDate>().ok()),
+        rec.data.recurrence.as_ref(),
+    ) else {
+        return me.page.error_page(StatusCode::BAD_REQUEST, "bad-request");
+    };
+    let current = r
+        .override_of(original)
+        .and_then(|o| o.starts_at)
+        .unwrap_or(original);
+    let new_start = if rec.data.all_day {
+        day.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+    } else {
+        tz.from_local_datetime(&day.and_time(local(current, tz).time()))
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let Some(new_start) = new_start else {
+        return me.page.error_page(StatusCode::BAD_REQUEST, "bad-request");
+    };
+    match activities::change_occurrence(
+        &s.app,
+        me.actor(),
+        rec.id,
+        original,
+        json!({ "starts_at": new_start }),
+        version(f),
+    )
+    .await
+    {
+        Ok(_) if me.page.htmx => StatusCode::NO_CONTENT.into_response(),
+        Ok(_) => Redirect::to("/calendar").into_response(),
+        Err(cartera_app::AppError::Stale { .. }) => {
+            let msg = me.page.t("activity-stale");
+            render_activity(s, me, rec.id, StatusCode::CONFLICT, Some(msg)).await
+        }
+        Err(e) => me.page.error(e),
+    }
 }
 
 // ---------- A new activity ----------
@@ -433,9 +487,10 @@ pub async fn calendar(
             "time": o.starts_at.filter(|_| !d.all_day).map(|t| t.with_timezone(&tz).format("%H:%M").to_string()),
             "done": d.status == ActivityStatus::Done,
             "late": d.status == ActivityStatus::Planned && day < today && d.recurrence.is_none(),
-            // A series moves on its page, not by dragging one occurrence; an attended
+            // Dragging an occurrence of a series moves that occurrence alone; an attended
             // activity is its owner's to move.
-            "fixed": d.recurrence.is_some() || o.attending,
+            "fixed": o.attending,
+            "occurrence": o.original_start.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             "recurring": d.recurrence.is_some(),
             "attending": o.attending,
             "open": o.open,

@@ -24,6 +24,7 @@ both!(
 both!(
     a_reminder_in_the_past_is_refused_and_nothing_is_written,
     rescheduling_moves_reminders_and_completing_cancels_them,
+    a_series_reminds_of_each_occurrence,
     a_quote_follow_up_task_lands_days_after_sending,
     a_visit_marked_done_asks_for_its_report_and_next_step,
     an_uncontacted_account_raises_one_alert_per_period,
@@ -763,4 +764,95 @@ async fn targets_and_their_attainment(s: TestServer) {
     s.get(&format!("/api/v1/activity_targets/{id}"))
         .await
         .problem(404, "");
+}
+
+/// A daily series of five with a 30-minute reminder: the third occurrence is taken out
+/// (EXDATE) and the fifth cancelled on its own, so the first, second and fourth remind,
+/// each firing queuing the next, and the fourth at the time it was moved to.
+async fn a_series_reminds_of_each_occurrence(s: TestServer) {
+    let (_, token) = s.member("serie@test.example.com", "sales_rep").await;
+    let first: DateTime<Utc> = rfc(s.app.now() + Duration::hours(2)).parse().unwrap();
+    let day = Duration::days(1);
+    let id = s
+        .create_as(
+            &token,
+            "activities",
+            json!({"kind": "meeting", "subject": "Parte diario", "starts_at": rfc(first),
+                   "ends_at": rfc(first + Duration::minutes(15)), "reminders": [30],
+                   "recurrence": {"rule": "FREQ=DAILY;COUNT=5", "exdates": [rfc(first + day * 2)]}}),
+        )
+        .await;
+    let occurrence = |n: i32| {
+        format!(
+            "/api/v1/activities/{id}/occurrences/{}",
+            rfc(first + day * (n - 1))
+        )
+    };
+    let moved = json!({"starts_at": rfc(first + day * 3 + Duration::hours(3)),
+                       "subject": "Parte diario (movido)"});
+    s.call(&token, Method::PATCH, &occurrence(4), Some(moved))
+        .await
+        .expect(200);
+    let cancel = json!({"status": "cancelled"});
+    s.call(&token, Method::PATCH, &occurrence(5), Some(cancel))
+        .await
+        .expect(200);
+    async fn unread(s: &TestServer, token: &str) -> Value {
+        notifications(s, token).await["unread_count"].clone()
+    }
+    let at_of = |j: &Value| j["payload"]["at"].as_str().unwrap().to_owned();
+    let reminders = "activities.reminder";
+    assert_eq!(run_jobs(&s).await, 0);
+    let q = queued(&s, reminders).await;
+    assert_eq!(q.len(), 1, "only the next occurrence's reminder is queued");
+    assert_eq!(at_of(&q[0]), rfc(first - Duration::minutes(30)));
+
+    // First occurrence.
+    s.clock.advance(Duration::minutes(91));
+    assert_eq!(run_jobs(&s).await, 1);
+    assert_eq!(unread(&s, &token).await, 1);
+    let q = queued(&s, reminders).await;
+    assert_eq!(at_of(&q[0]), rfc(first + day - Duration::minutes(30)));
+    // Second occurrence.
+    s.clock.advance(day);
+    assert_eq!(run_jobs(&s).await, 1);
+    assert_eq!(unread(&s, &token).await, 2, "the second occurrence reminds");
+    // The third is taken out: its reminder time passes with none; the fourth is next,
+    // at the time it was moved to.
+    let q = queued(&s, reminders).await;
+    assert_eq!(q.len(), 1);
+    assert_eq!(
+        at_of(&q[0]),
+        rfc(first + day * 3 + Duration::hours(3) - Duration::minutes(30))
+    );
+    s.clock.advance(day);
+    assert_eq!(run_jobs(&s).await, 0);
+    assert_eq!(
+        unread(&s, &token).await,
+        2,
+        "none for the EXDATE'd occurrence"
+    );
+    s.clock.advance(day);
+    assert_eq!(
+        run_jobs(&s).await,
+        0,
+        "the fourth was moved three hours later"
+    );
+    s.clock.advance(Duration::hours(3));
+    assert_eq!(run_jobs(&s).await, 1);
+    assert_eq!(
+        unread(&s, &token).await,
+        3,
+        "the moved fourth occurrence reminds"
+    );
+    let n = notifications(&s, &token).await;
+    assert_eq!(
+        n["data"][0]["title"], "Parte diario (movido)",
+        "reminded as the occurrence stands"
+    );
+    // The fifth is cancelled and the series ends: nothing more is queued.
+    assert!(queued(&s, reminders).await.is_empty());
+    s.clock.advance(day * 2);
+    assert_eq!(run_jobs(&s).await, 0);
+    assert_eq!(unread(&s, &token).await, 3);
 }

@@ -23,10 +23,10 @@ both!(
     failed_basic_logins_are_limited_per_address
 );
 
-const ADMIN: &str = "admin@test.example.com";
+pub(crate) const ADMIN: &str = "admin@test.example.com";
 
 /// A WebDAV request with Basic credentials; answers (status, headers, body text).
-async fn dav(
+pub(crate) async fn dav(
     s: &TestServer,
     auth: Option<(&str, &str)>,
     method: &str,
@@ -479,7 +479,7 @@ async fn calendar_changes_flow_both_ways_with_sync_tokens(s: TestServer) {
     assert_eq!(status, 404);
 }
 
-async fn count(s: &TestServer) -> usize {
+pub(crate) async fn count(s: &TestServer) -> usize {
     s.get("/api/v1/activities").await.expect(200).body["data"]
         .as_array()
         .unwrap()
@@ -941,14 +941,14 @@ async fn settings_page_shows_the_sync_addresses_and_the_feed_link(s: TestServer)
 
 // ---------- Recurring events and attendees (agenda-rest) ----------
 
-const WEEKLY: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261001T000000Z\r\nSUMMARY:Reunión semanal\r\nDTSTART;TZID=Europe/Madrid:20261013T100000\r\nDTEND;TZID=Europe/Madrid:20261013T110000\r\nRRULE:FREQ=WEEKLY;COUNT=6;BYDAY=TU\r\nEXDATE;TZID=Europe/Madrid:20261027T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+pub(crate) const WEEKLY: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20261001T000000Z\r\nSUMMARY:Reunión semanal\r\nDTSTART;TZID=Europe/Madrid:20261013T100000\r\nDTEND;TZID=Europe/Madrid:20261013T110000\r\nRRULE:FREQ=WEEKLY;COUNT=6;BYDAY=TU\r\nEXDATE;TZID=Europe/Madrid:20261027T100000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
 fn with_rule(rule: &str) -> String {
     WEEKLY.replace("FREQ=WEEKLY;COUNT=6;BYDAY=TU", rule)
 }
 
 /// The starts of the entries of `/api/v1/agenda` named `subject`.
-fn starts_of(agenda: &serde_json::Value, subject: &str) -> Vec<String> {
+pub(crate) fn starts_of(agenda: &serde_json::Value, subject: &str) -> Vec<String> {
     agenda["data"]
         .as_array()
         .unwrap()
@@ -1157,7 +1157,7 @@ async fn bad_recurrence_rules_are_refused_with_nothing_written(s: TestServer) {
     let res = s
         .post(
             "/api/v1/activities",
-            json!({"kind": "task", "subject": "x", "due_date": "2026-12-01",
+            json!({"kind": "task", "subject": "x",
                    "recurrence": {"rule": "FREQ=DAILY"}}),
         )
         .await;

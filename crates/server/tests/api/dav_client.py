@@ -11,7 +11,10 @@ import datetime
 import sys
 import xml.etree.ElementTree as ET
 
+import zoneinfo
+
 import caldav
+import icalendar
 import requests
 import vobject
 
@@ -187,6 +190,47 @@ rows = api("GET", "/api/v1/activities", params={"filter[subject]": "Reunión de 
 assert len(rows) == 1, rows
 step("a bad RRULE is refused with nothing written")
 
+# The client moves one occurrence (an override with RECURRENCE-ID in the same object):
+# Cartera's agenda shows it at its new time and not at the old one.
+MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
+obj = cal.event_by_uid("client-weekly-1")
+with obj.edit_icalendar_instance() as ical:
+    ov = icalendar.Event()
+    ov.add("uid", "client-weekly-1")
+    ov.add("dtstamp", datetime.datetime(2026, 10, 2, tzinfo=UTC))
+    ov.add("recurrence-id", datetime.datetime(2026, 11, 10, 10, 0, tzinfo=MADRID))
+    ov.add("dtstart", datetime.datetime(2026, 11, 12, 16, 0, tzinfo=MADRID))
+    ov.add("dtend", datetime.datetime(2026, 11, 12, 17, 0, tzinfo=MADRID))
+    ov.add("summary", "Reunión de equipo")
+    ical.add_component(ov)
+obj.save()
+agenda = api(
+    "GET",
+    "/api/v1/agenda",
+    params={"from": "2026-10-01", "to": "2026-11-30", "time_zone": "Europe/Madrid"},
+)["data"]
+starts = [e["starts_at"] for e in agenda if e["subject"] == "Reunión de equipo"]
+assert "2026-11-12T15:00:00Z" in starts and "2026-11-10T09:00:00Z" not in starts, starts
+step("the client moved one occurrence: on Cartera's agenda at its new time only")
+
+# Cartera moves another occurrence; the client reads it back as an override.
+api(
+    "PATCH",
+    "/api/v1/activities/%s/occurrences/2026-11-03T09:00:00Z" % series["id"],
+    json={"starts_at": "2026-11-04T09:00:00Z"},
+)
+back = cal.event_by_uid("client-weekly-1").get_icalendar_instance()
+events = [c for c in back.walk("VEVENT")]
+masters = [e for e in events if e.get("recurrence-id") is None]
+overrides = {e["recurrence-id"].dt.astimezone(UTC): e["dtstart"].dt.astimezone(UTC) for e in events if e.get("recurrence-id") is not None}
+assert len(masters) == 1 and masters[0].get("rrule") is not None, back.to_ical()
+want = {
+    datetime.datetime(2026, 11, 10, 9, 0, tzinfo=UTC): datetime.datetime(2026, 11, 12, 15, 0, tzinfo=UTC),
+    datetime.datetime(2026, 11, 3, 9, 0, tzinfo=UTC): datetime.datetime(2026, 11, 4, 9, 0, tzinfo=UTC),
+}
+assert overrides == want, overrides
+step("Cartera moved another occurrence: the client reads %d overrides" % len(overrides))
+
 # --- CardDAV with requests + vobject ------------------------------------------------
 D = "{DAV:}"
 CARD = "{urn:ietf:params:xml:ns:carddav}"
@@ -303,6 +347,21 @@ cards, gone, ctoken3 = sync(ctoken2)
 assert [c.fn.value for c in cards.values()] == ["Lucía Fernández"], cards
 assert [c.title.value for c in cards.values()] == ["Compras"]
 step("edits on both sides crossed; sync returned only Cartera's")
+
+# A contact search on the phone (addressbook-query with a text-match on EMAIL) gets the
+# matching contact only.
+q = (
+    '<card:addressbook-query xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav">'
+    "<d:prop><d:getetag/><card:address-data/></d:prop>"
+    '<card:filter><card:prop-filter name="EMAIL">'
+    '<card:text-match collation="i;unicode-casemap" match-type="contains">ACME.COM</card:text-match>'
+    "</card:prop-filter></card:filter></card:addressbook-query>"
+)
+r = dav("REPORT", absolute(book), q, {"Depth": "1"})
+assert r.status_code == 207, r.text
+found = [vobject.readOne(d.text).fn.value for d in ET.fromstring(r.content).iter(f"{CARD}address-data")]
+assert found == ["Lucía Fernández"], found
+step("addressbook-query by EMAIL returns the matching contact only")
 
 # A stale ETag is refused.
 r = requests.put(

@@ -15,6 +15,7 @@ mod catalog;
 mod contacts;
 mod custom_fields;
 mod dav;
+mod dav_series;
 mod deals;
 mod export;
 mod imports;

@@ -148,7 +148,8 @@
   var dragged = null;
   cal.addEventListener("dragstart", function (e) {
     var item = e.target.closest && e.target.closest("[data-activity]");
-    // Series and attended activities are not moved by dragging (draggable="false").
+    // Attended activities are not moved by dragging (draggable="false"); an occurrence
+    // of a series moves on its own (data-occurrence names it).
     if (!item || item.getAttribute("draggable") !== "true") { e.preventDefault(); return; }
     dragged = item;
     item.classList.add("is-dragging");
@@ -175,6 +176,7 @@
     body.set("csrf_token", csrf);
     body.set("day", day.dataset.day);
     body.set("version", dragged.dataset.version);
+    if (dragged.dataset.occurrence) body.set("occurrence", dragged.dataset.occurrence);
     day.querySelector("ul").appendChild(dragged);
     fetch("/activities/" + dragged.dataset.activity + "/move", {
       method: "POST",
