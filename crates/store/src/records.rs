@@ -573,6 +573,28 @@ pub async fn merged_sources<D: Table>(c: &mut Conn, id: Id) -> Result<Vec<Id>> {
     Ok(out)
 }
 
+/// Moves the live records among `ids` to the trash at `now` (a new version each), a few
+/// thousand per statement; returns the ids it moved. Records already in the trash are left
+/// as they are. Trashing changes neither the search text nor the keys: lists, searches and
+/// duplicate checks leave trashed records out by `deleted_at`.
+pub async fn trash_many<D: Table>(c: &mut Conn, ids: &[Id], now: DateTime<Utc>) -> Result<Vec<Id>> {
+    let mut moved = Vec::with_capacity(ids.len());
+    for part in ids.chunks(5_000) {
+        let mut sql = Sql::new(format!(
+            "UPDATE {} SET deleted_at = $1, updated_at = $1, version = version + 1 \
+             WHERE deleted_at IS NULL AND id IN (",
+            D::TABLE
+        ))
+        .arg(now);
+        sql.push_args(part);
+        sql.push(") RETURNING id");
+        for row in c.fetch_all(sql).await? {
+            moved.push(row.id("id")?);
+        }
+    }
+    Ok(moved)
+}
+
 /// Ids of records moved to the trash before `cutoff`.
 pub async fn trashed_before<D: Table>(
     c: &mut Conn,
