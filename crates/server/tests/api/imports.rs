@@ -27,6 +27,7 @@ both!(
     a_large_import_lists_its_created_rows_catches_repeats_and_undoes,
     // housekeeping
     a_large_undo_runs_as_a_job_and_trashes_each_record_once,
+    an_undo_that_meets_a_record_out_of_view_stops_and_goes_on_later,
     uploads_never_imported_expire_and_running_imports_are_left_alone,
 );
 
@@ -1005,6 +1006,28 @@ async fn a_large_undo_runs_as_a_job_and_trashes_each_record_once(s: TestServer) 
         .body;
     assert_eq!(seen["status"], "undoing");
     assert_eq!(seen["undone_rows"], 0);
+    // The import's page shows it and polls for the progress.
+    {
+        use crate::web::{PASSWORD, get};
+        s.member("rita@test.example.com", "admin").await;
+        let (cookie, _) = s.browser_login("rita@test.example.com", PASSWORD).await;
+        let page = get(&s, &format!("/imports/{id}"), &cookie).await;
+        assert!(page.text.contains("badge import-undoing"), "{}", page.text);
+        assert!(
+            page.text.contains("0 de 3000 registros revertidos"),
+            "{}",
+            page.text
+        );
+        assert!(
+            page.text
+                .contains(&format!(r#"hx-get="/imports/{id}/progress""#))
+        );
+        assert!(
+            !page
+                .text
+                .contains(&format!(r#"action="/imports/{id}/undo""#))
+        );
+    }
     // Nothing is undone twice: a second undo waits for the first.
     let again = s.post(&undo, json!({})).await.expect(409);
     assert!(
@@ -1209,4 +1232,100 @@ async fn uploads_never_imported_expire_and_running_imports_are_left_alone(s: Tes
             .contains(&format!(r#"action="/imports/{draft}/start""#)),
         "an expired import offers no start"
     );
+}
+
+// housekeeping: the undo's rules hold in the background too.
+async fn an_undo_that_meets_a_record_out_of_view_stops_and_goes_on_later(s: TestServer) {
+    let (manager_id, manager) = s.member("jefa@example.com", "manager").await;
+    let csv = "Nombre;Apellido;Email\nAna;Uno;a1@example.com\nBeto;Dos;b2@example.com\nCris;Tres;c3@example.com\n";
+    let id = upload_as(
+        &s,
+        &manager,
+        "kind=contacts&file_name=equipo.csv",
+        csv.as_bytes().to_vec(),
+    )
+    .await
+    .expect(201)
+    .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.call(
+        &manager,
+        Method::POST,
+        &format!("/api/v1/imports/{id}/start"),
+        Some(json!({"mode": "skip_bad_rows"})),
+    )
+    .await
+    .expect(202);
+    Worker::standard("t").run_due(&s.app).await.unwrap();
+    let created = s
+        .all_pages(&format!("/api/v1/imports/{id}/rows?outcome=created"))
+        .await;
+    assert_eq!(created.len(), 3);
+    // An administrator gives one of them to someone else: the manager no longer sees it.
+    let moved = created[1]["record_id"].as_str().unwrap().to_owned();
+    s.patch(
+        &format!("/api/v1/contacts/{moved}"),
+        json!({"owner_id": s.admin_id}),
+    )
+    .await
+    .expect(200);
+    let undo = format!("/api/v1/imports/{id}/undo");
+    // At once, as always: refused as if the record did not exist, nothing undone.
+    s.call(&manager, Method::POST, &undo, None)
+        .await
+        .expect(404);
+    // In the background: the job stops, undoes nothing, and says why.
+    s.send(
+        Method::POST,
+        &undo,
+        Some(&manager),
+        &[("prefer", "respond-async")],
+        None,
+    )
+    .await
+    .expect(202);
+    Worker::standard("t").run_due(&s.app).await.unwrap();
+    let stopped = s
+        .get(&format!("/api/v1/imports/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(stopped["status"], "done", "{stopped}");
+    let why = stopped["error"].as_str().unwrap();
+    assert!(
+        why.contains("outside your view") && why.contains("undo again"),
+        "{why}"
+    );
+    assert_eq!(s.all_pages("/api/v1/contacts").await.len(), 3);
+    // Given back, the next undo finishes the job.
+    s.patch(
+        &format!("/api/v1/contacts/{moved}"),
+        json!({"owner_id": manager_id}),
+    )
+    .await
+    .expect(200);
+    let undone = s
+        .send(
+            Method::POST,
+            &undo,
+            Some(&manager),
+            &[("prefer", "respond-async")],
+            None,
+        )
+        .await
+        .expect(202);
+    assert_eq!(undone.body["error"], Value::Null);
+    Worker::standard("t").run_due(&s.app).await.unwrap();
+    let finished = s
+        .get(&format!("/api/v1/imports/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(finished["status"], "undone", "{finished}");
+    assert_eq!(finished["undone_rows"], 3);
+    assert!(finished["error"].is_null());
+    assert!(s.all_pages("/api/v1/contacts").await.is_empty());
+    assert_eq!(s.all_pages("/api/v1/contacts?trashed=true").await.len(), 3);
 }
