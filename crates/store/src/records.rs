@@ -467,7 +467,14 @@ pub async fn get_many<D: Table>(c: &mut Conn, ids: &[Id]) -> Result<Vec<Record<D
             out.push(read_record::<D>(&row)?);
         }
     }
-    out.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
+    // By position through a map: a search per row would cost ids² for an undo's thousands.
+    let at: std::collections::HashMap<Id, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i))
+        .rev()
+        .collect();
+    out.sort_by_key(|r| at.get(&r.id).copied());
     Ok(out)
 }
 
