@@ -8,7 +8,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use cartera_core::audit::AuditAction;
-use cartera_core::catalog::{NoPrice, PriceItem, PriceList, Product, ProductKind};
+use cartera_core::catalog::{
+    NoPrice, PriceItem, PriceList, Product, ProductCursor, ProductKind, sku_key,
+};
 use cartera_core::money::{Currency, Money};
 use cartera_core::record::RecordKind;
 use cartera_core::roles::{Action, Module};
@@ -73,6 +75,49 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Product>> {
     actor.permit(Module::Catalog, Action::Read)?;
     let mut conn = app.db.reader().await?;
     Ok(store::list(&mut conn).await?)
+}
+
+/// A page of products by SKU, inactive ones included, from `cursor` (the previous
+/// page's `next_cursor`; a damaged one answers 400 on `cursor`).
+pub async fn page(
+    app: &App,
+    actor: &Actor,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<crate::quotes::DocPage<Product>> {
+    actor.permit(Module::Catalog, Action::Read)?;
+    let after = cursor
+        .map(|c| {
+            ProductCursor::decode(c).ok_or_else(|| {
+                AppError::BadQuery(Violations::one(
+                    "cursor",
+                    Code::Invalid,
+                    "this cursor is damaged; start again without one",
+                ))
+            })
+        })
+        .transpose()?;
+    let limit = limit.clamp(1, 500);
+    let mut conn = app.db.reader().await?;
+    let rows = store::list_after(
+        &mut conn,
+        after.as_ref().map(|c| c.sku_key.as_str()),
+        limit + 1,
+    )
+    .await?;
+    let mut data = rows;
+    let next_cursor = if data.len() as i64 > limit {
+        data.truncate(usize::try_from(limit).unwrap_or(0));
+        data.last().map(|p| {
+            ProductCursor {
+                sku_key: sku_key(&p.sku),
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Ok(crate::quotes::DocPage { data, next_cursor })
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Product> {

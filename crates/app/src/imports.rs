@@ -164,6 +164,7 @@ pub async fn upload(
         updated_at: now,
         finished_at: None,
         undone_at: None,
+        undone_rows: 0,
     };
     let mut conn = app.db.begin().await?;
     store::insert(&mut conn, &import).await?;
@@ -351,6 +352,24 @@ pub async fn start(app: &App, actor: &Actor, id: Id, s: Start) -> Result<Import>
             "this import is {}; only a draft, a checked or a failed import can start",
             current.status.as_str()
         )));
+    }
+    // Guarded, so that an upload expired by housekeeping meanwhile stays expired.
+    if !store::transition(
+        &mut conn,
+        id,
+        &[
+            ImportStatus::Draft,
+            ImportStatus::Checked,
+            ImportStatus::Failed,
+        ],
+        ImportStatus::Queued,
+        now,
+    )
+    .await?
+    {
+        return Err(AppError::Conflict(
+            "this import changed meanwhile; load it again".into(),
+        ));
     }
     imp.status = ImportStatus::Queued;
     imp.mode = Some(mode);
@@ -967,84 +986,340 @@ pub async fn rejected_file(app: &App, actor: &Actor, id: Id) -> Result<(String, 
     Ok((format!("{stem}-rejected.xlsx"), bytes))
 }
 
+/// Undos of at most this many records (created plus updated) answer at once, in one
+/// transaction as before; larger ones (or any, when asked) run as a job.
+pub const UNDO_AT_ONCE: i64 = 5_000;
+
+/// Records an undo job trashes or puts back per transaction, with its progress.
+pub const UNDO_CHUNK: i64 = 2_000;
+
+/// The job kind that undoes large imports.
+pub const UNDO_JOB_KIND: &str = "import.undo";
+
+/// The request id of what an undo job writes (the import's own writes carry
+/// `import:<id>`, which undo looks for, so an undo must not reuse it).
+fn undo_request_id(import: Id) -> String {
+    format!("import-undo:{import}")
+}
+
 /// Undoes a finished import: records it created go to the trash, records it updated get
-/// back the values they had before it (from its audit events). One transaction.
-pub async fn undo(app: &App, actor: &Actor, id: Id) -> Result<Import> {
+/// back the values they had before it (from its audit events). An import of at most
+/// [`UNDO_AT_ONCE`] records is undone here in one transaction and comes back `undone`;
+/// a larger one, or any with `background`, is queued as a job and comes back `undoing`,
+/// its progress in `undone_rows`.
+pub async fn undo(app: &App, actor: &Actor, id: Id, background: bool) -> Result<Import> {
     let mut imp = load(app, actor, id).await?;
     let module = Module::of(imp.record_kind);
     actor.permit(module, Action::Delete)?;
     if imp.counts.updated > 0 {
         actor.permit(module, Action::Edit)?;
     }
+    let not_done = |status: ImportStatus| {
+        AppError::Conflict(format!(
+            "only a finished import can be undone; this one is {}",
+            status.as_str()
+        ))
+    };
+    if !matches!(
+        imp.record_kind,
+        RecordKind::Account | RecordKind::Contact | RecordKind::Lead
+    ) {
+        return Err(AppError::NotFound);
+    }
+    let now = app.now();
     let mut conn = app.db.begin().await?;
     let current = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
     if current.status != ImportStatus::Done {
-        return Err(AppError::Conflict(format!(
-            "only a finished import can be undone; this one is {}",
-            current.status.as_str()
-        )));
+        return Err(not_done(current.status));
     }
-    let (mut created, mut updated) = (Vec::new(), Vec::new());
+    if background || imp.counts.created + imp.counts.updated > UNDO_AT_ONCE {
+        if !store::transition(
+            &mut conn,
+            id,
+            &[ImportStatus::Done],
+            ImportStatus::Undoing,
+            now,
+        )
+        .await?
+        {
+            return Err(not_done(current.status));
+        }
+        imp.status = ImportStatus::Undoing;
+        imp.undone_rows = 0;
+        imp.error = None;
+        imp.updated_at = now;
+        store::save(&mut conn, &imp).await?;
+        crate::jobs::enqueue_in(
+            &mut conn,
+            app,
+            &NewJob::new(
+                UNDO_JOB_KIND,
+                serde_json::json!({"import_id": id, "user_id": actor.user_id}),
+                now,
+            ),
+        )
+        .await?;
+        conn.commit().await?;
+        return Ok(imp);
+    }
+    let mut handled = Handled::default();
     let mut after = 0;
     loop {
-        let page = store::rows(&mut conn, id, None, after, 1000).await?;
+        let page = store::undo_rows(&mut conn, id, after, UNDO_CHUNK).await?;
         let Some(last) = page.last() else { break };
         after = last.row_number;
-        for r in page {
-            match (r.outcome, r.record_id) {
-                (Outcome::Created, Some(rid)) => created.push(rid),
-                (Outcome::Updated, Some(rid)) => updated.push(rid),
-                _ => {}
-            }
+        undo_rows_in(&mut conn, actor, now, &imp, &page, &mut handled).await?;
+    }
+    imp.undone_rows = handled.rows;
+    finish_undo(&mut conn, actor, now, &mut imp, &handled).await?;
+    conn.commit().await?;
+    Ok(imp)
+}
+
+/// What an undo has gone through so far.
+#[derive(Default)]
+struct Handled {
+    rows: i64,
+    created: i64,
+    updated: i64,
+}
+
+/// Undoes one page of rows inside the caller's transaction.
+async fn undo_rows_in(
+    conn: &mut cartera_store::Conn,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+    imp: &Import,
+    rows: &[store::UndoRow],
+    handled: &mut Handled,
+) -> Result<()> {
+    let (mut created, mut updated) = (Vec::new(), Vec::new());
+    for r in rows {
+        match r.outcome {
+            Outcome::Created => created.push(r.record_id),
+            Outcome::Updated => updated.push(r.record_id),
+            _ => {}
         }
     }
-    let now = app.now();
-    let rid = request_id(id);
+    let rid = request_id(imp.id);
     match imp.record_kind {
         RecordKind::Account => {
-            records::undo_import::<AccountData>(&mut conn, actor, now, &rid, &created, &updated)
-                .await?
+            records::undo_import::<AccountData>(conn, actor, now, &rid, &created, &updated).await?
         }
         RecordKind::Contact => {
-            records::undo_import::<ContactData>(&mut conn, actor, now, &rid, &created, &updated)
-                .await?
+            records::undo_import::<ContactData>(conn, actor, now, &rid, &created, &updated).await?
         }
         RecordKind::Lead => {
-            records::undo_import::<LeadData>(&mut conn, actor, now, &rid, &created, &updated)
-                .await?
+            records::undo_import::<LeadData>(conn, actor, now, &rid, &created, &updated).await?
         }
         _ => return Err(AppError::NotFound),
     }
-    store::drop_external_ids(&mut conn, &created).await?;
+    store::drop_external_ids(conn, &created).await?;
+    handled.rows += i64::try_from(rows.len()).unwrap_or(i64::MAX);
+    handled.created += i64::try_from(created.len()).unwrap_or(i64::MAX);
+    handled.updated += i64::try_from(updated.len()).unwrap_or(i64::MAX);
+    Ok(())
+}
+
+/// Marks an import undone, with its audit event.
+async fn finish_undo(
+    conn: &mut cartera_store::Conn,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+    imp: &mut Import,
+    handled: &Handled,
+) -> Result<()> {
     imp.status = ImportStatus::Undone;
+    imp.error = None;
     imp.undone_at = Some(now);
     imp.updated_at = now;
-    store::save(&mut conn, &imp).await?;
+    store::save(conn, imp).await?;
     cartera_store::audit::insert(
-        &mut conn,
+        conn,
         &[event(
             Some(actor),
             now,
             AuditAction::ImportUndone,
             imp.record_kind,
-            id,
+            imp.id,
             vec![
                 FieldChange {
                     field: "trashed".into(),
                     old: Value::Null,
-                    new: created.len().into(),
+                    new: handled.created.into(),
                 },
                 FieldChange {
                     field: "restored".into(),
                     old: Value::Null,
-                    new: updated.len().into(),
+                    new: handled.updated.into(),
                 },
             ],
         )],
     )
     .await?;
-    conn.commit().await?;
-    Ok(imp)
+    tracing::info!(import_id = %imp.id, rows = handled.rows, "import undone");
+    Ok(())
+}
+
+/// The job handler: goes on with the undo of the import named in the payload, as the
+/// user who asked for it.
+pub async fn run_undo_job(app: App, job: Job) -> std::result::Result<(), JobFailure> {
+    let id_of = |key: &str| {
+        job.payload
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse::<Id>().ok())
+    };
+    let (Some(id), Some(user)) = (id_of("import_id"), id_of("user_id")) else {
+        return Err(JobFailure("the job names no import or user".into()));
+    };
+    run_undo(&app, id, user).await.map_err(JobFailure::from)
+}
+
+/// Undoes an `undoing` import chunk by chunk, each chunk committed with the progress, so
+/// a worker that dies resumes after the last chunk it committed. A chunk that breaks a
+/// rule (a record now outside the user's view, a value no longer valid) is rolled back
+/// and the import goes back to `done` with the reason in `error`; undoing it again goes
+/// on from there, since what is already undone is left alone.
+pub async fn run_undo(app: &App, id: Id, user: Id) -> Result<()> {
+    let mut conn = app.db.reader().await?;
+    let Some(mut imp) = store::get(&mut conn, id).await? else {
+        return Ok(());
+    };
+    drop(conn);
+    if imp.status != ImportStatus::Undoing {
+        // Finished already (a job run twice): nothing to do.
+        return Ok(());
+    }
+    let actor = {
+        let mut a = actor_of(app, user, id).await?;
+        a.request_id = Some(undo_request_id(id));
+        a
+    };
+    // Rows a dead worker already undid are skipped (read, not acted on).
+    let mut handled = Handled::default();
+    let mut skip = imp.undone_rows;
+    let mut after = 0;
+    loop {
+        let mut conn = app.db.begin().await?;
+        match store::get(&mut conn, id).await? {
+            Some(i) if i.status == ImportStatus::Undoing => {}
+            _ => return Ok(()),
+        }
+        let mut page = store::undo_rows(&mut conn, id, after, UNDO_CHUNK).await?;
+        let Some(last) = page.last() else {
+            let now = app.now();
+            imp.undone_rows = handled.rows;
+            finish_undo(&mut conn, &actor, now, &mut imp, &handled).await?;
+            conn.commit().await?;
+            return Ok(());
+        };
+        after = last.row_number;
+        if skip > 0 {
+            let n = skip.min(i64::try_from(page.len()).unwrap_or(i64::MAX));
+            for r in page.drain(..usize::try_from(n).unwrap_or(0)) {
+                handled.rows += 1;
+                match r.outcome {
+                    Outcome::Created => handled.created += 1,
+                    _ => handled.updated += 1,
+                }
+            }
+            skip -= n;
+            if page.is_empty() {
+                continue;
+            }
+        }
+        let now = app.now();
+        match undo_rows_in(&mut conn, &actor, now, &imp, &page, &mut handled).await {
+            Ok(()) => {
+                imp.undone_rows = handled.rows;
+                imp.updated_at = now;
+                store::save(&mut conn, &imp).await?;
+                conn.commit().await?;
+            }
+            Err(e @ (AppError::Invalid(_) | AppError::NotFound | AppError::Conflict(_))) => {
+                drop(conn);
+                let why = match e {
+                    AppError::Invalid(v) => {
+                        v.0.iter()
+                            .map(|x| format!("{}: {}", x.field, x.message))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    }
+                    AppError::NotFound => "a record it created is outside your view now".to_owned(),
+                    e => e.to_string(),
+                };
+                imp.status = ImportStatus::Done;
+                imp.updated_at = app.now();
+                imp.error = Some(format!(
+                    "the undo stopped after {} of {} rows ({why}); undo again to go on",
+                    imp.undone_rows,
+                    imp.counts.created + imp.counts.updated
+                ));
+                let mut conn = app.db.begin().await?;
+                store::save(&mut conn, &imp).await?;
+                conn.commit().await?;
+                tracing::warn!(import_id = %id, error = %why, "an undo stopped");
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Imports expired per transaction by housekeeping.
+const EXPIRE_SLICE: i64 = 200;
+
+/// Housekeeping: drops the kept file of every import left unstarted (a draft, a preview
+/// never followed, a failed run) for more than `days` days, and marks it `expired` with
+/// the reason in `error`. Imports queued, running or undoing are never touched, nor is
+/// one started meanwhile (the change is guarded by status and time). Returns how many
+/// expired.
+pub async fn expire_stale(app: &App, days: i64) -> Result<u64> {
+    let waiting = [
+        ImportStatus::Draft,
+        ImportStatus::Checked,
+        ImportStatus::Failed,
+    ];
+    let message = format!(
+        "the file was kept {days} days without being imported and has been deleted; upload it again to import it"
+    );
+    let mut total = 0;
+    loop {
+        let now = app.now();
+        let cutoff = now - chrono::Duration::days(days);
+        let mut conn = app.db.begin().await?;
+        let stale = store::untouched_since(&mut conn, &waiting, cutoff, EXPIRE_SLICE).await?;
+        if stale.is_empty() {
+            return Ok(total);
+        }
+        let mut events = Vec::with_capacity(stale.len());
+        for imp in &stale {
+            if !store::expire(&mut conn, imp.id, &waiting, cutoff, &message, now).await? {
+                continue;
+            }
+            store::drop_file(&mut conn, imp.id).await?;
+            events.push(event(
+                None,
+                now,
+                AuditAction::Updated,
+                imp.record_kind,
+                imp.id,
+                vec![FieldChange {
+                    field: "status".into(),
+                    old: imp.status.as_str().into(),
+                    new: ImportStatus::Expired.as_str().into(),
+                }],
+            ));
+            total += 1;
+        }
+        cartera_store::audit::insert(&mut conn, &events).await?;
+        conn.commit().await?;
+        if events.is_empty() {
+            // Every one was started meanwhile; the next look finds others or none.
+            return Ok(total);
+        }
+    }
 }
 
 /// The first rows of an import's kept file, as text (for a draft's page).

@@ -64,6 +64,7 @@ impl Worker {
             .handle(followups::VISIT_REPORT_JOB, followups::run_visit_report)
             .handle(followups::NO_CONTACT_JOB, followups::run_no_contact)
             .handle(crate::imports::JOB_KIND, crate::imports::run_job)
+            .handle(crate::imports::UNDO_JOB_KIND, crate::imports::run_undo_job)
     }
 
     pub fn id(&self) -> &str {

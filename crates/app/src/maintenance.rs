@@ -1,5 +1,6 @@
 //! Housekeeping `cartera serve` runs on its own: emptying the trash past its retention,
-//! forgetting old idempotency keys, expired sessions and old password reset links, jobs finished a month ago. Safe to run from several servers at once.
+//! forgetting old idempotency keys, expired sessions and old password reset links, jobs finished a month ago,
+//! and the files of imports never started. Safe to run from several servers at once.
 
 use chrono::Duration;
 use serde::Serialize;
@@ -23,6 +24,7 @@ pub struct PurgeReport {
     pub sessions: u64,
     pub password_resets: u64,
     pub done_jobs: u64,
+    pub expired_imports: u64,
 }
 
 /// Purges in slices so that one run never holds the write lock for long.
@@ -48,9 +50,10 @@ async fn purge_kind<D: Table>(app: &App, days: i64) -> Result<u64> {
 }
 
 pub async fn run(app: &App) -> Result<PurgeReport> {
-    let days = {
+    let (days, import_days) = {
         let mut conn = app.db.reader().await?;
-        crate::settings::load(&mut conn).await?.trash_retention_days
+        let s = crate::settings::load(&mut conn).await?;
+        (s.trash_retention_days, s.import_file_retention_days)
     };
     let mut report = PurgeReport {
         contacts: purge_kind::<ContactData>(app, days).await?,
@@ -65,6 +68,7 @@ pub async fn run(app: &App) -> Result<PurgeReport> {
     report.sessions = crate::auth::purge_expired_sessions(app).await?;
     report.password_resets = crate::auth::purge_expired_resets(app).await?;
     report.done_jobs = crate::jobs::purge_done(app).await?;
+    report.expired_imports = crate::imports::expire_stale(app, import_days).await?;
     Ok(report)
 }
 

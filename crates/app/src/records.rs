@@ -1740,8 +1740,11 @@ pub(crate) async fn import_rows<D: Kind>(
 }
 
 /// Undoes an import's writes to kind `D` inside the caller's transaction: `created`
-/// records go to the trash; `updated` ones get back the values the import's audit
-/// events (`request_id`) say they had before.
+/// records go to the trash, set-based (one statement per few thousand, one audit event
+/// each); `updated` ones get back the values the import's audit events (`request_id`)
+/// say they had before. Records already in the trash (or purged) stay as they are; a
+/// created record outside the actor's view refuses the whole call (404), as a delete
+/// would. Safe to repeat: a second call finds nothing left to change.
 pub(crate) async fn undo_import<D: Kind>(
     conn: &mut Conn,
     actor: &Actor,
@@ -1750,47 +1753,66 @@ pub(crate) async fn undo_import<D: Kind>(
     created: &[Id],
     updated: &[Id],
 ) -> Result<()> {
-    for id in created {
-        match store::get::<D>(conn, *id).await? {
-            Some(r) if r.meta.deleted_at.is_none() => {
-                trash_in::<D>(conn, actor, now, *id, None).await?;
-            }
-            // Already in the trash (or purged): nothing left to undo.
-            _ => {}
+    if !created.is_empty() {
+        let found = store::get_many::<D>(conn, created).await?;
+        let live: Vec<&Record<D>> = found
+            .iter()
+            .filter(|r| r.meta.deleted_at.is_none())
+            .collect();
+        let seen = visible_of(conn, actor, &live).await?;
+        if live.iter().any(|r| !seen.contains(&r.id)) {
+            return Err(AppError::NotFound);
+        }
+        let ids: Vec<Id> = live.iter().map(|r| r.id).collect();
+        let moved: HashSet<Id> = store::trash_many::<D>(conn, &ids, now)
+            .await?
+            .into_iter()
+            .collect();
+        let events: Vec<AuditEvent> = live
+            .iter()
+            .filter(|r| moved.contains(&r.id))
+            .map(|r| {
+                event(
+                    Some(actor),
+                    now,
+                    AuditAction::Deleted,
+                    D::KIND,
+                    r.id,
+                    Vec::new(),
+                )
+            })
+            .collect();
+        cartera_store::audit::insert(conn, &events).await?;
+        for old in live.iter().filter(|r| moved.contains(&r.id)) {
+            let mut new = (*old).clone();
+            new.meta.deleted_at = Some(now);
+            new.meta.updated_at = now;
+            new.meta.version += 1;
+            D::after_write(conn, now, Some(old), &new, "").await?;
         }
     }
     if updated.is_empty() {
         return Ok(());
     }
-    for id in updated {
-        // This record's events, newest first; the import's is the one to undo.
-        let events = cartera_store::audit::list(
-            conn,
-            &cartera_store::audit::AuditQuery {
-                record_ids: vec![*id],
-                actor_id: None,
-                record_kind: Some(D::KIND),
-                action: Some(AuditAction::Updated),
-                before_seq: None,
-                limit: 1000,
-            },
-        )
-        .await?;
-        let Some((_, ev)) = events
-            .iter()
-            .find(|(_, e)| e.request_id.as_deref() == Some(request_id))
-        else {
+    // Each record's newest event from the import is the one to undo.
+    let mut by_record: HashMap<Id, AuditEvent> = HashMap::new();
+    for ev in
+        cartera_store::audit::of_request(conn, D::KIND, AuditAction::Updated, request_id, updated)
+            .await?
+    {
+        by_record.entry(ev.record_id).or_insert(ev);
+    }
+    let records = store::get_many::<D>(conn, updated).await?;
+    let mut batch = Batch::load::<D>(conn, actor, now).await?;
+    for old in &records {
+        let Some(ev) = by_record.get(&old.id) else {
             continue;
         };
         let mut patch = serde_json::Map::new();
         for ch in &ev.changes {
             put_path(&mut patch, &ch.field, ch.old.clone());
         }
-        let Some(old) = store::get::<D>(conn, *id).await? else {
-            continue;
-        };
-        let mut batch = Batch::load::<D>(conn, actor, now).await?;
-        let Some(new) = batch.prepare_update(&old, Value::Object(patch), "") else {
+        let Some(new) = batch.prepare_update(old, Value::Object(patch), "") else {
             return Err(batch.into_error());
         };
         if new.meta.version != old.meta.version {
@@ -1798,7 +1820,7 @@ pub(crate) async fn undo_import<D: Kind>(
                 conn,
                 actor,
                 now,
-                &old,
+                old,
                 &new,
                 WriteOptions {
                     allow_duplicate: true,

@@ -19,6 +19,9 @@ use crate::{Actor, App, AppError, Result};
 pub struct Settings {
     /// Days a record stays in the trash before it is deleted for good (1 to 3650).
     pub trash_retention_days: i64,
+    /// Days an uploaded file waits to be imported (a draft, a preview, a failed run)
+    /// before housekeeping drops it and marks its import expired (1 to 365).
+    pub import_file_retention_days: i64,
     /// What a kilometre driven to a customer is paid at (`{"amount": "85.50",
     /// "currency": "ARS"}`); mileage cost lines on activities are priced with it.
     pub mileage_rate: Option<Money>,
@@ -41,6 +44,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             trash_retention_days: 30,
+            import_file_retention_days: 7,
             mileage_rate: None,
             company: Company::default(),
         }
@@ -61,6 +65,10 @@ pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
                 .get("trash_retention_days")
                 .and_then(Value::as_i64)
                 .unwrap_or(defaults.trash_retention_days),
+            import_file_retention_days: v
+                .get("import_file_retention_days")
+                .and_then(Value::as_i64)
+                .unwrap_or(defaults.import_file_retention_days),
             mileage_rate: v
                 .get("mileage_rate")
                 .and_then(|r| serde_json::from_value(r.clone()).ok())
@@ -93,6 +101,13 @@ pub async fn update(app: &App, actor: &Actor, patch: Value) -> Result<Settings> 
             "trash_retention_days",
             Code::OutOfRange,
             "must be from 1 to 3650 days",
+        )));
+    }
+    if !(1..=365).contains(&new.import_file_retention_days) {
+        return Err(AppError::Invalid(Violations::one(
+            "import_file_retention_days",
+            Code::OutOfRange,
+            "must be from 1 to 365 days",
         )));
     }
     if let Some(rate) = new.mileage_rate

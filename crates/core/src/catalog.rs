@@ -50,6 +50,31 @@ pub fn sku_key(sku: &str) -> String {
     sku.trim().to_uppercase()
 }
 
+/// Where a page of products (by SKU) goes on: the last row's [`sku_key`], opaque to
+/// clients (`next_cursor`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductCursor {
+    #[serde(rename = "k")]
+    pub sku_key: String,
+}
+
+impl ProductCursor {
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// `None` for a cursor that was not made by [`ProductCursor::encode`].
+    pub fn decode(raw: &str) -> Option<ProductCursor> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(raw.trim())
+            .ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
 impl Product {
     /// Tidies what a person typed: trimmed texts, blanks as absent.
     pub fn normalize(&mut self) {
@@ -198,6 +223,16 @@ impl PriceList {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn product_cursors_round_trip_and_refuse_garbage() {
+        let c = ProductCursor {
+            sku_key: "TORN-8X40".into(),
+        };
+        assert_eq!(ProductCursor::decode(&c.encode()), Some(c));
+        assert_eq!(ProductCursor::decode("not a cursor"), None);
+        assert_eq!(ProductCursor::decode("e30"), None);
+    }
     use rust_decimal::Decimal;
 
     fn ars(a: &str) -> Money {

@@ -81,6 +81,34 @@ pub struct AuditQuery {
     pub limit: i64,
 }
 
+/// The events of `action` on records of `kind` among `record_ids` that the request
+/// `request_id` wrote (an import's), newest first.
+pub async fn of_request(
+    c: &mut Conn,
+    kind: RecordKind,
+    action: AuditAction,
+    request_id: &str,
+    record_ids: &[Id],
+) -> Result<Vec<AuditEvent>> {
+    let mut out = Vec::new();
+    for part in record_ids.chunks(1_000) {
+        let mut sql = Sql::new(
+            "SELECT seq, id, occurred_at, actor_id, action, record_kind, record_id, changes, \
+             request_id FROM audit_events WHERE record_kind = $1 AND action = $2 \
+             AND request_id = $3 AND record_id IN (",
+        )
+        .arg(kind.as_str())
+        .arg(action.as_str())
+        .arg(request_id);
+        sql.push_args(part);
+        sql.push(") ORDER BY seq DESC");
+        for r in c.fetch_all(sql).await? {
+            out.push(read(&r)?);
+        }
+    }
+    Ok(out)
+}
+
 /// Events newest first, with their sequence numbers for paging.
 pub async fn list(c: &mut Conn, q: &AuditQuery) -> Result<Vec<(i64, AuditEvent)>> {
     let mut sql = Sql::new(

@@ -57,6 +57,18 @@ pub async fn list(c: &mut Conn) -> Result<Vec<Product>> {
     .collect()
 }
 
+/// A page of products by SKU, after the SKU key `after` (exclusive).
+pub async fn list_after(c: &mut Conn, after: Option<&str>, limit: i64) -> Result<Vec<Product>> {
+    let mut sql = Sql::new(format!("SELECT {COLUMNS} FROM products"));
+    if let Some(k) = after {
+        sql.push(" WHERE sku_key > ");
+        sql.push_arg(k);
+    }
+    sql.push(" ORDER BY sku_key LIMIT ");
+    sql.push_arg(limit);
+    c.fetch_all(sql).await?.iter().map(read).collect()
+}
+
 pub async fn get(c: &mut Conn, id: Id) -> Result<Option<Product>> {
     c.fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM products WHERE id = $1")).arg(id))
         .await?

@@ -16,7 +16,7 @@ use crate::error::StoreError;
 const COLUMNS: &str = "id, record_kind, status, mode, file_name, file_size, format, options, \
      header, mapping, source_key, total_rows, processed_rows, created_count, updated_count, \
      skipped_count, rejected_count, error, created_by, created_at, updated_at, finished_at, \
-     undone_at";
+     undone_at, undone_rows";
 
 fn bad(col: &str, v: &str) -> StoreError {
     StoreError::Decode(format!("{col}: unknown '{v}'"))
@@ -56,6 +56,7 @@ fn row(r: &DbRow) -> Result<Import> {
         updated_at: r.time("updated_at")?,
         finished_at: r.opt_time("finished_at")?,
         undone_at: r.opt_time("undone_at")?,
+        undone_rows: r.int("undone_rows")?,
     })
 }
 
@@ -63,7 +64,7 @@ pub async fn insert(c: &mut Conn, i: &Import) -> Result<()> {
     c.execute(
         Sql::new(format!(
             "INSERT INTO imports ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)"
         ))
         .arg(i.id)
         .arg(i.record_kind.as_str())
@@ -87,7 +88,8 @@ pub async fn insert(c: &mut Conn, i: &Import) -> Result<()> {
         .arg(i.created_at)
         .arg(i.updated_at)
         .arg(i.finished_at)
-        .arg(i.undone_at),
+        .arg(i.undone_at)
+        .arg(i.undone_rows),
     )
     .await?;
     Ok(())
@@ -100,7 +102,7 @@ pub async fn save(c: &mut Conn, i: &Import) -> Result<()> {
             "UPDATE imports SET status = $2, mode = $3, options = $4, mapping = $5, \
              total_rows = $6, processed_rows = $7, created_count = $8, updated_count = $9, \
              skipped_count = $10, rejected_count = $11, error = $12, updated_at = $13, \
-             finished_at = $14, undone_at = $15 WHERE id = $1",
+             finished_at = $14, undone_at = $15, undone_rows = $16 WHERE id = $1",
         )
         .arg(i.id)
         .arg(i.status.as_str())
@@ -116,7 +118,8 @@ pub async fn save(c: &mut Conn, i: &Import) -> Result<()> {
         .arg(&i.error)
         .arg(i.updated_at)
         .arg(i.finished_at)
-        .arg(i.undone_at),
+        .arg(i.undone_at)
+        .arg(i.undone_rows),
     )
     .await?;
     Ok(())
@@ -176,6 +179,87 @@ pub async fn list(
     q.push(" ORDER BY id DESC LIMIT ");
     q.push_arg(limit);
     c.fetch_all(q).await?.iter().map(row).collect()
+}
+
+/// Imports in one of `statuses` last changed before `cutoff`, oldest first.
+pub async fn untouched_since(
+    c: &mut Conn,
+    statuses: &[ImportStatus],
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Import>> {
+    if statuses.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(format!("SELECT {COLUMNS} FROM imports WHERE status IN ("));
+    q.push_args(statuses.iter().map(|s| Arg::from(s.as_str())));
+    q.push(") AND updated_at < ");
+    q.push_arg(cutoff);
+    q.push(" ORDER BY updated_at LIMIT ");
+    q.push_arg(limit);
+    c.fetch_all(q).await?.iter().map(row).collect()
+}
+
+/// Marks an import expired with `message` if it is still in one of `from` and was last
+/// changed before `cutoff` (a start since then keeps it); false otherwise.
+pub async fn expire(
+    c: &mut Conn,
+    id: Id,
+    from: &[ImportStatus],
+    cutoff: DateTime<Utc>,
+    message: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    if from.is_empty() {
+        return Ok(false);
+    }
+    let mut q = Sql::new(
+        "UPDATE imports SET status = $1, error = $2, updated_at = $3, finished_at = $3 \
+         WHERE id = $4 AND updated_at < $5 AND status IN (",
+    )
+    .arg(ImportStatus::Expired.as_str())
+    .arg(message)
+    .arg(now)
+    .arg(id)
+    .arg(cutoff);
+    q.push_args(from.iter().map(|s| Arg::from(s.as_str())));
+    q.push(")");
+    Ok(c.execute(q).await? > 0)
+}
+
+/// A row an undo acts on: its number, whether it created or updated, and the record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UndoRow {
+    pub row_number: i64,
+    pub outcome: Outcome,
+    pub record_id: Id,
+}
+
+/// The created and updated rows of the last run after row `after`, in file order (only
+/// what an undo needs: no cells or problems).
+pub async fn undo_rows(c: &mut Conn, id: Id, after: i64, limit: i64) -> Result<Vec<UndoRow>> {
+    let q = Sql::new(
+        "SELECT row_number, outcome, record_id FROM import_rows \
+         WHERE import_id = $1 AND row_number > $2 AND outcome IN ($3, $4) \
+         AND record_id IS NOT NULL ORDER BY row_number LIMIT $5",
+    )
+    .arg(id)
+    .arg(after)
+    .arg(Outcome::Created.as_str())
+    .arg(Outcome::Updated.as_str())
+    .arg(limit);
+    c.fetch_all(q)
+        .await?
+        .iter()
+        .map(|r| {
+            let outcome = r.text("outcome")?;
+            Ok(UndoRow {
+                row_number: r.int("row_number")?,
+                outcome: Outcome::parse(&outcome).ok_or_else(|| bad("outcome", &outcome))?,
+                record_id: r.id("record_id")?,
+            })
+        })
+        .collect()
 }
 
 /// Stores a part of an uploaded file.

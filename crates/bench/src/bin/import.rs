@@ -27,6 +27,9 @@ struct Args {
     backend: String,
     #[arg(long, default_value_t = 1_000_000)]
     rows: usize,
+    /// Then undo the import (as the job would) and time that too.
+    #[arg(long)]
+    undo: bool,
 }
 
 const FIRST: [&str; 12] = [
@@ -201,6 +204,26 @@ async fn run(args: Args) -> Result<(), String> {
         peak_rss_mb(),
         rss_before,
     );
+    if args.undo {
+        let t = Instant::now();
+        // Past `UNDO_AT_ONCE` records this only queues the job; run its handler here.
+        imports::undo(&app, &actor, id, true)
+            .await
+            .map_err(|e| e.to_string())?;
+        imports::run_undo(&app, id, user.id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let secs = t.elapsed().as_secs_f64();
+        let imp = imports::get(&app, &actor, id)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!(
+            "undo: {} ({} rows) in {secs:.1} s, {:.0} records/s",
+            imp.status.as_str(),
+            imp.undone_rows,
+            imp.undone_rows as f64 / secs
+        );
+    }
     db.close().await;
 
     {

@@ -620,19 +620,25 @@ pub enum ImportStatus {
     Done,
     /// Nothing was written: the file could not be read, or (all_or_nothing) a row was bad.
     Failed,
+    /// Being undone by a job (a large import): `undone_rows` is the progress.
+    Undoing,
     /// Undone after it was done.
     Undone,
+    /// Never imported, and its file was dropped after the days uploads are kept.
+    Expired,
 }
 
 impl ImportStatus {
-    pub const ALL: [ImportStatus; 7] = [
+    pub const ALL: [ImportStatus; 9] = [
         ImportStatus::Draft,
         ImportStatus::Queued,
         ImportStatus::Running,
         ImportStatus::Checked,
         ImportStatus::Done,
         ImportStatus::Failed,
+        ImportStatus::Undoing,
         ImportStatus::Undone,
+        ImportStatus::Expired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -643,7 +649,9 @@ impl ImportStatus {
             ImportStatus::Checked => "checked",
             ImportStatus::Done => "done",
             ImportStatus::Failed => "failed",
+            ImportStatus::Undoing => "undoing",
             ImportStatus::Undone => "undone",
+            ImportStatus::Expired => "expired",
         }
     }
 
@@ -769,6 +777,10 @@ pub struct Import {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
     pub undone_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Rows of the last undo handled so far (created records trashed, updated ones put
+    /// back), of `counts.created + counts.updated`: the progress while `undoing`.
+    #[serde(default)]
+    pub undone_rows: i64,
 }
 
 /// What became of a row.

@@ -23,10 +23,14 @@ use crate::state::AppState;
 async fn list(
     State(s): State<AppState>,
     Auth(actor): Auth,
+    q: QueryPairs,
 ) -> Result<Json<Page<Product>>, ApiError> {
+    q.only(&["limit", "cursor"])?;
+    let limit = super::quotes::limit_param(&q)?;
+    let page = catalog::page(&s.app, &actor, q.get("cursor"), limit).await?;
     Ok(Json(Page {
-        data: catalog::list(&s.app, &actor).await?,
-        next_cursor: None,
+        data: page.data,
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -155,9 +159,14 @@ pub fn mount(api: Api) -> Api {
         "/api/v1/products",
         get(list),
         Op::new("catalog", "list_products", "Products and services")
-            .describe("Every product and service by SKU, inactive ones included.")
+            .describe(
+                "Every product and service by SKU, inactive ones included, a page at a time \
+                 (`next_cursor` is null on the last page).",
+            )
+            .query("limit", "Page size (1 to 500, default 100)")
+            .query("cursor", "The `next_cursor` of the previous page.")
             .answer_schema(200, "The products", page)
-            .problems(&[403]),
+            .problems(&[400, 403]),
     )
     .route(
         HttpMethod::Post,

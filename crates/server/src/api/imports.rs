@@ -25,7 +25,8 @@ use cartera_core::Code;
 use cartera_core::imports::read::{FileFormat, ReadOptions, TextEncoding};
 use cartera_core::imports::values::Locale;
 use cartera_core::imports::{
-    Import, ImportMode, ImportOptions, ImportRow, Mapping, MatchOn, OnMatch, Outcome, Target,
+    Import, ImportMode, ImportOptions, ImportRow, ImportStatus, Mapping, MatchOn, OnMatch, Outcome,
+    Target,
 };
 
 use super::doc::{Api, Op, page_schema, register};
@@ -291,12 +292,39 @@ async fn rejected(
     Ok(res)
 }
 
+/// Whether the request says `Prefer: respond-async` (RFC 7240).
+fn prefers_async(headers: &HeaderMap) -> bool {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|p| {
+            p.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("respond-async"))
+        })
+}
+
 async fn undo(
     State(s): State<AppState>,
     Auth(actor): Auth,
     RecordId(id): RecordId,
-) -> Result<Json<Import>, ApiError> {
-    Ok(Json(imports::undo(&s.app, &actor, id).await?))
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let background = prefers_async(&headers);
+    let imp = imports::undo(&s.app, &actor, id, background).await?;
+    if imp.status == ImportStatus::Undoing {
+        let mut res = (StatusCode::ACCEPTED, Json(imp)).into_response();
+        if background {
+            res.headers_mut().insert(
+                "preference-applied",
+                HeaderValue::from_static("respond-async"),
+            );
+        }
+        return Ok(res);
+    }
+    Ok(Json(imp).into_response())
 }
 
 pub fn mount(mut api: Api) -> Api {
@@ -349,9 +377,13 @@ pub fn mount(mut api: Api) -> Api {
         get(read),
         Op::new("imports", "get_import", "An import and its progress")
             .describe(
-                "`status` is draft, queued, running, checked (a dry run ended), done, failed or undone; \
-                 `processed_rows` of `total_rows` is the progress; `counts` says how many rows were (or, \
-                 after a dry run, would be) created, updated, skipped and rejected.",
+                "`status` is draft, queued, running, checked (a dry run ended), done, failed, undoing, \
+                 undone or expired; `processed_rows` of `total_rows` is the progress; `counts` says how many \
+                 rows were (or, after a dry run, would be) created, updated, skipped and rejected. While \
+                 `undoing`, `undone_rows` of `counts.created + counts.updated` is the undo's progress. An \
+                 import never started (a draft, a preview not followed, a failed run) whose file waited \
+                 longer than the `import_file_retention_days` setting (7 by default) has its file deleted \
+                 and becomes `expired`, the reason in `error`; upload the file again to import it.",
             )
             .path_param("id", "The import's id.")
             .answer_schema(200, "The import", import.clone())
@@ -413,13 +445,23 @@ pub fn mount(mut api: Api) -> Api {
         "/api/v1/imports/{id}/undo",
         post(undo),
         Op::new("imports", "undo_import", "Undo a finished import")
-            .describe(
-                "In one transaction: the records the import created go to the trash, and the records it \
-                 updated get back the values they had before (from the audit trail). Only a `done` import \
-                 (409 otherwise). Needs `delete` on the kind (and `edit` if it updated records).",
-            )
+            .describe(&format!(
+                "The records the import created go to the trash (each with its `deleted` audit event; \
+                 restorable from the trash), and the records it updated get back the values they had \
+                 before (from the audit trail). Records already in the trash stay there. An import of at \
+                 most {at_once} records (created plus updated) is undone in one transaction and answers \
+                 200 with the `undone` import. A larger one, or any with `Prefer: respond-async`, is \
+                 queued as a job and answers 202 with the import `undoing`; follow `undone_rows` with \
+                 `GET /api/v1/imports/{{id}}`. A job that meets a record it may no longer change stops, \
+                 puts the import back to `done` with the reason in `error`, and a new undo goes on. Only \
+                 a `done` import (409 otherwise, also while `undoing`). Needs `delete` on the kind (and \
+                 `edit` if it updated records).",
+                at_once = imports::UNDO_AT_ONCE
+            ))
             .path_param("id", "The import's id.")
-            .answer_schema(200, "The undone import", import)
-            .problems(&[403, 404, 409]),
+            .header("Prefer", "`respond-async`: always run the undo as a job (202).")
+            .answer_schema(200, "The undone import", import.clone())
+            .answer_schema(202, "The import being undone", import)
+            .problems(&[403, 404, 409, 422]),
     )
 }

@@ -21,59 +21,9 @@ use cartera_core::record::RecordKind;
 use cartera_core::roles::{ADMIN_KEY, Action, Module, Permissions, Visibility};
 use cartera_core::territories::Rules;
 
-use super::forms::{FormErrors, list, place};
+use super::forms::{Fields, FormErrors, list, place};
 use super::render::{Me, PageId};
 use crate::state::AppState;
-
-/// A posted form, with repeated fields (checkboxes) kept.
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn parse(body: &Bytes) -> Fields {
-        Fields(
-            form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    }
-
-    fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-
-    fn ids(&self, name: &str) -> Vec<Id> {
-        self.all(name)
-            .iter()
-            .filter_map(|v| v.parse().ok())
-            .collect()
-    }
-
-    fn opt_id(&self, name: &str) -> Option<Id> {
-        self.get(name).parse().ok()
-    }
-
-    fn as_json(&self) -> Value {
-        let mut m = Map::new();
-        for (k, v) in &self.0 {
-            if k != "csrf_token" {
-                m.entry(k.clone()).or_insert_with(|| v.clone().into());
-            }
-        }
-        Value::Object(m)
-    }
-}
 
 /// The 403 page, unless the role administers settings.
 fn refused(me: &Me) -> Option<Response> {

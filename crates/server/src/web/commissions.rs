@@ -24,7 +24,7 @@ use cartera_core::{Id, Violations};
 
 use super::catalog::read_amount;
 use super::figures::{money_or_dash, number};
-use super::forms::{FormErrors, explain};
+use super::forms::{Fields, FormErrors, explain};
 use super::render::{Me, PageId};
 use crate::state::AppState;
 
@@ -38,45 +38,6 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/commissions/plans", get(plans_page).post(create_plan))
         .route("/commissions/plans/{id}", post(update_plan))
         .route("/commissions/plans/{id}/delete", post(delete_plan))
-}
-
-/// A posted form with its repeated fields (checkboxes) kept.
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn parse(body: &Bytes) -> Fields {
-        Fields(
-            form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
-    }
-
-    fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
-    }
-
-    fn ids(&self, name: &str) -> Vec<Id> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .filter_map(|(_, v)| v.parse().ok())
-            .collect()
-    }
-
-    fn as_json(&self) -> Value {
-        let mut m = serde_json::Map::new();
-        for (k, v) in &self.0 {
-            if k != "csrf_token" {
-                m.entry(k.clone()).or_insert_with(|| v.clone().into());
-            }
-        }
-        Value::Object(m)
-    }
 }
 
 /// A percentage or multiplier as people read it: `5`, `2.5`, `1.5`.

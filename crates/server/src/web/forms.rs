@@ -1,11 +1,71 @@
-//! Small helpers shared by the settings and administration pages: a use case's
-//! violations as messages next to the form's fields, and the client of a request.
+//! Small helpers shared by the settings and administration pages: a posted form read
+//! with its repeated fields, a use case's violations as messages next to the form's
+//! fields, and the client of a request.
 
 use std::collections::BTreeMap;
 
-use cartera_core::{Code, Violations};
+use axum::body::Bytes;
+use serde_json::{Map, Value};
+
+use cartera_core::{Code, Id, Violations};
 
 use super::render::Page;
+
+/// A posted form, with repeated fields (checkboxes) kept.
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    pub fn parse(body: &Bytes) -> Fields {
+        Fields(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first value of `name`, trimmed; empty when the form has none.
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// Every value of `name`, as sent.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// The values of `name` that are ids (others are left out).
+    pub fn ids(&self, name: &str) -> Vec<Id> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect()
+    }
+
+    pub fn opt_id(&self, name: &str) -> Option<Id> {
+        self.get(name).parse().ok()
+    }
+
+    /// The fields as one JSON object (first value of each, the CSRF token left out), to
+    /// show a refused form again as it was filled in.
+    pub fn as_json(&self) -> Value {
+        let mut m = Map::new();
+        for (k, v) in &self.0 {
+            if k != "csrf_token" {
+                m.entry(k.clone()).or_insert_with(|| v.clone().into());
+            }
+        }
+        Value::Object(m)
+    }
+}
 
 /// Messages by form field, and one for the form as a whole when a violation names no
 /// field the form shows.

@@ -28,14 +28,28 @@ pub fn routes() -> Router<AppState> {
         .route("/imports/{id}/rejected", get(rejected))
 }
 
+/// Whether a job is at work on the import (the page polls its progress).
+fn busy(status: ImportStatus) -> bool {
+    matches!(
+        status,
+        ImportStatus::Queued | ImportStatus::Running | ImportStatus::Undoing
+    )
+}
+
 fn summary(imp: &Import, me: &Me) -> Value {
     let total = imp.total_rows.unwrap_or(0);
+    let to_undo = imp.counts.created + imp.counts.updated;
     let percent = match (imp.status, total) {
+        (ImportStatus::Undoing, _) if to_undo > 0 => {
+            (imp.undone_rows * 100 / to_undo).clamp(0, 100)
+        }
+        (ImportStatus::Undoing, _) => 0,
         (
             ImportStatus::Done
             | ImportStatus::Checked
             | ImportStatus::Failed
-            | ImportStatus::Undone,
+            | ImportStatus::Undone
+            | ImportStatus::Expired,
             _,
         ) => 100,
         (_, t) if t > 0 => (imp.processed_rows * 100 / t).clamp(0, 100),
@@ -52,7 +66,9 @@ fn summary(imp: &Import, me: &Me) -> Value {
         "percent": percent,
         "counts": imp.counts,
         "error": imp.error,
-        "running": matches!(imp.status, ImportStatus::Queued | ImportStatus::Running),
+        "running": busy(imp.status),
+        "undone_rows": imp.undone_rows,
+        "to_undo": to_undo,
         "startable": imp.status.startable(),
         "created": when(imp.created_at, me.page.time_zone(), me.page.locale),
     })
@@ -171,7 +187,7 @@ async fn progress(
 ) -> Response {
     match imports::get(&s.app, me.actor(), id).await {
         Ok(imp) => {
-            let finished = !matches!(imp.status, ImportStatus::Queued | ImportStatus::Running);
+            let finished = !busy(imp.status);
             let mut res = me.page.render(
                 StatusCode::OK,
                 "import_progress.html",
@@ -224,7 +240,7 @@ async fn start(
 }
 
 async fn undo(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response {
-    match imports::undo(&s.app, me.actor(), id).await {
+    match imports::undo(&s.app, me.actor(), id, false).await {
         Ok(_) => Redirect::to(&format!("/imports/{id}")).into_response(),
         Err(e) => me.page.error(e),
     }

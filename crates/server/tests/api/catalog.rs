@@ -11,7 +11,8 @@ use crate::support::TestServer;
 both!(
     products_are_created_changed_and_audited,
     bad_products_are_named_and_reps_only_read,
-    price_lists_price_products_in_their_currency_and_dates
+    price_lists_price_products_in_their_currency_and_dates,
+    products_list_a_page_at_a_time
 );
 
 async fn products_are_created_changed_and_audited(s: TestServer) {
@@ -282,4 +283,55 @@ async fn price_lists_price_products_in_their_currency_and_dates(s: TestServer) {
     )
     .await
     .expect(403);
+}
+
+async fn products_list_a_page_at_a_time(s: TestServer) {
+    // Created out of order: pages follow the SKU, case aside.
+    for sku in ["C-3", "a-1", "G-7", "E-5", "b-2", "F-6", "D-4"] {
+        s.post(
+            "/api/v1/products",
+            json!({"sku": sku, "name": format!("Producto {sku}"), "unit": "u", "tax_rate": "21"}),
+        )
+        .await
+        .expect(201);
+    }
+    let mut skus = Vec::new();
+    let mut cursor: Option<String> = None;
+    let mut sizes = Vec::new();
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/products?limit=3&cursor={c}"),
+            None => "/api/v1/products?limit=3".to_owned(),
+        };
+        let page = s.get(&path).await.expect(200).body;
+        let data = page["data"].as_array().unwrap();
+        sizes.push(data.len());
+        skus.extend(data.iter().map(|p| p["sku"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(sizes, [3, 3, 1]);
+    assert_eq!(skus, ["a-1", "b-2", "C-3", "D-4", "E-5", "F-6", "G-7"]);
+    // Without a limit, one page of up to 100 holds them all.
+    let all = s.get("/api/v1/products").await.expect(200).body;
+    assert_eq!(all["data"].as_array().unwrap().len(), 7);
+    assert!(all["next_cursor"].is_null());
+    s.get("/api/v1/products?limit=3&cursor=not-a-cursor")
+        .await
+        .problem(400, "cursor");
+    s.get("/api/v1/products?limit=0")
+        .await
+        .problem(400, "limit");
+    s.get("/api/v1/products?sort=sku").await.expect(400);
+    // The OpenAPI document names the parameters.
+    let doc = s.get("/api/v1/openapi.json").await.expect(200).body;
+    let params = doc["paths"]["/api/v1/products"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    assert_eq!(params, ["limit", "cursor"]);
 }

@@ -25,6 +25,10 @@ both!(
     the_import_page_previews_imports_and_undoes,
     // bulk import
     a_large_import_lists_its_created_rows_catches_repeats_and_undoes,
+    // housekeeping
+    a_large_undo_runs_as_a_job_and_trashes_each_record_once,
+    an_undo_that_meets_a_record_out_of_view_stops_and_goes_on_later,
+    uploads_never_imported_expire_and_running_imports_are_left_alone,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -946,4 +950,382 @@ async fn a_large_import_lists_its_created_rows_catches_repeats_and_undoes(s: Tes
             .len(),
         3000
     );
+}
+
+// housekeeping: an undo in the background, set-based, with its progress.
+async fn a_large_undo_runs_as_a_job_and_trashes_each_record_once(s: TestServer) {
+    let ana = s
+        .create(
+            "contacts",
+            json!({"first_name": "Ana", "last_name": "García",
+                   "emails": [{"address": "p0@example.com"}], "job_title": "Compras"}),
+        )
+        .await;
+    let ana_id = ana["id"].as_str().unwrap().to_owned();
+    let mut csv = String::from("Nombre;Apellido;Email;Cargo\n");
+    for i in 0..3000 {
+        csv.push_str(&format!(
+            "Persona{i};Apellido{i};p{i}@example.com;Gerente\n"
+        ));
+    }
+    let id = upload(&s, "kind=contacts&file_name=grande.csv", csv.into_bytes())
+        .await
+        .expect(201)
+        .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = run(
+        &s,
+        &id,
+        json!({"mode": "skip_bad_rows", "match_on": "email", "on_match": "update"}),
+    )
+    .await;
+    assert_eq!(counts(&done), (2999, 1, 0, 0), "{done}");
+    assert_eq!(s.all_pages("/api/v1/contacts?q=persona2999").await.len(), 1);
+
+    // Asked to run in the background, the undo is queued and shows where it is.
+    let undo = format!("/api/v1/imports/{id}/undo");
+    let queued = s
+        .send(
+            Method::POST,
+            &undo,
+            Some(&s.token),
+            &[("prefer", "respond-async")],
+            None,
+        )
+        .await
+        .expect(202);
+    assert_eq!(queued.header("preference-applied"), Some("respond-async"));
+    assert_eq!(queued.body["status"], "undoing");
+    assert_eq!(queued.body["undone_rows"], 0);
+    let seen = s
+        .get(&format!("/api/v1/imports/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(seen["status"], "undoing");
+    assert_eq!(seen["undone_rows"], 0);
+    // The import's page shows it and polls for the progress.
+    {
+        use crate::web::{PASSWORD, get};
+        s.member("rita@test.example.com", "admin").await;
+        let (cookie, _) = s.browser_login("rita@test.example.com", PASSWORD).await;
+        let page = get(&s, &format!("/imports/{id}"), &cookie).await;
+        assert!(page.text.contains("badge import-undoing"), "{}", page.text);
+        assert!(
+            page.text.contains("0 de 3000 registros revertidos"),
+            "{}",
+            page.text
+        );
+        assert!(
+            page.text
+                .contains(&format!(r#"hx-get="/imports/{id}/progress""#))
+        );
+        assert!(
+            !page
+                .text
+                .contains(&format!(r#"action="/imports/{id}/undo""#))
+        );
+    }
+    // Nothing is undone twice: a second undo waits for the first.
+    let again = s.post(&undo, json!({})).await.expect(409);
+    assert!(
+        again.body["detail"].as_str().unwrap().contains("undoing"),
+        "{}",
+        again.body
+    );
+    assert!(Worker::standard("t").run_due(&s.app).await.unwrap() >= 1);
+    let undone = s
+        .get(&format!("/api/v1/imports/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(undone["status"], "undone", "{undone}");
+    assert_eq!(undone["undone_rows"], 3000);
+    assert!(undone["undone_at"].is_string());
+
+    // Ana has her title back; every created contact is in the trash, with one
+    // `deleted` event each, written by the undo.
+    let a = s
+        .get(&format!("/api/v1/contacts/{ana_id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(a["job_title"], "Compras");
+    let live = s.all_pages("/api/v1/contacts").await;
+    assert_eq!(live.len(), 1);
+    let trashed = s.all_pages("/api/v1/contacts?trashed=true&limit=500").await;
+    assert_eq!(trashed.len(), 2999);
+    let deleted = s
+        .all_pages("/api/v1/audit_events?record_kind=contact&action=deleted&limit=500")
+        .await;
+    assert_eq!(deleted.len(), 2999);
+    let mut ids: Vec<&str> = deleted
+        .iter()
+        .map(|e| e["record_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 2999, "one event per record");
+    let mut trashed_ids: Vec<&str> = trashed.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    trashed_ids.sort_unstable();
+    assert_eq!(ids, trashed_ids);
+    let undo_request = format!("import-undo:{id}");
+    assert!(
+        deleted
+            .iter()
+            .all(|e| e["request_id"] == undo_request.as_str())
+    );
+    assert!(trashed.iter().all(|r| r["version"] == 2));
+    let undo_events = s
+        .all_pages("/api/v1/audit_events?record_kind=contact&action=import_undone")
+        .await;
+    assert_eq!(undo_events.len(), 1);
+    assert_eq!(undo_events[0]["record_id"], id.as_str());
+
+    // Search no longer finds them; the import's rows still name them.
+    assert!(
+        s.all_pages("/api/v1/contacts?q=persona2999")
+            .await
+            .is_empty()
+    );
+    assert!(
+        s.get("/api/v1/search?q=persona2999").await.expect(200).body["data"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // One comes back from the trash like any deleted record.
+    let last = s
+        .all_pages(&format!(
+            "/api/v1/imports/{id}/rows?outcome=created&limit=500"
+        ))
+        .await
+        .pop()
+        .unwrap();
+    let back = last["record_id"].as_str().unwrap();
+    let restored = s
+        .post(&format!("/api/v1/contacts/{back}/restore"), json!({}))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(restored["first_name"], "Persona2999");
+    assert_eq!(s.all_pages("/api/v1/contacts").await.len(), 2);
+    assert_eq!(s.all_pages("/api/v1/contacts?q=persona2999").await.len(), 1);
+    // An undone import stays undone.
+    s.post(&undo, json!({})).await.expect(409);
+}
+
+// housekeeping: uploads left waiting lose their file after the retention.
+async fn uploads_never_imported_expire_and_running_imports_are_left_alone(s: TestServer) {
+    use crate::web::{PASSWORD, get};
+    let csv = || b"Nombre;Apellido;Email\nAna;Sosa;ana@example.com\n".to_vec();
+    let q = "kind=contacts&file_name=espera.csv";
+    let new_import = |r: Resp| {
+        r.expect(201).body["import"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // A draft, a preview never followed, one queued (its worker not yet at it), one done.
+    let draft = new_import(upload(&s, q, csv()).await);
+    let previewed = new_import(upload(&s, q, csv()).await);
+    run(&s, &previewed, json!({"mode": "dry_run"})).await;
+    let imported = new_import(upload(&s, q, csv()).await);
+    run(&s, &imported, json!({"mode": "skip_bad_rows"})).await;
+    let queued = new_import(upload(&s, q, csv()).await);
+    s.post(
+        &format!("/api/v1/imports/{queued}/start"),
+        json!({"mode": "skip_bad_rows", "on_match": "create"}),
+    )
+    .await
+    .expect(202);
+
+    s.patch("/api/v1/settings", json!({"import_file_retention_days": 0}))
+        .await
+        .problem(422, "import_file_retention_days");
+    let set = s
+        .patch(
+            "/api/v1/settings",
+            json!({"import_file_retention_days": 10}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(set["import_file_retention_days"], 10);
+
+    let report = cartera_app::maintenance::run(&s.app).await.unwrap();
+    assert_eq!(report.expired_imports, 0, "not before the retention");
+    s.clock.advance(chrono::Duration::days(8));
+    let report = cartera_app::maintenance::run(&s.app).await.unwrap();
+    assert_eq!(report.expired_imports, 0, "ten days, not eight");
+    s.clock.advance(chrono::Duration::days(3));
+    let report = cartera_app::maintenance::run(&s.app).await.unwrap();
+    assert_eq!(report.expired_imports, 2);
+    let again = cartera_app::maintenance::run(&s.app).await.unwrap();
+    assert_eq!(again.expired_imports, 0);
+
+    for id in [&draft, &previewed] {
+        let imp = s
+            .get(&format!("/api/v1/imports/{id}"))
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(imp["status"], "expired", "{imp}");
+        let why = imp["error"].as_str().unwrap();
+        assert!(
+            why.contains("10 days") && why.contains("upload it again"),
+            "{why}"
+        );
+        // Its file is gone: it cannot start, and says why.
+        let r = s
+            .post(
+                &format!("/api/v1/imports/{id}/start"),
+                json!({"mode": "skip_bad_rows"}),
+            )
+            .await
+            .expect(409);
+        assert!(
+            r.body["detail"].as_str().unwrap().contains("expired"),
+            "{}",
+            r.body
+        );
+    }
+    let done = s
+        .get(&format!("/api/v1/imports/{imported}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(done["status"], "done");
+    // The queued import kept its file and still runs.
+    let waiting = s
+        .get(&format!("/api/v1/imports/{queued}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(waiting["status"], "queued");
+    assert!(Worker::standard("t").run_due(&s.app).await.unwrap() >= 1);
+    let ran = s
+        .get(&format!("/api/v1/imports/{queued}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(ran["status"], "done", "{ran}");
+    assert_eq!(counts(&ran), (1, 0, 0, 0));
+
+    // The import page says what happened, in the reader's language.
+    let (_, _) = s.member("rita@test.example.com", "admin").await;
+    let (cookie, _) = s.browser_login("rita@test.example.com", PASSWORD).await;
+    let page = get(&s, &format!("/imports/{draft}"), &cookie).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("badge import-expired"), "{}", page.text);
+    assert!(
+        page.text
+            .contains("Este archivo esperó demasiado sin importarse"),
+        "{}",
+        page.text
+    );
+    assert!(
+        !page
+            .text
+            .contains(&format!(r#"action="/imports/{draft}/start""#)),
+        "an expired import offers no start"
+    );
+}
+
+// housekeeping: the undo's rules hold in the background too.
+async fn an_undo_that_meets_a_record_out_of_view_stops_and_goes_on_later(s: TestServer) {
+    let (manager_id, manager) = s.member("jefa@example.com", "manager").await;
+    let csv = "Nombre;Apellido;Email\nAna;Uno;a1@example.com\nBeto;Dos;b2@example.com\nCris;Tres;c3@example.com\n";
+    let id = upload_as(
+        &s,
+        &manager,
+        "kind=contacts&file_name=equipo.csv",
+        csv.as_bytes().to_vec(),
+    )
+    .await
+    .expect(201)
+    .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.call(
+        &manager,
+        Method::POST,
+        &format!("/api/v1/imports/{id}/start"),
+        Some(json!({"mode": "skip_bad_rows"})),
+    )
+    .await
+    .expect(202);
+    Worker::standard("t").run_due(&s.app).await.unwrap();
+    let created = s
+        .all_pages(&format!("/api/v1/imports/{id}/rows?outcome=created"))
+        .await;
+    assert_eq!(created.len(), 3);
+    // An administrator gives one of them to someone else: the manager no longer sees it.
+    let moved = created[1]["record_id"].as_str().unwrap().to_owned();
+    s.patch(
+        &format!("/api/v1/contacts/{moved}"),
+        json!({"owner_id": s.admin_id}),
+    )
+    .await
+    .expect(200);
+    let undo = format!("/api/v1/imports/{id}/undo");
+    // At once, as always: refused as if the record did not exist, nothing undone.
+    s.call(&manager, Method::POST, &undo, None)
+        .await
+        .expect(404);
+    // In the background: the job stops, undoes nothing, and says why.
+    s.send(
+        Method::POST,
+        &undo,
+        Some(&manager),
+        &[("prefer", "respond-async")],
+        None,
+    )
+    .await
+    .expect(202);
+    Worker::standard("t").run_due(&s.app).await.unwrap();
+    let stopped = s
+        .get(&format!("/api/v1/imports/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(stopped["status"], "done", "{stopped}");
+    let why = stopped["error"].as_str().unwrap();
+    assert!(
+        why.contains("outside your view") && why.contains("undo again"),
+        "{why}"
+    );
+    assert_eq!(s.all_pages("/api/v1/contacts").await.len(), 3);
+    // Given back, the next undo finishes the job.
+    s.patch(
+        &format!("/api/v1/contacts/{moved}"),
+        json!({"owner_id": manager_id}),
+    )
+    .await
+    .expect(200);
+    let undone = s
+        .send(
+            Method::POST,
+            &undo,
+            Some(&manager),
+            &[("prefer", "respond-async")],
+            None,
+        )
+        .await
+        .expect(202);
+    assert_eq!(undone.body["error"], Value::Null);
+    Worker::standard("t").run_due(&s.app).await.unwrap();
+    let finished = s
+        .get(&format!("/api/v1/imports/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(finished["status"], "undone", "{finished}");
+    assert_eq!(finished["undone_rows"], 3);
+    assert!(finished["error"].is_null());
+    assert!(s.all_pages("/api/v1/contacts").await.is_empty());
+    assert_eq!(s.all_pages("/api/v1/contacts?trashed=true").await.len(), 3);
 }
