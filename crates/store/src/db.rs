@@ -318,6 +318,24 @@ impl Conn {
         })
     }
 
+    /// Streams `data` through a `COPY ... FROM STDIN` statement (PostgreSQL only).
+    pub async fn copy_in(&mut self, statement: &str, data: Vec<u8>) -> Result<u64> {
+        let conn: &mut sqlx::PgConnection = match self {
+            Conn::PgTx(t) => t,
+            Conn::Pg(c) => c,
+            Conn::SqliteTx(_) | Conn::Sqlite(_) => {
+                return Err(StoreError::Config("COPY is PostgreSQL's".into()));
+            }
+        };
+        let mut copy = conn.copy_in_raw(statement).await?;
+        if let Err(e) = copy.send(data).await {
+            // The connection must leave copy mode before anything else runs on it.
+            let _ = copy.abort(e.to_string()).await;
+            return Err(e.into());
+        }
+        Ok(copy.finish().await?)
+    }
+
     pub async fn execute(&mut self, q: Sql) -> Result<u64> {
         let Sql { text, args } = q;
         Ok(match self {
