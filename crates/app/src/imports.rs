@@ -165,8 +165,25 @@ pub async fn upload(
         finished_at: None,
         undone_at: None,
     };
+    // A large file's parts must not fill the writer's page cache (held in memory as the
+    // transaction's dirty pages, then kept).
+    app.db.bulk_writes(true).await?;
+    let stored = store_parts(app, &import, path).await;
+    if let Err(e) = app.db.bulk_writes(false).await {
+        tracing::warn!(import_id = %import.id, error = %e, "the writer's cache was not restored");
+    }
+    stored?;
+    Ok(Uploaded {
+        import,
+        targets,
+        sample,
+    })
+}
+
+/// Stores a new import with its file, in parts.
+async fn store_parts(app: &App, import: &Import, path: &Path) -> Result<()> {
     let mut conn = app.db.begin().await?;
-    store::insert(&mut conn, &import).await?;
+    store::insert(&mut conn, import).await?;
     let mut f = std::fs::File::open(path)
         .map_err(|e| AppError::Conflict(format!("the upload was lost: {e}")))?;
     let mut buf = vec![0u8; PART_BYTES];
@@ -182,11 +199,7 @@ pub async fn upload(
         part += 1;
     }
     conn.commit().await?;
-    Ok(Uploaded {
-        import,
-        targets,
-        sample,
-    })
+    Ok(())
 }
 
 fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {

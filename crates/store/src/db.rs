@@ -71,6 +71,8 @@ enum Pools {
     Sqlite {
         writer: SqlitePool,
         reader: SqlitePool,
+        /// Bulk jobs running ([`Db::bulk_writes`]): the last to end restores the cache.
+        bulk_jobs: std::sync::atomic::AtomicUsize,
     },
     Postgres(PgPool),
 }
@@ -123,7 +125,11 @@ impl Db {
                 .connect_with(base)
                 .await?;
             Db {
-                pools: Arc::new(Pools::Sqlite { writer, reader }),
+                pools: Arc::new(Pools::Sqlite {
+                    writer,
+                    reader,
+                    bulk_jobs: std::sync::atomic::AtomicUsize::new(0),
+                }),
             }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let co = PgConnectOptions::from_str(url)?
@@ -231,9 +237,27 @@ impl Db {
     /// Bounds (with `on`) or restores the SQLite writer's memory for a bulk job (a large
     /// import): its page cache drops from 256 MB to 32 MB and its pages are read without
     /// the memory map, so that the job's memory does not grow with the database it fills.
-    /// The writes themselves are unchanged (same journal, same durability).
+    /// The writes themselves are unchanged (same journal, same durability). Calls pair
+    /// up (`on` then not): with two jobs at once, the cache comes back when both ended.
     pub async fn bulk_writes(&self, on: bool) -> Result<()> {
-        if let Pools::Sqlite { writer, .. } = &*self.pools {
+        if let Pools::Sqlite {
+            writer, bulk_jobs, ..
+        } = &*self.pools
+        {
+            use std::sync::atomic::Ordering;
+            let before = if on {
+                bulk_jobs.fetch_add(1, Ordering::SeqCst)
+            } else {
+                bulk_jobs
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                        Some(n.saturating_sub(1))
+                    })
+                    .unwrap_or(0)
+            };
+            // Only the first job to start and the last to end change the connection.
+            if (on && before > 0) || (!on && before != 1) {
+                return Ok(());
+            }
             let (cache, mmap) = if on {
                 (BULK_CACHE, "0")
             } else {
@@ -257,7 +281,7 @@ impl Db {
 
     pub async fn close(&self) {
         match &*self.pools {
-            Pools::Sqlite { writer, reader } => {
+            Pools::Sqlite { writer, reader, .. } => {
                 reader.close().await;
                 writer.close().await;
             }
