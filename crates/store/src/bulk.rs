@@ -1,19 +1,26 @@
 //! Many rows into one table at once (an import's records, keys, tags, audit events and
 //! row outcomes).
 //!
-//! SQLite gets multi-row `INSERT`s of a few fixed sizes: the driver keeps one prepared
-//! statement per SQL text, so fixed shapes are compiled once per connection and reused
-//! by every later chunk, where a statement sized to each chunk would be compiled (and
-//! cached, megabytes each) anew. PostgreSQL gets `COPY ... FROM STDIN`, one round trip
-//! for the whole set, unless the rows must resolve conflicts, which `COPY` cannot.
+//! Multi-row `INSERT`s of a few fixed sizes: the driver keeps one prepared statement per
+//! SQL text, so fixed shapes are compiled once per connection and reused by every later
+//! chunk, where a statement sized to each chunk would be compiled (and cached, megabytes
+//! each) anew. On PostgreSQL a statement stays under one network message
+//! ([`PG_MESSAGE`]), and [`Rows::copy`] sends a large set through `COPY ... FROM STDIN`.
 
 use std::fmt::Write as _;
 
 use crate::db::{Arg, Backend, Conn, Result, Sql, sqlite_time};
 
 /// Rows per `INSERT`, largest first: any count is a sum of these, so a table has at
-/// most four statement shapes.
-const BLOCKS: [usize; 4] = [256, 32, 4, 1];
+/// most five statement shapes.
+const BLOCKS: [usize; 5] = [256, 64, 16, 4, 1];
+
+/// The most bytes of values per PostgreSQL statement. The driver (sqlx 0.9) leaves
+/// Nagle's algorithm on: a message written in more than one piece (past a TLS record,
+/// 16 KiB, or a TCP segment) waits for the server's delayed ACK, about 40 ms, where a
+/// round trip takes a tenth of a millisecond. A `COPY` pays that once (its data and its
+/// end are two writes); statements under one record never do.
+const PG_MESSAGE: usize = 12 * 1024;
 
 /// Both engines cap the parameters of one statement (SQLite at 32766).
 const MAX_PARAMS: usize = 30_000;
@@ -63,8 +70,18 @@ impl Rows {
         &self.table
     }
 
-    /// Writes the rows.
+    /// Writes the rows with multi-row `INSERT`s of fixed sizes.
     pub async fn write(self, c: &mut Conn) -> Result<()> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let backend = c.backend();
+        self.insert(c, backend).await
+    }
+
+    /// Writes the rows with `COPY` on PostgreSQL (one round trip, but see
+    /// [`PG_MESSAGE`]); as [`Rows::write`] on SQLite or with a conflict clause.
+    pub async fn copy(self, c: &mut Conn) -> Result<()> {
         if self.is_empty() {
             return Ok(());
         }
@@ -82,14 +99,30 @@ impl Rows {
         }
     }
 
+    /// The bytes a row takes in a statement, roughly.
+    fn row_bytes(&self) -> usize {
+        let width = self.columns.len().max(1);
+        let sample = &self.values[..self.values.len().min(width * 16)];
+        let bytes: usize = sample
+            .iter()
+            .map(|v| match v {
+                Arg::Text(Some(s)) | Arg::Json(Some(s)) => s.len() + 8,
+                _ => 12,
+            })
+            .sum();
+        bytes / (sample.len() / width).max(1)
+    }
+
     async fn insert(self, c: &mut Conn, backend: Backend) -> Result<()> {
         let width = self.columns.len().max(1);
+        let row_bytes = self.row_bytes().max(1);
         let mut left = self.len();
         let mut values = self.values.into_iter();
         let blocks: Vec<usize> = BLOCKS
             .iter()
             .copied()
             .filter(|b| b * width <= MAX_PARAMS || *b == 1)
+            .filter(|b| backend == Backend::Sqlite || b * row_bytes <= PG_MESSAGE || *b == 1)
             .collect();
         for &block in &blocks {
             while left >= block {

@@ -306,18 +306,6 @@ pub async fn insert_encoded<D: Table>(c: &mut Conn, recs: Vec<EncodedRecord>) ->
         &["record_id", "tag_key", "record_kind", "tag"],
     )
     .on_conflict("ON CONFLICT DO NOTHING");
-    if backend == Backend::Postgres {
-        // Keys and tags of new records cannot conflict (repeats within a record were
-        // dropped by `encode`): `COPY` takes them.
-        keys = Rows::new(
-            "record_keys",
-            &["key_kind", "value", "record_id", "record_kind"],
-        );
-        tags = Rows::new(
-            "record_tags",
-            &["record_id", "tag_key", "record_kind", "tag"],
-        );
-    }
     for r in &recs {
         let id = r.id.to_string();
         for k in &r.keys {
@@ -377,7 +365,7 @@ pub async fn insert_encoded<D: Table>(c: &mut Conn, recs: Vec<EncodedRecord>) ->
                 let ord = i64::try_from(i).unwrap_or(i64::MAX);
                 rows.push(r.row.into_iter().chain([Arg::from(r.doc), Arg::from(ord)]));
             }
-            rows.write(c).await?;
+            rows.copy(c).await?;
             c.execute(Sql::new(format!(
                 "INSERT INTO {} ({cols}, search) SELECT {cols}, \
                  to_tsvector('simple', cartera_unaccent(doc)) FROM {stage} ORDER BY ord",
@@ -671,7 +659,9 @@ pub async fn find_duplicates<D: Table>(
             .filter(|k| k.kind == kind)
             .map(|k| k.value.as_str())
             .collect();
-        for part in values.chunks(1000) {
+        // A few hundred values keep the statement within one PostgreSQL message
+        // (`bulk::PG_MESSAGE`).
+        for part in values.chunks(250) {
             let mut sql = Sql::new("SELECT value, record_id FROM record_keys WHERE key_kind = ");
             sql.push_arg(kind.as_str());
             sql.push(" AND record_kind = ");
