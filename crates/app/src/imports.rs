@@ -476,15 +476,24 @@ async fn materialise(app: &App, id: Id) -> Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::NamedTempFile::new()
         .map_err(|e| AppError::Conflict(format!("no room for the file: {e}")))?;
     let mut conn = app.db.reader().await?;
+    // The parts are read once: mapped, they would stay resident as long as the pool
+    // keeps this connection (the size of the file, again).
+    conn.memory_map(false).await?;
     let mut part = 0;
-    while let Some(text) = store::part(&mut conn, id, part).await? {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(text.as_bytes())
-            .map_err(|e| AppError::Conflict(format!("the stored file is damaged: {e}")))?;
-        tmp.write_all(&bytes)
-            .map_err(|e| AppError::Conflict(format!("no room for the file: {e}")))?;
-        part += 1;
+    let read = async {
+        while let Some(text) = store::part(&mut conn, id, part).await? {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text.as_bytes())
+                .map_err(|e| AppError::Conflict(format!("the stored file is damaged: {e}")))?;
+            tmp.write_all(&bytes)
+                .map_err(|e| AppError::Conflict(format!("no room for the file: {e}")))?;
+            part += 1;
+        }
+        Ok::<(), AppError>(())
     }
+    .await;
+    conn.memory_map(true).await?;
+    read?;
     if part == 0 {
         return Err(AppError::Invalid(Violations::one(
             "file",

@@ -346,6 +346,19 @@ impl Conn {
         })
     }
 
+    /// Turns SQLite's memory map off (or back on) for this connection: a large one-off
+    /// read (an import's stored file) then goes through the bounded page cache instead
+    /// of leaving every page it read mapped, and resident, while the connection lives.
+    /// Nothing on PostgreSQL.
+    pub async fn memory_map(&mut self, on: bool) -> Result<()> {
+        if self.backend() == Backend::Sqlite {
+            let size = if on { MMAP_SIZE } else { "0" };
+            self.execute(Sql::new(format!("PRAGMA mmap_size = {size}")))
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Streams `data` through a `COPY ... FROM STDIN` statement (PostgreSQL only).
     pub async fn copy_in(&mut self, statement: &str, data: Vec<u8>) -> Result<u64> {
         let conn: &mut sqlx::PgConnection = match self {
