@@ -166,8 +166,25 @@ pub async fn upload(
         undone_at: None,
         undone_rows: 0,
     };
+    // A large file's parts must not fill the writer's page cache (held in memory as the
+    // transaction's dirty pages, then kept).
+    app.db.bulk_writes(true).await?;
+    let stored = store_parts(app, &import, path).await;
+    if let Err(e) = app.db.bulk_writes(false).await {
+        tracing::warn!(import_id = %import.id, error = %e, "the writer's cache was not restored");
+    }
+    stored?;
+    Ok(Uploaded {
+        import,
+        targets,
+        sample,
+    })
+}
+
+/// Stores a new import with its file, in parts.
+async fn store_parts(app: &App, import: &Import, path: &Path) -> Result<()> {
     let mut conn = app.db.begin().await?;
-    store::insert(&mut conn, &import).await?;
+    store::insert(&mut conn, import).await?;
     let mut f = std::fs::File::open(path)
         .map_err(|e| AppError::Conflict(format!("the upload was lost: {e}")))?;
     let mut buf = vec![0u8; PART_BYTES];
@@ -183,11 +200,7 @@ pub async fn upload(
         part += 1;
     }
     conn.commit().await?;
-    Ok(Uploaded {
-        import,
-        targets,
-        sample,
-    })
+    Ok(())
 }
 
 fn read_full(r: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -482,15 +495,24 @@ async fn materialise(app: &App, id: Id) -> Result<tempfile::NamedTempFile> {
     let mut tmp = tempfile::NamedTempFile::new()
         .map_err(|e| AppError::Conflict(format!("no room for the file: {e}")))?;
     let mut conn = app.db.reader().await?;
+    // The parts are read once: mapped, they would stay resident as long as the pool
+    // keeps this connection (the size of the file, again).
+    conn.memory_map(false).await?;
     let mut part = 0;
-    while let Some(text) = store::part(&mut conn, id, part).await? {
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(text.as_bytes())
-            .map_err(|e| AppError::Conflict(format!("the stored file is damaged: {e}")))?;
-        tmp.write_all(&bytes)
-            .map_err(|e| AppError::Conflict(format!("no room for the file: {e}")))?;
-        part += 1;
+    let read = async {
+        while let Some(text) = store::part(&mut conn, id, part).await? {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(text.as_bytes())
+                .map_err(|e| AppError::Conflict(format!("the stored file is damaged: {e}")))?;
+            tmp.write_all(&bytes)
+                .map_err(|e| AppError::Conflict(format!("no room for the file: {e}")))?;
+            part += 1;
+        }
+        Ok::<(), AppError>(())
     }
+    .await;
+    conn.memory_map(true).await?;
+    read?;
     if part == 0 {
         return Err(AppError::Invalid(Violations::one(
             "file",
@@ -571,6 +593,68 @@ fn read_and_build(
         });
     }
     Ok((t, out, done))
+}
+
+/// What checks a chunk's rows as records away from the database.
+struct PrepareContext {
+    app: App,
+    actor: Actor,
+    records: records::ImportContext,
+    rule: ImportRule,
+    /// Rows already done by an earlier run of the same import (a resumed job).
+    skip: i64,
+}
+
+/// A chunk read, mapped and checked as records: the rows to store (`out`), which of
+/// them reached the records' checks (`slots`), and those checks so far.
+struct ChunkOut<D> {
+    /// Rows of the file read so far, this chunk's included.
+    read: i64,
+    out: Vec<ImportRow>,
+    slots: Vec<usize>,
+    prepared: Option<records::PreparedChunk<D>>,
+}
+
+/// Reads the next chunk and checks its rows as records (blocking: off the async
+/// threads, while the chunk before is written).
+fn read_and_prepare<D: Kind>(
+    t: Table,
+    b: &BuildContext,
+    p: &PrepareContext,
+    read_before: i64,
+) -> std::result::Result<(Table, ChunkOut<D>, bool), FileError> {
+    let (t, built, done) = read_and_build(t, b)?;
+    let mut read = read_before;
+    let mut inputs = Vec::new();
+    let mut out: Vec<ImportRow> = Vec::with_capacity(built.len());
+    let mut slots: Vec<usize> = Vec::new();
+    for b in built {
+        read += 1;
+        if read <= p.skip {
+            continue;
+        }
+        if let Some(m) = b.mapped {
+            slots.push(out.len());
+            inputs.push(ImportInput {
+                number: b.row.row_number,
+                input: m.input,
+                external_id: m.external_id,
+            });
+        }
+        out.push(b.row);
+    }
+    let prepared = (!inputs.is_empty())
+        .then(|| records::prepare_import::<D>(&p.records, &p.actor, p.app.now(), inputs, p.rule));
+    Ok((
+        t,
+        ChunkOut {
+            read,
+            out,
+            slots,
+            prepared,
+        },
+        done,
+    ))
 }
 
 async fn run_kind<D: Kind>(
@@ -733,8 +817,8 @@ async fn pass<D: Kind>(
         conn.commit().await?;
     }
     let mut read_rows: i64 = 0;
-    // The next chunk is read and mapped on the blocking pool while this one is checked
-    // and written: reading and writing take one core each.
+    // The next chunk is read, mapped and checked as records on the blocking pool while
+    // this one is matched and written: the two take one core each.
     let build = std::sync::Arc::new(BuildContext {
         header: imp.header.clone(),
         mapping: imp.mapping.clone(),
@@ -742,52 +826,52 @@ async fn pass<D: Kind>(
         locale: imp.options.locale,
         currency,
     });
-    let mut pending = Some(tokio::task::spawn_blocking({
-        let build = build.clone();
-        move || read_and_build(table, &build)
-    }));
+    let prep = std::sync::Arc::new(PrepareContext {
+        app: app.clone(),
+        actor: actor.clone(),
+        records: records::ImportContext::load::<D>(&mut app.db.reader().await?, actor).await?,
+        rule,
+        skip,
+    });
+    let spawn = |t: Table, read_before: i64| {
+        let (build, prep) = (build.clone(), prep.clone());
+        tokio::task::spawn_blocking(move || read_and_prepare::<D>(t, &build, &prep, read_before))
+    };
+    let mut pending = Some(spawn(table, 0));
     while let Some(next) = pending.take() {
-        let (t, built, done) = next
+        let (t, chunk, done) = next
             .await
             .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?
             .map_err(file_error)?;
         if !done {
-            let build = build.clone();
-            pending = Some(tokio::task::spawn_blocking(move || {
-                read_and_build(t, &build)
-            }));
+            pending = Some(spawn(t, chunk.read));
         }
-        let mut inputs = Vec::new();
-        let mut out: Vec<ImportRow> = Vec::with_capacity(built.len());
-        let mut slots: Vec<usize> = Vec::new();
-        for b in built {
-            read_rows += 1;
-            if read_rows <= skip {
-                continue;
-            }
-            if let Some(m) = b.mapped {
-                slots.push(out.len());
-                inputs.push(ImportInput {
-                    number: b.row.row_number,
-                    input: m.input,
-                    external_id: m.external_id,
-                });
-            }
-            out.push(b.row);
-        }
+        let ChunkOut {
+            read,
+            mut out,
+            slots,
+            prepared,
+        } = chunk;
+        read_rows = read;
         let now = app.now();
-        let results = if inputs.is_empty() {
-            Vec::new()
-        } else {
-            match whole.as_mut() {
+        let results = match prepared {
+            None => Vec::new(),
+            Some(prepared) => match whole.as_mut() {
                 Some(conn) => {
-                    records::import_rows::<D>(conn, actor, now, inputs, rule, &mut seen).await?
+                    records::import_rows::<D>(conn, actor, &prep.records, prepared, rule, &mut seen)
+                        .await?
                 }
                 None if rule.write => {
                     let mut conn = app.db.begin().await?;
-                    let res =
-                        records::import_rows::<D>(&mut conn, actor, now, inputs, rule, &mut seen)
-                            .await?;
+                    let res = records::import_rows::<D>(
+                        &mut conn,
+                        actor,
+                        &prep.records,
+                        prepared,
+                        rule,
+                        &mut seen,
+                    )
+                    .await?;
                     apply(imp, &mut out, &slots, res, slim);
                     imp.processed_rows = read_rows;
                     imp.updated_at = now;
@@ -804,10 +888,17 @@ async fn pass<D: Kind>(
                 }
                 None => {
                     let mut conn = app.db.reader().await?;
-                    records::import_rows::<D>(&mut conn, actor, now, inputs, rule, &mut seen)
-                        .await?
+                    records::import_rows::<D>(
+                        &mut conn,
+                        actor,
+                        &prep.records,
+                        prepared,
+                        rule,
+                        &mut seen,
+                    )
+                    .await?
                 }
-            }
+            },
         };
         apply(imp, &mut out, &slots, results, slim);
         imp.processed_rows = read_rows;

@@ -1474,29 +1474,66 @@ impl ImportSeen {
     }
 }
 
-/// Imports a chunk of rows of kind `D` through the same rules as any write: each row is
-/// read and checked as a new record, matched on the chosen key, then created, used to
-/// update its match, skipped or rejected. With `rule.write` the good rows are stored
-/// with their audit events in `conn` (the caller's transaction); otherwise nothing is.
-pub(crate) async fn import_rows<D: Kind>(
-    conn: &mut Conn,
-    actor: &Actor,
+/// What every chunk of an import reads from the database before its rows are checked:
+/// read once per pass, so that rows can be checked away from the database.
+#[derive(Clone)]
+pub(crate) struct ImportContext {
+    defs: Vec<CustomField>,
+    settings: Settings,
+    territories: Vec<Territory>,
+    backend: Backend,
+}
+
+impl ImportContext {
+    pub(crate) async fn load<D: Kind>(conn: &mut Conn, actor: &Actor) -> Result<ImportContext> {
+        let backend = conn.backend();
+        let batch = Batch::load::<D>(conn, actor, Utc::now())
+            .await?
+            .with_territories::<D>(conn)
+            .await?;
+        Ok(ImportContext {
+            defs: batch.defs,
+            settings: batch.settings,
+            territories: batch.territories,
+            backend,
+        })
+    }
+}
+
+/// A row read as a new record, and (when the import writes) its rows encoded ahead.
+struct PreparedRow<D> {
+    rec: Record<D>,
+    keys: Vec<DuplicateKey>,
+    encoded: Option<(store::EncodedRecord, Vec<cartera_store::Arg>)>,
+}
+
+/// A chunk of an import's rows, each read and checked as a new record with the rules
+/// that need no database (see [`prepare_import`]).
+pub(crate) struct PreparedChunk<D> {
     now: DateTime<Utc>,
     rows: Vec<ImportInput>,
+    prepared: Vec<Option<PreparedRow<D>>>,
+    problems: Vec<Vec<(String, String)>>,
+    refs: Vec<(String, Reference)>,
+}
+
+/// Reads and checks a chunk's rows as new records: every rule of a create that needs
+/// no database. CPU work only, so it runs on a blocking thread while the chunk before
+/// is written. With `rule.write`, each good row's table rows and audit event are
+/// encoded too (a row that turns out to be a duplicate just drops its encoding).
+pub(crate) fn prepare_import<D: Kind>(
+    ctx: &ImportContext,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    mut rows: Vec<ImportInput>,
     rule: ImportRule,
-    seen: &mut ImportSeen,
-) -> Result<Vec<ImportResult>> {
-    use cartera_core::imports::{MatchOn, OnMatch};
-    let mut batch = Batch::load::<D>(conn, actor, now)
-        .await?
-        .with_territories::<D>(conn)
-        .await?;
+) -> PreparedChunk<D> {
+    use cartera_core::imports::OnMatch;
+    let mut batch = Batch::new(ctx.defs.clone(), actor, now);
+    batch.settings = ctx.settings.clone();
+    batch.territories = ctx.territories.clone();
     let n = rows.len();
-    let mut results: Vec<Option<ImportResult>> = (0..n).map(|_| None).collect();
-    let mut prepared: Vec<Option<Record<D>>> = Vec::with_capacity(n);
-    let mut problems: Vec<Vec<(String, String)>> = vec![Vec::new(); n];
-    let mut externals = Vec::new();
-    let mut rows = rows;
+    let mut recs: Vec<Option<Record<D>>> = Vec::with_capacity(n);
     for (i, row) in rows.iter_mut().enumerate() {
         // Only an update reads the row's input again (as its patch).
         let input = if rule.on_match == OnMatch::Update {
@@ -1504,13 +1541,46 @@ pub(crate) async fn import_rows<D: Kind>(
         } else {
             row.input.take()
         };
-        prepared.push(batch.prepare_create::<D>(input, &format!("{i}.")));
-        if let Some(e) = &row.external_id {
-            externals.push(e.clone());
-        }
+        recs.push(batch.prepare_create::<D>(input, &format!("{i}.")));
     }
-    batch.check_references(conn).await?;
-    for v in std::mem::take(&mut batch.check).into_violations() {
+    let mut problems: Vec<Vec<(String, String)>> = vec![Vec::new(); n];
+    sort_violations(std::mem::take(&mut batch.check), &mut problems);
+    let prepared = recs
+        .into_iter()
+        .zip(&problems)
+        .map(|(rec, p)| {
+            let rec = rec?;
+            let keys = rec.data.duplicate_keys();
+            let encoded = (rule.write && p.is_empty()).then(|| {
+                let audit = event(
+                    Some(actor),
+                    now,
+                    AuditAction::Created,
+                    D::KIND,
+                    rec.id,
+                    diff(None, Some(&rec.data)),
+                );
+                (
+                    store::encode(ctx.backend, &rec, keys.clone()),
+                    cartera_store::audit::encode(ctx.backend, &audit),
+                )
+            });
+            Some(PreparedRow { rec, keys, encoded })
+        })
+        .collect();
+    PreparedChunk {
+        now,
+        rows,
+        prepared,
+        problems,
+        refs: std::mem::take(&mut batch.refs),
+    }
+}
+
+/// Files violations of rows named `i.field` under their row.
+fn sort_violations(check: Check, problems: &mut [Vec<(String, String)>]) {
+    let n = problems.len();
+    for v in check.into_violations() {
         let (i, field) = match v.field.split_once('.') {
             Some((i, f)) => (i.parse::<usize>().ok(), f.to_owned()),
             None => (v.field.parse::<usize>().ok(), String::new()),
@@ -1519,11 +1589,42 @@ pub(crate) async fn import_rows<D: Kind>(
             problems[i].push((field, v.message));
         }
     }
+}
+
+/// Imports a chunk of rows of kind `D` through the same rules as any write: each row was
+/// read and checked as a new record ([`prepare_import`]); here its links are checked,
+/// it is matched on the chosen key, then created, used to update its match, skipped or
+/// rejected. With `rule.write` the good rows are stored with their audit events in
+/// `conn` (the caller's transaction); otherwise nothing is.
+pub(crate) async fn import_rows<D: Kind>(
+    conn: &mut Conn,
+    actor: &Actor,
+    ctx: &ImportContext,
+    chunk: PreparedChunk<D>,
+    rule: ImportRule,
+    seen: &mut ImportSeen,
+) -> Result<Vec<ImportResult>> {
+    use cartera_core::imports::{MatchOn, OnMatch};
+    let PreparedChunk {
+        now,
+        rows,
+        prepared,
+        mut problems,
+        refs,
+    } = chunk;
+    let n = rows.len();
+    let mut results: Vec<Option<ImportResult>> = (0..n).map(|_| None).collect();
+    let externals: Vec<String> = rows.iter().filter_map(|r| r.external_id.clone()).collect();
+    let mut batch = Batch::new(Vec::new(), actor, now);
+    batch.settings = ctx.settings.clone();
+    batch.refs = refs;
+    batch.check_references(conn).await?;
+    sort_violations(std::mem::take(&mut batch.check), &mut problems);
     // Existing records that share a key with a row, and those that imports named.
     let all_keys: Vec<DuplicateKey> = prepared
         .iter()
         .flatten()
-        .flat_map(|r| r.data.duplicate_keys())
+        .flat_map(|r| r.keys.iter().cloned())
         .collect();
     let hits = store::find_duplicates::<D>(conn, &all_keys).await?;
     let mut by_key: HashMap<&DuplicateKey, Vec<Id>> = HashMap::new();
@@ -1547,16 +1648,20 @@ pub(crate) async fn import_rows<D: Kind>(
     let visible = visible_of(conn, actor, &live).await?;
     let existing: HashMap<Id, &Record<D>> = live.into_iter().map(|r| (r.id, r)).collect();
 
+    // Rows created earlier in this chunk, by their key of the kind matched on: a later
+    // row repeating one is that record, as it would be (found in the database) had the
+    // two rows fallen in different chunks.
+    let mut created_here: HashMap<DuplicateKey, (Id, String)> = HashMap::new();
     let match_kind = match rule.match_on {
         MatchOn::Email => Some(KeyKind::Email),
         MatchOn::TaxId => Some(KeyKind::TaxId),
         MatchOn::ExternalId => None,
     };
-    let mut creates: Vec<(usize, Record<D>)> = Vec::new();
+    let mut creates: Vec<PreparedRow<D>> = Vec::new();
     let mut updates: Vec<(usize, Record<D>, Record<D>)> = Vec::new();
-    for (i, rec) in prepared.into_iter().enumerate() {
+    for (i, p) in prepared.into_iter().enumerate() {
         let row = &rows[i];
-        let Some(rec) = rec else {
+        let Some(p) = p else {
             results[i] = Some(ImportResult::Rejected(std::mem::take(&mut problems[i])));
             continue;
         };
@@ -1564,7 +1669,7 @@ pub(crate) async fn import_rows<D: Kind>(
             results[i] = Some(ImportResult::Rejected(std::mem::take(&mut problems[i])));
             continue;
         }
-        let keys = rec.data.duplicate_keys();
+        let keys = &p.keys;
         // The record this row is, by the chosen key.
         let matched: Option<Id> = match match_kind {
             Some(kind) => keys
@@ -1603,7 +1708,7 @@ pub(crate) async fn import_rows<D: Kind>(
         let repeats = keys
             .iter()
             .find_map(|k| seen.key(k).map(|row| (row, k.kind)));
-        for k in &keys {
+        for k in keys {
             seen.note_key(k, row.number);
         }
         if let Some(e) = &row.external_id {
@@ -1625,10 +1730,13 @@ pub(crate) async fn import_rows<D: Kind>(
         if let Some(id) = matched {
             match rule.on_match {
                 OnMatch::Skip => {
-                    results[i] = Some(ImportResult::Skipped(
-                        id,
-                        format!("{} has the same {matched_name}", what(&id)),
-                    ));
+                    let why = match earlier {
+                        Some(first) => {
+                            format!("repeats the {matched_name} of row {first}, {}", what(&id))
+                        }
+                        None => format!("{} has the same {matched_name}", what(&id)),
+                    };
+                    results[i] = Some(ImportResult::Skipped(id, why));
                     continue;
                 }
                 OnMatch::Update => {
@@ -1651,7 +1759,7 @@ pub(crate) async fn import_rows<D: Kind>(
                     if let Value::Object(m) = &mut patch {
                         m.remove("owner_id");
                     }
-                    let mut c = Batch::new(batch.defs.clone(), actor, now);
+                    let mut c = Batch::new(ctx.defs.clone(), actor, now);
                     c.settings = batch.settings.clone();
                     let new = c.prepare_update(old, patch, "");
                     c.check_references(conn).await?;
@@ -1680,6 +1788,24 @@ pub(crate) async fn import_rows<D: Kind>(
                 OnMatch::Create => {}
             }
         } else if rule.on_match != OnMatch::Create {
+            let created_earlier = match (rule.on_match, match_kind, earlier) {
+                (OnMatch::Skip, Some(kind), Some(first)) => keys
+                    .iter()
+                    .filter(|k| k.kind == kind)
+                    .find_map(|k| created_here.get(k))
+                    .map(|c| (first, c)),
+                _ => None,
+            };
+            if let Some((first, (id, title))) = created_earlier {
+                results[i] = Some(ImportResult::Skipped(
+                    *id,
+                    format!(
+                        "repeats the {matched_name} of row {first}, {} '{title}'",
+                        D::KIND.as_str()
+                    ),
+                ));
+                continue;
+            }
             if let Some((first, kind)) = repeats {
                 results[i] = Some(ImportResult::Rejected(vec![(
                     D::key_field(kind).to_owned(),
@@ -1702,16 +1828,44 @@ pub(crate) async fn import_rows<D: Kind>(
                 continue;
             }
         }
-        results[i] = Some(ImportResult::Created(rec.id));
-        creates.push((i, rec));
+        if let Some(kind) = match_kind {
+            for k in p.keys.iter().filter(|k| k.kind == kind) {
+                created_here
+                    .entry(k.clone())
+                    .or_insert_with(|| (p.rec.id, p.rec.data.title()));
+            }
+        }
+        results[i] = Some(ImportResult::Created(p.rec.id));
+        creates.push(p);
     }
 
     if rule.write {
-        let recs: Vec<Record<D>> = creates.into_iter().map(|(_, r)| r).collect();
-        let prefixes = vec![String::new(); recs.len()];
-        let planned = plan_creates(conn.backend(), actor, now, recs, prefixes);
-        store::run_insert(conn, planned.insert).await?;
-        cartera_store::audit::run(conn, planned.audit).await?;
+        let backend = conn.backend();
+        let mut encoded = Vec::with_capacity(creates.len());
+        let mut audit = cartera_store::audit::rows();
+        for p in creates {
+            let (rec, ev) = match p.encoded {
+                Some(e) => e,
+                None => {
+                    let ev = event(
+                        Some(actor),
+                        now,
+                        AuditAction::Created,
+                        D::KIND,
+                        p.rec.id,
+                        diff(None, Some(&p.rec.data)),
+                    );
+                    (
+                        store::encode(backend, &p.rec, p.keys),
+                        cartera_store::audit::encode(backend, &ev),
+                    )
+                }
+            };
+            encoded.push(rec);
+            audit.push(ev);
+        }
+        store::insert_encoded::<D>(conn, encoded).await?;
+        audit.write(conn).await?;
         let mut events = Vec::with_capacity(updates.len());
         for (_, old, new) in &updates {
             store::update(conn, old, new).await?;

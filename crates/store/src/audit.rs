@@ -4,6 +4,7 @@ use cartera_core::Id;
 use cartera_core::audit::{AuditAction, AuditEvent};
 use cartera_core::record::RecordKind;
 
+use crate::bulk::Rows;
 use crate::db::{Arg, Backend, Bound, Conn, DbRow, Result, Sql};
 use crate::error::StoreError;
 
@@ -59,6 +60,39 @@ pub fn plan(backend: Backend, events: &[AuditEvent]) -> Vec<Bound> {
             sql.bind(backend)
         })
         .collect()
+}
+
+const COLUMNS: [&str; 8] = [
+    "id",
+    "occurred_at",
+    "actor_id",
+    "action",
+    "record_kind",
+    "record_id",
+    "changes",
+    "request_id",
+];
+
+/// Events for a bulk write ([`crate::bulk`]): encode each with [`encode`], write once.
+pub fn rows() -> Rows {
+    Rows::new("audit_events", &COLUMNS)
+}
+
+/// An event's values for [`rows`], encoded ahead of its write.
+pub fn encode(backend: Backend, e: &AuditEvent) -> Vec<Arg> {
+    [
+        e.id.into(),
+        e.occurred_at.into(),
+        e.actor_id.into(),
+        e.action.as_str().into(),
+        e.record_kind.as_str().into(),
+        e.record_id.into(),
+        Arg::json(&e.changes),
+        e.request_id.clone().into(),
+    ]
+    .into_iter()
+    .map(|a| crate::bulk::for_backend(a, backend))
+    .collect()
 }
 
 /// Runs statements from [`plan`].

@@ -10,6 +10,7 @@ use cartera_core::imports::{
 };
 use cartera_core::record::RecordKind;
 
+use crate::bulk::Rows;
 use crate::db::{Arg, Conn, DbRow, Result, Sql};
 use crate::error::StoreError;
 
@@ -300,37 +301,43 @@ pub async fn clear_rows(c: &mut Conn, id: Id) -> Result<()> {
 }
 
 pub async fn put_rows(c: &mut Conn, id: Id, rows: &[ImportRow]) -> Result<()> {
-    // A few hundred rows per statement: well under both engines' parameter limits.
-    for chunk in rows.chunks(200) {
-        let mut q = Sql::new(
-            "INSERT INTO import_rows (import_id, row_number, outcome, record_id, problems, cells) VALUES ",
-        );
-        for (i, r) in chunk.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.push("(");
-            q.push_arg(id);
-            q.push(", ");
-            q.push_arg(r.row_number);
-            q.push(", ");
-            q.push_arg(r.outcome.as_str());
-            q.push(", ");
-            q.push_arg(r.record_id);
-            q.push(", ");
-            q.push_arg(Arg::json(&r.problems));
-            q.push(", ");
-            q.push_arg(Arg::json(&r.cells));
-            q.push(")");
-        }
-        // A job run again after a crash writes the same rows again.
-        q.push(
-            " ON CONFLICT (import_id, row_number) DO UPDATE SET outcome = excluded.outcome, \
-             record_id = excluded.record_id, problems = excluded.problems, cells = excluded.cells",
-        );
-        c.execute(q).await?;
+    let mut out = Rows::new(
+        "import_rows",
+        &[
+            "import_id",
+            "row_number",
+            "outcome",
+            "record_id",
+            "problems",
+            "cells",
+        ],
+    )
+    // A job run again after a crash writes the same rows again.
+    .on_conflict(
+        "ON CONFLICT (import_id, row_number) DO UPDATE SET outcome = excluded.outcome, \
+         record_id = excluded.record_id, problems = excluded.problems, cells = excluded.cells",
+    );
+    let import = id.to_string();
+    for r in rows {
+        out.push([
+            Arg::from(import.as_str()),
+            Arg::from(r.row_number),
+            Arg::from(r.outcome.as_str()),
+            Arg::from(r.record_id),
+            json_list(&r.problems),
+            json_list(&r.cells),
+        ]);
     }
-    Ok(())
+    out.write(c).await
+}
+
+/// A list as JSON; most rows' lists are empty.
+fn json_list<T: serde::Serialize>(items: &[T]) -> Arg {
+    if items.is_empty() {
+        Arg::Json(Some("[]".to_owned()))
+    } else {
+        Arg::json(items)
+    }
 }
 
 fn import_row(r: &DbRow) -> Result<ImportRow> {

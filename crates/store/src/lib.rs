@@ -7,6 +7,7 @@ pub mod admin;
 pub mod agenda;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;

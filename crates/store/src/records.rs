@@ -15,6 +15,7 @@ use cartera_core::record::{DuplicateKey, KeyKind, Meta, Record, RecordData, Reco
 use cartera_core::roles::View;
 use cartera_core::text::{email_key, fold, index_words, search_terms};
 
+use crate::bulk::Rows;
 use crate::db::{Arg, Backend, Bound, Conn, DbRow, Result, Sql};
 use crate::error::StoreError;
 
@@ -227,6 +228,155 @@ pub async fn run_insert(c: &mut Conn, plan: InsertPlan) -> Result<()> {
     for stmt in plan.rest {
         c.execute_bound(stmt).await?;
     }
+    Ok(())
+}
+
+/// A new record's rows (its table's, its search document, keys and tags), encoded
+/// ahead of its write, off the writer's path (see [`insert_encoded`]).
+pub struct EncodedRecord {
+    pub id: Id,
+    /// Meta and data columns, in `META_COLUMNS` then `Table::COLUMNS` order.
+    row: Vec<Arg>,
+    /// The search document (PostgreSQL: its indexed words).
+    doc: String,
+    keys: Vec<DuplicateKey>,
+    /// (tag key, tag), one per key.
+    tags: Vec<(String, String)>,
+}
+
+/// Encodes a new record for [`insert_encoded`]; `keys` are its duplicate keys.
+pub fn encode<D: Table>(
+    backend: Backend,
+    r: &Record<D>,
+    mut keys: Vec<DuplicateKey>,
+) -> EncodedRecord {
+    let mut row = Vec::with_capacity(META_COLUMNS.len() + D::COLUMNS.len());
+    meta_args(&r.id, &r.meta, &mut row);
+    r.data.bind_data(&mut row);
+    let row = row
+        .into_iter()
+        .map(|a| crate::bulk::for_backend(a, backend))
+        .collect();
+    let doc = r.data.search_document();
+    let doc = match backend {
+        Backend::Sqlite => doc,
+        Backend::Postgres => index_words(&doc),
+    };
+    // What `ON CONFLICT DO NOTHING` leaves of repeats within one record.
+    let mut seen = HashSet::new();
+    keys.retain(|k| seen.insert((k.kind, k.value.clone())));
+    let mut tags: Vec<(String, String)> = Vec::with_capacity(r.data.tags().len());
+    for t in r.data.tags() {
+        let key = tag_key(t);
+        if !tags.iter().any(|(k, _)| *k == key) {
+            tags.push((key, t.clone()));
+        }
+    }
+    EncodedRecord {
+        id: r.id,
+        row,
+        doc,
+        keys,
+        tags,
+    }
+}
+
+/// Inserts records encoded by [`encode`], with their search index, keys and tags, in
+/// as few statements as the backend allows (see [`crate::bulk`]). The same rows as
+/// [`insert`].
+pub async fn insert_encoded<D: Table>(c: &mut Conn, recs: Vec<EncodedRecord>) -> Result<()> {
+    if recs.is_empty() {
+        return Ok(());
+    }
+    let backend = c.backend();
+    let mut columns: Vec<&str> = Vec::with_capacity(META_COLUMNS.len() + D::COLUMNS.len() + 2);
+    if backend == Backend::Sqlite {
+        columns.push("seq");
+    }
+    columns.extend(META_COLUMNS);
+    columns.extend(D::COLUMNS);
+    let kind = D::KIND.as_str();
+    let mut keys = Rows::new(
+        "record_keys",
+        &["key_kind", "value", "record_id", "record_kind"],
+    )
+    .on_conflict("ON CONFLICT DO NOTHING");
+    let mut tags = Rows::new(
+        "record_tags",
+        &["record_id", "tag_key", "record_kind", "tag"],
+    )
+    .on_conflict("ON CONFLICT DO NOTHING");
+    for r in &recs {
+        let id = r.id.to_string();
+        for k in &r.keys {
+            keys.push([
+                Arg::from(k.kind.as_str()),
+                Arg::from(k.value.as_str()),
+                Arg::from(id.as_str()),
+                Arg::from(kind),
+            ]);
+        }
+        for (key, tag) in &r.tags {
+            tags.push([
+                Arg::from(id.as_str()),
+                Arg::from(key.as_str()),
+                Arg::from(kind),
+                Arg::from(tag.as_str()),
+            ]);
+        }
+    }
+    match backend {
+        Backend::Sqlite => {
+            // The writer holds SQLite's write lock for the whole transaction, so the
+            // rowids that SQLite would give (one past the largest) are known here: the
+            // search rows need no `RETURNING` round trip.
+            let last = c
+                .fetch_one(Sql::new(format!(
+                    "SELECT COALESCE(MAX(seq), 0) AS seq FROM {}",
+                    D::TABLE
+                )))
+                .await?
+                .int("seq")?;
+            let mut rows = Rows::new(D::TABLE, &columns);
+            let mut fts = Rows::new(D::FTS, &["rowid", "doc"]);
+            for (i, r) in recs.into_iter().enumerate() {
+                let seq = last + 1 + i64::try_from(i).unwrap_or(i64::MAX);
+                rows.push(std::iter::once(Arg::from(seq)).chain(r.row));
+                fts.push([Arg::from(seq), Arg::from(r.doc)]);
+            }
+            rows.write(c).await?;
+            fts.write(c).await?;
+        }
+        Backend::Postgres => {
+            // `COPY` cannot compute the search column: the rows go through a staging
+            // table of this transaction, in the file's order.
+            let stage = format!("cartera_bulk_{}", D::TABLE);
+            let cols = columns.join(", ");
+            c.execute(Sql::new(format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS \
+                 SELECT {cols}, ''::text AS doc, 0::bigint AS ord FROM {} WITH NO DATA",
+                D::TABLE
+            )))
+            .await?;
+            let mut staged_cols = columns.clone();
+            staged_cols.extend(["doc", "ord"]);
+            let mut rows = Rows::new(&stage, &staged_cols);
+            for (i, r) in recs.into_iter().enumerate() {
+                let ord = i64::try_from(i).unwrap_or(i64::MAX);
+                rows.push(r.row.into_iter().chain([Arg::from(r.doc), Arg::from(ord)]));
+            }
+            rows.copy(c).await?;
+            c.execute(Sql::new(format!(
+                "INSERT INTO {} ({cols}, search) SELECT {cols}, \
+                 to_tsvector('simple', cartera_unaccent(doc)) FROM {stage} ORDER BY ord",
+                D::TABLE
+            )))
+            .await?;
+            c.execute(Sql::new(format!("TRUNCATE {stage}"))).await?;
+        }
+    }
+    keys.write(c).await?;
+    tags.write(c).await?;
     Ok(())
 }
 
@@ -516,7 +666,9 @@ pub async fn find_duplicates<D: Table>(
             .filter(|k| k.kind == kind)
             .map(|k| k.value.as_str())
             .collect();
-        for part in values.chunks(1000) {
+        // A few hundred values keep the statement within one PostgreSQL message
+        // (`bulk::PG_MESSAGE`).
+        for part in values.chunks(250) {
             let mut sql = Sql::new("SELECT value, record_id FROM record_keys WHERE key_kind = ");
             sql.push_arg(kind.as_str());
             sql.push(" AND record_kind = ");

@@ -29,6 +29,8 @@ both!(
     a_large_undo_runs_as_a_job_and_trashes_each_record_once,
     an_undo_that_meets_a_record_out_of_view_stops_and_goes_on_later,
     uploads_never_imported_expire_and_running_imports_are_left_alone,
+    bulk_created_rows_have_search_keys_tags_audit_and_undo,
+    a_repeat_of_a_created_row_is_skipped_in_its_chunk_or_a_later_one,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -1328,4 +1330,175 @@ async fn an_undo_that_meets_a_record_out_of_view_stops_and_goes_on_later(s: Test
     assert!(finished["error"].is_null());
     assert!(s.all_pages("/api/v1/contacts").await.is_empty());
     assert_eq!(s.all_pages("/api/v1/contacts?trashed=true").await.len(), 3);
+}
+
+/// The bulk path of created rows (prepared statements on SQLite, `COPY` on PostgreSQL)
+/// writes what a single create writes: the search index, the duplicate keys, the tags,
+/// one audit event per record; the rows' outcomes list them and undo trashes them.
+async fn bulk_created_rows_have_search_keys_tags_audit_and_undo(s: TestServer) {
+    let before = s
+        .create(
+            "contacts",
+            json!({"first_name": "Previa", "last_name": "Existente",
+            "emails": [{"address": "previa@example.com"}]}),
+        )
+        .await;
+    let before_id = before["id"].as_str().unwrap().to_owned();
+    let mut csv = String::from("Nombre,Apellido,Email,Cargo,Etiquetas\n");
+    for i in 0..2500 {
+        // Repeated tags within a record ("VIP;vip") are one tag.
+        let tags = if i % 500 == 0 {
+            "VIP;vip".to_owned()
+        } else {
+            format!("cliente;zona{}", i % 3)
+        };
+        // A tab and a backslash travel through COPY's text format unharmed.
+        let title = if i == 7 {
+            "Jefa\\de compras"
+        } else {
+            "Compras"
+        };
+        csv.push_str(&format!(
+            "Nombre{i},Apellido{i},p{i}@example.com,{title},{tags}\n"
+        ));
+    }
+    csv.push_str("Otra,Previa,PREVIA@example.com,Ventas,cliente\n");
+    csv.push_str("Mala,Fila,no-email,Ventas,cliente\n");
+    let q = "kind=contacts&file_name=bulk.csv";
+    let id = upload(&s, q, csv.into_bytes()).await.expect(201).body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = run(&s, &id, json!({"mode": "skip_bad_rows"})).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(counts(&done), (2500, 0, 1, 1));
+
+    let created = s
+        .all_pages(&format!(
+            "/api/v1/imports/{id}/rows?outcome=created&limit=500"
+        ))
+        .await;
+    assert_eq!(created.len(), 2500);
+    let id_of = |row: usize| created[row]["record_id"].as_str().unwrap().to_owned();
+
+    // Records read back whole, in the file's order.
+    let seventh = s
+        .get(&format!("/api/v1/contacts/{}", id_of(7)))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(seventh["first_name"], "Nombre7");
+    assert_eq!(seventh["job_title"], "Jefa\\de compras");
+    assert_eq!(seventh["emails"][0]["address"], "p7@example.com");
+
+    // The search index, the duplicate keys and the tags.
+    // Each search finds its own record (the index rows point at the right records).
+    for (query, name) in [
+        ("nombre1234", "Nombre1234"),
+        ("apellido2499", "Nombre2499"),
+        ("p2088%40example.com", "Nombre2088"),
+        ("nombre0 apellido0", "Nombre0"),
+        ("previa", "Previa"),
+    ] {
+        let found = s.all_pages(&format!("/api/v1/contacts?q={query}")).await;
+        assert_eq!(found.len(), 1, "{query}");
+        assert_eq!(found[0]["first_name"], name, "{query}");
+    }
+    for (query, n) in [
+        ("/api/v1/contacts?filter[email]=P1500@example.com", 1),
+        ("/api/v1/contacts?filter[tags]=vip&limit=100", 5),
+        ("/api/v1/contacts?filter[tags]=zona2&limit=500", 831),
+    ] {
+        assert_eq!(s.all_pages(query).await.len(), n, "{query}");
+    }
+    let vip = s
+        .all_pages("/api/v1/contacts?filter[tags]=vip&limit=100")
+        .await;
+    assert_eq!(vip[0]["tags"], json!(["VIP"]), "{}", json!(vip));
+    s.post(
+        "/api/v1/contacts",
+        json!({"first_name": "Nueva", "last_name": "Persona",
+        "emails": [{"address": "p2000@example.com"}]}),
+    )
+    .await
+    .problem(409, "emails");
+
+    // One audit event per created record, with the import's request id and its fields.
+    for row in [0, 1999, 2000, 2499] {
+        let trail = s
+            .get(&format!("/api/v1/audit_events?record_id={}", id_of(row)))
+            .await
+            .expect(200)
+            .body;
+        let events = trail["data"].as_array().unwrap();
+        assert_eq!(events.len(), 1, "{trail}");
+        assert_eq!(events[0]["action"], "created");
+        assert_eq!(events[0]["record_kind"], "contact");
+        let changes = events[0]["changes"].as_array().unwrap();
+        let first = changes.iter().find(|c| c["field"] == "first_name").unwrap();
+        assert_eq!(first["old"], Value::Null);
+        assert_eq!(first["new"], format!("Nombre{row}"));
+    }
+
+    // Undo trashes what the import created and leaves the rest.
+    s.post(&format!("/api/v1/imports/{id}/undo"), json!({}))
+        .await
+        .expect(200);
+    let left = s.all_pages("/api/v1/contacts").await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["id"], before_id.as_str());
+    assert!(
+        s.all_pages("/api/v1/contacts?q=nombre1234")
+            .await
+            .is_empty()
+    );
+}
+
+/// With `on_match=skip`, a row repeating the key of a row created earlier in the file
+/// is skipped as that record, whether the two rows fall in one chunk or in two.
+async fn a_repeat_of_a_created_row_is_skipped_in_its_chunk_or_a_later_one(s: TestServer) {
+    let mut csv = String::from("Nombre,Apellido,Email\n");
+    csv.push_str("Ana,Primera,ana@example.com\n");
+    // Row 3: the same email in the same chunk.
+    csv.push_str("Ana,Segunda,ANA@example.com\n");
+    for i in 0..2100 {
+        csv.push_str(&format!("Persona{i},Apellido{i},p{i}@example.com\n"));
+    }
+    // Row 2104: the same email chunks later.
+    csv.push_str("Ana,Tercera,Ana@Example.com\n");
+    let q = "kind=contacts&file_name=repeats.csv";
+    let id = upload(&s, q, csv.into_bytes()).await.expect(201).body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = run(
+        &s,
+        &id,
+        json!({"mode": "skip_bad_rows", "match_on": "email", "on_match": "skip"}),
+    )
+    .await;
+    assert_eq!(counts(&done), (2101, 0, 2, 0), "{done}");
+    let created = s
+        .all_pages(&format!(
+            "/api/v1/imports/{id}/rows?outcome=created&limit=500"
+        ))
+        .await;
+    assert_eq!(created[0]["row_number"], 2);
+    let ana = created[0]["record_id"].clone();
+    let skipped = s
+        .all_pages(&format!("/api/v1/imports/{id}/rows?outcome=skipped"))
+        .await;
+    let numbers: Vec<i64> = skipped
+        .iter()
+        .map(|r| r["row_number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, [3, 2104], "{}", json!(skipped));
+    for r in &skipped {
+        assert_eq!(r["record_id"], ana);
+        let why = r["problems"][0]["message"].as_str().unwrap();
+        assert!(
+            why.contains("row 2") && why.contains("Ana Primera"),
+            "{why}"
+        );
+    }
 }
