@@ -45,16 +45,7 @@ pub fn plan(backend: Backend, events: &[AuditEvent]) -> Vec<Bound> {
                     sql.push(", ");
                 }
                 sql.push("(");
-                sql.push_args([
-                    e.id.into(),
-                    e.occurred_at.into(),
-                    e.actor_id.into(),
-                    e.action.as_str().into(),
-                    e.record_kind.as_str().into(),
-                    e.record_id.into(),
-                    Arg::json(&e.changes),
-                    e.request_id.clone().into(),
-                ]);
+                sql.push_args(values(e));
                 sql.push(")");
             }
             sql.bind(backend)
@@ -80,6 +71,14 @@ pub fn rows() -> Rows {
 
 /// An event's values for [`rows`], encoded ahead of its write.
 pub fn encode(backend: Backend, e: &AuditEvent) -> Vec<Arg> {
+    values(e)
+        .into_iter()
+        .map(|a| crate::bulk::for_backend(a, backend))
+        .collect()
+}
+
+/// An event's values in the order of [`COLUMNS`].
+fn values(e: &AuditEvent) -> [Arg; 8] {
     [
         e.id.into(),
         e.occurred_at.into(),
@@ -90,9 +89,6 @@ pub fn encode(backend: Backend, e: &AuditEvent) -> Vec<Arg> {
         Arg::json(&e.changes),
         e.request_id.clone().into(),
     ]
-    .into_iter()
-    .map(|a| crate::bulk::for_backend(a, backend))
-    .collect()
 }
 
 /// Runs statements from [`plan`].
