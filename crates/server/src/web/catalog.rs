@@ -24,6 +24,7 @@ use cartera_core::text::fold;
 use cartera_core::totals::TaxRate;
 use cartera_core::{Check, Code, Id, Violations};
 
+use super::figures::account_names;
 use super::forms::{FormErrors, explain};
 use super::render::{Me, PageId};
 use crate::state::AppState;
@@ -465,30 +466,6 @@ fn validity(l: &PriceList) -> Value {
         "from": l.valid_from.map(|d| d.to_string()),
         "to": l.valid_to.map(|d| d.to_string()),
     })
-}
-
-/// Names of the accounts some lists are for.
-async fn account_names(s: &AppState, me: &Me, ids: &[Id]) -> HashMap<Id, String> {
-    let mut ids = ids.to_vec();
-    ids.sort();
-    ids.dedup();
-    let mut out = HashMap::new();
-    for part in ids.chunks(100) {
-        let params = vec![
-            (
-                "filter[id][in]".to_owned(),
-                part.iter()
-                    .map(|i| i.to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
-            ("limit".to_owned(), "100".to_owned()),
-        ];
-        if let Ok(l) = records::list::<AccountData>(&s.app, me.actor(), &params).await {
-            out.extend(l.rows.into_iter().map(|a| (a.id, a.data.name)));
-        }
-    }
-    out
 }
 
 /// Accounts a list may be for: the first 200 by name, and the one already chosen.
