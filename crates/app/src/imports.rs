@@ -1273,6 +1273,14 @@ pub async fn run_undo_job(app: App, job: Job) -> std::result::Result<(), JobFail
 /// and the import goes back to `done` with the reason in `error`; undoing it again goes
 /// on from there, since what is already undone is left alone.
 pub async fn run_undo(app: &App, id: Id, user: Id) -> Result<()> {
+    run_undo_chunks(app, id, user, usize::MAX).await
+}
+
+/// [`run_undo`], committing at most `chunks` chunks in this call: what a worker that
+/// dies after them leaves behind (its later chunks never run), for the job that takes
+/// over after the lease to go on from.
+pub async fn run_undo_chunks(app: &App, id: Id, user: Id, chunks: usize) -> Result<()> {
+    let mut left = chunks;
     let mut conn = app.db.reader().await?;
     let Some(mut imp) = store::get(&mut conn, id).await? else {
         return Ok(());
@@ -1292,6 +1300,9 @@ pub async fn run_undo(app: &App, id: Id, user: Id) -> Result<()> {
     let mut skip = imp.undone_rows;
     let mut after = 0;
     loop {
+        if left == 0 {
+            return Ok(());
+        }
         let mut conn = app.db.begin().await?;
         match store::get(&mut conn, id).await? {
             Some(i) if i.status == ImportStatus::Undoing => {}
@@ -1327,6 +1338,7 @@ pub async fn run_undo(app: &App, id: Id, user: Id) -> Result<()> {
                 imp.updated_at = now;
                 store::save(&mut conn, &imp).await?;
                 conn.commit().await?;
+                left -= 1;
             }
             Err(e @ (AppError::Invalid(_) | AppError::NotFound | AppError::Conflict(_))) => {
                 drop(conn);

@@ -31,6 +31,7 @@ both!(
     uploads_never_imported_expire_and_running_imports_are_left_alone,
     bulk_created_rows_have_search_keys_tags_audit_and_undo,
     a_repeat_of_a_created_row_is_skipped_in_its_chunk_or_a_later_one,
+    an_undo_whose_worker_died_goes_on_after_its_last_chunk,
 );
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -1501,4 +1502,108 @@ async fn a_repeat_of_a_created_row_is_skipped_in_its_chunk_or_a_later_one(s: Tes
             "{why}"
         );
     }
+}
+
+// An undo job whose worker died after committing its first chunk: once the lease runs
+// out another worker takes the job over and goes on from there, so every record is
+// trashed exactly once and the counts cover the whole import.
+async fn an_undo_whose_worker_died_goes_on_after_its_last_chunk(s: TestServer) {
+    use cartera_app::imports::{UNDO_CHUNK, UNDO_JOB_KIND};
+    use cartera_core::jobs::LEASE;
+
+    let rows = 4_500;
+    let mut csv = String::from("Nombre;Apellido;Email\n");
+    for i in 0..rows {
+        csv.push_str(&format!("Persona{i};Apellido{i};r{i}@example.com\n"));
+    }
+    let id = upload(&s, "kind=contacts&file_name=caida.csv", csv.into_bytes())
+        .await
+        .expect(201)
+        .body["import"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let done = run(&s, &id, json!({"mode": "skip_bad_rows"})).await;
+    assert_eq!(counts(&done), (rows, 0, 0, 0), "{done}");
+    s.send(
+        Method::POST,
+        &format!("/api/v1/imports/{id}/undo"),
+        Some(&s.token),
+        &[("prefer", "respond-async")],
+        None,
+    )
+    .await
+    .expect(202);
+
+    // A worker claims the undo job, commits one chunk and dies.
+    let now = s.app.now();
+    let mut conn = s.app.db.begin().await.unwrap();
+    let job = cartera_store::jobs::claim(&mut conn, "crashed", now, now + LEASE)
+        .await
+        .unwrap()
+        .expect("the undo job is due");
+    conn.commit().await.unwrap();
+    assert_eq!(job.kind, UNDO_JOB_KIND);
+    let import_id = id.parse().unwrap();
+    cartera_app::imports::run_undo_chunks(&s.app, import_id, s.admin_id, 1)
+        .await
+        .unwrap();
+    let half = s
+        .get(&format!("/api/v1/imports/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(half["status"], "undoing", "{half}");
+    assert_eq!(half["undone_rows"], UNDO_CHUNK);
+    let live = s.all_pages("/api/v1/contacts?limit=500").await;
+    assert_eq!(live.len(), usize::try_from(rows - UNDO_CHUNK).unwrap());
+
+    // Nobody takes the job while the dead worker's lease holds; then a survivor does.
+    let survivor = Worker::standard("survivor");
+    assert_eq!(survivor.run_due(&s.app).await.unwrap(), 0);
+    s.clock.advance(LEASE + chrono::Duration::seconds(1));
+    assert!(survivor.run_due(&s.app).await.unwrap() >= 1);
+    let undone = s
+        .get(&format!("/api/v1/imports/{id}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(undone["status"], "undone", "{undone}");
+    assert_eq!(undone["undone_rows"], rows);
+    let job = s
+        .get(&format!("/api/v1/jobs/{}", job.id))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(job["state"], "done");
+    assert_eq!(job["attempts"], 2);
+
+    assert!(s.all_pages("/api/v1/contacts?limit=500").await.is_empty());
+    let trashed = s.all_pages("/api/v1/contacts?trashed=true&limit=500").await;
+    assert_eq!(trashed.len(), usize::try_from(rows).unwrap());
+    let deleted = s
+        .all_pages("/api/v1/audit_events?record_kind=contact&action=deleted&limit=500")
+        .await;
+    let mut ids: Vec<&str> = deleted
+        .iter()
+        .map(|e| e["record_id"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), deleted.len(), "one event per record");
+    assert_eq!(deleted.len(), usize::try_from(rows).unwrap());
+    // The import's own event counts the whole undo, the dead worker's chunk included.
+    let finished = s
+        .all_pages(&format!(
+            "/api/v1/audit_events?record_id={id}&action=import_undone"
+        ))
+        .await;
+    assert_eq!(finished.len(), 1, "{finished:?}");
+    let trashed_count = finished[0]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "trashed")
+        .map(|c| c["new"].clone());
+    assert_eq!(trashed_count, Some(json!(rows)));
 }
