@@ -48,6 +48,14 @@ async fn upload(s: &TestServer, query: &str, bytes: Vec<u8>) -> Resp {
     upload_as(s, &s.token, query, bytes).await
 }
 
+/// Uploads a file that must be accepted; returns the new import's id.
+async fn uploaded(s: &TestServer, query: &str, bytes: Vec<u8>) -> String {
+    upload(s, query, bytes).await.expect(201).body["import"]["id"]
+        .as_str()
+        .expect("the import's id")
+        .to_owned()
+}
+
 async fn upload_as(s: &TestServer, token: &str, query: &str, bytes: Vec<u8>) -> Resp {
     let res = s
         .client
@@ -75,6 +83,11 @@ async fn run(s: &TestServer, id: &str, start: Value) -> Value {
         .expect(202);
     let worker = Worker::standard("test");
     assert!(worker.run_due(&s.app).await.unwrap() >= 1);
+    import(s, id).await
+}
+
+/// The import as `GET /api/v1/imports/{id}` shows it.
+async fn import(s: &TestServer, id: &str) -> Value {
     s.get(&format!("/api/v1/imports/{id}"))
         .await
         .expect(200)
@@ -83,6 +96,17 @@ async fn run(s: &TestServer, id: &str, start: Value) -> Value {
 
 async fn rows(s: &TestServer, id: &str) -> Vec<Value> {
     s.all_pages(&format!("/api/v1/imports/{id}/rows")).await
+}
+
+/// The records that audit `events` are about, sorted, each once.
+fn distinct_records(events: &[Value]) -> Vec<&str> {
+    let mut ids: Vec<&str> = events
+        .iter()
+        .map(|e| e["record_id"].as_str().expect("a record id"))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 fn counts(i: &Value) -> (i64, i64, i64, i64) {
@@ -330,10 +354,7 @@ async fn duplicates_are_skipped_updated_or_created_and_undo_puts_things_back(s: 
     let q = "kind=contacts&file_name=c.csv&locale=en";
 
     // skip: the match is left alone.
-    let id = upload(&s, q, file()).await.expect(201).body["import"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = uploaded(&s, q, file()).await;
     let dry = run(
         &s,
         &id,
@@ -406,10 +427,7 @@ async fn duplicates_are_skipped_updated_or_created_and_undo_puts_things_back(s: 
         .expect(409);
 
     // create: a new record even though the email matches.
-    let id = upload(&s, q, file()).await.expect(201).body["import"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = uploaded(&s, q, file()).await;
     let done = run(
         &s,
         &id,
@@ -463,13 +481,7 @@ async fn all_or_nothing_writes_nothing_when_a_row_is_bad(s: TestServer) {
     // The last row is bad: nothing of the 1,200 good ones may be written.
     csv.push_str("Mala;Fila;no-email\n");
     let q = "kind=contacts&file_name=grande.csv";
-    let id = upload(&s, q, csv.clone().into_bytes())
-        .await
-        .expect(201)
-        .body["import"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = uploaded(&s, q, csv.clone().into_bytes()).await;
     let failed = run(&s, &id, json!({"mode": "all_or_nothing"})).await;
     assert_eq!(failed["status"], "failed");
     assert!(
@@ -489,10 +501,7 @@ async fn all_or_nothing_writes_nothing_when_a_row_is_bad(s: TestServer) {
 
     // Without the bad row it writes all of them, in one go.
     csv.truncate(csv.len() - "Mala;Fila;no-email\n".len());
-    let id = upload(&s, q, csv.into_bytes()).await.expect(201).body["import"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = uploaded(&s, q, csv.into_bytes()).await;
     let done = run(&s, &id, json!({"mode": "all_or_nothing"})).await;
     assert_eq!(done["status"], "done", "{done}");
     assert_eq!(counts(&done), (1200, 0, 0, 0));
@@ -885,10 +894,7 @@ async fn a_large_import_lists_its_created_rows_catches_repeats_and_undoes(s: Tes
     // The first row's email again, chunks later and in other letters, and a bad row.
     csv.push_str("Repetida;Otra;P0@Example.COM\nMala;Fila;no-email\n");
     let q = "kind=contacts&file_name=grande.csv";
-    let id = upload(&s, q, csv.into_bytes()).await.expect(201).body["import"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = uploaded(&s, q, csv.into_bytes()).await;
     let done = run(&s, &id, json!({"mode": "skip_bad_rows"})).await;
     assert_eq!(done["status"], "done", "{done}");
     assert_eq!(counts(&done), (3000, 0, 1, 1));
@@ -971,13 +977,7 @@ async fn a_large_undo_runs_as_a_job_and_trashes_each_record_once(s: TestServer) 
             "Persona{i};Apellido{i};p{i}@example.com;Gerente\n"
         ));
     }
-    let id = upload(&s, "kind=contacts&file_name=grande.csv", csv.into_bytes())
-        .await
-        .expect(201)
-        .body["import"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = uploaded(&s, "kind=contacts&file_name=grande.csv", csv.into_bytes()).await;
     let done = run(
         &s,
         &id,
@@ -1002,11 +1002,7 @@ async fn a_large_undo_runs_as_a_job_and_trashes_each_record_once(s: TestServer) 
     assert_eq!(queued.header("preference-applied"), Some("respond-async"));
     assert_eq!(queued.body["status"], "undoing");
     assert_eq!(queued.body["undone_rows"], 0);
-    let seen = s
-        .get(&format!("/api/v1/imports/{id}"))
-        .await
-        .expect(200)
-        .body;
+    let seen = import(&s, &id).await;
     assert_eq!(seen["status"], "undoing");
     assert_eq!(seen["undone_rows"], 0);
     // The import's page shows it and polls for the progress.
@@ -1039,11 +1035,7 @@ async fn a_large_undo_runs_as_a_job_and_trashes_each_record_once(s: TestServer) 
         again.body
     );
     assert!(Worker::standard("t").run_due(&s.app).await.unwrap() >= 1);
-    let undone = s
-        .get(&format!("/api/v1/imports/{id}"))
-        .await
-        .expect(200)
-        .body;
+    let undone = import(&s, &id).await;
     assert_eq!(undone["status"], "undone", "{undone}");
     assert_eq!(undone["undone_rows"], 3000);
     assert!(undone["undone_at"].is_string());
@@ -1064,12 +1056,7 @@ async fn a_large_undo_runs_as_a_job_and_trashes_each_record_once(s: TestServer) 
         .all_pages("/api/v1/audit_events?record_kind=contact&action=deleted&limit=500")
         .await;
     assert_eq!(deleted.len(), 2999);
-    let mut ids: Vec<&str> = deleted
-        .iter()
-        .map(|e| e["record_id"].as_str().unwrap())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = distinct_records(&deleted);
     assert_eq!(ids.len(), 2999, "one event per record");
     let mut trashed_ids: Vec<&str> = trashed.iter().map(|r| r["id"].as_str().unwrap()).collect();
     trashed_ids.sort_unstable();
@@ -1170,11 +1157,7 @@ async fn uploads_never_imported_expire_and_running_imports_are_left_alone(s: Tes
     assert_eq!(again.expired_imports, 0);
 
     for id in [&draft, &previewed] {
-        let imp = s
-            .get(&format!("/api/v1/imports/{id}"))
-            .await
-            .expect(200)
-            .body;
+        let imp = import(&s, id).await;
         assert_eq!(imp["status"], "expired", "{imp}");
         let why = imp["error"].as_str().unwrap();
         assert!(
@@ -1290,11 +1273,7 @@ async fn an_undo_that_meets_a_record_out_of_view_stops_and_goes_on_later(s: Test
     .await
     .expect(202);
     Worker::standard("t").run_due(&s.app).await.unwrap();
-    let stopped = s
-        .get(&format!("/api/v1/imports/{id}"))
-        .await
-        .expect(200)
-        .body;
+    let stopped = import(&s, &id).await;
     assert_eq!(stopped["status"], "done", "{stopped}");
     let why = stopped["error"].as_str().unwrap();
     assert!(
@@ -1321,11 +1300,7 @@ async fn an_undo_that_meets_a_record_out_of_view_stops_and_goes_on_later(s: Test
         .expect(202);
     assert_eq!(undone.body["error"], Value::Null);
     Worker::standard("t").run_due(&s.app).await.unwrap();
-    let finished = s
-        .get(&format!("/api/v1/imports/{id}"))
-        .await
-        .expect(200)
-        .body;
+    let finished = import(&s, &id).await;
     assert_eq!(finished["status"], "undone", "{finished}");
     assert_eq!(finished["undone_rows"], 3);
     assert!(finished["error"].is_null());
@@ -1366,10 +1341,7 @@ async fn bulk_created_rows_have_search_keys_tags_audit_and_undo(s: TestServer) {
     csv.push_str("Otra,Previa,PREVIA@example.com,Ventas,cliente\n");
     csv.push_str("Mala,Fila,no-email,Ventas,cliente\n");
     let q = "kind=contacts&file_name=bulk.csv";
-    let id = upload(&s, q, csv.into_bytes()).await.expect(201).body["import"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = uploaded(&s, q, csv.into_bytes()).await;
     let done = run(&s, &id, json!({"mode": "skip_bad_rows"})).await;
     assert_eq!(done["status"], "done", "{done}");
     assert_eq!(counts(&done), (2500, 0, 1, 1));
@@ -1468,10 +1440,7 @@ async fn a_repeat_of_a_created_row_is_skipped_in_its_chunk_or_a_later_one(s: Tes
     // Row 2104: the same email chunks later.
     csv.push_str("Ana,Tercera,Ana@Example.com\n");
     let q = "kind=contacts&file_name=repeats.csv";
-    let id = upload(&s, q, csv.into_bytes()).await.expect(201).body["import"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = uploaded(&s, q, csv.into_bytes()).await;
     let done = run(
         &s,
         &id,
@@ -1516,13 +1485,7 @@ async fn an_undo_whose_worker_died_goes_on_after_its_last_chunk(s: TestServer) {
     for i in 0..rows {
         csv.push_str(&format!("Persona{i};Apellido{i};r{i}@example.com\n"));
     }
-    let id = upload(&s, "kind=contacts&file_name=caida.csv", csv.into_bytes())
-        .await
-        .expect(201)
-        .body["import"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = uploaded(&s, "kind=contacts&file_name=caida.csv", csv.into_bytes()).await;
     let done = run(&s, &id, json!({"mode": "skip_bad_rows"})).await;
     assert_eq!(counts(&done), (rows, 0, 0, 0), "{done}");
     s.send(
@@ -1548,11 +1511,7 @@ async fn an_undo_whose_worker_died_goes_on_after_its_last_chunk(s: TestServer) {
     cartera_app::imports::run_undo_chunks(&s.app, import_id, s.admin_id, 1)
         .await
         .unwrap();
-    let half = s
-        .get(&format!("/api/v1/imports/{id}"))
-        .await
-        .expect(200)
-        .body;
+    let half = import(&s, &id).await;
     assert_eq!(half["status"], "undoing", "{half}");
     assert_eq!(half["undone_rows"], UNDO_CHUNK);
     let live = s.all_pages("/api/v1/contacts?limit=500").await;
@@ -1563,11 +1522,7 @@ async fn an_undo_whose_worker_died_goes_on_after_its_last_chunk(s: TestServer) {
     assert_eq!(survivor.run_due(&s.app).await.unwrap(), 0);
     s.clock.advance(LEASE + chrono::Duration::seconds(1));
     assert!(survivor.run_due(&s.app).await.unwrap() >= 1);
-    let undone = s
-        .get(&format!("/api/v1/imports/{id}"))
-        .await
-        .expect(200)
-        .body;
+    let undone = import(&s, &id).await;
     assert_eq!(undone["status"], "undone", "{undone}");
     assert_eq!(undone["undone_rows"], rows);
     let job = s
@@ -1584,12 +1539,7 @@ async fn an_undo_whose_worker_died_goes_on_after_its_last_chunk(s: TestServer) {
     let deleted = s
         .all_pages("/api/v1/audit_events?record_kind=contact&action=deleted&limit=500")
         .await;
-    let mut ids: Vec<&str> = deleted
-        .iter()
-        .map(|e| e["record_id"].as_str().unwrap())
-        .collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = distinct_records(&deleted);
     assert_eq!(ids.len(), deleted.len(), "one event per record");
     assert_eq!(deleted.len(), usize::try_from(rows).unwrap());
     // The import's own event counts the whole undo, the dead worker's chunk included.
