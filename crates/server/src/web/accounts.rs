@@ -158,7 +158,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "seg": "accounts",
         "id": id,
     });
-    page.render(StatusCode::OK, "account.html", ctx)
+    page.render(StatusCode::OK, "accounts/account.html", ctx)
 }
 
 pub(super) fn notes_ctx(
@@ -267,7 +267,7 @@ pub async fn add_note(
     };
     page.render(
         status,
-        "notes.html",
+        "shared/notes.html",
         json!({
             "account": {"id": id},
             "notes": notes_ctx(&notes, &people),
@@ -390,7 +390,7 @@ fn render_form(
         .collect();
     page.render(
         status,
-        "account_form.html",
+        "accounts/account_form.html",
         json!({
             "nav": "accounts",
             "form": form,

@@ -105,7 +105,7 @@ pub async fn users_page(State(s): State<AppState>, me: Me) -> Response {
         &s,
         &me,
         StatusCode::OK,
-        "admin_users.html",
+        "admin/admin_users.html",
         "users",
         json!({"form": {"locale": "es", "time_zone": "America/Argentina/Buenos_Aires"}}),
     )
@@ -145,7 +145,7 @@ pub async fn invite(State(s): State<AppState>, me: Me, body: Bytes) -> Response 
                 &s,
                 &me,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "admin_users.html",
+                "admin/admin_users.html",
                 "users",
                 extra,
             )
@@ -183,7 +183,7 @@ pub async fn change_user(
                 &s,
                 &me,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "admin_users.html",
+                "admin/admin_users.html",
                 "users",
                 merge(errors_json(e), json!({"form": {"locale": "es"}})),
             )
@@ -203,7 +203,7 @@ pub async fn roles_page(State(s): State<AppState>, me: Me) -> Response {
         &s,
         &me,
         StatusCode::OK,
-        "admin_roles.html",
+        "admin/admin_roles.html",
         "roles",
         json!({}),
     )
@@ -241,7 +241,7 @@ async fn render_role(s: &AppState, me: &Me, id: Id, status: StatusCode, extra: V
         }),
         extra,
     );
-    render(s, me, status, "admin_role.html", "roles", ctx).await
+    render(s, me, status, "admin/admin_role.html", "roles", ctx).await
 }
 
 pub async fn role_page(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response {
@@ -325,7 +325,7 @@ async fn teams_render(s: &AppState, me: &Me, status: StatusCode, extra: Value) -
         s,
         me,
         status,
-        "admin_teams.html",
+        "admin/admin_teams.html",
         "teams",
         merge(json!({"teams": list}), extra),
     )
@@ -429,7 +429,7 @@ async fn territories_render(s: &AppState, me: &Me, status: StatusCode, extra: Va
         s,
         me,
         status,
-        "admin_territories.html",
+        "admin/admin_territories.html",
         "territories",
         merge(json!({"territories": rows}), extra),
     )
@@ -597,7 +597,7 @@ async fn fields_render(s: &AppState, me: &Me, status: StatusCode, extra: Value) 
         }),
         extra,
     );
-    render(s, me, status, "admin_fields.html", "fields", ctx).await
+    render(s, me, status, "admin/admin_fields.html", "fields", ctx).await
 }
 
 pub async fn create_field(State(s): State<AppState>, me: Me, body: Bytes) -> Response {

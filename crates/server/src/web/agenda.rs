@@ -90,7 +90,7 @@ pub async fn notifications_page(State(s): State<AppState>, me: Me) -> Response {
         .collect();
     page.render(
         StatusCode::OK,
-        "notifications.html",
+        "agenda/notifications.html",
         json!({"nav": "notifications", "items": items, "unread": list.unread_count}),
     )
 }
@@ -156,7 +156,7 @@ async fn render_activity(
     match records::get::<ActivityData>(&s.app, me.actor(), id).await {
         Ok(r) => me.page.render(
             status,
-            "activity.html",
+            "agenda/activity.html",
             json!({"nav": "calendar", "a": activity_json(me, &r), "error": error}),
         ),
         Err(e) => me.page.error(e),
@@ -333,7 +333,7 @@ async fn move_occurrence(
 fn form_page(me: &Me, status: StatusCode, form: Value, error: Option<String>) -> Response {
     me.page.render(
         status,
-        "activity_form.html",
+        "agenda/activity_form.html",
         json!({"nav": "calendar", "form": form, "error": error,
                "kinds": ["task", "call", "meeting", "visit"],
                "reminder_options": [0, 15, 30, 60, 1440]}),
@@ -533,7 +533,7 @@ pub async fn calendar(
     };
     page.render(
         StatusCode::OK,
-        "calendar.html",
+        "agenda/calendar.html",
         json!({
             "nav": "calendar",
             "view": view,
@@ -643,7 +643,7 @@ async fn render_targets(
     let next = month.last_day().and_then(|d| d.succ_opt()).map(Month::of);
     page.render(
         status,
-        "targets.html",
+        "agenda/targets.html",
         json!({
             "nav": "targets",
             "period": month.to_string(),
@@ -830,7 +830,7 @@ fn render_rules(
     use cartera_core::roles::{Action, Module};
     me.page.render(
         status,
-        "follow_up_rules.html",
+        "agenda/follow_up_rules.html",
         json!({
             "nav": "targets",
             "form": form,
@@ -978,7 +978,7 @@ pub async fn jobs_page(State(s): State<AppState>, me: Me) -> Response {
         .collect();
     page.render(
         StatusCode::OK,
-        "admin_jobs.html",
+        "agenda/admin_jobs.html",
         json!({"nav": "admin", "tab": "jobs", "jobs": rows}),
     )
 }

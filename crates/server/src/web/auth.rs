@@ -167,7 +167,11 @@ pub async fn login_page(
     }
     if q.reset.as_deref() == Some("done") {
         let notice = page.t("reset-done");
-        return page.render(StatusCode::OK, "login.html", json!({ "notice": notice }));
+        return page.render(
+            StatusCode::OK,
+            "auth/login.html",
+            json!({ "notice": notice }),
+        );
     }
     render_login(
         &page,
@@ -199,7 +203,7 @@ fn render_login(
 ) -> Response {
     page.render(
         status,
-        "login.html",
+        "auth/login.html",
         json!({
             "email": form.email,
             "next": next.filter(|n| n.starts_with('/')),

@@ -204,7 +204,7 @@ pub async fn products_page(
         .collect();
     me.page.render(
         StatusCode::OK,
-        "catalog.html",
+        "catalog/catalog.html",
         json!({
             "nav": "catalog",
             "rows": rows,
@@ -235,7 +235,7 @@ async fn product_form(
         .unwrap_or_default();
     me.page.render(
         status,
-        "product_form.html",
+        "catalog/product_form.html",
         merge(
             json!({
                 "nav": "catalog",
@@ -543,7 +543,7 @@ async fn price_lists_render(
     let open = !errs.is_empty() || chosen.is_some();
     me.page.render(
         status,
-        "price_lists.html",
+        "catalog/price_lists.html",
         merge(
             json!({
                 "nav": "catalog", "lists": rows, "form": form, "currencies": CURRENCIES,
@@ -711,7 +711,7 @@ async fn price_list_render(
     let today = s.app.now().with_timezone(&me.page.time_zone()).date_naive();
     me.page.render(
         status,
-        "price_list.html",
+        "catalog/price_list.html",
         merge(
             json!({
                 "nav": "catalog", "list": {"id": l.id, "name": l.name, "currency": l.currency.as_str(),

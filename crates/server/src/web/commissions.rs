@@ -139,7 +139,7 @@ async fn quotas_render(
         Err(AppError::BadQuery(_)) => {
             return me.page.render(
                 StatusCode::BAD_REQUEST,
-                "quotas.html",
+                "commissions/quotas.html",
                 json!({"nav": "quotas", "tab": "quotas", "period": period, "bad_period": true, "rows": []}),
             );
         }
@@ -181,7 +181,7 @@ async fn quotas_render(
     };
     me.page.render(
         status,
-        "quotas.html",
+        "commissions/quotas.html",
         merge(
             json!({
                 "nav": "quotas", "tab": "quotas", "period": period, "rows": rows, "form": form,
@@ -397,7 +397,7 @@ pub async fn commissions_page(
         Err(AppError::BadQuery(_)) => {
             return page.render(
                 StatusCode::BAD_REQUEST,
-                "commissions.html",
+                "commissions/commissions.html",
                 json!({"nav": "quotas", "tab": "commissions", "period": period, "bad_period": true, "statements": []}),
             );
         }
@@ -450,7 +450,7 @@ pub async fn commissions_page(
     out.sort_by(|a, b| a["who"].as_str().cmp(&b["who"].as_str()));
     page.render(
         StatusCode::OK,
-        "commissions.html",
+        "commissions/commissions.html",
         json!({
             "nav": "quotas", "tab": "commissions", "period": period, "statements": out, "only_user": user,
             "can_admin": is_admin(&me), "plans": plans.len(),
@@ -520,7 +520,7 @@ async fn plans_render(
         .collect();
     me.page.render(
         status,
-        "commission_plans.html",
+        "commissions/commission_plans.html",
         merge(
             json!({
                 "nav": "quotas", "tab": "plans", "period": "", "rows": rows,

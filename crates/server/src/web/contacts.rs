@@ -142,5 +142,5 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "seg": "contacts",
         "id": id,
     });
-    page.render(StatusCode::OK, "contact.html", ctx)
+    page.render(StatusCode::OK, "contacts/contact.html", ctx)
 }

@@ -126,7 +126,7 @@ pub async fn board(State(s): State<AppState>, me: Me, Query(q): Query<BoardQuery
     else {
         return page.render(
             StatusCode::OK,
-            "deals_board.html",
+            "deals/deals_board.html",
             json!({"nav": "deals", "pipelines": [], "columns": []}),
         );
     };
@@ -160,7 +160,7 @@ pub async fn board(State(s): State<AppState>, me: Me, Query(q): Query<BoardQuery
         .collect();
     page.render(
         StatusCode::OK,
-        "deals_board.html",
+        "deals/deals_board.html",
         json!({
             "nav": "deals",
             "pipelines": pipelines.iter().map(|p| json!({"id": p.id, "name": p.name})).collect::<Vec<_>>(),
@@ -282,7 +282,7 @@ pub async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>)
         .collect();
     page.render(
         StatusCode::OK,
-        "deals_list.html",
+        "deals/deals_list.html",
         json!({"nav": "deals", "rows": rows, "status": q.status}),
     )
 }
@@ -394,7 +394,7 @@ pub async fn show(
             None => None,
         },
     });
-    page.render(StatusCode::OK, "deal.html", ctx)
+    page.render(StatusCode::OK, "deals/deal.html", ctx)
 }
 
 /// The deals of an account, for its page (none when the role does not read deals).
@@ -505,7 +505,7 @@ pub async fn forecast(
     };
     page.render(
         StatusCode::OK,
-        "forecast.html",
+        "deals/forecast.html",
         json!({
             "nav": "forecast",
             "from": report.from,

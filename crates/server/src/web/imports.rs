@@ -82,7 +82,7 @@ async fn index(State(s): State<AppState>, me: Me) -> Response {
     let recent: Vec<Value> = list.iter().map(|i| summary(i, &me)).collect();
     me.page.render(
         StatusCode::OK,
-        "imports.html",
+        "imports/imports.html",
         json!({"nav": "imports", "recent": recent}),
     )
 }
@@ -163,7 +163,7 @@ async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response
     let keys: Vec<&str> = targets.iter().map(|t| t.key.as_str()).collect();
     me.page.render(
         StatusCode::OK,
-        "import.html",
+        "imports/import.html",
         json!({
             "nav": "imports",
             "imp": summary(&imp, &me),
@@ -190,7 +190,7 @@ async fn progress(
             let finished = !busy(imp.status);
             let mut res = me.page.render(
                 StatusCode::OK,
-                "import_progress.html",
+                "imports/import_progress.html",
                 json!({"imp": summary(&imp, &me)}),
             );
             // The run ended while the page polled: show the whole result (rows, undo).

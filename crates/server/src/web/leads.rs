@@ -159,7 +159,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "seg": "leads",
         "id": id,
     });
-    page.render(StatusCode::OK, "lead.html", ctx)
+    page.render(StatusCode::OK, "leads/lead.html", ctx)
 }
 
 /// What the conversion form holds.
@@ -224,7 +224,7 @@ async fn render_convert(
     }
     page.render(
         status,
-        "convert.html",
+        "leads/convert.html",
         json!({
             "nav": "leads",
             "lead": {"id": lead.id, "name": lead.data.title(), "email": lead.data.email,

@@ -307,9 +307,9 @@ pub async fn render_list<D: Listing>(
         "oob_views": page.htmx && page.hx_target.as_deref() == Some("list"),
     });
     let template = if page.htmx && page.hx_target.as_deref() == Some("list") {
-        "list_rows.html"
+        "shared/list_rows.html"
     } else {
-        "list.html"
+        "shared/list.html"
     };
     let status = if views.1 {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod commissions;
 pub mod contacts;
 pub mod deals;
+pub mod embedded;
 pub mod figures;
 pub mod forms;
 pub mod i18n;

@@ -192,5 +192,5 @@ pub async fn page(State(s): State<AppState>, me: Me) -> Response {
         "latest": latest,
         "nothing_yet": latest.is_empty(),
     });
-    page.render(StatusCode::OK, "my_day.html", ctx)
+    page.render(StatusCode::OK, "my_day/my_day.html", ctx)
 }

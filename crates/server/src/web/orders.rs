@@ -68,7 +68,7 @@ async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>) -> 
     .await;
     page.render(
         StatusCode::OK,
-        "orders.html",
+        "orders/orders.html",
         json!({
             "nav": "orders",
             "rows": all.iter().map(|o| row(page, o, &accounts)).collect::<Vec<_>>(),
@@ -195,7 +195,7 @@ async fn render(s: &AppState, me: &Me, id: Id, status: StatusCode, extra: Value)
     if let (Value::Object(m), Value::Object(more)) = (&mut ctx, extra) {
         m.extend(more);
     }
-    page.render(status, "order.html", ctx)
+    page.render(status, "orders/order.html", ctx)
 }
 
 #[derive(Deserialize)]

@@ -34,7 +34,7 @@ fn render_forgot(
 ) -> Response {
     page.render(
         status,
-        "forgot_password.html",
+        "auth/forgot_password.html",
         json!({"email": email, "sent": sent, "error": error}),
     )
 }
@@ -103,7 +103,7 @@ fn render_reset(
 ) -> Response {
     page.render(
         status,
-        "reset_password.html",
+        "auth/reset_password.html",
         json!({
             "token": token,
             "errors": errors.fields,

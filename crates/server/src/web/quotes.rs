@@ -431,9 +431,9 @@ async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>) -> 
         "limit": limit,
     });
     if page.htmx && matches!(page.hx_target.as_deref(), Some("quote-rows" | "quote-more")) {
-        return page.render(StatusCode::OK, "quote_rows.html", ctx);
+        return page.render(StatusCode::OK, "quotes/quote_rows.html", ctx);
     }
-    page.render(StatusCode::OK, "quotes.html", ctx)
+    page.render(StatusCode::OK, "quotes/quotes.html", ctx)
 }
 
 /// What the editor offers: accounts, the account's contacts, products, price lists.
@@ -602,7 +602,7 @@ async fn totals(
     let result = preview(&s, &me, &e).await;
     me.page.render(
         StatusCode::OK,
-        "quote_totals.html",
+        "quotes/quote_totals.html",
         totals_block(&me.page, &result),
     )
 }
@@ -620,7 +620,7 @@ async fn line_row(State(s): State<AppState>, me: Me) -> Response {
         .unwrap_or_default();
     me.page.render(
         StatusCode::OK,
-        "quote_line.html",
+        "quotes/quote_line.html",
         json!({"products": products, "l": LineForm { quantity: "1".into(), ..LineForm::default() }, "errs": {}}),
     )
 }
@@ -643,7 +643,7 @@ async fn contact_options(
     };
     me.page.render(
         StatusCode::OK,
-        "quote_contacts.html",
+        "quotes/quote_contacts.html",
         json!({"contacts": contacts, "form": {"contact_id": ""}}),
     )
 }
@@ -713,7 +713,7 @@ async fn editor(
     if let Some(q) = quote {
         return quote_page(s, me, status, q, ctx).await;
     }
-    page.render(status, "quote_edit.html", ctx)
+    page.render(status, "quotes/quote_edit.html", ctx)
 }
 
 #[derive(Deserialize, Default)]
@@ -1134,7 +1134,7 @@ async fn quote_page(
             m.insert("quote".into(), quote_ctx(page, q));
         }
     }
-    page.render(status, "quote.html", ctx)
+    page.render(status, "quotes/quote.html", ctx)
 }
 
 /// The quote's PDF, made by the same function as `GET /api/v1/quotes/{id}/pdf`; it may
@@ -1347,7 +1347,7 @@ async fn settings_render(s: &AppState, me: &Me, status: StatusCode, extra: Value
     if let (Value::Object(m), Value::Object(more)) = (&mut ctx, extra) {
         m.extend(more);
     }
-    me.page.render(status, "settings_quotes.html", ctx)
+    me.page.render(status, "quotes/settings_quotes.html", ctx)
 }
 
 async fn settings_page(

@@ -410,7 +410,7 @@ fn render_form<D: Editable>(page: &Page, status: StatusCode, v: FormView) -> Res
     };
     page.render(
         status,
-        "record_form.html",
+        "shared/record_form.html",
         json!({
             "nav": D::SEG,
             "seg": D::SEG,
@@ -679,7 +679,11 @@ fn inline_field<D: Editable>(name: &str) -> Option<&'static Field> {
 fn render_inline(page: &Page, status: StatusCode, f: Value, version: i64) -> Response {
     // htmx swaps only successful answers; its editor shows the error itself.
     let status = if page.htmx { StatusCode::OK } else { status };
-    page.render(status, "inline.html", json!({"f": f, "version": version}))
+    page.render(
+        status,
+        "shared/inline.html",
+        json!({"f": f, "version": version}),
+    )
 }
 
 #[derive(serde::Deserialize)]
@@ -801,7 +805,7 @@ pub async fn delete<D: Editable>(
     match records::delete::<D>(&s.app, me.actor(), id, None).await {
         Ok(rec) => page.render(
             StatusCode::OK,
-            "deleted.html",
+            "shared/deleted.html",
             json!({
                 "nav": D::SEG,
                 "seg": D::SEG,
@@ -854,7 +858,7 @@ pub async fn trash<D: Editable>(State(s): State<AppState>, me: Me) -> Response {
         .collect();
     page.render(
         StatusCode::OK,
-        "trash.html",
+        "shared/trash.html",
         json!({
             "nav": D::SEG,
             "seg": D::SEG,
@@ -931,7 +935,7 @@ pub async fn add_note<D: Editable>(
     };
     page.render(
         status,
-        "notes.html",
+        "shared/notes.html",
         json!({
             "notes_url": format!("/{}/{id}/notes", D::SEG),
             "notes": notes,

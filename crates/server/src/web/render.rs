@@ -20,156 +20,9 @@ use cartera_core::record::RecordKind;
 use cartera_core::users::User;
 
 use super::assets;
+use super::embedded::TEMPLATES;
 use super::i18n::{ArgValue, Catalog, Locale};
 use crate::state::AppState;
-
-/// Every template, embedded in the binary.
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("templates/base.html")),
-    ("macros.html", include_str!("templates/macros.html")),
-    ("login.html", include_str!("templates/login.html")),
-    ("my_day.html", include_str!("templates/my_day.html")),
-    ("imports.html", include_str!("templates/imports.html")),
-    ("import.html", include_str!("templates/import.html")),
-    (
-        "import_progress.html",
-        include_str!("templates/import_progress.html"),
-    ),
-    ("list.html", include_str!("templates/list.html")),
-    ("list_rows.html", include_str!("templates/list_rows.html")),
-    ("account.html", include_str!("templates/account.html")),
-    (
-        "account_form.html",
-        include_str!("templates/account_form.html"),
-    ),
-    ("notes.html", include_str!("templates/notes.html")),
-    ("search.html", include_str!("templates/search.html")),
-    (
-        "search_results.html",
-        include_str!("templates/search_results.html"),
-    ),
-    ("error.html", include_str!("templates/error.html")),
-    // Password pages, settings and administration.
-    (
-        "forgot_password.html",
-        include_str!("templates/forgot_password.html"),
-    ),
-    (
-        "reset_password.html",
-        include_str!("templates/reset_password.html"),
-    ),
-    ("settings.html", include_str!("templates/settings.html")),
-    ("admin_tabs.html", include_str!("templates/admin_tabs.html")),
-    (
-        "admin_users.html",
-        include_str!("templates/admin_users.html"),
-    ),
-    (
-        "admin_roles.html",
-        include_str!("templates/admin_roles.html"),
-    ),
-    ("admin_role.html", include_str!("templates/admin_role.html")),
-    (
-        "admin_teams.html",
-        include_str!("templates/admin_teams.html"),
-    ),
-    (
-        "admin_territories.html",
-        include_str!("templates/admin_territories.html"),
-    ),
-    (
-        "admin_fields.html",
-        include_str!("templates/admin_fields.html"),
-    ),
-    ("views.html", include_str!("templates/views.html")),
-    (
-        "record_form.html",
-        include_str!("templates/record_form.html"),
-    ),
-    ("inline.html", include_str!("templates/inline.html")),
-    // The agenda: notifications, activities, calendar, targets, dead jobs.
-    (
-        "notifications.html",
-        include_str!("templates/notifications.html"),
-    ),
-    ("activity.html", include_str!("templates/activity.html")),
-    (
-        "activity_form.html",
-        include_str!("templates/activity_form.html"),
-    ),
-    ("calendar.html", include_str!("templates/calendar.html")),
-    ("targets.html", include_str!("templates/targets.html")),
-    ("admin_jobs.html", include_str!("templates/admin_jobs.html")),
-    (
-        "follow_up_rules.html",
-        include_str!("templates/follow_up_rules.html"),
-    ),
-    ("deleted.html", include_str!("templates/deleted.html")),
-    ("trash.html", include_str!("templates/trash.html")),
-    ("contact.html", include_str!("templates/contact.html")),
-    ("lead.html", include_str!("templates/lead.html")),
-    ("convert.html", include_str!("templates/convert.html")),
-    ("shares.html", include_str!("templates/shares.html")),
-    ("timeline.html", include_str!("templates/timeline.html")),
-    (
-        "record_actions.html",
-        include_str!("templates/record_actions.html"),
-    ),
-    // Deals.
-    (
-        "deals_board.html",
-        include_str!("templates/deals_board.html"),
-    ),
-    ("deals_list.html", include_str!("templates/deals_list.html")),
-    ("deal.html", include_str!("templates/deal.html")),
-    ("forecast.html", include_str!("templates/forecast.html")),
-    // Quotes and orders (quote pages).
-    ("quotes.html", include_str!("templates/quotes.html")),
-    ("quote_rows.html", include_str!("templates/quote_rows.html")),
-    ("quote_edit.html", include_str!("templates/quote_edit.html")),
-    ("quote_form.html", include_str!("templates/quote_form.html")),
-    ("quote_line.html", include_str!("templates/quote_line.html")),
-    (
-        "quote_totals.html",
-        include_str!("templates/quote_totals.html"),
-    ),
-    (
-        "quote_contacts.html",
-        include_str!("templates/quote_contacts.html"),
-    ),
-    ("quote.html", include_str!("templates/quote.html")),
-    ("orders.html", include_str!("templates/orders.html")),
-    ("order.html", include_str!("templates/order.html")),
-    (
-        "settings_quotes.html",
-        include_str!("templates/settings_quotes.html"),
-    ),
-    // sales-rest: catalogue, price lists, quotas and commissions.
-    ("catalog.html", include_str!("templates/catalog.html")),
-    (
-        "product_form.html",
-        include_str!("templates/product_form.html"),
-    ),
-    (
-        "price_lists.html",
-        include_str!("templates/price_lists.html"),
-    ),
-    ("price_list.html", include_str!("templates/price_list.html")),
-    (
-        "price_list_fields.html",
-        include_str!("templates/price_list_fields.html"),
-    ),
-    ("sales_tabs.html", include_str!("templates/sales_tabs.html")),
-    ("quotas.html", include_str!("templates/quotas.html")),
-    (
-        "commissions.html",
-        include_str!("templates/commissions.html"),
-    ),
-    (
-        "commission_plans.html",
-        include_str!("templates/commission_plans.html"),
-    ),
-];
 
 /// The template engine and the catalogue.
 pub struct Ui {
@@ -491,7 +344,7 @@ impl Page {
     pub fn error_page(&self, status: StatusCode, key: &str) -> Response {
         self.render(
             status,
-            "error.html",
+            "layout/error.html",
             json!({
                 "status": status.as_u16(),
                 "title_key": format!("error-{key}-title"),
@@ -525,14 +378,17 @@ mod tests {
     #[test]
     fn every_template_parses_and_escapes() {
         let ui = Ui::new();
+        // The folder is embedded whole: each template sits in its domain's folder.
+        assert!(TEMPLATES.len() > 60, "the templates folder looks empty");
         for (name, _) in TEMPLATES {
+            assert!(name.contains('/'), "{name} is outside a domain folder");
             ui.env
                 .get_template(name)
                 .unwrap_or_else(|e| panic!("{name}: {e:#}"));
         }
         let html = ui
             .render(
-                "error.html",
+                "layout/error.html",
                 &json!({"locale": "en", "status": 404, "title_key": "<b>x</b>", "text_key": "y"}),
             )
             .unwrap();

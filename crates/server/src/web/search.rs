@@ -59,9 +59,9 @@ pub async fn page(State(s): State<AppState>, me: Me, Query(q): Query<SearchQuery
         })
         .collect();
     let template = if page.htmx {
-        "search_results.html"
+        "search/search_results.html"
     } else {
-        "search.html"
+        "search/search.html"
     };
     page.render(
         StatusCode::OK,

@@ -111,7 +111,7 @@ async fn render(s: &AppState, me: &Me, status: StatusCode, extra: Value) -> Resp
     if let Value::Object(m) = extra {
         ctx.extend(m);
     }
-    page.render(status, "settings.html", Value::Object(ctx))
+    page.render(status, "settings/settings.html", Value::Object(ctx))
 }
 
 fn with_errors(errors: FormErrors, more: Value) -> Value {

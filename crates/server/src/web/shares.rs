@@ -85,7 +85,7 @@ async fn answer<D: Shareable>(s: &AppState, me: &Me, id: Id, error: Option<Strin
     // htmx swaps only successful answers; the box shows the error itself.
     let mut sh = ctx::<D>(s, me.actor(), page, id).await;
     sh["error"] = error.into();
-    page.render(StatusCode::OK, "shares.html", json!({"shares": sh}))
+    page.render(StatusCode::OK, "shared/shares.html", json!({"shares": sh}))
 }
 
 /// Shares the record with the chosen user or team (`grantee` = `user:<id>` or
