@@ -1,14 +1,21 @@
-//! The translation catalogue: one Fluent file per language, embedded in the binary, and
-//! the locale of a request (the user's choice, else the browser's, else Spanish).
-
-use std::collections::BTreeSet;
+//! The translation catalogue: a folder per language with a Fluent file per domain
+//! (`i18n/<lang>/<domain>.ftl`, shared words in `common.ftl`), embedded in the binary and
+//! loaded into one bundle per language; and the locale of a request (the user's choice,
+//! else the browser's, else Spanish).
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use serde::Serialize;
 
-const ES: &str = include_str!("i18n/es.ftl");
-const EN: &str = include_str!("i18n/en.ftl");
+use super::embedded::CATALOGUE;
+
+/// The catalogue files of `lang`: (domain file name, source).
+fn files(lang: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    CATALOGUE.iter().filter_map(move |(path, src)| {
+        let (l, file) = path.split_once('/')?;
+        (l == lang).then_some((file, *src))
+    })
+}
 
 /// The languages the interface speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -62,21 +69,23 @@ pub struct Catalog {
     en: FluentBundle<FluentResource>,
 }
 
-fn bundle(lang: &str, source: &str) -> FluentBundle<FluentResource> {
+fn bundle(lang: &str) -> FluentBundle<FluentResource> {
     let id = lang.parse().unwrap_or_default();
     let mut b = FluentBundle::new_concurrent(vec![id]);
     // No Unicode isolation marks: the pages are left-to-right and tests read the text.
     b.set_use_isolating(false);
-    let resource = match FluentResource::try_new(source.to_owned()) {
-        Ok(r) => r,
-        Err((r, errors)) => {
-            // The unit tests keep this from happening; a broken entry shows its key.
-            tracing::error!(lang, ?errors, "translation file has errors");
-            r
+    for (file, source) in files(lang) {
+        let resource = match FluentResource::try_new(source.to_owned()) {
+            Ok(r) => r,
+            Err((r, errors)) => {
+                // The unit tests keep this from happening; a broken entry shows its key.
+                tracing::error!(lang, file, ?errors, "translation file has errors");
+                r
+            }
+        };
+        if let Err(errors) = b.add_resource(resource) {
+            tracing::error!(lang, file, ?errors, "translation file repeats keys");
         }
-    };
-    if let Err(errors) = b.add_resource(resource) {
-        tracing::error!(lang, ?errors, "translation file repeats keys");
     }
     b
 }
@@ -84,8 +93,8 @@ fn bundle(lang: &str, source: &str) -> FluentBundle<FluentResource> {
 impl Catalog {
     pub fn load() -> Catalog {
         Catalog {
-            es: bundle("es", ES),
-            en: bundle("en", EN),
+            es: bundle("es"),
+            en: bundle("en"),
         }
     }
 
@@ -141,11 +150,12 @@ pub enum ArgValue {
     Number(f64),
 }
 
-/// The message keys of a Fluent file (for the test that both languages have the same).
-pub fn keys(source: &str) -> BTreeSet<String> {
+/// The message keys of a Fluent file, in order, repeats included (for the tests that
+/// both languages have the same and that none is defined twice).
+pub fn keys(source: &str) -> Vec<String> {
     use fluent_syntax::ast::Entry;
     let Ok(resource) = fluent_syntax::parser::parse(source) else {
-        return BTreeSet::new();
+        return Vec::new();
     };
     resource
         .body
@@ -160,24 +170,54 @@ pub fn keys(source: &str) -> BTreeSet<String> {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use std::collections::{BTreeMap, BTreeSet};
+
     use super::*;
+
+    /// Every key of a language, with the file that defines it; a key defined twice (in
+    /// one file or in two) fails.
+    fn keys_of(lang: &str) -> BTreeMap<String, &'static str> {
+        let mut all = BTreeMap::new();
+        for (file, src) in files(lang) {
+            if let Err((_, errors)) = FluentResource::try_new(src.to_owned()) {
+                panic!("{lang}/{file} has errors: {errors:?}");
+            }
+            for key in keys(src) {
+                if let Some(first) = all.insert(key.clone(), file) {
+                    panic!("{key} is defined twice in {lang}: in {first} and in {file}");
+                }
+            }
+        }
+        all
+    }
 
     #[test]
     fn both_catalogues_parse_and_have_the_same_keys() {
-        for (lang, src) in [("es", ES), ("en", EN)] {
-            if let Err((_, errors)) = FluentResource::try_new(src.to_owned()) {
-                panic!("{lang}.ftl has errors: {errors:?}");
-            }
-        }
-        let es = keys(ES);
-        let en = keys(EN);
+        let es = keys_of("es");
+        let en = keys_of("en");
         assert!(es.len() > 50, "the catalogue looks empty");
-        let only_es: Vec<_> = es.difference(&en).collect();
-        let only_en: Vec<_> = en.difference(&es).collect();
+        let es_files: BTreeSet<_> = files("es").map(|(f, _)| f).collect();
+        let en_files: BTreeSet<_> = files("en").map(|(f, _)| f).collect();
+        assert_eq!(es_files, en_files, "both languages have the same files");
+        assert!(es_files.contains("common.ftl"), "{es_files:?}");
+        // The same keys overall, and each in the same file in both languages.
+        let only_es: Vec<_> = es.keys().filter(|k| !en.contains_key(*k)).collect();
+        let only_en: Vec<_> = en.keys().filter(|k| !es.contains_key(*k)).collect();
         assert!(
             only_es.is_empty() && only_en.is_empty(),
             "only in es: {only_es:?}; only in en: {only_en:?}"
         );
+        let moved: Vec<_> = es
+            .iter()
+            .filter(|&(k, f)| en.get(k) != Some(f))
+            .map(|(k, f)| format!("{k}: es/{f}, en/{}", en[k]))
+            .collect();
+        assert!(moved.is_empty(), "in different files: {moved:?}");
+    }
+
+    #[test]
+    fn a_key_defined_twice_is_found() {
+        assert_eq!(keys("a = 1\nb = 2\na = 3\n"), ["a", "b", "a"]);
     }
 
     #[test]

@@ -1,0 +1,86 @@
+# Cartera: interface texts in English, agenda. The keys are the same as in es/agenda.ftl and
+# appear in no other file.
+
+activity-kind-task = Task
+activity-kind-call = Call
+activity-kind-meeting = Meeting
+activity-kind-visit = Visit
+activity-kind-email = Email
+notifications-title = Notifications
+notifications-unread = { $count ->
+    [0] No unread notifications
+    [one] One unread notification
+   *[other] { $count } unread notifications
+}
+notifications-read-all = Mark all read
+notifications-mark-read = Mark read
+notifications-none = You have no notifications.
+notification-kind-reminder = Reminder
+notification-kind-follow_up = Follow-up
+notification-kind-visit_report = Visit report
+notification-kind-no_contact = No contact
+activity-status-planned = Planned
+activity-status-done = Done
+activity-status-cancelled = Cancelled
+activity-open-account = Open the account
+activity-details = Details
+activity-starts = When
+activity-due = Due
+activity-reminders = Reminders
+activity-reminder-minutes = { $minutes } min before
+activity-costs = Costs
+activity-notes = Notes
+activity-outcome = Outcome
+activity-report = Visit report
+activity-next-action = Next visit or action
+activity-next-action-hint = For example: send the quote on Monday
+activity-reschedule = Change the date
+activity-move = Move
+activity-done-title = Mark as done
+activity-report-title = Report and next step
+activity-mark-done = Mark as done
+activity-stale = Someone changed this activity while you were looking at it; check it and try again.
+calendar-prev = Previous
+calendar-next = Next
+calendar-today = Today
+calendar-views = View
+calendar-day = Day
+calendar-week = Week
+calendar-month = Month
+calendar-drag-tip = Drag an activity to another day to reschedule it; on a phone, open it and change its date.
+targets-title = Visit and call targets
+targets-rep = Rep
+targets-visits = Visits
+targets-calls = Calls
+targets-none = No targets for this month. An administrator sets them through /api/v1/activity_targets.
+activity-new = New activity
+activity-kind = Kind
+activity-subject = Subject
+activity-date = Date
+activity-time = Time (optional)
+activity-no-reminder = No reminder
+calendar-recurring = Repeats
+calendar-attending = You attend
+followups-title = Follow-up rules
+followups-saved = Rules saved.
+followups-read-only = You can read them; only an administrator can change them.
+followups-quotes = Quotes sent
+followups-quote-days = Days after a quote is sent for the follow-up task
+followups-empty-off = Empty: the rule is off.
+followups-visits = Visits
+followups-visit-prompt = Ask for the report and next step when a visit is marked done without them
+followups-no-contact = No-contact alert
+followups-no-contact-help = Days without a done activity after which an account of that class alerts its owner. Empty a class's days to remove it.
+followups-class = Account class
+followups-days = Days
+followups-new-class = New class
+followups-default-days = Days for other classes or accounts with none
+targets-saved = Target saved.
+targets-deleted = Target deleted.
+targets-conflict = That rep already has a target for this month; change it in their row.
+targets-none-edit = No targets for this month yet: add one below.
+targets-edit-title = Change targets
+targets-delete = Delete
+targets-add = Rep
+targets-choose-rep = Choose a rep
+targets-add-button = Add target

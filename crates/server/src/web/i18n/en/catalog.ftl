@@ -1,0 +1,70 @@
+# Cartera: interface texts in English, catalog. The keys are the same as in es/catalog.ftl and
+# appear in no other file.
+
+catalog-title = Products and services
+catalog-eyebrow = Catalogue
+catalog-new = New product
+catalog-filter = Filter the catalogue
+catalog-search = Search by SKU or name
+catalog-category = Category
+catalog-all-categories = All categories
+catalog-state = State
+catalog-state-all = Active and inactive
+catalog-state-active = Active
+catalog-state-inactive = Inactive
+catalog-col-product = Product
+catalog-unit = Unit
+catalog-unit-help = What one unit is: unit, kg, hour, month.
+catalog-tax-rate = Tax
+catalog-tax-rate-help = A percentage such as 21 or 10.5, or “exempt”.
+catalog-exempt = Exempt
+catalog-kind = Kind
+catalog-kind-product = Product
+catalog-kind-service = Service
+catalog-count = { $n ->
+    [one] 1 product
+   *[other] { $n } products
+}
+catalog-page = page { $page } of { $pages }
+catalog-prev = Previous
+catalog-none-match = Nothing matches the filter
+catalog-none-match-text = Try another search, category or state.
+catalog-clear = See the whole catalogue
+catalog-empty-title = The catalogue is empty
+catalog-empty-text = Add the products and services you sell to put them on deals and quotes with their price and tax.
+catalog-saved = Changes saved.
+catalog-fix-fields = Check the marked fields.
+catalog-stale = Someone else changed this while you were editing. Open it again to see the current version.
+catalog-hidden-account = (an account you do not see)
+catalog-sku = SKU
+catalog-sku-help = A unique code without spaces; case does not matter.
+catalog-description = Description
+catalog-active-label = Active: offered on new deals and quotes
+catalog-active-help = An inactive product stays on the documents that already have it.
+catalog-back = Back to the catalogue
+price-lists-title = Price lists
+price-lists-help = Each list has prices in one currency and is valid between two dates. A customer's own list is used on their quotes before the general one.
+price-list-new = New price list
+price-list-create = Create the list
+price-list-name = Name
+price-list-currency = Currency
+price-list-currency-help = Three-letter ISO code: ARS, USD, EUR, MXN.
+price-list-from = Valid from
+price-list-to = Valid until
+price-list-validity = Validity
+price-list-customer = Customer
+price-list-customer-help = Leave it on “General” for a list for every customer.
+price-list-general = General
+price-list-for = Own list of
+price-list-prices = Prices
+price-list-not-today = Not valid today
+price-list-open-start = always
+price-list-open-end = no end
+price-lists-empty-title = No price lists yet
+price-lists-empty-text = Create a list to price the products of the catalogue.
+price-list-header = The list
+price-list-prices-title = Prices in { $currency }
+price-list-prices-help = Unit price before taxes. Leave blank the products the list does not include.
+price-list-price = Price ({ $currency })
+price-list-no-products = There are no active products yet.
+price-list-account-none = This customer uses the general list.

@@ -1,0 +1,71 @@
+# Cartera: interface texts in English, deals. The keys are the same as in es/deals.ftl and
+# appear in no other file.
+
+deals-board-eyebrow = Sales pipeline
+deals-board-hint = Drag a card to another stage, or pick the stage in its menu.
+deals-pipeline = Pipeline
+deals-show = Show
+deals-as-list = See as a list
+deals-as-board = See as a board
+deals-no-pipeline = There is no pipeline yet.
+deals-column-empty = No deals
+deals-move-to = Move to stage
+deals-move = Move
+deals-lost-reason-prompt = Why was the deal lost?
+deal-lost-needs-reason = To mark it lost, give the reason.
+deals-list-title = All deals
+deals-all-statuses = All statuses
+deals-col-deal = Deal
+deals-col-stage = Stage
+deals-col-amount = Amount
+deals-col-close = Expected close
+deals-empty-title = No deals yet
+deals-empty-text = The deals you create or convert will show here.
+deal-status-open = Open
+deal-status-won = Won
+deal-status-lost = Lost
+deal-probability = Probability
+deal-lost-reason = Lost reason
+deal-lost-reason-placeholder = Reason (when lost)
+deal-lines = Products and services
+deal-line-item = Item
+deal-line-qty = Qty
+deal-line-price = Price
+deal-line-discount = Disc.
+deal-line-tax = Tax
+deal-line-net = Net
+deal-net = Net
+deal-taxes = Taxes
+deal-total = Total
+deal-no-lines = No lines: the amount was given by hand.
+deal-competitors = Competitors
+deal-no-competitors = No competitor recorded.
+deal-threat-low = Low threat
+deal-threat-medium = Medium threat
+deal-threat-high = High threat
+deal-stage-history = Stage history
+deal-days = { $n ->
+    [one] 1 day
+   *[other] { $n } days
+}
+forecast-month = Month
+forecast-open = Open
+forecast-weighted = Weighted
+forecast-won = Won
+forecast-deals = { $n ->
+    [one] 1 deal
+   *[other] { $n } deals
+}
+forecast-empty = Nothing expected in these months.
+forecast-from = From
+forecast-to = To
+forecast-period = Quota period
+forecast-explain = Weighted = amount × probability of open deals, by expected close month; won, by the month they closed. Each currency on its own.
+forecast-by-month = By month
+forecast-by-owner = By rep
+forecast-by-team = By team
+forecast-team = Team
+deal-no-contacts = No contacts on this deal.
+deal-make-quote = Make quote
+deal-no-quotes = No quotes for this deal yet.
+forecast-manage-quotas = Quotas of the period

@@ -1,0 +1,22 @@
+# Cartera: interface texts in English, my_day. The keys are the same as in es/my_day.ftl and
+# appear in no other file.
+
+greeting-morning = Good morning, { $name }
+greeting-afternoon = Good afternoon, { $name }
+greeting-evening = Good evening, { $name }
+today-date = { $weekday }, { $month } { $day }
+my-day-welcome-title = Welcome to Cartera
+my-day-welcome-text = There are no accounts yet. Start with your first customer, then add their contacts and notes.
+my-day-first-account = Create your first account
+my-day-my-accounts = My accounts
+my-day-no-own-accounts = No accounts are in your name yet.
+my-day-my-leads = My leads
+my-day-no-leads = No leads are assigned to you.
+my-day-latest = Recent changes
+my-day-no-accounts = Nothing has changed yet.
+my-day-search-tip = Tip: press Ctrl K or / to search from any page.
+my-day-agenda = For today
+my-day-no-agenda = Nothing due today or overdue.
+my-day-due-today = Due today
+my-day-overdue = Overdue since { $date }
+my-day-notifications = Unread notifications

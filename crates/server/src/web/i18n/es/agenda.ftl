@@ -1,0 +1,86 @@
+# Cartera: textos de la interfaz en español, agenda. Las claves son las mismas que en en/agenda.ftl
+# y no se repiten en ningún otro archivo.
+
+activity-kind-task = Tarea
+activity-kind-call = Llamada
+activity-kind-meeting = Reunión
+activity-kind-visit = Visita
+activity-kind-email = Correo
+notifications-title = Avisos
+notifications-unread = { $count ->
+    [0] No tienes avisos sin leer
+    [one] Un aviso sin leer
+   *[other] { $count } avisos sin leer
+}
+notifications-read-all = Marcar todos como leídos
+notifications-mark-read = Marcar leído
+notifications-none = No tienes avisos.
+notification-kind-reminder = Recordatorio
+notification-kind-follow_up = Seguimiento
+notification-kind-visit_report = Informe de visita
+notification-kind-no_contact = Sin contacto
+activity-status-planned = Planificada
+activity-status-done = Hecha
+activity-status-cancelled = Cancelada
+activity-open-account = Ver la cuenta
+activity-details = Detalles
+activity-starts = Cuándo
+activity-due = Vence
+activity-reminders = Recordatorios
+activity-reminder-minutes = { $minutes } min antes
+activity-costs = Gastos
+activity-notes = Notas
+activity-outcome = Resultado
+activity-report = Informe de la visita
+activity-next-action = Próxima visita o acción
+activity-next-action-hint = Por ejemplo: enviar presupuesto el lunes
+activity-reschedule = Cambiar la fecha
+activity-move = Mover
+activity-done-title = Marcar como hecha
+activity-report-title = Informe y próximo paso
+activity-mark-done = Marcar como hecha
+activity-stale = Otra persona cambió esta actividad mientras la mirabas; revisa los datos y vuelve a intentarlo.
+calendar-prev = Anterior
+calendar-next = Siguiente
+calendar-today = Hoy
+calendar-views = Vista
+calendar-day = Día
+calendar-week = Semana
+calendar-month = Mes
+calendar-drag-tip = Arrastra una actividad a otro día para cambiarla de fecha; en el teléfono, ábrela y cambia la fecha.
+targets-title = Objetivos de visitas y llamadas
+targets-rep = Vendedor
+targets-visits = Visitas
+targets-calls = Llamadas
+targets-none = No hay objetivos para este mes. Un administrador los fija en /api/v1/activity_targets.
+activity-new = Nueva actividad
+activity-kind = Tipo
+activity-subject = Asunto
+activity-date = Fecha
+activity-time = Hora (opcional)
+activity-no-reminder = Sin recordatorio
+calendar-recurring = Se repite
+calendar-attending = Participas
+followups-title = Reglas de seguimiento
+followups-saved = Reglas guardadas.
+followups-read-only = Puedes consultarlas; solo un administrador puede cambiarlas.
+followups-quotes = Presupuestos enviados
+followups-quote-days = Días tras enviar un presupuesto para la tarea de seguimiento
+followups-empty-off = Vacío: la regla queda desactivada.
+followups-visits = Visitas
+followups-visit-prompt = Pedir el informe y el próximo paso cuando una visita se marca hecha sin ellos
+followups-no-contact = Alerta por falta de contacto
+followups-no-contact-help = Días sin una actividad hecha tras los cuales una cuenta de esa clase avisa a su responsable. Vacía los días de una clase para quitarla.
+followups-class = Clase de cuenta
+followups-days = Días
+followups-new-class = Nueva clase
+followups-default-days = Días para otras clases o cuentas sin clase
+targets-saved = Objetivo guardado.
+targets-deleted = Objetivo eliminado.
+targets-conflict = Ese vendedor ya tiene un objetivo para este mes; cámbialo en su fila.
+targets-none-edit = Aún no hay objetivos para este mes: agrega uno abajo.
+targets-edit-title = Cambiar objetivos
+targets-delete = Eliminar
+targets-add = Vendedor
+targets-choose-rep = Elige un vendedor
+targets-add-button = Agregar objetivo

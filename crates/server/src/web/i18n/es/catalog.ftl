@@ -1,0 +1,70 @@
+# Cartera: textos de la interfaz en español, catalog. Las claves son las mismas que en en/catalog.ftl
+# y no se repiten en ningún otro archivo.
+
+catalog-title = Productos y servicios
+catalog-eyebrow = Catálogo
+catalog-new = Nuevo producto
+catalog-filter = Filtrar el catálogo
+catalog-search = Buscar por SKU o nombre
+catalog-category = Categoría
+catalog-all-categories = Todas las categorías
+catalog-state = Estado
+catalog-state-all = Activos e inactivos
+catalog-state-active = Activo
+catalog-state-inactive = Inactivo
+catalog-col-product = Producto
+catalog-unit = Unidad
+catalog-unit-help = Qué es una unidad: unidad, kg, hora, mes.
+catalog-tax-rate = IVA
+catalog-tax-rate-help = Un porcentaje como 21 o 10,5, o «exempt» si está exento.
+catalog-exempt = Exento
+catalog-kind = Tipo
+catalog-kind-product = Producto
+catalog-kind-service = Servicio
+catalog-count = { $n ->
+    [one] 1 producto
+   *[other] { $n } productos
+}
+catalog-page = página { $page } de { $pages }
+catalog-prev = Anterior
+catalog-none-match = Nada coincide con el filtro
+catalog-none-match-text = Prueba con otra búsqueda, categoría o estado.
+catalog-clear = Ver todo el catálogo
+catalog-empty-title = El catálogo está vacío
+catalog-empty-text = Carga los productos y servicios que vendes para ponerlos en oportunidades y presupuestos con su precio e IVA.
+catalog-saved = Cambios guardados.
+catalog-fix-fields = Revisa los campos marcados.
+catalog-stale = Otra persona cambió esto mientras lo editabas. Vuelve a abrirlo para ver la versión actual.
+catalog-hidden-account = (cuenta que no ves)
+catalog-sku = SKU
+catalog-sku-help = Código único, sin espacios; mayúsculas y minúsculas dan igual.
+catalog-description = Descripción
+catalog-active-label = Activo: se ofrece en nuevas oportunidades y presupuestos
+catalog-active-help = Un producto inactivo sigue en los documentos que ya lo tienen.
+catalog-back = Volver al catálogo
+price-lists-title = Listas de precios
+price-lists-help = Cada lista tiene precios en una moneda y vale entre dos fechas. Una lista de un cliente se usa en sus presupuestos antes que la general.
+price-list-new = Nueva lista de precios
+price-list-create = Crear la lista
+price-list-name = Nombre
+price-list-currency = Moneda
+price-list-currency-help = Código ISO de tres letras: ARS, USD, EUR, MXN.
+price-list-from = Válida desde
+price-list-to = Válida hasta
+price-list-validity = Vigencia
+price-list-customer = Cliente
+price-list-customer-help = Déjalo en «General» para una lista de todos los clientes.
+price-list-general = General
+price-list-for = Lista propia de
+price-list-prices = Precios
+price-list-not-today = No vigente hoy
+price-list-open-start = siempre
+price-list-open-end = sin fin
+price-lists-empty-title = Aún no hay listas de precios
+price-lists-empty-text = Crea una lista para dar precio a los productos del catálogo.
+price-list-header = Datos de la lista
+price-list-prices-title = Precios en { $currency }
+price-list-prices-help = Precio unitario sin impuestos. Deja en blanco los productos que la lista no incluye.
+price-list-price = Precio ({ $currency })
+price-list-no-products = Todavía no hay productos activos.
+price-list-account-none = Este cliente usa la lista general.

@@ -1,0 +1,12 @@
+# Cartera: textos de la interfaz en español, contacts. Las claves son las mismas que en en/contacts.ftl
+# y no se repiten en ningún otro archivo.
+
+contacts-empty-title = Aún no hay contactos
+contacts-empty-text = Los contactos son las personas de tus cuentas.
+contacts-new = Nuevo contacto
+contact-add = Agregar contacto
+contact-related = Empresa y organigrama
+contact-no-account = Sin cuenta asociada
+contact-reports-to = Reporta a
+contact-reports = Le reportan
+contact-no-reports = Nadie le reporta.

@@ -1,0 +1,71 @@
+# Cartera: textos de la interfaz en español, deals. Las claves son las mismas que en en/deals.ftl
+# y no se repiten en ningún otro archivo.
+
+deals-board-eyebrow = Embudo de ventas
+deals-board-hint = Arrastra una tarjeta a otra etapa, o elige la etapa en su selector.
+deals-pipeline = Embudo
+deals-show = Ver
+deals-as-list = Ver como lista
+deals-as-board = Ver como tablero
+deals-no-pipeline = Todavía no hay ningún embudo.
+deals-column-empty = Sin oportunidades
+deals-move-to = Mover a la etapa
+deals-move = Mover
+deals-lost-reason-prompt = ¿Por qué se perdió la oportunidad?
+deal-lost-needs-reason = Para marcarla como perdida, indica el motivo.
+deals-list-title = Todas las oportunidades
+deals-all-statuses = Todos los estados
+deals-col-deal = Oportunidad
+deals-col-stage = Etapa
+deals-col-amount = Importe
+deals-col-close = Cierre previsto
+deals-empty-title = Aún no hay oportunidades
+deals-empty-text = Las oportunidades que crees o conviertas aparecerán aquí.
+deal-status-open = Abierta
+deal-status-won = Ganada
+deal-status-lost = Perdida
+deal-probability = Probabilidad
+deal-lost-reason = Motivo de pérdida
+deal-lost-reason-placeholder = Motivo (si se pierde)
+deal-lines = Productos y servicios
+deal-line-item = Concepto
+deal-line-qty = Cant.
+deal-line-price = Precio
+deal-line-discount = Dto.
+deal-line-tax = IVA
+deal-line-net = Neto
+deal-net = Neto
+deal-taxes = Impuestos
+deal-total = Total
+deal-no-lines = Sin líneas: el importe se indicó a mano.
+deal-competitors = Competencia
+deal-no-competitors = No se registró competencia.
+deal-threat-low = Amenaza baja
+deal-threat-medium = Amenaza media
+deal-threat-high = Amenaza alta
+deal-stage-history = Historial de etapas
+deal-days = { $n ->
+    [one] 1 día
+   *[other] { $n } días
+}
+forecast-month = Mes
+forecast-open = Abierto
+forecast-weighted = Ponderado
+forecast-won = Ganado
+forecast-deals = { $n ->
+    [one] 1 oportunidad
+   *[other] { $n } oportunidades
+}
+forecast-empty = Nada previsto en estos meses.
+forecast-from = Desde
+forecast-to = Hasta
+forecast-period = Periodo de cuotas
+forecast-explain = Ponderado = importe × probabilidad de las oportunidades abiertas, por mes de cierre previsto; ganado, por mes de cierre. Cada moneda por separado.
+forecast-by-month = Por mes
+forecast-by-owner = Por vendedor
+forecast-by-team = Por equipo
+forecast-team = Equipo
+deal-no-contacts = Sin contactos en esta oportunidad.
+deal-make-quote = Hacer presupuesto
+deal-no-quotes = Esta oportunidad todavía no tiene presupuestos.
+forecast-manage-quotas = Cuotas del periodo
