@@ -30,7 +30,7 @@ pub struct AppState {
     /// Audit events of refused tokens: one a minute per token is enough to see it.
     pub refusal_audit_limiter: Arc<DefaultKeyedRateLimiter<Id>>,
     /// The page templates and the translation catalogue, built once.
-    pub web: Arc<crate::web::Ui>,
+    pub web: Arc<crate::web::ui::Ui>,
 }
 
 /// How hard clients may push one server process.

@@ -27,6 +27,7 @@ pub mod render;
 pub mod search;
 pub mod settings;
 pub mod shares;
+pub mod ui;
 pub mod views;
 
 use axum::Router;
@@ -38,7 +39,7 @@ use cartera_core::leads::LeadData;
 
 use crate::state::AppState;
 
-pub use render::Ui;
+pub use ui::Ui;
 
 /// Every page, behind the session layer; the static files, without it (they need no
 /// database).
