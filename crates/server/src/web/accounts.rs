@@ -3,23 +3,60 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use cartera_app::records::{self, WriteOptions};
-use cartera_app::{AppError, audit, notes};
+use cartera_app::{Actor, App, AppError, audit, notes};
+use cartera_core::Id;
 use cartera_core::accounts::{AccountData, AccountKind};
 use cartera_core::contacts::ContactData;
 use cartera_core::record::{Record, RecordData};
-use cartera_core::{Code, Id};
 
-use super::lists::{Cell, EnumFilter, Listing, Names};
+use super::figures::territory_name;
+use super::forms::explain;
+use super::lists::{Cell, EnumFilter, Listing, Names, list_page};
+use super::records::{Editable, Field, Input};
 use super::render::{Me, Page, PageId};
+use super::timeline::{RECENT, notes_ctx, timeline_ctx};
 use crate::state::AppState;
+
+/// The account pages: the list, the create form, one account and its notes, and the
+/// pages every record has.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/accounts", get(list_page::<AccountData>).post(create))
+        .route("/accounts/new", get(new_form))
+        .route("/accounts/{id}", get(show))
+        .route("/accounts/{id}/notes", post(add_note))
+        .merge(super::records::routes::<AccountData>())
+        .merge(super::shares::routes::<AccountData>())
+}
+
+impl Editable for AccountData {
+    const SEG: &'static str = "accounts";
+    const NOUN: &'static str = "kind-account";
+    fn form_fields() -> &'static [Field] {
+        FIELDS
+    }
+    async fn merge(
+        app: &App,
+        actor: &Actor,
+        survivor: Id,
+        source: Id,
+    ) -> Option<Result<(), AppError>> {
+        Some(
+            records::merge::<Self>(app, actor, survivor, source)
+                .await
+                .map(|_| ()),
+        )
+    }
+}
 
 impl Listing for AccountData {
     const TITLE: &'static str = "nav-accounts";
@@ -88,9 +125,6 @@ fn owner_name(owner: Option<Id>, people: &HashMap<Id, String>) -> String {
         .unwrap_or_default()
 }
 
-/// How many notes and timeline entries an account page shows.
-const RECENT: i64 = 20;
-
 pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response {
     let page = &me.page;
     let actor = me.actor();
@@ -149,7 +183,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "notes": notes_ctx(&notes, &people),
         "timeline": timeline_ctx(&timeline, &people),
         "inline": super::records::inline_fields(page, &account),
-        "territory": super::leads::territory_name(&s, &me, d.territory_id).await,
+        "territory": territory_name(&s, &me, d.territory_id).await,
         "shares": super::shares::ctx::<AccountData>(&s, actor, page, id).await,
         "deals": super::deals::of_account(&s, &me, id).await,
         "quotes": super::quotes::of_account(&s, &me, id, None).await,
@@ -159,61 +193,6 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "id": id,
     });
     page.render(StatusCode::OK, "accounts/account.html", ctx)
-}
-
-pub(super) fn notes_ctx(
-    notes: &[cartera_core::notes::Note],
-    people: &HashMap<Id, String>,
-) -> Vec<Value> {
-    notes
-        .iter()
-        .map(|n| {
-            json!({
-                "body": n.data.body,
-                "at": n.meta.created_at,
-                "by": n.meta.created_by.and_then(|b| people.get(&b).cloned()),
-            })
-        })
-        .collect()
-}
-
-pub(super) fn timeline_ctx(
-    items: &[audit::TimelineItem],
-    people: &HashMap<Id, String>,
-) -> Vec<Value> {
-    items
-        .iter()
-        .map(|item| match item {
-            audit::TimelineItem::Note { at, note } => json!({
-                "type": "note",
-                "at": at,
-                "by": note.meta.created_by.and_then(|b| people.get(&b).cloned()),
-                "text": note.data.body,
-            }),
-            audit::TimelineItem::Activity { at, activity } => json!({
-                "type": "activity",
-                "at": at,
-                "by": activity.data.owner_id.and_then(|b| people.get(&b).cloned()),
-                "text": format!(
-                    "{} · {} · {}",
-                    activity.data.kind.as_str(),
-                    activity.data.status.as_str(),
-                    activity.data.subject
-                ),
-            }),
-            audit::TimelineItem::Change { at, event } => json!({
-                "type": "change",
-                "at": at,
-                "by": event.actor_id.and_then(|b| people.get(&b).cloned()),
-                "action": event.action,
-                "kind": event.record_kind,
-                "fields": event.changes.iter()
-                    .map(|c| c.field.clone())
-                    .filter(|f| !f.starts_with('_'))
-                    .collect::<Vec<_>>(),
-            }),
-        })
-        .collect()
 }
 
 #[derive(Deserialize)]
@@ -361,21 +340,6 @@ fn form_field(path: &str) -> &'static str {
     }
 }
 
-/// A violation in plain words: the field's own text when the catalogue has one
-/// (`invalid-tax_id`), else the code's.
-pub(super) fn explain(page: &Page, field: &str, code: Code) -> String {
-    let code = serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "invalid".into());
-    let specific = format!("violation-{code}-{field}");
-    if page.ui.catalog.has(page.locale, &specific) {
-        page.t(&specific)
-    } else {
-        page.t(&format!("violation-{code}"))
-    }
-}
-
 fn render_form(
     page: &Page,
     status: StatusCode,
@@ -466,24 +430,21 @@ pub async fn create(State(s): State<AppState>, me: Me, Form(form): Form<AccountF
 
 /// The account form's fields for editing (the create form is `account_form.html`);
 /// name, city, email and phone are edited in place too.
-pub static FIELDS: &[super::records::Field] = {
-    use super::records::{Field, Input};
-    &[
-        Field::new("name", "field-name", "name").required().inline(),
-        Field::new("kind", "field-kind", "kind")
-            .input(Input::Choice(AccountKind::NAMES, "account-kind-"))
-            .required(),
-        Field::new("legal_name", "field-legal-name", "legal_name"),
-        Field::new("country", "field-country", "billing_address.country").input(Input::Country),
-        Field::new("tax_id", "field-tax-id", "tax_id"),
-        Field::new("city", "field-city", "billing_address.city").inline(),
-        Field::new("email", "field-email", "emails")
-            .input(Input::FirstEmail)
-            .inline(),
-        Field::new("phone", "field-phone", "phones")
-            .input(Input::FirstPhone)
-            .inline(),
-        Field::new("website", "field-website", "website").input(Input::Url),
-        Field::new("tags", "field-tags", "tags").input(Input::Tags),
-    ]
-};
+pub static FIELDS: &[Field] = &[
+    Field::new("name", "field-name", "name").required().inline(),
+    Field::new("kind", "field-kind", "kind")
+        .input(Input::Choice(AccountKind::NAMES, "account-kind-"))
+        .required(),
+    Field::new("legal_name", "field-legal-name", "legal_name"),
+    Field::new("country", "field-country", "billing_address.country").input(Input::Country),
+    Field::new("tax_id", "field-tax-id", "tax_id"),
+    Field::new("city", "field-city", "billing_address.city").inline(),
+    Field::new("email", "field-email", "emails")
+        .input(Input::FirstEmail)
+        .inline(),
+    Field::new("phone", "field-phone", "phones")
+        .input(Input::FirstPhone)
+        .inline(),
+    Field::new("website", "field-website", "website").input(Input::Url),
+    Field::new("tags", "field-tags", "tags").input(Input::Tags),
+];

@@ -637,3 +637,22 @@ pub async fn create_field(State(s): State<AppState>, me: Me, body: Bytes) -> Res
         Err(e) => me.page.error(e),
     }
 }
+
+/// The administration: people, roles, teams, territories, custom fields.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/admin", get(home))
+        .route("/admin/users", get(users_page).post(invite))
+        .route("/admin/users/{id}", post(change_user))
+        .route("/admin/roles", get(roles_page))
+        .route("/admin/roles/{id}", get(role_page).post(save_role))
+        .route("/admin/teams", get(teams_page).post(create_team))
+        .route("/admin/teams/{id}", post(update_team))
+        .route(
+            "/admin/territories",
+            get(territories_page).post(create_territory),
+        )
+        .route("/admin/territories/{id}", post(update_territory))
+        .route("/admin/custom-fields", get(fields_page).post(create_field))
+}

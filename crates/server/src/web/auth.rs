@@ -335,6 +335,15 @@ pub async fn home(page: Page) -> Response {
     Redirect::to(to).into_response()
 }
 
+/// The home, the login and the logout.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

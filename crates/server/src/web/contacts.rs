@@ -1,21 +1,62 @@
 //! Contact pages: the list and one contact (key facts, its account, its place in the
 //! customer's org chart, notes, timeline, shares).
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::{get, post};
 use serde_json::json;
 
-use cartera_app::records;
+use cartera_app::{Actor, App, AppError, records};
 use cartera_core::Id;
 use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
 use cartera_core::record::Record;
 
-use super::lists::{Cell, Listing, Names};
-use super::records::{Field, Input, history, inline_fields};
+use super::lists::{Cell, Listing, Names, list_page};
+use super::records::{Editable, Field, Input, create, inline_fields, new_form};
 use super::render::{Me, Page, PageId, when};
+use super::timeline::history;
 use crate::state::AppState;
+
+/// The contact pages: the list, the create form, one contact and its notes, and the
+/// pages every record has.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/contacts", get(list_page::<ContactData>))
+        .route(
+            "/contacts/new",
+            get(new_form::<ContactData>).post(create::<ContactData>),
+        )
+        .route("/contacts/{id}", get(show))
+        .route(
+            "/contacts/{id}/notes",
+            post(super::notes::add::<ContactData>),
+        )
+        .merge(super::records::routes::<ContactData>())
+        .merge(super::shares::routes::<ContactData>())
+}
+
+impl Editable for ContactData {
+    const SEG: &'static str = "contacts";
+    const NOUN: &'static str = "kind-contact";
+    fn form_fields() -> &'static [Field] {
+        FIELDS
+    }
+    async fn merge(
+        app: &App,
+        actor: &Actor,
+        survivor: Id,
+        source: Id,
+    ) -> Option<Result<(), AppError>> {
+        Some(
+            records::merge::<Self>(app, actor, survivor, source)
+                .await
+                .map(|_| ()),
+        )
+    }
+}
 
 impl Listing for ContactData {
     const TITLE: &'static str = "nav-contacts";

@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use chrono::{Datelike, Months};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -26,6 +27,18 @@ use super::figures::{amount, money_or_dash, number};
 use super::i18n::Locale;
 use super::render::{Me, Page, PageId, when};
 use crate::state::AppState;
+
+/// The deal pages: the board, the list, one deal (with its "Shared with" box), the
+/// forecast.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/deals", get(board))
+        .route("/deals/list", get(list))
+        .route("/deals/{id}", get(show))
+        .route("/deals/{id}/move", post(move_deal))
+        .merge(super::shares::routes::<DealData>())
+        .route("/forecast", get(forecast))
+}
 
 /// Names of the accounts and people the deals point to.
 async fn names(
@@ -385,7 +398,7 @@ pub async fn show(
             "current": st.left_at.is_none(),
             "by": st.by.and_then(|b| people.get(&b).cloned()),
         })).collect::<Vec<_>>(),
-        "timeline": super::accounts::timeline_ctx(&timeline, &people),
+        "timeline": super::timeline::timeline_ctx(&timeline, &people),
         "own_kind": "deal",
         "shares": super::shares::ctx::<DealData>(&s, actor, page, id).await,
         "error": q.error,

@@ -73,3 +73,14 @@ pub async fn account_names(s: &AppState, me: &Me, ids: &[Id]) -> HashMap<Id, Str
     }
     out
 }
+
+/// The name of a territory, when the viewer may read territories.
+pub async fn territory_name(s: &AppState, me: &Me, id: Option<Id>) -> Option<String> {
+    let id = id?;
+    cartera_app::territories::list(&s.app, me.actor())
+        .await
+        .ok()?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(|t| t.name)
+}

@@ -3,25 +3,63 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
 use serde_json::{Value, json};
 
 use cartera_app::leads::ConvertInput;
-use cartera_app::{AppError, records};
+use cartera_app::{Actor, App, AppError, records};
 use cartera_core::Id;
 use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
 use cartera_core::leads::{LeadData, LeadStatus};
 use cartera_core::record::{Record, RecordData};
 
-use super::accounts::explain;
-use super::lists::{Cell, EnumFilter, Listing, Names};
-use super::records::{Field, Input, history, inline_fields, lead_status};
+use super::figures::territory_name;
+use super::forms::explain;
+use super::lists::{Cell, EnumFilter, Listing, Names, list_page};
+use super::records::{Editable, Field, Input, create, inline_fields, new_form};
 use super::render::{Me, Page, PageId, when};
+use super::timeline::history;
 use crate::state::AppState;
+
+/// The lead pages: the list, the create form, one lead and its notes, the conversion,
+/// and the pages every record has.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/leads", get(list_page::<LeadData>))
+        .route(
+            "/leads/new",
+            get(new_form::<LeadData>).post(create::<LeadData>),
+        )
+        .route("/leads/{id}", get(show))
+        .route("/leads/{id}/convert", get(convert_form).post(convert))
+        .route("/leads/{id}/notes", post(super::notes::add::<LeadData>))
+        .merge(super::records::routes::<LeadData>())
+        .merge(super::shares::routes::<LeadData>())
+}
+
+impl Editable for LeadData {
+    const SEG: &'static str = "leads";
+    const NOUN: &'static str = "kind-lead";
+    fn form_fields() -> &'static [Field] {
+        FIELDS
+    }
+    async fn merge(_: &App, _: &Actor, _: Id, _: Id) -> Option<Result<(), AppError>> {
+        None
+    }
+}
+
+/// The status word of a lead, as the catalogue keys spell it.
+pub fn lead_status(s: LeadStatus) -> String {
+    serde_json::to_value(s)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
 
 impl Listing for LeadData {
     const TITLE: &'static str = "nav-leads";
@@ -105,17 +143,6 @@ pub static FIELDS: &[Field] = &[
     Field::new("description", "field-description", "description").input(Input::Area),
     Field::new("tags", "field-tags", "tags").input(Input::Tags),
 ];
-
-/// The name of a territory, when the viewer may read territories.
-pub async fn territory_name(s: &AppState, me: &Me, id: Option<Id>) -> Option<String> {
-    let id = id?;
-    cartera_app::territories::list(&s.app, me.actor())
-        .await
-        .ok()?
-        .into_iter()
-        .find(|t| t.id == id)
-        .map(|t| t.name)
-}
 
 pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response {
     let page = &me.page;

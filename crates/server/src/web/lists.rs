@@ -1,5 +1,6 @@
 //! The list page of any kind of record: search, filters, sort and keyset pages, written
-//! once. Each kind says its columns, filters and sorts through `Listing`.
+//! once, with its saved views menu. Each kind says its columns, filters and sorts through
+//! `Listing`.
 
 use std::collections::HashMap;
 
@@ -7,12 +8,14 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use cartera_app::records::{self, Kind};
+use cartera_app::views;
 use cartera_core::Id;
 use cartera_core::accounts::AccountData;
 use cartera_core::record::Record;
+use cartera_core::views::{SavedView, columns as kind_columns};
 
 use super::render::{Me, Page};
 use crate::state::AppState;
@@ -221,7 +224,7 @@ pub async fn render_list<D: Listing>(
     s: &AppState,
     me: &Me,
     mut q: ListQuery,
-    save: Option<super::views::SaveForm>,
+    save: Option<SaveForm>,
 ) -> Response {
     let page = &me.page;
     let base = format!("/{}", D::KIND.plural());
@@ -287,7 +290,7 @@ pub async fn render_list<D: Listing>(
             })).collect::<Vec<_>>(),
         })
     });
-    let views = super::views::context::<D>(s, me, &q, view.as_ref(), &columns, save).await;
+    let views = views_context::<D>(s, me, &q, view.as_ref(), &columns, save).await;
     let ctx = json!({
         "kind": D::KIND.plural(),
         "nav": D::KIND.plural(),
@@ -359,4 +362,92 @@ async fn names<D: Listing>(s: &AppState, me: &Me, rows: &[Record<D>], columns: &
         }
     }
     names
+}
+
+/// A refused "save view" (or "edit view") form, shown again as it was sent.
+#[derive(Default)]
+pub struct SaveForm {
+    /// The form edits the open view rather than saving a new one.
+    pub editing: bool,
+    pub name: String,
+    pub columns: Vec<String>,
+    pub shared: bool,
+    /// Message of each refused field (`name`, `columns`, `query`).
+    pub errors: HashMap<&'static str, String>,
+}
+
+/// The views part of a list page's context, and whether it shows a refused form.
+pub async fn views_context<D: Listing>(
+    s: &AppState,
+    me: &Me,
+    q: &ListQuery,
+    current: Option<&SavedView>,
+    shown: &[String],
+    save: Option<SaveForm>,
+) -> (Value, bool) {
+    let page = &me.page;
+    let plural = D::KIND.plural();
+    let mine = me.viewer.user.id;
+    let list = views::list(&s.app, me.actor(), Some(plural))
+        .await
+        .unwrap_or_default();
+    let refused = save.is_some();
+    let save = save.unwrap_or_default();
+    let chosen: Vec<String> = if refused {
+        save.columns.clone()
+    } else {
+        shown.to_vec()
+    };
+    let columns: Vec<Value> = kind_columns(D::KIND)
+        .iter()
+        .map(|c| {
+            json!({
+                "key": c,
+                "label": page.t(&column_label(c)),
+                "checked": chosen.iter().any(|x| x == c),
+            })
+        })
+        .collect();
+    let hidden: Vec<Value> = [
+        ("q", q.q.as_str()),
+        ("filter", q.filter.as_str()),
+        ("tag", q.tag.as_str()),
+        (
+            "sort",
+            if q.sort.is_empty() {
+                "updated"
+            } else {
+                q.sort.as_str()
+            },
+        ),
+    ]
+    .iter()
+    .map(|(k, v)| json!({"name": k, "value": v}))
+    .collect();
+    let ctx = json!({
+        "list": list.iter().map(|v| json!({
+            "id": v.id,
+            "name": v.name,
+            "href": format!("/{plural}?view={}", v.id),
+            "current": current.is_some_and(|c| c.id == v.id),
+            "shared": v.shared,
+            "mine": v.owner_id == mine,
+        })).collect::<Vec<_>>(),
+        "current": current.map(|v| json!({
+            "id": v.id,
+            "name": v.name,
+            "shared": v.shared,
+            "mine": v.owner_id == mine,
+        })),
+        "columns": columns,
+        "hidden": hidden,
+        "form": {
+            "open": refused,
+            "editing": save.editing,
+            "name": save.name,
+            "shared": save.shared,
+            "errors": save.errors,
+        },
+    });
+    (ctx, refused)
 }

@@ -194,3 +194,9 @@ pub async fn page(State(s): State<AppState>, me: Me) -> Response {
     });
     page.render(StatusCode::OK, "my_day/my_day.html", ctx)
 }
+
+/// The "My day" page.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/my-day", get(page))
+}

@@ -173,3 +173,11 @@ pub async fn reset(
         Err(e) => page.error(e),
     }
 }
+
+/// The forgotten-password and reset pages.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route("/forgot-password", get(forgot_page).post(forgot))
+        .route("/reset-password", get(reset_page).post(reset))
+}

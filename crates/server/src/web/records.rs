@@ -1,7 +1,7 @@
 //! What every record page shares, for accounts, contacts and leads alike: the edit form
 //! (with the version the person read), inline edit of a few fields, duplicates with
-//! merge, delete with undo, the trash, and notes. The routes of the contact and lead
-//! pages, the lead conversion and the sharing box are gathered here too.
+//! merge, delete with undo and the trash. A kind implements `Editable` in its own file
+//! and mounts these pages with `records::routes::<D>()`.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -16,16 +16,13 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use cartera_app::records::{self, Kind, WriteOptions};
-use cartera_app::{Actor, App, AppError, audit, notes};
-use cartera_core::accounts::AccountData;
-use cartera_core::contacts::ContactData;
-use cartera_core::leads::{LeadData, LeadStatus};
+use cartera_app::{Actor, App, AppError};
 use cartera_core::record::{Record, RecordData};
 use cartera_core::{Id, Violations};
 
-use super::accounts::{explain, notes_ctx, timeline_ctx};
-use super::render::{Me, Page, PageId};
-use super::{contacts, leads, shares};
+use super::forms::explain;
+use super::render::{Me, Page, PageId, two_ids};
+use super::shares::Shareable;
 use crate::state::AppState;
 
 /// How a form field is typed.
@@ -226,82 +223,8 @@ pub trait Editable: Kind + RecordData + Serialize + Send + Sync + 'static {
     ) -> impl Future<Output = Option<Result<(), AppError>>> + Send;
 }
 
-impl Editable for AccountData {
-    const SEG: &'static str = "accounts";
-    const NOUN: &'static str = "kind-account";
-    fn form_fields() -> &'static [Field] {
-        super::accounts::FIELDS
-    }
-    async fn merge(
-        app: &App,
-        actor: &Actor,
-        survivor: Id,
-        source: Id,
-    ) -> Option<Result<(), AppError>> {
-        Some(
-            records::merge::<Self>(app, actor, survivor, source)
-                .await
-                .map(|_| ()),
-        )
-    }
-}
-
-impl Editable for ContactData {
-    const SEG: &'static str = "contacts";
-    const NOUN: &'static str = "kind-contact";
-    fn form_fields() -> &'static [Field] {
-        contacts::FIELDS
-    }
-    async fn merge(
-        app: &App,
-        actor: &Actor,
-        survivor: Id,
-        source: Id,
-    ) -> Option<Result<(), AppError>> {
-        Some(
-            records::merge::<Self>(app, actor, survivor, source)
-                .await
-                .map(|_| ()),
-        )
-    }
-}
-
-impl Editable for LeadData {
-    const SEG: &'static str = "leads";
-    const NOUN: &'static str = "kind-lead";
-    fn form_fields() -> &'static [Field] {
-        leads::FIELDS
-    }
-    async fn merge(_: &App, _: &Actor, _: Id, _: Id) -> Option<Result<(), AppError>> {
-        None
-    }
-}
-
-/// The routes of this module, merged into the pages' router.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/contacts/new",
-            get(new_form::<ContactData>).post(create::<ContactData>),
-        )
-        .route("/contacts/{id}", get(contacts::show))
-        .route(
-            "/leads/new",
-            get(new_form::<LeadData>).post(create::<LeadData>),
-        )
-        .route("/leads/{id}", get(leads::show))
-        .route(
-            "/leads/{id}/convert",
-            get(leads::convert_form).post(leads::convert),
-        )
-        .route("/contacts/{id}/notes", post(add_note::<ContactData>))
-        .route("/leads/{id}/notes", post(add_note::<LeadData>))
-        .merge(kind_routes::<AccountData>())
-        .merge(kind_routes::<ContactData>())
-        .merge(kind_routes::<LeadData>())
-}
-
-fn kind_routes<D: Editable>() -> Router<AppState> {
+/// The pages every kind of record has: edit, inline edit, delete and restore, the trash.
+pub fn routes<D: Editable>() -> Router<AppState> {
     let s = D::SEG;
     Router::new()
         .route(
@@ -315,16 +238,11 @@ fn kind_routes<D: Editable>() -> Router<AppState> {
         .route(&format!("/{s}/{{id}}/delete"), post(delete::<D>))
         .route(&format!("/{s}/{{id}}/restore"), post(restore::<D>))
         .route(&format!("/{s}/trash"), get(trash::<D>))
-        .route(&format!("/{s}/{{id}}/shares"), post(shares::add::<D>))
-        .route(
-            &format!("/{s}/{{id}}/shares/{{share}}/remove"),
-            post(shares::remove::<D>),
-        )
 }
 
-/// The record's id of a two-part path (record and a part of it); `None` when malformed.
-pub fn two_ids(raw: &(String, String)) -> Option<Id> {
-    raw.0.parse::<Id>().ok()
+/// Every record page has the "Shared with" box.
+impl<D: Editable> Shareable for D {
+    const SEG: &'static str = <D as Editable>::SEG;
 }
 
 fn record_json<D: Serialize>(rec: &Record<D>) -> Value {
@@ -866,89 +784,4 @@ pub async fn trash<D: Editable>(State(s): State<AppState>, me: Me) -> Response {
             "rows": rows,
         }),
     )
-}
-
-/// How many notes and timeline entries a record page shows.
-pub const RECENT: i64 = 20;
-
-/// Notes and timeline of a record, with the names of the people in them (and those in
-/// `more`).
-pub async fn history<D: Kind>(
-    s: &AppState,
-    actor: &Actor,
-    id: Id,
-    more: &[Id],
-) -> Result<(Vec<Value>, Vec<Value>, HashMap<Id, String>), AppError> {
-    let notes = notes::list::<D>(&s.app, actor, id, None, RECENT)
-        .await
-        .map(|p| p.notes)
-        .unwrap_or_default();
-    let timeline = match audit::timeline::<D>(&s.app, actor, id, None, RECENT).await {
-        Ok(t) => t.items,
-        Err(AppError::Forbidden(_)) => Vec::new(),
-        Err(e) => return Err(e),
-    };
-    let mut ids: Vec<Id> = more.to_vec();
-    ids.extend(notes.iter().filter_map(|n| n.meta.created_by));
-    for item in &timeline {
-        match item {
-            audit::TimelineItem::Change { event, .. } => ids.extend(event.actor_id),
-            audit::TimelineItem::Note { note, .. } => ids.extend(note.meta.created_by),
-            audit::TimelineItem::Activity { activity, .. } => ids.extend(activity.data.owner_id),
-        }
-    }
-    let people = cartera_app::users::names(&s.app, &ids)
-        .await
-        .unwrap_or_default();
-    Ok((
-        notes_ctx(&notes, &people),
-        timeline_ctx(&timeline, &people),
-        people,
-    ))
-}
-
-/// Adds a note to a contact or lead; htmx gets the notes again.
-pub async fn add_note<D: Editable>(
-    State(s): State<AppState>,
-    me: Me,
-    PageId(id): PageId,
-    Form(form): Form<HashMap<String, String>>,
-) -> Response {
-    let page = &me.page;
-    let body = form.get("body").cloned().unwrap_or_default();
-    let error = match notes::create(&s.app, me.actor(), D::KIND, id, json!({"body": body})).await {
-        Ok(_) => None,
-        Err(AppError::Invalid(_)) => Some(page.t("note-empty")),
-        Err(e) => return page.error(e),
-    };
-    if !page.htmx {
-        return Redirect::to(&format!("/{}/{id}#notes", D::SEG)).into_response();
-    }
-    let (notes, _, _) = match history::<D>(&s, me.actor(), id, &[]).await {
-        Ok(h) => h,
-        Err(e) => return page.error(e),
-    };
-    let status = if error.is_some() && !page.htmx {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    page.render(
-        status,
-        "shared/notes.html",
-        json!({
-            "notes_url": format!("/{}/{id}/notes", D::SEG),
-            "notes": notes,
-            "note_error": error,
-            "note_body": if error.is_some() { body } else { String::new() },
-        }),
-    )
-}
-
-/// The status word of a lead, as the catalogue keys spell it.
-pub fn lead_status(s: LeadStatus) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }

@@ -126,6 +126,11 @@ impl FromRequestParts<AppState> for PageId {
     }
 }
 
+/// The record's id of a two-part path (record and a part of it); `None` when malformed.
+pub fn two_ids(raw: &(String, String)) -> Option<Id> {
+    raw.0.parse::<Id>().ok()
+}
+
 /// Sends the browser to the login page, coming back here afterwards.
 pub fn to_login(page: &Page) -> Response {
     let next: String = form_urlencoded::byte_serialize(page.target.as_bytes()).collect();

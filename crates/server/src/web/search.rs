@@ -69,3 +69,9 @@ pub async fn page(State(s): State<AppState>, me: Me, Query(q): Query<SearchQuery
         json!({"q": text, "hits": hits, "nav": "search"}),
     )
 }
+
+/// The search page.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new().route("/search", get(page))
+}

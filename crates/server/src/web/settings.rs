@@ -466,3 +466,19 @@ pub async fn calendar_feed(State(s): State<AppState>, me: Me) -> Response {
         Err(e) => me.page.error(e),
     }
 }
+
+/// The person's settings.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/settings", get(page))
+        .route("/settings/profile", post(profile))
+        .route("/settings/language", post(language))
+        .route("/settings/password", post(password))
+        .route("/settings/totp", post(totp_begin))
+        .route("/settings/totp/confirm", post(totp_confirm))
+        .route("/settings/totp/disable", post(totp_disable))
+        .route("/settings/tokens", post(token_create))
+        .route("/settings/tokens/{id}/revoke", post(token_revoke))
+        .route("/settings/calendar-feed", post(calendar_feed))
+}

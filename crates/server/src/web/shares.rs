@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Form, Router};
 use serde_json::{Value, json};
 
 use cartera_app::shares::{self, NewShare};
@@ -14,24 +15,31 @@ use cartera_app::{Actor, AppError};
 use cartera_core::Id;
 use cartera_core::shares::Grantee;
 
-use super::records::{Editable, two_ids};
 use cartera_app::records::Kind;
 
-/// A kind whose page has the "Shared with" box: every record page kind, and deals.
+/// A kind whose page has the "Shared with" box: every record page kind (`records`
+/// implements it for them), and deals.
 pub trait Shareable: Kind + Send + Sync + 'static {
     /// Its path segment: `accounts`, `deals`.
     const SEG: &'static str;
 }
 
-impl<D: Editable> Shareable for D {
-    const SEG: &'static str = <D as Editable>::SEG;
-}
-
 impl Shareable for cartera_core::deals::DealData {
     const SEG: &'static str = "deals";
 }
-use super::render::{Me, Page, PageId};
+use super::render::{Me, Page, PageId, two_ids};
 use crate::state::AppState;
+
+/// The "Shared with" box's routes under a kind's pages.
+pub fn routes<D: Shareable>() -> Router<AppState> {
+    let s = D::SEG;
+    Router::new()
+        .route(&format!("/{s}/{{id}}/shares"), post(add::<D>))
+        .route(
+            &format!("/{s}/{{id}}/shares/{{share}}/remove"),
+            post(remove::<D>),
+        )
+}
 
 /// The box's context: the record's shares with names, and whom it may be shared with.
 pub async fn ctx<D: Shareable>(s: &AppState, actor: &Actor, page: &Page, id: Id) -> Value {

@@ -1,5 +1,5 @@
-//! Saved views on the list pages: the views menu, the "save view" form with its column
-//! choice, renaming and deleting (after a confirmation). The use cases are
+//! Saved views on the list pages: saving one from the "save view" form with its column
+//! choice, renaming and deleting (after a confirmation); `lists` draws the menu. The use cases are
 //! `cartera_app::views`, the same as `/api/v1/saved_views`.
 
 use std::collections::HashMap;
@@ -8,17 +8,15 @@ use axum::Router;
 use axum::extract::{Path, RawForm, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use serde_json::{Value, json};
 
 use cartera_app::AppError;
 use cartera_app::views::{self, NewView, ViewChange};
 use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
 use cartera_core::leads::LeadData;
-use cartera_core::views::{SavedView, columns as kind_columns};
 use cartera_core::{Code, Id};
 
-use super::lists::{ListQuery, Listing, api_params, column_label, render_list};
+use super::lists::{ListQuery, Listing, SaveForm, api_params, render_list};
 use super::render::Me;
 use crate::state::AppState;
 
@@ -34,94 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/leads/views", post(save::<LeadData>))
         .route("/leads/views/{id}", post(change::<LeadData>))
         .route("/leads/views/{id}/delete", post(remove::<LeadData>))
-}
-
-/// A refused "save view" (or "edit view") form, shown again as it was sent.
-#[derive(Default)]
-pub struct SaveForm {
-    /// The form edits the open view rather than saving a new one.
-    pub editing: bool,
-    pub name: String,
-    pub columns: Vec<String>,
-    pub shared: bool,
-    /// Message of each refused field (`name`, `columns`, `query`).
-    pub errors: HashMap<&'static str, String>,
-}
-
-/// The views part of a list page's context, and whether it shows a refused form.
-pub async fn context<D: Listing>(
-    s: &AppState,
-    me: &Me,
-    q: &ListQuery,
-    current: Option<&SavedView>,
-    shown: &[String],
-    save: Option<SaveForm>,
-) -> (Value, bool) {
-    let page = &me.page;
-    let plural = D::KIND.plural();
-    let mine = me.viewer.user.id;
-    let list = views::list(&s.app, me.actor(), Some(plural))
-        .await
-        .unwrap_or_default();
-    let refused = save.is_some();
-    let save = save.unwrap_or_default();
-    let chosen: Vec<String> = if refused {
-        save.columns.clone()
-    } else {
-        shown.to_vec()
-    };
-    let columns: Vec<Value> = kind_columns(D::KIND)
-        .iter()
-        .map(|c| {
-            json!({
-                "key": c,
-                "label": page.t(&column_label(c)),
-                "checked": chosen.iter().any(|x| x == c),
-            })
-        })
-        .collect();
-    let hidden: Vec<Value> = [
-        ("q", q.q.as_str()),
-        ("filter", q.filter.as_str()),
-        ("tag", q.tag.as_str()),
-        (
-            "sort",
-            if q.sort.is_empty() {
-                "updated"
-            } else {
-                q.sort.as_str()
-            },
-        ),
-    ]
-    .iter()
-    .map(|(k, v)| json!({"name": k, "value": v}))
-    .collect();
-    let ctx = json!({
-        "list": list.iter().map(|v| json!({
-            "id": v.id,
-            "name": v.name,
-            "href": format!("/{plural}?view={}", v.id),
-            "current": current.is_some_and(|c| c.id == v.id),
-            "shared": v.shared,
-            "mine": v.owner_id == mine,
-        })).collect::<Vec<_>>(),
-        "current": current.map(|v| json!({
-            "id": v.id,
-            "name": v.name,
-            "shared": v.shared,
-            "mine": v.owner_id == mine,
-        })),
-        "columns": columns,
-        "hidden": hidden,
-        "form": {
-            "open": refused,
-            "editing": save.editing,
-            "name": save.name,
-            "shared": save.shared,
-            "errors": save.errors,
-        },
-    });
-    (ctx, refused)
 }
 
 /// A view form's fields; columns repeat.
