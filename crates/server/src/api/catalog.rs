@@ -26,7 +26,7 @@ async fn list(
     q: QueryPairs,
 ) -> Result<Json<Page<Product>>, ApiError> {
     q.only(&["limit", "cursor"])?;
-    let limit = super::quotes::limit_param(&q)?;
+    let limit = super::paging::limit_param(&q)?;
     let page = catalog::page(&s.app, &actor, q.get("cursor"), limit).await?;
     Ok(Json(Page {
         data: page.data,

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod leads;
 pub mod notes;
 pub mod orders;
+pub mod paging;
 pub mod quotes;
 pub mod records;
 pub mod roles;

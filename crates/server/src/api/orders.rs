@@ -22,7 +22,7 @@ async fn list(
 ) -> Result<Json<Page<Order>>, ApiError> {
     q.only(&["account_id", "limit", "cursor"])?;
     let account = super::quotes::account_param(&q)?;
-    let limit = super::quotes::limit_param(&q)?;
+    let limit = super::paging::limit_param(&q)?;
     let page = orders::page(&s.app, &actor, account, q.get("cursor"), limit).await?;
     Ok(Json(Page {
         data: page.data,

@@ -20,6 +20,7 @@ use cartera_core::{Code, Id};
 
 use super::doc::{Api, Op, page_schema, register};
 use super::extract::{Auth, IfMatch, Input, QueryPairs, RecordId};
+use super::paging::limit_param;
 use super::records::Page;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -47,21 +48,6 @@ pub(super) fn account_param(q: &QueryPairs) -> Result<Option<Id>, ApiError> {
                 .map_err(|_| ApiError::bad_field("account_id", Code::Invalid, "must be an id"))
         })
         .transpose()
-}
-
-/// `limit` of a list of quotes or orders: 1 to 500, default 100.
-pub(super) fn limit_param(q: &QueryPairs) -> Result<i64, ApiError> {
-    match q.get("limit") {
-        None => Ok(100),
-        Some(l) => match l.parse::<i64>() {
-            Ok(n) if (1..=500).contains(&n) => Ok(n),
-            _ => Err(ApiError::bad_field(
-                "limit",
-                Code::OutOfRange,
-                "a whole number from 1 to 500",
-            )),
-        },
-    }
 }
 
 async fn read(
