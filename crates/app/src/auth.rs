@@ -32,31 +32,42 @@ enum Spend {
     Recovery(String),
 }
 
-/// Counts a failed login towards the lockout, records it, and makes its answer.
+/// The key failed logins are counted under: the email as users are stored (trimmed,
+/// lower case), cut to a length no real address reaches.
+fn failure_key(email: &str) -> String {
+    email.trim().to_lowercase().chars().take(320).collect()
+}
+
+/// Counts a failed login towards the lockout of the email that was tried (`user` when
+/// one has it, recorded in its audit trail), and makes its answer. An unknown email
+/// counts and locks exactly like a known one, so the answers never tell them apart.
 async fn failed(
     app: &App,
-    user: &User,
+    email: &str,
+    user: Option<&User>,
     client: &Client,
     now: DateTime<Utc>,
     why: &str,
 ) -> AppError {
     let result: Result<()> = async {
         let mut conn = app.db.begin().await?;
-        let failures = store::add_failure(&mut conn, user.id).await?;
+        let failures = store::add_failure(&mut conn, email, now).await?;
         if let Some(wait) = lockout_after(failures) {
-            store::set_lock(&mut conn, user.id, Some(now + wait)).await?;
+            store::set_lock(&mut conn, email, now + wait).await?;
         }
-        cartera_store::audit::insert(
-            &mut conn,
-            &[security_event(
-                None,
-                Some(client),
-                now,
-                AuditAction::LoginFailed,
-                user.id,
-            )],
-        )
-        .await?;
+        if let Some(user) = user {
+            cartera_store::audit::insert(
+                &mut conn,
+                &[security_event(
+                    None,
+                    Some(client),
+                    now,
+                    AuditAction::LoginFailed,
+                    user.id,
+                )],
+            )
+            .await?;
+        }
         conn.commit().await?;
         Ok(())
     }
@@ -158,15 +169,16 @@ pub async fn login(
     }
     c.finish()?;
     let now = app.now();
-    let found = {
+    let key = failure_key(email);
+    // Known or not, an email goes the same way: the lock, one password hash checked
+    // (a decoy's for an unknown email), the failure counted.
+    let (found, (failed_logins, locked_until)) = {
         let mut conn = app.db.reader().await?;
-        store::credentials_by_email(&mut conn, email).await?
+        let found = store::credentials_by_email(&mut conn, &key).await?;
+        let failures = store::login_failures(&mut conn, &key).await?;
+        (found, failures)
     };
-    let Some((user, creds)) = found else {
-        verify(password, None).await?;
-        return Err(AppError::Unauthorized(WRONG.into()));
-    };
-    if let Some(until) = creds.locked_until.filter(|u| *u > now) {
+    if let Some(until) = locked_until.filter(|u| *u > now) {
         let seconds = seconds_until(now, until);
         return Err(AppError::RateLimited {
             message: format!(
@@ -175,8 +187,12 @@ pub async fn login(
             retry_after_seconds: seconds,
         });
     }
+    let Some((user, creds)) = found else {
+        verify(password, None).await?;
+        return Err(failed(app, &key, None, &client, now, WRONG).await);
+    };
     if !verify(password, creds.password_hash).await? {
-        return Err(failed(app, &user, &client, now, WRONG).await);
+        return Err(failed(app, &key, Some(&user), &client, now, WRONG).await);
     }
     if !user.active {
         return Err(AppError::Unauthorized("this user is deactivated".into()));
@@ -199,7 +215,9 @@ pub async fn login(
         spend = Some(match (&second.totp_code, &second.recovery_code) {
             (Some(code), _) => match check_totp(&f, code, unix) {
                 Some(step) => Spend::Step(i64::try_from(step).unwrap_or(i64::MAX)),
-                None => return Err(failed(app, &user, &client, now, WRONG_CODE).await),
+                None => {
+                    return Err(failed(app, &key, Some(&user), &client, now, WRONG_CODE).await);
+                }
             },
             (None, Some(code)) => Spend::Recovery(recovery_code_hash(code)),
             (None, None) => {
@@ -235,10 +253,10 @@ pub async fn login(
     };
     if !spent {
         drop(conn);
-        return Err(failed(app, &user, &client, now, WRONG_CODE).await);
+        return Err(failed(app, &key, Some(&user), &client, now, WRONG_CODE).await);
     }
-    if creds.failed_logins > 0 || creds.locked_until.is_some() {
-        store::set_lock(&mut conn, user.id, None).await?;
+    if failed_logins > 0 || locked_until.is_some() {
+        store::clear_failures(&mut conn, &key).await?;
     }
     store::insert(&mut conn, &session, &token_hash(&secret)).await?;
     cartera_store::audit::insert(
@@ -582,6 +600,15 @@ pub async fn purge_expired_resets(app: &App) -> Result<u64> {
 pub async fn purge_expired_sessions(app: &App) -> Result<u64> {
     let mut conn = app.db.begin().await?;
     let n = store::purge_expired(&mut conn, app.now()).await?;
+    conn.commit().await?;
+    Ok(n)
+}
+
+/// Forgets failed-login counters a day old that lock nothing (maintenance): every email
+/// anyone tried has one, and guessing over many emails is for the per-address limit.
+pub async fn purge_stale_login_failures(app: &App) -> Result<u64> {
+    let mut conn = app.db.begin().await?;
+    let n = store::purge_failures(&mut conn, app.now() - chrono::Duration::days(1)).await?;
     conn.commit().await?;
     Ok(n)
 }

@@ -645,7 +645,7 @@ pub async fn import_vcards(
         }
     }
     if !violations.is_empty() {
-        return Err(AppError::Invalid(Violations(violations)));
+        return Err(AppError::Invalid(Violations::new(violations)));
     }
     let single = inputs.len() == 1;
     records::create::<ContactData>(app, actor, inputs, WriteOptions::default())
@@ -669,6 +669,7 @@ fn rename_items(e: AppError, single: bool) -> AppError {
                     x
                 })
                 .collect(),
+            v.1,
         )
     };
     match e {

@@ -19,6 +19,10 @@ pub struct DuplicateCandidate {
     pub input: Option<String>,
 }
 
+/// Why a change that would remove the last administrator is refused.
+pub const LAST_ADMIN: &str =
+    "this would leave no active administrator: give another user the administrator role first";
+
 #[derive(Debug, Error)]
 pub enum AppError {
     #[error("not found")]
@@ -37,6 +41,9 @@ pub enum AppError {
     },
     #[error("{0}")]
     Conflict(String),
+    /// The change would leave nobody who can administer Cartera (409).
+    #[error("{LAST_ADMIN}")]
+    LastAdmin,
     /// The record changed since the client read it (412).
     #[error("the record changed since version {expected}; it is now at {current}")]
     Stale { expected: i64, current: i64 },

@@ -30,7 +30,7 @@ use cartera_core::imports::{
     Mapping, MatchOn, OnMatch, Outcome, Target,
 };
 use cartera_core::io::{Cell, Sheet, XlsxSheet};
-use cartera_core::jobs::{Job, NewJob};
+use cartera_core::jobs::{Job, JobState, NewJob};
 use cartera_core::leads::LeadData;
 use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::{Action, Grant, Module};
@@ -165,6 +165,7 @@ pub async fn upload(
         finished_at: None,
         undone_at: None,
         undone_rows: 0,
+        stalled_until: None,
     };
     // A large file's parts must not fill the writer's page cache (held in memory as the
     // transaction's dirty pages, then kept).
@@ -263,8 +264,34 @@ async fn load(app: &App, actor: &Actor, id: Id) -> Result<Import> {
     Ok(imp)
 }
 
+/// An import at work that has shown no progress for this long may have lost its worker:
+/// its answer then says when the worker's lease ends (`stalled_until`). A chunk takes
+/// seconds, so a minute without one is unusual.
+pub const STALL_AFTER: chrono::Duration = chrono::Duration::minutes(1);
+
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Import> {
-    load(app, actor, id).await
+    let mut imp = load(app, actor, id).await?;
+    let now = app.now();
+    let at_work = matches!(
+        imp.status,
+        ImportStatus::Queued | ImportStatus::Running | ImportStatus::Undoing
+    );
+    if at_work && now - imp.updated_at >= STALL_AFTER {
+        let kind = if imp.status == ImportStatus::Undoing {
+            UNDO_JOB_KIND
+        } else {
+            JOB_KIND
+        };
+        let mut conn = app.db.reader().await?;
+        let job =
+            cartera_store::jobs::unfinished_for(&mut conn, kind, "import_id", &id.to_string())
+                .await?;
+        imp.stalled_until = job
+            .filter(|j| j.state == JobState::Running)
+            .and_then(|j| j.locked_until)
+            .filter(|until| *until > now);
+    }
+    Ok(imp)
 }
 
 /// The fields each column of an import can fill.

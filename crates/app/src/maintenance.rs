@@ -23,6 +23,7 @@ pub struct PurgeReport {
     pub idempotency_keys: u64,
     pub sessions: u64,
     pub password_resets: u64,
+    pub login_failures: u64,
     pub done_jobs: u64,
     pub expired_imports: u64,
 }
@@ -67,6 +68,7 @@ pub async fn run(app: &App) -> Result<PurgeReport> {
     conn.commit().await?;
     report.sessions = crate::auth::purge_expired_sessions(app).await?;
     report.password_resets = crate::auth::purge_expired_resets(app).await?;
+    report.login_failures = crate::auth::purge_stale_login_failures(app).await?;
     report.done_jobs = crate::jobs::purge_done(app).await?;
     report.expired_imports = crate::imports::expire_stale(app, import_days).await?;
     Ok(report)

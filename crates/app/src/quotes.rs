@@ -410,17 +410,9 @@ fn finish(
     lines: &[DocLine],
     notes: Option<&str>,
 ) -> Result<()> {
-    let mut all = c.into_violations();
-    if all.is_empty()
-        && let Err(v) = core::validate(issue_date, valid_until, lines, notes, doc)
-    {
-        all.extend(v.0);
-    }
-    if all.is_empty() {
-        Ok(())
-    } else {
-        Err(Violations(all).into())
-    }
+    c.finish()?;
+    core::validate(issue_date, valid_until, lines, notes, doc)?;
+    Ok(())
 }
 
 fn totals_of(q: &Quote) -> Result<cartera_core::totals::Totals> {
@@ -564,7 +556,7 @@ pub(crate) async fn build(
     )
     .await?;
     let Some(priced) = priced else {
-        return Err(Violations(c.into_violations()).into());
+        return Err(c.violations().into());
     };
     if input.lines.len() != priced.lines.len() && c.is_ok() {
         c.add("lines", Code::Invalid, "some lines could not be priced");

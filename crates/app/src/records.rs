@@ -507,7 +507,7 @@ impl<'a> Batch<'a> {
     }
 
     fn into_error(self) -> AppError {
-        AppError::Invalid(Violations(self.check.into_violations()))
+        AppError::Invalid(self.check.violations())
     }
 }
 
@@ -623,7 +623,7 @@ async fn check_duplicates<D: Kind>(
     }
     Err(AppError::Duplicate {
         candidates,
-        violations: Violations(violations.into_violations()),
+        violations: violations.violations(),
     })
 }
 

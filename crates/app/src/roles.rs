@@ -1,5 +1,7 @@
 //! Roles an admin defines and assigns; they apply from the next request on.
 
+use std::collections::HashSet;
+
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -7,9 +9,10 @@ use utoipa::ToSchema;
 use cartera_core::audit::AuditAction;
 use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::{
-    ADMIN_KEY, Action, Module, Permissions, Role, Visibility, validate_role,
+    ADMIN_KEY, Action, Module, Permissions, Role, Visibility, allows, validate_role,
 };
 use cartera_core::{Check, Code, Id, Violations};
+use cartera_store::Conn;
 use cartera_store::roles as store;
 
 use crate::records::event;
@@ -124,6 +127,28 @@ pub async fn create(app: &App, actor: &Actor, input: NewRole) -> Result<Role> {
     Ok(role)
 }
 
+/// Someone must be left who can administer: an active user whose role allows `admin`
+/// on settings (or who has no role, from before roles). Checked inside the transaction
+/// that would take the last one away, after its change, so that every path (a role
+/// change, a deactivation, a role's permissions) answers the same refusal.
+pub(crate) async fn ensure_an_admin(conn: &mut Conn) -> Result<()> {
+    let admin_roles: HashSet<Id> = store::list(conn)
+        .await?
+        .into_iter()
+        .filter(|r| allows(&r.permissions, Module::Settings, Action::Admin))
+        .map(|r| r.id)
+        .collect();
+    let users = cartera_store::users::list(conn).await?;
+    let any = users
+        .iter()
+        .any(|u| u.active && u.role_id.is_none_or(|r| admin_roles.contains(&r)));
+    if any {
+        Ok(())
+    } else {
+        Err(AppError::LastAdmin)
+    }
+}
+
 /// Changes a role; with `if_match`, only if it is still at that version.
 pub async fn update(
     app: &App,
@@ -173,6 +198,9 @@ pub async fn update(
             "the role changed while this request ran; read it again".into(),
         ));
     }
+    if role.permissions != old.permissions {
+        ensure_an_admin(&mut conn).await?;
+    }
     cartera_store::audit::insert(
         &mut conn,
         &[audit(actor, &role, AuditAction::Updated, Some(&old))],
@@ -198,6 +226,7 @@ pub async fn assign(app: &App, actor: &Actor, user: Id, role_id: Id) -> Result<(
     if !store::set_user_role(&mut conn, user, role.id, now).await? {
         return Err(AppError::NotFound);
     }
+    ensure_an_admin(&mut conn).await?;
     cartera_store::audit::insert(
         &mut conn,
         &[event(

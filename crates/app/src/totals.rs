@@ -12,7 +12,7 @@ use cartera_core::catalog::Product;
 use cartera_core::money::{Currency, Money};
 use cartera_core::roles::{Action, Module};
 use cartera_core::totals::{self, Document, Line, RoundingMode, TaxRate, Totals};
-use cartera_core::{Check, Code, Id, Violations};
+use cartera_core::{Check, Code, Id};
 use cartera_store::catalog;
 
 use crate::{Actor, App, Result};
@@ -107,7 +107,7 @@ pub async fn preview(app: &App, actor: &Actor, input: TotalsInput) -> Result<Tot
         if c.is_ok() {
             c.add("currency", Code::Required, "name a currency or give a line");
         }
-        return Err(Violations(c.into_violations()).into());
+        return Err(c.violations().into());
     };
     c.finish()?;
     let doc = Document {

@@ -558,6 +558,7 @@ async fn write_profile(app: &App, actor: &Actor, id: Id, change: UserChange) -> 
     }
     store::update_profile(&mut conn, &new, now).await?;
     if !new.active {
+        crate::roles::ensure_an_admin(&mut conn).await?;
         cartera_store::sessions::delete_of_user(&mut conn, id, None).await?;
     }
     let changes = changed_fields(Some(&old), &new, &["name", "locale", "time_zone", "active"]);

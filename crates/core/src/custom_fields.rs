@@ -161,28 +161,27 @@ pub fn validate_values(
 ) {
     // `null` clears a value.
     values.retain(|_, v| !v.is_null());
-    let keys: Vec<String> = values.keys().cloned().collect();
-    for key in keys {
-        let field = format!("custom.{key}");
-        let unchanged = previous.and_then(|p| p.get(&key)) == values.get(&key);
-        let Some(def) = defs.iter().find(|d| d.data.key == key) else {
-            if !unchanged {
+    for (key, v) in values.iter_mut() {
+        let unchanged = previous.and_then(|p| p.get(key)) == Some(&*v);
+        if unchanged {
+            continue;
+        }
+        let Some(def) = defs.iter().find(|d| d.data.key == *key) else {
+            // Past the listed violations only the count matters: no message to write.
+            if c.is_full() {
+                c.count();
+            } else {
                 c.add(
-                    &field,
+                    &format!("custom.{key}"),
                     Code::UnknownField,
                     format!("there is no custom field '{key}' on this kind of record"),
                 );
             }
             continue;
         };
-        if unchanged {
-            continue;
-        }
-        if let Some(v) = values.get_mut(&key) {
-            match normalize_value(&def.data, v) {
-                Ok(n) => *v = n,
-                Err(msg) => c.add(&field, Code::Invalid, msg),
-            }
+        match normalize_value(&def.data, v) {
+            Ok(n) => *v = n,
+            Err(msg) => c.add(&format!("custom.{key}"), Code::Invalid, msg),
         }
     }
     for def in defs.iter().filter(|d| d.data.required) {

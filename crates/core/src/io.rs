@@ -74,9 +74,10 @@ pub const XLSX_MAX_ROWS: u32 = 1_048_576;
 
 /// An XLSX workbook with one worksheet: a bold, frozen header row, then the rows. The
 /// ZIP can only be written whole, so the bytes come at [`Sheet::finish`]; rows are kept
-/// in the writer's compact form until then. Text goes through the same [`guard`] as in
-/// CSV (a string cell does not run, but an edited one would); numbers and yes/no are
-/// typed cells.
+/// in the writer's compact form until then. Every cell is typed: text (money included)
+/// is a string cell, which a spreadsheet shows and never runs, so it is written as it
+/// is, with no quote in front (`+54 11 5555-0000` stays a phone); numbers and yes/no
+/// are number and boolean cells.
 pub struct XlsxSheet {
     book: rust_xlsxwriter::Workbook,
     next_row: u32,
@@ -123,9 +124,7 @@ impl XlsxSheet {
                         }
                     },
                     other => {
-                        sheet
-                            .write_string(r, col, other.safe_text())
-                            .map_err(fail)?;
+                        sheet.write_string(r, col, other.text()).map_err(fail)?;
                     }
                 }
             }
@@ -204,13 +203,45 @@ impl Cell {
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// Neutralises text a spreadsheet would run as a formula (`=HYPERLINK(...)`) by putting
-/// a single quote in front of it; other text is left alone.
+/// a single quote in front of it; other text is left alone. An international phone
+/// number (`+54 11 5555-0000`, or several joined with `; `) is left alone too: digits
+/// and punctuation call no function and reach no other cell, and a quote in front of
+/// every phone was noise in every export.
+///
+/// Text whose leading quotes are followed by a formula start also gets one more quote,
+/// so that [`unguard`] gives back exactly what was written.
 pub fn guard(text: &str) -> Cow<'_, str> {
-    if text.starts_with(FORMULA_STARTS) {
+    let bare = text.trim_start_matches('\'');
+    let quoted = bare.len() != text.len();
+    if bare.starts_with(FORMULA_STARTS) && (quoted || !is_plain_phone(text)) {
         Cow::Owned(format!("'{text}"))
     } else {
         Cow::Borrowed(text)
     }
+}
+
+/// The text of a CSV cell as it was before [`guard`]: one leading quote less when it
+/// guards a formula start. Cartera's importer reads its own CSV exports through it.
+pub fn unguard(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_STARTS) => rest,
+        _ => text,
+    }
+}
+
+/// `+54 11 5555-0000`, `+34 (91) 123.45.67`, or several such joined with `;`: a `+`,
+/// then only digits and phone punctuation, at least six digits in all.
+pub fn is_plain_phone(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    text.split(';').all(|one| {
+        let one = one.trim();
+        one.strip_prefix('+').is_some_and(|rest| {
+            rest.starts_with(|c: char| c.is_ascii_digit())
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')' | '.' | '/'))
+        })
+    }) && digits >= 6
 }
 
 /// The cells of a record, named by column: `id`, the bookkeeping fields, the data fields
@@ -581,8 +612,28 @@ mod tests {
         ] {
             assert_eq!(guard(bad), format!("'{bad}"));
         }
-        for ok in ["García", "", "1-2", " =1", "'=1", "a=b"] {
+        for ok in [
+            "García",
+            "",
+            "1-2",
+            " =1",
+            "a=b",
+            "'abc",
+            "+54 11 5555-0000",
+            "+34 (91) 123.45.67; +54 351 123-4567",
+        ] {
             assert_eq!(guard(ok), ok);
+        }
+        // Not phones: letters, a formula, too few digits, a second `+` mid-number.
+        for bad in [
+            "+54 11 HOLA",
+            "+1+cmd|'/C calc'!A0",
+            "+1",
+            "+54 11 5555=0",
+            "'=1",
+            "'+54 11 5555-0000",
+        ] {
+            assert_eq!(guard(bad), format!("'{bad}"));
         }
         assert_eq!(Cell::Text("-3".into()).safe_text(), "'-3");
         assert_eq!(Cell::Number((-3).into()).safe_text(), "-3");
@@ -597,9 +648,16 @@ mod tests {
         #[test]
         fn guarded_text_never_starts_a_formula(s in any::<String>()) {
             let g = Cell::Text(s.clone()).safe_text().into_owned();
-            prop_assert!(!g.starts_with(FORMULA_STARTS));
-            // Nothing is lost: the quote is the only change.
+            prop_assert!(!g.starts_with(FORMULA_STARTS) || is_plain_phone(&g));
+            // Nothing is lost: the quote is the only change, and the importer takes it off.
             prop_assert!(g == s || g.strip_prefix('\'') == Some(s.as_str()));
+            prop_assert_eq!(unguard(&g), s.as_str());
+        }
+
+        #[test]
+        fn phones_pass_unquoted_and_read_back(n in "\\+[0-9]{2} [0-9]{2,4} [0-9]{4}-[0-9]{4}") {
+            prop_assert_eq!(guard(&n), n.as_str());
+            prop_assert_eq!(unguard(&n), n.as_str());
         }
 
         #[test]

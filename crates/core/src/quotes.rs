@@ -241,15 +241,12 @@ pub fn validate(
     if let Some(n) = notes {
         c.max_chars("notes", n, MAX_NOTES);
     }
-    let mut all = c.into_violations();
+    let mut all = c.violations();
     if let Err(v) = totals::validate(doc) {
-        all.extend(v.0);
+        all.0.extend(v.0);
+        all.1 = all.1.saturating_add(v.1);
     }
-    if all.is_empty() {
-        Ok(())
-    } else {
-        Err(Violations(all))
-    }
+    if all.0.is_empty() { Ok(()) } else { Err(all) }
 }
 
 /// Where a list of quotes or orders (newest first: creation time, then number) goes on:

@@ -403,7 +403,7 @@ pub fn deserialize<T: DeserializeOwned>(v: Value) -> Result<T, Violations> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let path = e.path().to_string();
         let msg = e.inner().to_string();
-        Violations(vec![violation_from_serde(&path, &msg)])
+        Violations::new(vec![violation_from_serde(&path, &msg)])
     })
 }
 

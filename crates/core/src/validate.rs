@@ -31,27 +31,51 @@ pub struct Violation {
     pub message: String,
 }
 
-/// A non-empty list of violations.
+/// The most violations one answer lists. A request can break a rule a million times
+/// (a 16 MB body of unknown `custom` keys); listing them all made answers ten times the
+/// size of the request and held hundreds of megabytes. The rest are only counted.
+pub const MAX_LISTED: usize = 100;
+
+/// A non-empty list of violations: `.0` lists at most [`MAX_LISTED`], `.1` counts those
+/// found beyond them (not listed).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("validation failed on {}", .0.first().map(|v| v.field.as_str()).unwrap_or("?"))]
-pub struct Violations(pub Vec<Violation>);
+pub struct Violations(pub Vec<Violation>, pub usize);
 
 impl Violations {
+    /// These violations, all listed (see [`Violations::total`] for capped lists).
+    pub fn new(list: Vec<Violation>) -> Self {
+        Violations(list, 0)
+    }
+
     pub fn one(field: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
-        Violations(vec![Violation {
+        Violations::new(vec![Violation {
             field: field.into(),
             code,
             message: message.into(),
         }])
     }
+
+    /// How many were found, listed or not.
+    pub fn total(&self) -> usize {
+        self.0.len().saturating_add(self.1)
+    }
+}
+
+impl From<Vec<Violation>> for Violations {
+    fn from(list: Vec<Violation>) -> Self {
+        Violations::new(list)
+    }
 }
 
 /// Collects violations under a path prefix (`create[3].`), so nested and bulk
-/// validation produce full paths.
+/// validation produce full paths. It keeps the first [`MAX_LISTED`] and counts the rest.
 #[derive(Debug, Default)]
 pub struct Check {
     prefix: String,
     found: Vec<Violation>,
+    /// Found after the list was full.
+    unlisted: usize,
 }
 
 impl Check {
@@ -63,6 +87,7 @@ impl Check {
         Check {
             prefix: prefix.into(),
             found: Vec::new(),
+            unlisted: 0,
         }
     }
 
@@ -78,6 +103,10 @@ impl Check {
     }
 
     pub fn add(&mut self, field: &str, code: Code, message: impl Into<String>) {
+        if self.is_full() {
+            self.unlisted = self.unlisted.saturating_add(1);
+            return;
+        }
         let field = self.path(field);
         self.found.push(Violation {
             field,
@@ -86,8 +115,27 @@ impl Check {
         });
     }
 
+    /// Whether the list is full, so that a caller with many violations to report can
+    /// [`count`](Check::count) them without writing each message.
+    pub fn is_full(&self) -> bool {
+        self.found.len() >= MAX_LISTED
+    }
+
+    /// Counts a violation that would not be listed anyway (the list is full).
+    pub fn count(&mut self) {
+        if self.is_full() {
+            self.unlisted = self.unlisted.saturating_add(1);
+        }
+    }
+
     pub fn extend(&mut self, other: Check) {
-        self.found.extend(other.found);
+        let room = MAX_LISTED.saturating_sub(self.found.len());
+        let over = other.found.len().saturating_sub(room);
+        self.found.extend(other.found.into_iter().take(room));
+        self.unlisted = self
+            .unlisted
+            .saturating_add(over)
+            .saturating_add(other.unlisted);
     }
 
     pub fn is_ok(&self) -> bool {
@@ -98,10 +146,16 @@ impl Check {
         if self.found.is_empty() {
             Ok(())
         } else {
-            Err(Violations(self.found))
+            Err(self.violations())
         }
     }
 
+    /// What was found (listed and counted), whether or not it is empty.
+    pub fn violations(self) -> Violations {
+        Violations(self.found, self.unlisted)
+    }
+
+    /// The listed violations (at most [`MAX_LISTED`]).
     pub fn into_violations(self) -> Vec<Violation> {
         self.found
     }
@@ -175,6 +229,36 @@ mod tests {
         assert_eq!(v[0].code, Code::Required);
         assert_eq!(v[1].field, "create[2].legal_name");
         assert_eq!(v[1].code, Code::TooLong);
+    }
+
+    #[test]
+    fn lists_the_first_violations_and_counts_the_rest() {
+        let mut c = Check::new();
+        for i in 0..MAX_LISTED + 5 {
+            c.add(&format!("custom.k{i}"), Code::UnknownField, "no such field");
+        }
+        c.count();
+        let mut other = Check::with_prefix("update[1].");
+        other.required("name", "");
+        c.extend(other);
+        let v = c.finish().unwrap_err();
+        assert_eq!(v.0.len(), MAX_LISTED);
+        assert_eq!(
+            v.0[MAX_LISTED - 1].field,
+            format!("custom.k{}", MAX_LISTED - 1)
+        );
+        assert_eq!(v.total(), MAX_LISTED + 7);
+
+        let mut small = Check::new();
+        let mut big = Check::new();
+        for _ in 0..MAX_LISTED + 1 {
+            big.add("x", Code::Invalid, "bad");
+        }
+        small.add("y", Code::Invalid, "bad");
+        small.extend(big);
+        let v = small.finish().unwrap_err();
+        assert_eq!((v.0.len(), v.total()), (MAX_LISTED, MAX_LISTED + 2));
+        assert_eq!(v.0[0].field, "y");
     }
 
     #[test]

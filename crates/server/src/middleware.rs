@@ -60,7 +60,7 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
     let rid = request_id(&req);
     req.extensions_mut().insert(RequestId(rid.clone()));
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    let path = log_target(req.uri().path(), req.uri().query());
     let mut res = next.run(req).await;
     let elapsed = start.elapsed();
     if let Ok(v) = HeaderValue::from_str(&rid) {
@@ -97,6 +97,81 @@ pub async fn observe(mut req: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", &labels[..2])
         .record(elapsed.as_secs_f64());
     res
+}
+
+/// Paths whose last part is a credential: whoever has the address has the data.
+/// A new secret-bearing link (a signed survey link...) adds its prefix here.
+const SECRET_PATHS: [&str; 1] = ["/feeds/"];
+
+/// Prefixes of the secrets Cartera makes (sessions, reset links, API tokens): a path
+/// segment or query value that starts with one is a credential wherever it appears.
+const SECRET_PREFIXES: [&str; 3] = [
+    cartera_core::auth::SESSION_PREFIX,
+    cartera_core::auth::RESET_PREFIX,
+    cartera_core::users::TOKEN_PREFIX,
+];
+
+const REDACTED: &str = "[redacted]";
+
+/// Query parameters whose value is a credential, by name.
+fn secret_param(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    ["token", "secret", "password", "signature"]
+        .iter()
+        .any(|w| name.contains(w))
+        || matches!(name.as_str(), "sig" | "key" | "code")
+}
+
+fn secret_value(value: &str) -> bool {
+    SECRET_PREFIXES.iter().any(|p| value.starts_with(p))
+}
+
+/// The path and query as the request log writes them: secrets in the path (the
+/// calendar feed's address is its whole credential) and in the query (`token=`,
+/// `secret=`...) become `[redacted]`, so that a log file shared for support gives
+/// nobody access.
+pub fn log_target(path: &str, query: Option<&str>) -> String {
+    let mut out = String::with_capacity(path.len() + query.map_or(0, |q| q.len() + 1));
+    match SECRET_PATHS.iter().find(|p| path.starts_with(*p)) {
+        Some(prefix) => {
+            out.push_str(prefix);
+            out.push_str(REDACTED);
+            // Keep the file type (`.ics`), which says which kind of link it was.
+            let rest = &path[prefix.len()..];
+            if let Some(dot) = rest.rfind('.').filter(|_| !rest.contains('/')) {
+                out.push_str(&rest[dot..]);
+            }
+        }
+        None => {
+            for (i, segment) in path.split('/').enumerate() {
+                if i > 0 {
+                    out.push('/');
+                }
+                out.push_str(if secret_value(segment) {
+                    REDACTED
+                } else {
+                    segment
+                });
+            }
+        }
+    }
+    if let Some(q) = query {
+        out.push('?');
+        for (i, pair) in q.split('&').enumerate() {
+            if i > 0 {
+                out.push('&');
+            }
+            match pair.split_once('=') {
+                Some((name, value)) if secret_param(name) || secret_value(value) => {
+                    out.push_str(name);
+                    out.push('=');
+                    out.push_str(REDACTED);
+                }
+                _ => out.push_str(pair),
+            }
+        }
+    }
+    out
 }
 
 /// Inside the router: remembers which route matched.
@@ -414,5 +489,53 @@ pub async fn idempotent(State(s): State<AppState>, req: Request, next: Next) -> 
             }
             Response::from_parts(rparts, Body::from(rbytes))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_target;
+
+    #[test]
+    fn feed_secrets_stay_out_of_the_log() {
+        assert_eq!(
+            log_target("/feeds/q8Zr2vKx0LmN3pQ7.ics", None),
+            "/feeds/[redacted].ics"
+        );
+        assert_eq!(
+            log_target("/feeds/q8Zr2vKx0LmN3pQ7", None),
+            "/feeds/[redacted]"
+        );
+        assert_eq!(log_target("/feeds/a/b.ics", None), "/feeds/[redacted]");
+    }
+
+    #[test]
+    fn secret_query_parameters_are_redacted() {
+        assert_eq!(
+            log_target("/reset-password", Some("token=crp_abc123&lang=es")),
+            "/reset-password?token=[redacted]&lang=es"
+        );
+        assert_eq!(
+            log_target("/x", Some("Secret=1&access_token=2&sig=3&q=garc%C3%ADa")),
+            "/x?Secret=[redacted]&access_token=[redacted]&sig=[redacted]&q=garc%C3%ADa"
+        );
+        // A value that is one of our secrets is redacted whatever its parameter's name.
+        assert_eq!(log_target("/x", Some("next=crs_abc")), "/x?next=[redacted]");
+    }
+
+    #[test]
+    fn our_secrets_in_a_path_are_redacted_and_the_rest_kept() {
+        assert_eq!(
+            log_target(
+                "/api/v1/accounts/0193a1b2-0000-7000-8000-000000000000",
+                None
+            ),
+            "/api/v1/accounts/0193a1b2-0000-7000-8000-000000000000"
+        );
+        assert_eq!(
+            log_target("/something/crt_abcdef/x", None),
+            "/something/[redacted]/x"
+        );
+        assert_eq!(log_target("/", Some("")), "/?");
     }
 }

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use cartera_app::AppError;
 use cartera_app::error::DuplicateCandidate;
+use cartera_core::validate::MAX_LISTED;
 use cartera_core::{Code, Violation, Violations};
 
 /// An RFC 9457 problem.
@@ -20,9 +21,14 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// The fields that are wrong.
+    /// The fields that are wrong: at most the first 100.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<Violation>,
+    /// How many violations were found in all, when `errors` lists only the first 100 of
+    /// them (absent when `errors` lists every one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 101)]
+    pub violations_total: Option<usize>,
     /// For a possible duplicate: the existing records it looks like.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub candidates: Vec<DuplicateCandidate>,
@@ -36,6 +42,8 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<Violation>,
+    /// Violations found beyond those in `errors`.
+    unlisted: usize,
     candidates: Vec<DuplicateCandidate>,
     retry_after_seconds: Option<u32>,
 }
@@ -53,6 +61,7 @@ impl ApiError {
             title,
             detail: detail.into(),
             errors: Vec::new(),
+            unlisted: 0,
             candidates: Vec::new(),
             retry_after_seconds: None,
         }
@@ -65,6 +74,13 @@ impl ApiError {
 
     pub fn with_errors(mut self, errors: Vec<Violation>) -> Self {
         self.errors = errors;
+        self
+    }
+
+    /// The violations, with the count of those found beyond the listed ones.
+    fn with_violations(mut self, v: Violations) -> Self {
+        self.errors = v.0;
+        self.unlisted = v.1;
         self
     }
 
@@ -122,22 +138,27 @@ impl ApiError {
             "Validation failed",
             detail,
         )
-        .with_errors(v.0)
+        .with_violations(v)
     }
 }
 
 fn summary(v: &Violations) -> String {
+    let more = v.total().saturating_sub(1);
     match v.0.as_slice() {
         [] => "The request is not valid.".into(),
-        [one] if one.field.is_empty() => one.message.clone(),
-        [one] => format!("{}: {}", one.field, one.message),
-        [one, rest @ ..] => format!(
-            "{}: {} (and {} more problem{})",
-            one.field,
-            one.message,
-            rest.len(),
-            if rest.len() == 1 { "" } else { "s" }
-        ),
+        [one] if more == 0 && one.field.is_empty() => one.message.clone(),
+        [one, ..] => {
+            let head = if one.field.is_empty() {
+                one.message.clone()
+            } else {
+                format!("{}: {}", one.field, one.message)
+            };
+            match more {
+                0 => head,
+                1 => format!("{head} (and 1 more problem)"),
+                n => format!("{head} (and {n} more problems)"),
+            }
+        }
     }
 }
 
@@ -148,7 +169,7 @@ impl From<AppError> for ApiError {
             AppError::Invalid(v) => ApiError::invalid(v),
             AppError::BadQuery(v) => {
                 let detail = summary(&v);
-                ApiError::malformed(detail).with_errors(v.0)
+                ApiError::malformed(detail).with_violations(v)
             }
             AppError::Duplicate {
                 candidates,
@@ -168,13 +189,19 @@ impl From<AppError> for ApiError {
                         )
                     },
                 )
-                .with_errors(violations.0);
+                .with_violations(violations);
                 e.candidates = candidates;
                 e
             }
             AppError::Conflict(msg) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", msg)
             }
+            AppError::LastAdmin => ApiError::new(
+                StatusCode::CONFLICT,
+                "last-admin",
+                "The last administrator cannot be removed",
+                cartera_app::error::LAST_ADMIN,
+            ),
             AppError::Stale { expected, current } => ApiError::new(
                 StatusCode::PRECONDITION_FAILED,
                 "version-mismatch",
@@ -217,13 +244,19 @@ impl From<AppError> for ApiError {
 }
 
 impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+    fn into_response(mut self) -> Response {
+        // However many violations a request broke, the answer lists a bounded number.
+        let over = self.errors.len().saturating_sub(MAX_LISTED);
+        self.errors.truncate(MAX_LISTED);
+        let unlisted = self.unlisted.saturating_add(over);
+        let violations_total = (unlisted > 0).then(|| self.errors.len().saturating_add(unlisted));
         let body = Problem {
             kind: format!("urn:cartera:problem:{}", self.slug),
             title: self.title.to_owned(),
             status: self.status.as_u16(),
             detail: self.detail,
             errors: self.errors,
+            violations_total,
             candidates: self.candidates,
         };
         let bytes = serde_json::to_vec(&body).unwrap_or_default();

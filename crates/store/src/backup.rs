@@ -27,12 +27,16 @@ pub type Cell = Option<String>;
 
 /// Tables left out of a backup: the migrations' own bookkeeping, the search indexes
 /// (rebuilt from the records on restore), and short-lived secrets that mean nothing in
-/// another database (login sessions, replayed requests, password reset links).
+/// another database (login sessions, replayed requests, password reset links, failed
+/// login counters).
 fn skipped(table: &str) -> bool {
     table == "_sqlx_migrations"
         || table.starts_with("sqlite_")
         || table.contains("_fts")
-        || matches!(table, "sessions" | "idempotency_keys" | "password_resets")
+        || matches!(
+            table,
+            "sessions" | "idempotency_keys" | "password_resets" | "login_failures"
+        )
 }
 
 #[derive(Debug, Clone)]

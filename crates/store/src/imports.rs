@@ -58,6 +58,7 @@ fn row(r: &DbRow) -> Result<Import> {
         finished_at: r.opt_time("finished_at")?,
         undone_at: r.opt_time("undone_at")?,
         undone_rows: r.int("undone_rows")?,
+        stalled_until: None,
     })
 }
 

@@ -166,6 +166,33 @@ pub async fn get(c: &mut Conn, id: Id) -> Result<Option<Job>> {
         .transpose()
 }
 
+/// The newest queued or running job of `kind` whose payload holds `key` = `value` (an
+/// import's job, by its `import_id`). The key is ours, never a user's.
+pub async fn unfinished_for(
+    c: &mut Conn,
+    kind: &str,
+    key: &str,
+    value: &str,
+) -> Result<Option<Job>> {
+    let field = match c.backend() {
+        Backend::Postgres => "payload ->> $2",
+        Backend::Sqlite => "json_extract(payload, '$.' || $2)",
+    };
+    c.fetch_optional(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM jobs WHERE state IN ('queued', 'running') AND kind = $1 \
+             AND {field} = $3 ORDER BY id DESC LIMIT 1"
+        ))
+        .arg(kind)
+        .arg(key)
+        .arg(value),
+    )
+    .await?
+    .as_ref()
+    .map(row)
+    .transpose()
+}
+
 /// Newest first (ids are time-ordered), optionally of one state, after the id `before`.
 pub async fn list(
     c: &mut Conn,

@@ -7,7 +7,7 @@ use cartera_core::auth::{Credentials, PasswordReset, Session};
 use cartera_core::roles::Grant;
 use cartera_core::users::User;
 
-use crate::db::{Conn, DbRow, Result, Sql};
+use crate::db::{Conn, Result, Sql};
 use crate::users::{USER_COLUMNS, read_grant, read_user};
 
 /// The active or inactive user with this email, and their credentials.
@@ -18,32 +18,57 @@ pub async fn credentials_by_email(
     let row = c
         .fetch_optional(
             Sql::new(format!(
-                "SELECT {USER_COLUMNS}, password_hash, failed_logins, locked_until \
-                 FROM users WHERE email = $1"
+                "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1"
             ))
             .arg(email.trim().to_lowercase()),
         )
         .await?;
-    row.map(|r| Ok((read_user(&r)?, read_credentials(&r)?)))
-        .transpose()
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let user = read_user(&r)?;
+    let (failed_logins, locked_until) = login_failures(c, &user.email).await?;
+    Ok(Some((
+        user,
+        Credentials {
+            password_hash: r.opt_text("password_hash")?,
+            failed_logins,
+            locked_until,
+        },
+    )))
 }
 
 pub async fn credentials(c: &mut Conn, user: Id) -> Result<Option<Credentials>> {
-    c.fetch_optional(
-        Sql::new("SELECT password_hash, failed_logins, locked_until FROM users WHERE id = $1")
-            .arg(user),
-    )
-    .await?
-    .map(|r| read_credentials(&r))
-    .transpose()
+    let Some(r) = c
+        .fetch_optional(Sql::new("SELECT email, password_hash FROM users WHERE id = $1").arg(user))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let (failed_logins, locked_until) = login_failures(c, &r.text("email")?).await?;
+    Ok(Some(Credentials {
+        password_hash: r.opt_text("password_hash")?,
+        failed_logins,
+        locked_until,
+    }))
 }
 
-fn read_credentials(r: &DbRow) -> Result<Credentials> {
-    Ok(Credentials {
-        password_hash: r.opt_text("password_hash")?,
-        failed_logins: u32::try_from(r.int("failed_logins")?).unwrap_or(u32::MAX),
-        locked_until: r.opt_time("locked_until")?,
-    })
+/// The failed logins counted against `email` (normalised by the caller, as stored) and
+/// until when it is locked; every email has them, whether or not a user has it.
+pub async fn login_failures(c: &mut Conn, email: &str) -> Result<(u32, Option<DateTime<Utc>>)> {
+    let row = c
+        .fetch_optional(
+            Sql::new("SELECT failures, locked_until FROM login_failures WHERE email = $1")
+                .arg(email),
+        )
+        .await?;
+    match row {
+        Some(r) => Ok((
+            u32::try_from(r.int("failures")?).unwrap_or(u32::MAX),
+            r.opt_time("locked_until")?,
+        )),
+        None => Ok((0, None)),
+    }
 }
 
 /// Stores a new password hash and clears any lockout.
@@ -58,33 +83,63 @@ pub async fn set_password(c: &mut Conn, user: Id, hash: &str, now: DateTime<Utc>
         .arg(user),
     )
     .await?;
+    c.execute(
+        Sql::new(
+            "DELETE FROM login_failures WHERE email = (SELECT email FROM users WHERE id = $1)",
+        )
+        .arg(user),
+    )
+    .await?;
     Ok(())
 }
 
-/// Counts one more failed login and returns the count; atomic, so that concurrent
-/// guesses cannot slip under the lockout.
-pub async fn add_failure(c: &mut Conn, user: Id) -> Result<u32> {
+/// Counts one more failed login against `email` and returns the count; atomic, so
+/// that concurrent guesses cannot slip under the lockout.
+pub async fn add_failure(c: &mut Conn, email: &str, now: DateTime<Utc>) -> Result<u32> {
     let n = c
         .fetch_one(
             Sql::new(
-                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 \
-                 RETURNING failed_logins",
+                "INSERT INTO login_failures (email, failures, updated_at) VALUES ($1, 1, $2) \
+                 ON CONFLICT (email) DO UPDATE SET failures = login_failures.failures + 1, \
+                 updated_at = $2 RETURNING failures",
             )
-            .arg(user),
+            .arg(email)
+            .arg(now),
         )
         .await?
-        .int("failed_logins")?;
+        .int("failures")?;
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
-/// Sets when the user may try again (`None`: now) and, with `None`, forgets failures.
-pub async fn set_lock(c: &mut Conn, user: Id, until: Option<DateTime<Utc>>) -> Result<()> {
-    let sql = match until {
-        Some(_) => "UPDATE users SET locked_until = $1 WHERE id = $2",
-        None => "UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2",
-    };
-    c.execute(Sql::new(sql).arg(until).arg(user)).await?;
+/// Sets when `email` may try again.
+pub async fn set_lock(c: &mut Conn, email: &str, until: DateTime<Utc>) -> Result<()> {
+    c.execute(
+        Sql::new("UPDATE login_failures SET locked_until = $1 WHERE email = $2")
+            .arg(until)
+            .arg(email),
+    )
+    .await?;
     Ok(())
+}
+
+/// Forgets the failed logins of `email` (after a good login).
+pub async fn clear_failures(c: &mut Conn, email: &str) -> Result<()> {
+    c.execute(Sql::new("DELETE FROM login_failures WHERE email = $1").arg(email))
+        .await?;
+    Ok(())
+}
+
+/// Forgets counters untouched since `before` and no longer locking anything
+/// (maintenance): each email ever tried has a row until then.
+pub async fn purge_failures(c: &mut Conn, before: DateTime<Utc>) -> Result<u64> {
+    c.execute(
+        Sql::new(
+            "DELETE FROM login_failures WHERE updated_at < $1 \
+             AND (locked_until IS NULL OR locked_until < $1)",
+        )
+        .arg(before),
+    )
+    .await
 }
 
 pub async fn insert(c: &mut Conn, s: &Session, token_hash: &str) -> Result<()> {

@@ -781,6 +781,12 @@ pub struct Import {
     /// back), of `counts.created + counts.updated`: the progress while `undoing`.
     #[serde(default)]
     pub undone_rows: i64,
+    /// While queued, running or undoing with no progress for a while: when the lease of
+    /// the worker holding its job ends. If that worker stopped (a crash, a restart), the
+    /// import waits until then and another worker goes on from its last committed chunk.
+    /// Absent while it moves, and once it ends. Not stored: read from the job queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stalled_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// What became of a row.

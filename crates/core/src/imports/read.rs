@@ -495,13 +495,16 @@ fn open_csv<R: Read + Seek + Send + 'static>(
             if s.contains('\u{fffd}') {
                 bad_bytes = true;
             }
+            // A CSV export of Cartera quotes text that starts like a formula: read it
+            // back as it was.
+            let s = crate::io::unguard(&s);
             cells.push(if s.trim().is_empty() {
                 Raw::Empty
             } else if s.contains('\r') {
                 // A line break inside a quoted field is one `\n`, whoever saved it.
                 Raw::Text(s.replace("\r\n", "\n"))
             } else {
-                Raw::Text(s.into_owned())
+                Raw::Text(s.to_owned())
             });
         }
         if cells.iter().all(Raw::is_empty) {

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use cartera_app::{Actor, AppError};
 use cartera_core::record::deserialize;
-use cartera_core::{Code, Id};
+use cartera_core::{Code, Id, Violations};
 
 use crate::problem::ApiError;
 
@@ -67,14 +67,55 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
             "the request body is empty; send a JSON object",
         ));
     }
-    serde_json::from_slice(bytes).map_err(|e| {
+    let value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::malformed(format!(
             "the body is not valid JSON (line {}, column {}): {}",
             e.line(),
             e.column(),
             e.to_string().split(" at line ").next().unwrap_or("")
         ))
-    })
+    })?;
+    // JSON can only carry a NUL escaped, so a body without `\u0000` needs no walk.
+    if bytes.windows(6).any(|w| w == b"\\u0000")
+        && let Some(field) = nul_path(&value, "")
+    {
+        return Err(ApiError::from(AppError::Invalid(Violations::one(
+            field,
+            Code::Invalid,
+            NUL_MESSAGE,
+        ))));
+    }
+    Ok(value)
+}
+
+/// Why a text with a NUL character is refused.
+pub const NUL_MESSAGE: &str =
+    "must not contain the NUL character (\\u0000), which a PostgreSQL database cannot store";
+
+/// The path (as violations name fields: `custom.note`, `emails[0].address`) of the first
+/// text or key in `v` holding a NUL. Refused at the edge for every body, because
+/// PostgreSQL cannot store one and a SQLite database holding one could not be moved.
+fn nul_path(v: &Value, at: &str) -> Option<String> {
+    match v {
+        Value::String(s) => s.contains('\0').then(|| at.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_path(x, &format!("{at}[{i}]"))),
+        Value::Object(m) => m.iter().find_map(|(k, x)| {
+            let path = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if k.contains('\0') {
+                Some(path)
+            } else {
+                nul_path(x, &path)
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// A JSON body read into `T`; a wrong, missing or unknown field answers 422 naming it.

@@ -164,7 +164,9 @@ pub fn mount(mut api: Api) -> Api {
         )
         .describe(
             "Applies to everyone holding the role from their next request. The \
-                 administrator role's permissions cannot be narrowed.",
+                 administrator role's permissions cannot be narrowed. Taking `admin` on \
+                 `settings` away from the role the last active administrators hold answers \
+                 409 (`urn:cartera:problem:last-admin`).",
         )
         .path_param("id", "The role's id")
         .header("If-Match", "The version the change is based on")
@@ -221,11 +223,15 @@ pub fn mount(mut api: Api) -> Api {
             "update_user",
             "Change a user's role, name, language, time zone or access",
         )
-        .describe("Deactivating ends the user's sessions and stops their tokens at once.")
+        .describe(
+            "Deactivating ends the user's sessions and stops their tokens at once. A change \
+             that would leave no active user able to administer (the last administrator's \
+             role changed or deactivated) answers 409 (`urn:cartera:problem:last-admin`).",
+        )
         .path_param("id", "The user's id")
         .body::<UserChange>("The fields to change")
         .answer_schema(200, "The user", user.clone())
-        .problems(&[400, 403, 404, 422]),
+        .problems(&[400, 403, 404, 409, 422]),
     )
     .route(
         HttpMethod::Post,

@@ -189,6 +189,21 @@ pub async fn change_user(
             )
             .await
         }
+        Err(AppError::LastAdmin) => {
+            let e = FormErrors {
+                general: Some(me.page.t("admin-last-admin")),
+                ..FormErrors::default()
+            };
+            render(
+                &s,
+                &me,
+                StatusCode::CONFLICT,
+                "admin_users.html",
+                "users",
+                merge(errors_json(e), json!({"form": {"locale": "es"}})),
+            )
+            .await
+        }
         Err(e) => me.page.error(e),
     }
 }
@@ -299,6 +314,13 @@ pub async fn save_role(
         Err(AppError::Conflict(_)) | Err(AppError::Stale { .. }) => {
             let e = FormErrors {
                 general: Some(me.page.t("admin-changed-meanwhile")),
+                ..FormErrors::default()
+            };
+            render_role(&s, &me, id, StatusCode::CONFLICT, errors_json(e)).await
+        }
+        Err(AppError::LastAdmin) => {
+            let e = FormErrors {
+                general: Some(me.page.t("admin-last-admin")),
                 ..FormErrors::default()
             };
             render_role(&s, &me, id, StatusCode::CONFLICT, errors_json(e)).await

@@ -16,7 +16,7 @@ use cartera_app::{AppError, auth};
 use cartera_core::auth::{SESSION_COOKIE, session_idle_limit};
 
 use super::i18n::ArgValue;
-use super::render::{Me, Page, Viewer};
+use super::render::{Me, Page, Viewer, same_site_path};
 use crate::api::auth::{limit_logins, over_tls, session_cookie};
 use crate::middleware::{CSRF_HEADER, RequestId, cookie, same_secret, session_actor, tag_user};
 use crate::state::AppState;
@@ -145,10 +145,7 @@ pub(crate) fn same_site(headers: &HeaderMap) -> bool {
 
 /// Only our own paths: `next` must not send anyone to another site.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
-        _ => "/my-day".into(),
-    }
+    next.and_then(same_site_path).unwrap_or("/my-day").into()
 }
 
 #[derive(Deserialize, Default)]
@@ -206,7 +203,7 @@ fn render_login(
         "auth/login.html",
         json!({
             "email": form.email,
-            "next": next.filter(|n| n.starts_with('/')),
+            "next": next.as_deref().and_then(same_site_path),
             "error": error,
             "totp": totp,
         }),
@@ -225,6 +222,8 @@ pub async fn login(
         return page.error_page(StatusCode::FORBIDDEN, "csrf");
     }
     let next = form.next.clone();
+    // Where to go is settled before anything is signed in.
+    let to = safe_next(next.as_deref());
     let totp_sent = form
         .totp_code
         .as_deref()
@@ -246,7 +245,7 @@ pub async fn login(
     };
     match auth::login(&s.app, &form.email, &form.password, second, client).await {
         Ok(done) => {
-            let mut res = Redirect::to(&safe_next(next.as_deref())).into_response();
+            let mut res = Redirect::to(&to).into_response();
             if let Some(c) = session_cookie(
                 &done.secret,
                 session_idle_limit().num_seconds(),
@@ -354,6 +353,15 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/my-day");
         assert_eq!(safe_next(Some("https://evil.example")), "/my-day");
         assert_eq!(safe_next(Some("/\\evil.example")), "/my-day");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/my-day");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/my-day");
+        assert_eq!(safe_next(Some("/a\r\nSet-Cookie: x=1")), "/my-day");
+        assert_eq!(safe_next(Some("/\u{85}/evil.example")), "/my-day");
+        assert_eq!(safe_next(Some("/contacts/ñandú")), "/my-day");
+        assert_eq!(
+            safe_next(Some("/contacts?q=a%20b c")),
+            "/contacts?q=a%20b c"
+        );
         assert_eq!(safe_next(None), "/my-day");
     }
 }

@@ -804,7 +804,13 @@ pub async fn update_price_list(
                 }
             }
             if !rest.is_empty() {
-                place(&me, Violations(rest), LIST_FIELDS, list_alias, &mut errs);
+                place(
+                    &me,
+                    Violations::new(rest),
+                    LIST_FIELDS,
+                    list_alias,
+                    &mut errs,
+                );
             }
             price_list_render(
                 &s,

@@ -4,12 +4,69 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
-use serde_json::{Map, Value};
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value, json};
 
 use cartera_core::{Code, Id, Violations};
 
+use super::i18n::ArgValue;
 use super::render::Page;
+use crate::middleware::BODY_LIMIT;
+use crate::state::AppState;
+
+/// Around every page: a posted form with a NUL character in a field (or a field's
+/// name) is refused with a 422 page naming the field, before any handler reads it.
+/// PostgreSQL cannot store a NUL, and a SQLite database holding one could not move to
+/// PostgreSQL; the JSON API refuses them in `api::extract::parse_json` likewise.
+pub async fn refuse_nul(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, BODY_LIMIT).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    // A NUL arrives as `%00` (or, from a careless client, as a raw byte).
+    let suspect = bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00");
+    let field = suspect
+        .then(|| {
+            form_urlencoded::parse(&bytes)
+                .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+                .map(|(k, _)| k.replace('\0', "").chars().take(100).collect::<String>())
+        })
+        .flatten();
+    let Some(field) = field else {
+        return next
+            .run(Request::from_parts(parts, Body::from(bytes)))
+            .await;
+    };
+    let page = match <Page as FromRequestParts<AppState>>::from_request_parts(&mut parts, &s).await
+    {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let text = page.t_args("error-nul-text", &[("field", ArgValue::Text(field))]);
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    page.render(
+        status,
+        "error.html",
+        json!({
+            "status": status.as_u16(),
+            "title_key": "error-nul-title",
+            "text_key": "error-nul-text",
+            "text": text,
+        }),
+    )
+}
 
 /// A posted form, with repeated fields (checkboxes) kept.
 pub struct Fields(Vec<(String, String)>);

@@ -71,6 +71,9 @@ fn summary(imp: &Import, me: &Me) -> Value {
         "to_undo": to_undo,
         "startable": imp.status.startable(),
         "created": when(imp.created_at, me.page.time_zone(), me.page.locale),
+        "stalled_until": imp
+            .stalled_until
+            .map(|t| when(t, me.page.time_zone(), me.page.locale)),
     })
 }
 

@@ -60,6 +60,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(orders::routes())
         .merge(catalog::routes())
         .merge(commissions::routes())
+        // Inside the session layer, so that the refusal page speaks the person's language.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forms::refuse_nul,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             state,
             auth::session_layer,

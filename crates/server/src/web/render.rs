@@ -131,6 +131,23 @@ pub fn two_ids(raw: &(String, String)) -> Option<Id> {
     raw.0.parse::<Id>().ok()
 }
 
+/// `path` when it is a path of this site that is safe to redirect to (`next` after a
+/// login, `back` after a language switch), else `None`.
+///
+/// Browsers drop tabs and newlines from a `Location` before reading it, so `/\t/evil`
+/// becomes `//evil`, another site; they read `\` as `/`. A control character would
+/// also make the header itself invalid, and so would a raw non-ASCII letter (our own
+/// links percent-encode them). So: one leading `/`, then no second `/` right after it,
+/// only printable ASCII, no backslash (and not absurdly long).
+pub fn same_site_path(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() <= 2048
+        && path.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
+        && !path.contains('\\');
+    ok.then_some(path)
+}
+
 /// Sends the browser to the login page, coming back here afterwards.
 pub fn to_login(page: &Page) -> Response {
     let next: String = form_urlencoded::byte_serialize(page.target.as_bytes()).collect();
@@ -234,6 +251,7 @@ impl Page {
                 (StatusCode::BAD_REQUEST, "bad-request")
             }
             AppError::Unauthorized(_) => return to_login(self),
+            AppError::LastAdmin => (StatusCode::CONFLICT, "last-admin"),
             AppError::Store(err) => {
                 tracing::error!(error = %err, "store error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")

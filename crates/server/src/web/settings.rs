@@ -207,8 +207,10 @@ pub async fn language(
         Ok(_) => {
             let back = form
                 .back
-                .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-                .unwrap_or_else(|| "/my-day".into());
+                .as_deref()
+                .and_then(super::render::same_site_path)
+                .unwrap_or("/my-day")
+                .to_owned();
             Redirect::to(&back).into_response()
         }
         Err(AppError::Invalid(_)) => me.page.error_page(StatusCode::BAD_REQUEST, "bad-request"),

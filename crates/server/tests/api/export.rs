@@ -218,9 +218,9 @@ async fn admin_exports_a_filtered_list_as_csv(s: TestServer) {
     assert_eq!(row["kind"], "customer");
     assert_eq!(row["billing_address.city"], "Córdoba");
     assert_eq!(row["emails"], "ventas@nandu.com.ar; pagos@nandu.com.ar");
-    // International numbers start with `+`: quoted too, which also keeps a spreadsheet
-    // from reading them as a sum or a number.
-    assert_eq!(row["phones"], "'+54 351 123-4567");
+    // International numbers start with `+` but are only digits and punctuation: they
+    // call nothing, so they are written as they are, with no quote in front.
+    assert_eq!(row["phones"], "+54 351 123-4567");
     assert_eq!(row["tags"], "VIP; Zona Norte");
     assert_eq!(row["custom.limite"], "1500.50 ARS");
     // A number stays a number; text that starts like a formula does not.

@@ -624,7 +624,8 @@ async fn rejected_rows_download_as_excel_without_formulas(s: TestServer) {
     assert_eq!(cells[0], ["row", "Nombre", "Apellido", "Email", "problems"]);
     assert_eq!(cells.len(), 2);
     assert_eq!(cells[1][0], "2");
-    assert!(cells[1][1].starts_with("'=HYPERLINK"), "{:?}", cells[1]);
+    // A typed string cell: shown, never run, so written as it came, with no quote.
+    assert!(cells[1][1].starts_with("=HYPERLINK"), "{:?}", cells[1]);
     assert!(cells[1][4].contains("Email"), "{:?}", cells[1]);
     assert!(!matches!(sheet.get((1, 1)), Some(Data::Error(_))));
 }
@@ -718,7 +719,8 @@ async fn lists_export_to_xlsx(s: TestServer) {
         .collect();
     let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[1][col("name")], "'=cmd|' /C calc'!A0");
+    // Text is a typed string cell, which a spreadsheet never runs: no quote needed.
+    assert_eq!(rows[1][col("name")], "=cmd|' /C calc'!A0");
     assert_eq!(rows[2][col("name")], "Ñandú SA");
     assert_eq!(rows[2][col("tax_id")], "30-70000001-6");
     // Filters apply as in the list, and the export is audited with its format.

@@ -31,6 +31,7 @@ admin-visibility-help = For accounts, contacts and leads.
 admin-matrix = Permissions by module and action
 admin-module = Module
 admin-changed-meanwhile = Someone changed this meanwhile. Here is what is stored now; make your change again.
+admin-last-admin = Nobody would be left to administer Cartera. Give another active person the Administrator role first.
 admin-manager = Manager
 admin-members = Members
 admin-members-count = { $count ->

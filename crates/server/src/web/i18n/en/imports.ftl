@@ -43,6 +43,7 @@ import-outcome-rejected = Rejected
 import-download-rejected = Download rejected rows (Excel)
 import-undo = Undo this import
 import-undo-progress = { $done } of { $total } records put back
+import-stalled = No progress for a while. If the server running this import stopped, the import goes on by itself from its last saved step after { $until }.
 import-expired-note = This file waited too long without being imported, so it was deleted.
 import-upload-again = Upload it again
 import-see-records = See the records

@@ -31,6 +31,7 @@ admin-visibility-help = Para cuentas, contactos y prospectos.
 admin-matrix = Permisos por módulo y acción
 admin-module = Módulo
 admin-changed-meanwhile = Alguien lo cambió mientras tanto. Esto es lo guardado ahora; vuelve a hacer tu cambio.
+admin-last-admin = No quedaría nadie que administre Cartera. Primero dale el rol de Administrador a otra persona activa.
 admin-manager = Responsable
 admin-members = Integrantes
 admin-members-count = { $count ->

@@ -43,6 +43,7 @@ import-outcome-rejected = Rechazado
 import-download-rejected = Descargar filas rechazadas (Excel)
 import-undo = Deshacer esta importación
 import-undo-progress = { $done } de { $total } registros revertidos
+import-stalled = Sin avances desde hace un rato. Si el servidor que ejecutaba esta importación se detuvo, sigue sola desde el último paso guardado después del { $until }.
 import-expired-note = Este archivo esperó demasiado sin importarse y se eliminó.
 import-upload-again = Volver a subirlo
 import-see-records = Ver los registros
