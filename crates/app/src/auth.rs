@@ -17,8 +17,8 @@ use cartera_core::{Check, Code, Id};
 use cartera_store::Conn;
 use cartera_store::sessions as store;
 
-use crate::records::event;
-use crate::users::{new_secret, random_bytes};
+use crate::events::event;
+use crate::secrets::{new_secret, random_bytes};
 use crate::{Actor, App, AppError, Result};
 
 /// The one answer to a wrong email or password: it does not say which was wrong.

@@ -533,7 +533,7 @@ pub async fn feed_since(app: &App, actor: &Actor) -> Result<Option<chrono::DateT
 /// Makes (or replaces) the user's feed secret; it is shown once.
 pub async fn rotate_feed(app: &App, actor: &Actor) -> Result<String> {
     actor.permit(Module::Activities, Action::Read)?;
-    let secret = crate::users::new_secret(FEED_PREFIX)?;
+    let secret = crate::secrets::new_secret(FEED_PREFIX)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
     store::set_feed(

@@ -24,7 +24,9 @@ use cartera_core::totals::{self, TaxRate};
 use cartera_core::validate::clean_opt;
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::Conn;
-use cartera_store::deals::{self as store, DealsOf};
+use cartera_store::deals as store;
+/// Which deals a list holds; the server names it, so it passes through here.
+pub use cartera_store::deals::DealsOf;
 
 use crate::records::{Kind, WriteOptions, changed_fields, event, load_visible, write_update};
 use crate::{Actor, App, AppError, Result, check_version};

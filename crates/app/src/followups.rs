@@ -26,8 +26,9 @@ use cartera_store::{
     settings as settings_store, users as users_store,
 };
 
+use crate::events::event;
 use crate::jobs::JobFailure;
-use crate::records::{Naming, WriteOptions, create_in, event};
+use crate::records::{Naming, WriteOptions, create_in};
 use crate::{Actor, App, AppError, Result, notifications};
 
 /// The kinds of the follow-ups' jobs.

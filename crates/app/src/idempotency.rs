@@ -5,7 +5,9 @@ use chrono::Duration;
 use sha2::{Digest, Sha256};
 
 use cartera_core::Id;
-use cartera_store::idempotency::{self as store, Claim};
+use cartera_store::idempotency as store;
+/// What a claimed key means for the request; the server's middleware answers by it.
+pub use cartera_store::idempotency::Claim;
 
 use crate::{App, Result};
 

@@ -39,8 +39,9 @@ use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::custom_fields as defs_store;
 use cartera_store::imports as store;
 
+use crate::events::event;
 use crate::jobs::JobFailure;
-use crate::records::{self, ImportInput, ImportResult, ImportRule, ImportSeen, Kind, event};
+use crate::records::{self, ImportInput, ImportResult, ImportRule, ImportSeen, Kind};
 use crate::{Actor, App, AppError, Result};
 
 /// The largest file accepted (the server stops reading an upload past it: 413).

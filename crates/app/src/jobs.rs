@@ -15,7 +15,7 @@ use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::{Conn, jobs as store};
 
-use crate::records::event;
+use crate::events;
 use crate::{Actor, App, AppError, Result};
 
 /// Why an attempt failed, kept on the job as `last_error` for an admin to read.
@@ -53,18 +53,6 @@ impl Worker {
             id: id.into(),
             handlers: Arc::new(HashMap::new()),
         }
-    }
-
-    /// A worker with the handlers of every kind Cartera itself enqueues.
-    pub fn standard(id: &str) -> Worker {
-        use crate::{followups, reminders};
-        Worker::new(id)
-            .handle(reminders::JOB_KIND, reminders::run)
-            .handle(followups::QUOTE_SENT_JOB, followups::run_quote_sent)
-            .handle(followups::VISIT_REPORT_JOB, followups::run_visit_report)
-            .handle(followups::NO_CONTACT_JOB, followups::run_no_contact)
-            .handle(crate::imports::JOB_KIND, crate::imports::run_job)
-            .handle(crate::imports::UNDO_JOB_KIND, crate::imports::run_undo_job)
     }
 
     pub fn id(&self) -> &str {
@@ -229,16 +217,14 @@ pub async fn retry(app: &App, actor: &Actor, id: Id) -> Result<Job> {
         old: job.state.as_str().into(),
         new: JobState::Queued.as_str().into(),
     }];
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            Some(actor),
-            now,
-            AuditAction::Updated,
-            RecordKind::Job,
-            id,
-            changes,
-        )],
+        Some(actor),
+        now,
+        AuditAction::Updated,
+        RecordKind::Job,
+        id,
+        changes,
     )
     .await?;
     let job = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;

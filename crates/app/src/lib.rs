@@ -15,6 +15,7 @@ pub mod deals;
 pub mod demo;
 mod demo_sales;
 pub mod error;
+mod events;
 pub mod followups;
 pub mod idempotency;
 pub mod imports;
@@ -28,9 +29,11 @@ pub mod notifications;
 pub mod orders;
 pub mod quotes;
 pub mod records;
+mod registry;
 pub mod reminders;
 pub mod roles;
 pub mod search;
+mod secrets;
 pub mod settings;
 pub mod shares;
 pub mod targets;
@@ -49,7 +52,9 @@ use cartera_core::roles::{
     Action, Grant, Module, Permissions, View, Visibility, allows, everything,
 };
 use cartera_core::users::Scope;
-use cartera_store::Db;
+/// The database the app runs on, and how to open it: the server's composition root opens
+/// one and hands it to [`App::new`], without naming the store crate itself.
+pub use cartera_store::{ConnectOptions, Db};
 
 pub use error::AppError;
 pub use mail::Mailer;

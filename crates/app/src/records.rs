@@ -104,46 +104,10 @@ pub struct WriteOptions {
     pub allow_duplicate: bool,
 }
 
-pub(crate) fn event(
-    actor: Option<&Actor>,
-    now: DateTime<Utc>,
-    action: AuditAction,
-    kind: RecordKind,
-    id: Id,
-    changes: Vec<cartera_core::record::FieldChange>,
-) -> AuditEvent {
-    AuditEvent {
-        id: Id::new(),
-        occurred_at: now,
-        actor_id: actor.map(|a| a.user_id),
-        action,
-        record_kind: kind,
-        record_id: id,
-        changes,
-        request_id: actor.and_then(|a| a.request_id.clone()),
-    }
-}
-
-/// The `fields` of a settings object (a team, a territory, a user) that differ between
-/// `old` (none for a creation) and `new`, for its audit event.
-pub(crate) fn changed_fields<T: serde::Serialize>(
-    old: Option<&T>,
-    new: &T,
-    fields: &[&str],
-) -> Vec<cartera_core::record::FieldChange> {
-    let json =
-        |t: Option<&T>| t.map_or(Value::Null, |t| serde_json::to_value(t).unwrap_or_default());
-    let (o, n) = (json(old), json(Some(new)));
-    fields
-        .iter()
-        .filter(|f| o.get(f) != n.get(f))
-        .map(|f| cartera_core::record::FieldChange {
-            field: (*f).into(),
-            old: o.get(f).cloned().unwrap_or(Value::Null),
-            new: n.get(f).cloned().unwrap_or(Value::Null),
-        })
-        .collect()
-}
+// The audit-event helpers moved to the leaf `events`; these names stay for the callers
+// that still reach them through `records` (`crate::events::{event, changed_fields}` is
+// the path that makes no import circle).
+pub(crate) use crate::events::{changed_fields, event};
 
 fn today(now: DateTime<Utc>) -> NaiveDate {
     now.date_naive()

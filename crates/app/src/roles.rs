@@ -15,7 +15,7 @@ use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::Conn;
 use cartera_store::roles as store;
 
-use crate::records::event;
+use crate::events::{self, event};
 use crate::{Actor, App, AppError, Result};
 
 /// A new role.
@@ -227,20 +227,18 @@ pub async fn assign(app: &App, actor: &Actor, user: Id, role_id: Id) -> Result<(
         return Err(AppError::NotFound);
     }
     ensure_an_admin(&mut conn).await?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            Some(actor),
-            now,
-            AuditAction::Updated,
-            RecordKind::User,
-            user,
-            vec![FieldChange {
-                field: "role".into(),
-                old: before.map_or(Value::Null, |r| r.key.into()),
-                new: role.key.into(),
-            }],
-        )],
+        Some(actor),
+        now,
+        AuditAction::Updated,
+        RecordKind::User,
+        user,
+        vec![FieldChange {
+            field: "role".into(),
+            old: before.map_or(Value::Null, |r| r.key.into()),
+            new: role.key.into(),
+        }],
     )
     .await?;
     conn.commit().await?;

@@ -10,7 +10,7 @@ use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
 use cartera_store::{Conn, settings as store};
 
-use crate::records::event;
+use crate::events::event;
 use crate::{Actor, App, AppError, Result};
 
 /// What an admin can set.

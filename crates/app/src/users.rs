@@ -2,8 +2,6 @@
 
 use std::collections::HashSet;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 
 use cartera_core::audit::AuditAction;
@@ -16,7 +14,8 @@ use cartera_core::users::{
 use cartera_core::{Check, Id};
 use cartera_store::{Conn, users as store};
 
-use crate::records::{changed_fields, event};
+use crate::events::{self, changed_fields};
+use crate::secrets::new_secret;
 use crate::{Actor, App, AppError, Result};
 
 pub(crate) async fn active_ids(conn: &mut Conn, ids: &[Id]) -> Result<HashSet<Id>> {
@@ -52,6 +51,12 @@ pub(crate) async fn check_people(
     Ok(())
 }
 
+/// The user with exactly this email, if any: the command line names users by email.
+pub async fn by_email(app: &App, email: &str) -> Result<Option<User>> {
+    let mut conn = app.db.reader().await?;
+    Ok(store::by_email(&mut conn, email).await?)
+}
+
 /// The user with this email, created if new. Used by the CLI and the demo.
 pub async fn ensure(app: &App, email: &str, name: &str) -> Result<(User, bool)> {
     let email = email.trim().to_lowercase();
@@ -75,20 +80,18 @@ pub async fn ensure(app: &App, email: &str, name: &str) -> Result<(User, bool)> 
         created_at: now,
     };
     store::insert(&mut conn, &user).await?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            None,
-            now,
-            AuditAction::Created,
-            RecordKind::User,
-            user.id,
-            vec![FieldChange {
-                field: "email".into(),
-                old: serde_json::Value::Null,
-                new: user.email.clone().into(),
-            }],
-        )],
+        None,
+        now,
+        AuditAction::Created,
+        RecordKind::User,
+        user.id,
+        vec![FieldChange {
+            field: "email".into(),
+            old: serde_json::Value::Null,
+            new: user.email.clone().into(),
+        }],
     )
     .await?;
     conn.commit().await?;
@@ -99,22 +102,6 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<User>> {
     actor.permit(Module::Settings, Action::Read)?;
     let mut conn = app.db.reader().await?;
     Ok(store::list(&mut conn).await?)
-}
-
-/// A new secret (256 random bits after `prefix`): shown once, stored only as its hash.
-pub(crate) fn new_secret(prefix: &str) -> Result<String> {
-    Ok(format!(
-        "{prefix}{}",
-        URL_SAFE_NO_PAD.encode(random_bytes(32)?)
-    ))
-}
-
-/// `n` bytes from the operating system's random source.
-pub(crate) fn random_bytes(n: usize) -> Result<Vec<u8>> {
-    let mut bytes = vec![0u8; n];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| AppError::Conflict(format!("no randomness available: {e}")))?;
-    Ok(bytes)
 }
 
 /// Creates a token for a user (from the command line); returns it with its secret,
@@ -153,20 +140,18 @@ async fn issue_token(
     };
     let mut conn = app.db.begin().await?;
     store::insert_token(&mut conn, &token, &token_hash(&secret)).await?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            by,
-            now,
-            AuditAction::Created,
-            RecordKind::ApiToken,
-            token.id,
-            vec![FieldChange {
-                field: "scope".into(),
-                old: serde_json::Value::Null,
-                new: scope.as_str().into(),
-            }],
-        )],
+        by,
+        now,
+        AuditAction::Created,
+        RecordKind::ApiToken,
+        token.id,
+        vec![FieldChange {
+            field: "scope".into(),
+            old: serde_json::Value::Null,
+            new: scope.as_str().into(),
+        }],
     )
     .await?;
     conn.commit().await?;
@@ -358,20 +343,18 @@ pub async fn revoke_my_token(app: &App, actor: &Actor, id: Id) -> Result<ApiToke
         // Someone else's token, an unknown id, or one already revoked.
         return Err(AppError::NotFound);
     }
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            Some(actor),
-            now,
-            AuditAction::Deleted,
-            RecordKind::ApiToken,
-            id,
-            vec![FieldChange {
-                field: "revoked_at".into(),
-                old: serde_json::Value::Null,
-                new: serde_json::to_value(now).unwrap_or_default(),
-            }],
-        )],
+        Some(actor),
+        now,
+        AuditAction::Deleted,
+        RecordKind::ApiToken,
+        id,
+        vec![FieldChange {
+            field: "revoked_at".into(),
+            old: serde_json::Value::Null,
+            new: serde_json::to_value(now).unwrap_or_default(),
+        }],
     )
     .await?;
     let token = store::tokens_of(&mut conn, actor.user_id)
@@ -466,27 +449,25 @@ pub async fn invite(app: &App, actor: &Actor, input: NewUser) -> Result<User> {
         ..user
     };
     store::insert(&mut conn, &user).await?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            Some(actor),
-            now,
-            AuditAction::Created,
-            RecordKind::User,
-            user.id,
-            vec![
-                FieldChange {
-                    field: "email".into(),
-                    old: serde_json::Value::Null,
-                    new: user.email.clone().into(),
-                },
-                FieldChange {
-                    field: "role".into(),
-                    old: serde_json::Value::Null,
-                    new: role.key.into(),
-                },
-            ],
-        )],
+        Some(actor),
+        now,
+        AuditAction::Created,
+        RecordKind::User,
+        user.id,
+        vec![
+            FieldChange {
+                field: "email".into(),
+                old: serde_json::Value::Null,
+                new: user.email.clone().into(),
+            },
+            FieldChange {
+                field: "role".into(),
+                old: serde_json::Value::Null,
+                new: role.key.into(),
+            },
+        ],
     )
     .await?;
     conn.commit().await?;
@@ -562,16 +543,14 @@ async fn write_profile(app: &App, actor: &Actor, id: Id, change: UserChange) -> 
         cartera_store::sessions::delete_of_user(&mut conn, id, None).await?;
     }
     let changes = changed_fields(Some(&old), &new, &["name", "locale", "time_zone", "active"]);
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            Some(actor),
-            now,
-            AuditAction::Updated,
-            RecordKind::User,
-            id,
-            changes,
-        )],
+        Some(actor),
+        now,
+        AuditAction::Updated,
+        RecordKind::User,
+        id,
+        changes,
     )
     .await?;
     conn.commit().await?;

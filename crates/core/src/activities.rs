@@ -17,6 +17,9 @@ use crate::recurrence::{Occurrence, Recurrence};
 use crate::text::SearchDoc;
 use crate::validate::{Check, Code, clean, clean_opt};
 
+pub mod status;
+pub use status::ActivityStatus;
+
 /// What sort of activity it is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -46,34 +49,6 @@ impl ActivityKind {
     pub fn parse(s: &str) -> Option<ActivityKind> {
         use ActivityKind::*;
         [Task, Call, Meeting, Visit, Email]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityStatus {
-    #[default]
-    Planned,
-    Done,
-    Cancelled,
-}
-
-impl ActivityStatus {
-    pub const NAMES: &'static [&'static str] = &["planned", "done", "cancelled"];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            ActivityStatus::Planned => "planned",
-            ActivityStatus::Done => "done",
-            ActivityStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ActivityStatus> {
-        use ActivityStatus::*;
-        [Planned, Done, Cancelled]
             .into_iter()
             .find(|k| k.as_str() == s)
     }

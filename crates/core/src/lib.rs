@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod leads;
 pub mod money;
 pub mod notes;
+pub mod numbers;
 pub mod orders;
 pub mod query;
 pub mod quotes;

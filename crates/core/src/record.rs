@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::ids::Id;
-use crate::query::FieldSpec;
+use crate::query::spec::FieldSpec;
 use crate::validate::{Check, Code, Violation, Violations};
 
 /// The kinds of things Cartera keeps. Audit events and notes name them.

@@ -8,7 +8,7 @@ use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::activities::ActivityStatus;
+use crate::activities::status::ActivityStatus;
 use crate::validate::{Check, Code, clean_opt};
 
 /// More occurrences than a window of the calendar shows (a month of a daily series is 31).

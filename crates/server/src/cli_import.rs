@@ -123,13 +123,10 @@ pub async fn run(app: &App, a: ImportArgs) -> Result<(), String> {
         Some(_) => return Err("--match-on: email, tax-id or external-id".into()),
     };
     let opts = options(&a)?;
-    let user = {
-        let mut conn = app.db.reader().await.map_err(|e| e.to_string())?;
-        cartera_store::users::by_email(&mut conn, &a.user)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("there is no user {}", a.user))?
-    };
+    let user = cartera_app::users::by_email(app, &a.user)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("there is no user {}", a.user))?;
     let actor = Actor::administrator(user.id);
     let name = a
         .file

@@ -7,10 +7,10 @@ use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 
 use cartera_app::{App, Mailer};
+use cartera_app::{ConnectOptions, Db};
 use cartera_core::users::Scope;
 use cartera_server::config::{Config, FileConfig, Overrides};
 use cartera_server::state::Limits;
-use cartera_store::{ConnectOptions, Db};
 
 // Request handling allocates many small strings and maps; mimalloc serves them faster
 // than the system allocator (measured with cartera-bench).

@@ -12,12 +12,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use cartera_app::idempotency::Claim;
 use cartera_app::users::{Refusal, authenticate as authenticate_token, record_refusal};
 use cartera_app::{Actor, AppError, auth, idempotency};
 use cartera_core::auth::SESSION_COOKIE;
 use cartera_core::users::Scope;
 use cartera_core::{Code, Id};
-use cartera_store::idempotency::Claim;
 
 use crate::problem::ApiError;
 use crate::state::{AppState, take};

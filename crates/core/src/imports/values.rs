@@ -5,38 +5,11 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::read::Raw;
 
-/// How dates and numbers are written in a file.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Locale {
-    /// Day first (`22/11/2026`), decimal comma (`1.234,50`).
-    #[default]
-    Es,
-    /// Month first (`11/22/2026`), decimal point (`1,234.50`).
-    En,
-}
-
-impl Locale {
-    pub fn parse(s: &str) -> Option<Locale> {
-        match s.get(..2).map(str::to_ascii_lowercase).as_deref() {
-            Some("es") => Some(Locale::Es),
-            Some("en") => Some(Locale::En),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Locale::Es => "es",
-            Locale::En => "en",
-        }
-    }
-}
+pub use crate::numbers::Locale;
+use crate::numbers::{Hint, parse_decimal};
 
 /// A date from a cell: a spreadsheet date, ISO `2026-11-22`, or day/month/year in the
 /// locale's order with `/`, `-` or `.` between (two-digit years are 19xx from 50 on).
@@ -93,9 +66,10 @@ fn example(locale: Locale) -> &'static str {
     }
 }
 
-/// A decimal from a cell. When both `.` and `,` appear, the last one is the decimal
-/// mark; when only one appears, it is a thousands separator if every group after it
-/// has three digits and the locale uses it for thousands, else the decimal mark.
+/// A decimal from a cell, in the grammar of [`crate::numbers`]: when both `.` and `,`
+/// appear, the last one is the decimal mark; a lone one followed by three digits is the
+/// locale's thousands separator when it is one (`1.234` in Spanish), else the decimal
+/// mark. Currency signs and apostrophes (`$ 2.000.000`, `1'000`) are dropped first.
 pub fn decimal(cell: &Raw, locale: Locale) -> Result<Decimal, String> {
     let text = match cell {
         Raw::Number(s) => {
@@ -108,37 +82,9 @@ pub fn decimal(cell: &Raw, locale: Locale) -> Result<Decimal, String> {
     };
     let cleaned: String = text
         .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '$' | '€' | '\''))
+        .filter(|c| !matches!(c, '$' | '€' | '\''))
         .collect();
-    let (dots, commas) = (cleaned.matches('.').count(), cleaned.matches(',').count());
-    let thousands_groups = |sep: char| cleaned.split(sep).skip(1).all(|g| g.len() == 3);
-    let normal = match (dots, commas) {
-        (0, 0) => cleaned.clone(),
-        (_, 0) => {
-            if locale == Locale::Es && thousands_groups('.') && (dots > 1 || cleaned.len() > 4) {
-                cleaned.replace('.', "")
-            } else {
-                cleaned.clone()
-            }
-        }
-        (0, _) => {
-            if locale == Locale::En && thousands_groups(',') && (commas > 1 || cleaned.len() > 4) {
-                cleaned.replace(',', "")
-            } else {
-                cleaned.replace(',', ".")
-            }
-        }
-        _ => {
-            let last_dot = cleaned.rfind('.').unwrap_or(0);
-            let last_comma = cleaned.rfind(',').unwrap_or(0);
-            if last_comma > last_dot {
-                cleaned.replace('.', "").replace(',', ".")
-            } else {
-                cleaned.replace(',', "")
-            }
-        }
-    };
-    Decimal::from_str(&normal).map_err(|_| {
+    parse_decimal(&cleaned, Hint::Written(locale)).map_err(|_| {
         format!(
             "'{text}' is not a number; write it as {}",
             match locale {

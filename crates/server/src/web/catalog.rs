@@ -19,6 +19,7 @@ use cartera_app::{AppError, records};
 use cartera_core::accounts::AccountData;
 use cartera_core::catalog::{PriceItem, PriceList, Product, ProductKind};
 use cartera_core::money::{Currency, Money};
+use cartera_core::numbers::{Hint, parse_decimal};
 use cartera_core::roles::{Action, Module};
 use cartera_core::text::fold;
 use cartera_core::totals::TaxRate;
@@ -840,31 +841,12 @@ pub async fn update_price_list(
 }
 
 /// A decimal amount as a person types it: `1234.5`, `1234,50`, `1.234,50` or
-/// `1,234.50`. With both marks, the last is the decimal one; a mark that appears once is
-/// decimal, one that repeats groups thousands. `None` unless a non-negative number.
+/// `1,234.50`, read by the grammar every form and import shares
+/// ([`cartera_core::numbers`]). `None` unless a non-negative number.
 pub fn read_amount(text: &str) -> Option<Decimal> {
-    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    let dots = t.matches('.').count();
-    let commas = t.matches(',').count();
-    let decimal = match (dots, commas) {
-        (0, 0) => None,
-        (_, 0) if dots == 1 => Some('.'),
-        (0, _) if commas == 1 => Some(','),
-        (_, 0) | (0, _) => None,
-        _ => t.rfind(['.', ',']).and_then(|i| t[i..].chars().next()),
-    };
-    let normal: String = t
-        .chars()
-        .filter_map(|c| match c {
-            '.' | ',' if Some(c) == decimal => Some('.'),
-            '.' | ',' => None,
-            c => Some(c),
-        })
-        .collect();
-    if normal.is_empty() || !normal.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return None;
-    }
-    normal.parse::<Decimal>().ok()
+    parse_decimal(text, Hint::Typed)
+        .ok()
+        .filter(|d| !d.is_sign_negative() && !text.trim_start().starts_with('-'))
 }
 
 #[cfg(test)]

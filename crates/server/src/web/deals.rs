@@ -13,6 +13,7 @@ use chrono::{Datelike, Months};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use cartera_app::deals::DealsOf;
 use cartera_app::deals::{self, MonthRange, MoveInput};
 use cartera_app::records;
 use cartera_app::{AppError, audit};
@@ -21,7 +22,6 @@ use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
 use cartera_core::deals::{DealData, Month, Pipeline, StageOutcome, to_cents};
 use cartera_core::record::{Record, RecordData};
-use cartera_store::deals::DealsOf;
 
 use super::figures::{amount, money_or_dash, number};
 use super::i18n::Locale;

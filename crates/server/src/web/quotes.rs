@@ -25,6 +25,7 @@ use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
 use cartera_core::deals::DealData;
 use cartera_core::money::{Currency, Money};
+use cartera_core::numbers::{Hint, parse_decimal};
 use cartera_core::quotes::{Language, Quote, QuoteStatus};
 use cartera_core::record::{RecordData, RecordKind};
 use cartera_core::totals::{TaxRate, Totals};
@@ -56,15 +57,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/quotes/logo/delete", post(delete_logo))
 }
 
-/// A decimal typed by a person: `10,5` and `10.5` are the same; `%` is ignored.
+/// A decimal typed by a person, read like the catalogue's amounts (`1.234,50` and
+/// `1,234.50` are the same); `%` is ignored.
 fn decimal(s: &str) -> Option<Decimal> {
-    let t = s.trim().trim_end_matches('%').trim().replace(' ', "");
-    let t = if t.contains(',') && !t.contains('.') {
-        t.replace(',', ".")
-    } else {
-        t.replace(',', "")
-    };
-    Decimal::from_str(&t).ok()
+    parse_decimal(s.trim().trim_end_matches('%'), Hint::Typed).ok()
 }
 
 fn id_of(s: &str) -> Option<Id> {
@@ -1488,5 +1484,44 @@ async fn logo(State(s): State<AppState>, me: Me) -> Response {
             res
         }
         Err(e) => me.page.error(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cartera_core::imports::read::Raw;
+    use cartera_core::imports::values::{self, Locale};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::web::catalog::read_amount;
+
+    proptest! {
+        /// The quote editor, the catalogue pages and imports (in either file locale)
+        /// read an amount written the Spanish or the English way, with or without
+        /// thousands separators, as the same number.
+        #[test]
+        fn the_three_readers_agree(
+            cents in 0i64..10_000_000_000_000,
+            es in any::<bool>(),
+            grouped in any::<bool>(),
+        ) {
+            let value = Decimal::new(cents, 2);
+            let lang = if es { Language::Es } else { Language::En };
+            let text = if grouped {
+                // `1.234,50` or `1,234.50`, as the pages show money.
+                lang.amount(value)
+            } else if es {
+                value.normalize().to_string().replace('.', ",")
+            } else {
+                value.normalize().to_string()
+            };
+            prop_assert_eq!(decimal(&text), Some(value), "editor, {}", text);
+            prop_assert_eq!(read_amount(&text), Some(value), "catalogue, {}", text);
+            for locale in [Locale::Es, Locale::En] {
+                let cell = Raw::Text(text.clone());
+                prop_assert_eq!(values::decimal(&cell, locale), Ok(value), "import, {}", text);
+            }
+        }
     }
 }

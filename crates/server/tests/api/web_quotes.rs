@@ -6,6 +6,7 @@
 
 use chrono::Datelike;
 use reqwest::Method;
+use rust_decimal::Decimal;
 use serde_json::json;
 
 use crate::both;
@@ -13,7 +14,11 @@ use crate::quotes::fixture;
 use crate::support::{Setup, TestServer};
 use crate::web::{PASSWORD, Page, get, page};
 
-both!(editor_totals_list_order_and_delivery, settings_page_saves);
+both!(
+    editor_totals_list_order_and_delivery,
+    settings_page_saves,
+    the_editor_reads_prices_as_people_type_them,
+);
 
 both!(
     setup = Setup { smtp: true, ..Setup::default() };
@@ -64,6 +69,44 @@ fn editor_form<'a>(
         ("line_discount", ""),
         ("line_tax", ""),
     ]
+}
+
+/// A price typed the Spanish way (`1.234,50`) or the English way (`1,234.50`) is saved
+/// as 1234.50, as the catalogue pages read it.
+async fn the_editor_reads_prices_as_people_type_them(s: TestServer) {
+    let f = fixture(&s, None).await;
+    let (cookie, csrf) = s.browser_login("admin@test.example.com", PASSWORD).await;
+    for (locale, typed) in [("es", "1.234,50"), ("en", "1,234.50")] {
+        s.patch("/api/v1/users/me", json!({"locale": locale}))
+            .await
+            .expect(200);
+        let form = [
+            ("account_id", f.account.as_str()),
+            ("contact_id", ""),
+            ("currency", "ARS"),
+            ("price_list_id", ""),
+            ("valid_until", ""),
+            ("language", locale),
+            ("discount", ""),
+            ("notes", ""),
+            ("line_product", ""),
+            ("line_description", "Siembra directa"),
+            ("line_quantity", "1"),
+            ("line_price", typed),
+            ("line_discount", ""),
+            ("line_tax", "21"),
+        ];
+        let made = post(&s, "/quotes", &cookie, &csrf, &form).await;
+        assert_eq!(made.status, 303, "{locale}: {}", made.text);
+        let at = made.location.unwrap();
+        let q = s.get(&format!("/api/v1{at}")).await.expect(200).body;
+        let price: Decimal = q["lines"][0]["unit_price"]["amount"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(price, Decimal::new(123450, 2), "{locale}: {typed}");
+    }
 }
 
 async fn editor_totals_list_order_and_delivery(s: TestServer) {
