@@ -18,6 +18,7 @@ use cartera_core::totals::TaxRate;
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::catalog as store;
 
+use crate::documents::{Page, paging};
 use crate::records::{changed_fields, event};
 use crate::{Actor, App, AppError, Result};
 
@@ -78,24 +79,16 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Product>> {
 }
 
 /// A page of products by SKU, inactive ones included, from `cursor` (the previous
-/// page's `next_cursor`; a damaged one answers 400 on `cursor`).
+/// page's `next_cursor`; a damaged one answers 400 on `cursor`). The documents' paging.
 pub async fn page(
     app: &App,
     actor: &Actor,
     cursor: Option<&str>,
     limit: i64,
-) -> Result<crate::quotes::DocPage<Product>> {
+) -> Result<Page<Product>> {
     actor.permit(Module::Catalog, Action::Read)?;
     let after = cursor
-        .map(|c| {
-            ProductCursor::decode(c).ok_or_else(|| {
-                AppError::BadQuery(Violations::one(
-                    "cursor",
-                    Code::Invalid,
-                    "this cursor is damaged; start again without one",
-                ))
-            })
-        })
+        .map(|c| ProductCursor::decode(c).ok_or_else(paging::damaged))
         .transpose()?;
     let limit = limit.clamp(1, 500);
     let mut conn = app.db.reader().await?;
@@ -105,19 +98,12 @@ pub async fn page(
         limit + 1,
     )
     .await?;
-    let mut data = rows;
-    let next_cursor = if data.len() as i64 > limit {
-        data.truncate(usize::try_from(limit).unwrap_or(0));
-        data.last().map(|p| {
-            ProductCursor {
-                sku_key: sku_key(&p.sku),
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
-    Ok(crate::quotes::DocPage { data, next_cursor })
+    Ok(paging::cut(rows, limit, |p: &Product| {
+        ProductCursor {
+            sku_key: sku_key(&p.sku),
+        }
+        .encode()
+    }))
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Product> {

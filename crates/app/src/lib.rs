@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod dav;
 pub mod deals;
+pub mod documents;
 pub mod demo;
 mod demo_sales;
 pub mod error;
