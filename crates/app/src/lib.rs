@@ -12,9 +12,9 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod dav;
 pub mod deals;
-pub mod documents;
 pub mod demo;
 mod demo_sales;
+pub mod documents;
 pub mod error;
 pub mod followups;
 pub mod idempotency;
@@ -39,6 +39,7 @@ pub mod teams;
 pub mod territories;
 pub mod totals;
 pub mod users;
+mod versioned;
 pub mod views;
 
 use std::sync::Arc;
