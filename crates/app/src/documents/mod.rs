@@ -93,7 +93,7 @@ pub(crate) trait Document: Send + Sync + Sized {
     fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange>;
 
     /// The document as read on `today` (a quote past its validity reads as expired).
-    fn as_of(self, _today: NaiveDate) -> Self {
+    fn read_on(self, _today: NaiveDate) -> Self {
         self
     }
 }
@@ -185,7 +185,7 @@ pub(crate) async fn load<D: Document>(
     if !owner_seen(actor, d.owner_id()) {
         load_visible::<AccountData>(conn, actor, d.account_id()).await?;
     }
-    Ok(d.as_of(app.now().date_naive()))
+    Ok(d.read_on(app.now().date_naive()))
 }
 
 /// A page of documents, newest first, from `cursor` (the previous page's
@@ -222,7 +222,7 @@ pub(crate) async fn page<D: Document>(
     )
     .await?
     .into_iter()
-    .map(|d| d.as_of(today))
+    .map(|d| d.read_on(today))
     .collect();
     Ok(cut(rows, limit, |d: &D| d.cursor().encode()))
 }

@@ -809,7 +809,7 @@ impl Document for Quote {
         Ok(store::list_after(conn, &filter, after, limit).await?)
     }
 
-    fn as_of(self, today: NaiveDate) -> Self {
+    fn read_on(self, today: NaiveDate) -> Self {
         as_of(self, today)
     }
 }
