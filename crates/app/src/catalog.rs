@@ -3,22 +3,24 @@
 //! it names the account, rather than the account naming the list, so that a customer
 //! can have lists in several currencies).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use cartera_core::audit::AuditAction;
 use cartera_core::catalog::{
     NoPrice, PriceItem, PriceList, Product, ProductCursor, ProductKind, sku_key,
 };
 use cartera_core::money::{Currency, Money};
-use cartera_core::record::RecordKind;
+use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::{Action, Module};
 use cartera_core::totals::TaxRate;
 use cartera_core::{Check, Code, Id, Violations};
+use cartera_store::Conn;
 use cartera_store::catalog as store;
 
-use crate::records::{changed_fields, event};
+use crate::documents::{Page, paging};
+use crate::records::changed_fields;
+use crate::versioned::{self, Step, Versioned};
 use crate::{Actor, App, AppError, Result};
 
 /// What the audit trail records of a product.
@@ -78,24 +80,16 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Product>> {
 }
 
 /// A page of products by SKU, inactive ones included, from `cursor` (the previous
-/// page's `next_cursor`; a damaged one answers 400 on `cursor`).
+/// page's `next_cursor`; a damaged one answers 400 on `cursor`). The documents' paging.
 pub async fn page(
     app: &App,
     actor: &Actor,
     cursor: Option<&str>,
     limit: i64,
-) -> Result<crate::quotes::DocPage<Product>> {
+) -> Result<Page<Product>> {
     actor.permit(Module::Catalog, Action::Read)?;
     let after = cursor
-        .map(|c| {
-            ProductCursor::decode(c).ok_or_else(|| {
-                AppError::BadQuery(Violations::one(
-                    "cursor",
-                    Code::Invalid,
-                    "this cursor is damaged; start again without one",
-                ))
-            })
-        })
+        .map(|c| ProductCursor::decode(c).ok_or_else(paging::damaged))
         .transpose()?;
     let limit = limit.clamp(1, 500);
     let mut conn = app.db.reader().await?;
@@ -105,19 +99,12 @@ pub async fn page(
         limit + 1,
     )
     .await?;
-    let mut data = rows;
-    let next_cursor = if data.len() as i64 > limit {
-        data.truncate(usize::try_from(limit).unwrap_or(0));
-        data.last().map(|p| {
-            ProductCursor {
-                sku_key: sku_key(&p.sku),
-            }
-            .encode()
-        })
-    } else {
-        None
-    };
-    Ok(crate::quotes::DocPage { data, next_cursor })
+    Ok(paging::cut(rows, limit, |p: &Product| {
+        ProductCursor {
+            sku_key: sku_key(&p.sku),
+        }
+        .encode()
+    }))
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Product> {
@@ -126,48 +113,97 @@ pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Product> {
     store::get(&mut conn, id).await?.ok_or(AppError::NotFound)
 }
 
-async fn check(conn: &mut cartera_store::Conn, p: &Product) -> Result<()> {
-    let mut c = Check::new();
-    p.validate(&mut c);
-    if c.is_ok() && store::sku_taken(conn, &p.sku, Some(p.id)).await? {
-        c.add("sku", Code::Duplicate, "another product has this SKU");
+impl Versioned for Product {
+    const KIND: RecordKind = RecordKind::Product;
+    const MODULE: Module = Module::Catalog;
+
+    /// Salespeople who may add to the catalogue need not be admins.
+    fn action(step: Step) -> Action {
+        catalog_action(step)
     }
-    c.finish()?;
-    Ok(())
+
+    fn id(&self) -> Id {
+        self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = now;
+    }
+
+    fn normalize(&mut self) {
+        Product::normalize(self);
+    }
+
+    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
+        Ok(store::get(conn, id).await?)
+    }
+
+    async fn validate(
+        conn: &mut Conn,
+        _old: Option<&Self>,
+        p: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        p.validate(c);
+        if c.is_ok() && store::sku_taken(conn, &p.sku, Some(p.id)).await? {
+            c.add("sku", Code::Duplicate, "another product has this SKU");
+        }
+        Ok(())
+    }
+
+    async fn insert(conn: &mut Conn, p: &Self, now: DateTime<Utc>) -> Result<()> {
+        Ok(store::insert(conn, p, now).await?)
+    }
+
+    async fn update(conn: &mut Conn, p: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
+        Ok(store::update(conn, p, expected).await?)
+    }
+
+    fn conflict(_old: &Self) -> AppError {
+        AppError::Invalid(Violations::one(
+            "",
+            Code::Conflict,
+            "the product changed while this request ran; read it again",
+        ))
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        changed_fields(old, new, FIELDS)
+    }
+}
+
+/// Creating in the catalogue needs `catalog:create`, changing it `catalog:edit`.
+fn catalog_action(step: Step) -> Action {
+    match step {
+        Step::Create => Action::Create,
+        Step::Update => Action::Edit,
+        Step::Delete => Action::Delete,
+    }
 }
 
 pub async fn create(app: &App, actor: &Actor, input: NewProduct) -> Result<Product> {
-    actor.permit(Module::Catalog, Action::Create)?;
-    let now = app.now();
-    let mut p = Product {
-        id: Id::new(),
-        sku: input.sku,
-        name: input.name,
-        description: input.description,
-        kind: input.kind.unwrap_or_default(),
-        unit: input.unit.unwrap_or_else(|| "unit".to_owned()),
-        category: input.category,
-        tax_rate: input.tax_rate,
-        active: input.active.unwrap_or(true),
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    p.normalize();
-    let mut conn = app.db.begin().await?;
-    check(&mut conn, &p).await?;
-    store::insert(&mut conn, &p, now).await?;
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Created,
-        RecordKind::Product,
-        p.id,
-        changed_fields(None, &p, FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(p)
+    versioned::create(app, actor, |now, _| {
+        Ok(Product {
+            id: Id::new(),
+            sku: input.sku,
+            name: input.name,
+            description: input.description,
+            kind: input.kind.unwrap_or_default(),
+            unit: input.unit.unwrap_or_else(|| "unit".to_owned()),
+            category: input.category,
+            tax_rate: input.tax_rate,
+            active: input.active.unwrap_or(true),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+    })
+    .await
 }
 
 pub async fn update(
@@ -177,60 +213,34 @@ pub async fn update(
     change: ProductChange,
     if_match: Option<i64>,
 ) -> Result<Product> {
-    actor.permit(Module::Catalog, Action::Edit)?;
-    let mut conn = app.db.begin().await?;
-    let old = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    crate::check_version(if_match, old.version)?;
-    let mut p = old.clone();
-    if let Some(v) = change.sku {
-        p.sku = v;
-    }
-    if let Some(v) = change.name {
-        p.name = v;
-    }
-    if let Some(v) = change.description {
-        p.description = Some(v);
-    }
-    if let Some(v) = change.kind {
-        p.kind = v;
-    }
-    if let Some(v) = change.unit {
-        p.unit = v;
-    }
-    if let Some(v) = change.category {
-        p.category = Some(v);
-    }
-    if let Some(v) = change.tax_rate {
-        p.tax_rate = v;
-    }
-    if let Some(v) = change.active {
-        p.active = v;
-    }
-    p.normalize();
-    check(&mut conn, &p).await?;
-    if p == old {
-        return Ok(old);
-    }
-    p.version += 1;
-    p.updated_at = app.now();
-    if !store::update(&mut conn, &p, old.version).await? {
-        return Err(AppError::Invalid(Violations::one(
-            "",
-            Code::Conflict,
-            "the product changed while this request ran; read it again",
-        )));
-    }
-    let ev = event(
-        Some(actor),
-        p.updated_at,
-        AuditAction::Updated,
-        RecordKind::Product,
-        p.id,
-        changed_fields(Some(&old), &p, FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(p)
+    versioned::update(app, actor, id, if_match, |p: &mut Product, _| {
+        if let Some(v) = change.sku {
+            p.sku = v;
+        }
+        if let Some(v) = change.name {
+            p.name = v;
+        }
+        if let Some(v) = change.description {
+            p.description = Some(v);
+        }
+        if let Some(v) = change.kind {
+            p.kind = v;
+        }
+        if let Some(v) = change.unit {
+            p.unit = v;
+        }
+        if let Some(v) = change.category {
+            p.category = Some(v);
+        }
+        if let Some(v) = change.tax_rate {
+            p.tax_rate = v;
+        }
+        if let Some(v) = change.active {
+            p.active = v;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// What the audit trail records of a price list.
@@ -304,66 +314,105 @@ pub async fn price_list(app: &App, actor: &Actor, id: Id) -> Result<PriceList> {
         .ok_or(AppError::NotFound)
 }
 
-/// The list's own rules, then that its products and account exist.
-async fn check_list(conn: &mut cartera_store::Conn, l: &PriceList) -> Result<()> {
-    let mut c = Check::new();
-    l.validate(&mut c);
-    let ids: Vec<Id> = l.items.iter().map(|i| i.product_id).collect();
-    let known = store::existing(conn, &ids).await?;
-    for (i, item) in l.items.iter().enumerate() {
-        if !known.contains(&item.product_id) {
+impl Versioned for PriceList {
+    const KIND: RecordKind = RecordKind::PriceList;
+    const MODULE: Module = Module::Catalog;
+
+    fn action(step: Step) -> Action {
+        catalog_action(step)
+    }
+
+    fn id(&self) -> Id {
+        self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = now;
+    }
+
+    fn normalize(&mut self) {
+        PriceList::normalize(self);
+    }
+
+    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
+        Ok(store::price_list(conn, id).await?)
+    }
+
+    /// The list's own rules, then that its products and account exist.
+    async fn validate(
+        conn: &mut Conn,
+        _old: Option<&Self>,
+        l: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        l.validate(c);
+        let ids: Vec<Id> = l.items.iter().map(|i| i.product_id).collect();
+        let known = store::existing(conn, &ids).await?;
+        for (i, item) in l.items.iter().enumerate() {
+            if !known.contains(&item.product_id) {
+                c.add(
+                    &format!("items[{i}].product_id"),
+                    Code::NotFound,
+                    format!("there is no product with id {}", item.product_id),
+                );
+            }
+        }
+        if let Some(a) = l.account_id
+            && !cartera_store::records::live_ids(conn, "accounts", &[a])
+                .await?
+                .contains(&a)
+        {
             c.add(
-                &format!("items[{i}].product_id"),
+                "account_id",
                 Code::NotFound,
-                format!("there is no product with id {}", item.product_id),
+                format!("there is no account with id {a}"),
             );
         }
+        Ok(())
     }
-    if let Some(a) = l.account_id
-        && !cartera_store::records::live_ids(conn, "accounts", &[a])
-            .await?
-            .contains(&a)
-    {
-        c.add(
-            "account_id",
-            Code::NotFound,
-            format!("there is no account with id {a}"),
-        );
+
+    async fn insert(conn: &mut Conn, l: &Self, _now: DateTime<Utc>) -> Result<()> {
+        Ok(store::insert_price_list(conn, l).await?)
     }
-    c.finish()?;
-    Ok(())
+
+    async fn update(conn: &mut Conn, l: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
+        Ok(store::update_price_list(conn, l, expected).await?)
+    }
+
+    fn conflict(_old: &Self) -> AppError {
+        AppError::Invalid(Violations::one(
+            "",
+            Code::Conflict,
+            "the price list changed while this request ran; read it again",
+        ))
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        changed_fields(old, new, LIST_FIELDS)
+    }
 }
 
 pub async fn create_price_list(app: &App, actor: &Actor, input: NewPriceList) -> Result<PriceList> {
-    actor.permit(Module::Catalog, Action::Create)?;
-    let now = app.now();
-    let mut l = PriceList {
-        id: Id::new(),
-        name: input.name,
-        currency: input.currency,
-        valid_from: input.valid_from,
-        valid_to: input.valid_to,
-        account_id: input.account_id,
-        items: input.items,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    l.normalize();
-    let mut conn = app.db.begin().await?;
-    check_list(&mut conn, &l).await?;
-    store::insert_price_list(&mut conn, &l).await?;
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Created,
-        RecordKind::PriceList,
-        l.id,
-        changed_fields(None, &l, LIST_FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(l)
+    versioned::create(app, actor, |now, _| {
+        Ok(PriceList {
+            id: Id::new(),
+            name: input.name,
+            currency: input.currency,
+            valid_from: input.valid_from,
+            valid_to: input.valid_to,
+            account_id: input.account_id,
+            items: input.items,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+    })
+    .await
 }
 
 pub async fn update_price_list(
@@ -373,56 +422,28 @@ pub async fn update_price_list(
     change: PriceListChange,
     if_match: Option<i64>,
 ) -> Result<PriceList> {
-    actor.permit(Module::Catalog, Action::Edit)?;
-    let mut conn = app.db.begin().await?;
-    let old = store::price_list(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    crate::check_version(if_match, old.version)?;
-    let mut l = old.clone();
-    if let Some(v) = change.name {
-        l.name = v;
-    }
-    if let Some(v) = change.currency {
-        l.currency = v;
-    }
-    if let Some(v) = change.valid_from {
-        l.valid_from = v;
-    }
-    if let Some(v) = change.valid_to {
-        l.valid_to = v;
-    }
-    if let Some(v) = change.account_id {
-        l.account_id = v;
-    }
-    if let Some(v) = change.items {
-        l.items = v;
-    }
-    l.normalize();
-    check_list(&mut conn, &l).await?;
-    if l == old {
-        return Ok(old);
-    }
-    l.version += 1;
-    l.updated_at = app.now();
-    if !store::update_price_list(&mut conn, &l, old.version).await? {
-        return Err(AppError::Invalid(Violations::one(
-            "",
-            Code::Conflict,
-            "the price list changed while this request ran; read it again",
-        )));
-    }
-    let ev = event(
-        Some(actor),
-        l.updated_at,
-        AuditAction::Updated,
-        RecordKind::PriceList,
-        l.id,
-        changed_fields(Some(&old), &l, LIST_FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(l)
+    versioned::update(app, actor, id, if_match, |l: &mut PriceList, _| {
+        if let Some(v) = change.name {
+            l.name = v;
+        }
+        if let Some(v) = change.currency {
+            l.currency = v;
+        }
+        if let Some(v) = change.valid_from {
+            l.valid_from = v;
+        }
+        if let Some(v) = change.valid_to {
+            l.valid_to = v;
+        }
+        if let Some(v) = change.account_id {
+            l.account_id = v;
+        }
+        if let Some(v) = change.items {
+            l.items = v;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// The unit price a list gives a product on `date`; a clear 422 when it gives none.

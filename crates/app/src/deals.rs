@@ -8,7 +8,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use cartera_core::audit::AuditAction;
 use cartera_core::catalog::Product;
 use cartera_core::commissions::{
     self, Attainment, CategoryRate, CommissionPlan, CommissionStatement, Period, Quota, QuotaKind,
@@ -18,7 +17,7 @@ use cartera_core::deals::{
     DealData, DealLine, DealStatus, Forecast, ForecastCell, Month, Pipeline, Stage, StageOutcome,
 };
 use cartera_core::money::{Currency, Money};
-use cartera_core::record::{Record, RecordData, RecordKind};
+use cartera_core::record::{FieldChange, Record, RecordData, RecordKind};
 use cartera_core::roles::{Action, Module};
 use cartera_core::totals::{self, TaxRate};
 use cartera_core::validate::clean_opt;
@@ -28,7 +27,8 @@ use cartera_store::deals as store;
 /// Which deals a list holds; the server names it, so it passes through here.
 pub use cartera_store::deals::DealsOf;
 
-use crate::records::{Kind, WriteOptions, changed_fields, event, load_visible, write_update};
+use crate::records::{Kind, WriteOptions, changed_fields, load_visible, write_update};
+use crate::versioned::{self, Removable, Versioned};
 use crate::{Actor, App, AppError, Result, check_version};
 
 fn invalid(field: &str, code: Code, message: impl Into<String>) -> AppError {
@@ -470,41 +470,138 @@ pub async fn pipeline(app: &App, actor: &Actor, id: Id) -> Result<Pipeline> {
         .ok_or(AppError::NotFound)
 }
 
+impl Versioned for Pipeline {
+    const KIND: RecordKind = RecordKind::Pipeline;
+    const MODULE: Module = Module::Deals;
+
+    fn id(&self) -> Id {
+        self.id
+    }
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = now;
+    }
+
+    fn normalize(&mut self) {
+        Pipeline::normalize(self);
+    }
+
+    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
+        Ok(store::pipeline(conn, id).await?)
+    }
+
+    /// Its own rules; the first pipeline is the default; a stage that goes must hold
+    /// no deals.
+    async fn validate(
+        conn: &mut Conn,
+        old: Option<&Self>,
+        p: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        p.validate(c);
+        if !c.is_ok() {
+            return Ok(());
+        }
+        let Some(old) = old else {
+            if store::pipelines(conn).await?.is_empty() {
+                p.is_default = true;
+            }
+            return Ok(());
+        };
+        let kept: HashSet<Id> = p.stages.iter().map(|s| s.id).collect();
+        let removed: Vec<Id> = old
+            .stages
+            .iter()
+            .map(|s| s.id)
+            .filter(|s| !kept.contains(s))
+            .collect();
+        if let Some((stage, n)) = store::count_in_stages(conn, &removed)
+            .await?
+            .into_iter()
+            .next()
+        {
+            let name = old.stage(stage).map(|s| s.name.clone()).unwrap_or_default();
+            return Err(invalid(
+                "stages",
+                Code::Conflict,
+                format!("the stage '{name}' still holds {n} deals; move them first"),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn insert(conn: &mut Conn, p: &Self, _now: DateTime<Utc>) -> Result<()> {
+        store::insert_pipeline(conn, p).await?;
+        if p.is_default {
+            store::set_default_pipeline(conn, p.id).await?;
+        }
+        Ok(())
+    }
+
+    async fn update(conn: &mut Conn, p: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
+        if !store::update_pipeline(conn, p, expected).await? {
+            return Ok(false);
+        }
+        if p.is_default {
+            store::set_default_pipeline(conn, p.id).await?;
+        }
+        Ok(true)
+    }
+
+    fn conflict(old: &Self) -> AppError {
+        stale(old.version)
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        changed_fields(old, new, PIPELINE_FIELDS)
+    }
+}
+
+impl Removable for Pipeline {
+    /// Only a pipeline that no deal uses and that is not the default goes.
+    async fn remove(conn: &mut Conn, p: &Self, _now: DateTime<Utc>) -> Result<Self> {
+        if p.is_default {
+            return Err(AppError::Conflict(
+                "the default pipeline cannot be deleted; make another one the default first".into(),
+            ));
+        }
+        let n = store::count_in_pipeline(conn, p.id).await?;
+        if n > 0 {
+            return Err(AppError::Conflict(format!(
+                "{n} deals belong to this pipeline"
+            )));
+        }
+        store::delete_pipeline(conn, p.id).await?;
+        Ok(p.clone())
+    }
+}
+
+/// Another writer changed the object during this write (412, as a stale `If-Match`).
+fn stale(version: i64) -> AppError {
+    AppError::Stale {
+        expected: version,
+        current: version + 1,
+    }
+}
+
 pub async fn create_pipeline(app: &App, actor: &Actor, input: NewPipeline) -> Result<Pipeline> {
-    actor.permit(Module::Deals, Action::Admin)?;
-    let now = app.now();
-    let mut p = Pipeline {
-        id: Id::new(),
-        name: input.name,
-        is_default: input.is_default,
-        stages: input.stages,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    p.normalize();
-    let mut c = Check::new();
-    p.validate(&mut c);
-    c.finish()?;
-    let mut conn = app.db.begin().await?;
-    if store::pipelines(&mut conn).await?.is_empty() {
-        p.is_default = true;
-    }
-    store::insert_pipeline(&mut conn, &p).await?;
-    if p.is_default {
-        store::set_default_pipeline(&mut conn, p.id).await?;
-    }
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Created,
-        RecordKind::Pipeline,
-        p.id,
-        changed_fields(None, &p, PIPELINE_FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(p)
+    versioned::create(app, actor, |now, _| {
+        Ok(Pipeline {
+            id: Id::new(),
+            name: input.name,
+            is_default: input.is_default,
+            stages: input.stages,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+    })
+    .await
 }
 
 pub async fn update_pipeline(
@@ -514,111 +611,32 @@ pub async fn update_pipeline(
     change: PipelineChange,
     if_match: Option<i64>,
 ) -> Result<Pipeline> {
-    actor.permit(Module::Deals, Action::Admin)?;
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    let old = store::pipeline(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    check_version(if_match, old.version)?;
-    let mut p = old.clone();
-    if let Some(n) = change.name {
-        p.name = n;
-    }
-    match change.is_default {
-        Some(true) => p.is_default = true,
-        Some(false) if old.is_default => {
-            return Err(invalid(
-                "is_default",
-                Code::Invalid,
-                "make another pipeline the default instead",
-            ));
+    versioned::update(app, actor, id, if_match, |p: &mut Pipeline, _| {
+        if let Some(n) = change.name {
+            p.name = n;
         }
-        _ => {}
-    }
-    if let Some(s) = change.stages {
-        p.stages = s;
-    }
-    p.normalize();
-    let mut c = Check::new();
-    p.validate(&mut c);
-    c.finish()?;
-    let kept: HashSet<Id> = p.stages.iter().map(|s| s.id).collect();
-    let removed: Vec<Id> = old
-        .stages
-        .iter()
-        .map(|s| s.id)
-        .filter(|s| !kept.contains(s))
-        .collect();
-    if let Some((stage, n)) = store::count_in_stages(&mut conn, &removed)
-        .await?
-        .into_iter()
-        .next()
-    {
-        let name = old.stage(stage).map(|s| s.name.clone()).unwrap_or_default();
-        return Err(invalid(
-            "stages",
-            Code::Conflict,
-            format!("the stage '{name}' still holds {n} deals; move them first"),
-        ));
-    }
-    if p == old {
-        return Ok(old);
-    }
-    p.version += 1;
-    p.updated_at = now;
-    if !store::update_pipeline(&mut conn, &p, old.version).await? {
-        return Err(AppError::Stale {
-            expected: old.version,
-            current: old.version + 1,
-        });
-    }
-    if p.is_default {
-        store::set_default_pipeline(&mut conn, p.id).await?;
-    }
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Updated,
-        RecordKind::Pipeline,
-        p.id,
-        changed_fields(Some(&old), &p, PIPELINE_FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(p)
+        match change.is_default {
+            Some(true) => p.is_default = true,
+            Some(false) if p.is_default => {
+                return Err(invalid(
+                    "is_default",
+                    Code::Invalid,
+                    "make another pipeline the default instead",
+                ));
+            }
+            _ => {}
+        }
+        if let Some(s) = change.stages {
+            p.stages = s;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Deletes a pipeline that no deal uses and that is not the default.
 pub async fn delete_pipeline(app: &App, actor: &Actor, id: Id) -> Result<()> {
-    actor.permit(Module::Deals, Action::Admin)?;
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    let p = store::pipeline(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if p.is_default {
-        return Err(AppError::Conflict(
-            "the default pipeline cannot be deleted; make another one the default first".into(),
-        ));
-    }
-    let n = store::count_in_pipeline(&mut conn, id).await?;
-    if n > 0 {
-        return Err(AppError::Conflict(format!(
-            "{n} deals belong to this pipeline"
-        )));
-    }
-    store::delete_pipeline(&mut conn, id).await?;
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Deleted,
-        RecordKind::Pipeline,
-        id,
-        changed_fields(Some(&p), &p, &[]),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
+    versioned::delete::<Pipeline>(app, actor, id).await?;
     Ok(())
 }
 
@@ -796,65 +814,101 @@ pub async fn quotas(
         .collect())
 }
 
-async fn check_quota(conn: &mut Conn, q: &Quota, c: &mut Check) -> Result<()> {
-    q.validate(c);
-    if !crate::users::active_ids(conn, &[q.user_id])
-        .await?
-        .contains(&q.user_id)
-    {
-        c.add(
-            "user_id",
-            Code::NotFound,
-            format!("there is no active user with id {}", q.user_id),
-        );
+impl Versioned for Quota {
+    const KIND: RecordKind = RecordKind::Quota;
+    const MODULE: Module = Module::Deals;
+
+    fn id(&self) -> Id {
+        self.id
     }
-    if store::quotas(conn, Some(&q.period), Some(q.user_id))
-        .await?
-        .iter()
-        .any(|o| o.id != q.id)
-    {
-        c.add(
-            "period",
-            Code::Duplicate,
-            "this rep already has a quota for the period",
-        );
+
+    fn version(&self) -> i64 {
+        self.version
     }
-    Ok(())
+
+    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = now;
+    }
+
+    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
+        Ok(store::quota(conn, id).await?)
+    }
+
+    /// Its own rules, an active rep, one quota per rep and period.
+    async fn validate(
+        conn: &mut Conn,
+        _old: Option<&Self>,
+        q: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        q.validate(c);
+        if !crate::users::active_ids(conn, &[q.user_id])
+            .await?
+            .contains(&q.user_id)
+        {
+            c.add(
+                "user_id",
+                Code::NotFound,
+                format!("there is no active user with id {}", q.user_id),
+            );
+        }
+        if store::quotas(conn, Some(&q.period), Some(q.user_id))
+            .await?
+            .iter()
+            .any(|o| o.id != q.id)
+        {
+            c.add(
+                "period",
+                Code::Duplicate,
+                "this rep already has a quota for the period",
+            );
+        }
+        Ok(())
+    }
+
+    async fn insert(conn: &mut Conn, q: &Self, _now: DateTime<Utc>) -> Result<()> {
+        Ok(store::insert_quota(conn, q).await?)
+    }
+
+    async fn update(conn: &mut Conn, q: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
+        Ok(store::update_quota(conn, q, expected).await?)
+    }
+
+    fn conflict(old: &Self) -> AppError {
+        stale(old.version)
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        changed_fields(old, new, QUOTA_FIELDS)
+    }
+}
+
+impl Removable for Quota {
+    async fn remove(conn: &mut Conn, q: &Self, _now: DateTime<Utc>) -> Result<Self> {
+        store::delete_quota(conn, q.id).await?;
+        Ok(q.clone())
+    }
 }
 
 pub async fn create_quota(app: &App, actor: &Actor, input: NewQuota) -> Result<Quota> {
-    actor.permit(Module::Deals, Action::Admin)?;
-    let now = app.now();
-    let mut c = Check::new();
-    let period = canonical_period(&input.period, &mut c)
-        .map(|p| p.to_string())
-        .unwrap_or(input.period);
-    let q = Quota {
-        id: Id::new(),
-        user_id: input.user_id,
-        period,
-        kind: input.kind,
-        amount: input.amount,
-        count: input.count,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let mut conn = app.db.begin().await?;
-    check_quota(&mut conn, &q, &mut c).await?;
-    c.finish()?;
-    store::insert_quota(&mut conn, &q).await?;
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Created,
-        RecordKind::Quota,
-        q.id,
-        changed_fields(None, &q, QUOTA_FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(q)
+    versioned::create(app, actor, |now, c| {
+        let period = canonical_period(&input.period, c)
+            .map(|p| p.to_string())
+            .unwrap_or(input.period);
+        Ok(Quota {
+            id: Id::new(),
+            user_id: input.user_id,
+            period,
+            kind: input.kind,
+            amount: input.amount,
+            count: input.count,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+    })
+    .await
 }
 
 pub async fn update_quota(
@@ -864,77 +918,30 @@ pub async fn update_quota(
     change: QuotaChange,
     if_match: Option<i64>,
 ) -> Result<Quota> {
-    actor.permit(Module::Deals, Action::Admin)?;
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    let old = store::quota(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    check_version(if_match, old.version)?;
-    let mut q = old.clone();
-    let mut c = Check::new();
-    if let Some(p) = change.period {
-        q.period = canonical_period(&p, &mut c)
-            .map(|p| p.to_string())
-            .unwrap_or(p);
-    }
-    if let Some(k) = change.kind
-        && k != q.kind
-    {
-        q.kind = k;
-        q.amount = None;
-        q.count = None;
-    }
-    if change.amount.is_some() {
-        q.amount = change.amount;
-    }
-    if change.count.is_some() {
-        q.count = change.count;
-    }
-    check_quota(&mut conn, &q, &mut c).await?;
-    c.finish()?;
-    if q == old {
-        return Ok(old);
-    }
-    q.version += 1;
-    q.updated_at = now;
-    if !store::update_quota(&mut conn, &q, old.version).await? {
-        return Err(AppError::Stale {
-            expected: old.version,
-            current: old.version + 1,
-        });
-    }
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Updated,
-        RecordKind::Quota,
-        q.id,
-        changed_fields(Some(&old), &q, QUOTA_FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(q)
+    versioned::update(app, actor, id, if_match, |q: &mut Quota, c| {
+        if let Some(p) = change.period {
+            q.period = canonical_period(&p, c).map(|p| p.to_string()).unwrap_or(p);
+        }
+        if let Some(k) = change.kind
+            && k != q.kind
+        {
+            q.kind = k;
+            q.amount = None;
+            q.count = None;
+        }
+        if change.amount.is_some() {
+            q.amount = change.amount;
+        }
+        if change.count.is_some() {
+            q.count = change.count;
+        }
+        Ok(())
+    })
+    .await
 }
 
 pub async fn delete_quota(app: &App, actor: &Actor, id: Id) -> Result<()> {
-    actor.permit(Module::Deals, Action::Admin)?;
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    let q = store::quota(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    store::delete_quota(&mut conn, id).await?;
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Deleted,
-        RecordKind::Quota,
-        q.id,
-        Vec::new(),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
+    versioned::delete::<Quota>(app, actor, id).await?;
     Ok(())
 }
 
@@ -1038,31 +1045,84 @@ pub async fn plan(app: &App, actor: &Actor, id: Id) -> Result<CommissionPlan> {
     store::plan(&mut conn, id).await?.ok_or(AppError::NotFound)
 }
 
-async fn check_plan(conn: &mut Conn, p: &CommissionPlan) -> Result<()> {
-    let mut c = Check::new();
-    p.validate(&mut c);
-    let active = crate::users::active_ids(conn, &p.user_ids).await?;
-    let others = store::plans(conn).await?;
-    for (i, u) in p.user_ids.iter().enumerate() {
-        if !active.contains(u) {
-            c.add(
-                &format!("user_ids[{i}]"),
-                Code::NotFound,
-                format!("there is no active user with id {u}"),
-            );
-        } else if let Some(o) = others
-            .iter()
-            .find(|o| o.id != p.id && o.user_ids.contains(u))
-        {
-            c.add(
-                &format!("user_ids[{i}]"),
-                Code::Duplicate,
-                format!("is already paid by the plan '{}'", o.name),
-            );
-        }
+impl Versioned for CommissionPlan {
+    const KIND: RecordKind = RecordKind::CommissionPlan;
+    const MODULE: Module = Module::Deals;
+
+    fn id(&self) -> Id {
+        self.id
     }
-    c.finish()?;
-    Ok(())
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = now;
+    }
+
+    fn normalize(&mut self) {
+        CommissionPlan::normalize(self);
+    }
+
+    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
+        Ok(store::plan(conn, id).await?)
+    }
+
+    /// Its own rules; each rep active and paid by this plan alone.
+    async fn validate(
+        conn: &mut Conn,
+        _old: Option<&Self>,
+        p: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        p.validate(c);
+        let active = crate::users::active_ids(conn, &p.user_ids).await?;
+        let others = store::plans(conn).await?;
+        for (i, u) in p.user_ids.iter().enumerate() {
+            if !active.contains(u) {
+                c.add(
+                    &format!("user_ids[{i}]"),
+                    Code::NotFound,
+                    format!("there is no active user with id {u}"),
+                );
+            } else if let Some(o) = others
+                .iter()
+                .find(|o| o.id != p.id && o.user_ids.contains(u))
+            {
+                c.add(
+                    &format!("user_ids[{i}]"),
+                    Code::Duplicate,
+                    format!("is already paid by the plan '{}'", o.name),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    async fn insert(conn: &mut Conn, p: &Self, _now: DateTime<Utc>) -> Result<()> {
+        Ok(store::insert_plan(conn, p).await?)
+    }
+
+    async fn update(conn: &mut Conn, p: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
+        Ok(store::update_plan(conn, p, expected).await?)
+    }
+
+    fn conflict(old: &Self) -> AppError {
+        stale(old.version)
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        changed_fields(old, new, PLAN_FIELDS)
+    }
+}
+
+impl Removable for CommissionPlan {
+    async fn remove(conn: &mut Conn, p: &Self, _now: DateTime<Utc>) -> Result<Self> {
+        store::delete_plan(conn, p.id).await?;
+        Ok(p.clone())
+    }
 }
 
 pub async fn create_plan(
@@ -1070,34 +1130,20 @@ pub async fn create_plan(
     actor: &Actor,
     input: NewCommissionPlan,
 ) -> Result<CommissionPlan> {
-    actor.permit(Module::Deals, Action::Admin)?;
-    let now = app.now();
-    let mut p = CommissionPlan {
-        id: Id::new(),
-        name: input.name,
-        default_rate: input.default_rate,
-        category_rates: input.category_rates,
-        tiers: input.tiers,
-        user_ids: input.user_ids,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    p.normalize();
-    let mut conn = app.db.begin().await?;
-    check_plan(&mut conn, &p).await?;
-    store::insert_plan(&mut conn, &p).await?;
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Created,
-        RecordKind::CommissionPlan,
-        p.id,
-        changed_fields(None, &p, PLAN_FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(p)
+    versioned::create(app, actor, |now, _| {
+        Ok(CommissionPlan {
+            id: Id::new(),
+            name: input.name,
+            default_rate: input.default_rate,
+            category_rates: input.category_rates,
+            tiers: input.tiers,
+            user_ids: input.user_ids,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+    })
+    .await
 }
 
 pub async fn update_plan(
@@ -1107,73 +1153,29 @@ pub async fn update_plan(
     change: CommissionPlanChange,
     if_match: Option<i64>,
 ) -> Result<CommissionPlan> {
-    actor.permit(Module::Deals, Action::Admin)?;
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    let old = store::plan(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    check_version(if_match, old.version)?;
-    let mut p = old.clone();
-    if let Some(v) = change.name {
-        p.name = v;
-    }
-    if let Some(v) = change.default_rate {
-        p.default_rate = v;
-    }
-    if let Some(v) = change.category_rates {
-        p.category_rates = v;
-    }
-    if let Some(v) = change.tiers {
-        p.tiers = v;
-    }
-    if let Some(v) = change.user_ids {
-        p.user_ids = v;
-    }
-    p.normalize();
-    check_plan(&mut conn, &p).await?;
-    if p == old {
-        return Ok(old);
-    }
-    p.version += 1;
-    p.updated_at = now;
-    if !store::update_plan(&mut conn, &p, old.version).await? {
-        return Err(AppError::Stale {
-            expected: old.version,
-            current: old.version + 1,
-        });
-    }
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Updated,
-        RecordKind::CommissionPlan,
-        p.id,
-        changed_fields(Some(&old), &p, PLAN_FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(p)
+    versioned::update(app, actor, id, if_match, |p: &mut CommissionPlan, _| {
+        if let Some(v) = change.name {
+            p.name = v;
+        }
+        if let Some(v) = change.default_rate {
+            p.default_rate = v;
+        }
+        if let Some(v) = change.category_rates {
+            p.category_rates = v;
+        }
+        if let Some(v) = change.tiers {
+            p.tiers = v;
+        }
+        if let Some(v) = change.user_ids {
+            p.user_ids = v;
+        }
+        Ok(())
+    })
+    .await
 }
 
 pub async fn delete_plan(app: &App, actor: &Actor, id: Id) -> Result<()> {
-    actor.permit(Module::Deals, Action::Admin)?;
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    store::plan(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    store::delete_plan(&mut conn, id).await?;
-    let ev = event(
-        Some(actor),
-        now,
-        AuditAction::Deleted,
-        RecordKind::CommissionPlan,
-        id,
-        Vec::new(),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
+    versioned::delete::<CommissionPlan>(app, actor, id).await?;
     Ok(())
 }
 

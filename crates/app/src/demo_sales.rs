@@ -259,7 +259,7 @@ pub(crate) async fn seed(
         ))?,
     )
     .await?;
-    crate::quotes::send(&quiet, &by, first.id, parse(json!({}))?).await?;
+    crate::quotes::print::send(&quiet, &by, first.id, parse(json!({}))?).await?;
     let second = crate::quotes::create(
         app,
         &by,
@@ -270,7 +270,7 @@ pub(crate) async fn seed(
         ))?,
     )
     .await?;
-    crate::quotes::send(&quiet, &by, second.id, parse(json!({}))?).await?;
+    crate::quotes::print::send(&quiet, &by, second.id, parse(json!({}))?).await?;
     crate::quotes::decide(app, &by, second.id, true).await?;
     report.quotes = 2;
     let order = crate::orders::from_quote(app, &by, second.id).await?;

@@ -15,9 +15,8 @@ use serde_json::{Value, json};
 
 use cartera_core::activities::{ActivityData, ActivityKind, ActivityStatus};
 use cartera_core::agenda::{FollowUpRules, NewNotification, NotificationKind, no_contact_due};
-use cartera_core::audit::AuditAction;
 use cartera_core::jobs::{Job, NewJob};
-use cartera_core::record::{Record, RecordKind, deserialize, diff};
+use cartera_core::record::{FieldChange, Record, RecordKind, deserialize, diff};
 use cartera_core::roles::{Action, Module};
 use cartera_core::users::User;
 use cartera_core::{Check, Id};
@@ -26,9 +25,9 @@ use cartera_store::{
     settings as settings_store, users as users_store,
 };
 
-use crate::events::event;
 use crate::jobs::JobFailure;
 use crate::records::{Naming, WriteOptions, create_in};
+use crate::versioned::{self, Versioned};
 use crate::{Actor, App, AppError, Result, notifications};
 
 /// The kinds of the follow-ups' jobs.
@@ -57,50 +56,84 @@ pub async fn rules(app: &App, actor: &Actor) -> Result<FollowUpRules> {
     load(&mut conn).await
 }
 
+/// The rules are one object, without versions: `If-Match` does not apply.
+impl Versioned for FollowUpRules {
+    const KIND: RecordKind = RecordKind::Setting;
+    const MODULE: Module = Module::Settings;
+
+    fn id(&self) -> Id {
+        RULES_ID
+    }
+
+    fn version(&self) -> i64 {
+        0
+    }
+
+    fn stamp(&mut self, _version: i64, _now: DateTime<Utc>) {}
+
+    async fn load(conn: &mut Conn, _id: Id) -> Result<Option<Self>> {
+        Ok(Some(load(conn).await?))
+    }
+
+    async fn validate(
+        _conn: &mut Conn,
+        _old: Option<&Self>,
+        new: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        new.validate(c);
+        Ok(())
+    }
+
+    async fn insert(conn: &mut Conn, new: &Self, now: DateTime<Utc>) -> Result<()> {
+        let value = serde_json::to_value(new).unwrap_or(Value::Null);
+        Ok(settings_store::set(conn, KEY, &value, now).await?)
+    }
+
+    /// One writer at a time holds the write transaction, so nobody else got there first.
+    async fn update(
+        conn: &mut Conn,
+        new: &Self,
+        _expected: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Self::insert(conn, new, now).await?;
+        Ok(true)
+    }
+
+    fn conflict(_old: &Self) -> AppError {
+        AppError::Conflict("the rules changed while this request ran; read them again".into())
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        diff(old, Some(new))
+    }
+}
+
 /// Changes the rules with a merge patch (admins).
 pub async fn update_rules(app: &App, actor: &Actor, patch: Value) -> Result<FollowUpRules> {
-    actor.permit(Module::Settings, Action::Admin)?;
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    let old = load(&mut conn).await?;
-    let mut v = serde_json::to_value(&old).unwrap_or(Value::Null);
-    json_patch::merge(&mut v, &patch);
-    // A merge patch's null removes a key, which would bring back its default; for the
-    // rules that null turns off, null is kept as written.
-    for key in ["quote_follow_up_days", "no_contact_default_days"] {
-        if patch.get(key).is_some_and(Value::is_null)
-            && let Some(o) = v.as_object_mut()
-        {
-            o.insert(key.to_owned(), Value::Null);
-        }
-    }
-    let new: FollowUpRules = deserialize(v)?;
-    let mut c = Check::new();
-    new.validate(&mut c);
-    c.finish().map_err(AppError::Invalid)?;
-    if new != old {
-        settings_store::set(
-            &mut conn,
-            KEY,
-            &serde_json::to_value(&new).unwrap_or(Value::Null),
-            now,
-        )
-        .await?;
-        cartera_store::audit::insert(
-            &mut conn,
-            &[event(
-                Some(actor),
-                now,
-                AuditAction::Updated,
-                RecordKind::Setting,
-                RULES_ID,
-                diff(Some(&old), Some(&new)),
-            )],
-        )
-        .await?;
-        conn.commit().await?;
-    }
-    Ok(new)
+    versioned::update(
+        app,
+        actor,
+        RULES_ID,
+        None,
+        |rules: &mut FollowUpRules, _| {
+            let mut v = serde_json::to_value(&*rules).unwrap_or(Value::Null);
+            json_patch::merge(&mut v, &patch);
+            // A merge patch's null removes a key, which would bring back its default; for
+            // the rules that null turns off, null is kept as written.
+            for key in ["quote_follow_up_days", "no_contact_default_days"] {
+                if patch.get(key).is_some_and(Value::is_null)
+                    && let Some(o) = v.as_object_mut()
+                {
+                    o.insert(key.to_owned(), Value::Null);
+                }
+            }
+            *rules = deserialize(v)?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// A quote that was just sent, as the follow-up rule needs it.

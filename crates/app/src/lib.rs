@@ -14,6 +14,7 @@ pub mod dav;
 pub mod deals;
 pub mod demo;
 mod demo_sales;
+pub mod documents;
 pub mod error;
 mod events;
 pub mod followups;
@@ -41,6 +42,7 @@ pub mod teams;
 pub mod territories;
 pub mod totals;
 pub mod users;
+mod versioned;
 pub mod views;
 
 use std::sync::Arc;

@@ -2,12 +2,11 @@
 //! through picking and shipping, delivered in parts, invoiced. Every change is an audit
 //! event, which the account's timeline shows.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use cartera_core::audit::AuditAction;
 use cartera_core::orders::{
     self as core, DeliveredLine, Delivery, Order, OrderDates, OrderLine, OrderStatus,
 };
@@ -18,8 +17,8 @@ use cartera_core::{Code, Id, Violations};
 use cartera_store::Conn;
 use cartera_store::orders as store;
 
-use crate::quotes::{DocPage, NewQuote, cut, read_cursor};
-use crate::records::{event, load_visible};
+use crate::documents::{self, Document, Page};
+use crate::quotes::NewQuote;
 use crate::{Actor, App, AppError, Result};
 
 /// A new order straight from its lines (no quote): the same fields as a quote.
@@ -58,22 +57,96 @@ fn changes(old: Option<&Order>, new: &Order) -> Vec<FieldChange> {
     )
 }
 
-async fn load(conn: &mut Conn, actor: &Actor, id: Id) -> Result<Order> {
-    let o = store::get(conn, id).await?.ok_or(AppError::NotFound)?;
-    let mine = match &actor.view {
-        None => true,
-        Some(v) => o.owner_id.is_some_and(|w| v.owners.contains(&w)),
-    };
-    if !mine {
-        load_visible::<cartera_core::accounts::AccountData>(conn, actor, o.account_id).await?;
+impl Document for Order {
+    const SERIES: &'static str = "order";
+    const MODULE: Module = Module::Orders;
+    const KIND: RecordKind = RecordKind::Order;
+
+    fn id(&self) -> Id {
+        self.id
     }
-    Ok(o)
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = now;
+    }
+
+    async fn insert(conn: &mut Conn, o: &Self) -> Result<()> {
+        Ok(store::insert(conn, o).await?)
+    }
+
+    /// An order's lines and prices are fixed; only its progress changes.
+    async fn update(conn: &mut Conn, o: &Self, expected: i64) -> Result<bool> {
+        Ok(store::update_progress(conn, o, expected).await?)
+    }
+
+    fn conflict(old: &Self) -> AppError {
+        AppError::Stale {
+            expected: old.version,
+            current: old.version + 1,
+        }
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        changes(old, new)
+    }
+
+    fn format_number(year: i32, seq: i64) -> String {
+        core::number(year, seq)
+    }
+
+    /// An order is numbered in the year it is confirmed (made).
+    fn numbered_on(&self) -> NaiveDate {
+        self.created_at.date_naive()
+    }
+
+    fn set_number(&mut self, number: String) {
+        self.number = number;
+    }
+
+    fn owner_id(&self) -> Option<Id> {
+        self.owner_id
+    }
+
+    fn account_id(&self) -> Id {
+        self.account_id
+    }
+
+    fn cursor(&self) -> DocCursor {
+        DocCursor {
+            created_at: self.created_at,
+            number: self.number.clone(),
+        }
+    }
+
+    async fn get(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
+        Ok(store::get(conn, id).await?)
+    }
+
+    async fn list_after(
+        conn: &mut Conn,
+        account: Option<Id>,
+        owners: Option<&[Id]>,
+        after: Option<&DocCursor>,
+        limit: i64,
+    ) -> Result<Vec<Self>> {
+        Ok(store::list_after(conn, account, owners, after, limit).await?)
+    }
+}
+
+/// An order the actor may see: its owner is in their view, or its account is.
+async fn load(conn: &mut Conn, app: &App, actor: &Actor, id: Id) -> Result<Order> {
+    documents::load::<Order>(conn, app, actor, id).await
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Order> {
     actor.permit(Module::Orders, Action::Read)?;
     let mut conn = app.db.reader().await?;
-    load(&mut conn, actor, id).await
+    load(&mut conn, app, actor, id).await
 }
 
 pub async fn list(app: &App, actor: &Actor, account: Option<Id>) -> Result<Vec<Order>> {
@@ -88,49 +161,12 @@ pub async fn page(
     account: Option<Id>,
     cursor: Option<&str>,
     limit: i64,
-) -> Result<DocPage<Order>> {
-    actor.permit(Module::Orders, Action::Read)?;
-    let after = read_cursor(cursor)?;
-    let limit = limit.clamp(1, 500);
-    let mut conn = app.db.reader().await?;
-    let owners = match (&actor.view, account) {
-        (Some(_), Some(a)) => {
-            load_visible::<cartera_core::accounts::AccountData>(&mut conn, actor, a).await?;
-            None
-        }
-        (Some(v), None) => Some(v.owners.clone()),
-        (None, _) => None,
-    };
-    let rows = store::list_after(
-        &mut conn,
-        account,
-        owners.as_deref(),
-        after.as_ref(),
-        limit + 1,
-    )
-    .await?;
-    Ok(cut(rows, limit, |o: &Order| DocCursor {
-        created_at: o.created_at,
-        number: o.number.clone(),
-    }))
+) -> Result<Page<Order>> {
+    documents::page::<Order>(app, actor, account, cursor, limit).await
 }
 
 async fn insert(conn: &mut Conn, app: &App, actor: &Actor, mut o: Order) -> Result<Order> {
-    let year = o.created_at.date_naive();
-    let seq =
-        cartera_store::quotes::next_number(conn, "order", cartera_core::quotes::number_year(year))
-            .await?;
-    o.number = core::number(cartera_core::quotes::number_year(year), seq);
-    store::insert(conn, &o).await?;
-    let ev = event(
-        Some(actor),
-        app.now(),
-        AuditAction::Created,
-        RecordKind::Order,
-        o.id,
-        changes(None, &o),
-    );
-    cartera_store::audit::insert(conn, &[ev]).await?;
+    documents::insert(conn, actor, app.now(), &mut o).await?;
     Ok(o)
 }
 
@@ -202,31 +238,14 @@ pub async fn create(app: &App, actor: &Actor, input: NewOrder) -> Result<Order> 
 }
 
 async fn save(conn: &mut Conn, app: &App, actor: &Actor, old: &Order, o: &mut Order) -> Result<()> {
-    o.version = old.version + 1;
-    o.updated_at = app.now();
-    if !store::update_progress(conn, o, old.version).await? {
-        return Err(AppError::Stale {
-            expected: old.version,
-            current: old.version + 1,
-        });
-    }
-    let ev = event(
-        Some(actor),
-        app.now(),
-        AuditAction::Updated,
-        RecordKind::Order,
-        o.id,
-        changes(Some(old), o),
-    );
-    cartera_store::audit::insert(conn, &[ev]).await?;
-    Ok(())
+    documents::save(conn, actor, app.now(), old, o).await
 }
 
 /// Moves an order forward (409 backwards or out of turn).
 pub async fn set_status(app: &App, actor: &Actor, id: Id, to: OrderStatus) -> Result<Order> {
     actor.permit(Module::Orders, Action::Edit)?;
     let mut conn = app.db.begin().await?;
-    let old = load(&mut conn, actor, id).await?;
+    let old = load(&mut conn, app, actor, id).await?;
     old.status
         .may_move_to(to)
         .map_err(|m| AppError::from(Violations::one("status", Code::Conflict, m)))?;
@@ -244,7 +263,7 @@ pub async fn deliver(app: &App, actor: &Actor, id: Id, input: DeliveryInput) -> 
     actor.permit(Module::Orders, Action::Edit)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
-    let old = load(&mut conn, actor, id).await?;
+    let old = load(&mut conn, app, actor, id).await?;
     let mut o = old.clone();
     o.deliver(&input.lines)?;
     if o.fully_delivered() {
@@ -260,5 +279,5 @@ pub async fn deliver(app: &App, actor: &Actor, id: Id, input: DeliveryInput) -> 
     store::insert_delivery(&mut conn, id, &d).await?;
     save(&mut conn, app, actor, &old, &mut o).await?;
     conn.commit().await?;
-    load(&mut app.db.reader().await?, actor, id).await
+    load(&mut app.db.reader().await?, app, actor, id).await
 }

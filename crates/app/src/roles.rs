@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -15,7 +16,8 @@ use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::Conn;
 use cartera_store::roles as store;
 
-use crate::events::{self, event};
+use crate::events;
+use crate::versioned::{self, Versioned};
 use crate::{Actor, App, AppError, Result};
 
 /// A new role.
@@ -55,76 +57,110 @@ pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Role> {
     store::get(&mut conn, id).await?.ok_or(AppError::NotFound)
 }
 
-fn audit(
-    actor: &Actor,
-    role: &Role,
-    action: AuditAction,
-    old: Option<&Role>,
-) -> cartera_core::audit::AuditEvent {
-    let as_json = |r: &Role| serde_json::to_value(&r.permissions).unwrap_or(Value::Null);
-    let mut changes = Vec::new();
-    if old.is_none_or(|o| o.name != role.name) {
-        changes.push(FieldChange {
-            field: "name".into(),
-            old: old.map_or(Value::Null, |o| o.name.clone().into()),
-            new: role.name.clone().into(),
-        });
+impl Versioned for Role {
+    const KIND: RecordKind = RecordKind::Setting;
+    const MODULE: Module = Module::Settings;
+
+    fn id(&self) -> Id {
+        self.id
     }
-    if old.is_none_or(|o| o.visibility != role.visibility) {
-        changes.push(FieldChange {
-            field: "visibility".into(),
-            old: old.map_or(Value::Null, |o| o.visibility.as_str().into()),
-            new: role.visibility.as_str().into(),
-        });
+
+    fn version(&self) -> i64 {
+        self.version
     }
-    if old.is_none_or(|o| o.permissions != role.permissions) {
-        changes.push(FieldChange {
-            field: "permissions".into(),
-            old: old.map_or(Value::Null, as_json),
-            new: as_json(role),
-        });
+
+    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = now;
     }
-    event(
-        Some(actor),
-        role.updated_at,
-        action,
-        RecordKind::Setting,
-        role.id,
-        changes,
-    )
+
+    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
+        Ok(store::get(conn, id).await?)
+    }
+
+    async fn validate(
+        conn: &mut Conn,
+        old: Option<&Self>,
+        role: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        validate_role(&role.key, &role.name, c);
+        // A key is given once: a taken one is said alone, after the role's own rules.
+        if old.is_none() && c.is_ok() && store::by_key(conn, &role.key).await?.is_some() {
+            return Err(AppError::Invalid(Violations::one(
+                "key",
+                Code::Duplicate,
+                "another role has this key",
+            )));
+        }
+        Ok(())
+    }
+
+    async fn insert(conn: &mut Conn, role: &Self, _now: DateTime<Utc>) -> Result<()> {
+        Ok(store::insert(conn, role).await?)
+    }
+
+    async fn update(
+        conn: &mut Conn,
+        role: &Self,
+        expected: i64,
+        _now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let updated = store::update(conn, role, expected).await?;
+        // A role that loses `settings: admin` may leave nobody to administer.
+        if updated {
+            ensure_an_admin(conn).await?;
+        }
+        Ok(updated)
+    }
+
+    fn conflict(_old: &Self) -> AppError {
+        AppError::Conflict("the role changed while this request ran; read it again".into())
+    }
+
+    /// The name and visibility as they read, the permissions as one matrix.
+    fn changes(old: Option<&Self>, role: &Self) -> Vec<FieldChange> {
+        let as_json = |r: &Role| serde_json::to_value(&r.permissions).unwrap_or(Value::Null);
+        let mut changes = Vec::new();
+        if old.is_none_or(|o| o.name != role.name) {
+            changes.push(FieldChange {
+                field: "name".into(),
+                old: old.map_or(Value::Null, |o| o.name.clone().into()),
+                new: role.name.clone().into(),
+            });
+        }
+        if old.is_none_or(|o| o.visibility != role.visibility) {
+            changes.push(FieldChange {
+                field: "visibility".into(),
+                old: old.map_or(Value::Null, |o| o.visibility.as_str().into()),
+                new: role.visibility.as_str().into(),
+            });
+        }
+        if old.is_none_or(|o| o.permissions != role.permissions) {
+            changes.push(FieldChange {
+                field: "permissions".into(),
+                old: old.map_or(Value::Null, as_json),
+                new: as_json(role),
+            });
+        }
+        changes
+    }
 }
 
 pub async fn create(app: &App, actor: &Actor, input: NewRole) -> Result<Role> {
-    actor.permit(Module::Settings, Action::Admin)?;
-    let mut c = Check::new();
-    validate_role(&input.key, input.name.trim(), &mut c);
-    c.finish()?;
-    let role = Role {
-        id: Id::new(),
-        key: input.key,
-        name: input.name.trim().to_owned(),
-        permissions: input.permissions,
-        visibility: input.visibility,
-        built_in: false,
-        version: 1,
-        updated_at: app.now(),
-    };
-    let mut conn = app.db.begin().await?;
-    if store::by_key(&mut conn, &role.key).await?.is_some() {
-        return Err(AppError::Invalid(Violations::one(
-            "key",
-            Code::Duplicate,
-            "another role has this key",
-        )));
-    }
-    store::insert(&mut conn, &role).await?;
-    cartera_store::audit::insert(
-        &mut conn,
-        &[audit(actor, &role, AuditAction::Created, None)],
-    )
-    .await?;
-    conn.commit().await?;
-    Ok(role)
+    versioned::create(app, actor, |now, _| {
+        Ok(Role {
+            id: Id::new(),
+            key: input.key,
+            name: input.name.trim().to_owned(),
+            permissions: input.permissions,
+            visibility: input.visibility,
+            built_in: false,
+            version: 1,
+            updated_at: now,
+        })
+    })
+    .await
 }
 
 /// Someone must be left who can administer: an active user whose role allows `admin`
@@ -157,57 +193,33 @@ pub async fn update(
     change: RoleChange,
     if_match: Option<i64>,
 ) -> Result<Role> {
-    actor.permit(Module::Settings, Action::Admin)?;
-    let mut conn = app.db.begin().await?;
-    let old = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    crate::check_version(if_match, old.version)?;
-    let mut role = old.clone();
-    if let Some(name) = change.name {
-        role.name = name.trim().to_owned();
-    }
-    let mut c = Check::new();
-    if let Some(p) = change.permissions {
-        if role.key == ADMIN_KEY && p != role.permissions {
-            c.add(
-                "permissions",
-                Code::ReadOnly,
-                "the administrator role always has every permission, so nobody is locked out",
-            );
+    versioned::update(app, actor, id, if_match, |role: &mut Role, c| {
+        if let Some(name) = change.name {
+            role.name = name.trim().to_owned();
         }
-        role.permissions = p;
-    }
-    if let Some(v) = change.visibility {
-        if role.key == ADMIN_KEY && v != Visibility::All {
-            c.add(
-                "visibility",
-                Code::ReadOnly,
-                "the administrator role always sees every record",
-            );
+        if let Some(p) = change.permissions {
+            if role.key == ADMIN_KEY && p != role.permissions {
+                c.add(
+                    "permissions",
+                    Code::ReadOnly,
+                    "the administrator role always has every permission, so nobody is locked out",
+                );
+            }
+            role.permissions = p;
         }
-        role.visibility = v;
-    }
-    validate_role(&role.key, &role.name, &mut c);
-    c.finish()?;
-    if role == old {
-        return Ok(old);
-    }
-    role.version += 1;
-    role.updated_at = app.now();
-    if !store::update(&mut conn, &role, old.version).await? {
-        return Err(AppError::Conflict(
-            "the role changed while this request ran; read it again".into(),
-        ));
-    }
-    if role.permissions != old.permissions {
-        ensure_an_admin(&mut conn).await?;
-    }
-    cartera_store::audit::insert(
-        &mut conn,
-        &[audit(actor, &role, AuditAction::Updated, Some(&old))],
-    )
-    .await?;
-    conn.commit().await?;
-    Ok(role)
+        if let Some(v) = change.visibility {
+            if role.key == ADMIN_KEY && v != Visibility::All {
+                c.add(
+                    "visibility",
+                    Code::ReadOnly,
+                    "the administrator role always sees every record",
+                );
+            }
+            role.visibility = v;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Gives a user a role; it applies from their next request.

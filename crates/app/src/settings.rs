@@ -1,16 +1,16 @@
 //! Company-wide settings.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use cartera_core::audit::AuditAction;
 use cartera_core::money::Money;
-use cartera_core::record::{RecordKind, deserialize, diff};
+use cartera_core::record::{FieldChange, RecordKind, deserialize, diff};
 use cartera_core::roles::{Action, Module};
-use cartera_core::{Code, Id, Violations};
+use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::{Conn, settings as store};
 
-use crate::events::event;
+use crate::versioned::{self, Versioned};
 use crate::{Actor, App, AppError, Result};
 
 /// What an admin can set.
@@ -88,75 +88,105 @@ pub async fn get(app: &App, actor: &Actor) -> Result<Settings> {
     load(&mut conn).await
 }
 
-pub async fn update(app: &App, actor: &Actor, patch: Value) -> Result<Settings> {
-    actor.permit(Module::Settings, Action::Admin)?;
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    let old = load(&mut conn).await?;
-    let mut v = serde_json::to_value(&old).unwrap_or(Value::Null);
-    json_patch::merge(&mut v, &patch);
-    let new: Settings = deserialize(v)?;
-    if !(1..=3650).contains(&new.trash_retention_days) {
-        return Err(AppError::Invalid(Violations::one(
-            "trash_retention_days",
-            Code::OutOfRange,
-            "must be from 1 to 3650 days",
-        )));
+/// The company settings are one object, without versions: `If-Match` does not apply.
+impl Versioned for Settings {
+    const KIND: RecordKind = RecordKind::Setting;
+    const MODULE: Module = Module::Settings;
+
+    fn id(&self) -> Id {
+        SETTINGS_ID
     }
-    if !(1..=365).contains(&new.import_file_retention_days) {
-        return Err(AppError::Invalid(Violations::one(
-            "import_file_retention_days",
-            Code::OutOfRange,
-            "must be from 1 to 365 days",
-        )));
+
+    fn version(&self) -> i64 {
+        0
     }
-    if let Some(rate) = new.mileage_rate
-        && (rate.amount.is_zero()
-            || rate.amount.is_sign_negative()
-            || Money::new(rate.amount, rate.currency).is_err())
-    {
-        return Err(AppError::Invalid(Violations::one(
-            "mileage_rate.amount",
-            Code::OutOfRange,
-            "must be more than 0, with at most 4 decimal places",
-        )));
+
+    fn stamp(&mut self, _version: i64, _now: DateTime<Utc>) {}
+
+    async fn load(conn: &mut Conn, _id: Id) -> Result<Option<Self>> {
+        Ok(Some(load(conn).await?))
     }
-    for (field, value, max) in [
-        ("company.name", &new.company.name, 200),
-        ("company.tax_id", &new.company.tax_id, 50),
-        ("company.address", &new.company.address, 500),
-        ("company.phone", &new.company.phone, 50),
-        ("company.email", &new.company.email, 254),
-    ] {
-        if value.chars().count() > max {
+
+    async fn validate(
+        _conn: &mut Conn,
+        _old: Option<&Self>,
+        new: &mut Self,
+        _c: &mut Check,
+    ) -> Result<()> {
+        if !(1..=3650).contains(&new.trash_retention_days) {
             return Err(AppError::Invalid(Violations::one(
-                field,
-                Code::TooLong,
-                format!("at most {max} characters"),
+                "trash_retention_days",
+                Code::OutOfRange,
+                "must be from 1 to 3650 days",
             )));
         }
+        if !(1..=365).contains(&new.import_file_retention_days) {
+            return Err(AppError::Invalid(Violations::one(
+                "import_file_retention_days",
+                Code::OutOfRange,
+                "must be from 1 to 365 days",
+            )));
+        }
+        if let Some(rate) = new.mileage_rate
+            && (rate.amount.is_zero()
+                || rate.amount.is_sign_negative()
+                || Money::new(rate.amount, rate.currency).is_err())
+        {
+            return Err(AppError::Invalid(Violations::one(
+                "mileage_rate.amount",
+                Code::OutOfRange,
+                "must be more than 0, with at most 4 decimal places",
+            )));
+        }
+        for (field, value, max) in [
+            ("company.name", &new.company.name, 200),
+            ("company.tax_id", &new.company.tax_id, 50),
+            ("company.address", &new.company.address, 500),
+            ("company.phone", &new.company.phone, 50),
+            ("company.email", &new.company.email, 254),
+        ] {
+            if value.chars().count() > max {
+                return Err(AppError::Invalid(Violations::one(
+                    field,
+                    Code::TooLong,
+                    format!("at most {max} characters"),
+                )));
+            }
+        }
+        Ok(())
     }
-    if new != old {
-        store::set(
-            &mut conn,
-            KEY,
-            &serde_json::to_value(&new).unwrap_or(Value::Null),
-            now,
-        )
-        .await?;
-        cartera_store::audit::insert(
-            &mut conn,
-            &[event(
-                Some(actor),
-                now,
-                AuditAction::Updated,
-                RecordKind::Setting,
-                SETTINGS_ID,
-                diff(Some(&old), Some(&new)),
-            )],
-        )
-        .await?;
-        conn.commit().await?;
+
+    async fn insert(conn: &mut Conn, new: &Self, now: DateTime<Utc>) -> Result<()> {
+        let value = serde_json::to_value(new).unwrap_or(Value::Null);
+        Ok(store::set(conn, KEY, &value, now).await?)
     }
-    Ok(new)
+
+    /// One writer at a time holds the write transaction, so nobody else got there first.
+    async fn update(
+        conn: &mut Conn,
+        new: &Self,
+        _expected: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Self::insert(conn, new, now).await?;
+        Ok(true)
+    }
+
+    fn conflict(_old: &Self) -> AppError {
+        AppError::Conflict("the settings changed while this request ran; read them again".into())
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        diff(old, Some(new))
+    }
+}
+
+pub async fn update(app: &App, actor: &Actor, patch: Value) -> Result<Settings> {
+    versioned::update(app, actor, SETTINGS_ID, None, |s: &mut Settings, _| {
+        let mut v = serde_json::to_value(&*s).unwrap_or(Value::Null);
+        json_patch::merge(&mut v, &patch);
+        *s = deserialize(v)?;
+        Ok(())
+    })
+    .await
 }

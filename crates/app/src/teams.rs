@@ -3,17 +3,20 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use cartera_core::audit::AuditAction;
-use cartera_core::record::RecordKind;
+use chrono::{DateTime, Utc};
+
+use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::{Action, Module, Team};
 use cartera_core::{Check, Code, Id, Violations};
+use cartera_store::Conn;
 use cartera_store::teams as store;
 
-use crate::records::{changed_fields, event};
+use crate::records::changed_fields;
+use crate::versioned::{self, Versioned};
+use crate::{Actor, App, AppError, Result};
 
 /// What the audit trail records of a team.
 const FIELDS: &[&str] = &["name", "manager_id", "member_ids"];
-use crate::{Actor, App, AppError, Result};
 
 /// A new team.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -50,51 +53,82 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Team>> {
     Ok(store::list(&mut conn).await?)
 }
 
-async fn check(conn: &mut cartera_store::Conn, team: &Team) -> Result<()> {
-    let mut c = Check::new();
-    c.required("name", &team.name);
-    c.max_chars("name", &team.name, 80);
-    if store::name_taken(conn, &team.name, Some(team.id)).await? {
-        c.add("name", Code::Duplicate, "another team has this name");
+impl Versioned for Team {
+    const KIND: RecordKind = RecordKind::Setting;
+    const MODULE: Module = Module::Settings;
+
+    fn id(&self) -> Id {
+        self.id
     }
-    crate::users::check_people(
-        conn,
-        &mut c,
-        ("manager_id", team.manager_id),
-        &team.member_ids,
-    )
-    .await?;
-    c.finish()?;
-    Ok(())
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = now;
+    }
+
+    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
+        Ok(store::get(conn, id).await?)
+    }
+
+    async fn validate(
+        conn: &mut Conn,
+        _old: Option<&Self>,
+        team: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        c.required("name", &team.name);
+        c.max_chars("name", &team.name, 80);
+        if store::name_taken(conn, &team.name, Some(team.id)).await? {
+            c.add("name", Code::Duplicate, "another team has this name");
+        }
+        crate::users::check_people(conn, c, ("manager_id", team.manager_id), &team.member_ids).await
+    }
+
+    async fn insert(conn: &mut Conn, team: &Self, now: DateTime<Utc>) -> Result<()> {
+        Ok(store::insert(conn, team, now).await?)
+    }
+
+    async fn update(
+        conn: &mut Conn,
+        team: &Self,
+        expected: i64,
+        _now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Ok(store::update(conn, team, expected).await?)
+    }
+
+    fn conflict(_old: &Self) -> AppError {
+        AppError::Invalid(Violations::one(
+            "",
+            Code::Conflict,
+            "the team changed while this request ran; read it again",
+        ))
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        changed_fields(old, new, FIELDS)
+    }
 }
 
 pub async fn create(app: &App, actor: &Actor, input: NewTeam) -> Result<Team> {
-    actor.permit(Module::Settings, Action::Admin)?;
-    let mut member_ids = input.member_ids;
-    member_ids.sort();
-    member_ids.dedup();
-    let team = Team {
-        id: Id::new(),
-        name: input.name.trim().to_owned(),
-        manager_id: input.manager_id,
-        member_ids,
-        version: 1,
-        updated_at: app.now(),
-    };
-    let mut conn = app.db.begin().await?;
-    check(&mut conn, &team).await?;
-    store::insert(&mut conn, &team, team.updated_at).await?;
-    let ev = event(
-        Some(actor),
-        team.updated_at,
-        AuditAction::Created,
-        RecordKind::Setting,
-        team.id,
-        changed_fields(None, &team, FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(team)
+    versioned::create(app, actor, |now, _| {
+        let mut member_ids = input.member_ids;
+        member_ids.sort();
+        member_ids.dedup();
+        Ok(Team {
+            id: Id::new(),
+            name: input.name.trim().to_owned(),
+            manager_id: input.manager_id,
+            member_ids,
+            version: 1,
+            updated_at: now,
+        })
+    })
+    .await
 }
 
 pub async fn update(
@@ -104,44 +138,19 @@ pub async fn update(
     change: TeamChange,
     if_match: Option<i64>,
 ) -> Result<Team> {
-    actor.permit(Module::Settings, Action::Admin)?;
-    let mut conn = app.db.begin().await?;
-    let old = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    crate::check_version(if_match, old.version)?;
-    let mut team = old.clone();
-    if let Some(n) = change.name {
-        team.name = n.trim().to_owned();
-    }
-    if let Some(m) = change.manager_id {
-        team.manager_id = m;
-    }
-    if let Some(mut members) = change.member_ids {
-        members.sort();
-        members.dedup();
-        team.member_ids = members;
-    }
-    check(&mut conn, &team).await?;
-    if team == old {
-        return Ok(old);
-    }
-    team.version += 1;
-    team.updated_at = app.now();
-    if !store::update(&mut conn, &team, old.version).await? {
-        return Err(AppError::Invalid(Violations::one(
-            "",
-            Code::Conflict,
-            "the team changed while this request ran; read it again",
-        )));
-    }
-    let ev = event(
-        Some(actor),
-        team.updated_at,
-        AuditAction::Updated,
-        RecordKind::Setting,
-        team.id,
-        changed_fields(Some(&old), &team, FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(team)
+    versioned::update(app, actor, id, if_match, |team: &mut Team, _| {
+        if let Some(n) = change.name {
+            team.name = n.trim().to_owned();
+        }
+        if let Some(m) = change.manager_id {
+            team.manager_id = m;
+        }
+        if let Some(mut members) = change.member_ids {
+            members.sort();
+            members.dedup();
+            team.member_ids = members;
+        }
+        Ok(())
+    })
+    .await
 }

@@ -4,14 +4,18 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use cartera_core::audit::AuditAction;
-use cartera_core::record::RecordKind;
+use chrono::{DateTime, Utc};
+
+use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::{Action, Module};
 use cartera_core::territories::{Rules, Territory};
 use cartera_core::{Check, Code, Id, Violations};
+use cartera_store::Conn;
 use cartera_store::territories as store;
 
-use crate::records::{changed_fields, event};
+use crate::records::changed_fields;
+use crate::versioned::{self, Versioned};
+use crate::{Actor, App, AppError, Result};
 
 /// What the audit trail records of a territory.
 const FIELDS: &[&str] = &[
@@ -22,7 +26,6 @@ const FIELDS: &[&str] = &[
     "member_ids",
     "active",
 ];
-use crate::{Actor, App, AppError, Result};
 
 /// A new territory.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -69,45 +72,80 @@ pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Territory> {
     store::get(&mut conn, id).await?.ok_or(AppError::NotFound)
 }
 
-async fn check(conn: &mut cartera_store::Conn, t: &Territory) -> Result<()> {
-    let mut c = Check::new();
-    t.validate(&mut c);
-    if store::name_taken(conn, &t.name, Some(t.id)).await? {
-        c.add("name", Code::Duplicate, "another territory has this name");
+impl Versioned for Territory {
+    const KIND: RecordKind = RecordKind::Territory;
+    const MODULE: Module = Module::Settings;
+
+    fn id(&self) -> Id {
+        self.id
     }
-    crate::users::check_people(conn, &mut c, ("owner_id", t.owner_id), &t.member_ids).await?;
-    c.finish()?;
-    Ok(())
+
+    fn version(&self) -> i64 {
+        self.version
+    }
+
+    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
+        self.version = version;
+        self.updated_at = now;
+    }
+
+    fn normalize(&mut self) {
+        Territory::normalize(self);
+    }
+
+    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
+        Ok(store::get(conn, id).await?)
+    }
+
+    async fn validate(
+        conn: &mut Conn,
+        _old: Option<&Self>,
+        t: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        t.validate(c);
+        if store::name_taken(conn, &t.name, Some(t.id)).await? {
+            c.add("name", Code::Duplicate, "another territory has this name");
+        }
+        crate::users::check_people(conn, c, ("owner_id", t.owner_id), &t.member_ids).await
+    }
+
+    async fn insert(conn: &mut Conn, t: &Self, now: DateTime<Utc>) -> Result<()> {
+        Ok(store::insert(conn, t, now).await?)
+    }
+
+    async fn update(conn: &mut Conn, t: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
+        Ok(store::update(conn, t, expected).await?)
+    }
+
+    fn conflict(_old: &Self) -> AppError {
+        AppError::Invalid(Violations::one(
+            "",
+            Code::Conflict,
+            "the territory changed while this request ran; read it again",
+        ))
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        changed_fields(old, new, FIELDS)
+    }
 }
 
 pub async fn create(app: &App, actor: &Actor, input: NewTerritory) -> Result<Territory> {
-    actor.permit(Module::Settings, Action::Admin)?;
-    let mut t = Territory {
-        id: Id::new(),
-        name: input.name,
-        priority: input.priority.unwrap_or(100),
-        rules: input.rules,
-        owner_id: input.owner_id,
-        member_ids: input.member_ids,
-        active: input.active.unwrap_or(true),
-        version: 1,
-        updated_at: app.now(),
-    };
-    t.normalize();
-    let mut conn = app.db.begin().await?;
-    check(&mut conn, &t).await?;
-    store::insert(&mut conn, &t, t.updated_at).await?;
-    let ev = event(
-        Some(actor),
-        t.updated_at,
-        AuditAction::Created,
-        RecordKind::Territory,
-        t.id,
-        changed_fields(None, &t, FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(t)
+    versioned::create(app, actor, |now, _| {
+        Ok(Territory {
+            id: Id::new(),
+            name: input.name,
+            priority: input.priority.unwrap_or(100),
+            rules: input.rules,
+            owner_id: input.owner_id,
+            member_ids: input.member_ids,
+            active: input.active.unwrap_or(true),
+            version: 1,
+            updated_at: now,
+        })
+    })
+    .await
 }
 
 pub async fn update(
@@ -117,52 +155,26 @@ pub async fn update(
     change: TerritoryChange,
     if_match: Option<i64>,
 ) -> Result<Territory> {
-    actor.permit(Module::Settings, Action::Admin)?;
-    let mut conn = app.db.begin().await?;
-    let old = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    crate::check_version(if_match, old.version)?;
-    let mut t = old.clone();
-    if let Some(n) = change.name {
-        t.name = n;
-    }
-    if let Some(p) = change.priority {
-        t.priority = p;
-    }
-    if let Some(r) = change.rules {
-        t.rules = r;
-    }
-    if let Some(o) = change.owner_id {
-        t.owner_id = o;
-    }
-    if let Some(m) = change.member_ids {
-        t.member_ids = m;
-    }
-    if let Some(a) = change.active {
-        t.active = a;
-    }
-    t.normalize();
-    check(&mut conn, &t).await?;
-    if t == old {
-        return Ok(old);
-    }
-    t.version += 1;
-    t.updated_at = app.now();
-    if !store::update(&mut conn, &t, old.version).await? {
-        return Err(AppError::Invalid(Violations::one(
-            "",
-            Code::Conflict,
-            "the territory changed while this request ran; read it again",
-        )));
-    }
-    let ev = event(
-        Some(actor),
-        t.updated_at,
-        AuditAction::Updated,
-        RecordKind::Territory,
-        t.id,
-        changed_fields(Some(&old), &t, FIELDS),
-    );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
-    conn.commit().await?;
-    Ok(t)
+    versioned::update(app, actor, id, if_match, |t: &mut Territory, _| {
+        if let Some(n) = change.name {
+            t.name = n;
+        }
+        if let Some(p) = change.priority {
+            t.priority = p;
+        }
+        if let Some(r) = change.rules {
+            t.rules = r;
+        }
+        if let Some(o) = change.owner_id {
+            t.owner_id = o;
+        }
+        if let Some(m) = change.member_ids {
+            t.member_ids = m;
+        }
+        if let Some(a) = change.active {
+            t.active = a;
+        }
+        Ok(())
+    })
+    .await
 }

@@ -14,6 +14,7 @@ pub mod custom_fields;
 pub mod dav;
 pub mod db;
 pub mod deals;
+pub mod documents;
 pub mod error;
 mod groups;
 pub mod idempotency;

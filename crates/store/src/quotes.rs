@@ -1,5 +1,5 @@
-//! Quotes, their earlier revisions, the per-year document counters, the printed
-//! documents' assets (template, logo) and the conversion figures per rep.
+//! Quotes, their earlier revisions and the conversion figures per rep (the numbering
+//! series and the printed documents' assets are in `documents`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -17,25 +17,6 @@ const COLUMNS: &str = "id, number, revision, account_id, contact_id, owner_id, c
                        language, price_list_id, issue_date, valid_until, status, lines, \
                        discount, rounding, notes, total, sent_at, accepted_at, rejected_at, \
                        version, created_at, updated_at, deal_id";
-
-/// The next number of `kind` (`quote`, `order`) in `year`: 1, 2, 3 ... without gaps.
-/// The counter row is written in the caller's transaction, so a rolled-back document
-/// gives its number back, and a concurrent writer waits for the row (PostgreSQL's row
-/// lock; SQLite's single writer).
-pub async fn next_number(c: &mut Conn, kind: &str, year: i32) -> Result<i64> {
-    let row = c
-        .fetch_one(
-            Sql::new(
-                "INSERT INTO document_counters (kind, year, last) VALUES ($1, $2, 1) \
-                 ON CONFLICT (kind, year) DO UPDATE SET last = document_counters.last + 1 \
-                 RETURNING last",
-            )
-            .arg(kind)
-            .arg(i64::from(year)),
-        )
-        .await?;
-    row.int("last")
-}
 
 pub fn rounding_str(r: RoundingMode) -> &'static str {
     match r {
@@ -283,54 +264,6 @@ pub async fn revision(c: &mut Conn, id: Id, revision: i64) -> Result<Option<Valu
     .await?
     .map(|r| r.json("snapshot"))
     .transpose()
-}
-
-/// A stored asset of the printed documents (`quote_template`, `logo`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Asset {
-    pub content: String,
-    pub content_type: String,
-    pub updated_at: DateTime<Utc>,
-}
-
-pub async fn asset(c: &mut Conn, key: &str) -> Result<Option<Asset>> {
-    c.fetch_optional(
-        Sql::new("SELECT content, content_type, updated_at FROM document_assets WHERE key = $1")
-            .arg(key),
-    )
-    .await?
-    .map(|r| {
-        Ok(Asset {
-            content: r.text("content")?,
-            content_type: r.text("content_type")?,
-            updated_at: r.time("updated_at")?,
-        })
-    })
-    .transpose()
-}
-
-pub async fn set_asset(c: &mut Conn, key: &str, asset: &Asset) -> Result<()> {
-    c.execute(
-        Sql::new(
-            "INSERT INTO document_assets (key, content, content_type, updated_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO UPDATE SET content = $2, \
-             content_type = $3, updated_at = $4",
-        )
-        .arg(key)
-        .arg(&asset.content)
-        .arg(&asset.content_type)
-        .arg(asset.updated_at),
-    )
-    .await?;
-    Ok(())
-}
-
-pub async fn delete_asset(c: &mut Conn, key: &str) -> Result<bool> {
-    Ok(
-        c.execute(Sql::new("DELETE FROM document_assets WHERE key = $1").arg(key))
-            .await?
-            > 0,
-    )
 }
 
 /// One rep's quotes sent in a period and how many of those were accepted.

@@ -12,9 +12,8 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use utoipa::openapi::path::HttpMethod;
 
-use cartera_app::quotes::{
-    self, ConversionRow, NewQuote, QuoteChange, SendInput, Sent, TemplateInfo,
-};
+use cartera_app::quotes::print::{SendInput, Sent};
+use cartera_app::quotes::{self, ConversionRow, NewQuote, QuoteChange, TemplateInfo};
 use cartera_core::quotes::Quote;
 use cartera_core::{Code, Id};
 
@@ -96,7 +95,7 @@ async fn pdf(
     Auth(actor): Auth,
     RecordId(id): RecordId,
 ) -> Result<Response, ApiError> {
-    let (name, bytes) = quotes::pdf(&s.app, &actor, id).await?;
+    let (name, bytes) = quotes::print::pdf(&s.app, &actor, id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -132,7 +131,7 @@ async fn send(
             v => serde_json::from_value(v).map_err(bad)?,
         }
     };
-    Ok(Json(quotes::send(&s.app, &actor, id, input).await?))
+    Ok(Json(quotes::print::send(&s.app, &actor, id, input).await?))
 }
 
 async fn accept(

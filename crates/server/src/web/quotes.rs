@@ -18,7 +18,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use cartera_app::quotes::{self, NewQuote, QuoteChange, SendInput};
+use cartera_app::quotes::print::SendInput;
+use cartera_app::quotes::{self, NewQuote, QuoteChange};
 use cartera_app::totals::{LineInput, TotalsInput};
 use cartera_app::{AppError, catalog, notes, orders, records};
 use cartera_core::accounts::AccountData;
@@ -1136,7 +1137,7 @@ async fn quote_page(
 /// The quote's PDF, made by the same function as `GET /api/v1/quotes/{id}/pdf`; it may
 /// be framed by our own pages (the preview).
 async fn pdf(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response {
-    match quotes::pdf(&s.app, me.actor(), id).await {
+    match quotes::print::pdf(&s.app, me.actor(), id).await {
         Ok((name, bytes)) => {
             let mut res = bytes.into_response();
             let h = res.headers_mut();
@@ -1189,7 +1190,7 @@ async fn send(
         subject: Some(f.subject.clone()),
         message: Some(f.message.clone()),
     };
-    match quotes::send(&s.app, me.actor(), id, input).await {
+    match quotes::print::send(&s.app, me.actor(), id, input).await {
         Ok(_) => Redirect::to(&format!("/quotes/{id}?sent=1")).into_response(),
         Err(AppError::Invalid(v)) => {
             let code = v.0.first().map(|x| x.code);

@@ -1,0 +1,75 @@
+//! The trait every numbered commercial document implements; a leaf, so that the seam's
+//! parts (numbering, printing, assets) can name it without importing one another.
+
+use std::future::Future;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use cartera_core::Id;
+use cartera_core::quotes::DocCursor;
+use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::roles::Module;
+use cartera_store::Conn;
+
+use crate::{AppError, Result};
+
+/// A kind of numbered commercial document.
+pub(crate) trait Document: Send + Sync + Sized {
+    /// Its numbering series (`quote`, `order`): one counter per series and year.
+    const SERIES: &'static str;
+    /// The module whose permissions read and write it.
+    const MODULE: Module;
+    /// The kind its audit events name.
+    const KIND: RecordKind;
+
+    fn id(&self) -> Id;
+    fn version(&self) -> i64;
+    /// Marks a changed document as `version`, changed at `now`.
+    fn stamp(&mut self, version: i64, now: DateTime<Utc>);
+
+    /// The number people quote, from the year and the sequence in its series
+    /// (`P-2026-000123`).
+    fn format_number(year: i32, seq: i64) -> String;
+    /// The date whose year numbers it.
+    fn numbered_on(&self) -> NaiveDate;
+    fn set_number(&mut self, number: String);
+
+    fn owner_id(&self) -> Option<Id>;
+    fn account_id(&self) -> Id;
+    /// Where it stands in a list: newest first, by creation and number.
+    fn cursor(&self) -> DocCursor;
+
+    /// The document as stored.
+    fn get(conn: &mut Conn, id: Id) -> impl Future<Output = Result<Option<Self>>> + Send;
+
+    /// Documents after `after` (of `account`, owned by `owners` when given), newest
+    /// first, at most `limit`.
+    fn list_after(
+        conn: &mut Conn,
+        account: Option<Id>,
+        owners: Option<&[Id]>,
+        after: Option<&DocCursor>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<Self>>> + Send;
+
+    fn insert(conn: &mut Conn, doc: &Self) -> impl Future<Output = Result<()>> + Send;
+
+    /// Writes `doc` over the stored document if it is still at `expected`; false when
+    /// another writer got there first.
+    fn update(
+        conn: &mut Conn,
+        doc: &Self,
+        expected: i64,
+    ) -> impl Future<Output = Result<bool>> + Send;
+
+    /// What the document answers when another writer changed it during this one.
+    fn conflict(old: &Self) -> AppError;
+
+    /// What its audit event records: the fields that differ (all of them on creation).
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange>;
+
+    /// The document as read on `today` (a quote past its validity reads as expired).
+    fn read_on(self, _today: NaiveDate) -> Self {
+        self
+    }
+}

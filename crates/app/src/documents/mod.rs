@@ -1,0 +1,169 @@
+//! The seam of numbered commercial documents: quotes and orders today, invoices and
+//! credit notes next. A document kind implements [`Document`] (how it is numbered,
+//! read, listed and seen) and, when it is printed and emailed, [`Printed`]; what they
+//! all share lives here once:
+//!
+//! - numbering: one gapless series per kind and year, taken in the writer's
+//!   transaction ([`number`]), and writing a document with its audit event ([`insert`],
+//!   [`save`]);
+//! - who sees a document: its owner's view, or whoever sees its account ([`load`]);
+//! - the shared paging, newest first with keyset cursors ([`page`], [`Page`]);
+//! - template and logo storage, and their admin ([`assets`]);
+//! - the PDF made from the template, and the email with the PDF attached ([`print`]).
+//!
+//! Why: see `docs/decisions/documents.md`.
+
+pub mod assets;
+mod document;
+pub mod paging;
+pub mod print;
+mod printed;
+
+use chrono::{DateTime, Utc};
+
+use cartera_core::Id;
+use cartera_core::accounts::AccountData;
+use cartera_core::audit::AuditAction;
+use cartera_core::quotes::number_year;
+use cartera_core::record::FieldChange;
+use cartera_core::roles::Action;
+use cartera_store::Conn;
+
+use crate::events::event;
+use crate::records::load_visible;
+use crate::{Actor, App, AppError, Result};
+
+pub use assets::TemplateInfo;
+pub(crate) use document::Document;
+pub use paging::Page;
+pub(crate) use paging::{cut, read_cursor};
+pub(crate) use printed::Printed;
+
+/// Gives `doc` the next number of its series, in the caller's transaction (a rolled
+/// back document gives its number back).
+pub(crate) async fn number<D: Document>(conn: &mut Conn, doc: &mut D) -> Result<()> {
+    let year = number_year(doc.numbered_on());
+    let seq = cartera_store::documents::next_number(conn, D::SERIES, year).await?;
+    doc.set_number(D::format_number(year, seq));
+    Ok(())
+}
+
+/// Numbers a new document, stores it and writes its audit event, in the caller's
+/// transaction.
+pub(crate) async fn insert<D: Document>(
+    conn: &mut Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    doc: &mut D,
+) -> Result<()> {
+    number(conn, doc).await?;
+    D::insert(conn, doc).await?;
+    audit(
+        conn,
+        actor,
+        now,
+        AuditAction::Created,
+        D::changes(None, doc),
+        doc,
+    )
+    .await
+}
+
+/// Stores `new` (`old` changed) as its next version, changed at `now`, with its audit
+/// event, in the caller's transaction.
+pub(crate) async fn save<D: Document>(
+    conn: &mut Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    old: &D,
+    new: &mut D,
+) -> Result<()> {
+    new.stamp(old.version() + 1, now);
+    if !D::update(conn, new, old.version()).await? {
+        return Err(D::conflict(old));
+    }
+    audit(
+        conn,
+        actor,
+        now,
+        AuditAction::Updated,
+        D::changes(Some(old), new),
+        new,
+    )
+    .await
+}
+
+async fn audit<D: Document>(
+    conn: &mut Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    action: AuditAction,
+    changes: Vec<FieldChange>,
+    doc: &D,
+) -> Result<()> {
+    let ev = event(Some(actor), now, action, D::KIND, doc.id(), changes);
+    cartera_store::audit::insert(conn, &[ev]).await?;
+    Ok(())
+}
+
+/// Whether `owner` is in the actor's view (everyone is, for a role that sees all).
+pub(crate) fn owner_seen(actor: &Actor, owner: Option<Id>) -> bool {
+    match &actor.view {
+        None => true,
+        Some(v) => owner.is_some_and(|o| v.owners.contains(&o)),
+    }
+}
+
+/// A document the actor may see, as read today: its owner is in their view, or its
+/// account is (404 otherwise).
+pub(crate) async fn load<D: Document>(
+    conn: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    id: Id,
+) -> Result<D> {
+    let d = D::get(conn, id).await?.ok_or(AppError::NotFound)?;
+    if !owner_seen(actor, d.owner_id()) {
+        load_visible::<AccountData>(conn, actor, d.account_id()).await?;
+    }
+    Ok(d.read_on(app.now().date_naive()))
+}
+
+/// A page of documents, newest first, from `cursor` (the previous page's
+/// `next_cursor`; a damaged one answers 400 on `cursor`). Which ones a limited role
+/// lists: with `account`, all of that account's when the account is in its view (404
+/// otherwise); without, those it owns or its view's owners own.
+pub(crate) async fn page<D: Document>(
+    app: &App,
+    actor: &Actor,
+    account: Option<Id>,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<D>> {
+    actor.permit(D::MODULE, Action::Read)?;
+    let after = read_cursor(cursor)?;
+    let limit = limit.clamp(1, 500);
+    let mut conn = app.db.reader().await?;
+    let owners = match (&actor.view, account) {
+        // Whoever sees the account sees its documents.
+        (Some(_), Some(a)) => {
+            load_visible::<AccountData>(&mut conn, actor, a).await?;
+            None
+        }
+        (Some(v), None) => Some(v.owners.clone()),
+        (None, _) => None,
+    };
+    let today = app.now().date_naive();
+    let rows = D::list_after(
+        &mut conn,
+        account,
+        owners.as_deref(),
+        after.as_ref(),
+        limit + 1,
+    )
+    .await?
+    .into_iter()
+    .map(|d| d.read_on(today))
+    .collect();
+    Ok(cut(rows, limit, |d: &D| d.cursor().encode()))
+}
