@@ -32,7 +32,10 @@ fn skipped(table: &str) -> bool {
     table == "_sqlx_migrations"
         || table.starts_with("sqlite_")
         || table.contains("_fts")
-        || matches!(table, "sessions" | "idempotency_keys" | "password_resets")
+        || matches!(
+            table,
+            "sessions" | "idempotency_keys" | "password_resets" | "rate_limits"
+        )
 }
 
 #[derive(Debug, Clone)]
