@@ -23,6 +23,7 @@ pub mod imports;
 pub mod io;
 pub mod jobs;
 pub mod leads;
+pub mod limits;
 pub mod mail;
 pub mod maintenance;
 pub mod notes;

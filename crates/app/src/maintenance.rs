@@ -1,6 +1,7 @@
 //! Housekeeping `cartera serve` runs on its own: emptying the trash past its retention,
-//! forgetting old idempotency keys, expired sessions and old password reset links, jobs finished a month ago,
-//! and the files of imports never started. Safe to run from several servers at once.
+//! forgetting old idempotency keys, expired sessions and old password reset links, jobs
+//! finished a month ago, the files of imports never started, and rate-limit counts whose
+//! minute is over. Safe to run from several servers at once.
 
 use chrono::Duration;
 use serde::Serialize;
@@ -26,6 +27,7 @@ pub struct PurgeReport {
     pub login_failures: u64,
     pub done_jobs: u64,
     pub expired_imports: u64,
+    pub rate_limits: u64,
 }
 
 /// Purges in slices so that one run never holds the write lock for long.
@@ -71,6 +73,7 @@ pub async fn run(app: &App) -> Result<PurgeReport> {
     report.login_failures = crate::auth::purge_stale_login_failures(app).await?;
     report.done_jobs = crate::jobs::purge_done(app).await?;
     report.expired_imports = crate::imports::expire_stale(app, import_days).await?;
+    report.rate_limits = crate::limits::purge_finished(app).await?;
     Ok(report)
 }
 

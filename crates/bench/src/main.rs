@@ -321,6 +321,7 @@ async fn run(args: Args) -> Result<(), String> {
         // One token drives the server as hard as it can: no per-token limit.
         let limits = cartera_server::state::Limits {
             token_requests_per_minute: 0,
+            ..cartera_server::state::Limits::default()
         };
         let _ = cartera_server::serve(listener, served, limits, std::future::pending()).await;
     });

@@ -226,6 +226,8 @@ fn duration_of(e: &ICalendarEntry) -> Option<Duration> {
 /// Reads one client calendar object: exactly one VEVENT or VTODO (recurring series are
 /// taken as their first occurrence), with a summary and an end not before its start.
 pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
+    let composed = crate::text::nfc(text);
+    let text: &str = &composed;
     let ical = match ICalendar::parse(text) {
         Ok(i) => i,
         Err(Entry::InvalidLine(l)) => return Err(malformed(format!("invalid line: {l}"))),
@@ -835,7 +837,10 @@ fn card_label(e: &VCardEntry) -> Option<String> {
 /// Splits a whole text into the values of every vCard it holds. Anything else in the
 /// text (a stray line, a half card) is an error naming the card by its position.
 pub fn parse_cards(text: &str) -> Result<Vec<Result<CardItem, DataError>>, DataError> {
-    let mut parser = calcard::Parser::new(text);
+    // Composed text (see `text::nfc`): a card written with separate accent marks names
+    // the same person as one typed on an ordinary keyboard.
+    let text = crate::text::nfc(text);
+    let mut parser = calcard::Parser::new(&text);
     let mut out = Vec::new();
     loop {
         match parser.entry() {

@@ -95,7 +95,9 @@ pub struct Phone {
 
 pub fn normalize_emails(emails: &mut Vec<Email>) {
     for e in emails.iter_mut() {
-        e.address = e.address.trim().to_lowercase();
+        // Composed as well as lower-cased, so a decomposed accent (`jose\u{301}@`) is
+        // the same address as the composed one, whichever way it arrived.
+        e.address = crate::text::email_key(&e.address);
         clean_opt(&mut e.label);
     }
     let mut seen = std::collections::HashSet::new();

@@ -1,7 +1,41 @@
 //! Text normalisation shared by duplicate detection and search.
 
-use unicode_normalization::UnicodeNormalization;
+use std::borrow::Cow;
+
 use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+/// The text in Unicode's composed form (NFC): `"Iba\u{301}n\u{303}ez"` (an accent typed
+/// as a separate mark, as macOS and some phones send it) becomes `"Ibáñez"`, the
+/// spelling everyone else's keyboard writes. Every text that comes in (JSON bodies,
+/// forms, query strings, imported files, vCards) passes through here first, so one
+/// name has one spelling in the database. Cheap for text already composed: nothing is
+/// copied.
+pub fn nfc(s: &str) -> Cow<'_, str> {
+    match is_nfc_quick(s.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(s),
+        _ => {
+            let composed: String = s.nfc().collect();
+            if composed == s {
+                Cow::Borrowed(s)
+            } else {
+                Cow::Owned(composed)
+            }
+        }
+    }
+}
+
+/// Whether `s` is already in composed form (`nfc` would leave it as it is).
+pub fn is_nfc(s: &str) -> bool {
+    matches!(nfc(s), Cow::Borrowed(_))
+}
+
+/// Puts `s` in composed form where it is not.
+pub fn nfc_in_place(s: &mut String) {
+    if let Cow::Owned(composed) = nfc(s) {
+        *s = composed;
+    }
+}
 
 /// Lower-case without accents: `"José GARCÍA"` -> `"jose garcia"`. `ñ` becomes `n`, as a
 /// person typing on a phone without the Spanish layout would write it.
@@ -12,11 +46,17 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
-/// Words of a text: runs of letters and digits, folded.
-pub fn words(s: &str) -> impl Iterator<Item = String> + '_ {
-    s.split(|c: char| !c.is_alphanumeric())
+/// Words of a text: runs of letters and digits, folded. The text is composed first: a
+/// separate accent mark is not a letter, so `"Iba\u{301}n\u{303}ez"` would otherwise
+/// split into `iba n ez`.
+pub fn words(s: &str) -> impl Iterator<Item = String> {
+    let composed = nfc(s).into_owned();
+    let words: Vec<String> = composed
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(fold)
+        .collect();
+    words.into_iter()
 }
 
 /// Legal-form words that do not tell two companies apart ("Acme S.A." is "ACME SA").
@@ -70,7 +110,7 @@ pub fn tax_id_key(tax_id: &str) -> String {
 }
 
 pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
+    nfc(email.trim()).to_lowercase()
 }
 
 /// Digits only, so that `+54 9 11 4567-8901` can be found as `1145678901`.
@@ -81,7 +121,8 @@ pub fn digits(s: &str) -> String {
 /// The words of a search box entry, at most `max` of them, each at most 64 characters.
 /// Accents and case are left to the database's own folding.
 pub fn search_terms(q: &str, max: usize) -> Vec<String> {
-    q.split(|c: char| !c.is_alphanumeric())
+    nfc(q)
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .take(max)
         .map(|w| w.chars().take(64).collect())
@@ -92,7 +133,8 @@ pub fn search_terms(q: &str, max: usize) -> Vec<String> {
 /// spaces. Both engines then see the same words (PostgreSQL's parser would otherwise
 /// keep `ana@acme.com` as one token while SQLite's splits it).
 pub fn index_words(s: &str) -> String {
-    s.split(|c: char| !c.is_alphanumeric())
+    nfc(s)
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
@@ -195,6 +237,30 @@ mod tests {
             index_words("jm.garcia@ferretería-sur.com.ar"),
             "jm garcia ferretería sur com ar"
         );
+    }
+
+    #[test]
+    fn decomposed_accents_read_like_composed_ones() {
+        let nfd = "Iba\u{301}n\u{303}ez";
+        assert_eq!(nfc(nfd), "Ibáñez");
+        assert!(matches!(nfc("Ibáñez"), Cow::Borrowed(_)));
+        assert!(is_nfc("Ibáñez") && !is_nfc(nfd));
+        assert_eq!(fold(nfd), fold("Ibáñez"));
+        assert_eq!(words(nfd).collect::<Vec<_>>(), vec!["ibanez"]);
+        assert_eq!(search_terms(nfd, 8), vec!["Ibáñez"]);
+        assert_eq!(index_words(&format!("Juan {nfd}")), "Juan Ibáñez");
+        assert_eq!(
+            company_key("Panaderi\u{301}a Nin\u{303}o S.A."),
+            company_key("Panadería Niño")
+        );
+        assert_eq!(
+            person_key("Jose\u{301}", "Nu\u{301}n\u{303}ez"),
+            person_key("José", "Núñez")
+        );
+        assert_eq!(email_key("jose\u{301}@acme.es"), email_key("JOSÉ@acme.es"));
+        let mut s = nfd.to_owned();
+        nfc_in_place(&mut s);
+        assert_eq!(s, "Ibáñez");
     }
 
     #[test]

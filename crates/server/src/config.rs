@@ -2,7 +2,7 @@
 //! then defaults. With nothing set, Cartera keeps everything in SQLite under `./data/`
 //! and answers on http://127.0.0.1:8080.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -20,6 +20,10 @@ pub enum ConfigError {
     Listen(String),
     #[error("public URL '{0}' must start with http:// or https:// (e.g. https://crm.example.com)")]
     PublicUrl(String),
+    #[error(
+        "trusted proxy '{0}' is not an IP address or a CIDR range (e.g. 10.0.0.5 or 10.0.0.0/8)"
+    )]
+    TrustedProxy(String),
     #[error("cannot create the data folder {path}: {source}")]
     DataDir {
         path: PathBuf,
@@ -41,6 +45,8 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub token_rate_limit: Option<u32>,
+    /// IPs and CIDR ranges, e.g. `["10.0.0.0/8", "192.168.1.5"]`.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 impl FileConfig {
@@ -78,6 +84,55 @@ pub struct Config {
     pub smtp_from: String,
     /// API requests a minute per token; 0: no limit.
     pub token_rate_limit: u32,
+    /// The reverse proxies whose forwarding headers name the client.
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// The reverse proxies (addresses and CIDR ranges) in front of Cartera. A request from
+/// one of them is taken to come from the address its `X-Forwarded-For` (or, without
+/// one, `Forwarded`) header names; from anyone else those headers are ignored, since a
+/// client can write whatever it likes there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// Reads a list separated by commas or spaces: `10.0.0.5, 10.1.0.0/16, ::1`.
+    pub fn parse(list: &str) -> Result<TrustedProxies, ConfigError> {
+        Self::from_items(list.split([',', ' ']).filter(|s| !s.is_empty()))
+    }
+
+    pub fn from_items<'a>(
+        items: impl IntoIterator<Item = &'a str>,
+    ) -> Result<TrustedProxies, ConfigError> {
+        items
+            .into_iter()
+            .map(|item| {
+                let item = item.trim();
+                item.parse::<ipnet::IpNet>()
+                    .or_else(|_| item.parse::<IpAddr>().map(ipnet::IpNet::from))
+                    .map(|net| net.trunc())
+                    .map_err(|_| ConfigError::TrustedProxy(item.to_owned()))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(TrustedProxies)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        // A proxy speaking IPv6 to an IPv4 listener shows up as ::ffff:a.b.c.d.
+        let ip = ip.to_canonical();
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+}
+
+impl std::fmt::Display for TrustedProxies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let items: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&items.join(", "))
+    }
 }
 
 /// API requests a token may make in a minute unless configured: a hundred a second,
@@ -97,6 +152,8 @@ pub struct Overrides {
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub token_rate_limit: Option<u32>,
+    /// `CARTERA_TRUSTED_PROXIES`: addresses and CIDR ranges separated by commas.
+    pub trusted_proxies: Option<String>,
 }
 
 impl Config {
@@ -133,8 +190,14 @@ impl Config {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(ConfigError::PublicUrl(public_url));
         }
+        let trusted_proxies = match (o.trusted_proxies, file.trusted_proxies) {
+            (Some(list), _) => TrustedProxies::parse(&list)?,
+            (None, Some(items)) => TrustedProxies::from_items(items.iter().map(String::as_str))?,
+            (None, None) => TrustedProxies::default(),
+        };
         Ok(Config {
             listen,
+            trusted_proxies,
             public_url,
             smtp_url: o
                 .smtp_url
@@ -251,6 +314,52 @@ mod tests {
         .unwrap();
         assert_eq!(c.listen.port(), 7000);
         assert_eq!(c.database_display(), "postgres://u:***@h/db");
+    }
+
+    #[test]
+    fn trusted_proxies_from_the_environment_or_the_file() {
+        let file: FileConfig = toml::from_str(
+            "database_url = \"sqlite://x.db\"\ntrusted_proxies = [\"10.0.0.0/8\", \"192.168.1.5\"]",
+        )
+        .unwrap();
+        let c = Config::resolve(Overrides::default(), file).unwrap();
+        assert!(c.trusted_proxies.contains("10.20.30.40".parse().unwrap()));
+        assert!(c.trusted_proxies.contains("192.168.1.5".parse().unwrap()));
+        assert!(
+            c.trusted_proxies
+                .contains("::ffff:10.0.0.1".parse().unwrap())
+        );
+        assert!(!c.trusted_proxies.contains("192.168.1.6".parse().unwrap()));
+        assert_eq!(c.trusted_proxies.to_string(), "10.0.0.0/8, 192.168.1.5/32");
+
+        let env = Overrides {
+            database_url: Some("sqlite://x.db".into()),
+            trusted_proxies: Some("fd00::/8 127.0.0.1".into()),
+            ..Overrides::default()
+        };
+        let c = Config::resolve(env, FileConfig::default()).unwrap();
+        assert!(c.trusted_proxies.contains("fd00::1".parse().unwrap()));
+        assert!(!c.trusted_proxies.contains("10.0.0.1".parse().unwrap()));
+
+        let none = Overrides {
+            database_url: Some("sqlite://x.db".into()),
+            ..Overrides::default()
+        };
+        assert!(
+            Config::resolve(none, FileConfig::default())
+                .unwrap()
+                .trusted_proxies
+                .is_empty()
+        );
+        let bad = Overrides {
+            database_url: Some("sqlite://x.db".into()),
+            trusted_proxies: Some("10.0.0.0/8, proxy.local".into()),
+            ..Overrides::default()
+        };
+        assert!(matches!(
+            Config::resolve(bad, FileConfig::default()),
+            Err(ConfigError::TrustedProxy(p)) if p == "proxy.local"
+        ));
     }
 
     #[test]

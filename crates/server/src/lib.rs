@@ -65,9 +65,10 @@ pub fn router(app: App, limits: Limits) -> Router {
         metrics: metrics_handle(),
         openapi: Arc::new(openapi.into()),
         login_limiter: state::login_limiter(),
-        token_limiter: state::token_limiter(limits),
+        token_limiter: state::token_limiter(&limits),
         bearer_failure_limiter: state::bearer_failure_limiter(),
         refusal_audit_limiter: state::refusal_audit_limiter(),
+        trusted_proxies: Arc::new(limits.trusted_proxies),
         web: Arc::new(web::Ui::new()),
     };
     let web_router = web::router(state.clone());
@@ -112,7 +113,12 @@ pub fn router(app: App, limits: Limits) -> Router {
         .layer(DefaultBodyLimit::max(middleware::BODY_LIMIT))
         .layer(CatchPanicLayer::custom(panic_answer));
     middleware::with_security_headers(router)
+        .layer(axum::middleware::from_fn(middleware::nfc_input))
         .layer(axum::middleware::from_fn(middleware::observe))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::client_address,
+        ))
         .with_state(state)
 }
 
@@ -123,7 +129,9 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // The peer address goes into the audit trail of logins and keys the per-address limits.
+    // The client's address (the peer's, or the one a trusted proxy names: see
+    // `middleware::client_address`) goes into the audit trail of logins and keys the
+    // per-address limits.
     let service = router(app, limits).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)

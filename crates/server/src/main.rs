@@ -109,6 +109,12 @@ struct ServeArgs {
     /// API requests a minute per token (0: no limit). Default: 6000.
     #[arg(long, env = "CARTERA_TOKEN_RATE_LIMIT")]
     token_rate_limit: Option<u32>,
+    /// Reverse proxies in front of Cartera, as IPs or CIDR ranges separated by commas
+    /// (e.g. 10.0.0.0/8,192.168.1.5). A request from one of them is taken to come from
+    /// the address its X-Forwarded-For (or Forwarded) header names; from anyone else
+    /// those headers are ignored. Default: none; the peer address is the client's.
+    #[arg(long, env = "CARTERA_TRUSTED_PROXIES")]
+    trusted_proxies: Option<String>,
     /// Milliseconds between looks for due background jobs.
     #[arg(long, env = "CARTERA_JOBS_POLL_MS", default_value_t = 1000)]
     jobs_poll_ms: u64,
@@ -234,6 +240,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         overrides.smtp_url.clone_from(&a.smtp_url);
         overrides.smtp_from.clone_from(&a.smtp_from);
         overrides.token_rate_limit = a.token_rate_limit;
+        overrides.trusted_proxies.clone_from(&a.trusted_proxies);
     }
     let config = Config::resolve(overrides, file).map_err(|e| e.to_string())?;
 
@@ -289,8 +296,15 @@ async fn run(cli: Cli) -> Result<(), String> {
                 app.clone(),
                 std::time::Duration::from_millis(args.jobs_poll_ms.max(10)),
             );
+            if !config.trusted_proxies.is_empty() {
+                tracing::info!(
+                    proxies = %config.trusted_proxies,
+                    "client addresses come from X-Forwarded-For when these proxies send it"
+                );
+            }
             let limits = Limits {
                 token_requests_per_minute: config.token_rate_limit,
+                trusted_proxies: config.trusted_proxies.clone(),
             };
             cartera_server::serve(listener, app.clone(), limits, shutdown_signal())
                 .await

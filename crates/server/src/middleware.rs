@@ -19,8 +19,9 @@ use cartera_core::auth::SESSION_COOKIE;
 use cartera_core::users::Scope;
 use cartera_core::{Code, Id};
 
+use crate::config::TrustedProxies;
 use crate::problem::ApiError;
-use crate::state::{AppState, take};
+use crate::state::AppState;
 
 /// The id of a request, from `X-Request-Id` or made here.
 #[derive(Clone)]
@@ -54,7 +55,165 @@ fn request_id(req: &Request) -> String {
         .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string())
 }
 
-/// Outermost: request id in and out, one structured log line, request metrics.
+/// Outermost: when the peer is a trusted reverse proxy, the address the proxy names
+/// replaces the peer's in the request's `ConnectInfo`, so every reader of the client's
+/// address (the per-address limits, the audit trail of logins and refused tokens) sees
+/// the client, not the proxy. Without trusted proxies nothing changes.
+pub async fn client_address(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    if !s.trusted_proxies.is_empty()
+        && let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied()
+    {
+        let client = client_ip(peer.ip(), req.headers(), &s.trusted_proxies);
+        if client != peer.ip() {
+            req.extensions_mut()
+                .insert(ConnectInfo(SocketAddr::new(client, peer.port())));
+        }
+    }
+    next.run(req).await
+}
+
+/// The client's address: the peer's, unless the peer is a trusted proxy. Then the hops
+/// of `X-Forwarded-For` (or, when there is none, the `for=` of `Forwarded`) are walked
+/// from the right, the end each proxy appended to, past the trusted proxies: the first
+/// address that is not one of them is the client. Whatever stands left of it came from
+/// the client and may be forged. A hop that is not an address (`unknown`, a typo) ends
+/// the walk at the last proxy, so a forged header can never pick a fresh address.
+pub fn client_ip(
+    peer: IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &TrustedProxies,
+) -> IpAddr {
+    if !trusted.contains(peer) {
+        return peer;
+    }
+    let joined = |name: header::HeaderName| -> Vec<String> {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|hop| hop.trim().to_owned())
+            .collect()
+    };
+    let mut hops = joined(header::HeaderName::from_static("x-forwarded-for"));
+    if hops.is_empty() {
+        hops = joined(header::FORWARDED)
+            .iter()
+            .filter_map(|element| {
+                element.split(';').find_map(|pair| {
+                    let (key, value) = pair.split_once('=')?;
+                    key.trim()
+                        .eq_ignore_ascii_case("for")
+                        .then(|| value.trim().to_owned())
+                })
+            })
+            .collect();
+    }
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(ip) = hop_address(hop) else { break };
+        client = ip;
+        if !trusted.contains(ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// An address as proxies write it: `203.0.113.7`, `203.0.113.7:4711`, `2001:db8::1`,
+/// `[2001:db8::1]:4711`, possibly in quotes (`Forwarded`).
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim().trim_matches('"');
+    let ip = hop
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<SocketAddr>().ok().map(|a| a.ip()))
+        .or_else(|| {
+            hop.strip_prefix('[')
+                .and_then(|rest| rest.split_once(']'))
+                .and_then(|(inner, _)| inner.parse::<IpAddr>().ok())
+        })?;
+    Some(ip.to_canonical())
+}
+
+/// Puts the text of query strings and of urlencoded form bodies in Unicode's composed
+/// form (NFC) before anything reads them, so `q=Iba%CC%81n%CC%83ez` (the accents sent as
+/// separate marks, as macOS and some phones do) searches, compares and is stored like
+/// `Ibáñez`. This is the edge of every page form and every query parameter; JSON bodies
+/// are composed where they are parsed (`api::extract::parse_json`), imported files as
+/// they are read and vCards/iCalendar objects in their parsers. Input already composed,
+/// nearly all of it, passes untouched.
+pub async fn nfc_input(req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    if let Some(composed) = parts.uri.query().and_then(|q| nfc_urlencoded(q.as_bytes())) {
+        let path_and_query = format!("{}?{composed}", parts.uri.path());
+        let mut uri = parts.uri.clone().into_parts();
+        if let Ok(pq) = path_and_query.parse() {
+            uri.path_and_query = Some(pq);
+            if let Ok(uri) = axum::http::Uri::from_parts(uri) {
+                parts.uri = uri;
+            }
+        }
+    }
+    let form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !form {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let bytes = match to_bytes(body, BODY_LIMIT).await {
+        Ok(b) => b,
+        Err(_) => {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                "Too large",
+                "the request body is larger than this server accepts",
+            )
+            .into_response();
+        }
+    };
+    let body = match nfc_urlencoded(&bytes) {
+        Some(composed) => {
+            parts
+                .headers
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(composed.len()));
+            Body::from(composed)
+        }
+        None => Body::from(bytes),
+    };
+    next.run(Request::from_parts(parts, body)).await
+}
+
+/// `raw` (`a=1&b=Iba%CC%81n%CC%83ez`) encoded again with every name and value composed,
+/// or `None` when it already is.
+fn nfc_urlencoded(raw: &[u8]) -> Option<String> {
+    use cartera_core::text::{is_nfc, nfc};
+    // Plain ASCII is composed by definition: the common case costs one scan.
+    if raw.iter().all(|b| b.is_ascii() && *b != b'%') {
+        return None;
+    }
+    let pairs: Vec<_> = form_urlencoded::parse(raw).collect();
+    if pairs.iter().all(|(k, v)| is_nfc(k) && is_nfc(v)) {
+        return None;
+    }
+    Some(
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter().map(|(k, v)| (nfc(k), nfc(v))))
+            .finish(),
+    )
+}
+
+/// Request id in and out, one structured log line, request metrics (inside
+/// `client_address`, outside everything else).
 pub async fn observe(mut req: Request, next: Next) -> Response {
     let start = Instant::now();
     let rid = request_id(&req);
@@ -243,7 +402,7 @@ async fn refused(
     request_id: Option<String>,
 ) -> Response {
     if let Some(ip) = peer
-        && let Err(seconds) = take(&s.bearer_failure_limiter, &ip)
+        && let Err(seconds) = s.bearer_failure_limiter.take(&s.app, &ip.to_string()).await
     {
         return ApiError::from(AppError::RateLimited {
             message: format!(
@@ -254,7 +413,10 @@ async fn refused(
         .into_response();
     }
     if let Some(token) = refusal.token()
-        && take(&s.refusal_audit_limiter, &token.id).is_ok()
+        && s.refusal_audit_limiter
+            .take(&s.app, &token.id.to_string())
+            .await
+            .is_ok()
     {
         let client = auth::Client {
             user_agent: None,
@@ -327,7 +489,7 @@ pub async fn authenticate(State(s): State<AppState>, mut req: Request, next: Nex
         match authenticate_token(&s.app, &token).await {
             Ok(Ok((user, tok, grant))) => {
                 if let Some(limiter) = &s.token_limiter
-                    && let Err(seconds) = take(limiter, &tok.id)
+                    && let Err(seconds) = limiter.take(&s.app, &tok.id.to_string()).await
                 {
                     return ApiError::from(AppError::RateLimited {
                         message: format!(
@@ -494,7 +656,77 @@ pub async fn idempotent(State(s): State<AppState>, req: Request, next: Next) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::log_target;
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> axum::http::HeaderMap {
+        let mut h = axum::http::HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_is_the_first_untrusted_hop_from_the_right() {
+        let trusted = TrustedProxies::parse("10.0.0.0/8, 192.168.1.5").unwrap();
+        let proxy = ip("10.0.0.2");
+        // Without trusted proxies, or from an untrusted peer, the headers mean nothing.
+        let forged = headers(&[("x-forwarded-for", "1.2.3.4")]);
+        assert_eq!(client_ip(proxy, &forged, &TrustedProxies::default()), proxy);
+        assert_eq!(client_ip(ip("8.8.8.8"), &forged, &trusted), ip("8.8.8.8"));
+        // One proxy; two proxies, one header each; a forged hop on the left is skipped.
+        assert_eq!(client_ip(proxy, &forged, &trusted), ip("1.2.3.4"));
+        let chain = headers(&[
+            ("x-forwarded-for", "6.6.6.6, 203.0.113.9"),
+            ("x-forwarded-for", "192.168.1.5"),
+        ]);
+        assert_eq!(client_ip(proxy, &chain, &trusted), ip("203.0.113.9"));
+        // Only proxies: the leftmost of them. No header: the peer.
+        let inner = headers(&[("x-forwarded-for", "10.1.1.1,10.2.2.2")]);
+        assert_eq!(client_ip(proxy, &inner, &trusted), ip("10.1.1.1"));
+        assert_eq!(client_ip(proxy, &headers(&[]), &trusted), proxy);
+        // Garbage stops the walk at the last proxy.
+        let junk = headers(&[("x-forwarded-for", "1.2.3.4, unknown, 10.9.9.9")]);
+        assert_eq!(client_ip(proxy, &junk, &trusted), ip("10.9.9.9"));
+        // Ports and brackets.
+        let ported = headers(&[("x-forwarded-for", "[2001:db8::7]:4711")]);
+        assert_eq!(client_ip(proxy, &ported, &trusted), ip("2001:db8::7"));
+    }
+
+    #[test]
+    fn query_strings_and_forms_are_composed() {
+        assert_eq!(nfc_urlencoded(b"q=abc&limit=5"), None);
+        assert_eq!(nfc_urlencoded("q=Ib%C3%A1%C3%B1ez".as_bytes()), None);
+        assert_eq!(
+            nfc_urlencoded(b"q=Iba%CC%81n%CC%83ez&x=a+b").as_deref(),
+            Some("q=Ib%C3%A1%C3%B1ez&x=a+b")
+        );
+    }
+
+    #[test]
+    fn forwarded_is_read_when_there_is_no_x_forwarded_for() {
+        let trusted = TrustedProxies::parse("127.0.0.1").unwrap();
+        let h = headers(&[(
+            "forwarded",
+            "for=9.9.9.9;proto=https, For=\"[2001:db8:cafe::17]:4711\";by=127.0.0.1",
+        )]);
+        assert_eq!(
+            client_ip(ip("127.0.0.1"), &h, &trusted),
+            ip("2001:db8:cafe::17")
+        );
+        let both = headers(&[("forwarded", "for=9.9.9.9"), ("x-forwarded-for", "5.5.5.5")]);
+        assert_eq!(client_ip(ip("127.0.0.1"), &both, &trusted), ip("5.5.5.5"));
+        // An IPv4 proxy seen over IPv6 is still the proxy.
+        let f = headers(&[("x-forwarded-for", "5.5.5.5")]);
+        assert_eq!(
+            client_ip(ip("::ffff:127.0.0.1"), &f, &trusted),
+            ip("5.5.5.5")
+        );
+    }
 
     #[test]
     fn feed_secrets_stay_out_of_the_log() {

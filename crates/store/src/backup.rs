@@ -35,7 +35,7 @@ fn skipped(table: &str) -> bool {
         || table.contains("_fts")
         || matches!(
             table,
-            "sessions" | "idempotency_keys" | "password_resets" | "login_failures"
+            "sessions" | "idempotency_keys" | "password_resets" | "login_failures" | "rate_limits"
         )
 }
 

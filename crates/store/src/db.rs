@@ -192,6 +192,17 @@ impl Db {
         })
     }
 
+    /// A connection for single statements that write and commit on their own (no
+    /// transaction around them): one round trip where `begin` + statement + `commit`
+    /// takes three. On SQLite it is the writer connection, so it waits its turn behind
+    /// write transactions like any writer.
+    pub async fn autocommit(&self) -> Result<Conn> {
+        Ok(match &*self.pools {
+            Pools::Sqlite { writer, .. } => Conn::Sqlite(writer.acquire().await?),
+            Pools::Postgres(p) => Conn::Pg(p.acquire().await?),
+        })
+    }
+
     /// A connection for reads, outside any transaction.
     pub async fn reader(&self) -> Result<Conn> {
         Ok(match &*self.pools {

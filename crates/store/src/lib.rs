@@ -21,6 +21,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod jobs;
 pub mod leads;
+pub mod limits;
 pub mod notes;
 pub mod orders;
 pub mod quotes;

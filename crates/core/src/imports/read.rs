@@ -270,6 +270,20 @@ pub fn open<R: Read + Seek + Send + 'static>(
     if header.len() > MAX_COLUMNS {
         return Err(FileError::TooManyColumns);
     }
+    // The file's text in composed form (see `text::nfc`), whatever wrote it: a name
+    // exported with separate accent marks must match the one already in the database.
+    let mut header = header;
+    header.iter_mut().for_each(crate::text::nfc_in_place);
+    let rows: Rows = Box::new(rows.map(|row| {
+        row.map(|mut row| {
+            for cell in &mut row.cells {
+                if let Raw::Text(s) = cell {
+                    crate::text::nfc_in_place(s);
+                }
+            }
+            row
+        })
+    }));
     let mut t = Table {
         format,
         encoding,

@@ -114,8 +114,8 @@ pub(crate) fn session_cookie(
 
 /// Refuses an address that has tried to log in (or asked for reset links) too often in
 /// the last minute.
-pub(crate) fn limit_logins(s: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
-    crate::state::take(&s.login_limiter, &ip).map_err(|seconds| {
+pub(crate) async fn limit_logins(s: &AppState, ip: std::net::IpAddr) -> Result<(), ApiError> {
+    s.login_limiter.take(&s.app, &ip.to_string()).await.map_err(|seconds| {
         ApiError::from(AppError::RateLimited {
             message: format!(
                 "too many login or password reset attempts from this address: try again in {seconds} seconds"
@@ -149,7 +149,7 @@ async fn login(
     Input(input): Input<LoginInput>,
 ) -> Result<Response, ApiError> {
     if let Some(axum::Extension(ConnectInfo(addr))) = &peer {
-        limit_logins(&s, addr.ip())?;
+        limit_logins(&s, addr.ip()).await?;
     }
     let client = client(peer.as_ref(), request_id, &headers);
     let second = auth::SecondFactorInput {
@@ -185,7 +185,7 @@ async fn request_password_reset(
     Input(input): Input<PasswordResetRequest>,
 ) -> Result<Response, ApiError> {
     if let Some(axum::Extension(ConnectInfo(addr))) = &peer {
-        limit_logins(&s, addr.ip())?;
+        limit_logins(&s, addr.ip()).await?;
     }
     let client = client(peer.as_ref(), request_id, &headers);
     auth::request_password_reset(&s.app, &input.email, client).await?;

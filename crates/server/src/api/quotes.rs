@@ -126,7 +126,10 @@ async fn send(
     let input: SendInput = if body.iter().all(u8::is_ascii_whitespace) {
         SendInput::default()
     } else {
-        match serde_json::from_slice::<Value>(&body).map_err(bad)? {
+        match serde_json::from_slice::<Value>(&body)
+            .map(super::extract::nfc_value)
+            .map_err(bad)?
+        {
             Value::Null => SendInput::default(),
             v => serde_json::from_value(v).map_err(bad)?,
         }

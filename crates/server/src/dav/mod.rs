@@ -196,7 +196,7 @@ async fn refused_basic(
     request_id: Option<String>,
 ) -> Response {
     if let Some(ip) = peer
-        && let Err(seconds) = crate::state::take(&s.bearer_failure_limiter, &ip)
+        && let Err(seconds) = s.bearer_failure_limiter.take(&s.app, &ip.to_string()).await
     {
         let mut res = plain(
             StatusCode::TOO_MANY_REQUESTS,
@@ -208,7 +208,10 @@ async fn refused_basic(
     }
     if let Some(refusal) = refusal
         && let Some(token) = refusal.token()
-        && crate::state::take(&s.refusal_audit_limiter, &token.id).is_ok()
+        && s.refusal_audit_limiter
+            .take(&s.app, &token.id.to_string())
+            .await
+            .is_ok()
     {
         let client = cartera_app::auth::Client {
             user_agent: None,

@@ -112,13 +112,13 @@ pub async fn session_layer(State(s): State<AppState>, req: Request, next: Next) 
 
 /// The message for an address that tried to log in (or asked for reset links) too often
 /// this minute; `None` when it may go on.
-pub(crate) fn over_login_limit(
+pub(crate) async fn over_login_limit(
     s: &AppState,
     page: &Page,
     peer: Option<&axum::Extension<ConnectInfo<SocketAddr>>>,
 ) -> Option<String> {
     let axum::Extension(ConnectInfo(addr)) = peer?;
-    let e = limit_logins(s, addr.ip()).err()?;
+    let e = limit_logins(s, addr.ip()).await.err()?;
     let seconds = e.retry_after().unwrap_or(60);
     Some(page.t_args(
         "login-locked",
@@ -228,7 +228,7 @@ pub async fn login(
         .totp_code
         .as_deref()
         .is_some_and(|c| !c.trim().is_empty());
-    if let Some(msg) = over_login_limit(&s, &page, peer.as_ref()) {
+    if let Some(msg) = over_login_limit(&s, &page, peer.as_ref()).await {
         return render_login(
             &page,
             StatusCode::TOO_MANY_REQUESTS,

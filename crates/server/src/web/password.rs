@@ -55,7 +55,7 @@ pub async fn forgot(
     if !same_site(&headers) {
         return page.error_page(StatusCode::FORBIDDEN, "csrf");
     }
-    if let Some(msg) = over_login_limit(&s, &page, peer.as_ref()) {
+    if let Some(msg) = over_login_limit(&s, &page, peer.as_ref()).await {
         return render_forgot(
             &page,
             StatusCode::TOO_MANY_REQUESTS,

@@ -252,6 +252,13 @@ impl TestServer {
         Self::start_on(url, store, Setup::default()).await
     }
 
+    /// Another server on this one's database, running beside it (two servers behind a
+    /// load balancer), started as `setup` says, with its own clock and admin token. The
+    /// database stays this server's: drop the second one first.
+    pub async fn second(&self, setup: Setup) -> TestServer {
+        Self::start_on(self.url.clone(), Store::Moved, setup).await
+    }
+
     async fn start_on(url: String, store: Store, setup: Setup) -> TestServer {
         let db = Db::connect(&ConnectOptions {
             max_connections: 4,
