@@ -8,7 +8,9 @@ use utoipa::openapi::path::{
     HttpMethod, Operation, OperationBuilder, ParameterBuilder, ParameterIn,
 };
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, SchemaType, Type};
+use utoipa::openapi::schema::{
+    AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, SchemaType, Type,
+};
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, Http, HttpAuthScheme, SecurityRequirement, SecurityScheme,
 };
@@ -236,6 +238,21 @@ impl Op {
                 )
                 .build(),
         );
+        self
+    }
+
+    /// A file in one of several formats (the request picks which).
+    pub fn answer_files(mut self, status: u16, description: &str, content_types: &[&str]) -> Op {
+        let mut answer = ResponseBuilder::new().description(description);
+        for ct in content_types {
+            answer = answer.content(
+                *ct,
+                ContentBuilder::new()
+                    .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                    .build(),
+            );
+        }
+        self.b = self.b.response(status.to_string(), answer.build());
         self
     }
 
@@ -537,8 +554,9 @@ pub fn sort_schema(sortable: &[&str]) -> Schema {
     }
     let names: Vec<String> = sortable.iter().map(|f| f.replace('.', "\\.")).collect();
     let field = format!("-?({})", names.join("|"));
+    // Empty: the default order.
     string()
-        .pattern(Some(format!("^{field}(,{field})*$")))
+        .pattern(Some(format!("^({field}(,{field})*)?$")))
         .into()
 }
 
@@ -592,16 +610,64 @@ impl Api {
         handler: MethodRouter<AppState>,
         op: Op,
     ) -> Api {
-        let (operation, schemas) = op.build();
+        let (mut operation, schemas) = op.build();
         for s in schemas {
             if !self.schemas.iter().any(|(n, _)| *n == s.0) {
                 self.schemas.push(s);
             }
         }
+        if matches!(method, HttpMethod::Patch) {
+            self.patch_body(&mut operation);
+        }
         self.paths = self.paths.path(path, PathItem::new(method, operation));
         self.router = self.router.route(path, handler);
         self.count += 1;
         self
+    }
+
+    /// A PATCH body is a merge patch (RFC 7396): every field may be left out, and null
+    /// stands for "leave as it is" or "clear", never for a wrong type. The body's schema
+    /// becomes `<Name>Patch`: the same properties, none required, each also null.
+    fn patch_body(&mut self, operation: &mut Operation) {
+        let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+            return;
+        };
+        for content in body.content.values_mut() {
+            let RefOr::T(content) = content else {
+                continue;
+            };
+            let Some(RefOr::Ref(r)) = content.schema.clone() else {
+                continue;
+            };
+            let Some(name) = r.ref_location.rsplit('/').next().map(str::to_owned) else {
+                continue;
+            };
+            let patch_name = format!("{name}Patch");
+            if !self.schemas.iter().any(|(n, _)| *n == patch_name) {
+                let object = match resolve(&self.schemas, &r) {
+                    Some(Schema::Object(o)) => Some(o),
+                    Some(other) => flattened(&self.schemas, &other),
+                    None => None,
+                };
+                let Some(mut object) = object else {
+                    continue;
+                };
+                object.required.clear();
+                for p in object.properties.values_mut() {
+                    let original = std::mem::replace(p, RefOr::T(Schema::default()));
+                    // anyOf, not oneOf: a field that is already nullable matches both.
+                    *p = RefOr::T(Schema::AnyOf(
+                        AnyOfBuilder::new()
+                            .item(original)
+                            .item(ObjectBuilder::new().schema_type(Type::Null))
+                            .build(),
+                    ));
+                }
+                self.schemas
+                    .push((patch_name.clone(), Schema::Object(object).into()));
+            }
+            content.schema = Some(Ref::from_schema_name(patch_name).into());
+        }
     }
 
     /// How many operations were added (a test compares it with the document).

@@ -86,10 +86,13 @@ pub fn mount<D: Kind + Default>(api: Api) -> Api {
             .query("q", "Full-text search, accent- and case-insensitive, as in the list.")
             .query_with("sort", "As in the list, e.g. `-updated_at`.", super::doc::sort_schema(&super::records::sortable::<D>()), false)
             .query("trashed", "`true` exports the records in the trash instead.")
-            .answer_text(
+            .answer_files(
                 200,
                 "The file, as an attachment named like `accounts-2026-11-25.csv`",
-                "text/csv",
+                &[
+                    cartera_core::io::Format::Csv.content_type(),
+                    cartera_core::io::Format::Xlsx.content_type(),
+                ],
             )
             .problems(&[400, 403]),
     )
