@@ -87,11 +87,18 @@ async fn change_occurrence(
 pub fn mount(mut api: Api) -> Api {
     let rec = record_schema::<ActivityData>(&mut api.schemas, "Activity");
     let range = |op: Op| {
-        op.query(
+        op.query_with(
             "from",
             "First day counted (YYYY-MM-DD), by the activity's due date or start.",
+            super::doc::date_schema(),
+            false,
         )
-        .query("to", "Last day counted (YYYY-MM-DD), inclusive.")
+        .query_with(
+            "to",
+            "Last day counted (YYYY-MM-DD), inclusive.",
+            super::doc::date_schema(),
+            false,
+        )
         .answer::<CostSummary>(200, "Totals per currency")
         .problems(&[400, 403, 404])
     };
@@ -102,7 +109,7 @@ pub fn mount(mut api: Api) -> Api {
         Op::new("activities", "change_occurrence", "Change one occurrence of a series")
             .describe("Moves, renames, completes or cancels (`status: cancelled`) one occurrence of a recurring activity, leaving the rest of the series as it is. The change is kept as an override of that occurrence (`recurrence.overrides`), which calendars receive as an event with RECURRENCE-ID. Fields left out keep the occurrence's; moving the start moves the end with it.")
             .path_param("id", "The series' id")
-            .path_param("original_start", "The occurrence's start as the rule gives it (before any move), RFC 3339 in UTC, e.g. 2026-12-01T09:00:00Z")
+            .path_param_with("original_start", "The occurrence's start as the rule gives it (before any move), RFC 3339 in UTC, e.g. 2026-12-01T09:00:00Z", super::doc::date_time_schema())
             .header("If-Match", "The series' version read (its ETag); answers 412 if it changed since.")
             .body::<OccurrenceChange>("What changes in this occurrence")
             .answer_schema(200, "The series, with the occurrence's override", rec)

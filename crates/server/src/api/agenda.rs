@@ -258,8 +258,18 @@ pub fn mount(mut api: Api) -> Api {
                  most 62): their own and those they attend, with every occurrence of a \
                  recurring series in the window, in order of day and time.",
             )
-            .query("from", "First day, YYYY-MM-DD.")
-            .query("to", "Last day, YYYY-MM-DD.")
+            .query_with(
+                "from",
+                "First day, YYYY-MM-DD.",
+                super::doc::date_schema(),
+                true,
+            )
+            .query_with(
+                "to",
+                "Last day, YYYY-MM-DD.",
+                super::doc::date_schema(),
+                true,
+            )
             .query(
                 "time_zone",
                 "The IANA zone days are counted in (default: the caller's).",
@@ -346,7 +356,12 @@ pub fn mount(mut api: Api) -> Api {
             "list_activity_targets",
             "Visit and call targets",
         )
-        .query("period", "Only this month, YYYY-MM.")
+        .query_with(
+            "period",
+            "Only this month, YYYY-MM.",
+            super::doc::month_schema(),
+            false,
+        )
         .query("user_id", "Only this rep's.")
         .answer_schema(200, "Targets", targets_page)
         .problems(&[400, 403]),
@@ -378,7 +393,12 @@ pub fn mount(mut api: Api) -> Api {
             "For each rep with a target in the month: the done visits and calls that fall \
              in it (by due date or start) against the target, with the percent.",
         )
-        .query("period", "The month, YYYY-MM (required).")
+        .query_with(
+            "period",
+            "The month, YYYY-MM.",
+            super::doc::month_schema(),
+            true,
+        )
         .answer::<AttainmentReport>(200, "Attainment per rep")
         .problems(&[400, 403]),
     )

@@ -67,6 +67,31 @@ async fn list(
     }))
 }
 
+/// The action names a client may filter on; those the core does not know are dropped,
+/// so the document never offers one the server refuses.
+const ACTIONS: &[&str] = &[
+    "created",
+    "updated",
+    "deleted",
+    "restored",
+    "purged",
+    "merged",
+    "merged_into",
+    "converted",
+    "shared",
+    "unshared",
+    "exported",
+    "imported",
+    "import_undone",
+    "login_succeeded",
+    "login_failed",
+    "logged_out",
+    "password_changed",
+    "password_reset_requested",
+    "password_reset_refused",
+    "token_refused",
+];
+
 pub fn mount(mut api: Api) -> Api {
     let item = register::<AuditEvent>(&mut api.schemas);
     let page = page_schema(&mut api.schemas, "AuditEventPage", item);
@@ -79,7 +104,7 @@ pub fn mount(mut api: Api) -> Api {
             .query("record_id", "Only this record's events.")
             .query("actor_id", "Only this user's actions.")
             .query("record_kind", "account, contact, lead, note, custom_field ...")
-            .query("action", "created, updated, deleted, restored, purged, merged, merged_into, converted, shared, unshared, exported, imported, import_undone; on users also login_succeeded, login_failed, logged_out, password_changed, password_reset_requested, password_reset_refused, token_refused")
+            .query_with("action", "created, updated, deleted, restored, purged, merged, merged_into, converted, shared, unshared, exported, imported, import_undone; on users also login_succeeded, login_failed, logged_out, password_changed, password_reset_requested, password_reset_refused, token_refused", super::doc::enum_schema(&ACTIONS.iter().copied().filter(|a| cartera_core::audit::AuditAction::parse(a).is_some()).collect::<Vec<_>>()), false)
             .query("limit", "Page size, 1 to 500 (default 50).")
             .query("cursor", "The `next_cursor` of the previous page.")
             .answer_schema(200, "Events", page)

@@ -262,6 +262,13 @@ pub fn mount(api: Api) -> Api {
                  `product_id` when the list has no price for the product.",
             )
             .path_param("id", "The price list's id")
+            .query_with("product_id", "The product", super::doc::uuid_schema(), true)
+            .query_with(
+                "date",
+                "The day, YYYY-MM-DD (default today)",
+                super::doc::date_schema(),
+                false,
+            )
             .answer::<PriceAnswer>(200, "The unit price")
             .problems(&[400, 403, 404, 422]),
     )

@@ -96,7 +96,7 @@ pub fn mount(mut api: Api) -> Api {
         "/api/v1/custom_fields",
         get(list),
         Op::new(tag, "list_custom_fields", "Custom field definitions")
-            .query("record_kind", "account, contact or lead")
+            .query_with("record_kind", "account, contact or lead", super::doc::enum_schema(&["account", "contact", "lead"]), false)
             .answer_schema(200, "Definitions in form order", page)
             .problems(&[400, 403]),
     )

@@ -304,7 +304,7 @@ pub fn mount(api: Api) -> Api {
             Op::new(tag, "deal_stages", "A deal's stage history")
                 .describe("Every stage the deal has been in, oldest first, with the time spent there (until now for the current one).")
                 .path_param("id", "The deal's id")
-                .answer::<Vec<StageStay>>(200, "The stays")
+                .answer_list::<StageStay>(200, "The stays")
                 .problems(&[403, 404]),
         )
         .route(
@@ -382,8 +382,8 @@ pub fn mount(api: Api) -> Api {
                      (`won`). Every figure is per currency; currencies are never added. \
                      Only deals the caller sees count.",
                 )
-                .query("from", "First month, YYYY-MM")
-                .query("to", "Last month, YYYY-MM (included; at most 60 months)")
+                .query_with("from", "First month, YYYY-MM", super::doc::month_schema(), true)
+                .query_with("to", "Last month, YYYY-MM (included; at most 60 months)", super::doc::month_schema(), true)
                 .answer::<ForecastReport>(200, "The forecast")
                 .problems(&[400, 403]),
         )
@@ -393,7 +393,7 @@ pub fn mount(api: Api) -> Api {
             get(list_quotas),
             Op::new(tag, "list_quotas", "Quotas")
                 .describe("The quotas of the reps the caller sees (all, or their own and their team's).")
-                .query("period", "Only this period: 2026-11, 2026-Q4 or 2026")
+                .query_with("period", "Only this period: 2026-11, 2026-Q4 or 2026", super::doc::period_schema(), false)
                 .query("user_id", "Only this rep")
                 .answer_schema(200, "The quotas", quota_page)
                 .problems(&[400, 403]),
@@ -418,8 +418,8 @@ pub fn mount(api: Api) -> Api {
                      the period (their amounts in the quota's currency, or their number) \
                      against the target, in percent.",
                 )
-                .query("period", "2026-11, 2026-Q4 or 2026")
-                .answer::<Vec<Attainment>>(200, "One entry per quota")
+                .query_with("period", "2026-11, 2026-Q4 or 2026", super::doc::period_schema(), true)
+                .answer_list::<Attainment>(200, "One entry per quota")
                 .problems(&[400, 403]),
         )
         .route(
@@ -508,9 +508,9 @@ pub fn mount(api: Api) -> Api {
                      in the period its base, rate and amount. Each line is rounded to the \
                      cent (half away from zero); totals per currency are sums of the lines.",
                 )
-                .query("period", "2026-11, 2026-Q4 or 2026")
+                .query_with("period", "2026-11, 2026-Q4 or 2026", super::doc::period_schema(), true)
                 .query("user_id", "Only this rep")
-                .answer::<Vec<CommissionStatement>>(200, "The statements")
+                .answer_list::<CommissionStatement>(200, "The statements")
                 .problems(&[400, 403, 404]),
         );
     api

@@ -350,13 +350,13 @@ pub fn mount(mut api: Api) -> Api {
                  `E-mail`), the fields a column can fill, and the first rows. Nothing is written until \
                  `POST /api/v1/imports/{{id}}/start`. Needs `create` on the kind."
             ))
-            .query("kind", "`accounts`, `contacts` or `leads` (required).")
+            .query_with("kind", "`accounts`, `contacts` or `leads`.", super::doc::enum_schema(&["accounts", "contacts", "leads"]), true)
             .query("file_name", "The file's name, e.g. `clientes.xlsx` (shown, and a hint to the format).")
-            .query("format", "`csv`, `xlsx`, `xls` or `ods`, instead of detecting it.")
-            .query("encoding", "`utf-8`, `utf-16le`, `utf-16be` or `windows-1252`, instead of detecting it.")
-            .query("delimiter", "`,` `;` `|` or `tab`, instead of sniffing it.")
+            .query_with("format", "`csv`, `xlsx`, `xls` or `ods`, instead of detecting it.", super::doc::enum_schema(&["csv", "xlsx", "xls", "ods"]), false)
+            .query_with("encoding", "`utf-8`, `utf-16le`, `utf-16be` or `windows-1252`, instead of detecting it.", super::doc::enum_schema(&["utf-8", "utf-16le", "utf-16be", "windows-1252"]), false)
+            .query_with("delimiter", "`,` `;` `|` or `tab`, instead of sniffing it.", super::doc::enum_schema(&[",", ";", "|", "tab"]), false)
             .query("sheet", "The worksheet to read.")
-            .query("locale", "`es` (the default: `22/11/2026`, `1.234,50`) or `en` (`11/22/2026`, `1,234.50`).")
+            .query_with("locale", "`es` (the default: `22/11/2026`, `1.234,50`) or `en` (`11/22/2026`, `1,234.50`).", super::doc::enum_schema(&["es", "en"]), false)
             .answer::<Uploaded>(201, "The draft import")
             .problems(&[400, 403, 413, 422]),
     )
@@ -421,7 +421,7 @@ pub fn mount(mut api: Api) -> Api {
                  or its spreadsheet row.",
             )
             .path_param("id", "The import's id.")
-            .query("outcome", "Only rows with this outcome: created, updated, skipped or rejected.")
+            .query_with("outcome", "Only rows with this outcome: created, updated, skipped or rejected.", super::doc::enum_schema(&["created", "updated", "skipped", "rejected"]), false)
             .query("limit", "Page size, 1 to 500 (default 50).")
             .query("cursor", "The `next_cursor` of the previous page.")
             .answer_schema(200, "Rows", rows_page)

@@ -82,15 +82,17 @@ pub fn mount<D: Kind + Default>(api: Api) -> Api {
                  the first row is sent.",
                 one = D::KIND.as_str()
             ))
-            .query("format", "`csv` (the default) or `xlsx` (one worksheet, a bold frozen header row).")
+            .query_with("format", "`csv` (the default) or `xlsx` (one worksheet, a bold frozen header row).", super::doc::enum_schema(&["csv", "xlsx"]), false)
             .query("q", "Full-text search, accent- and case-insensitive, as in the list.")
-            .query("filter[field]", "As in the list: `filter[field]=value` or `filter[field][op]=value`.")
-            .query("sort", "As in the list, e.g. `-updated_at`.")
+            .query_with("sort", "As in the list, e.g. `-updated_at`.", super::doc::sort_schema(&super::records::sortable::<D>()), false)
             .query("trashed", "`true` exports the records in the trash instead.")
-            .answer_text(
+            .answer_files(
                 200,
                 "The file, as an attachment named like `accounts-2026-11-25.csv`",
-                "text/csv",
+                &[
+                    cartera_core::io::Format::Csv.content_type(),
+                    cartera_core::io::Format::Xlsx.content_type(),
+                ],
             )
             .problems(&[400, 403]),
     )

@@ -66,9 +66,11 @@ pub fn mount(mut api: Api) -> Api {
                 "Newest first; for admins. Dead jobs failed every attempt and wait for an \
                  admin to retry them; `last_error` says why.",
             )
-            .query(
+            .query_with(
                 "state",
                 "Only jobs in this state: queued, running, done or dead.",
+                super::doc::enum_schema(&["queued", "running", "done", "dead"]),
+                false,
             )
             .query("limit", "Page size, 1 to 500 (default 50).")
             .query("cursor", "The `next_cursor` of the previous page.")

@@ -381,8 +381,8 @@ pub fn mount(api: Api) -> Api {
             "Per owner: the quotes first sent from `from` to `to` (both days \
                  included, UTC), how many of them were accepted, and the rate.",
         )
-        .query("from", "First day, YYYY-MM-DD (required)")
-        .query("to", "Last day, YYYY-MM-DD (required)")
+        .query_with("from", "First day, YYYY-MM-DD", super::doc::date_schema(), true)
+        .query_with("to", "Last day, YYYY-MM-DD", super::doc::date_schema(), true)
         .answer::<Conversion>(200, "The figures per owner")
         .problems(&[400, 403, 422]),
     )

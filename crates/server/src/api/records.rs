@@ -14,10 +14,11 @@ use utoipa::openapi::path::HttpMethod;
 use cartera_app::records::{self, BulkInput, Kind, Merge, WriteOptions};
 use cartera_app::{audit, notes};
 use cartera_core::notes::{Note, NoteData};
-use cartera_core::record::Record;
+use cartera_core::query::COMMON_FIELDS;
+use cartera_core::record::{Record, RecordData};
 use cartera_core::{Code, Id, Violations};
 
-use super::doc::{Api, Op, page_schema, record_schema};
+use super::doc::{Api, Op, page_schema, read_only_fields, record_schema};
 use super::extract::{Auth, IfMatch, Input, JsonBody, QueryPairs, RecordId};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -160,13 +161,14 @@ async fn restore<D: Kind>(
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct BulkRequest {
-    /// New records, as for a single create.
-    #[schema(value_type = Vec<Object>)]
+    /// New records, as for a single create. Each list may be left out (or null): none.
+    #[schema(value_type = Option<Vec<Object>>, required = false)]
     create: Vec<Value>,
     /// Merge patches, each with the record's `id` and optionally the `version` read.
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Option<Vec<Object>>, required = false)]
     update: Vec<Value>,
     /// Ids of records to move to the trash.
+    #[schema(value_type = Option<Vec<Id>>, required = false)]
     delete: Vec<Id>,
 }
 
@@ -288,6 +290,31 @@ async fn timeline<D: Kind>(
     }))
 }
 
+/// The fields a list of `D` sorts on.
+pub fn sortable<D: RecordData>() -> Vec<&'static str> {
+    D::fields()
+        .iter()
+        .chain(COMMON_FIELDS)
+        .filter(|f| f.sortable)
+        .map(|f| f.name)
+        .collect()
+}
+
+/// How a list of `D` filters: a family of parameters, not one named parameter.
+pub fn filters_text<D: RecordData>() -> String {
+    let names: Vec<&str> = D::fields()
+        .iter()
+        .chain(COMMON_FIELDS)
+        .map(|f| f.name)
+        .collect();
+    format!(
+        "Filters: `filter[field]=value` or `filter[field][op]=value`; op is eq, ne, gt, gte, lt, \
+         lte, in, nin, contains or null. Fields: {}; custom fields as `filter[custom.key]`. \
+         Another field answers 400 naming it.",
+        names.join(", ")
+    )
+}
+
 /// Mounts the common endpoints of kind `D` under `/api/v1/{plural}`; `name` is the
 /// schema name of its records ("Account").
 pub fn mount<D: Kind + ToSchema>(mut api: Api, name: &str) -> Api {
@@ -299,6 +326,8 @@ pub fn mount<D: Kind + ToSchema>(mut api: Api, name: &str) -> Api {
     let rec = record_schema::<D>(&mut api.schemas, name);
     let page = page_schema(&mut api.schemas, &format!("{name}Page"), rec.clone());
     let data_name = D::name().to_string();
+    read_only_fields(&mut api.schemas, &data_name, D::READ_ONLY);
+    read_only_fields(&mut api.schemas, name, D::READ_ONLY);
     let data_ref = utoipa::openapi::Ref::from_schema_name(data_name);
     let note_rec = record_schema::<Note>(&mut api.schemas, "Note");
     let note_page = page_schema(&mut api.schemas, "NotePage", note_rec.clone());
@@ -313,7 +342,8 @@ pub fn mount<D: Kind + ToSchema>(mut api: Api, name: &str) -> Api {
             &base,
             get(list::<D>),
             Op::new(tag, &format!("list_{plural}"), &format!("List {plural}"))
-                .list_params()
+                .describe(&filters_text::<D>())
+                .list_params(&sortable::<D>())
                 .answer_schema(200, "A page of records", page)
                 .problems(&[400, 403]),
         )

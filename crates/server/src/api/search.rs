@@ -56,8 +56,13 @@ pub fn mount(api: Api) -> Api {
         .describe(
             "By any fragment of name, email, phone or tax id; accents and case do not matter.",
         )
-        .query("q", "What to look for (required).")
-        .query("limit", "Matches per kind, 1 to 50 (default 5).")
+        .query_with("q", "What to look for.", super::doc::string_schema(1), true)
+        .query_with(
+            "limit",
+            "Matches per kind, 1 to 50 (default 5).",
+            super::doc::int_schema(1, 50),
+            false,
+        )
         .answer::<SearchAnswer>(200, "Matches: accounts, then contacts, then leads")
         .problems(&[400, 403]),
     )

@@ -90,9 +90,11 @@ pub fn mount(mut api: Api) -> Api {
             "The caller's own views and those shared with everyone, by kind and name; \
                  only views of kinds the caller may read.",
         )
-        .query(
+        .query_with(
             "kind",
             "Only views of this list: accounts, contacts or leads.",
+            super::doc::enum_schema(&["accounts", "contacts", "leads"]),
+            false,
         )
         .answer_schema(200, "The views", page)
         .problems(&[400]),

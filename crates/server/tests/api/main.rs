@@ -25,6 +25,7 @@ mod jobs;
 mod leads;
 mod lists;
 mod notes_audit;
+mod openapi;
 mod ops;
 mod password_reset;
 mod quotes;
