@@ -18,6 +18,7 @@ mod dav;
 mod dav_series;
 mod deals;
 mod export;
+mod hardening_parsers;
 mod imports;
 mod jobs;
 mod leads;
