@@ -662,6 +662,8 @@ fn open_sheet<R: Read + Seek + Send + 'static>(
                     sheet,
                 )
             } else {
+                // calamine opens every sheet as a range as it opens the file.
+                check_xls_cells(&mut r)?;
                 let mut wb = calamine::Xls::new(r).map_err(|e| fail(e.into()))?;
                 let sheet = pick_sheet(wb.sheet_names(), opts)?;
                 (
@@ -737,6 +739,85 @@ fn sheet_rows(mut cells: Vec<(u32, u32, Raw)>) -> Result<(Vec<String>, Rows), Fi
         }))
     });
     Ok((header, Box::new(rows)))
+}
+
+/// Refuses an XLS whose sheets span more than [`MAX_CELLS`] cells, before calamine opens
+/// it: it reads each sheet into a range as large as the span of its cells, and a cell
+/// record may name any row and column up to 65,535 (a file of a few kilobytes with two
+/// cells far apart would take a hundred gigabytes). Reads the workbook stream's cell
+/// records for their row and column only.
+fn check_xls_cells<R: Read + Seek>(r: &mut R) -> Result<(), FileError> {
+    let unreadable = |e: std::io::Error| FileError::unreadable(FileFormat::Xls, e);
+    let u16_at = |d: &[u8], at: usize| {
+        d.get(at..at + 2)
+            .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    {
+        let mut file = cfb::CompoundFile::open(&mut *r).map_err(unreadable)?;
+        // Without a workbook stream calamine says what is wrong.
+        let Some(name) = ["/Workbook", "/Book"]
+            .into_iter()
+            .find(|n| file.is_stream(n))
+        else {
+            drop(file);
+            r.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+            return Ok(());
+        };
+        let mut stream = std::io::BufReader::new(file.open_stream(name).map_err(unreadable)?);
+        // The span of the sheet being read (first row, last row, first column, last
+        // column), and the cells of the sheets before it.
+        let mut span: Option<(u32, u32, u32, u32)> = None;
+        let mut done: u64 = 0;
+        let area = |s: Option<(u32, u32, u32, u32)>| {
+            s.map_or(0, |(r0, r1, c0, c1)| {
+                u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1)
+            })
+        };
+        let mut head = [0u8; 4];
+        let mut data = Vec::new();
+        while stream.read_exact(&mut head).is_ok() {
+            let kind = u16::from_le_bytes([head[0], head[1]]);
+            data.resize(usize::from(u16::from_le_bytes([head[2], head[3]])), 0);
+            if stream.read_exact(&mut data).is_err() {
+                break;
+            }
+            let (row, first, last) = match kind {
+                // BOF: a sheet (or the workbook globals) begins.
+                0x0809 => {
+                    done = done.saturating_add(area(span.take()));
+                    continue;
+                }
+                // Number, Label, RString, BoolErr, Rk, LabelSst, Formula.
+                0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                    let (Some(row), Some(col)) = (u16_at(&data, 0), u16_at(&data, 2)) else {
+                        continue;
+                    };
+                    (row, col, col)
+                }
+                // MulRk: a row's run of columns, the last named at the end.
+                0x00BD => {
+                    let (Some(row), Some(first), Some(last)) = (
+                        u16_at(&data, 0),
+                        u16_at(&data, 2),
+                        data.len().checked_sub(2).and_then(|at| u16_at(&data, at)),
+                    ) else {
+                        continue;
+                    };
+                    (row, first.min(last), first.max(last))
+                }
+                _ => continue,
+            };
+            span = Some(match span {
+                None => (row, row, first, last),
+                Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(first), c1.max(last)),
+            });
+            if done.saturating_add(area(span)) > MAX_CELLS {
+                return Err(FileError::TooManyCells);
+            }
+        }
+    }
+    r.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+    Ok(())
 }
 
 /// Refuses an ODS whose repeated rows and columns expand past [`MAX_CELLS`], before

@@ -304,6 +304,11 @@ async fn import_files_that_expand_are_refused_or_read_sparsely(s: TestServer) {
     let (status, body) = upload(&s, "repetida.ods", fixture("repetida.ods")).await;
     assert_eq!(status, 422, "{body}");
     assert!(body.to_string().contains("cells"), "{body}");
+    // An XLS cell moved to row and column 65535: calamine would open a range of four
+    // billion cells; refused before it does.
+    let (status, body) = upload(&s, "lejana.xls", fixture("lejana.xls")).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("cells"), "{body}");
     // A CSV header of two million delimiters: too many columns, named once.
     let mut csv = ",".repeat(2_000_000);
     csv.push_str("x\n1\n");
