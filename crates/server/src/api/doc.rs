@@ -108,8 +108,8 @@ impl Op {
     /// The list parameters of API.md "Lists".
     pub fn list_params(self) -> Op {
         self.query("q", "Full-text search, accent- and case-insensitive (`garcia` finds `García`).")
-            .query("filter[field]", "`filter[field]=value` or `filter[field][op]=value`; op is eq, ne, gt, gte, lt, lte, in, nin, contains or null. Custom fields as `filter[custom.key]`.")
-            .query("sort", "Field names separated by commas, `-` for descending, e.g. `-updated_at,last_name`.")
+            .query("filter[field]", "`filter[field]=value` or `filter[field][op]=value`; op is eq, ne, gt, gte, lt, lte, in, nin, contains or null. Custom fields as `filter[custom.key]`. At most 30 filters a request, 100 values in one `in`/`nin`.")
+            .query("sort", "Up to 3 field names separated by commas, `-` for descending, e.g. `-updated_at,last_name`.")
             .query("limit", "Page size, 1 to 500 (default 50).")
             .query("cursor", "The `next_cursor` of the previous page.")
             .query("trashed", "`true` lists the records in the trash instead.")
