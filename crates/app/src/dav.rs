@@ -318,6 +318,7 @@ fn data_error(e: DataError) -> AppError {
         DataError::Invalid { field, message } => {
             AppError::Invalid(Violations::one(field, Code::Invalid, message))
         }
+        DataError::TooLarge(m) => AppError::TooLarge(m),
     }
 }
 
@@ -626,6 +627,7 @@ pub async fn import_vcards(
         DataError::Invalid { field, message } => {
             AppError::Invalid(Violations::one(field, Code::Invalid, message))
         }
+        DataError::TooLarge(m) => AppError::TooLarge(m),
     })?;
     let mut violations = Vec::new();
     let mut inputs = Vec::new();
@@ -642,6 +644,7 @@ pub async fn import_vcards(
                 code: Code::Invalid,
                 message,
             }),
+            Err(DataError::TooLarge(m)) => return Err(AppError::TooLarge(m)),
         }
     }
     if !violations.is_empty() {

@@ -3,6 +3,8 @@
 //! iOS, DAVx5 and Thunderbird write, time zones included); iCalendar is written with
 //! `icalendar` and vCards with `calcard`.
 
+pub mod xml;
+
 use std::fmt::Write as _;
 
 use calcard::Entry;
@@ -102,10 +104,71 @@ pub enum DataError {
         field: &'static str,
         message: String,
     },
+    /// Larger than a resource may be (413).
+    #[error("{0}")]
+    TooLarge(String),
 }
 
 fn malformed(m: impl Into<String>) -> DataError {
     DataError::Malformed(m.into())
+}
+
+/// The largest calendar object or vCard a client may store as one resource. A vCard
+/// with a photo is a few hundred kilobytes; a series with its changed occurrences less.
+pub const MAX_OBJECT_BYTES: usize = 1024 * 1024;
+
+/// The deepest components may nest. Real objects nest 3 levels (VCALENDAR > VEVENT >
+/// VALARM, VCALENDAR > VTIMEZONE > STANDARD); a vCard 2.1 AGENT one more.
+pub const MAX_COMPONENT_DEPTH: usize = 8;
+
+/// The most components (`BEGIN:` lines) one calendar object may hold: a series with
+/// hundreds of changed occurrences, their alarms and time zones fits.
+pub const MAX_COMPONENTS: usize = 5_000;
+
+/// Checks the shape of iCalendar or vCard text before it is parsed: its size (when
+/// `max_bytes` is given), how deep its components nest and how many there are (when
+/// `max_components` is given). A line that opens with `BEGIN:`/`END:` is a component
+/// boundary; folded lines start with a space and never count.
+fn check_shape(
+    text: &str,
+    max_bytes: Option<usize>,
+    max_components: Option<usize>,
+) -> Result<(), DataError> {
+    if let Some(max) = max_bytes
+        && text.len() > max
+    {
+        return Err(DataError::TooLarge(format!(
+            "the object is {} bytes; one resource may be at most {max}",
+            text.len()
+        )));
+    }
+    let starts = |line: &str, word: &str| {
+        line.get(..word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    let mut depth = 0usize;
+    let mut components = 0usize;
+    for line in text.lines() {
+        if starts(line, "BEGIN:") {
+            depth += 1;
+            components += 1;
+            if depth > MAX_COMPONENT_DEPTH {
+                return Err(malformed(format!(
+                    "components nest deeper than {MAX_COMPONENT_DEPTH} levels"
+                )));
+            }
+            if let Some(max) = max_components
+                && components > max
+            {
+                return Err(DataError::TooLarge(format!(
+                    "the object holds more than {max} components"
+                )));
+            }
+        } else if starts(line, "END:") {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    Ok(())
 }
 
 /// Whether an activity belongs in a calendar: it has a day or a start.
@@ -226,6 +289,7 @@ fn duration_of(e: &ICalendarEntry) -> Option<Duration> {
 /// Reads one client calendar object: exactly one VEVENT or VTODO (recurring series are
 /// taken as their first occurrence), with a summary and an end not before its start.
 pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
+    check_shape(text, Some(MAX_OBJECT_BYTES), Some(MAX_COMPONENTS))?;
     let composed = crate::text::nfc(text);
     let text: &str = &composed;
     let ical = match ICalendar::parse(text) {
@@ -836,7 +900,11 @@ fn card_label(e: &VCardEntry) -> Option<String> {
 
 /// Splits a whole text into the values of every vCard it holds. Anything else in the
 /// text (a stray line, a half card) is an error naming the card by its position.
+///
+/// The whole text is as large as the request body may be (an address book's export);
+/// only how deep its cards nest is checked here.
 pub fn parse_cards(text: &str) -> Result<Vec<Result<CardItem, DataError>>, DataError> {
+    check_shape(text, None, None)?;
     // Composed text (see `text::nfc`): a card written with separate accent marks names
     // the same person as one typed on an ordinary keyboard.
     let text = crate::text::nfc(text);
@@ -859,6 +927,7 @@ pub fn parse_cards(text: &str) -> Result<Vec<Result<CardItem, DataError>>, DataE
 
 /// Reads exactly one vCard.
 pub fn parse_card(text: &str) -> Result<CardItem, DataError> {
+    check_shape(text, Some(MAX_OBJECT_BYTES), None)?;
     let mut all = parse_cards(text)?;
     if all.len() != 1 {
         return Err(malformed("a contact resource holds exactly one vCard"));
@@ -1096,5 +1165,67 @@ mod tests {
         assert_eq!(back.last_name, "Fernández");
         assert_eq!(back.emails[0].address, "lucia@acme.com");
         assert_eq!(back.uid.as_deref(), Some("u1"));
+    }
+
+    fn nested(word: &str, levels: usize) -> String {
+        let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+        for _ in 0..levels {
+            s.push_str(&format!(
+                "BEGIN:{word}\r\nUID:x\r\nSUMMARY:x\r\nDTSTART:20261201T100000Z\r\n"
+            ));
+        }
+        for _ in 0..levels {
+            s.push_str(&format!("END:{word}\r\n"));
+        }
+        s.push_str("END:VCALENDAR\r\n");
+        s
+    }
+
+    #[test]
+    fn deeply_nested_components_are_refused_before_parsing() {
+        // VCALENDAR is the first level.
+        assert!(!matches!(
+            parse_calendar(&nested("VALARM", MAX_COMPONENT_DEPTH - 1)),
+            Err(DataError::Malformed(m)) if m.contains("nest")
+        ));
+        for levels in [MAX_COMPONENT_DEPTH, 10_000] {
+            assert!(matches!(
+                parse_calendar(&nested("VEVENT", levels)),
+                Err(DataError::Malformed(m)) if m.contains("nest deeper")
+            ));
+        }
+        let card = format!(
+            "{}{}",
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:x\r\n".repeat(50_000),
+            "END:VCARD\r\n".repeat(50_000)
+        );
+        assert!(
+            matches!(parse_cards(&card), Err(DataError::Malformed(m)) if m.contains("nest deeper"))
+        );
+        assert!(matches!(parse_card(&card), Err(DataError::TooLarge(_))));
+    }
+
+    #[test]
+    fn oversized_objects_are_refused_as_too_large() {
+        let big = format!(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nSUMMARY:{}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+            "x".repeat(MAX_OBJECT_BYTES)
+        );
+        assert!(matches!(parse_calendar(&big), Err(DataError::TooLarge(_))));
+        let many = format!(
+            "BEGIN:VCALENDAR\r\n{}END:VCALENDAR\r\n",
+            "BEGIN:VEVENT\r\nUID:x\r\nEND:VEVENT\r\n".repeat(MAX_COMPONENTS)
+        );
+        assert!(
+            matches!(parse_calendar(&many), Err(DataError::TooLarge(m)) if m.contains("components"))
+        );
+        // A folded line that happens to start with BEGIN: after its space is not one.
+        let folded = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:abc\r\nSUMMARY:a\r\n BEGIN:VEVENT\r\nDTSTART:20261201T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        assert!(
+            parse_calendar(folded)
+                .unwrap()
+                .subject
+                .ends_with("BEGIN:VEVENT")
+        );
     }
 }

@@ -166,8 +166,12 @@ pub struct ListQuery {
 
 pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 500;
-const MAX_SORT_KEYS: usize = 3;
-const MAX_IN_VALUES: usize = 100;
+pub const MAX_SORT_KEYS: usize = 3;
+pub const MAX_IN_VALUES: usize = 100;
+/// The most `filter[...]` parameters one list request may carry. Each becomes a condition
+/// of one SQL statement; a URL of thousands would make a statement the database refuses
+/// (SQLite nests at most 1,000 expressions) or a slow one. A person's view has a handful.
+pub const MAX_FILTERS: usize = 30;
 
 #[derive(Serialize, Deserialize)]
 struct CursorWire {
@@ -205,6 +209,7 @@ pub fn parse_list(
     let mut cursor = None;
     let mut trash = Trash::Exclude;
     let mut canon: Vec<String> = Vec::new();
+    let mut filter_params = 0usize;
     let lookup = |name: &str| fields.iter().chain(COMMON_FIELDS).find(|f| f.name == name);
 
     for (key, value) in params {
@@ -237,7 +242,9 @@ pub fn parse_list(
             },
             "sort" => {
                 canon.push(format!("sort={value}"));
-                for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                // One part past the most keeps a long list from naming each one wrong.
+                let parts = value.split(',').map(str::trim).filter(|p| !p.is_empty());
+                for part in parts.take(MAX_SORT_KEYS + 1) {
                     let (desc, name) = match part.strip_prefix('-') {
                         Some(n) => (true, n),
                         None => (false, part.strip_prefix('+').unwrap_or(part)),
@@ -270,6 +277,17 @@ pub fn parse_list(
                 }
             }
             k if k.starts_with("filter[") => {
+                filter_params += 1;
+                if filter_params > MAX_FILTERS {
+                    if filter_params == MAX_FILTERS + 1 {
+                        c.add(
+                            "filter",
+                            Code::TooMany,
+                            format!("at most {MAX_FILTERS} filters"),
+                        );
+                    }
+                    continue;
+                }
                 match parse_filter_key(k) {
                     Some((name, op)) => {
                         let param = k.to_owned();
@@ -626,6 +644,33 @@ mod tests {
         assert_eq!(q.sort.len(), 2);
         assert!(q.sort[0].desc);
         assert_eq!(q.limit, 10);
+    }
+
+    #[test]
+    fn more_filters_than_the_most_are_one_error() {
+        let at_most: Vec<(String, String)> = (0..MAX_FILTERS)
+            .map(|i| ("filter[last_name][ne]".to_owned(), format!("x{i}")))
+            .collect();
+        assert_eq!(
+            parse_list("contacts", &at_most, FIELDS, &[])
+                .unwrap()
+                .filters
+                .len(),
+            MAX_FILTERS
+        );
+        let many: Vec<(String, String)> = (0..5_000)
+            .map(|i| ("filter[last_name][ne]".to_owned(), format!("x{i}")))
+            .collect();
+        let e = parse_list("contacts", &many, FIELDS, &[]).unwrap_err();
+        assert_eq!(fields_of(e), ["filter"]);
+        // Brackets nested deep are one unknown operator, not a deeper parse.
+        let deep = format!("filter[last_name]{}", "[x]".repeat(50_000));
+        let e = parse_list("contacts", &p(&[(&deep, "a")]), FIELDS, &[]).unwrap_err();
+        assert_eq!(e.0.len(), 1);
+        // A sort of thousands of unknown names is named a handful of times, not each.
+        let sort = vec!["nope"; 10_000].join(",");
+        let e = parse_list("contacts", &p(&[("sort", &sort)]), FIELDS, &[]).unwrap_err();
+        assert!(e.0.len() <= MAX_SORT_KEYS + 1, "{}", e.0.len());
     }
 
     #[test]

@@ -25,6 +25,12 @@ pub const MAX_RATIO: u64 = 250;
 /// The most columns a file may have.
 pub const MAX_COLUMNS: usize = 500;
 
+/// The most cells a spreadsheet may make the reader hold: 100,000 rows of 50 columns.
+/// XLSX counts the cells it holds; ODS counts what its repeated rows and columns expand
+/// to, before calamine expands them (a few bytes saying "this row, a million times" would
+/// otherwise take gigabytes).
+pub const MAX_CELLS: u64 = 5_000_000;
+
 /// A file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -172,6 +178,8 @@ pub enum FileError {
         "the spreadsheet would unpack to {unpacked} bytes (more than {limit}); it may be a zip bomb and was not opened"
     )]
     Bomb { unpacked: u64, limit: u64 },
+    #[error("the spreadsheet holds more than {MAX_CELLS} cells; split it into smaller files")]
+    TooManyCells,
     #[error("the worksheet '{0}' is not in this file")]
     NoSheet(String),
     #[error("the {format} file cannot be read: {reason}")]
@@ -483,11 +491,21 @@ fn open_csv<R: Read + Seek + Send + 'static>(
     let mut records = rdr.byte_records();
     for rec in records.by_ref() {
         let rec = rec.map_err(|e| FileError::unreadable(FileFormat::Csv, e))?;
-        if rec.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
+        let Some(last) = rec
+            .iter()
+            .rposition(|c| !c.iter().all(u8::is_ascii_whitespace))
+        else {
             continue;
+        };
+        // Named before a name is made: a line of millions of delimiters would otherwise
+        // become millions of `Column N` names.
+        if last >= MAX_COLUMNS {
+            return Err(FileError::TooManyColumns);
         }
         header = Some(header_names(
-            rec.iter().map(|c| String::from_utf8_lossy(c).into_owned()),
+            rec.iter()
+                .take(last + 1)
+                .map(|c| String::from_utf8_lossy(c).into_owned()),
         ));
         break;
     }
@@ -504,7 +522,17 @@ fn open_csv<R: Read + Seek + Send + 'static>(
         let mut problems = Vec::new();
         let mut cells: Vec<Raw> = Vec::with_capacity(width);
         let mut bad_bytes = false;
-        for c in rec.iter() {
+        // Cells past the header are only looked at, never kept: a line of millions of
+        // delimiters stays one row of `width` cells.
+        let mut last_extra = None;
+        for (i, c) in rec.iter().enumerate() {
+            if i >= width {
+                if !String::from_utf8_lossy(c).trim().is_empty() {
+                    last_extra = Some(i);
+                }
+                bad_bytes |= c.windows(3).any(|w| w == "\u{fffd}".as_bytes());
+                continue;
+            }
             let s = String::from_utf8_lossy(c);
             if s.contains('\u{fffd}') {
                 bad_bytes = true;
@@ -521,7 +549,7 @@ fn open_csv<R: Read + Seek + Send + 'static>(
                 Raw::Text(s.to_owned())
             });
         }
-        if cells.iter().all(Raw::is_empty) {
+        if cells.iter().all(Raw::is_empty) && last_extra.is_none() {
             return None;
         }
         if bad_bytes {
@@ -530,7 +558,13 @@ fn open_csv<R: Read + Seek + Send + 'static>(
                 enc.as_str()
             ));
         }
-        shape(&mut cells, width, &mut problems);
+        match last_extra {
+            Some(last) => problems.push(format!(
+                "has {} cells; the header has {width} columns",
+                last + 1
+            )),
+            None => shape(&mut cells, width, &mut problems),
+        }
         Some(Ok(RawRow {
             number,
             cells,
@@ -600,77 +634,315 @@ fn open_sheet<R: Read + Seek + Send + 'static>(
 ) -> Result<(Vec<String>, Rows, String), FileError> {
     use calamine::Reader;
     let fail = |e: calamine::Error| FileError::unreadable(format, e);
-    let (range, sheet) = match format {
+    // The cells that hold something, by absolute (row, column). A range would be as
+    // large as the span of its cells: two cells at A1 and XFD1048576 make seventeen
+    // billion (a file of a few hundred bytes that aborted the process).
+    let mut cells: Vec<(u32, u32, Raw)> = Vec::new();
+    let mut keep = |row: u32, col: u32, value: Raw| {
+        if value.is_empty() {
+            return Ok(());
+        }
+        if cells.len() as u64 >= MAX_CELLS {
+            return Err(FileError::TooManyCells);
+        }
+        cells.push((row, col, value));
+        Ok(())
+    };
+    let sheet = match format {
         FileFormat::Xlsx => {
             check_zip(&mut r, format)?;
             let mut wb = calamine::Xlsx::new(r).map_err(|e| fail(e.into()))?;
             let sheet = pick_sheet(wb.sheet_names(), opts)?;
-            (
-                wb.worksheet_range(&sheet).map_err(|e| fail(e.into()))?,
-                sheet,
-            )
+            // Cell by cell, never as a range.
+            let mut reader = wb
+                .worksheet_cells_reader(&sheet)
+                .map_err(|e| fail(e.into()))?;
+            while let Some(cell) = reader.next_cell().map_err(|e| fail(e.into()))? {
+                let (row, col) = cell.get_position();
+                keep(
+                    row,
+                    col,
+                    raw(&calamine::Data::from(cell.get_value().clone())),
+                )?;
+            }
+            sheet
         }
-        FileFormat::Ods => {
-            check_zip(&mut r, format)?;
-            let mut wb = calamine::Ods::new(r).map_err(|e| fail(e.into()))?;
-            let sheet = pick_sheet(wb.sheet_names(), opts)?;
-            (
-                wb.worksheet_range(&sheet).map_err(|e| fail(e.into()))?,
-                sheet,
-            )
-        }
-        FileFormat::Xls => {
-            let mut wb = calamine::Xls::new(r).map_err(|e| fail(e.into()))?;
-            let sheet = pick_sheet(wb.sheet_names(), opts)?;
-            (
-                wb.worksheet_range(&sheet).map_err(|e| fail(e.into()))?,
-                sheet,
-            )
+        FileFormat::Ods | FileFormat::Xls => {
+            let (range, sheet) = if format == FileFormat::Ods {
+                check_zip(&mut r, format)?;
+                // calamine expands repeated rows and columns as it opens the file.
+                check_ods_cells(&mut r)?;
+                let mut wb = calamine::Ods::new(r).map_err(|e| fail(e.into()))?;
+                let sheet = pick_sheet(wb.sheet_names(), opts)?;
+                (
+                    wb.worksheet_range(&sheet).map_err(|e| fail(e.into()))?,
+                    sheet,
+                )
+            } else {
+                // calamine opens every sheet as a range as it opens the file.
+                check_xls_cells(&mut r)?;
+                let mut wb = calamine::Xls::new(r).map_err(|e| fail(e.into()))?;
+                let sheet = pick_sheet(wb.sheet_names(), opts)?;
+                (
+                    wb.worksheet_range(&sheet).map_err(|e| fail(e.into()))?,
+                    sheet,
+                )
+            };
+            let (row0, col0) = range.start().unwrap_or((0, 0));
+            for (row, col, d) in range.used_cells() {
+                let (row, col) = (u32::try_from(row), u32::try_from(col));
+                if let (Ok(row), Ok(col)) = (row, col) {
+                    keep(row0.saturating_add(row), col0.saturating_add(col), raw(d))?;
+                }
+            }
+            sheet
         }
         FileFormat::Csv => {
             return Err(FileError::unreadable(format, "not a spreadsheet"));
         }
     };
-    let first_row = u64::from(range.start().map_or(0, |(r, _)| r));
-    let mut rows: Vec<(u64, Vec<Raw>)> = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| (first_row + i as u64 + 1, cells.iter().map(raw).collect()))
-        .collect();
-    drop(range);
-    let at = rows
-        .iter()
-        .position(|(_, c): &(u64, Vec<Raw>)| !c.iter().all(Raw::is_empty));
-    let Some(at) = at else {
+    let (header, rows) = sheet_rows(cells)?;
+    Ok((header, rows, sheet))
+}
+
+/// The header (the first row holding something) and the data rows of a sheet's cells.
+/// Columns count from the leftmost cell used; a row's number is its spreadsheet row.
+fn sheet_rows(mut cells: Vec<(u32, u32, Raw)>) -> Result<(Vec<String>, Rows), FileError> {
+    // Stable: of a cell written twice, the last stays last.
+    cells.sort_by_key(|(row, col, _)| (*row, *col));
+    let Some(col0) = cells.iter().map(|(_, col, _)| *col).min() else {
         return Err(FileError::Empty);
     };
-    let rest = rows.split_off(at + 1);
-    let header = header_names(
-        rows.pop()
-            .map(|(_, c)| c)
-            .unwrap_or_default()
-            .iter()
-            .map(Raw::text),
-    );
+    let mut it = cells.into_iter().peekable();
+    let Some(&(first, _, _)) = it.peek() else {
+        return Err(FileError::Empty);
+    };
+    let mut named: Vec<(usize, String)> = Vec::new();
+    while let Some((_, col, value)) = it.next_if(|(row, _, _)| *row == first) {
+        let at = (col - col0) as usize;
+        if at >= MAX_COLUMNS {
+            return Err(FileError::TooManyColumns);
+        }
+        named.push((at, value.text()));
+    }
+    let mut names = vec![String::new(); named.last().map_or(0, |(at, _)| at + 1)];
+    for (at, name) in named {
+        names[at] = name;
+    }
+    let header = header_names(names.into_iter());
     let width = header.len();
-    let iter = rest.into_iter().filter_map(move |(number, mut cells)| {
-        if cells.iter().all(Raw::is_empty) {
-            return None;
+    let rows = std::iter::from_fn(move || {
+        let &(row, _, _) = it.peek()?;
+        let mut cells = vec![Raw::Empty; width];
+        let mut last_extra = None;
+        while let Some((_, col, value)) = it.next_if(|(r, _, _)| *r == row) {
+            let at = (col - col0) as usize;
+            match cells.get_mut(at) {
+                Some(cell) => *cell = value,
+                None => last_extra = Some(at),
+            }
         }
         let mut problems = Vec::new();
-        // A spreadsheet row is as wide as the widest row; only non-empty extras matter.
-        if cells.len() > width {
-            shape(&mut cells, width, &mut problems);
-        } else {
-            cells.resize(width, Raw::Empty);
+        if let Some(last) = last_extra {
+            problems.push(format!(
+                "has {} cells; the header has {width} columns",
+                last + 1
+            ));
         }
         Some(Ok(RawRow {
-            number,
+            number: u64::from(row) + 1,
             cells,
             problems,
         }))
     });
-    Ok((header, Box::new(iter), sheet))
+    Ok((header, Box::new(rows)))
+}
+
+/// Refuses an XLS whose sheets span more than [`MAX_CELLS`] cells, before calamine opens
+/// it: it reads each sheet into a range as large as the span of its cells, and a cell
+/// record may name any row and column up to 65,535 (a file of a few kilobytes with two
+/// cells far apart would take a hundred gigabytes). Reads the workbook stream's cell
+/// records for their row and column only.
+fn check_xls_cells<R: Read + Seek>(r: &mut R) -> Result<(), FileError> {
+    let unreadable = |e: std::io::Error| FileError::unreadable(FileFormat::Xls, e);
+    let u16_at = |d: &[u8], at: usize| {
+        d.get(at..at + 2)
+            .map(|b| u32::from(u16::from_le_bytes([b[0], b[1]])))
+    };
+    {
+        let mut file = cfb::CompoundFile::open(&mut *r).map_err(unreadable)?;
+        // Without a workbook stream calamine says what is wrong.
+        let Some(name) = ["/Workbook", "/Book"]
+            .into_iter()
+            .find(|n| file.is_stream(n))
+        else {
+            drop(file);
+            r.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+            return Ok(());
+        };
+        let mut stream = std::io::BufReader::new(file.open_stream(name).map_err(unreadable)?);
+        // The span of the sheet being read (first row, last row, first column, last
+        // column), and the cells of the sheets before it.
+        let mut span: Option<(u32, u32, u32, u32)> = None;
+        let mut done: u64 = 0;
+        let area = |s: Option<(u32, u32, u32, u32)>| {
+            s.map_or(0, |(r0, r1, c0, c1)| {
+                u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1)
+            })
+        };
+        let mut head = [0u8; 4];
+        let mut data = Vec::new();
+        while stream.read_exact(&mut head).is_ok() {
+            let kind = u16::from_le_bytes([head[0], head[1]]);
+            data.resize(usize::from(u16::from_le_bytes([head[2], head[3]])), 0);
+            if stream.read_exact(&mut data).is_err() {
+                break;
+            }
+            let (row, first, last) = match kind {
+                // BOF: a sheet (or the workbook globals) begins.
+                0x0809 => {
+                    done = done.saturating_add(area(span.take()));
+                    continue;
+                }
+                // Number, Label, RString, BoolErr, Rk, LabelSst, Formula.
+                0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                    let (Some(row), Some(col)) = (u16_at(&data, 0), u16_at(&data, 2)) else {
+                        continue;
+                    };
+                    (row, col, col)
+                }
+                // MulRk: a row's run of columns, the last named at the end.
+                0x00BD => {
+                    let (Some(row), Some(first), Some(last)) = (
+                        u16_at(&data, 0),
+                        u16_at(&data, 2),
+                        data.len().checked_sub(2).and_then(|at| u16_at(&data, at)),
+                    ) else {
+                        continue;
+                    };
+                    (row, first.min(last), first.max(last))
+                }
+                _ => continue,
+            };
+            span = Some(match span {
+                None => (row, row, first, last),
+                Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(first), c1.max(last)),
+            });
+            if done.saturating_add(area(span)) > MAX_CELLS {
+                return Err(FileError::TooManyCells);
+            }
+        }
+    }
+    r.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+    Ok(())
+}
+
+/// Refuses an ODS whose repeated rows and columns expand past [`MAX_CELLS`], before
+/// calamine expands them: `table:number-rows-repeated="1048576"` on a row of a hundred
+/// cells is a few bytes and a hundred million cells. Counts what calamine keeps: each
+/// row element up to its last cell holding something, then the block from the first
+/// row holding something to the last, as wide as the widest such row.
+fn check_ods_cells<R: Read + Seek>(r: &mut R) -> Result<(), FileError> {
+    use quick_xml::events::{BytesStart, Event};
+    const SHEET_ROWS: u64 = 1_048_576;
+    const SHEET_COLUMNS: u64 = 16_384;
+    let unreadable = |e: &dyn std::fmt::Display| FileError::unreadable(FileFormat::Ods, e);
+    let repeats = |e: &BytesStart<'_>, name: &[u8]| -> u64 {
+        e.attributes()
+            .with_checks(false)
+            .filter_map(Result::ok)
+            .find(|a| a.key.local_name().as_ref() == name)
+            .and_then(|a| {
+                std::str::from_utf8(&a.value)
+                    .ok()?
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .unwrap_or(1)
+    };
+    let mut zip = zip::ZipArchive::new(&mut *r).map_err(|e| unreadable(&e))?;
+    {
+        // Without a content part calamine says what is wrong.
+        let Ok(content) = zip.by_name("content.xml") else {
+            drop(zip);
+            r.seek(SeekFrom::Start(0)).map_err(|e| unreadable(&e))?;
+            return Ok(());
+        };
+        let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+        let mut buf = Vec::new();
+        // Cells kept while reading row elements, and the block of the table being read.
+        let mut read: u64 = 0;
+        let mut done: u64 = 0;
+        let (mut span, mut pending, mut widest) = (0u64, 0u64, 0u64);
+        // The row being read: its repeats, the columns so far, the last one used.
+        let mut row: Option<u64> = None;
+        let (mut col, mut extent) = (0u64, 0u64);
+        loop {
+            let ev = match xml.read_event_into(&mut buf) {
+                Ok(Event::Eof) | Err(_) => break,
+                Ok(ev) => ev,
+            };
+            match &ev {
+                Event::Start(e) | Event::Empty(e) => match e.local_name().as_ref() {
+                    b"table" => {
+                        done = done.saturating_add(span.saturating_mul(widest));
+                        (span, pending, widest) = (0, 0, 0);
+                    }
+                    b"table-row" if matches!(ev, Event::Start(_)) => {
+                        row = Some(repeats(e, b"number-rows-repeated").min(SHEET_ROWS));
+                        (col, extent) = (0, 0);
+                    }
+                    b"table-cell" | b"covered-table-cell" if row.is_some() => {
+                        let n = repeats(e, b"number-columns-repeated");
+                        col = col.saturating_add(n).min(SHEET_COLUMNS);
+                        let used = matches!(ev, Event::Start(_))
+                            || e.attributes()
+                                .with_checks(false)
+                                .filter_map(Result::ok)
+                                .any(|a| {
+                                    matches!(
+                                        a.key.local_name().as_ref(),
+                                        b"value-type" | b"formula"
+                                    )
+                                });
+                        if used {
+                            extent = col;
+                        }
+                    }
+                    _ => {}
+                },
+                Event::End(e) if e.local_name().as_ref() == b"table-row" => {
+                    if let Some(rows) = row.take() {
+                        read = read.saturating_add(extent);
+                        if extent > 0 {
+                            // The first row holding something opens the block.
+                            span = if widest == 0 {
+                                rows
+                            } else {
+                                span.saturating_add(pending).saturating_add(rows)
+                            };
+                            pending = 0;
+                            widest = widest.max(extent);
+                        } else if span > 0 {
+                            pending = pending.saturating_add(rows);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let total = read
+                .saturating_add(done)
+                .saturating_add(span.saturating_mul(widest));
+            if total > MAX_CELLS {
+                return Err(FileError::TooManyCells);
+            }
+            buf.clear();
+        }
+    }
+    drop(zip);
+    r.seek(SeekFrom::Start(0)).map_err(|e| unreadable(&e))?;
+    Ok(())
 }
 
 fn pick_sheet(names: Vec<String>, opts: &ReadOptions) -> Result<String, FileError> {

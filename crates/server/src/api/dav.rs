@@ -147,9 +147,10 @@ pub fn mount(mut api: Api) -> Api {
             "The body is one or more vCards (versions 3.0 and 4.0). All or nothing: any card \
                  that cannot be read or breaks a rule answers 422 naming it (`cards[2].BDAY`, \
                  `cards[0].emails[0].address`), and no contact is created. Possible duplicates \
-                 answer 409 with their candidates. Needs `create` on contacts.",
+                 answer 409 with their candidates. Cards nested more than 8 deep answer 422 on \
+                 `cards`; a body over 16 MiB answers 413. Needs `create` on contacts.",
         )
         .answer_schema(201, "The contacts created", import)
-        .problems(&[400, 403, 409, 422]),
+        .problems(&[400, 403, 409, 413, 422]),
     )
 }

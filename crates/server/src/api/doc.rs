@@ -163,7 +163,7 @@ impl Op {
         )
         .query_with(
             "sort",
-            "Field names separated by commas, `-` for descending, e.g. `-updated_at,last_name`.",
+            "Up to 3 field names separated by commas, `-` for descending, e.g. `-updated_at,last_name`.",
             sort_schema(sortable),
             false,
         )

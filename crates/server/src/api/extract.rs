@@ -61,6 +61,12 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     }
 }
 
+/// The deepest a JSON body may nest. It is serde_json's own recursion limit, which
+/// every JSON read here keeps on (nothing calls `disable_recursion_limit`): a deeper body
+/// is refused while it is read, before a recursive value could overflow the stack. A
+/// test pins the number, so that a change in serde_json is noticed.
+pub const MAX_JSON_DEPTH: usize = 128;
+
 /// A JSON body as a value, its strings composed (see `nfc_value`).
 pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -69,6 +75,11 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
         ));
     }
     let value = serde_json::from_slice(bytes).map(nfc_value).map_err(|e| {
+        if e.to_string().starts_with("recursion limit exceeded") {
+            return ApiError::malformed(format!(
+                "the body nests deeper than {MAX_JSON_DEPTH} levels"
+            ));
+        }
         ApiError::malformed(format!(
             "the body is not valid JSON (line {}, column {}): {}",
             e.line(),
@@ -274,5 +285,23 @@ impl<S: Send + Sync> FromRequestParts<S> for RecordId {
         raw.parse::<Id>()
             .map(RecordId)
             .map_err(|_| ApiError::not_found())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nested(depth: usize) -> String {
+        format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+    }
+
+    #[test]
+    fn json_as_deep_as_the_limit_is_read_one_deeper_is_refused() {
+        assert!(parse_json(nested(MAX_JSON_DEPTH).as_bytes()).is_ok());
+        for depth in [MAX_JSON_DEPTH + 1, 1_000_000] {
+            let e = parse_json(nested(depth).as_bytes()).unwrap_err();
+            assert_eq!(e.status, axum::http::StatusCode::BAD_REQUEST);
+        }
     }
 }

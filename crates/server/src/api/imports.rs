@@ -344,7 +344,8 @@ pub fn mount(mut api: Api) -> Api {
                  Windows-1252 (detected; `encoding` overrides), quoted fields with line breaks; or XLSX, XLS, \
                  ODS (the first sheet unless `sheet` names one). At most {MAX_FILE} bytes (413 beyond, \
                  also while streaming). The file is read at once: a file that cannot be read (empty, a header \
-                 without rows, a zip bomb, a missing sheet) answers 422 on `file`. The answer is a `draft` \
+                 without rows, a zip bomb, more than 500 columns, a spreadsheet of more than 5,000,000 cells \
+                 once its repeated rows are expanded, a missing sheet) answers 422 on `file`. The answer is a `draft` \
                  import with the header, the mapping (remembered from the last file with the same header, \
                  else guessed from Spanish and English names such as `Razón social`, `CUIT`, `Teléfono`, \
                  `E-mail`), the fields a column can fill, and the first rows. Nothing is written until \

@@ -310,7 +310,8 @@ pub fn filters_text<D: RecordData>() -> String {
     format!(
         "Filters: `filter[field]=value` or `filter[field][op]=value`; op is eq, ne, gt, gte, lt, \
          lte, in, nin, contains or null. Fields: {}; custom fields as `filter[custom.key]`. \
-         Another field answers 400 naming it.",
+         Another field answers 400 naming it. At most 30 filters a request and 100 values \
+         in one `in`/`nin`.",
         names.join(", ")
     )
 }

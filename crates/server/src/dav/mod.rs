@@ -38,7 +38,7 @@ use cartera_core::users::User;
 use crate::middleware::{RequestId, tag_user};
 use crate::state::AppState;
 use card_filter::CardFilter;
-use xml::{CALDAV, CALSERVER, CARDDAV, DAV, El, escape};
+use xml::{CALDAV, CALSERVER, CARDDAV, DAV, El, XmlError, escape};
 
 /// The name of the calendar and address book collections under each home.
 pub const CALENDAR: &str = "agenda";
@@ -648,13 +648,14 @@ impl Ctx<'_> {
             None
         } else {
             match xml::parse(body) {
-                Some(r) if r.is(DAV, "propfind") => Some(r),
-                _ => {
+                Ok(r) if r.is(DAV, "propfind") => Some(r),
+                Ok(_) | Err(XmlError::Malformed) => {
                     return plain(
                         StatusCode::BAD_REQUEST,
                         "the body is not a DAV:propfind document",
                     );
                 }
+                Err(e) => return xml_refused(&e),
             }
         };
         let wanted = wanted(root.as_ref());
@@ -728,8 +729,9 @@ impl Ctx<'_> {
     /// Cartera's collections have fixed names and colours: every change is refused,
     /// property by property.
     fn proppatch(&self, _target: &Target, path: &str, body: &Bytes) -> Response {
-        let Some(root) = xml::parse(body) else {
-            return plain(StatusCode::BAD_REQUEST, "the body is not XML");
+        let root = match xml::parse(body) {
+            Ok(r) => r,
+            Err(e) => return xml_refused(&e),
         };
         let mut props = Vec::new();
         root.find_all(DAV, "prop", &mut props);
@@ -752,8 +754,9 @@ impl Ctx<'_> {
     }
 
     async fn report(&self, target: &Target, body: &Bytes) -> Response {
-        let Some(root) = xml::parse(body) else {
-            return plain(StatusCode::BAD_REQUEST, "the body is not XML");
+        let root = match xml::parse(body) {
+            Ok(r) => r,
+            Err(e) => return xml_refused(&e),
         };
         let k = match target {
             Target::Collection(k) => *k,
@@ -962,6 +965,16 @@ impl Ctx<'_> {
             Err(e) => app_error(e),
         }
     }
+}
+
+/// A request body the XML reader refused: 413 when it holds too many elements, else 400
+/// (malformed, or nested deeper than a client ever sends).
+fn xml_refused(e: &XmlError) -> Response {
+    let status = match e {
+        XmlError::TooManyElements => StatusCode::PAYLOAD_TOO_LARGE,
+        XmlError::Malformed | XmlError::TooDeep => StatusCode::BAD_REQUEST,
+    };
+    plain(status, &e.to_string())
 }
 
 /// Bad iCalendar or vCard: 400 with the RFC's precondition and what was wrong.
