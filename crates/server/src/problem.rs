@@ -42,8 +42,9 @@ pub struct ApiError {
     title: &'static str,
     detail: String,
     errors: Vec<Violation>,
-    /// Violations found beyond those in `errors`.
-    unlisted: usize,
+    /// Violations found beyond those in `errors` (u32 keeps the error small enough to
+    /// return by value everywhere).
+    unlisted: u32,
     candidates: Vec<DuplicateCandidate>,
     retry_after_seconds: Option<u32>,
 }
@@ -80,7 +81,7 @@ impl ApiError {
     /// The violations, with the count of those found beyond the listed ones.
     fn with_violations(mut self, v: Violations) -> Self {
         self.errors = v.0;
-        self.unlisted = v.1;
+        self.unlisted = u32::try_from(v.1).unwrap_or(u32::MAX);
         self
     }
 
@@ -248,7 +249,9 @@ impl IntoResponse for ApiError {
         // However many violations a request broke, the answer lists a bounded number.
         let over = self.errors.len().saturating_sub(MAX_LISTED);
         self.errors.truncate(MAX_LISTED);
-        let unlisted = self.unlisted.saturating_add(over);
+        let unlisted = usize::try_from(self.unlisted)
+            .unwrap_or(usize::MAX)
+            .saturating_add(over);
         let violations_total = (unlisted > 0).then(|| self.errors.len().saturating_add(unlisted));
         let body = Problem {
             kind: format!("urn:cartera:problem:{}", self.slug),
