@@ -284,6 +284,13 @@ impl Recurrence {
         if self.rule.is_empty() {
             return Err(RuleError("is required (such as FREQ=WEEKLY)".into()));
         }
+        // RFC 5545 writes a rule in ASCII; the rrule crate slices its parts by byte and
+        // panics inside a multi-byte letter (found by the `icalendar` fuzz target).
+        if !self.rule.is_ascii() {
+            return Err(RuleError(
+                "not a valid RRULE: only ASCII letters, digits and punctuation".into(),
+            ));
+        }
         let zone = self.zone();
         let rule = until_in_utc(&self.rule, zone)?;
         let parsed: RRule<Unvalidated> = rule
@@ -383,6 +390,24 @@ fn until_in_utc(rule: &str, zone: chrono_tz::Tz) -> Result<String, RuleError> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Found by the `icalendar` fuzz target: rrule panicked on a multi-byte letter in BYDAY.
+    #[test]
+    fn a_rule_with_a_non_ascii_letter_is_refused_not_a_panic() {
+        let start = "2026-03-02T09:00:00Z".parse().unwrap();
+        for rule in [
+            "FREQ=YEARLY;BYMONTH=10;BYDAY=-\u{3eb}U",
+            "FREQ=WEEKLY;BYDAY=MÓ",
+        ] {
+            let r = Recurrence {
+                rule: rule.into(),
+                exdates: Vec::new(),
+                time_zone: None,
+                overrides: Vec::new(),
+            };
+            assert!(r.set(start).is_err(), "{rule}");
+        }
+    }
     use super::*;
 
     fn t(s: &str) -> DateTime<Utc> {
