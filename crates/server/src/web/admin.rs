@@ -198,7 +198,7 @@ pub async fn change_user(
                 &s,
                 &me,
                 StatusCode::CONFLICT,
-                "admin_users.html",
+                "admin/admin_users.html",
                 "users",
                 merge(errors_json(e), json!({"form": {"locale": "es"}})),
             )

@@ -58,7 +58,7 @@ pub async fn refuse_nul(State(s): State<AppState>, req: Request, next: Next) -> 
     let status = StatusCode::UNPROCESSABLE_ENTITY;
     page.render(
         status,
-        "error.html",
+        "layout/error.html",
         json!({
             "status": status.as_u16(),
             "title_key": "error-nul-title",

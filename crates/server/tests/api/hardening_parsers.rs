@@ -211,7 +211,7 @@ async fn deep_json_bodies_and_filters_are_refused(s: TestServer) {
             res.body["detail"]
                 .as_str()
                 .unwrap_or("")
-                .contains("deeper than 128"),
+                .contains("deeper than 127"),
             "{}",
             res.body
         );
