@@ -16,13 +16,11 @@
 //! import its own (`imported`); undo reads those events to put updated records back.
 
 use cartera_core::audit::AuditAction;
-use cartera_core::imports::read::FileError;
-use cartera_core::imports::{self as core, Import, ImportRow, ImportStatus, Outcome, Target};
+use cartera_core::imports::{self as core, Import, ImportRow, ImportStatus, Outcome};
 use cartera_core::jobs::JobState;
 use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
-use cartera_store::custom_fields as defs_store;
 use cartera_store::imports as store;
 
 use crate::events::event;
@@ -30,46 +28,17 @@ use crate::{Actor, App, AppError, Result};
 
 mod rows;
 mod run;
+mod stored;
 mod undo;
 mod upload;
 
 pub use run::{Start, rejected_file, run, run_job, start};
+use stored::load;
+pub use stored::{CHUNK, JOB_KIND, targets};
 pub use undo::{
     UNDO_AT_ONCE, UNDO_CHUNK, UNDO_JOB_KIND, run_undo, run_undo_chunks, run_undo_job, undo,
 };
-use upload::load;
-pub use upload::{sample, upload};
-
-/// The largest file accepted (the server stops reading an upload past it: 413).
-pub const MAX_FILE: u64 = 64 * 1024 * 1024;
-
-/// Rows read, checked and written together.
-pub const CHUNK: usize = 2000;
-
-/// The job kind that runs imports.
-pub const JOB_KIND: &str = "import";
-
-/// Bytes per stored part of a file (a MiB once in base64).
-const PART_BYTES: usize = 768 * 1024;
-
-/// Rows shown as a sample after an upload.
-const SAMPLE_ROWS: usize = 5;
-
-/// The first rows of a file keep their cells whatever became of them (an import's page
-/// shows them); past these, a created row keeps only its number and record, since the
-/// record holds its values and a large file's cells would double what is stored.
-const ROWS_WITH_CELLS: i64 = 100;
-
-/// An upload's result: the import (a draft), what its columns can fill, a few rows.
-pub struct Uploaded {
-    pub import: Import,
-    pub targets: Vec<Target>,
-    pub sample: Vec<Vec<String>>,
-}
-
-fn file_error(e: FileError) -> AppError {
-    AppError::Invalid(Violations::one("file", Code::Invalid, e.to_string()))
-}
+pub use upload::{MAX_FILE, Uploaded, sample, upload};
 
 fn kind_of(plural: &str) -> Result<RecordKind> {
     core::KINDS
@@ -117,13 +86,6 @@ pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Import> {
             .filter(|until| *until > now);
     }
     Ok(imp)
-}
-
-/// The fields each column of an import can fill.
-pub async fn targets(app: &App, kind: RecordKind) -> Result<Vec<Target>> {
-    let mut conn = app.db.reader().await?;
-    let defs = defs_store::list(&mut conn, Some(kind)).await?;
-    Ok(core::targets(kind, &defs))
 }
 
 /// The actor's imports (everybody's for an administrator), newest first.

@@ -1,14 +1,11 @@
 //! Running an import: the job that reads the file again in chunks and writes its rows.
 
-use std::io::{Seek, SeekFrom, Write};
-
-use base64::Engine;
 use serde_json::Value;
 
 use cartera_core::accounts::AccountData;
 use cartera_core::audit::AuditAction;
 use cartera_core::contacts::ContactData;
-use cartera_core::imports::read::{FileError, Raw, RawRow, Table};
+use cartera_core::imports::read::{FileError, Raw, Table};
 use cartera_core::imports::{
     self as core, CellProblem, Counts, Import, ImportMode, ImportRow, ImportStatus, Mapping,
     MatchOn, OnMatch, Outcome, Target,
@@ -17,9 +14,8 @@ use cartera_core::io::{Cell, Sheet, XlsxSheet};
 use cartera_core::jobs::{Job, NewJob};
 use cartera_core::leads::LeadData;
 use cartera_core::record::{FieldChange, RecordKind};
-use cartera_core::roles::{Action, Grant, Module};
-use cartera_core::users::Scope;
-use cartera_core::{Check, Code, Id, Violations};
+use cartera_core::roles::{Action, Module};
+use cartera_core::{Check, Code, Id};
 use cartera_store::imports as store;
 
 use crate::events::event;
@@ -29,8 +25,9 @@ use crate::records::Kind;
 use crate::{Actor, App, AppError, Result};
 
 use super::rows::{self, ImportInput, ImportResult, ImportRule, ImportSeen};
-use super::upload::{load, open_file};
-use super::{CHUNK, JOB_KIND, ROWS_WITH_CELLS, file_error, targets};
+use super::stored::{
+    CHUNK, JOB_KIND, ROWS_WITH_CELLS, actor_of, file_error, load, materialise, open_file, targets,
+};
 
 /// What a start may change besides the mode.
 #[derive(Debug, Clone, Default)]
@@ -159,30 +156,6 @@ pub async fn run_job(app: App, job: Job) -> std::result::Result<(), JobFailure> 
     run(&app, id).await.map_err(JobFailure::from)
 }
 
-/// The actor an import runs as: its creator with their role as it is now.
-pub(super) async fn actor_of(app: &App, user: Id, import: Id) -> Result<Actor> {
-    let mut conn = app.db.reader().await?;
-    let role = cartera_store::roles::of_user(&mut conn, user).await?;
-    drop(conn);
-    let grant = role.map_or_else(Grant::administrator, |r| Grant {
-        permissions: r.permissions,
-        visibility: r.visibility,
-    });
-    Actor::for_user(
-        app,
-        user,
-        Scope::Write,
-        grant,
-        Some(request_id(import)),
-        None,
-    )
-    .await
-}
-
-pub(super) fn request_id(import: Id) -> String {
-    format!("import:{import}")
-}
-
 /// Runs a queued import (or resumes one whose worker died).
 pub async fn run(app: &App, id: Id) -> Result<()> {
     let mut conn = app.db.begin().await?;
@@ -225,42 +198,6 @@ pub async fn run(app: &App, id: Id) -> Result<()> {
         }
         Err(e) => Err(e),
     }
-}
-
-/// The stored file, copied to a temporary file to be read like the upload was.
-pub(super) async fn materialise(app: &App, id: Id) -> Result<tempfile::NamedTempFile> {
-    let mut tmp = tempfile::NamedTempFile::new()
-        .map_err(|e| AppError::Conflict(format!("no room for the file: {e}")))?;
-    let mut conn = app.db.reader().await?;
-    // The parts are read once: mapped, they would stay resident as long as the pool
-    // keeps this connection (the size of the file, again).
-    conn.memory_map(false).await?;
-    let mut part = 0;
-    let read = async {
-        while let Some(text) = store::part(&mut conn, id, part).await? {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(text.as_bytes())
-                .map_err(|e| AppError::Conflict(format!("the stored file is damaged: {e}")))?;
-            tmp.write_all(&bytes)
-                .map_err(|e| AppError::Conflict(format!("no room for the file: {e}")))?;
-            part += 1;
-        }
-        Ok::<(), AppError>(())
-    }
-    .await;
-    conn.memory_map(true).await?;
-    read?;
-    if part == 0 {
-        return Err(AppError::Invalid(Violations::one(
-            "file",
-            Code::Invalid,
-            "the file of this import is no longer kept; upload it again",
-        )));
-    }
-    tmp.as_file_mut()
-        .seek(SeekFrom::Start(0))
-        .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?;
-    Ok(tmp)
 }
 
 /// What turns a file's cells into a record's input.
@@ -812,21 +749,4 @@ pub async fn rejected_file(app: &App, actor: &Actor, id: Id) -> Result<(String, 
         .rsplit_once('.')
         .map_or(imp.file_name.as_str(), |(s, _)| s);
     Ok((format!("{stem}-rejected.xlsx"), bytes))
-}
-
-pub(super) async fn next_chunk_of(mut t: Table, n: usize) -> Result<(Table, Vec<RawRow>, bool)> {
-    tokio::task::spawn_blocking(move || {
-        let mut rows = Vec::with_capacity(n);
-        for _ in 0..n {
-            match t.next_row() {
-                Some(Ok(r)) => rows.push(r),
-                Some(Err(e)) => return Err(e),
-                None => return Ok((t, rows, true)),
-            }
-        }
-        Ok((t, rows, false))
-    })
-    .await
-    .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?
-    .map_err(file_error)
 }

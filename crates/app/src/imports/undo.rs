@@ -19,8 +19,7 @@ use crate::jobs::JobFailure;
 use crate::{Actor, App, AppError, Result};
 
 use super::rows;
-use super::run::{actor_of, request_id};
-use super::upload::load;
+use super::stored::{actor_of, load, request_id};
 
 /// Undos of at most this many records (created plus updated) answer at once, in one
 /// transaction as before; larger ones (or any, when asked) run as a job.

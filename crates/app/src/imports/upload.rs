@@ -5,9 +5,9 @@ use std::path::Path;
 use base64::Engine;
 
 use cartera_core::Id;
-use cartera_core::imports::read::{self, FileError, Raw, Table};
+use cartera_core::imports::read::{self, Raw};
 use cartera_core::imports::{
-    self as core, Counts, Import, ImportOptions, ImportStatus, Mapping, MatchOn,
+    self as core, Counts, Import, ImportOptions, ImportStatus, Mapping, MatchOn, Target,
 };
 use cartera_core::record::RecordKind;
 use cartera_core::roles::{Action, Module};
@@ -16,8 +16,20 @@ use cartera_store::imports as store;
 
 use crate::{Actor, App, AppError, Result};
 
-use super::run::{materialise, next_chunk_of};
-use super::{PART_BYTES, SAMPLE_ROWS, Uploaded, file_error};
+use super::stored::{PART_BYTES, file_error, load, materialise, next_chunk_of, open_file};
+
+/// Rows shown as a sample after an upload.
+const SAMPLE_ROWS: usize = 5;
+
+/// The largest file accepted (the server stops reading an upload past it: 413).
+pub const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+/// An upload's result: the import (a draft), what its columns can fill, a few rows.
+pub struct Uploaded {
+    pub import: Import,
+    pub targets: Vec<Target>,
+    pub sample: Vec<Vec<String>>,
+}
 
 /// Reads an uploaded file (`path`, already on disk; the server refuses uploads over
 /// [`MAX_FILE`], the command line takes any size) and keeps it
@@ -162,33 +174,6 @@ fn default_match(kind: RecordKind, mapping: &Mapping) -> MatchOn {
     } else {
         MatchOn::Email
     }
-}
-
-pub(super) async fn open_file(
-    path: std::path::PathBuf,
-    name: String,
-    opts: read::ReadOptions,
-) -> Result<Table> {
-    tokio::task::spawn_blocking(move || {
-        let f = std::fs::File::open(&path).map_err(|e| FileError::Unreadable {
-            format: "uploaded",
-            reason: e.to_string(),
-        })?;
-        read::open(std::io::BufReader::new(f), &name, &opts)
-    })
-    .await
-    .map_err(|e| AppError::Conflict(format!("the file could not be read: {e}")))?
-    .map_err(file_error)
-}
-
-/// An import the actor may see: their own, or any for an administrator.
-pub(super) async fn load(app: &App, actor: &Actor, id: Id) -> Result<Import> {
-    let mut conn = app.db.reader().await?;
-    let imp = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-    if imp.created_by != actor.user_id && !actor.may(Module::Settings, Action::Admin) {
-        return Err(AppError::NotFound);
-    }
-    Ok(imp)
 }
 
 /// The first rows of an import's kept file, as text (for a draft's page).

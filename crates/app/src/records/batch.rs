@@ -22,8 +22,9 @@ use crate::error::DuplicateCandidate;
 use crate::settings::Settings;
 use crate::{Actor, AppError, Result};
 
+use super::kind::{Kind, prefixed, today};
 use super::visibility::visible_ids;
-use super::{Kind, prefixed, today, visible_of};
+use super::visibility::visible_of;
 
 /// Everything a batch of writes needs checked against the database at once.
 pub(crate) struct Batch<'a> {

@@ -14,7 +14,8 @@ use crate::events::event;
 use crate::{Actor, App, AppError, Result};
 
 use super::batch::{Batch, check_duplicates};
-use super::{Kind, WriteOptions, in_view, load_visible};
+use super::kind::{Kind, WriteOptions};
+use super::visibility::{in_view, load_visible};
 
 /// Creates records: one (`inputs.len() == 1`, paths unprefixed) or a bulk batch
 /// (`create[i].` paths). All or nothing.
