@@ -12,12 +12,15 @@ use cartera_core::notes::Note;
 use cartera_core::record::{Record, RecordKind};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
+use cartera_store::Conn;
 use cartera_store::activities::Link as ActivityLink;
 use cartera_store::audit::{self as store, AuditQuery};
 use cartera_store::records::{self as records, Table};
 
 use crate::records::load_visible;
+use crate::timeline::{Contribution, Sources};
 use crate::{Actor, App, AppError, Result};
+use crate::{contacts, deals, orders};
 
 fn bad_cursor() -> AppError {
     AppError::BadQuery(Violations::one(
@@ -172,8 +175,26 @@ struct TimelineCursor {
 /// activities), the one of the three that is set.
 type Stamped = (Option<i64>, Option<i64>, Option<i64>, TimelineItem);
 
+/// Every module's part of an account's timeline, in no particular order (the timeline
+/// sorts by time).
+const ACCOUNT_TIMELINE: &[Contribution] = &[
+    contacts::account_timeline,
+    deals::account_timeline,
+    orders::account_timeline,
+];
+
+/// What every module adds to account `id`'s timeline.
+async fn account_sources(conn: &mut Conn, actor: &Actor, id: Id) -> Result<Sources> {
+    let mut sources = Sources::default();
+    for contribute in ACCOUNT_TIMELINE {
+        contribute(conn, actor, id, &mut sources).await?;
+    }
+    Ok(sources)
+}
+
 /// Notes, changes and activities of a record and of the records merged into it; for an
-/// account, the notes on its contacts too. Activities show within the actor's view.
+/// account, what the modules hang on it too (`crate::timeline`). Activities show within
+/// the actor's view.
 pub async fn timeline<D: Table>(
     app: &App,
     actor: &Actor,
@@ -187,11 +208,12 @@ pub async fn timeline<D: Table>(
     let mut ids = records::merged_sources::<D>(&mut conn, id).await?;
     ids.push(id);
     let mut note_ids = ids.clone();
+    let mut event_ids = ids.clone();
+    // An account's timeline also tells what the modules hang on it.
     if D::KIND == RecordKind::Account {
-        note_ids.extend(
-            records::referring::<cartera_core::contacts::ContactData>(&mut conn, "account_id", id)
-                .await?,
-        );
+        let more = account_sources(&mut conn, actor, id).await?;
+        note_ids.extend(more.notes_of);
+        event_ids.extend(more.events_of);
     }
     let cur: TimelineCursor = match cursor {
         None => TimelineCursor::default(),
@@ -202,29 +224,6 @@ pub async fn timeline<D: Table>(
             .ok_or_else(bad_cursor)?,
     };
     let notes = cartera_store::notes::list_for(&mut conn, &note_ids, cur.n, limit + 1).await?;
-    // An account's deals show on its timeline: their creation, stage moves and closing.
-    let mut event_ids = ids.clone();
-    if D::KIND == RecordKind::Account && actor.may(Module::Deals, Action::Read) {
-        event_ids.extend(
-            cartera_store::deals::list_for(
-                &mut conn,
-                cartera_store::deals::DealsOf::Account(id),
-                actor.view.as_deref(),
-                None,
-                Some(500),
-            )
-            .await?
-            .into_iter()
-            .map(|(_, d)| d.id),
-        );
-    }
-    // An account's quotes and orders tell their story (sent, accepted, shipped,
-    // delivered) on its timeline through their audit events.
-    if D::KIND == RecordKind::Account
-        && (actor.may(Module::Quotes, Action::Read) || actor.may(Module::Orders, Action::Read))
-    {
-        event_ids.extend(cartera_store::orders::documents_of(&mut conn, id).await?);
-    }
     let events = store::list(
         &mut conn,
         &AuditQuery {
@@ -235,13 +234,7 @@ pub async fn timeline<D: Table>(
         },
     )
     .await?;
-    let link = match D::KIND {
-        RecordKind::Account => Some(ActivityLink::Account),
-        RecordKind::Contact => Some(ActivityLink::Contact),
-        RecordKind::Lead => Some(ActivityLink::Lead),
-        RecordKind::Deal => Some(ActivityLink::Deal),
-        _ => None,
-    };
+    let link = ActivityLink::to(D::KIND);
     let activities = match link {
         Some(link) if actor.may(Module::Activities, Action::Read) => {
             cartera_store::activities::list_for(

@@ -74,3 +74,18 @@ impl Merge for ContactData {
         .await
     }
 }
+
+/// An account's timeline shows the notes on its contacts.
+pub(crate) fn account_timeline<'a>(
+    conn: &'a mut Conn,
+    _actor: &'a Actor,
+    account: Id,
+    sources: &'a mut crate::timeline::Sources,
+) -> crate::timeline::ContributionFuture<'a> {
+    Box::pin(async move {
+        sources.notes_of.extend(
+            cartera_store::records::referring::<ContactData>(conn, "account_id", account).await?,
+        );
+        Ok(())
+    })
+}

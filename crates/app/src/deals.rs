@@ -1234,3 +1234,28 @@ pub async fn commissions(
     }
     Ok(out)
 }
+
+/// An account's deals show on its timeline: their creation, stage moves and closing.
+pub(crate) fn account_timeline<'a>(
+    conn: &'a mut Conn,
+    actor: &'a Actor,
+    account: Id,
+    sources: &'a mut crate::timeline::Sources,
+) -> crate::timeline::ContributionFuture<'a> {
+    Box::pin(async move {
+        if actor.may(Module::Deals, Action::Read) {
+            let deals = cartera_store::deals::list_for(
+                conn,
+                cartera_store::deals::DealsOf::Account(account),
+                actor.view.as_deref(),
+                None,
+                Some(500),
+            )
+            .await?;
+            sources
+                .events_of
+                .extend(deals.into_iter().map(|(_, d)| d.id));
+        }
+        Ok(())
+    })
+}

@@ -41,6 +41,7 @@ pub mod shares;
 pub mod targets;
 pub mod teams;
 pub mod territories;
+mod timeline;
 pub mod totals;
 pub mod users;
 mod versioned;

@@ -281,3 +281,21 @@ pub async fn deliver(app: &App, actor: &Actor, id: Id, input: DeliveryInput) -> 
     conn.commit().await?;
     load(&mut app.db.reader().await?, app, actor, id).await
 }
+
+/// An account's quotes and orders tell their story (sent, accepted, shipped, delivered)
+/// on its timeline through their audit events.
+pub(crate) fn account_timeline<'a>(
+    conn: &'a mut Conn,
+    actor: &'a Actor,
+    account: Id,
+    sources: &'a mut crate::timeline::Sources,
+) -> crate::timeline::ContributionFuture<'a> {
+    Box::pin(async move {
+        if actor.may(Module::Quotes, Action::Read) || actor.may(Module::Orders, Action::Read) {
+            sources
+                .events_of
+                .extend(cartera_store::orders::documents_of(conn, account).await?);
+        }
+        Ok(())
+    })
+}

@@ -2,7 +2,7 @@
 
 use cartera_core::Id;
 use cartera_core::activities::{ActivityData, ActivityKind, ActivityStatus};
-use cartera_core::record::Record;
+use cartera_core::record::{Record, RecordKind};
 use cartera_core::roles::View;
 use cartera_core::text::fold;
 
@@ -154,6 +154,17 @@ impl Link {
             Link::Lead => "lead_id",
             Link::Deal => "deal_id",
             Link::Owner => "owner_id",
+        }
+    }
+
+    /// The link by which activities hang on a record of `kind`, if they can.
+    pub fn to(kind: RecordKind) -> Option<Link> {
+        match kind {
+            RecordKind::Account => Some(Link::Account),
+            RecordKind::Contact => Some(Link::Contact),
+            RecordKind::Lead => Some(Link::Lead),
+            RecordKind::Deal => Some(Link::Deal),
+            _ => None,
         }
     }
 }

@@ -21,6 +21,7 @@ use cartera_core::record::{Record, RecordData};
 use super::figures::territory_name;
 use super::forms::explain;
 use super::lists::{Cell, EnumFilter, Listing, Names, list_page};
+use super::panels::AccountPanel;
 use super::records::{Editable, Field, Input};
 use super::render::{Me, Page, PageId};
 use super::timeline::{RECENT, notes_ctx, timeline_ctx};
@@ -125,6 +126,14 @@ fn owner_name(owner: Option<Id>, people: &HashMap<Id, String>) -> String {
         .unwrap_or_default()
 }
 
+/// The cards other modules contribute to the account page, in page order.
+const PANELS: &[AccountPanel] = &[
+    super::deals::account_panel,
+    super::quotes::account_panel,
+    super::orders::account_panel,
+    super::catalog::account_panel,
+];
+
 pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response {
     let page = &me.page;
     let actor = me.actor();
@@ -185,10 +194,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "inline": super::records::inline_fields(page, &account),
         "territory": territory_name(&s, &me, d.territory_id).await,
         "shares": super::shares::ctx::<AccountData>(&s, actor, page, id).await,
-        "deals": super::deals::of_account(&s, &me, id).await,
-        "quotes": super::quotes::of_account(&s, &me, id, None).await,
-        "orders": super::orders::of_account(&s, &me, id).await,
-        "price_lists": super::catalog::of_account(&s, &me, id).await,
+        "panels": super::panels::render(PANELS, &s, &me, id).await,
         "seg": "accounts",
         "id": id,
     });

@@ -27,6 +27,7 @@ use cartera_core::{Check, Code, Id, Violations};
 
 use super::figures::account_names;
 use super::forms::{FormErrors, explain};
+use super::panels::{Panel, PanelFuture};
 use super::render::{Me, PageId};
 use crate::state::AppState;
 
@@ -460,6 +461,15 @@ pub async fn of_account(s: &AppState, me: &Me, account: Id) -> Option<Value> {
         })
         .collect();
     Some(json!({"lists": mine, "can_create": can(me, Action::Create)}))
+}
+
+/// The account page's card of its own price lists (`web/panels.rs`).
+pub fn account_panel<'a>(s: &'a AppState, me: &'a Me, account: Id) -> PanelFuture<'a> {
+    Box::pin(async move {
+        let mut lists = of_account(s, me, account).await?;
+        lists["account"] = json!(account);
+        Some(Panel::new("catalog/account_panel.html", lists))
+    })
 }
 
 fn validity(l: &PriceList) -> Value {

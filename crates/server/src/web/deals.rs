@@ -25,6 +25,7 @@ use cartera_core::record::{Record, RecordData};
 
 use super::figures::{amount, money_or_dash, number};
 use super::i18n::Locale;
+use super::panels::{Panel, PanelFuture};
 use super::render::{Me, Page, PageId, when};
 use crate::state::AppState;
 
@@ -435,6 +436,17 @@ pub async fn of_account(s: &AppState, me: &Me, account: Id) -> Option<Vec<Value>
             })
             .collect(),
     )
+}
+
+/// The account page's card of its deals (`web/panels.rs`).
+pub fn account_panel<'a>(s: &'a AppState, me: &'a Me, account: Id) -> PanelFuture<'a> {
+    Box::pin(async move {
+        let deals = of_account(s, me, account).await?;
+        Some(Panel::new(
+            "deals/account_panel.html",
+            json!({"deals": deals}),
+        ))
+    })
 }
 
 #[derive(Deserialize, Default)]

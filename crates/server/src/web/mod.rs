@@ -20,6 +20,7 @@ pub mod lists;
 pub mod my_day;
 pub mod notes;
 pub mod orders;
+pub mod panels;
 pub mod password;
 pub mod qr;
 pub mod quotes;

@@ -20,6 +20,7 @@ use cartera_core::Id;
 use cartera_core::orders::{DeliveredLine, Order, OrderStatus};
 
 use super::figures::{account_names, amount, day, money, number};
+use super::panels::{Panel, PanelFuture};
 use super::render::{Me, Page, PageId, when};
 use crate::state::AppState;
 
@@ -320,4 +321,13 @@ pub async fn of_account(s: &AppState, me: &Me, account: Id) -> Option<Vec<Value>
     let list = orders::list(&s.app, me.actor(), Some(account)).await.ok()?;
     let names = HashMap::new();
     Some(list.iter().map(|o| row(&me.page, o, &names)).collect())
+}
+
+/// The account page's card of its orders, when it has any (`web/panels.rs`).
+pub fn account_panel<'a>(s: &'a AppState, me: &'a Me, account: Id) -> PanelFuture<'a> {
+    Box::pin(async move {
+        let orders = of_account(s, me, account).await?;
+        (!orders.is_empty())
+            .then(|| Panel::new("orders/account_panel.html", json!({"orders": orders})))
+    })
 }

@@ -34,6 +34,7 @@ use cartera_core::{Code, Id, Violations};
 
 use super::figures::{account_names, amount, day, language, money};
 use super::forms::explain;
+use super::panels::{Panel, PanelFuture};
 use super::render::{Me, Page, PageId, when};
 use crate::state::AppState;
 
@@ -1305,6 +1306,17 @@ pub async fn of_account(
             })
             .collect(),
     )
+}
+
+/// The account page's card of its quotes (`web/panels.rs`).
+pub fn account_panel<'a>(s: &'a AppState, me: &'a Me, account: Id) -> PanelFuture<'a> {
+    Box::pin(async move {
+        let quotes = of_account(s, me, account, None).await?;
+        Some(Panel::new(
+            "quotes/account_panel.html",
+            json!({"quotes": quotes, "account": account}),
+        ))
+    })
 }
 
 // ---------- Company data, template and logo (admin) ----------
