@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use cartera_core::Id;
 use cartera_core::audit::{AuditAction, AuditEvent};
-use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::record::{FieldChange, Record, RecordData, RecordKind, diff};
 use cartera_store::Conn;
 
 use crate::{Actor, Result};
@@ -33,6 +33,23 @@ pub(crate) fn event(
         changes,
         request_id: actor.and_then(|a| a.request_id.clone()),
     }
+}
+
+/// The audit event of a record that `actor` changed from `old` to `new`, field by field.
+pub(crate) fn update_event<D: RecordData>(
+    actor: &Actor,
+    now: DateTime<Utc>,
+    old: &Record<D>,
+    new: &Record<D>,
+) -> AuditEvent {
+    event(
+        Some(actor),
+        now,
+        AuditAction::Updated,
+        D::KIND,
+        new.id,
+        diff(Some(&old.data), Some(&new.data)),
+    )
 }
 
 /// Writes the audit event of one change in the caller's transaction: `event` and the

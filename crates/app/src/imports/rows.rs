@@ -16,7 +16,7 @@ use cartera_store::{Backend, Conn};
 use crate::settings::Settings;
 use crate::{Actor, AppError, Result};
 
-use crate::events::event;
+use crate::events::{event, update_event};
 use crate::records::{Batch, Kind, WriteOptions, visible_of, write_update};
 
 /// A row of an import, read and mapped: the record's input.
@@ -491,14 +491,7 @@ pub(crate) async fn import_rows<D: Kind>(
         let mut events = Vec::with_capacity(updates.len());
         for (_, old, new) in &updates {
             store::update(conn, old, new).await?;
-            events.push(event(
-                Some(actor),
-                now,
-                AuditAction::Updated,
-                D::KIND,
-                new.id,
-                diff(Some(&old.data), Some(&new.data)),
-            ));
+            events.push(update_event(actor, now, old, new));
         }
         cartera_store::audit::insert(conn, &events).await?;
         for (row, r) in rows.iter().zip(&results) {

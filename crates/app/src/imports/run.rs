@@ -344,52 +344,27 @@ async fn run_kind<D: Kind>(
         imp.options.match_on.unwrap_or(MatchOn::Email),
         imp.options.on_match,
     );
-    let rule = |write| ImportRule {
-        match_on,
-        on_match,
-        write,
+    // Every pass reads the same file with the same rule; they differ in whether they write,
+    // how they commit and whether they resume.
+    let pass_over = async |imp: &mut Import, write: bool, tx: Tx, resumed: bool| {
+        let rule = ImportRule {
+            match_on,
+            on_match,
+            write,
+        };
+        pass::<D>(app, actor, imp, &file, &targets, rule, tx, resumed).await
     };
     match mode {
         ImportMode::DryRun => {
-            pass::<D>(
-                app,
-                actor,
-                imp,
-                &file,
-                &targets,
-                rule(false),
-                Tx::PerChunk,
-                false,
-            )
-            .await?;
+            pass_over(imp, false, Tx::PerChunk, false).await?;
             finish(app, actor, imp, ImportStatus::Checked).await
         }
         ImportMode::SkipBadRows => {
-            pass::<D>(
-                app,
-                actor,
-                imp,
-                &file,
-                &targets,
-                rule(true),
-                Tx::PerChunk,
-                resumed,
-            )
-            .await?;
+            pass_over(imp, true, Tx::PerChunk, resumed).await?;
             finish(app, actor, imp, ImportStatus::Done).await
         }
         ImportMode::AllOrNothing => {
-            pass::<D>(
-                app,
-                actor,
-                imp,
-                &file,
-                &targets,
-                rule(false),
-                Tx::PerChunk,
-                false,
-            )
-            .await?;
+            pass_over(imp, false, Tx::PerChunk, false).await?;
             if imp.counts.rejected > 0 {
                 imp.error = Some(format!(
                     "{} rows have problems; nothing was written",
@@ -398,17 +373,7 @@ async fn run_kind<D: Kind>(
                 return finish(app, actor, imp, ImportStatus::Failed).await;
             }
             let checked = imp.counts;
-            pass::<D>(
-                app,
-                actor,
-                imp,
-                &file,
-                &targets,
-                rule(true),
-                Tx::Whole,
-                false,
-            )
-            .await?;
+            pass_over(imp, true, Tx::Whole, false).await?;
             if imp.counts.rejected > 0 {
                 // Someone wrote a conflicting record between the check and the write.
                 imp.counts = checked;

@@ -5,14 +5,14 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use cartera_core::audit::{AuditAction, AuditEvent};
-use cartera_core::record::{DuplicateKey, Record, diff};
+use cartera_core::audit::AuditEvent;
+use cartera_core::record::{DuplicateKey, Record};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::records as store;
 use cartera_store::{Conn, custom_fields as defs_store};
 
-use crate::events::event;
+use crate::events::update_event;
 use crate::{Actor, App, AppError, Result};
 
 use super::batch::{Batch, check_duplicates};
@@ -233,14 +233,7 @@ pub async fn bulk<D: Kind>(
         if new.meta.version != old.meta.version {
             store::update(&mut conn, old, &new).await?;
             D::after_write(&mut conn, now, Some(old), &new, &p).await?;
-            events.push(event(
-                Some(actor),
-                now,
-                AuditAction::Updated,
-                D::KIND,
-                new.id,
-                diff(Some(&old.data), Some(&new.data)),
-            ));
+            events.push(update_event(actor, now, old, &new));
         }
         updated.push(new);
     }
@@ -284,18 +277,7 @@ pub(crate) async fn rewrite<D: Kind>(
         new.meta.version += 1;
         new.meta.updated_at = now;
         store::update(conn, &old, &new).await?;
-        cartera_store::audit::insert(
-            conn,
-            &[event(
-                Some(actor),
-                now,
-                AuditAction::Updated,
-                D::KIND,
-                new.id,
-                diff(Some(&old.data), Some(&new.data)),
-            )],
-        )
-        .await?;
+        cartera_store::audit::insert(conn, &[update_event(actor, now, &old, &new)]).await?;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::records as store;
 use cartera_store::{Backend, Bound, Conn, StoreError, custom_fields as defs_store};
 
-use crate::events::event;
+use crate::events::{event, update_event};
 use crate::{Actor, App, AppError, Result};
 
 use super::batch::{Batch, check_duplicates};
@@ -300,18 +300,7 @@ pub(crate) async fn write_update<D: Kind>(
         StoreError::Stale => stale(old.meta.version, old.meta.version + 1),
         e => e.into(),
     })?;
-    cartera_store::audit::insert(
-        conn,
-        &[event(
-            Some(actor),
-            now,
-            AuditAction::Updated,
-            D::KIND,
-            new.id,
-            diff(Some(&old.data), Some(&new.data)),
-        )],
-    )
-    .await?;
+    cartera_store::audit::insert(conn, &[update_event(actor, now, old, new)]).await?;
     D::after_write(conn, now, Some(old), new, "").await?;
     Ok(())
 }
