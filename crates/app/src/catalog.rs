@@ -3,7 +3,7 @@
 //! it names the account, rather than the account naming the list, so that a customer
 //! can have lists in several currencies).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -11,7 +11,7 @@ use cartera_core::catalog::{
     NoPrice, PriceItem, PriceList, Product, ProductCursor, ProductKind, sku_key,
 };
 use cartera_core::money::{Currency, Money};
-use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::record::RecordKind;
 use cartera_core::roles::{Action, Module};
 use cartera_core::totals::TaxRate;
 use cartera_core::{Check, Code, Id, Violations};
@@ -19,21 +19,8 @@ use cartera_store::Conn;
 use cartera_store::catalog as store;
 
 use crate::documents::{Page, paging};
-use crate::records::changed_fields;
-use crate::versioned::{self, Step, Versioned};
+use crate::versioned::{self, Conflict, Step, Versioned};
 use crate::{Actor, App, AppError, Result};
-
-/// What the audit trail records of a product.
-const FIELDS: &[&str] = &[
-    "sku",
-    "name",
-    "description",
-    "kind",
-    "unit",
-    "category",
-    "tax_rate",
-    "active",
-];
 
 /// A new product or service.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -74,9 +61,7 @@ pub struct ProductChange {
 
 /// Every product by SKU, inactive ones included (marked `active: false`).
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Product>> {
-    actor.permit(Module::Catalog, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    Ok(store::list(&mut conn).await?)
+    versioned::list(app, actor, store::list).await
 }
 
 /// A page of products by SKU, inactive ones included, from `cursor` (the previous
@@ -108,39 +93,34 @@ pub async fn page(
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Product> {
-    actor.permit(Module::Catalog, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    store::get(&mut conn, id).await?.ok_or(AppError::NotFound)
+    versioned::get(app, actor, id).await
 }
 
 impl Versioned for Product {
     const KIND: RecordKind = RecordKind::Product;
     const MODULE: Module = Module::Catalog;
+    const FIELDS: &'static [&'static str] = &[
+        "sku",
+        "name",
+        "description",
+        "kind",
+        "unit",
+        "category",
+        "tax_rate",
+        "active",
+    ];
+    const CONFLICT: Conflict =
+        Conflict::Violation("the product changed while this request ran; read it again");
+    versioned::stamped!();
+    versioned::stored!(load: store::get, insert(now): store::insert, update: store::update);
 
     /// Salespeople who may add to the catalogue need not be admins.
     fn action(step: Step) -> Action {
         catalog_action(step)
     }
 
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = now;
-    }
-
     fn normalize(&mut self) {
         Product::normalize(self);
-    }
-
-    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
-        Ok(store::get(conn, id).await?)
     }
 
     async fn validate(
@@ -154,26 +134,6 @@ impl Versioned for Product {
             c.add("sku", Code::Duplicate, "another product has this SKU");
         }
         Ok(())
-    }
-
-    async fn insert(conn: &mut Conn, p: &Self, now: DateTime<Utc>) -> Result<()> {
-        Ok(store::insert(conn, p, now).await?)
-    }
-
-    async fn update(conn: &mut Conn, p: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
-        Ok(store::update(conn, p, expected).await?)
-    }
-
-    fn conflict(_old: &Self) -> AppError {
-        AppError::Invalid(Violations::one(
-            "",
-            Code::Conflict,
-            "the product changed while this request ran; read it again",
-        ))
-    }
-
-    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
-        changed_fields(old, new, FIELDS)
     }
 }
 
@@ -214,52 +174,10 @@ pub async fn update(
     if_match: Option<i64>,
 ) -> Result<Product> {
     versioned::update(app, actor, id, if_match, |p: &mut Product, _| {
-        if let Some(v) = change.sku {
-            p.sku = v;
-        }
-        if let Some(v) = change.name {
-            p.name = v;
-        }
-        if let Some(v) = change.description {
-            p.description = Some(v);
-        }
-        if let Some(v) = change.kind {
-            p.kind = v;
-        }
-        if let Some(v) = change.unit {
-            p.unit = v;
-        }
-        if let Some(v) = change.category {
-            p.category = Some(v);
-        }
-        if let Some(v) = change.tax_rate {
-            p.tax_rate = v;
-        }
-        if let Some(v) = change.active {
-            p.active = v;
-        }
+        versioned::given!(change => p: sku, name, Some(description), kind, unit, Some(category), tax_rate, active);
         Ok(())
     })
     .await
-}
-
-/// What the audit trail records of a price list.
-const LIST_FIELDS: &[&str] = &[
-    "name",
-    "currency",
-    "valid_from",
-    "valid_to",
-    "account_id",
-    "items",
-];
-
-/// `null` in a change is a value (clear it), unlike an absent field.
-fn present<'de, D, T>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A new price list.
@@ -286,61 +204,54 @@ pub struct PriceListChange {
     pub name: Option<String>,
     pub currency: Option<Currency>,
     /// A date, or `null` for no start.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "versioned::present")]
     #[schema(value_type = Option<String>)]
     pub valid_from: Option<Option<NaiveDate>>,
     /// A date, or `null` for no end.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "versioned::present")]
     #[schema(value_type = Option<String>)]
     pub valid_to: Option<Option<NaiveDate>>,
     /// An account id, or `null` for a general list.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "versioned::present")]
     #[schema(value_type = Option<String>)]
     pub account_id: Option<Option<Id>>,
     pub items: Option<Vec<PriceItem>>,
 }
 
 pub async fn price_lists(app: &App, actor: &Actor) -> Result<Vec<PriceList>> {
-    actor.permit(Module::Catalog, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    Ok(store::price_lists(&mut conn).await?)
+    versioned::list(app, actor, store::price_lists).await
 }
 
 pub async fn price_list(app: &App, actor: &Actor, id: Id) -> Result<PriceList> {
-    actor.permit(Module::Catalog, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    store::price_list(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    versioned::get(app, actor, id).await
 }
 
 impl Versioned for PriceList {
     const KIND: RecordKind = RecordKind::PriceList;
     const MODULE: Module = Module::Catalog;
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "currency",
+        "valid_from",
+        "valid_to",
+        "account_id",
+        "items",
+    ];
+    const CONFLICT: Conflict =
+        Conflict::Violation("the price list changed while this request ran; read it again");
+    versioned::stamped!();
+    versioned::stored!(
+        load: store::price_list,
+        insert: store::insert_price_list,
+        update: store::update_price_list,
+    );
 
     fn action(step: Step) -> Action {
         catalog_action(step)
     }
 
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = now;
-    }
-
     fn normalize(&mut self) {
         PriceList::normalize(self);
-    }
-
-    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
-        Ok(store::price_list(conn, id).await?)
     }
 
     /// The list's own rules, then that its products and account exist.
@@ -375,26 +286,6 @@ impl Versioned for PriceList {
         }
         Ok(())
     }
-
-    async fn insert(conn: &mut Conn, l: &Self, _now: DateTime<Utc>) -> Result<()> {
-        Ok(store::insert_price_list(conn, l).await?)
-    }
-
-    async fn update(conn: &mut Conn, l: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
-        Ok(store::update_price_list(conn, l, expected).await?)
-    }
-
-    fn conflict(_old: &Self) -> AppError {
-        AppError::Invalid(Violations::one(
-            "",
-            Code::Conflict,
-            "the price list changed while this request ran; read it again",
-        ))
-    }
-
-    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
-        changed_fields(old, new, LIST_FIELDS)
-    }
 }
 
 pub async fn create_price_list(app: &App, actor: &Actor, input: NewPriceList) -> Result<PriceList> {
@@ -423,24 +314,7 @@ pub async fn update_price_list(
     if_match: Option<i64>,
 ) -> Result<PriceList> {
     versioned::update(app, actor, id, if_match, |l: &mut PriceList, _| {
-        if let Some(v) = change.name {
-            l.name = v;
-        }
-        if let Some(v) = change.currency {
-            l.currency = v;
-        }
-        if let Some(v) = change.valid_from {
-            l.valid_from = v;
-        }
-        if let Some(v) = change.valid_to {
-            l.valid_to = v;
-        }
-        if let Some(v) = change.account_id {
-            l.account_id = v;
-        }
-        if let Some(v) = change.items {
-            l.items = v;
-        }
+        versioned::given!(change => l: name, currency, valid_from, valid_to, account_id, items);
         Ok(())
     })
     .await

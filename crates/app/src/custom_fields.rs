@@ -5,12 +5,12 @@ use serde_json::Value;
 
 use cartera_core::custom_fields::{CustomField, MAX_FIELDS_PER_KIND};
 use cartera_core::record::{FieldChange, Meta, RecordKind, deserialize, diff};
-use cartera_core::roles::{Action, Module};
+use cartera_core::roles::Module;
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::custom_fields as store;
 use cartera_store::{Conn, StoreError};
 
-use crate::versioned::{self, Removable, Versioned};
+use crate::versioned::{self, Conflict, Removable, Versioned};
 use crate::{Actor, App, AppError, Result};
 
 fn key_taken(kind: RecordKind, key: &str) -> AppError {
@@ -22,36 +22,20 @@ fn key_taken(kind: RecordKind, key: &str) -> AppError {
 }
 
 pub async fn list(app: &App, actor: &Actor, kind: Option<RecordKind>) -> Result<Vec<CustomField>> {
-    actor.permit(Module::CustomFields, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    Ok(store::list(&mut conn, kind).await?)
+    versioned::list(app, actor, async |conn| store::list(conn, kind).await).await
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<CustomField> {
-    actor.permit(Module::CustomFields, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    match store::get(&mut conn, id).await? {
-        Some(f) if f.meta.deleted_at.is_none() => Ok(f),
-        _ => Err(AppError::NotFound),
-    }
+    versioned::get(app, actor, id).await
 }
 
 impl Versioned for CustomField {
     const KIND: RecordKind = RecordKind::CustomField;
     const MODULE: Module = Module::CustomFields;
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.meta.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.meta.version = version;
-        self.meta.updated_at = now;
-    }
+    const CONFLICT: Conflict = Conflict::Stale;
+    /// Its data's fields, nested ones by their path: see `changes`.
+    const FIELDS: &'static [&'static str] = &[];
+    versioned::stamped!(meta.version, meta.updated_at);
 
     fn normalize(&mut self) {
         self.data.normalize();
@@ -124,13 +108,6 @@ impl Versioned for CustomField {
         Ok(true)
     }
 
-    fn conflict(old: &Self) -> AppError {
-        AppError::Stale {
-            expected: old.meta.version,
-            current: old.meta.version + 1,
-        }
-    }
-
     fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
         diff(old.map(|o| &o.data), Some(&new.data))
     }
@@ -185,10 +162,7 @@ pub async fn update(
         ] {
             p.remove(meta);
         }
-        let mut merged = serde_json::to_value(&f.data).unwrap_or(Value::Null);
-        json_patch::merge(&mut merged, &Value::Object(p));
-        f.data = deserialize(merged)?;
-        Ok(())
+        versioned::merge(&mut f.data, &Value::Object(p), &[])
     })
     .await
 }

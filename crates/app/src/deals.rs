@@ -17,7 +17,7 @@ use cartera_core::deals::{
     DealData, DealLine, DealStatus, Forecast, ForecastCell, Month, Pipeline, Stage, StageOutcome,
 };
 use cartera_core::money::{Currency, Money};
-use cartera_core::record::{FieldChange, Record, RecordData, RecordKind};
+use cartera_core::record::{Record, RecordData, RecordKind};
 use cartera_core::roles::{Action, Module};
 use cartera_core::totals::{self, TaxRate};
 use cartera_core::validate::clean_opt;
@@ -27,8 +27,8 @@ use cartera_store::deals as store;
 /// Which deals a list holds; the server names it, so it passes through here.
 pub use cartera_store::deals::DealsOf;
 
-use crate::records::{Kind, WriteOptions, changed_fields, load_visible, write_update};
-use crate::versioned::{self, Removable, Versioned};
+use crate::records::{Kind, WriteOptions, load_visible, write_update};
+use crate::versioned::{self, Conflict, Removable, Versioned};
 use crate::{Actor, App, AppError, Result, check_version};
 
 fn invalid(field: &str, code: Code, message: impl Into<String>) -> AppError {
@@ -431,8 +431,6 @@ pub async fn deals_of(app: &App, actor: &Actor, of: DealsOf) -> Result<Vec<Recor
 
 // ---- pipelines ----
 
-const PIPELINE_FIELDS: &[&str] = &["name", "is_default", "stages"];
-
 /// A new pipeline.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -457,42 +455,23 @@ pub struct PipelineChange {
 }
 
 pub async fn pipelines(app: &App, actor: &Actor) -> Result<Vec<Pipeline>> {
-    actor.permit(Module::Deals, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    Ok(store::pipelines(&mut conn).await?)
+    versioned::list(app, actor, store::pipelines).await
 }
 
 pub async fn pipeline(app: &App, actor: &Actor, id: Id) -> Result<Pipeline> {
-    actor.permit(Module::Deals, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    store::pipeline(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    versioned::get(app, actor, id).await
 }
 
 impl Versioned for Pipeline {
     const KIND: RecordKind = RecordKind::Pipeline;
     const MODULE: Module = Module::Deals;
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = now;
-    }
+    const FIELDS: &'static [&'static str] = &["name", "is_default", "stages"];
+    const CONFLICT: Conflict = Conflict::Stale;
+    versioned::stamped!();
+    versioned::stored!(load: store::pipeline);
 
     fn normalize(&mut self) {
         Pipeline::normalize(self);
-    }
-
-    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
-        Ok(store::pipeline(conn, id).await?)
     }
 
     /// Its own rules; the first pipeline is the default; a stage that goes must hold
@@ -552,14 +531,6 @@ impl Versioned for Pipeline {
         }
         Ok(true)
     }
-
-    fn conflict(old: &Self) -> AppError {
-        stale(old.version)
-    }
-
-    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
-        changed_fields(old, new, PIPELINE_FIELDS)
-    }
 }
 
 impl Removable for Pipeline {
@@ -578,14 +549,6 @@ impl Removable for Pipeline {
         }
         store::delete_pipeline(conn, p.id).await?;
         Ok(p.clone())
-    }
-}
-
-/// Another writer changed the object during this write (412, as a stale `If-Match`).
-fn stale(version: i64) -> AppError {
-    AppError::Stale {
-        expected: version,
-        current: version + 1,
     }
 }
 
@@ -612,9 +575,7 @@ pub async fn update_pipeline(
     if_match: Option<i64>,
 ) -> Result<Pipeline> {
     versioned::update(app, actor, id, if_match, |p: &mut Pipeline, _| {
-        if let Some(n) = change.name {
-            p.name = n;
-        }
+        versioned::given!(change => p: name, stages);
         match change.is_default {
             Some(true) => p.is_default = true,
             Some(false) if p.is_default => {
@@ -625,9 +586,6 @@ pub async fn update_pipeline(
                 ));
             }
             _ => {}
-        }
-        if let Some(s) = change.stages {
-            p.stages = s;
         }
         Ok(())
     })
@@ -744,8 +702,6 @@ pub async fn forecast(app: &App, actor: &Actor, range: MonthRange) -> Result<For
 
 // ---- quotas ----
 
-const QUOTA_FIELDS: &[&str] = &["user_id", "period", "kind", "amount", "count"];
-
 /// A new quota.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -817,23 +773,14 @@ pub async fn quotas(
 impl Versioned for Quota {
     const KIND: RecordKind = RecordKind::Quota;
     const MODULE: Module = Module::Deals;
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = now;
-    }
-
-    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
-        Ok(store::quota(conn, id).await?)
-    }
+    const FIELDS: &'static [&'static str] = &["user_id", "period", "kind", "amount", "count"];
+    const CONFLICT: Conflict = Conflict::Stale;
+    versioned::stamped!();
+    versioned::stored!(
+        load: store::quota,
+        insert: store::insert_quota,
+        update: store::update_quota,
+    );
 
     /// Its own rules, an active rep, one quota per rep and period.
     async fn validate(
@@ -865,22 +812,6 @@ impl Versioned for Quota {
             );
         }
         Ok(())
-    }
-
-    async fn insert(conn: &mut Conn, q: &Self, _now: DateTime<Utc>) -> Result<()> {
-        Ok(store::insert_quota(conn, q).await?)
-    }
-
-    async fn update(conn: &mut Conn, q: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
-        Ok(store::update_quota(conn, q, expected).await?)
-    }
-
-    fn conflict(old: &Self) -> AppError {
-        stale(old.version)
-    }
-
-    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
-        changed_fields(old, new, QUOTA_FIELDS)
     }
 }
 
@@ -929,12 +860,7 @@ pub async fn update_quota(
             q.amount = None;
             q.count = None;
         }
-        if change.amount.is_some() {
-            q.amount = change.amount;
-        }
-        if change.count.is_some() {
-            q.count = change.count;
-        }
+        versioned::given!(change => q: Some(amount), Some(count));
         Ok(())
     })
     .await
@@ -997,14 +923,6 @@ pub async fn attainment(app: &App, actor: &Actor, period: &str) -> Result<Vec<At
 
 // ---- commission plans ----
 
-const PLAN_FIELDS: &[&str] = &[
-    "name",
-    "default_rate",
-    "category_rates",
-    "tiers",
-    "user_ids",
-];
-
 /// A new commission plan.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -1034,40 +952,33 @@ pub struct CommissionPlanChange {
 }
 
 pub async fn plans(app: &App, actor: &Actor) -> Result<Vec<CommissionPlan>> {
-    actor.permit(Module::Deals, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    Ok(store::plans(&mut conn).await?)
+    versioned::list(app, actor, store::plans).await
 }
 
 pub async fn plan(app: &App, actor: &Actor, id: Id) -> Result<CommissionPlan> {
-    actor.permit(Module::Deals, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    store::plan(&mut conn, id).await?.ok_or(AppError::NotFound)
+    versioned::get(app, actor, id).await
 }
 
 impl Versioned for CommissionPlan {
     const KIND: RecordKind = RecordKind::CommissionPlan;
     const MODULE: Module = Module::Deals;
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = now;
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "default_rate",
+        "category_rates",
+        "tiers",
+        "user_ids",
+    ];
+    const CONFLICT: Conflict = Conflict::Stale;
+    versioned::stamped!();
+    versioned::stored!(
+        load: store::plan,
+        insert: store::insert_plan,
+        update: store::update_plan,
+    );
 
     fn normalize(&mut self) {
         CommissionPlan::normalize(self);
-    }
-
-    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
-        Ok(store::plan(conn, id).await?)
     }
 
     /// Its own rules; each rep active and paid by this plan alone.
@@ -1099,22 +1010,6 @@ impl Versioned for CommissionPlan {
             }
         }
         Ok(())
-    }
-
-    async fn insert(conn: &mut Conn, p: &Self, _now: DateTime<Utc>) -> Result<()> {
-        Ok(store::insert_plan(conn, p).await?)
-    }
-
-    async fn update(conn: &mut Conn, p: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
-        Ok(store::update_plan(conn, p, expected).await?)
-    }
-
-    fn conflict(old: &Self) -> AppError {
-        stale(old.version)
-    }
-
-    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
-        changed_fields(old, new, PLAN_FIELDS)
     }
 }
 
@@ -1154,21 +1049,7 @@ pub async fn update_plan(
     if_match: Option<i64>,
 ) -> Result<CommissionPlan> {
     versioned::update(app, actor, id, if_match, |p: &mut CommissionPlan, _| {
-        if let Some(v) = change.name {
-            p.name = v;
-        }
-        if let Some(v) = change.default_rate {
-            p.default_rate = v;
-        }
-        if let Some(v) = change.category_rates {
-            p.category_rates = v;
-        }
-        if let Some(v) = change.tiers {
-            p.tiers = v;
-        }
-        if let Some(v) = change.user_ids {
-            p.user_ids = v;
-        }
+        versioned::given!(change => p: name, default_rate, category_rates, tiers, user_ids);
         Ok(())
     })
     .await

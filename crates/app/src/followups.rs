@@ -16,8 +16,7 @@ use serde_json::{Value, json};
 use cartera_core::activities::{ActivityData, ActivityKind, ActivityStatus};
 use cartera_core::agenda::{FollowUpRules, NewNotification, NotificationKind, no_contact_due};
 use cartera_core::jobs::{Job, NewJob};
-use cartera_core::record::{FieldChange, Record, RecordKind, deserialize, diff};
-use cartera_core::roles::{Action, Module};
+use cartera_core::record::{Record, RecordKind};
 use cartera_core::users::User;
 use cartera_core::{Check, Id};
 use cartera_store::{
@@ -27,15 +26,14 @@ use cartera_store::{
 
 use crate::jobs::JobFailure;
 use crate::records::{Naming, WriteOptions, create_in};
-use crate::versioned::{self, Versioned};
-use crate::{Actor, App, AppError, Result, notifications};
+use crate::versioned::{self, Singleton};
+use crate::{Actor, App, Result, notifications};
 
 /// The kinds of the follow-ups' jobs.
 pub const QUOTE_SENT_JOB: &str = "followups.quote_sent";
 pub const VISIT_REPORT_JOB: &str = "followups.visit_report";
 pub const NO_CONTACT_JOB: &str = "followups.no_contact";
 
-const KEY: &str = "follow_up_rules";
 /// The rules are one record in the audit trail, under a fixed id.
 const RULES_ID: Id = Id::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0027);
 
@@ -44,96 +42,39 @@ pub const DAILY_HOUR_UTC: u32 = 6;
 
 pub(crate) async fn load(conn: &mut Conn) -> Result<FollowUpRules> {
     // Rules written by a newer version with fields this one lacks fall back to defaults.
-    Ok(match settings_store::get(conn, KEY).await? {
+    Ok(match settings_store::get(conn, FollowUpRules::KEY).await? {
         Some(v) => serde_json::from_value(v).unwrap_or_default(),
         None => FollowUpRules::default(),
     })
 }
 
 pub async fn rules(app: &App, actor: &Actor) -> Result<FollowUpRules> {
-    actor.permit(Module::Settings, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    load(&mut conn).await
+    versioned::read(app, actor).await
 }
 
 /// The rules are one object, without versions: `If-Match` does not apply.
-impl Versioned for FollowUpRules {
-    const KIND: RecordKind = RecordKind::Setting;
-    const MODULE: Module = Module::Settings;
+impl Singleton for FollowUpRules {
+    const KEY: &'static str = "follow_up_rules";
+    const ID: Id = RULES_ID;
+    const CONFLICT_MESSAGE: &'static str =
+        "the rules changed while this request ran; read them again";
+    // A merge patch's null removes a key, which would bring back its default; for the
+    // rules that null turns off, null is kept as written.
+    const NULL_KEPT: &'static [&'static str] = &["quote_follow_up_days", "no_contact_default_days"];
 
-    fn id(&self) -> Id {
-        RULES_ID
+    async fn read(conn: &mut Conn) -> Result<Self> {
+        load(conn).await
     }
 
-    fn version(&self) -> i64 {
-        0
-    }
-
-    fn stamp(&mut self, _version: i64, _now: DateTime<Utc>) {}
-
-    async fn load(conn: &mut Conn, _id: Id) -> Result<Option<Self>> {
-        Ok(Some(load(conn).await?))
-    }
-
-    async fn validate(
-        _conn: &mut Conn,
-        _old: Option<&Self>,
-        new: &mut Self,
-        c: &mut Check,
-    ) -> Result<()> {
-        new.validate(c);
+    fn check(&self, c: &mut Check) -> Result<()> {
+        self.validate(c);
         Ok(())
-    }
-
-    async fn insert(conn: &mut Conn, new: &Self, now: DateTime<Utc>) -> Result<()> {
-        let value = serde_json::to_value(new).unwrap_or(Value::Null);
-        Ok(settings_store::set(conn, KEY, &value, now).await?)
-    }
-
-    /// One writer at a time holds the write transaction, so nobody else got there first.
-    async fn update(
-        conn: &mut Conn,
-        new: &Self,
-        _expected: i64,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
-        Self::insert(conn, new, now).await?;
-        Ok(true)
-    }
-
-    fn conflict(_old: &Self) -> AppError {
-        AppError::Conflict("the rules changed while this request ran; read them again".into())
-    }
-
-    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
-        diff(old, Some(new))
     }
 }
 
 /// Changes the rules with a merge patch (admins).
 pub async fn update_rules(app: &App, actor: &Actor, patch: Value) -> Result<FollowUpRules> {
-    versioned::update(
-        app,
-        actor,
-        RULES_ID,
-        None,
-        |rules: &mut FollowUpRules, _| {
-            let mut v = serde_json::to_value(&*rules).unwrap_or(Value::Null);
-            json_patch::merge(&mut v, &patch);
-            // A merge patch's null removes a key, which would bring back its default; for
-            // the rules that null turns off, null is kept as written.
-            for key in ["quote_follow_up_days", "no_contact_default_days"] {
-                if patch.get(key).is_some_and(Value::is_null)
-                    && let Some(o) = v.as_object_mut()
-                {
-                    o.insert(key.to_owned(), Value::Null);
-                }
-            }
-            *rules = deserialize(v)?;
-            Ok(())
-        },
-    )
-    .await
+    versioned::patch(app, actor, patch).await
 }
 
 /// A quote that was just sent, as the follow-up rule needs it.

@@ -17,7 +17,7 @@ use cartera_store::Conn;
 use cartera_store::roles as store;
 
 use crate::events;
-use crate::versioned::{self, Versioned};
+use crate::versioned::{self, Conflict, Versioned};
 use crate::{Actor, App, AppError, Result};
 
 /// A new role.
@@ -46,37 +46,22 @@ pub struct RoleChange {
 }
 
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Role>> {
-    actor.permit(Module::Settings, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    Ok(store::list(&mut conn).await?)
+    versioned::list(app, actor, store::list).await
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Role> {
-    actor.permit(Module::Settings, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    store::get(&mut conn, id).await?.ok_or(AppError::NotFound)
+    versioned::get(app, actor, id).await
 }
 
 impl Versioned for Role {
     const KIND: RecordKind = RecordKind::Setting;
     const MODULE: Module = Module::Settings;
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = now;
-    }
-
-    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
-        Ok(store::get(conn, id).await?)
-    }
+    const CONFLICT: Conflict =
+        Conflict::Refused("the role changed while this request ran; read it again");
+    /// The name and visibility as they read, the permissions as one matrix.
+    const FIELDS: &'static [&'static str] = &["name", "visibility", "permissions"];
+    versioned::stamped!();
+    versioned::stored!(load: store::get, insert: store::insert);
 
     async fn validate(
         conn: &mut Conn,
@@ -96,10 +81,6 @@ impl Versioned for Role {
         Ok(())
     }
 
-    async fn insert(conn: &mut Conn, role: &Self, _now: DateTime<Utc>) -> Result<()> {
-        Ok(store::insert(conn, role).await?)
-    }
-
     async fn update(
         conn: &mut Conn,
         role: &Self,
@@ -112,38 +93,6 @@ impl Versioned for Role {
             ensure_an_admin(conn).await?;
         }
         Ok(updated)
-    }
-
-    fn conflict(_old: &Self) -> AppError {
-        AppError::Conflict("the role changed while this request ran; read it again".into())
-    }
-
-    /// The name and visibility as they read, the permissions as one matrix.
-    fn changes(old: Option<&Self>, role: &Self) -> Vec<FieldChange> {
-        let as_json = |r: &Role| serde_json::to_value(&r.permissions).unwrap_or(Value::Null);
-        let mut changes = Vec::new();
-        if old.is_none_or(|o| o.name != role.name) {
-            changes.push(FieldChange {
-                field: "name".into(),
-                old: old.map_or(Value::Null, |o| o.name.clone().into()),
-                new: role.name.clone().into(),
-            });
-        }
-        if old.is_none_or(|o| o.visibility != role.visibility) {
-            changes.push(FieldChange {
-                field: "visibility".into(),
-                old: old.map_or(Value::Null, |o| o.visibility.as_str().into()),
-                new: role.visibility.as_str().into(),
-            });
-        }
-        if old.is_none_or(|o| o.permissions != role.permissions) {
-            changes.push(FieldChange {
-                field: "permissions".into(),
-                old: old.map_or(Value::Null, as_json),
-                new: as_json(role),
-            });
-        }
-        changes
     }
 }
 

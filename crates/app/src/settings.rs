@@ -1,16 +1,13 @@
 //! Company-wide settings.
 
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use cartera_core::money::Money;
-use cartera_core::record::{FieldChange, RecordKind, deserialize, diff};
-use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::{Conn, settings as store};
 
-use crate::versioned::{self, Versioned};
+use crate::versioned::{self, Singleton};
 use crate::{Actor, App, AppError, Result};
 
 /// What an admin can set.
@@ -51,15 +48,13 @@ impl Default for Settings {
     }
 }
 
-const KEY: &str = "company";
-
 /// Settings are one record in the audit trail, under a fixed id.
 pub(crate) const SETTINGS_ID: Id = Id::from_u128(0x0000_0000_0000_7000_8000_0000_0000_0001);
 
 pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
     let defaults = Settings::default();
     // Read field by field: keys written by a newer version must not break this one.
-    Ok(match store::get(conn, KEY).await? {
+    Ok(match store::get(conn, Settings::KEY).await? {
         Some(v) => Settings {
             trash_retention_days: v
                 .get("trash_retention_days")
@@ -83,51 +78,36 @@ pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
 }
 
 pub async fn get(app: &App, actor: &Actor) -> Result<Settings> {
-    actor.permit(Module::Settings, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    load(&mut conn).await
+    versioned::read(app, actor).await
 }
 
 /// The company settings are one object, without versions: `If-Match` does not apply.
-impl Versioned for Settings {
-    const KIND: RecordKind = RecordKind::Setting;
-    const MODULE: Module = Module::Settings;
+impl Singleton for Settings {
+    const KEY: &'static str = "company";
+    const ID: Id = SETTINGS_ID;
+    const CONFLICT_MESSAGE: &'static str =
+        "the settings changed while this request ran; read them again";
 
-    fn id(&self) -> Id {
-        SETTINGS_ID
+    async fn read(conn: &mut Conn) -> Result<Self> {
+        load(conn).await
     }
 
-    fn version(&self) -> i64 {
-        0
-    }
-
-    fn stamp(&mut self, _version: i64, _now: DateTime<Utc>) {}
-
-    async fn load(conn: &mut Conn, _id: Id) -> Result<Option<Self>> {
-        Ok(Some(load(conn).await?))
-    }
-
-    async fn validate(
-        _conn: &mut Conn,
-        _old: Option<&Self>,
-        new: &mut Self,
-        _c: &mut Check,
-    ) -> Result<()> {
-        if !(1..=3650).contains(&new.trash_retention_days) {
+    fn check(&self, _c: &mut Check) -> Result<()> {
+        if !(1..=3650).contains(&self.trash_retention_days) {
             return Err(AppError::Invalid(Violations::one(
                 "trash_retention_days",
                 Code::OutOfRange,
                 "must be from 1 to 3650 days",
             )));
         }
-        if !(1..=365).contains(&new.import_file_retention_days) {
+        if !(1..=365).contains(&self.import_file_retention_days) {
             return Err(AppError::Invalid(Violations::one(
                 "import_file_retention_days",
                 Code::OutOfRange,
                 "must be from 1 to 365 days",
             )));
         }
-        if let Some(rate) = new.mileage_rate
+        if let Some(rate) = self.mileage_rate
             && (rate.amount.is_zero()
                 || rate.amount.is_sign_negative()
                 || Money::new(rate.amount, rate.currency).is_err())
@@ -139,11 +119,11 @@ impl Versioned for Settings {
             )));
         }
         for (field, value, max) in [
-            ("company.name", &new.company.name, 200),
-            ("company.tax_id", &new.company.tax_id, 50),
-            ("company.address", &new.company.address, 500),
-            ("company.phone", &new.company.phone, 50),
-            ("company.email", &new.company.email, 254),
+            ("company.name", &self.company.name, 200),
+            ("company.tax_id", &self.company.tax_id, 50),
+            ("company.address", &self.company.address, 500),
+            ("company.phone", &self.company.phone, 50),
+            ("company.email", &self.company.email, 254),
         ] {
             if value.chars().count() > max {
                 return Err(AppError::Invalid(Violations::one(
@@ -155,38 +135,8 @@ impl Versioned for Settings {
         }
         Ok(())
     }
-
-    async fn insert(conn: &mut Conn, new: &Self, now: DateTime<Utc>) -> Result<()> {
-        let value = serde_json::to_value(new).unwrap_or(Value::Null);
-        Ok(store::set(conn, KEY, &value, now).await?)
-    }
-
-    /// One writer at a time holds the write transaction, so nobody else got there first.
-    async fn update(
-        conn: &mut Conn,
-        new: &Self,
-        _expected: i64,
-        now: DateTime<Utc>,
-    ) -> Result<bool> {
-        Self::insert(conn, new, now).await?;
-        Ok(true)
-    }
-
-    fn conflict(_old: &Self) -> AppError {
-        AppError::Conflict("the settings changed while this request ran; read them again".into())
-    }
-
-    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
-        diff(old, Some(new))
-    }
 }
 
 pub async fn update(app: &App, actor: &Actor, patch: Value) -> Result<Settings> {
-    versioned::update(app, actor, SETTINGS_ID, None, |s: &mut Settings, _| {
-        let mut v = serde_json::to_value(&*s).unwrap_or(Value::Null);
-        json_patch::merge(&mut v, &patch);
-        *s = deserialize(v)?;
-        Ok(())
-    })
-    .await
+    versioned::patch(app, actor, patch).await
 }

@@ -3,20 +3,14 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use chrono::{DateTime, Utc};
-
-use cartera_core::record::{FieldChange, RecordKind};
-use cartera_core::roles::{Action, Module, Team};
-use cartera_core::{Check, Code, Id, Violations};
+use cartera_core::record::RecordKind;
+use cartera_core::roles::{Module, Team};
+use cartera_core::{Check, Code, Id};
 use cartera_store::Conn;
 use cartera_store::teams as store;
 
-use crate::records::changed_fields;
-use crate::versioned::{self, Versioned};
-use crate::{Actor, App, AppError, Result};
-
-/// What the audit trail records of a team.
-const FIELDS: &[&str] = &["name", "manager_id", "member_ids"];
+use crate::versioned::{self, Conflict, Versioned};
+use crate::{Actor, App, Result};
 
 /// A new team.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -34,45 +28,24 @@ pub struct NewTeam {
 pub struct TeamChange {
     pub name: Option<String>,
     /// A user id, or `null` for no manager.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "versioned::present")]
     #[schema(value_type = Option<String>)]
     pub manager_id: Option<Option<Id>>,
     pub member_ids: Option<Vec<Id>>,
 }
 
-/// Tells a field sent as `null` (`Some(None)`) from one left out (`None`).
-pub(crate) fn present<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<Option<Option<Id>>, D::Error> {
-    Option::<Id>::deserialize(d).map(Some)
-}
-
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Team>> {
-    actor.permit(Module::Settings, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    Ok(store::list(&mut conn).await?)
+    versioned::list(app, actor, store::list).await
 }
 
 impl Versioned for Team {
     const KIND: RecordKind = RecordKind::Setting;
     const MODULE: Module = Module::Settings;
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = now;
-    }
-
-    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
-        Ok(store::get(conn, id).await?)
-    }
+    const FIELDS: &'static [&'static str] = &["name", "manager_id", "member_ids"];
+    const CONFLICT: Conflict =
+        Conflict::Violation("the team changed while this request ran; read it again");
+    versioned::stamped!();
+    versioned::stored!(load: store::get, insert(now): store::insert, update: store::update);
 
     async fn validate(
         conn: &mut Conn,
@@ -86,31 +59,6 @@ impl Versioned for Team {
             c.add("name", Code::Duplicate, "another team has this name");
         }
         crate::users::check_people(conn, c, ("manager_id", team.manager_id), &team.member_ids).await
-    }
-
-    async fn insert(conn: &mut Conn, team: &Self, now: DateTime<Utc>) -> Result<()> {
-        Ok(store::insert(conn, team, now).await?)
-    }
-
-    async fn update(
-        conn: &mut Conn,
-        team: &Self,
-        expected: i64,
-        _now: DateTime<Utc>,
-    ) -> Result<bool> {
-        Ok(store::update(conn, team, expected).await?)
-    }
-
-    fn conflict(_old: &Self) -> AppError {
-        AppError::Invalid(Violations::one(
-            "",
-            Code::Conflict,
-            "the team changed while this request ran; read it again",
-        ))
-    }
-
-    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
-        changed_fields(old, new, FIELDS)
     }
 }
 
@@ -142,9 +90,7 @@ pub async fn update(
         if let Some(n) = change.name {
             team.name = n.trim().to_owned();
         }
-        if let Some(m) = change.manager_id {
-            team.manager_id = m;
-        }
+        versioned::given!(change => team: manager_id);
         if let Some(mut members) = change.member_ids {
             members.sort();
             members.dedup();

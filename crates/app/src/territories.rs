@@ -4,28 +4,15 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use chrono::{DateTime, Utc};
-
-use cartera_core::record::{FieldChange, RecordKind};
-use cartera_core::roles::{Action, Module};
+use cartera_core::record::RecordKind;
+use cartera_core::roles::Module;
 use cartera_core::territories::{Rules, Territory};
-use cartera_core::{Check, Code, Id, Violations};
+use cartera_core::{Check, Code, Id};
 use cartera_store::Conn;
 use cartera_store::territories as store;
 
-use crate::records::changed_fields;
-use crate::versioned::{self, Versioned};
-use crate::{Actor, App, AppError, Result};
-
-/// What the audit trail records of a territory.
-const FIELDS: &[&str] = &[
-    "name",
-    "priority",
-    "rules",
-    "owner_id",
-    "member_ids",
-    "active",
-];
+use crate::versioned::{self, Conflict, Versioned};
+use crate::{Actor, App, Result};
 
 /// A new territory.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -53,7 +40,7 @@ pub struct TerritoryChange {
     pub priority: Option<i32>,
     pub rules: Option<Rules>,
     /// A user id, or `null` for none (new records stay with their creator).
-    #[serde(default, deserialize_with = "crate::teams::present")]
+    #[serde(default, deserialize_with = "versioned::present")]
     #[schema(value_type = Option<String>)]
     pub owner_id: Option<Option<Id>>,
     pub member_ids: Option<Vec<Id>>,
@@ -61,40 +48,31 @@ pub struct TerritoryChange {
 }
 
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Territory>> {
-    actor.permit(Module::Settings, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    Ok(store::list(&mut conn).await?)
+    versioned::list(app, actor, store::list).await
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Territory> {
-    actor.permit(Module::Settings, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    store::get(&mut conn, id).await?.ok_or(AppError::NotFound)
+    versioned::get(app, actor, id).await
 }
 
 impl Versioned for Territory {
     const KIND: RecordKind = RecordKind::Territory;
     const MODULE: Module = Module::Settings;
-
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = now;
-    }
+    const FIELDS: &'static [&'static str] = &[
+        "name",
+        "priority",
+        "rules",
+        "owner_id",
+        "member_ids",
+        "active",
+    ];
+    const CONFLICT: Conflict =
+        Conflict::Violation("the territory changed while this request ran; read it again");
+    versioned::stamped!();
+    versioned::stored!(load: store::get, insert(now): store::insert, update: store::update);
 
     fn normalize(&mut self) {
         Territory::normalize(self);
-    }
-
-    async fn load(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
-        Ok(store::get(conn, id).await?)
     }
 
     async fn validate(
@@ -108,26 +86,6 @@ impl Versioned for Territory {
             c.add("name", Code::Duplicate, "another territory has this name");
         }
         crate::users::check_people(conn, c, ("owner_id", t.owner_id), &t.member_ids).await
-    }
-
-    async fn insert(conn: &mut Conn, t: &Self, now: DateTime<Utc>) -> Result<()> {
-        Ok(store::insert(conn, t, now).await?)
-    }
-
-    async fn update(conn: &mut Conn, t: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
-        Ok(store::update(conn, t, expected).await?)
-    }
-
-    fn conflict(_old: &Self) -> AppError {
-        AppError::Invalid(Violations::one(
-            "",
-            Code::Conflict,
-            "the territory changed while this request ran; read it again",
-        ))
-    }
-
-    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
-        changed_fields(old, new, FIELDS)
     }
 }
 
@@ -156,24 +114,7 @@ pub async fn update(
     if_match: Option<i64>,
 ) -> Result<Territory> {
     versioned::update(app, actor, id, if_match, |t: &mut Territory, _| {
-        if let Some(n) = change.name {
-            t.name = n;
-        }
-        if let Some(p) = change.priority {
-            t.priority = p;
-        }
-        if let Some(r) = change.rules {
-            t.rules = r;
-        }
-        if let Some(o) = change.owner_id {
-            t.owner_id = o;
-        }
-        if let Some(m) = change.member_ids {
-            t.member_ids = m;
-        }
-        if let Some(a) = change.active {
-            t.active = a;
-        }
+        versioned::given!(change => t: name, priority, rules, owner_id, member_ids, active);
         Ok(())
     })
     .await

@@ -10,20 +10,29 @@
 //! permit -> load -> version check -> change -> validate -> (nothing changed: done) ->
 //! store -> audit -> commit.
 //!
+//! What is the same in every object but for names is written once here too: the
+//! accessors of an object whose version is a field ([`stamped!`]), loading and storing
+//! through its store functions ([`stored!`]), the answer to a concurrent writer
+//! ([`Conflict`]), reading one ([`get`]), copying the fields a change gives
+//! ([`given!`]), and the objects that are one row of the settings table ([`Singleton`]).
+//!
 //! Why a trait and one function rather than a macro or a copied template: see
 //! `docs/decisions/settings.md`.
 
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use cartera_core::audit::AuditAction;
-use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::record::{FieldChange, RecordKind, deserialize, diff};
 use cartera_core::roles::{Action, Module};
-use cartera_core::{Check, Id};
-use cartera_store::Conn;
+use cartera_core::{Check, Code, Id, Violations};
+use cartera_store::{Conn, StoreError};
 
-use crate::events::event;
+use crate::events;
 use crate::{Actor, App, AppError, Result, check_version};
 
 /// The step of a write, for the permission it needs.
@@ -35,11 +44,16 @@ pub(crate) enum Step {
 }
 
 /// A settings object with a version: what [`write`] needs to know of it.
-pub(crate) trait Versioned: Clone + PartialEq + Send + Sync + Sized {
+pub(crate) trait Versioned: Clone + PartialEq + Serialize + Send + Sync + Sized {
     /// The kind its audit events name.
     const KIND: RecordKind;
-    /// The module whose permission writes it.
+    /// The module whose permission writes it (and reads it: [`get`]).
     const MODULE: Module;
+    /// What it answers when another writer changed it during this one.
+    const CONFLICT: Conflict;
+    /// The fields its audit events record: those that differ (all of them on creation).
+    /// Empty for an object that says its changes otherwise, in [`Self::changes`].
+    const FIELDS: &'static [&'static str];
 
     /// The action a step needs in [`Self::MODULE`]; most objects are an admin's alone.
     fn action(_step: Step) -> Action {
@@ -87,11 +101,161 @@ pub(crate) trait Versioned: Clone + PartialEq + Send + Sync + Sized {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool>> + Send;
 
-    /// What the object answers when another writer changed it during this one.
-    fn conflict(old: &Self) -> AppError;
+    /// What its audit event records: the [`Self::FIELDS`] that differ (all of them on
+    /// creation).
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        events::changed_fields(old, new, Self::FIELDS)
+    }
+}
 
-    /// What its audit event records: the fields that differ (all of them on creation).
-    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange>;
+/// What an object answers when another writer changed it between its load and its
+/// store (each object keeps the answer its API documents).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Conflict {
+    /// 422, a `conflict` violation on the whole body with this message.
+    Violation(&'static str),
+    /// 409 with this message.
+    Refused(&'static str),
+    /// 412, as a stale `If-Match`: the version read, and the one after it.
+    Stale,
+}
+
+impl Conflict {
+    /// The error, for an object read at `version`.
+    pub(crate) fn error(self, version: i64) -> AppError {
+        match self {
+            Conflict::Violation(m) => AppError::Invalid(Violations::one("", Code::Conflict, m)),
+            Conflict::Refused(m) => AppError::Conflict(m.into()),
+            Conflict::Stale => AppError::Stale {
+                expected: version,
+                current: version + 1,
+            },
+        }
+    }
+}
+
+/// [`Versioned::id`], [`Versioned::version`] and [`Versioned::stamp`] (the same three of
+/// [`crate::documents::Document`]) for an object whose `id`, `version` and `updated_at`
+/// are its own fields; `stamped!(meta.version, meta.updated_at)` names where the version
+/// and the time of the last change are when they are elsewhere.
+macro_rules! stamped {
+    () => {
+        $crate::versioned::stamped!(version, updated_at);
+    };
+    ($($version:ident).+, $($updated:ident).+) => {
+        fn id(&self) -> ::cartera_core::Id {
+            self.id
+        }
+
+        fn version(&self) -> i64 {
+            self.$($version).+
+        }
+
+        fn stamp(&mut self, version: i64, now: ::chrono::DateTime<::chrono::Utc>) {
+            self.$($version).+ = version;
+            self.$($updated).+ = now;
+        }
+    };
+}
+pub(crate) use stamped;
+
+/// [`Versioned::load`], [`Versioned::insert`] and [`Versioned::update`] that call the
+/// object's store functions, each named for the part it does:
+/// `stored!(load: store::quota, insert: store::insert_quota, update: store::update_quota)`;
+/// `insert(now)` for an insert that takes the time. A part not named is written by hand.
+macro_rules! stored {
+    ($($part:ident $(($now:ident))?: $f:path),+ $(,)?) => {
+        $($crate::versioned::stored!(@ $part $(($now))? $f);)+
+    };
+    (@ load $f:path) => {
+        async fn load(
+            conn: &mut ::cartera_store::Conn,
+            id: ::cartera_core::Id,
+        ) -> $crate::Result<Option<Self>> {
+            Ok($f(conn, id).await?)
+        }
+    };
+    (@ insert $f:path) => {
+        async fn insert(
+            conn: &mut ::cartera_store::Conn,
+            new: &Self,
+            _now: ::chrono::DateTime<::chrono::Utc>,
+        ) -> $crate::Result<()> {
+            Ok($f(conn, new).await?)
+        }
+    };
+    (@ insert(now) $f:path) => {
+        async fn insert(
+            conn: &mut ::cartera_store::Conn,
+            new: &Self,
+            now: ::chrono::DateTime<::chrono::Utc>,
+        ) -> $crate::Result<()> {
+            Ok($f(conn, new, now).await?)
+        }
+    };
+    (@ update $f:path) => {
+        async fn update(
+            conn: &mut ::cartera_store::Conn,
+            new: &Self,
+            expected: i64,
+            _now: ::chrono::DateTime<::chrono::Utc>,
+        ) -> $crate::Result<bool> {
+            Ok($f(conn, new, expected).await?)
+        }
+    };
+}
+pub(crate) use stored;
+
+/// Copies onto `$to` each named field that `$change` gives (`Some`): absent fields stay.
+/// `given!(change => p: name, Some(notes))`: a field written `Some(..)` is optional on
+/// the object, and a given value is put in `Some`.
+macro_rules! given {
+    ($change:ident => $to:ident: $($fields:tt)*) => {
+        $crate::versioned::given!(@ $change $to $($fields)*)
+    };
+    (@ $change:ident $to:ident) => {};
+    (@ $change:ident $to:ident Some($field:ident) $(, $($rest:tt)*)?) => {
+        if let Some(v) = $change.$field {
+            $to.$field = Some(v);
+        }
+        $crate::versioned::given!(@ $change $to $($($rest)*)?)
+    };
+    (@ $change:ident $to:ident $field:ident $(, $($rest:tt)*)?) => {
+        if let Some(v) = $change.$field {
+            $to.$field = v;
+        }
+        $crate::versioned::given!(@ $change $to $($($rest)*)?)
+    };
+}
+pub(crate) use given;
+
+/// For a change's field where `null` is a value (clear it), unlike an absent field:
+/// `#[serde(default, deserialize_with = "crate::versioned::present")]` reads `null` as
+/// `Some(None)` and leaves an absent field `None`.
+pub(crate) fn present<'de, D, T>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+/// Reads the objects that `query` finds, with the read permission of their module.
+pub(crate) async fn list<T: Versioned>(
+    app: &App,
+    actor: &Actor,
+    query: impl AsyncFnOnce(&mut Conn) -> std::result::Result<Vec<T>, StoreError>,
+) -> Result<Vec<T>> {
+    actor.permit(T::MODULE, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    Ok(query(&mut conn).await?)
+}
+
+/// Reads one object (`None` from its store: 404), with the read permission of its module.
+pub(crate) async fn get<T: Versioned>(app: &App, actor: &Actor, id: Id) -> Result<T> {
+    actor.permit(T::MODULE, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    T::load(&mut conn, id).await?.ok_or(AppError::NotFound)
 }
 
 /// A settings object that can be deleted.
@@ -178,7 +342,7 @@ pub(crate) async fn write<T: Versioned>(app: &App, actor: &Actor, op: Op<'_, T>)
     actor.permit(T::MODULE, T::action(op.step()))?;
     let now = app.now();
     let mut c = Check::new();
-    match op {
+    let (mut conn, action, old, new) = match op {
         Op::Create(build) => {
             let mut new = build(now, &mut c)?;
             new.normalize();
@@ -186,18 +350,7 @@ pub(crate) async fn write<T: Versioned>(app: &App, actor: &Actor, op: Op<'_, T>)
             T::validate(&mut conn, None, &mut new, &mut c).await?;
             c.finish()?;
             T::insert(&mut conn, &new, now).await?;
-            let changes = T::changes(None, &new);
-            audit::<T>(
-                &mut conn,
-                actor,
-                now,
-                AuditAction::Created,
-                new.id(),
-                changes,
-            )
-            .await?;
-            conn.commit().await?;
-            Ok(new)
+            (conn, AuditAction::Created, None, new)
         }
         Op::Update {
             id,
@@ -218,22 +371,15 @@ pub(crate) async fn write<T: Versioned>(app: &App, actor: &Actor, op: Op<'_, T>)
             }
             new.stamp(old.version() + 1, now);
             if !T::update(&mut conn, &new, old.version(), now).await? {
-                return Err(T::conflict(&old));
+                return Err(T::CONFLICT.error(old.version()));
             }
-            let changes = T::changes(Some(&old), &new);
-            audit::<T>(
-                &mut conn,
-                actor,
-                now,
-                AuditAction::Updated,
-                new.id(),
-                changes,
-            )
-            .await?;
-            conn.commit().await?;
-            Ok(new)
+            (conn, AuditAction::Updated, Some(old), new)
         }
-    }
+    };
+    let changes = T::changes(old.as_ref(), &new);
+    audit::<T>(&mut conn, actor, now, action, new.id(), changes).await?;
+    conn.commit().await?;
+    Ok(new)
 }
 
 async fn audit<T: Versioned>(
@@ -244,7 +390,115 @@ async fn audit<T: Versioned>(
     id: Id,
     changes: Vec<FieldChange>,
 ) -> Result<()> {
-    let ev = event(Some(actor), now, action, T::KIND, id, changes);
-    cartera_store::audit::insert(conn, &[ev]).await?;
+    events::write(conn, Some(actor), now, action, T::KIND, id, changes).await
+}
+
+/// A settings object that is one row of the settings table, without versions (the
+/// company settings, the follow-up rules): read whole ([`read`]), changed with a merge
+/// patch ([`patch`]), `If-Match` does not apply. It says where it is stored, how it is
+/// read and what makes it valid; the rest of [`Versioned`] is the same for all of them.
+pub(crate) trait Singleton:
+    Clone + PartialEq + Serialize + DeserializeOwned + Send + Sync
+{
+    /// Its row of the settings table.
+    const KEY: &'static str;
+    /// The id its audit events name: one record in the audit trail.
+    const ID: Id;
+    /// What it answers (409) when another writer changed it during this one.
+    const CONFLICT_MESSAGE: &'static str;
+    /// Keys whose `null` in a merge patch is kept as written (it turns a rule off),
+    /// rather than removing the key and bringing back its default.
+    const NULL_KEPT: &'static [&'static str] = &[];
+
+    /// The stored object, or its defaults.
+    fn read(conn: &mut Conn) -> impl Future<Output = Result<Self>> + Send;
+
+    /// Adds what is wrong with it to `c`, or fails at once.
+    fn check(&self, c: &mut Check) -> Result<()>;
+}
+
+impl<T: Singleton> Versioned for T {
+    const KIND: RecordKind = RecordKind::Setting;
+    const MODULE: Module = Module::Settings;
+    const CONFLICT: Conflict = Conflict::Refused(T::CONFLICT_MESSAGE);
+    /// Every field, nested ones by their path: see [`Versioned::changes`].
+    const FIELDS: &'static [&'static str] = &[];
+
+    fn id(&self) -> Id {
+        T::ID
+    }
+
+    fn version(&self) -> i64 {
+        0
+    }
+
+    fn stamp(&mut self, _version: i64, _now: DateTime<Utc>) {}
+
+    async fn load(conn: &mut Conn, _id: Id) -> Result<Option<Self>> {
+        Ok(Some(T::read(conn).await?))
+    }
+
+    async fn validate(
+        _conn: &mut Conn,
+        _old: Option<&Self>,
+        new: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        new.check(c)
+    }
+
+    async fn insert(conn: &mut Conn, new: &Self, now: DateTime<Utc>) -> Result<()> {
+        let value = serde_json::to_value(new).unwrap_or(Value::Null);
+        Ok(cartera_store::settings::set(conn, T::KEY, &value, now).await?)
+    }
+
+    /// One writer at a time holds the write transaction, so nobody else got there first.
+    async fn update(
+        conn: &mut Conn,
+        new: &Self,
+        _expected: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Self::insert(conn, new, now).await?;
+        Ok(true)
+    }
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        diff(old, Some(new))
+    }
+}
+
+/// Reads a singleton, with the read permission of the settings.
+pub(crate) async fn read<T: Singleton>(app: &App, actor: &Actor) -> Result<T> {
+    actor.permit(T::MODULE, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    T::read(&mut conn).await
+}
+
+/// Changes a singleton with a JSON merge patch.
+pub(crate) async fn patch<T: Singleton>(app: &App, actor: &Actor, patch: Value) -> Result<T> {
+    update(app, actor, T::ID, None, |t: &mut T, _| {
+        merge(t, &patch, T::NULL_KEPT)
+    })
+    .await
+}
+
+/// Applies a JSON merge patch to `t`, read back through its own rules (422 by field).
+/// A `null` removes its key (the default comes back), except for the `null_kept` keys.
+pub(crate) fn merge<T: Serialize + DeserializeOwned>(
+    t: &mut T,
+    patch: &Value,
+    null_kept: &[&str],
+) -> Result<()> {
+    let mut v = serde_json::to_value(&*t).unwrap_or(Value::Null);
+    json_patch::merge(&mut v, patch);
+    for key in null_kept {
+        if patch.get(key).is_some_and(Value::is_null)
+            && let Some(o) = v.as_object_mut()
+        {
+            o.insert((*key).to_owned(), Value::Null);
+        }
+    }
+    *t = deserialize(v)?;
     Ok(())
 }
