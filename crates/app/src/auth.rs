@@ -2,9 +2,8 @@
 //! resetting a forgotten one through an emailed link.
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-use cartera_core::audit::AuditAction;
+use cartera_core::audit::{AuditAction, AuditEvent};
 use cartera_core::auth::{
     RESET_PREFIX, SESSION_PREFIX, SecondFactor, Session, check_totp, decoy_hash, hash_password,
     lockout_after, recovery_code_hash, recovery_codes, reset_link_lifetime, session_idle_limit,
@@ -17,7 +16,7 @@ use cartera_core::{Check, Code, Id};
 use cartera_store::Conn;
 use cartera_store::sessions as store;
 
-use crate::events::event;
+use crate::events::{self, event};
 use crate::secrets::{new_secret, random_bytes};
 use crate::{Actor, App, AppError, Result};
 
@@ -56,15 +55,9 @@ async fn failed(
             store::set_lock(&mut conn, email, now + wait).await?;
         }
         if let Some(user) = user {
-            cartera_store::audit::insert(
+            events::write(
                 &mut conn,
-                &[security_event(
-                    None,
-                    Some(client),
-                    now,
-                    AuditAction::LoginFailed,
-                    user.id,
-                )],
+                security_event(None, Some(client), now, AuditAction::LoginFailed, user.id),
             )
             .await?;
         }
@@ -131,20 +124,47 @@ pub(crate) fn security_event(
     now: DateTime<Utc>,
     action: AuditAction,
     user: Id,
-) -> cartera_core::audit::AuditEvent {
+) -> AuditEvent {
     let mut e = event(actor, now, action, RecordKind::User, user, Vec::new());
     if let Some(c) = client {
         e.actor_id = Some(user);
         e.request_id.clone_from(&c.request_id);
         if let Some(ip) = &c.ip {
-            e.changes.push(FieldChange {
-                field: "ip".into(),
-                old: Value::Null,
-                new: ip.clone().into(),
-            });
+            e.changes.push(events::set("ip", ip.clone()));
         }
     }
     e
+}
+
+/// Records what a client did to `user`'s account without a session (the user is the
+/// actor), with `facts` besides its address, in a transaction of its own.
+pub(crate) async fn record_client_event(
+    app: &App,
+    client: &Client,
+    now: DateTime<Utc>,
+    action: AuditAction,
+    user: Id,
+    facts: Vec<FieldChange>,
+) -> Result<()> {
+    let mut e = security_event(None, Some(client), now, action, user);
+    e.changes.extend(facts);
+    let mut conn = app.db.begin().await?;
+    events::write(&mut conn, e).await?;
+    conn.commit().await?;
+    Ok(())
+}
+
+/// The event of a change the actor made to `user`'s account (a role, a profile, their
+/// own second factor or calendar feed).
+pub(crate) fn account_event(
+    actor: &Actor,
+    now: DateTime<Utc>,
+    user: Id,
+    changes: Vec<FieldChange>,
+) -> AuditEvent {
+    actor
+        .at(now)
+        .event(AuditAction::Updated, RecordKind::User, user, changes)
 }
 
 fn seconds_until(now: DateTime<Utc>, until: DateTime<Utc>) -> u64 {
@@ -259,15 +279,15 @@ pub async fn login(
         store::clear_failures(&mut conn, &key).await?;
     }
     store::insert(&mut conn, &session, &token_hash(&secret)).await?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[security_event(
+        security_event(
             None,
             Some(&client),
             now,
             AuditAction::LoginSucceeded,
             user.id,
-        )],
+        ),
     )
     .await?;
     conn.commit().await?;
@@ -320,15 +340,15 @@ pub async fn logout(app: &App, actor: &Actor) -> Result<()> {
     let now = app.now();
     let mut conn = app.db.begin().await?;
     store::delete(&mut conn, id).await?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[security_event(
+        security_event(
             Some(actor),
             None,
             now,
             AuditAction::LoggedOut,
             actor.user_id,
-        )],
+        ),
     )
     .await?;
     conn.commit().await?;
@@ -398,13 +418,12 @@ async fn write_password(
     hashed: &str,
     keep_session: Option<Id>,
     now: DateTime<Utc>,
-    changed: cartera_core::audit::AuditEvent,
+    changed: AuditEvent,
 ) -> Result<()> {
     store::set_password(conn, user, hashed, now).await?;
     store::delete_of_user(conn, user, keep_session).await?;
     store::spend_resets_of_user(conn, user, now).await?;
-    cartera_store::audit::insert(conn, &[changed]).await?;
-    Ok(())
+    events::write(conn, changed).await
 }
 
 /// Asks for a password reset link by email. The answer is the same whether or not the
@@ -453,15 +472,15 @@ async fn issue_reset(
     let expires_at = now + reset_link_lifetime();
     let mut conn = app.db.begin().await?;
     store::insert_reset(&mut conn, &token_hash(&secret), user.id, now, expires_at).await?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[security_event(
+        security_event(
             None,
             Some(client),
             now,
             AuditAction::PasswordResetRequested,
             user.id,
-        )],
+        ),
     )
     .await?;
     conn.commit().await?;
@@ -477,26 +496,9 @@ async fn refused_reset(
     now: DateTime<Utc>,
     reason: &str,
 ) -> AppError {
-    let mut e = security_event(
-        None,
-        Some(client),
-        now,
-        AuditAction::PasswordResetRefused,
-        user,
-    );
-    e.changes.push(FieldChange {
-        field: "reason".into(),
-        old: Value::Null,
-        new: reason.into(),
-    });
-    let result: Result<()> = async {
-        let mut conn = app.db.begin().await?;
-        cartera_store::audit::insert(&mut conn, &[e]).await?;
-        conn.commit().await?;
-        Ok(())
-    }
-    .await;
-    match result {
+    let refused = AuditAction::PasswordResetRefused;
+    let facts = vec![events::set("reason", reason)];
+    match record_client_event(app, client, now, refused, user, facts).await {
         Ok(()) => AppError::Unauthorized(BAD_LINK.into()),
         Err(e) => e,
     }
@@ -577,11 +579,7 @@ pub async fn confirm_password_reset(
         AuditAction::PasswordChanged,
         user.id,
     );
-    changed.changes.push(FieldChange {
-        field: "via".into(),
-        old: Value::Null,
-        new: "password_reset".into(),
-    });
+    changed.changes.push(events::set("via", "password_reset"));
     write_password(&mut conn, user.id, &hashed, None, now, changed).await?;
     conn.commit().await?;
     Ok(())
@@ -680,7 +678,7 @@ pub async fn confirm_totp(app: &App, actor: &Actor, code: &str) -> Result<Vec<St
         &hashes,
     )
     .await?;
-    cartera_store::audit::insert(&mut conn, &[two_factor_event(actor, now, true)]).await?;
+    events::write(&mut conn, two_factor_event(actor, now, true)).await?;
     conn.commit().await?;
     Ok(codes)
 }
@@ -711,26 +709,12 @@ pub async fn disable_totp(app: &App, actor: &Actor, password: &str) -> Result<()
     let now = app.now();
     let mut conn = app.db.begin().await?;
     store::disable_totp(&mut conn, actor.user_id).await?;
-    cartera_store::audit::insert(&mut conn, &[two_factor_event(actor, now, false)]).await?;
+    events::write(&mut conn, two_factor_event(actor, now, false)).await?;
     conn.commit().await?;
     Ok(())
 }
 
-fn two_factor_event(
-    actor: &Actor,
-    now: DateTime<Utc>,
-    on: bool,
-) -> cartera_core::audit::AuditEvent {
-    event(
-        Some(actor),
-        now,
-        AuditAction::Updated,
-        RecordKind::User,
-        actor.user_id,
-        vec![FieldChange {
-            field: "two_factor".into(),
-            old: (!on).into(),
-            new: on.into(),
-        }],
-    )
+fn two_factor_event(actor: &Actor, now: DateTime<Utc>, on: bool) -> AuditEvent {
+    let change = events::change("two_factor", !on, on);
+    account_event(actor, now, actor.user_id, vec![change])
 }

@@ -14,19 +14,20 @@ use serde_json::Value;
 
 use cartera_core::accounts::AccountData;
 use cartera_core::activities::ActivityData;
-use cartera_core::audit::AuditAction;
 use cartera_core::contacts::ContactData;
 use cartera_core::dav::{
     self as core, CardItem, Collection, CollectionKind, DataError, Item, etag,
 };
-use cartera_core::record::{FieldChange, Record};
+use cartera_core::record::Record;
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, RecordKind, Violation, Violations};
 use cartera_store::activities as activities_store;
 use cartera_store::dav as store;
 use cartera_store::records as records_store;
 
-use crate::records::{self, WriteOptions, event};
+use crate::auth::account_event;
+use crate::events;
+use crate::records::{self, Kind, WriteOptions};
 use crate::{Actor, App, AppError, Result};
 
 /// A collection as the user sees it now: its revision, every resource (tombstones
@@ -333,6 +334,40 @@ fn refuse_read_only(snap: &Snapshot, item: Option<&Item>) -> Result<()> {
     }
 }
 
+/// Writes a client's resource as a record of `D`: changes the one behind `existing` (its
+/// ETag is the version the client read), or creates one. Returns the record's id and
+/// version, and whether it was created.
+async fn write_record<D: Kind>(
+    app: &App,
+    actor: &Actor,
+    existing: Option<&Item>,
+    patch: Value,
+    create: Value,
+) -> Result<(Id, i64, bool)> {
+    // A phone's address book is not the place to argue about duplicates.
+    let opts = WriteOptions {
+        allow_duplicate: true,
+    };
+    let (r, created) = match existing {
+        Some(item) => {
+            let expected = item
+                .etag
+                .trim_matches('"')
+                .strip_prefix('v')
+                .and_then(|v| v.parse::<i64>().ok());
+            let r = records::update::<D>(app, actor, item.record_id, patch, expected, opts).await?;
+            (r, false)
+        }
+        None => (
+            records::create::<D>(app, actor, vec![create], opts)
+                .await?
+                .remove(0),
+            true,
+        ),
+    };
+    Ok((r.id, r.meta.version, created))
+}
+
 /// Stores a client's resource at `href` in the user's collection: creates the record,
 /// or changes the one already there.
 pub async fn put(
@@ -378,66 +413,12 @@ pub async fn put(
             "another resource of this collection has the UID {uid}"
         )));
     }
-    let version = |tag: &str| {
-        tag.trim_matches('"')
-            .strip_prefix('v')
-            .and_then(|v| v.parse::<i64>().ok())
-    };
-    let (id, new_version, created) = match &existing {
-        Some(item) => {
-            let expected = version(&item.etag);
-            let (id, v) = match kind {
-                CollectionKind::Calendar => {
-                    let r = records::update::<ActivityData>(
-                        app,
-                        actor,
-                        item.record_id,
-                        patch,
-                        expected,
-                        WriteOptions {
-                            allow_duplicate: true,
-                        },
-                    )
-                    .await?;
-                    (r.id, r.meta.version)
-                }
-                CollectionKind::Contacts => {
-                    let r = records::update::<ContactData>(
-                        app,
-                        actor,
-                        item.record_id,
-                        patch,
-                        expected,
-                        WriteOptions {
-                            allow_duplicate: true,
-                        },
-                    )
-                    .await?;
-                    (r.id, r.meta.version)
-                }
-            };
-            (id, v, false)
+    let (id, new_version, created) = match kind {
+        CollectionKind::Calendar => {
+            write_record::<ActivityData>(app, actor, existing.as_ref(), patch, create).await?
         }
-        None => {
-            // A phone's address book is not the place to argue about duplicates.
-            let opts = WriteOptions {
-                allow_duplicate: true,
-            };
-            let (id, v) = match kind {
-                CollectionKind::Calendar => {
-                    let r = records::create::<ActivityData>(app, actor, vec![create], opts)
-                        .await?
-                        .remove(0);
-                    (r.id, r.meta.version)
-                }
-                CollectionKind::Contacts => {
-                    let r = records::create::<ContactData>(app, actor, vec![create], opts)
-                        .await?
-                        .remove(0);
-                    (r.id, r.meta.version)
-                }
-            };
-            (id, v, true)
+        CollectionKind::Contacts => {
+            write_record::<ContactData>(app, actor, existing.as_ref(), patch, create).await?
         }
     };
     let tag = etag(new_version);
@@ -544,22 +525,9 @@ pub async fn rotate_feed(app: &App, actor: &Actor) -> Result<String> {
         now,
     )
     .await?;
-    cartera_store::audit::insert(
-        &mut conn,
-        &[event(
-            Some(actor),
-            now,
-            AuditAction::Updated,
-            RecordKind::User,
-            actor.user_id,
-            vec![FieldChange {
-                field: "calendar_feed".into(),
-                old: Value::Null,
-                new: "rotated".into(),
-            }],
-        )],
-    )
-    .await?;
+    let rotated = events::set("calendar_feed", "rotated");
+    let feed = account_event(actor, now, actor.user_id, vec![rotated]);
+    events::write(&mut conn, feed).await?;
     conn.commit().await?;
     Ok(secret)
 }
@@ -587,30 +555,8 @@ pub async fn export_vcards(app: &App, actor: &Actor) -> Result<(String, usize)> 
             r.meta.updated_at,
         ));
     }
-    let now = app.now();
-    let change = |field: &str, new: Value| FieldChange {
-        field: field.into(),
-        old: Value::Null,
-        new,
-    };
-    let mut tx = app.db.begin().await?;
-    cartera_store::audit::insert(
-        &mut tx,
-        &[event(
-            Some(actor),
-            now,
-            AuditAction::Exported,
-            RecordKind::Contact,
-            Id::new(),
-            vec![
-                change("format", "vcf".into()),
-                change("query", "".into()),
-                change("rows", contacts.len().into()),
-            ],
-        )],
-    )
-    .await?;
-    tx.commit().await?;
+    let rows = contacts.len().into();
+    crate::io::record_export(app, actor, app.now(), RecordKind::Contact, "vcf", "", rows).await?;
     Ok((out, contacts.len()))
 }
 

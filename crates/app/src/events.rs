@@ -1,8 +1,8 @@
 //! The audit-event helpers every use case shares: the event of one change, the fields of
-//! a settings object that changed, and `write`, which stores one event. A leaf: it names
-//! only core, the store and the crate root, so any module may use it without an import
-//! circle (it used to live in `records`, which reads settings and users, which wrote
-//! their events through `records`).
+//! a settings object that changed, one field's change, and `write`, which stores one
+//! event. A leaf: it names only core, the store and the crate root, so any module may
+//! use it without an import circle (it used to live in `records`, which reads settings
+//! and users, which wrote their events through `records`).
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -14,6 +14,46 @@ use cartera_store::Conn;
 
 use crate::{Actor, Result};
 
+/// Who made a change, and when: what every audit event of a use case shares.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct By<'a> {
+    actor: Option<&'a Actor>,
+    now: DateTime<Utc>,
+}
+
+impl By<'_> {
+    /// The audit event of one change: `action` on the record `kind` `id`, with the
+    /// fields that changed.
+    pub(crate) fn event(
+        self,
+        action: AuditAction,
+        kind: RecordKind,
+        id: Id,
+        changes: Vec<FieldChange>,
+    ) -> AuditEvent {
+        AuditEvent {
+            id: Id::new(),
+            occurred_at: self.now,
+            actor_id: self.actor.map(|a| a.user_id),
+            action,
+            record_kind: kind,
+            record_id: id,
+            changes,
+            request_id: self.actor.and_then(|a| a.request_id.clone()),
+        }
+    }
+}
+
+impl Actor {
+    /// This actor's changes at `now`, for their audit events.
+    pub(crate) fn at(&self, now: DateTime<Utc>) -> By<'_> {
+        By {
+            actor: Some(self),
+            now,
+        }
+    }
+}
+
 /// The audit event of one change, by `actor` (none for the system) at `now`.
 pub(crate) fn event(
     actor: Option<&Actor>,
@@ -23,16 +63,29 @@ pub(crate) fn event(
     id: Id,
     changes: Vec<FieldChange>,
 ) -> AuditEvent {
-    AuditEvent {
-        id: Id::new(),
-        occurred_at: now,
-        actor_id: actor.map(|a| a.user_id),
-        action,
-        record_kind: kind,
-        record_id: id,
-        changes,
-        request_id: actor.and_then(|a| a.request_id.clone()),
+    By { actor, now }.event(action, kind, id, changes)
+}
+
+/// Writes an audit event (made by [`event`]) in the caller's transaction: the one way a
+/// use case records a change.
+pub(crate) async fn write(conn: &mut Conn, e: AuditEvent) -> Result<()> {
+    cartera_store::audit::insert(conn, &[e]).await?;
+    Ok(())
+}
+
+/// A field that went from `old` to `new`, for an audit event.
+pub(crate) fn change(field: &str, old: impl Into<Value>, new: impl Into<Value>) -> FieldChange {
+    FieldChange {
+        field: field.into(),
+        old: old.into(),
+        new: new.into(),
     }
+}
+
+/// A field given `new` where it had nothing (`old` is `null`): what a creation, or a
+/// fact of a one-off event (an export's format, a login's address), records.
+pub(crate) fn set(field: &str, new: impl Into<Value>) -> FieldChange {
+    change(field, Value::Null, new)
 }
 
 /// The audit event of a record that `actor` changed from `old` to `new`, field by field.
@@ -42,30 +95,10 @@ pub(crate) fn update_event<D: RecordData>(
     old: &Record<D>,
     new: &Record<D>,
 ) -> AuditEvent {
-    event(
-        Some(actor),
-        now,
-        AuditAction::Updated,
-        D::KIND,
-        new.id,
-        diff(Some(&old.data), Some(&new.data)),
-    )
-}
-
-/// Writes the audit event of one change in the caller's transaction: `event` and the
-/// store's insert in one call.
-pub(crate) async fn write(
-    conn: &mut Conn,
-    actor: Option<&Actor>,
-    now: DateTime<Utc>,
-    action: AuditAction,
-    kind: RecordKind,
-    id: Id,
-    changes: Vec<FieldChange>,
-) -> Result<()> {
-    let e = event(actor, now, action, kind, id, changes);
-    cartera_store::audit::insert(conn, &[e]).await?;
-    Ok(())
+    let changes = diff(Some(&old.data), Some(&new.data));
+    actor
+        .at(now)
+        .event(AuditAction::Updated, D::KIND, new.id, changes)
 }
 
 /// The `fields` of a settings object (a team, a territory, a user) that differ between

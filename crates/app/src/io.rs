@@ -8,19 +8,49 @@
 //! first page (500); for longer lists it is null, and the count goes to the log line
 //! that ends the export.
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use cartera_core::audit::AuditAction;
 use cartera_core::io::{
     Columns, Format, PAGE, Sheet, file_name, local_day, query_text, record_cells,
 };
-use cartera_core::record::{FieldChange, Record};
+use cartera_core::record::{Record, RecordKind};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id};
 use cartera_store::custom_fields as defs_store;
 
-use crate::records::{self, Kind, event};
+use crate::events;
+use crate::records::{self, Kind};
 use crate::{Actor, App, AppError, Result};
+
+/// Records an export of `kind` (the CSV and XLSX exports, the vCard one): its format,
+/// its query and how many rows it holds (`null` when it is not known yet), in a
+/// transaction of its own, since an export changes nothing else. Returns the export's id.
+pub(crate) async fn record_export(
+    app: &App,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    kind: RecordKind,
+    format: &str,
+    query: &str,
+    rows: Value,
+) -> Result<Id> {
+    let id = Id::new();
+    let facts = vec![
+        events::set("format", format),
+        events::set("query", query),
+        events::set("rows", rows),
+    ];
+    let mut tx = app.db.begin().await?;
+    events::write(
+        &mut tx,
+        actor.at(now).event(AuditAction::Exported, kind, id, facts),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
 
 /// An export under way: its file's name and type, and the parts still to write.
 pub struct Export<D> {
@@ -90,33 +120,9 @@ pub async fn start<D: Kind + Default>(
     let columns = Columns::of::<D>(&keys)?;
 
     let now = app.now();
-    let id = Id::new();
     let whole = first.next_cursor.is_none().then_some(first.rows.len());
-    let change = |field: &str, new: Value| FieldChange {
-        field: field.into(),
-        old: Value::Null,
-        new,
-    };
-    let changes = vec![
-        change("format", format.as_str().into()),
-        change("query", query.into()),
-        change("rows", whole.map_or(Value::Null, Value::from)),
-    ];
-    // Its own transaction: an export changes nothing else.
-    let mut tx = app.db.begin().await?;
-    cartera_store::audit::insert(
-        &mut tx,
-        &[event(
-            Some(actor),
-            now,
-            AuditAction::Exported,
-            D::KIND,
-            id,
-            changes,
-        )],
-    )
-    .await?;
-    tx.commit().await?;
+    let rows = whole.map_or(Value::Null, Value::from);
+    let id = record_export(app, actor, now, D::KIND, format.as_str(), &query, rows).await?;
 
     Ok(Export {
         id,

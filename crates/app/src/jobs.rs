@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use cartera_core::audit::AuditAction;
 use cartera_core::jobs::{Job, JobState, LEASE, NewJob, after_failure, valid_kind};
-use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::record::RecordKind;
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::{Conn, jobs as store};
@@ -212,19 +212,16 @@ pub async fn retry(app: &App, actor: &Actor, id: Id) -> Result<Job> {
             job.state.as_str()
         )));
     }
-    let changes = vec![FieldChange {
-        field: "state".into(),
-        old: job.state.as_str().into(),
-        new: JobState::Queued.as_str().into(),
-    }];
+    let changes = vec![events::change(
+        "state",
+        job.state.as_str(),
+        JobState::Queued.as_str(),
+    )];
     events::write(
         &mut conn,
-        Some(actor),
-        now,
-        AuditAction::Updated,
-        RecordKind::Job,
-        id,
-        changes,
+        actor
+            .at(now)
+            .event(AuditAction::Updated, RecordKind::Job, id, changes),
     )
     .await?;
     let job = store::get(&mut conn, id).await?.ok_or(AppError::NotFound)?;

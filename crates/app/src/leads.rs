@@ -12,7 +12,8 @@ use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::records as store;
 
-use crate::records::{Kind, Naming, WriteOptions, create_in, event, load_visible};
+use crate::events;
+use crate::records::{Kind, Naming, WriteOptions, create_in, load_visible};
 use crate::{Actor, App, AppError, Result};
 
 impl Kind for LeadData {
@@ -181,16 +182,14 @@ pub async fn convert(app: &App, actor: &Actor, id: Id, input: ConvertInput) -> R
     converted.meta.version += 1;
     converted.meta.updated_at = now;
     store::update(&mut conn, &lead, &converted).await?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            Some(actor),
-            now,
+        actor.at(now).event(
             AuditAction::Converted,
             cartera_core::RecordKind::Lead,
             id,
             diff(Some(&lead.data), Some(&converted.data)),
-        )],
+        ),
     )
     .await?;
     conn.commit().await?;

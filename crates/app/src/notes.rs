@@ -11,7 +11,8 @@ use cartera_store::Conn;
 use cartera_store::notes as store;
 use cartera_store::records::{self as records, Table};
 
-use crate::records::{event, load_visible, require_visible};
+use crate::events;
+use crate::records::{load_visible, require_visible};
 use crate::{Actor, App, AppError, Result};
 
 fn read_input(body: Value) -> Result<NoteData> {
@@ -44,16 +45,14 @@ pub async fn create(
         meta: Meta::new(now, Some(actor.user_id)),
     };
     store::insert(&mut conn, &note).await?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            Some(actor),
-            now,
+        actor.at(now).event(
             AuditAction::Created,
             RecordKind::Note,
             note.id,
             diff(None, Some(&note.data)),
-        )],
+        ),
     )
     .await?;
     conn.commit().await?;
@@ -142,16 +141,14 @@ pub async fn update(
     new.meta.version += 1;
     new.meta.updated_at = now;
     store::update(&mut conn, &new, old.meta.version).await?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            Some(actor),
-            now,
+        actor.at(now).event(
             AuditAction::Updated,
             RecordKind::Note,
             id,
             diff(Some(&old.data), Some(&new.data)),
-        )],
+        ),
     )
     .await?;
     conn.commit().await?;
@@ -182,16 +179,11 @@ pub async fn set_trashed(app: &App, actor: &Actor, id: Id, trash: bool) -> Resul
     } else {
         AuditAction::Restored
     };
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[event(
-            Some(actor),
-            now,
-            action,
-            RecordKind::Note,
-            id,
-            Vec::new(),
-        )],
+        actor
+            .at(now)
+            .event(action, RecordKind::Note, id, Vec::new()),
     )
     .await?;
     conn.commit().await?;

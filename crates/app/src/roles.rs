@@ -7,8 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use cartera_core::audit::AuditAction;
-use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::record::RecordKind;
 use cartera_core::roles::{
     ADMIN_KEY, Action, Module, Permissions, Role, Visibility, allows, validate_role,
 };
@@ -16,6 +15,7 @@ use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::Conn;
 use cartera_store::roles as store;
 
+use crate::auth::account_event;
 use crate::events;
 use crate::versioned::{self, Conflict, Versioned};
 use crate::{Actor, App, AppError, Result};
@@ -188,20 +188,12 @@ pub async fn assign(app: &App, actor: &Actor, user: Id, role_id: Id) -> Result<(
         return Err(AppError::NotFound);
     }
     ensure_an_admin(&mut conn).await?;
-    events::write(
-        &mut conn,
-        Some(actor),
-        now,
-        AuditAction::Updated,
-        RecordKind::User,
-        user,
-        vec![FieldChange {
-            field: "role".into(),
-            old: before.map_or(Value::Null, |r| r.key.into()),
-            new: role.key.into(),
-        }],
-    )
-    .await?;
+    let change = events::change(
+        "role",
+        before.map_or(Value::Null, |r| r.key.into()),
+        role.key,
+    );
+    events::write(&mut conn, account_event(actor, now, user, vec![change])).await?;
     conn.commit().await?;
     Ok(())
 }

@@ -13,7 +13,8 @@ use cartera_core::shares::{Grantee, Share};
 use cartera_core::{Code, Id, Violations};
 use cartera_store::shares as store;
 
-use crate::records::{Kind, event, load_visible};
+use crate::events;
+use crate::records::{Kind, load_visible};
 use crate::{Actor, App, AppError, Result};
 
 /// Whom to share a record with: exactly one of the two.
@@ -100,15 +101,13 @@ pub async fn create<D: Kind>(
             grantee.kind()
         )));
     }
-    let ev = event(
-        Some(actor),
-        now,
+    let ev = actor.at(now).event(
         AuditAction::Shared,
         D::KIND,
         record,
         vec![shared_change(&grantee, true)],
     );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
+    events::write(&mut conn, ev).await?;
     conn.commit().await?;
     Ok(share)
 }
@@ -122,15 +121,13 @@ pub async fn delete<D: Kind>(app: &App, actor: &Actor, record: Id, share: Id) ->
     let Some(gone) = store::delete(&mut conn, record, share).await? else {
         return Err(AppError::NotFound);
     };
-    let ev = event(
-        Some(actor),
-        now,
+    let ev = actor.at(now).event(
         AuditAction::Unshared,
         D::KIND,
         record,
         vec![shared_change(&gone.grantee, false)],
     );
-    cartera_store::audit::insert(&mut conn, &[ev]).await?;
+    events::write(&mut conn, ev).await?;
     conn.commit().await?;
     Ok(())
 }

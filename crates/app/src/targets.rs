@@ -17,7 +17,7 @@ use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::activities::{self as activities_store, Link};
 use cartera_store::{StoreError, agenda as store, users as users_store};
 
-use crate::records::event;
+use crate::events;
 use crate::{Actor, App, AppError, Result, check_version};
 
 /// A target as written.
@@ -51,7 +51,9 @@ fn audit(
     id: Id,
     changes: Vec<FieldChange>,
 ) -> cartera_core::audit::AuditEvent {
-    event(Some(actor), now, action, RecordKind::Setting, id, changes)
+    actor
+        .at(now)
+        .event(action, RecordKind::Setting, id, changes)
 }
 
 fn change(field: &str, old: impl ToString, new: impl ToString) -> FieldChange {
@@ -113,9 +115,9 @@ pub async fn create(app: &App, actor: &Actor, body: Value) -> Result<ActivityTar
             )),
             e => e.into(),
         })?;
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[audit(
+        audit(
             actor,
             now,
             AuditAction::Created,
@@ -126,7 +128,7 @@ pub async fn create(app: &App, actor: &Actor, body: Value) -> Result<ActivityTar
                 change("visits", "", visits),
                 change("calls", "", calls),
             ],
-        )],
+        ),
     )
     .await?;
     conn.commit().await?;
@@ -202,9 +204,9 @@ pub async fn update(
     if new.calls != old.calls {
         changes.push(change("calls", old.calls, new.calls));
     }
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[audit(actor, now, AuditAction::Updated, id, changes)],
+        audit(actor, now, AuditAction::Updated, id, changes),
     )
     .await?;
     conn.commit().await?;
@@ -218,9 +220,9 @@ pub async fn delete(app: &App, actor: &Actor, id: Id) -> Result<()> {
     if !store::delete_target(&mut conn, id).await? {
         return Err(AppError::NotFound);
     }
-    cartera_store::audit::insert(
+    events::write(
         &mut conn,
-        &[audit(actor, now, AuditAction::Deleted, id, Vec::new())],
+        audit(actor, now, AuditAction::Deleted, id, Vec::new()),
     )
     .await?;
     conn.commit().await?;

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use cartera_core::audit::AuditAction;
-use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::record::RecordKind;
 use cartera_core::roles::Grant;
 use cartera_core::roles::{Action, Module};
 use cartera_core::users::{
@@ -14,7 +14,8 @@ use cartera_core::users::{
 use cartera_core::{Check, Id};
 use cartera_store::{Conn, users as store};
 
-use crate::events::{self, changed_fields};
+use crate::auth::account_event;
+use crate::events::{self, changed_fields, event};
 use crate::secrets::new_secret;
 use crate::{Actor, App, AppError, Result};
 
@@ -82,16 +83,14 @@ pub async fn ensure(app: &App, email: &str, name: &str) -> Result<(User, bool)> 
     store::insert(&mut conn, &user).await?;
     events::write(
         &mut conn,
-        None,
-        now,
-        AuditAction::Created,
-        RecordKind::User,
-        user.id,
-        vec![FieldChange {
-            field: "email".into(),
-            old: serde_json::Value::Null,
-            new: user.email.clone().into(),
-        }],
+        event(
+            None,
+            now,
+            AuditAction::Created,
+            RecordKind::User,
+            user.id,
+            vec![events::set("email", user.email.clone())],
+        ),
     )
     .await?;
     conn.commit().await?;
@@ -142,16 +141,14 @@ async fn issue_token(
     store::insert_token(&mut conn, &token, &token_hash(&secret)).await?;
     events::write(
         &mut conn,
-        by,
-        now,
-        AuditAction::Created,
-        RecordKind::ApiToken,
-        token.id,
-        vec![FieldChange {
-            field: "scope".into(),
-            old: serde_json::Value::Null,
-            new: scope.as_str().into(),
-        }],
+        event(
+            by,
+            now,
+            AuditAction::Created,
+            RecordKind::ApiToken,
+            token.id,
+            vec![events::set("scope", scope.as_str())],
+        ),
     )
     .await?;
     conn.commit().await?;
@@ -207,28 +204,12 @@ pub async fn record_refusal(
     let Some(token) = refusal.token() else {
         return Ok(());
     };
-    let now = app.now();
-    let mut e = crate::auth::security_event(
-        None,
-        Some(client),
-        now,
-        AuditAction::TokenRefused,
-        token.user_id,
-    );
-    for (field, value) in [
-        ("reason", refusal.reason().to_owned()),
-        ("token_id", token.id.to_string()),
-    ] {
-        e.changes.push(FieldChange {
-            field: field.into(),
-            old: serde_json::Value::Null,
-            new: value.into(),
-        });
-    }
-    let mut conn = app.db.begin().await?;
-    cartera_store::audit::insert(&mut conn, &[e]).await?;
-    conn.commit().await?;
-    Ok(())
+    let facts = vec![
+        events::set("reason", refusal.reason()),
+        events::set("token_id", token.id.to_string()),
+    ];
+    let refused = AuditAction::TokenRefused;
+    crate::auth::record_client_event(app, client, app.now(), refused, token.user_id, facts).await
 }
 
 /// The user, token and role permissions behind a bearer token. A user without a role
@@ -345,16 +326,15 @@ pub async fn revoke_my_token(app: &App, actor: &Actor, id: Id) -> Result<ApiToke
     }
     events::write(
         &mut conn,
-        Some(actor),
-        now,
-        AuditAction::Deleted,
-        RecordKind::ApiToken,
-        id,
-        vec![FieldChange {
-            field: "revoked_at".into(),
-            old: serde_json::Value::Null,
-            new: serde_json::to_value(now).unwrap_or_default(),
-        }],
+        actor.at(now).event(
+            AuditAction::Deleted,
+            RecordKind::ApiToken,
+            id,
+            vec![events::set(
+                "revoked_at",
+                serde_json::to_value(now).unwrap_or_default(),
+            )],
+        ),
     )
     .await?;
     let token = store::tokens_of(&mut conn, actor.user_id)
@@ -451,23 +431,15 @@ pub async fn invite(app: &App, actor: &Actor, input: NewUser) -> Result<User> {
     store::insert(&mut conn, &user).await?;
     events::write(
         &mut conn,
-        Some(actor),
-        now,
-        AuditAction::Created,
-        RecordKind::User,
-        user.id,
-        vec![
-            FieldChange {
-                field: "email".into(),
-                old: serde_json::Value::Null,
-                new: user.email.clone().into(),
-            },
-            FieldChange {
-                field: "role".into(),
-                old: serde_json::Value::Null,
-                new: role.key.into(),
-            },
-        ],
+        actor.at(now).event(
+            AuditAction::Created,
+            RecordKind::User,
+            user.id,
+            vec![
+                events::set("email", user.email.clone()),
+                events::set("role", role.key),
+            ],
+        ),
     )
     .await?;
     conn.commit().await?;
@@ -543,16 +515,7 @@ async fn write_profile(app: &App, actor: &Actor, id: Id, change: UserChange) -> 
         cartera_store::sessions::delete_of_user(&mut conn, id, None).await?;
     }
     let changes = changed_fields(Some(&old), &new, &["name", "locale", "time_zone", "active"]);
-    events::write(
-        &mut conn,
-        Some(actor),
-        now,
-        AuditAction::Updated,
-        RecordKind::User,
-        id,
-        changes,
-    )
-    .await?;
+    events::write(&mut conn, account_event(actor, now, id, changes)).await?;
     conn.commit().await?;
     Ok(new)
 }

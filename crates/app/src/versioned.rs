@@ -390,7 +390,7 @@ async fn audit<T: Versioned>(
     id: Id,
     changes: Vec<FieldChange>,
 ) -> Result<()> {
-    events::write(conn, Some(actor), now, action, T::KIND, id, changes).await
+    events::write(conn, actor.at(now).event(action, T::KIND, id, changes)).await
 }
 
 /// A settings object that is one row of the settings table, without versions (the

@@ -18,7 +18,7 @@ use cartera_store::Conn;
 use cartera_store::documents::{self as store, Asset};
 
 use super::printed::Printed;
-use crate::events::event;
+use crate::events;
 use crate::{Actor, App, AppError, Result};
 
 /// Largest logo accepted (bytes).
@@ -144,9 +144,7 @@ async fn audit_setting(
     field: &str,
     new: Value,
 ) -> Result<()> {
-    let ev = event(
-        Some(actor),
-        now,
+    let ev = actor.at(now).event(
         AuditAction::Updated,
         RecordKind::Setting,
         crate::settings::SETTINGS_ID,
@@ -156,7 +154,7 @@ async fn audit_setting(
             new,
         }],
     );
-    cartera_store::audit::insert(conn, &[ev]).await?;
+    events::write(conn, ev).await?;
     Ok(())
 }
 

@@ -29,7 +29,7 @@ use cartera_core::record::FieldChange;
 use cartera_core::roles::Action;
 use cartera_store::Conn;
 
-use crate::events::event;
+use crate::events;
 use crate::records::load_visible;
 use crate::{Actor, App, AppError, Result};
 
@@ -101,8 +101,8 @@ async fn audit<D: Document>(
     changes: Vec<FieldChange>,
     doc: &D,
 ) -> Result<()> {
-    let ev = event(Some(actor), now, action, D::KIND, doc.id(), changes);
-    cartera_store::audit::insert(conn, &[ev]).await?;
+    let ev = actor.at(now).event(action, D::KIND, doc.id(), changes);
+    events::write(conn, ev).await?;
     Ok(())
 }
 
