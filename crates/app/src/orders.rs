@@ -2,7 +2,7 @@
 //! through picking and shipping, delivered in parts, invoiced. Every change is an audit
 //! event, which the account's timeline shows.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -19,6 +19,7 @@ use cartera_store::orders as store;
 
 use crate::documents::{self, Document, Page};
 use crate::quotes::NewQuote;
+use crate::versioned::{self, Conflict};
 use crate::{Actor, App, AppError, Result};
 
 /// A new order straight from its lines (no quote): the same fields as a quote.
@@ -62,34 +63,15 @@ impl Document for Order {
     const MODULE: Module = Module::Orders;
     const KIND: RecordKind = RecordKind::Order;
 
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = now;
-    }
-
-    async fn insert(conn: &mut Conn, o: &Self) -> Result<()> {
-        Ok(store::insert(conn, o).await?)
-    }
-
-    /// An order's lines and prices are fixed; only its progress changes.
-    async fn update(conn: &mut Conn, o: &Self, expected: i64) -> Result<bool> {
-        Ok(store::update_progress(conn, o, expected).await?)
-    }
-
-    fn conflict(old: &Self) -> AppError {
-        AppError::Stale {
-            expected: old.version,
-            current: old.version + 1,
-        }
-    }
+    const CONFLICT: Conflict = Conflict::Stale;
+    versioned::stamped!();
+    documents::numbered!();
+    // An order's lines and prices are fixed; only its progress changes.
+    versioned::stored!(
+        load: store::get,
+        insert: store::insert,
+        update: store::update_progress,
+    );
 
     fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
         changes(old, new)
@@ -102,29 +84,6 @@ impl Document for Order {
     /// An order is numbered in the year it is confirmed (made).
     fn numbered_on(&self) -> NaiveDate {
         self.created_at.date_naive()
-    }
-
-    fn set_number(&mut self, number: String) {
-        self.number = number;
-    }
-
-    fn owner_id(&self) -> Option<Id> {
-        self.owner_id
-    }
-
-    fn account_id(&self) -> Id {
-        self.account_id
-    }
-
-    fn cursor(&self) -> DocCursor {
-        DocCursor {
-            created_at: self.created_at,
-            number: self.number.clone(),
-        }
-    }
-
-    async fn get(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
-        Ok(store::get(conn, id).await?)
     }
 
     async fn list_after(

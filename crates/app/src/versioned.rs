@@ -108,8 +108,8 @@ pub(crate) trait Versioned: Clone + PartialEq + Serialize + Send + Sync + Sized 
     }
 }
 
-/// What an object answers when another writer changed it between its load and its
-/// store (each object keeps the answer its API documents).
+/// What an object (or a [`crate::documents::Document`]) answers when another writer
+/// changed it between its load and its store (each keeps the answer its API documents).
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Conflict {
     /// 422, a `conflict` violation on the whole body with this message.
@@ -118,6 +118,8 @@ pub(crate) enum Conflict {
     Refused(&'static str),
     /// 412, as a stale `If-Match`: the version read, and the one after it.
     Stale,
+    /// 412 naming the version read as the current one too (quotes always answered so).
+    StaleAsRead,
 }
 
 impl Conflict {
@@ -129,6 +131,10 @@ impl Conflict {
             Conflict::Stale => AppError::Stale {
                 expected: version,
                 current: version + 1,
+            },
+            Conflict::StaleAsRead => AppError::Stale {
+                expected: version,
+                current: version,
             },
         }
     }
@@ -159,8 +165,9 @@ macro_rules! stamped {
 }
 pub(crate) use stamped;
 
-/// [`Versioned::load`], [`Versioned::insert`] and [`Versioned::update`] that call the
-/// object's store functions, each named for the part it does:
+/// [`Versioned::load`], [`Versioned::insert`] and [`Versioned::update`] (the same three of
+/// [`crate::documents::Document`]) that call the object's store functions, each named
+/// for the part it does:
 /// `stored!(load: store::quota, insert: store::insert_quota, update: store::update_quota)`;
 /// `insert(now)` for an insert that takes the time. A part not named is written by hand.
 macro_rules! stored {

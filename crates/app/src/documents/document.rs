@@ -11,7 +11,36 @@ use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::Module;
 use cartera_store::Conn;
 
-use crate::{AppError, Result};
+use crate::Result;
+use crate::versioned::Conflict;
+
+/// [`Document::set_number`], [`Document::owner_id`], [`Document::account_id`] and
+/// [`Document::cursor`] for a document whose `number`, `owner_id`, `account_id` and
+/// `created_at` are its own fields (quotes, orders); its place in a list is its creation
+/// and number.
+macro_rules! numbered {
+    () => {
+        fn set_number(&mut self, number: String) {
+            self.number = number;
+        }
+
+        fn owner_id(&self) -> Option<::cartera_core::Id> {
+            self.owner_id
+        }
+
+        fn account_id(&self) -> ::cartera_core::Id {
+            self.account_id
+        }
+
+        fn cursor(&self) -> ::cartera_core::quotes::DocCursor {
+            ::cartera_core::quotes::DocCursor {
+                created_at: self.created_at,
+                number: self.number.clone(),
+            }
+        }
+    };
+}
+pub(crate) use numbered;
 
 /// A kind of numbered commercial document.
 pub(crate) trait Document: Send + Sync + Sized {
@@ -21,6 +50,8 @@ pub(crate) trait Document: Send + Sync + Sized {
     const MODULE: Module;
     /// The kind its audit events name.
     const KIND: RecordKind;
+    /// What it answers when another writer changed it during this one.
+    const CONFLICT: Conflict;
 
     fn id(&self) -> Id;
     fn version(&self) -> i64;
@@ -40,7 +71,7 @@ pub(crate) trait Document: Send + Sync + Sized {
     fn cursor(&self) -> DocCursor;
 
     /// The document as stored.
-    fn get(conn: &mut Conn, id: Id) -> impl Future<Output = Result<Option<Self>>> + Send;
+    fn load(conn: &mut Conn, id: Id) -> impl Future<Output = Result<Option<Self>>> + Send;
 
     /// Documents after `after` (of `account`, owned by `owners` when given), newest
     /// first, at most `limit`.
@@ -52,7 +83,12 @@ pub(crate) trait Document: Send + Sync + Sized {
         limit: i64,
     ) -> impl Future<Output = Result<Vec<Self>>> + Send;
 
-    fn insert(conn: &mut Conn, doc: &Self) -> impl Future<Output = Result<()>> + Send;
+    /// Stores a new document, made at `now`.
+    fn insert(
+        conn: &mut Conn,
+        doc: &Self,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send;
 
     /// Writes `doc` over the stored document if it is still at `expected`; false when
     /// another writer got there first.
@@ -60,10 +96,8 @@ pub(crate) trait Document: Send + Sync + Sized {
         conn: &mut Conn,
         doc: &Self,
         expected: i64,
+        now: DateTime<Utc>,
     ) -> impl Future<Output = Result<bool>> + Send;
-
-    /// What the document answers when another writer changed it during this one.
-    fn conflict(old: &Self) -> AppError;
 
     /// What its audit event records: the fields that differ (all of them on creation).
     fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange>;

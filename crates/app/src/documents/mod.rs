@@ -34,7 +34,7 @@ use crate::records::load_visible;
 use crate::{Actor, App, AppError, Result};
 
 pub use assets::TemplateInfo;
-pub(crate) use document::Document;
+pub(crate) use document::{Document, numbered};
 pub use paging::Page;
 pub(crate) use paging::{cut, read_cursor};
 pub(crate) use printed::Printed;
@@ -57,7 +57,7 @@ pub(crate) async fn insert<D: Document>(
     doc: &mut D,
 ) -> Result<()> {
     number(conn, doc).await?;
-    D::insert(conn, doc).await?;
+    D::insert(conn, doc, now).await?;
     audit(
         conn,
         actor,
@@ -79,8 +79,8 @@ pub(crate) async fn save<D: Document>(
     new: &mut D,
 ) -> Result<()> {
     new.stamp(old.version() + 1, now);
-    if !D::update(conn, new, old.version()).await? {
-        return Err(D::conflict(old));
+    if !D::update(conn, new, old.version(), now).await? {
+        return Err(D::CONFLICT.error(old.version()));
     }
     audit(
         conn,
@@ -122,7 +122,7 @@ pub(crate) async fn load<D: Document>(
     actor: &Actor,
     id: Id,
 ) -> Result<D> {
-    let d = D::get(conn, id).await?.ok_or(AppError::NotFound)?;
+    let d = D::load(conn, id).await?.ok_or(AppError::NotFound)?;
     if !owner_seen(actor, d.owner_id()) {
         load_visible::<AccountData>(conn, actor, d.account_id()).await?;
     }

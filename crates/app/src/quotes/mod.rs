@@ -34,6 +34,7 @@ use cartera_store::quotes as store;
 use crate::documents::{self, Document, Page};
 use crate::records::load_visible;
 use crate::totals::{LineInput, price_lines};
+use crate::versioned::{self, Conflict};
 use crate::{Actor, App, AppError, Result};
 
 pub use template::{
@@ -721,18 +722,11 @@ impl Document for Quote {
     const MODULE: Module = Module::Quotes;
     const KIND: RecordKind = RecordKind::Quote;
 
-    fn id(&self) -> Id {
-        self.id
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn stamp(&mut self, version: i64, now: DateTime<Utc>) {
-        self.version = version;
-        self.updated_at = now;
-    }
+    /// Quotes have always answered a lost race with the version the writer read.
+    const CONFLICT: Conflict = Conflict::StaleAsRead;
+    versioned::stamped!();
+    documents::numbered!();
+    versioned::stored!(load: store::get, insert: store::insert, update: store::update);
 
     fn format_number(year: i32, seq: i64) -> String {
         core::number(year, seq)
@@ -741,45 +735,6 @@ impl Document for Quote {
     /// A quote is numbered in its issue year.
     fn numbered_on(&self) -> NaiveDate {
         self.issue_date
-    }
-
-    fn set_number(&mut self, number: String) {
-        self.number = number;
-    }
-
-    fn owner_id(&self) -> Option<Id> {
-        self.owner_id
-    }
-
-    fn account_id(&self) -> Id {
-        self.account_id
-    }
-
-    fn cursor(&self) -> DocCursor {
-        DocCursor {
-            created_at: self.created_at,
-            number: self.number.clone(),
-        }
-    }
-
-    async fn get(conn: &mut Conn, id: Id) -> Result<Option<Self>> {
-        Ok(store::get(conn, id).await?)
-    }
-
-    async fn insert(conn: &mut Conn, q: &Self) -> Result<()> {
-        Ok(store::insert(conn, q).await?)
-    }
-
-    async fn update(conn: &mut Conn, q: &Self, expected: i64) -> Result<bool> {
-        Ok(store::update(conn, q, expected).await?)
-    }
-
-    /// Quotes have always answered a lost race with the version the writer read.
-    fn conflict(old: &Self) -> AppError {
-        AppError::Stale {
-            expected: old.version,
-            current: old.version,
-        }
     }
 
     fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
