@@ -103,9 +103,7 @@ async fn load(conn: &mut Conn, app: &App, actor: &Actor, id: Id) -> Result<Order
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Order> {
-    actor.permit(Module::Orders, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    load(&mut conn, app, actor, id).await
+    documents::get(app, actor, id).await
 }
 
 pub async fn list(app: &App, actor: &Actor, account: Option<Id>) -> Result<Vec<Order>> {

@@ -6,7 +6,8 @@
 //! - numbering: one gapless series per kind and year, taken in the writer's
 //!   transaction ([`number`]), and writing a document with its audit event ([`insert`],
 //!   [`save`]);
-//! - who sees a document: its owner's view, or whoever sees its account ([`load`]);
+//! - who sees a document: its owner's view, or whoever sees its account ([`load`],
+//!   [`get`]);
 //! - the shared paging, newest first with keyset cursors ([`page`], [`Page`]);
 //! - template and logo storage, and their admin ([`assets`]);
 //! - the PDF made from the template, and the email with the PDF attached ([`print`]).
@@ -127,6 +128,13 @@ pub(crate) async fn load<D: Document>(
         load_visible::<AccountData>(conn, actor, d.account_id()).await?;
     }
     Ok(d.read_on(app.now().date_naive()))
+}
+
+/// A document the actor may see ([`load`]), with the read permission of its module.
+pub(crate) async fn get<D: Document>(app: &App, actor: &Actor, id: Id) -> Result<D> {
+    actor.permit(D::MODULE, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    load(&mut conn, app, actor, id).await
 }
 
 /// A page of documents, newest first, from `cursor` (the previous page's

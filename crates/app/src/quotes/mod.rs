@@ -114,9 +114,7 @@ async fn load(conn: &mut Conn, app: &App, actor: &Actor, id: Id) -> Result<Quote
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Quote> {
-    actor.permit(Module::Quotes, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    load(&mut conn, app, actor, id).await
+    documents::get(app, actor, id).await
 }
 
 /// Quotes, newest first (of one account with `account`); a limited role sees its view's.
