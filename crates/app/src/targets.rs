@@ -5,20 +5,21 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use cartera_core::activities::{ActivityData, ActivityKind, ActivityStatus};
 use cartera_core::agenda::{ActivityTarget, Month, Progress, validate_target};
-use cartera_core::audit::AuditAction;
 use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::activities::{self as activities_store, Link};
-use cartera_store::{StoreError, agenda as store, users as users_store};
+use cartera_store::{Conn, StoreError, agenda as store, users as users_store};
 
 use crate::events;
-use crate::{Actor, App, AppError, Result, check_version};
+use crate::versioned::{self, Conflict, Removable, Versioned};
+use crate::{Actor, App, AppError, Result};
 
 /// A target as written.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -44,103 +45,124 @@ fn input(v: Value) -> Result<TargetInput> {
     serde_json::from_value(v).map_err(|e| bad("", Code::Invalid, &e.to_string()))
 }
 
-fn audit(
-    actor: &Actor,
-    now: chrono::DateTime<chrono::Utc>,
-    action: AuditAction,
-    id: Id,
-    changes: Vec<FieldChange>,
-) -> cartera_core::audit::AuditEvent {
-    actor
-        .at(now)
-        .event(action, RecordKind::Setting, id, changes)
+fn change(field: &str, old: impl ToString, new: impl ToString) -> FieldChange {
+    events::change(field, old.to_string(), new.to_string())
 }
 
-fn change(field: &str, old: impl ToString, new: impl ToString) -> FieldChange {
-    FieldChange {
-        field: field.into(),
-        old: Value::String(old.to_string()),
-        new: Value::String(new.to_string()),
+/// Targets are settings of the activities module: its admins write them.
+impl Versioned for ActivityTarget {
+    const KIND: RecordKind = RecordKind::Setting;
+    const MODULE: Module = Module::Activities;
+    const CONFLICT: Conflict = Conflict::Stale;
+    /// Said as text: see `changes`.
+    const FIELDS: &'static [&'static str] = &[];
+    versioned::stamped!();
+    versioned::stored!(load: store::target);
+
+    /// The rep must exist (a target's rep and month do not change afterwards).
+    async fn validate(
+        conn: &mut Conn,
+        old: Option<&Self>,
+        t: &mut Self,
+        c: &mut Check,
+    ) -> Result<()> {
+        if old.is_none() && users_store::by_id(conn, t.user_id).await?.is_none() {
+            c.add("user_id", Code::NotFound, "there is no user with this id");
+        }
+        Ok(())
+    }
+
+    /// One target per rep and month: another one is a conflict (409).
+    async fn insert(conn: &mut Conn, t: &Self, _now: DateTime<Utc>) -> Result<()> {
+        store::insert_target(conn, t).await.map_err(|e| match e {
+            StoreError::Unique(_) => AppError::Conflict(format!(
+                "this user already has a target for {}; change that one",
+                t.period
+            )),
+            e => e.into(),
+        })
+    }
+
+    async fn update(conn: &mut Conn, t: &Self, expected: i64, _now: DateTime<Utc>) -> Result<bool> {
+        match store::update_target(conn, t, expected).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::Stale) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Every value as text: on creation the rep, month, visits and calls (from ""), on a
+    /// change the visits and calls that changed.
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        let Some(old) = old else {
+            return vec![
+                change("user_id", "", new.user_id),
+                change("period", "", &new.period),
+                change("visits", "", new.visits),
+                change("calls", "", new.calls),
+            ];
+        };
+        let mut changes = Vec::new();
+        if new.visits != old.visits {
+            changes.push(change("visits", old.visits, new.visits));
+        }
+        if new.calls != old.calls {
+            changes.push(change("calls", old.calls, new.calls));
+        }
+        changes
+    }
+}
+
+impl Removable for ActivityTarget {
+    async fn remove(conn: &mut Conn, t: &Self, _now: DateTime<Utc>) -> Result<Self> {
+        if !store::delete_target(conn, t.id).await? {
+            return Err(AppError::NotFound);
+        }
+        Ok(t.clone())
     }
 }
 
 pub async fn create(app: &App, actor: &Actor, body: Value) -> Result<ActivityTarget> {
-    actor.permit(Module::Activities, Action::Admin)?;
-    let i = input(body)?;
-    let mut c = Check::new();
-    if i.user_id.is_none() {
-        c.add("user_id", Code::Required, "is required");
-    }
-    let month = match i.period.as_deref() {
-        None => {
-            c.add("period", Code::Required, "is required");
-            None
+    versioned::create(app, actor, |now, c| {
+        let i = input(body)?;
+        if i.user_id.is_none() {
+            c.add("user_id", Code::Required, "is required");
         }
-        Some(p) => {
-            let m = Month::parse(p);
-            if m.is_none() {
-                c.add("period", Code::Invalid, "a month, YYYY-MM");
+        let month = match i.period.as_deref() {
+            None => {
+                c.add("period", Code::Required, "is required");
+                None
             }
-            m
-        }
-    };
-    let (visits, calls) = (i.visits.unwrap_or(0), i.calls.unwrap_or(0));
-    validate_target(visits, calls, &mut c);
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    if let Some(u) = i.user_id
-        && users_store::by_id(&mut conn, u).await?.is_none()
-    {
-        c.add("user_id", Code::NotFound, "there is no user with this id");
-    }
-    c.finish().map_err(AppError::Invalid)?;
-    let (Some(user_id), Some(month)) = (i.user_id, month) else {
-        return Err(bad("", Code::Invalid, "invalid"));
-    };
-    let t = ActivityTarget {
-        id: Id::new(),
-        user_id,
-        period: month.to_string(),
-        visits,
-        calls,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    store::insert_target(&mut conn, &t)
-        .await
-        .map_err(|e| match e {
-            StoreError::Unique(_) => AppError::Conflict(format!(
-                "this user already has a target for {month}; change that one"
-            )),
-            e => e.into(),
-        })?;
-    events::write(
-        &mut conn,
-        audit(
-            actor,
-            now,
-            AuditAction::Created,
-            t.id,
-            vec![
-                change("user_id", "", user_id),
-                change("period", "", &t.period),
-                change("visits", "", visits),
-                change("calls", "", calls),
-            ],
-        ),
-    )
-    .await?;
-    conn.commit().await?;
-    Ok(t)
+            Some(p) => {
+                let m = Month::parse(p);
+                if m.is_none() {
+                    c.add("period", Code::Invalid, "a month, YYYY-MM");
+                }
+                m
+            }
+        };
+        let (visits, calls) = (i.visits.unwrap_or(0), i.calls.unwrap_or(0));
+        validate_target(visits, calls, c);
+        let Some(user_id) = i.user_id else {
+            // Without a rep there is nobody to look for: what is wrong is all said.
+            return Err(std::mem::replace(c, Check::new()).violations().into());
+        };
+        Ok(ActivityTarget {
+            id: Id::new(),
+            user_id,
+            period: month.map(|m| m.to_string()).unwrap_or_default(),
+            visits,
+            calls,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        })
+    })
+    .await
 }
 
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<ActivityTarget> {
-    actor.permit(Module::Activities, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    store::target(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    versioned::get(app, actor, id).await
 }
 
 pub async fn list(
@@ -149,10 +171,11 @@ pub async fn list(
     period: Option<Month>,
     user: Option<Id>,
 ) -> Result<Vec<ActivityTarget>> {
-    actor.permit(Module::Activities, Action::Read)?;
-    let mut conn = app.db.reader().await?;
     let p = period.map(|m| m.to_string());
-    Ok(store::targets(&mut conn, p.as_deref(), user).await?)
+    versioned::list(app, actor, async |conn| {
+        store::targets(conn, p.as_deref(), user).await
+    })
+    .await
 }
 
 /// Changes a target's `visits` and `calls` (its user and month stay).
@@ -163,69 +186,25 @@ pub async fn update(
     body: Value,
     if_match: Option<i64>,
 ) -> Result<ActivityTarget> {
+    // What was sent is read before the target is looked for.
     actor.permit(Module::Activities, Action::Admin)?;
     let i = input(body)?;
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    let old = store::target(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    check_version(if_match, old.version)?;
-    let mut c = Check::new();
-    if i.user_id.is_some_and(|u| u != old.user_id) {
-        c.add("user_id", Code::Invalid, "a target's user does not change");
-    }
-    if i.period.as_deref().is_some_and(|p| p != old.period) {
-        c.add("period", Code::Invalid, "a target's month does not change");
-    }
-    let mut new = old.clone();
-    new.visits = i.visits.unwrap_or(old.visits);
-    new.calls = i.calls.unwrap_or(old.calls);
-    validate_target(new.visits, new.calls, &mut c);
-    c.finish().map_err(AppError::Invalid)?;
-    if new.visits == old.visits && new.calls == old.calls {
-        return Ok(old);
-    }
-    new.version += 1;
-    new.updated_at = now;
-    store::update_target(&mut conn, &new, old.version)
-        .await
-        .map_err(|e| match e {
-            StoreError::Stale => AppError::Stale {
-                expected: old.version,
-                current: old.version + 1,
-            },
-            e => e.into(),
-        })?;
-    let mut changes = Vec::new();
-    if new.visits != old.visits {
-        changes.push(change("visits", old.visits, new.visits));
-    }
-    if new.calls != old.calls {
-        changes.push(change("calls", old.calls, new.calls));
-    }
-    events::write(
-        &mut conn,
-        audit(actor, now, AuditAction::Updated, id, changes),
-    )
-    .await?;
-    conn.commit().await?;
-    Ok(new)
+    versioned::update(app, actor, id, if_match, |t: &mut ActivityTarget, c| {
+        if i.user_id.is_some_and(|u| u != t.user_id) {
+            c.add("user_id", Code::Invalid, "a target's user does not change");
+        }
+        if i.period.as_deref().is_some_and(|p| p != t.period) {
+            c.add("period", Code::Invalid, "a target's month does not change");
+        }
+        versioned::given!(i => t: visits, calls);
+        validate_target(t.visits, t.calls, c);
+        Ok(())
+    })
+    .await
 }
 
 pub async fn delete(app: &App, actor: &Actor, id: Id) -> Result<()> {
-    actor.permit(Module::Activities, Action::Admin)?;
-    let now = app.now();
-    let mut conn = app.db.begin().await?;
-    if !store::delete_target(&mut conn, id).await? {
-        return Err(AppError::NotFound);
-    }
-    events::write(
-        &mut conn,
-        audit(actor, now, AuditAction::Deleted, id, Vec::new()),
-    )
-    .await?;
-    conn.commit().await?;
+    versioned::delete::<ActivityTarget>(app, actor, id).await?;
     Ok(())
 }
 
