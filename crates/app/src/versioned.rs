@@ -1,7 +1,7 @@
 //! The one write path of versioned settings objects: the things an admin configures
 //! (quotas, commission plans, pipelines, products, price lists, teams, territories,
-//! roles, custom fields, follow-up rules, the company settings) and that later ones
-//! (rules, campaigns, segments, dashboards, loyalty programmes) will join.
+//! roles, custom fields, activity targets, follow-up rules, the company settings) and
+//! that later ones (rules, campaigns, segments, dashboards, loyalty programmes) will join.
 //!
 //! Each object says what is its own by implementing [`Versioned`]: who may write it,
 //! how it is read and stored, what makes it valid and what its audit event records.
