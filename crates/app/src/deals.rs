@@ -2,13 +2,12 @@
 //! them between stages; pipelines; the weighted forecast; quotas and attainment;
 //! commission plans and statements.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use cartera_core::catalog::Product;
 use cartera_core::commissions::{
     self, Attainment, CategoryRate, CommissionPlan, CommissionStatement, Period, Quota, QuotaKind,
     Tier,
@@ -28,6 +27,7 @@ use cartera_store::deals as store;
 pub use cartera_store::deals::DealsOf;
 
 use crate::records::{Kind, WriteOptions, load_visible, write_update};
+use crate::totals::{named_price_list, products_of};
 use crate::versioned::{self, Conflict, Removable, Versioned};
 use crate::{Actor, App, AppError, Result, check_version};
 
@@ -150,20 +150,7 @@ async fn price_lines(
     if uses_catalog {
         actor.permit(Module::Catalog, Action::Read)?;
     }
-    let list = match deal.price_list_id {
-        Some(id) => {
-            let l = cartera_store::catalog::price_list(conn, id).await?;
-            if l.is_none() {
-                c.add(
-                    "price_list_id",
-                    Code::NotFound,
-                    format!("there is no price list with id {id}"),
-                );
-            }
-            l
-        }
-        None => None,
-    };
+    let list = named_price_list(conn, deal.price_list_id, c).await?;
     if let Some(l) = &list {
         match deal.currency {
             Some(cur) if cur != l.currency => c.add(
@@ -175,12 +162,7 @@ async fn price_lines(
             None => deal.currency = Some(l.currency),
         }
     }
-    let ids: Vec<Id> = deal.lines.iter().filter_map(|l| l.product_id).collect();
-    let products: HashMap<Id, Product> = cartera_store::catalog::by_ids(conn, &ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let products = products_of(conn, deal.lines.iter().map(|l| l.product_id)).await?;
     for (i, l) in deal.lines.iter_mut().enumerate() {
         let Some(pid) = l.product_id else {
             l.category = None;

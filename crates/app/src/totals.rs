@@ -8,12 +8,12 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use cartera_core::catalog::Product;
+use cartera_core::catalog::{PriceList, Product};
 use cartera_core::money::{Currency, Money};
 use cartera_core::roles::{Action, Module};
 use cartera_core::totals::{self, Document, Line, RoundingMode, TaxRate, Totals};
 use cartera_core::{Check, Code, Id};
-use cartera_store::catalog;
+use cartera_store::{Conn, catalog};
 
 use crate::{Actor, App, Result};
 
@@ -60,6 +60,41 @@ pub struct TotalsInput {
     pub rounding: Option<RoundingMode>,
 }
 
+/// The price list a document names (none named: `None`); one that does not exist is
+/// said in `c` on `price_list_id`.
+pub(crate) async fn named_price_list(
+    conn: &mut Conn,
+    id: Option<Id>,
+    c: &mut Check,
+) -> Result<Option<PriceList>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let l = catalog::price_list(conn, id).await?;
+    if l.is_none() {
+        c.add(
+            "price_list_id",
+            Code::NotFound,
+            format!("there is no price list with id {id}"),
+        );
+    }
+    Ok(l)
+}
+
+/// The catalogue's products that lines name, by id (an unknown id is left out: each
+/// caller says it in its own words).
+pub(crate) async fn products_of(
+    conn: &mut Conn,
+    ids: impl IntoIterator<Item = Option<Id>>,
+) -> Result<HashMap<Id, Product>> {
+    let ids: Vec<Id> = ids.into_iter().flatten().collect();
+    Ok(catalog::by_ids(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect())
+}
+
 /// Longest free-text line description.
 const MAX_DESCRIPTION: usize = 2_000;
 
@@ -73,27 +108,9 @@ pub async fn preview(app: &App, actor: &Actor, input: TotalsInput) -> Result<Tot
     }
     let mut conn = app.db.reader().await?;
     let mut c = Check::new();
-    let list = match input.price_list_id {
-        Some(id) => {
-            let l = catalog::price_list(&mut conn, id).await?;
-            if l.is_none() {
-                c.add(
-                    "price_list_id",
-                    Code::NotFound,
-                    format!("there is no price list with id {id}"),
-                );
-            }
-            l
-        }
-        None => None,
-    };
+    let list = named_price_list(&mut conn, input.price_list_id, &mut c).await?;
     let date = input.date.unwrap_or_else(|| app.now().date_naive());
-    let ids: Vec<Id> = input.lines.iter().filter_map(|l| l.product_id).collect();
-    let products: HashMap<Id, Product> = catalog::by_ids(&mut conn, &ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let products = products_of(&mut conn, input.lines.iter().map(|l| l.product_id)).await?;
     let lines: Vec<Line> = price_lines(&input.lines, &products, list.as_ref(), date, &mut c)
         .into_iter()
         .map(|(_, line, _)| line)

@@ -11,8 +11,6 @@
 pub mod print;
 mod template;
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -20,7 +18,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use cartera_core::accounts::AccountData;
-use cartera_core::catalog::{PriceList, Product};
+use cartera_core::catalog::PriceList;
 use cartera_core::contacts::ContactData;
 use cartera_core::money::Currency;
 use cartera_core::quotes::{self as core, DocCursor, DocLine, Language, Quote, QuoteStatus};
@@ -33,7 +31,7 @@ use cartera_store::quotes as store;
 
 use crate::documents::{self, Document, Page};
 use crate::records::load_visible;
-use crate::totals::{LineInput, price_lines};
+use crate::totals::{LineInput, named_price_list, price_lines, products_of};
 use crate::versioned::{self, Conflict};
 use crate::{Actor, App, AppError, Result};
 
@@ -167,16 +165,8 @@ async fn pick_list(
     currency: Option<Currency>,
     date: NaiveDate,
 ) -> Result<Option<PriceList>> {
-    if let Some(id) = named {
-        let l = cartera_store::catalog::price_list(conn, id).await?;
-        if l.is_none() {
-            c.add(
-                "price_list_id",
-                Code::NotFound,
-                format!("there is no price list with id {id}"),
-            );
-        }
-        return Ok(l);
+    if named.is_some() {
+        return named_price_list(conn, named, c).await;
     }
     // The account's list in the quote's currency; else its list in another one, so
     // that a currency that differs from the customer's prices is named, not ignored.
@@ -214,12 +204,7 @@ async fn price(
             ),
         );
     }
-    let ids: Vec<Id> = input.iter().filter_map(|l| l.product_id).collect();
-    let products: HashMap<Id, Product> = cartera_store::catalog::by_ids(conn, &ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let products = products_of(conn, input.iter().map(|l| l.product_id)).await?;
     for (i, l) in input.iter().enumerate() {
         if let Some(p) = l.product_id.and_then(|id| products.get(&id))
             && !p.active
