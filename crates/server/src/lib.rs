@@ -66,7 +66,7 @@ pub fn router(app: App, limits: Limits) -> Router {
         openapi: Arc::new(openapi.into()),
         login_limiter: state::login_limiter(),
         token_limiter: state::token_limiter(&limits),
-        bearer_failure_limiter: state::bearer_failure_limiter(),
+        bearer_failure_limiter: state::bearer_failure_limiter(&limits),
         refusal_audit_limiter: state::refusal_audit_limiter(),
         trusted_proxies: Arc::new(limits.trusted_proxies),
         web: Arc::new(web::Ui::new()),

@@ -196,7 +196,8 @@ async fn refused_basic(
     request_id: Option<String>,
 ) -> Response {
     if let Some(ip) = peer
-        && let Err(seconds) = s.bearer_failure_limiter.take(&s.app, &ip.to_string()).await
+        && let Some(limiter) = &s.bearer_failure_limiter
+        && let Err(seconds) = limiter.take(&s.app, &ip.to_string()).await
     {
         let mut res = plain(
             StatusCode::TOO_MANY_REQUESTS,
