@@ -73,6 +73,7 @@ pub fn router(app: App, limits: Limits) -> Router {
     };
     let web_router = web::router(state.clone());
     let api_router = api_router
+        .route_layer(axum::middleware::from_fn(middleware::refuse_nul_query))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::idempotent,
@@ -84,6 +85,7 @@ pub fn router(app: App, limits: Limits) -> Router {
         .route_layer(axum::middleware::from_fn(middleware::tag_route));
     let ops_router = ops_router
         .merge(public_router)
+        .route_layer(axum::middleware::from_fn(middleware::refuse_nul_query))
         .route_layer(axum::middleware::from_fn(middleware::tag_route));
     let docs: Router<AppState> = SwaggerUi::new("/api/docs")
         .config(SwaggerConfig::new(["/api/v1/openapi.json"]))

@@ -193,6 +193,33 @@ pub async fn nfc_input(req: Request, next: Next) -> Response {
     next.run(Request::from_parts(parts, body)).await
 }
 
+/// The name of the first query parameter whose name or value holds a NUL character
+/// once decoded (`?q=a%00b` names `q`); `None` for a clean query, nearly all of them.
+pub fn nul_in_query(uri: &axum::http::Uri) -> Option<String> {
+    let q = uri.query()?;
+    // A NUL can only travel percent-encoded.
+    if !q.contains("%00") {
+        return None;
+    }
+    form_urlencoded::parse(q.as_bytes())
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| k.into_owned())
+}
+
+/// Refuses a query parameter holding a NUL character: 400 naming it, before any handler
+/// reads it. PostgreSQL cannot store a NUL (a search or a filter value may be saved in a
+/// view, compared with stored text or written in the audit trail), so every edge refuses
+/// it: JSON bodies (`api::extract::parse_json`), forms and pages' queries
+/// (`web::forms::refuse_nul`), and here the queries of the API, DAV and the operations
+/// endpoints.
+pub async fn refuse_nul_query(req: Request, next: Next) -> Response {
+    if let Some(name) = nul_in_query(req.uri()) {
+        return ApiError::bad_field(&name, Code::Invalid, crate::api::extract::NUL_MESSAGE)
+            .into_response();
+    }
+    next.run(req).await
+}
+
 /// `raw` (`a=1&b=Iba%CC%81n%CC%83ez`) encoded again with every name and value composed,
 /// or `None` when it already is.
 fn nfc_urlencoded(raw: &[u8]) -> Option<String> {

@@ -52,6 +52,9 @@ pub fn router() -> Router<AppState> {
         .route("/dav/", any(dav_root))
         .route("/dav/{*path}", any(dav))
         .route("/feeds/{file}", get(feed))
+        .route_layer(axum::middleware::from_fn(
+            crate::middleware::refuse_nul_query,
+        ))
         .route_layer(axum::middleware::from_fn(crate::middleware::tag_route))
 }
 

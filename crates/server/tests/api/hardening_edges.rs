@@ -6,12 +6,19 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use cartera_app::jobs::Worker;
+
 use crate::both;
-use crate::support::{Resp, TestServer};
+use crate::dav::{ADMIN, dav};
+use crate::support::{RawBody, Resp, TestServer};
+use crate::web::{PASSWORD, get};
 
 both!(
     decimals_travel_as_strings_and_numbers_are_refused,
     two_admins_removing_each_other_at_once_leave_one,
+    nul_in_a_query_parameter_is_a_400_naming_it,
+    nul_in_a_dav_body_is_refused_as_bad_data,
+    nul_in_an_imported_cell_rejects_its_row,
 );
 
 async fn decimals_travel_as_strings_and_numbers_are_refused(s: TestServer) {
@@ -220,6 +227,170 @@ async fn two_admins_removing_each_other_at_once_leave_one(s: TestServer) {
     }
     // At least the self-demotions always meet at the check.
     assert!(last_admin_refusals >= 20, "{last_admin_refusals}");
+}
+
+/// A GET with the admin's token of a path whose query is written as it travels.
+async fn get_raw(s: &TestServer, path_and_query: &str) -> Resp {
+    s.send(Method::GET, path_and_query, Some(&s.token), &[], None)
+        .await
+}
+
+async fn nul_in_a_query_parameter_is_a_400_naming_it(s: TestServer) {
+    s.create("accounts", json!({"name": "Ab SA"})).await;
+    for (path, field) in [
+        ("/api/v1/accounts?q=a%00b", "q"),
+        ("/api/v1/accounts?filter[name]=A%00", "filter[name]"),
+        ("/api/v1/accounts?filter%5Bname%5D%5Bin%5D=x,%00", "filter[name][in]"),
+        ("/api/v1/search?q=%00", "q"),
+        ("/api/v1/contacts?limit=5&sort=name%00", "sort"),
+        ("/api/v1/audit_events?action=a%00", "action"),
+        ("/api/v1/forecast?period=2026%00", "period"),
+        ("/api/v1/accounts?fil%00ter=1", "fil\u{0}ter"),
+    ] {
+        let r = get_raw(&s, path).await.problem(400, &field);
+        assert!(
+            r.body["detail"].as_str().unwrap().contains("NUL"),
+            "{path}: {}",
+            r.body
+        );
+    }
+    // The same query without the NUL is answered.
+    get_raw(&s, "/api/v1/accounts?q=ab").await.expect(200);
+    // A page: the 400 page names the parameter, in the person's language.
+    let (cookie, _) = s.browser_login(ADMIN, PASSWORD).await;
+    let p = get(&s, "/accounts?q=a%00b", &cookie).await;
+    assert_eq!(p.status, 400, "{}", p.text);
+    assert!(p.text.contains("«q»"), "{}", p.text);
+    assert!(p.text.contains("NUL"), "{}", p.text);
+    get(&s, "/accounts?q=ab", &cookie).await;
+}
+
+async fn nul_in_a_dav_body_is_refused_as_bad_data(s: TestServer) {
+    let auth = Some((ADMIN, s.token.as_str()));
+    let calendar = format!("/dav/calendars/{}/agenda/", s.admin_id);
+    let contacts = format!("/dav/addressbooks/{}/contacts/", s.admin_id);
+    let event = |summary: &str| {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VEVENT\r\nUID:nul-1\r\nDTSTAMP:20261120T100000Z\r\nSUMMARY:{summary}\r\nDTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    let card = |name: &str| {
+        format!("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:nul-2\r\nFN:{name} Sosa\r\nN:Sosa;{name};;;\r\nEND:VCARD\r\n")
+    };
+    // A vCard 2.1 writes a NUL as quoted-printable `=00`: it arrives decoded.
+    let card21 = "BEGIN:VCARD\r\nVERSION:2.1\r\nUID:nul-3\r\nN;ENCODING=QUOTED-PRINTABLE:Sosa;Ana=00Mar=C3=ADa;;;\r\nFN:Ana Sosa\r\nEND:VCARD\r\n".to_owned();
+    for (path, body, condition) in [
+        (format!("{calendar}nul-1.ics"), event("Visita\0"), "valid-calendar-data"),
+        (format!("{contacts}nul-2.vcf"), card("An\0a"), "valid-address-data"),
+        (format!("{contacts}nul-3.vcf"), card21, "valid-address-data"),
+    ] {
+        let content_type = if condition == "valid-calendar-data" {
+            "text/calendar"
+        } else {
+            "text/vcard"
+        };
+        let (status, _, text) = dav(
+            &s,
+            auth,
+            "PUT",
+            &path,
+            &[("content-type", content_type)],
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, 400, "{path}: {text}");
+        assert!(text.contains(condition), "{path}: {text}");
+        assert!(text.contains("NUL"), "{path}: {text}");
+        let (status, _, _) = dav(&s, auth, "GET", &path, &[], None).await;
+        assert_eq!(status, 404, "{path} was stored");
+    }
+    // Without the NUL both are taken.
+    let (status, _, text) = dav(
+        &s,
+        auth,
+        "PUT",
+        &format!("{calendar}nul-1.ics"),
+        &[("content-type", "text/calendar")],
+        Some(event("Visita")),
+    )
+    .await;
+    assert_eq!(status, 201, "{text}");
+    // The vCard import of the API refuses it too, naming the card, and writes nothing.
+    let r = s
+        .send(
+            Method::POST,
+            "/api/v1/contacts/import/vcard",
+            Some(&s.token),
+            &[],
+            Some(RawBody::Text("text/vcard", format!("{}{}", card("Eva"), card("An\0a")))),
+        )
+        .await
+        .problem(422, "");
+    assert!(r.body.to_string().contains("NUL"), "{}", r.body);
+    assert!(s.all_pages("/api/v1/contacts").await.is_empty());
+}
+
+/// Uploads a file for an import of `kind` and runs it, skipping bad rows; answers the
+/// import as it ended and its rows.
+async fn import_file(s: &TestServer, kind: &str, name: &str, bytes: Vec<u8>) -> (Value, Vec<Value>) {
+    let res = s
+        .client
+        .post(format!(
+            "{}/api/v1/imports?kind={kind}&file_name={name}",
+            s.base
+        ))
+        .bearer_auth(&s.token)
+        .header("content-type", "application/octet-stream")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let up: Value = res.json().await.unwrap();
+    let id = up["import"]["id"].as_str().unwrap().to_owned();
+    s.post(
+        &format!("/api/v1/imports/{id}/start"),
+        json!({"mode": "skip_bad_rows"}),
+    )
+    .await
+    .expect(202);
+    let worker = Worker::standard("test");
+    assert!(worker.run_due(&s.app).await.unwrap() >= 1);
+    let done = s
+        .get(&format!("/api/v1/imports/{id}"))
+        .await
+        .expect(200)
+        .body;
+    let rows = s.all_pages(&format!("/api/v1/imports/{id}/rows")).await;
+    (done, rows)
+}
+
+async fn nul_in_an_imported_cell_rejects_its_row(s: TestServer) {
+    // A NUL in a mapped cell, in a cell no column maps, and none: the first two rows
+    // are refused, saying why, and the import goes on with the third.
+    let csv = "Nombre,Apellido,Email,Notas internas\n\
+               Ana,Gar\0cía,ana@example.com,\n\
+               Luis,Pérez,luis@example.com,nada\0aquí\n\
+               Eva,Díaz,eva@example.com,\n";
+    let (done, rows) = import_file(&s, "contacts", "nul.csv", csv.as_bytes().to_vec()).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["counts"]["created"], 1, "{done} {}", json!(rows));
+    assert_eq!(done["counts"]["rejected"], 2, "{done}");
+    for n in [2, 3] {
+        let row = rows.iter().find(|r| r["row_number"] == n).unwrap();
+        assert_eq!(row["outcome"], "rejected", "{row}");
+        let problems = row["problems"].to_string();
+        assert!(problems.contains("NUL"), "{row}");
+        // The row is kept as it was read, the NUL shown as a replacement character.
+        assert!(!row["cells"].to_string().contains("\\u0000"), "{row}");
+    }
+    let names: Vec<String> = s
+        .all_pages("/api/v1/contacts")
+        .await
+        .iter()
+        .map(|c| c["first_name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["Eva"]);
 }
 
 /// A raw request with the admin's token, for bodies and queries `TestServer::send`
