@@ -116,6 +116,10 @@ pub fn router(app: App, limits: Limits) -> Router {
         .layer(CatchPanicLayer::custom(panic_answer));
     middleware::with_security_headers(router)
         .layer(axum::middleware::from_fn(middleware::nfc_input))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::too_large_as_problem,
+        ))
         .layer(axum::middleware::from_fn(middleware::observe))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

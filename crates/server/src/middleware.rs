@@ -171,15 +171,7 @@ pub async fn nfc_input(req: Request, next: Next) -> Response {
     }
     let bytes = match to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
-        Err(_) => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                "Too large",
-                "the request body is larger than this server accepts",
-            )
-            .into_response();
-        }
+        Err(_) => return ApiError::too_large().into_response(),
     };
     let body = match nfc_urlencoded(&bytes) {
         Some(composed) => {
@@ -237,6 +229,54 @@ fn nfc_urlencoded(raw: &[u8]) -> Option<String> {
             .extend_pairs(pairs.iter().map(|(k, v)| (nfc(k), nfc(v))))
             .finish(),
     )
+}
+
+/// Every answer 413 is a problem (`application/problem+json`), whoever gave it: axum's
+/// refusal of a body over `DefaultBodyLimit` (plain text, from a handler that reads
+/// bytes: the vCard import, the logo, DAV objects), a page's form over what its CSRF
+/// check reads (no body at all), or `ApiError::too_large`. Its detail is in the client's
+/// language (`Accept-Language`, English unless Spanish is preferred), like the pages.
+/// A 413 problem with a detail of its own (a bulk request of too many operations) is
+/// left as it is. Inside `observe`, so the log line and metrics see the final answer.
+pub async fn too_large_as_problem(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let language = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let res = next.run(req).await;
+    if res.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return res;
+    }
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/problem+json");
+    if is_problem
+        && res
+            .extensions()
+            .get::<crate::problem::GenericTooLarge>()
+            .is_none()
+    {
+        return res;
+    }
+    let locale = crate::web::i18n::Locale::from_accept_language(language.as_deref())
+        .unwrap_or(crate::web::i18n::Locale::En);
+    let detail = s.web.catalog.t(locale, "problem-too-large");
+    let (parts, _) = res.into_parts();
+    let mut out = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Too large", detail)
+        .into_response();
+    // What the layers inside added (security headers, the route and user tags) stays.
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && !out.headers().contains_key(name)
+        {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out.extensions_mut().extend(parts.extensions);
+    out
 }
 
 /// Request id in and out, one structured log line, request metrics (inside
@@ -614,15 +654,7 @@ pub async fn idempotent(State(s): State<AppState>, req: Request, next: Next) -> 
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
-        Err(_) => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                "Too large",
-                "the request body is too large",
-            )
-            .into_response();
-        }
+        Err(_) => return ApiError::too_large().into_response(),
     };
     let target = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
     let hash = idempotency::request_hash(parts.method.as_str(), target, &bytes);

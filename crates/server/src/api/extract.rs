@@ -47,12 +47,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "too-large",
-                    "Too large",
-                    "the request body is larger than this server accepts",
-                )
+                ApiError::too_large()
             } else {
                 ApiError::malformed(format!("the request body could not be read: {e}"))
             }

@@ -133,7 +133,8 @@ fn app_error(e: AppError) -> Response {
         }
         AppError::Conflict(m) => plain(StatusCode::CONFLICT, &m),
         AppError::Unauthorized(m) => unauthorized(&m),
-        AppError::TooLarge(m) => plain(StatusCode::PAYLOAD_TOO_LARGE, &m),
+        // Like every 413 of the server, a problem (see `middleware::too_large_as_problem`).
+        e @ AppError::TooLarge(_) => crate::problem::ApiError::from(e).into_response(),
         e => {
             tracing::error!(error = %e, "dav request failed");
             plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
@@ -974,11 +975,12 @@ impl Ctx<'_> {
 /// A request body the XML reader refused: 413 when it holds too many elements, else 400
 /// (malformed, or nested deeper than a client ever sends).
 fn xml_refused(e: &XmlError) -> Response {
-    let status = match e {
-        XmlError::TooManyElements => StatusCode::PAYLOAD_TOO_LARGE,
-        XmlError::Malformed | XmlError::TooDeep => StatusCode::BAD_REQUEST,
-    };
-    plain(status, &e.to_string())
+    match e {
+        XmlError::TooManyElements => {
+            app_error(AppError::TooLarge(e.to_string()))
+        }
+        XmlError::Malformed | XmlError::TooDeep => plain(StatusCode::BAD_REQUEST, &e.to_string()),
+    }
 }
 
 /// Bad iCalendar or vCard: 400 with the RFC's precondition and what was wrong.

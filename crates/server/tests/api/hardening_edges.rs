@@ -19,6 +19,7 @@ both!(
     nul_in_a_query_parameter_is_a_400_naming_it,
     nul_in_a_dav_body_is_refused_as_bad_data,
     nul_in_an_imported_cell_rejects_its_row,
+    bodies_over_their_limit_are_answered_with_a_problem,
 );
 
 async fn decimals_travel_as_strings_and_numbers_are_refused(s: TestServer) {
@@ -391,6 +392,93 @@ async fn nul_in_an_imported_cell_rejects_its_row(s: TestServer) {
         .map(|c| c["first_name"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(names, ["Eva"]);
+}
+
+/// A body just over the 16 MiB every endpoint takes.
+fn over_limit(fill: u8) -> Vec<u8> {
+    vec![fill; cartera_server::middleware::BODY_LIMIT + 1]
+}
+
+/// Asserts a 413 problem whose detail is in the language asked for.
+async fn too_large(res: reqwest::Response, spanish: bool) {
+    assert_eq!(res.status().as_u16(), 413);
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], 413, "{body}");
+    assert_eq!(body["type"], "urn:cartera:problem:too-large", "{body}");
+    let detail = body["detail"].as_str().unwrap();
+    if spanish {
+        assert!(detail.contains("más grande"), "{body}");
+    } else {
+        assert!(detail.contains("larger than"), "{body}");
+    }
+}
+
+async fn bodies_over_their_limit_are_answered_with_a_problem(s: TestServer) {
+    for spanish in [false, true] {
+        let language = if spanish { "es-AR,es;q=0.9" } else { "en" };
+        // The vCard import reads its body as bytes: axum's own refusal was plain text.
+        let res = s
+            .client
+            .post(format!("{}/api/v1/contacts/import/vcard", s.base))
+            .bearer_auth(&s.token)
+            .header("content-type", "text/vcard")
+            .header("accept-language", language)
+            .body(over_limit(b'a'))
+            .send()
+            .await
+            .unwrap();
+        too_large(res, spanish).await;
+        // A JSON endpoint.
+        let mut json_body = b"{\"name\": \"".to_vec();
+        json_body.extend(over_limit(b'a'));
+        json_body.extend(b"\"}");
+        let res = s
+            .client
+            .post(format!("{}/api/v1/accounts", s.base))
+            .bearer_auth(&s.token)
+            .header("content-type", "application/json")
+            .header("accept-language", language)
+            .body(json_body)
+            .send()
+            .await
+            .unwrap();
+        too_large(res, spanish).await;
+    }
+    // A CardDAV object over the limit, and a page's form over what its CSRF check reads.
+    let res = s
+        .client
+        .put(format!(
+            "{}/dav/addressbooks/{}/contacts/big.vcf",
+            s.base, s.admin_id
+        ))
+        .basic_auth(ADMIN, Some(&s.token))
+        .header("content-type", "text/vcard")
+        .body(over_limit(b'a'))
+        .send()
+        .await
+        .unwrap();
+    too_large(res, false).await;
+    let (cookie, _) = s.browser_login(ADMIN, PASSWORD).await;
+    let mut form = b"name=".to_vec();
+    form.extend(vec![b'a'; 2 * 1024 * 1024]);
+    let res = s
+        .client
+        .post(format!("{}/accounts", s.base))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    too_large(res, false).await;
+    assert!(s.all_pages("/api/v1/accounts").await.is_empty());
+    assert!(s.all_pages("/api/v1/contacts").await.is_empty());
 }
 
 /// A raw request with the admin's token, for bodies and queries `TestServer::send`

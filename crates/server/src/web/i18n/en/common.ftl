@@ -27,6 +27,7 @@ error-nul-title = A character that cannot be saved
 error-nul-text = The field «{ $field }» holds a NUL character, which cannot be saved. Remove it (it often comes from copying out of another program) and send the form again.
 error-nul-param-title = A character that cannot be read
 error-nul-param-text = The address holds a NUL character in «{ $param }», which cannot be read. Remove it (it often comes from copying out of another program) and try again.
+problem-too-large = The request body is larger than this server accepts. Send less, or split the file into parts.
 error-internal-title = Internal error
 error-internal-text-long = Something went wrong on our side.
 error-csrf-title = The page expired

@@ -27,6 +27,7 @@ error-nul-title = Un carácter que no se puede guardar
 error-nul-text = El campo «{ $field }» tiene un carácter NUL, que no se puede guardar. Quítalo (suele venir de copiar desde otro programa) y vuelve a enviar el formulario.
 error-nul-param-title = Un carácter que no se puede leer
 error-nul-param-text = La dirección tiene un carácter NUL en «{ $param }», que no se puede leer. Quítalo (suele venir de copiar desde otro programa) y vuelve a intentarlo.
+problem-too-large = El cuerpo de la solicitud es más grande de lo que acepta este servidor. Envía menos datos o divide el archivo en partes.
 error-internal-title = Error interno
 error-internal-text-long = Algo salió mal de nuestro lado.
 error-csrf-title = La página caducó
