@@ -143,7 +143,10 @@ fn check_shape(
         )));
     }
     if text.contains('\0') {
-        return Err(malformed(format!("the object {}", crate::text::NUL_REFUSED)));
+        return Err(malformed(format!(
+            "the object {}",
+            crate::text::NUL_REFUSED
+        )));
     }
     let starts = |line: &str, word: &str| {
         line.get(..word.len())

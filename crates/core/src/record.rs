@@ -454,13 +454,17 @@ pub fn violation_from_serde(path: &str, msg: &str) -> Violation {
     // A decimal (money, a rate, a quantity) travels as a string (API.md); rust_decimal's
     // own wording would not say so.
     if msg.ends_with(DECIMAL_EXPECTED) {
-        let message = if msg.starts_with("invalid type: string") || msg.starts_with("invalid value:") {
-            format!("{} is not a decimal number; write it as a string such as \"1234.50\"", quoted_value(msg))
-        } else {
-            "must be a decimal number written as a JSON string, such as \"1234.50\": a JSON \
+        let message =
+            if msg.starts_with("invalid type: string") || msg.starts_with("invalid value:") {
+                format!(
+                    "{} is not a decimal number; write it as a string such as \"1234.50\"",
+                    quoted_value(msg)
+                )
+            } else {
+                "must be a decimal number written as a JSON string, such as \"1234.50\": a JSON \
              number is refused, since it may already have lost digits as a binary float"
-                .to_owned()
-        };
+                    .to_owned()
+            };
         return Violation {
             field: path.to_owned(),
             code: Code::Invalid,
@@ -485,8 +489,7 @@ mod tests {
         let v = deserialize::<Money>(json!({"amount": "12.50", "currency": "ARS"})).unwrap();
         assert_eq!(v.amount.to_string(), "12.50");
         for number in [json!(12.5), json!(12)] {
-            let e = deserialize::<Money>(json!({"amount": number, "currency": "ARS"}))
-                .unwrap_err();
+            let e = deserialize::<Money>(json!({"amount": number, "currency": "ARS"})).unwrap_err();
             assert_eq!(e.0[0].field, "amount");
             assert!(e.0[0].message.contains("JSON string"), "{:?}", e.0[0]);
         }

@@ -264,8 +264,13 @@ pub async fn too_large_as_problem(State(s): State<AppState>, req: Request, next:
         .unwrap_or(crate::web::i18n::Locale::En);
     let detail = s.web.catalog.t(locale, "problem-too-large");
     let (parts, _) = res.into_parts();
-    let mut out = ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", "Too large", detail)
-        .into_response();
+    let mut out = ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        "Too large",
+        detail,
+    )
+    .into_response();
     // What the layers inside added (security headers, the route and user tags) stays.
     for (name, value) in &parts.headers {
         if name != header::CONTENT_TYPE

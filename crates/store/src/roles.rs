@@ -143,8 +143,10 @@ pub async fn update(c: &mut Conn, r: &Role, expected_version: i64) -> Result<boo
 pub async fn lock_admin_changes(c: &mut Conn) -> Result<()> {
     if c.backend() == Backend::Postgres {
         // Any fixed key will do, as long as nothing else uses it: "cartera admins".
-        c.execute(Sql::new("SELECT pg_advisory_xact_lock(7236174930281613415)"))
-            .await?;
+        c.execute(Sql::new(
+            "SELECT pg_advisory_xact_lock(7236174930281613415)",
+        ))
+        .await?;
     }
     Ok(())
 }

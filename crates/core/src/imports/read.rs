@@ -1050,7 +1050,9 @@ mod tests {
         assert_eq!(rows[0].0, ["Ana", "Gar\u{FFFD}cía"]);
         assert_eq!(
             rows[0].1,
-            ["has a cell in column 'Ape\u{FFFD}llido' that holds a NUL character (\\u0000), which cannot be stored"]
+            [
+                "has a cell in column 'Ape\u{FFFD}llido' that holds a NUL character (\\u0000), which cannot be stored"
+            ]
         );
         assert_eq!(rows[1], (vec!["Eva".to_owned(), "Díaz".to_owned()], vec![]));
 

@@ -429,7 +429,8 @@ fn resolve(schemas: &Schemas, r: &Ref) -> Option<Schema> {
 /// A text the server trims and refuses when nothing is left ("must not be empty"): at
 /// least one character that is not white space as Rust's `trim` reads it (Unicode
 /// `White_Space`), written out because `\S` means other things in other regex engines.
-pub const NON_BLANK: &str = "[^\\t\\n\\x0B\\x0C\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]";
+pub const NON_BLANK: &str =
+    "[^\\t\\n\\x0B\\x0C\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]";
 
 /// Says of the named text properties of a registered object schema that they may not be
 /// blank (see [`NON_BLANK`]). Without it a fuzzer that sends `""` to a field that may be

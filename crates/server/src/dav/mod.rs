@@ -976,9 +976,7 @@ impl Ctx<'_> {
 /// (malformed, or nested deeper than a client ever sends).
 fn xml_refused(e: &XmlError) -> Response {
     match e {
-        XmlError::TooManyElements => {
-            app_error(AppError::TooLarge(e.to_string()))
-        }
+        XmlError::TooManyElements => app_error(AppError::TooLarge(e.to_string())),
         XmlError::Malformed | XmlError::TooDeep => plain(StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }

@@ -54,7 +54,14 @@ pub async fn refuse_nul(State(s): State<AppState>, req: Request, next: Next) -> 
             .run(Request::from_parts(parts, Body::from(bytes)))
             .await;
     };
-    nul_page(&s, &mut parts, StatusCode::UNPROCESSABLE_ENTITY, "field", field).await
+    nul_page(
+        &s,
+        &mut parts,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "field",
+        field,
+    )
+    .await
 }
 
 /// The page that refuses a NUL: in a form's `field`, or in a query's `param`.

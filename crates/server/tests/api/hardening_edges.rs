@@ -24,9 +24,7 @@ both!(
 
 async fn decimals_travel_as_strings_and_numbers_are_refused(s: TestServer) {
     let ars = |a: Value| json!({"amount": a, "currency": "ARS"});
-    let line = |quantity: Value, amount: Value| {
-        json!({"description": "Tornillos", "quantity": quantity, "unit_price": ars(amount), "tax_rate": "21"})
-    };
+    let line = |quantity: Value, amount: Value| json!({"description": "Tornillos", "quantity": quantity, "unit_price": ars(amount), "tax_rate": "21"});
     // The totals preview: every decimal as a string is priced...
     let r = s
         .post(
@@ -194,11 +192,9 @@ async fn two_admins_removing_each_other_at_once_leave_one(s: TestServer) {
         let statuses = [first.status.as_u16(), second.status.as_u16()];
         let done = statuses.iter().filter(|s| **s == 200).count();
         assert_eq!(
-            done,
-            1,
+            done, 1,
             "round {round}: {statuses:?} {} {}",
-            first.body,
-            second.body
+            first.body, second.body
         );
         let refused = if statuses[0] == 200 { &second } else { &first };
         match refused.status.as_u16() {
@@ -241,7 +237,10 @@ async fn nul_in_a_query_parameter_is_a_400_naming_it(s: TestServer) {
     for (path, field) in [
         ("/api/v1/accounts?q=a%00b", "q"),
         ("/api/v1/accounts?filter[name]=A%00", "filter[name]"),
-        ("/api/v1/accounts?filter%5Bname%5D%5Bin%5D=x,%00", "filter[name][in]"),
+        (
+            "/api/v1/accounts?filter%5Bname%5D%5Bin%5D=x,%00",
+            "filter[name][in]",
+        ),
         ("/api/v1/search?q=%00", "q"),
         ("/api/v1/contacts?limit=5&sort=name%00", "sort"),
         ("/api/v1/audit_events?action=a%00", "action"),
@@ -276,13 +275,23 @@ async fn nul_in_a_dav_body_is_refused_as_bad_data(s: TestServer) {
         )
     };
     let card = |name: &str| {
-        format!("BEGIN:VCARD\r\nVERSION:4.0\r\nUID:nul-2\r\nFN:{name} Sosa\r\nN:Sosa;{name};;;\r\nEND:VCARD\r\n")
+        format!(
+            "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:nul-2\r\nFN:{name} Sosa\r\nN:Sosa;{name};;;\r\nEND:VCARD\r\n"
+        )
     };
     // A vCard 2.1 writes a NUL as quoted-printable `=00`: it arrives decoded.
     let card21 = "BEGIN:VCARD\r\nVERSION:2.1\r\nUID:nul-3\r\nN;ENCODING=QUOTED-PRINTABLE:Sosa;Ana=00Mar=C3=ADa;;;\r\nFN:Ana Sosa\r\nEND:VCARD\r\n".to_owned();
     for (path, body, condition) in [
-        (format!("{calendar}nul-1.ics"), event("Visita\0"), "valid-calendar-data"),
-        (format!("{contacts}nul-2.vcf"), card("An\0a"), "valid-address-data"),
+        (
+            format!("{calendar}nul-1.ics"),
+            event("Visita\0"),
+            "valid-calendar-data",
+        ),
+        (
+            format!("{contacts}nul-2.vcf"),
+            card("An\0a"),
+            "valid-address-data",
+        ),
         (format!("{contacts}nul-3.vcf"), card21, "valid-address-data"),
     ] {
         let content_type = if condition == "valid-calendar-data" {
@@ -323,7 +332,10 @@ async fn nul_in_a_dav_body_is_refused_as_bad_data(s: TestServer) {
             "/api/v1/contacts/import/vcard",
             Some(&s.token),
             &[],
-            Some(RawBody::Text("text/vcard", format!("{}{}", card("Eva"), card("An\0a")))),
+            Some(RawBody::Text(
+                "text/vcard",
+                format!("{}{}", card("Eva"), card("An\0a")),
+            )),
         )
         .await
         .problem(422, "");
@@ -333,7 +345,12 @@ async fn nul_in_a_dav_body_is_refused_as_bad_data(s: TestServer) {
 
 /// Uploads a file for an import of `kind` and runs it, skipping bad rows; answers the
 /// import as it ended and its rows.
-async fn import_file(s: &TestServer, kind: &str, name: &str, bytes: Vec<u8>) -> (Value, Vec<Value>) {
+async fn import_file(
+    s: &TestServer,
+    kind: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> (Value, Vec<Value>) {
     let res = s
         .client
         .post(format!(
