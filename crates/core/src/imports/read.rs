@@ -1029,8 +1029,11 @@ mod tests {
 
     use super::*;
 
-    /// Every row of a file: its cells as text and its problems.
-    fn read_all(bytes: Vec<u8>, name: &str) -> (Vec<String>, Vec<(Vec<String>, Vec<String>)>) {
+    /// A row's cells as text, and its problems.
+    type Row = (Vec<String>, Vec<String>);
+
+    /// The header and every row of a file.
+    fn read_all(bytes: Vec<u8>, name: &str) -> (Vec<String>, Vec<Row>) {
         let t = open(Cursor::new(bytes), name, &ReadOptions::default()).unwrap();
         let header = t.header.clone();
         let rows = t

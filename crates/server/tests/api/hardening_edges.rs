@@ -247,7 +247,7 @@ async fn nul_in_a_query_parameter_is_a_400_naming_it(s: TestServer) {
         ("/api/v1/forecast?period=2026%00", "period"),
         ("/api/v1/accounts?fil%00ter=1", "fil\u{0}ter"),
     ] {
-        let r = get_raw(&s, path).await.problem(400, &field);
+        let r = get_raw(&s, path).await.problem(400, field);
         assert!(
             r.body["detail"].as_str().unwrap().contains("NUL"),
             "{path}: {}",
@@ -496,24 +496,4 @@ async fn bodies_over_their_limit_are_answered_with_a_problem(s: TestServer) {
     too_large(res, false).await;
     assert!(s.all_pages("/api/v1/accounts").await.is_empty());
     assert!(s.all_pages("/api/v1/contacts").await.is_empty());
-}
-
-/// A raw request with the admin's token, for bodies and queries `TestServer::send`
-/// does not build.
-#[allow(dead_code)]
-async fn raw(
-    s: &TestServer,
-    method: Method,
-    path: &str,
-    content_type: &str,
-    body: Vec<u8>,
-) -> reqwest::Response {
-    s.client
-        .request(method, format!("{}{path}", s.base))
-        .bearer_auth(&s.token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
 }
