@@ -142,6 +142,10 @@ impl std::fmt::Display for TrustedProxies {
 /// far above what a person's integration needs, low enough to stop a runaway loop.
 pub const DEFAULT_TOKEN_RATE_LIMIT: u32 = 6000;
 
+/// Refused bearer tokens an address may send in a minute unless configured (see
+/// `state::BEARER_FAILURES_PER_MINUTE`).
+pub const DEFAULT_REFUSED_TOKEN_RATE_LIMIT: u32 = 30;
+
 /// Values given on the command line or in the environment (clap reads both).
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
@@ -218,7 +222,7 @@ impl Config {
             refused_token_rate_limit: o
                 .refused_token_rate_limit
                 .or(file.refused_token_rate_limit)
-                .unwrap_or(crate::state::BEARER_FAILURES_PER_MINUTE),
+                .unwrap_or(DEFAULT_REFUSED_TOKEN_RATE_LIMIT),
             data_dir,
             database_url,
             db_max_connections: o

@@ -66,7 +66,7 @@ pub const LOGINS_PER_MINUTE: u32 = 30;
 /// (nothing needs to); it tells a misconfigured client to back off and bounds the audit
 /// events its refusals write. A good token from the same address keeps working, so one
 /// broken script behind an office's address does not stop the others.
-pub const BEARER_FAILURES_PER_MINUTE: u32 = 30;
+pub const BEARER_FAILURES_PER_MINUTE: u32 = crate::config::DEFAULT_REFUSED_TOKEN_RATE_LIMIT;
 
 /// How often (milliseconds) a process writes the hits it has counted on its own, when
 /// fewer than its batch have come.
