@@ -179,7 +179,7 @@ async fn two_admins_removing_each_other_at_once_leave_one(s: TestServer) {
     // while B demotes A. One must wait for the other and then be refused: 409
     // last-admin when both requests were let in as administrators. (When one change is
     // done before the other request is even authenticated, that request is no longer an
-    // administrator's: 403 once demoted, 401 once deactivated.)
+    // administrator's: 403 from the one demoted, 401 from the one deactivated.)
     let mut last_admin_refusals = 0;
     for round in 0..60 {
         let (first, second): (Resp, Resp) = match round % 3 {
@@ -202,7 +202,7 @@ async fn two_admins_removing_each_other_at_once_leave_one(s: TestServer) {
                 assert_eq!(refused.body["type"], "urn:cartera:problem:last-admin");
                 last_admin_refusals += 1;
             }
-            403 if round % 3 == 0 => {}
+            403 if round % 3 != 1 => {}
             401 if round % 3 == 2 => {}
             other => panic!("round {round}: refused with {other}: {}", refused.body),
         }
