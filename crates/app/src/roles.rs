@@ -87,8 +87,9 @@ impl Versioned for Role {
         expected: i64,
         _now: DateTime<Utc>,
     ) -> Result<bool> {
-        let updated = store::update(conn, role, expected).await?;
         // A role that loses `settings: admin` may leave nobody to administer.
+        store::lock_admin_changes(conn).await?;
+        let updated = store::update(conn, role, expected).await?;
         if updated {
             ensure_an_admin(conn).await?;
         }
@@ -115,7 +116,9 @@ pub async fn create(app: &App, actor: &Actor, input: NewRole) -> Result<Role> {
 /// Someone must be left who can administer: an active user whose role allows `admin`
 /// on settings (or who has no role, from before roles). Checked inside the transaction
 /// that would take the last one away, after its change, so that every path (a role
-/// change, a deactivation, a role's permissions) answers the same refusal.
+/// change, a deactivation, a role's permissions) answers the same refusal. That
+/// transaction takes `store::lock_admin_changes` before it reads anything, so that two
+/// such changes at once are checked one after the other.
 pub(crate) async fn ensure_an_admin(conn: &mut Conn) -> Result<()> {
     let admin_roles: HashSet<Id> = store::list(conn)
         .await?
@@ -176,6 +179,7 @@ pub async fn assign(app: &App, actor: &Actor, user: Id, role_id: Id) -> Result<(
     actor.permit(Module::Settings, Action::Admin)?;
     let now = app.now();
     let mut conn = app.db.begin().await?;
+    store::lock_admin_changes(&mut conn).await?;
     let Some(role) = store::get(&mut conn, role_id).await? else {
         return Err(AppError::Invalid(Violations::one(
             "role_id",

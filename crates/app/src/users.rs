@@ -487,6 +487,10 @@ pub async fn update_me(app: &App, actor: &Actor, change: ProfileChange) -> Resul
 async fn write_profile(app: &App, actor: &Actor, id: Id, change: UserChange) -> Result<User> {
     let now = app.now();
     let mut conn = app.db.begin().await?;
+    if change.active == Some(false) {
+        // A deactivation may take the last administrator away (see `ensure_an_admin`).
+        cartera_store::roles::lock_admin_changes(&mut conn).await?;
+    }
     let old = store::by_id(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;

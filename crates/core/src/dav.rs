@@ -142,6 +142,12 @@ fn check_shape(
             text.len()
         )));
     }
+    if text.contains('\0') {
+        return Err(malformed(format!(
+            "the object {}",
+            crate::text::NUL_REFUSED
+        )));
+    }
     let starts = |line: &str, word: &str| {
         line.get(..word.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(word))
@@ -169,6 +175,20 @@ fn check_shape(
         }
     }
     Ok(())
+}
+
+/// Refuses an object whose values hold a NUL once decoded (a vCard 2.1 writes one as
+/// quoted-printable `=00`; the raw text was checked in `check_shape`).
+fn refuse_decoded_nul(uid: Option<&str>, fields: &serde_json::Value) -> Result<(), DataError> {
+    let field = if uid.is_some_and(|u| u.contains('\0')) {
+        Some("UID".to_owned())
+    } else {
+        crate::text::nul_path(fields, "")
+    };
+    match field {
+        Some(f) => Err(malformed(format!("{f} {}", crate::text::NUL_REFUSED))),
+        None => Ok(()),
+    }
 }
 
 /// Whether an activity belongs in a calendar: it has a day or a start.
@@ -289,6 +309,12 @@ fn duration_of(e: &ICalendarEntry) -> Option<Duration> {
 /// Reads one client calendar object: exactly one VEVENT or VTODO (recurring series are
 /// taken as their first occurrence), with a summary and an end not before its start.
 pub fn parse_calendar(text: &str) -> Result<CalendarItem, DataError> {
+    let item = read_calendar(text)?;
+    refuse_decoded_nul(Some(&item.uid), &item.patch())?;
+    Ok(item)
+}
+
+fn read_calendar(text: &str) -> Result<CalendarItem, DataError> {
     check_shape(text, Some(MAX_OBJECT_BYTES), Some(MAX_COMPONENTS))?;
     let composed = crate::text::nfc(text);
     let text: &str = &composed;
@@ -912,7 +938,10 @@ pub fn parse_cards(text: &str) -> Result<Vec<Result<CardItem, DataError>>, DataE
     let mut out = Vec::new();
     loop {
         match parser.entry() {
-            Entry::VCard(card) => out.push(read_card(&card)),
+            Entry::VCard(card) => out.push(read_card(&card).and_then(|c| {
+                refuse_decoded_nul(c.uid.as_deref(), &c.patch())?;
+                Ok(c)
+            })),
             Entry::Eof => break,
             Entry::ICalendar(_) => out.push(Err(malformed("an iCalendar object, not a vCard"))),
             Entry::InvalidLine(l) => out.push(Err(malformed(format!("invalid line: {l}")))),

@@ -407,6 +407,16 @@ pub fn deserialize<T: DeserializeOwned>(v: Value) -> Result<T, Violations> {
     })
 }
 
+/// How rust_decimal's reader ends the message of a value that is no decimal string.
+const DECIMAL_EXPECTED: &str = "expected a Decimal type representing a fixed-point number";
+
+/// The value a serde "invalid value: string \"x\", expected ..." message quotes.
+fn quoted_value(msg: &str) -> &str {
+    msg.split_once(": ")
+        .and_then(|(_, rest)| rest.rsplit_once(", expected"))
+        .map_or("the value", |(v, _)| v.trim_start_matches("string "))
+}
+
 /// Turns a serde message into a violation on the right field.
 pub fn violation_from_serde(path: &str, msg: &str) -> Violation {
     let path = if path == "." { "" } else { path };
@@ -441,6 +451,26 @@ pub fn violation_from_serde(path: &str, msg: &str) -> Violation {
     // serde's own wording ("invalid type: integer `3`, expected a string") is clear enough;
     // drop the position suffix that refers to a text the client never saw.
     let msg = msg.split(" at line ").next().unwrap_or(msg);
+    // A decimal (money, a rate, a quantity) travels as a string (API.md); rust_decimal's
+    // own wording would not say so.
+    if msg.ends_with(DECIMAL_EXPECTED) {
+        let message =
+            if msg.starts_with("invalid type: string") || msg.starts_with("invalid value:") {
+                format!(
+                    "{} is not a decimal number; write it as a string such as \"1234.50\"",
+                    quoted_value(msg)
+                )
+            } else {
+                "must be a decimal number written as a JSON string, such as \"1234.50\": a JSON \
+             number is refused, since it may already have lost digits as a binary float"
+                    .to_owned()
+            };
+        return Violation {
+            field: path.to_owned(),
+            code: Code::Invalid,
+            message,
+        };
+    }
     Violation {
         field: path.to_owned(),
         code: Code::Invalid,
@@ -452,6 +482,24 @@ pub fn violation_from_serde(path: &str, msg: &str) -> Violation {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn decimals_are_read_from_strings_only() {
+        use crate::money::Money;
+        let v = deserialize::<Money>(json!({"amount": "12.50", "currency": "ARS"})).unwrap();
+        assert_eq!(v.amount.to_string(), "12.50");
+        for number in [json!(12.5), json!(12)] {
+            let e = deserialize::<Money>(json!({"amount": number, "currency": "ARS"})).unwrap_err();
+            assert_eq!(e.0[0].field, "amount");
+            assert!(e.0[0].message.contains("JSON string"), "{:?}", e.0[0]);
+        }
+        let e = deserialize::<Money>(json!({"amount": "doce", "currency": "ARS"})).unwrap_err();
+        assert_eq!(e.0[0].field, "amount");
+        assert_eq!(
+            e.0[0].message,
+            "\"doce\" is not a decimal number; write it as a string such as \"1234.50\""
+        );
+    }
 
     #[test]
     fn diff_names_nested_fields() {

@@ -37,6 +37,37 @@ pub fn nfc_in_place(s: &mut String) {
     }
 }
 
+/// Why a text holding a NUL character is refused: PostgreSQL cannot store one, and a
+/// SQLite database holding one could not be moved to PostgreSQL. Every edge refuses it:
+/// JSON bodies, forms, query strings, DAV objects and imported cells.
+pub const NUL_REFUSED: &str = "holds a NUL character (\\u0000), which cannot be stored";
+
+/// The path (as violations name fields: `custom.note`, `emails[0].address`) of the first
+/// text or key in `v` holding a NUL, below `at` (`""` for the whole value).
+pub fn nul_path(v: &serde_json::Value, at: &str) -> Option<String> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s.contains('\0').then(|| at.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_path(x, &format!("{at}[{i}]"))),
+        Value::Object(m) => m.iter().find_map(|(k, x)| {
+            let path = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if k.contains('\0') {
+                Some(path)
+            } else {
+                nul_path(x, &path)
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// Lower-case without accents: `"José GARCÍA"` -> `"jose garcia"`. `ñ` becomes `n`, as a
 /// person typing on a phone without the Spanish layout would write it.
 pub fn fold(s: &str) -> String {

@@ -45,6 +45,7 @@ pub struct FileConfig {
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub token_rate_limit: Option<u32>,
+    pub refused_token_rate_limit: Option<u32>,
     /// IPs and CIDR ranges, e.g. `["10.0.0.0/8", "192.168.1.5"]`.
     pub trusted_proxies: Option<Vec<String>>,
 }
@@ -84,6 +85,8 @@ pub struct Config {
     pub smtp_from: String,
     /// API requests a minute per token; 0: no limit.
     pub token_rate_limit: u32,
+    /// Refused tokens a minute per client address before 429; 0: no limit.
+    pub refused_token_rate_limit: u32,
     /// The reverse proxies whose forwarding headers name the client.
     pub trusted_proxies: TrustedProxies,
 }
@@ -139,6 +142,10 @@ impl std::fmt::Display for TrustedProxies {
 /// far above what a person's integration needs, low enough to stop a runaway loop.
 pub const DEFAULT_TOKEN_RATE_LIMIT: u32 = 6000;
 
+/// Refused bearer tokens an address may send in a minute unless configured (see
+/// `state::BEARER_FAILURES_PER_MINUTE`).
+pub const DEFAULT_REFUSED_TOKEN_RATE_LIMIT: u32 = 30;
+
 /// Values given on the command line or in the environment (clap reads both).
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
@@ -152,6 +159,7 @@ pub struct Overrides {
     pub smtp_url: Option<String>,
     pub smtp_from: Option<String>,
     pub token_rate_limit: Option<u32>,
+    pub refused_token_rate_limit: Option<u32>,
     /// `CARTERA_TRUSTED_PROXIES`: addresses and CIDR ranges separated by commas.
     pub trusted_proxies: Option<String>,
 }
@@ -211,6 +219,10 @@ impl Config {
                 .token_rate_limit
                 .or(file.token_rate_limit)
                 .unwrap_or(DEFAULT_TOKEN_RATE_LIMIT),
+            refused_token_rate_limit: o
+                .refused_token_rate_limit
+                .or(file.refused_token_rate_limit)
+                .unwrap_or(DEFAULT_REFUSED_TOKEN_RATE_LIMIT),
             data_dir,
             database_url,
             db_max_connections: o
@@ -269,6 +281,7 @@ mod tests {
         assert_eq!(c.smtp_url, None);
         assert_eq!(c.smtp_from, "Cartera <no-reply@localhost>");
         assert_eq!(c.token_rate_limit, 6000);
+        assert_eq!(c.refused_token_rate_limit, 30);
     }
 
     #[test]
@@ -276,13 +289,15 @@ mod tests {
         let file: FileConfig = toml::from_str(
             "database_url = \"sqlite://x.db\"\npublic_url = \"https://crm.example.com/\"\n\
              smtp_url = \"smtp://ana:p@ss@mail.example.com:587?tls=required\"\n\
-             smtp_from = \"Ventas <ventas@example.com>\"\ntoken_rate_limit = 0",
+             smtp_from = \"Ventas <ventas@example.com>\"\ntoken_rate_limit = 0\n\
+             refused_token_rate_limit = 0",
         )
         .unwrap();
         let c = Config::resolve(Overrides::default(), file).unwrap();
         assert_eq!(c.public_url, "https://crm.example.com");
         assert_eq!(c.smtp_from, "Ventas <ventas@example.com>");
         assert_eq!(c.token_rate_limit, 0);
+        assert_eq!(c.refused_token_rate_limit, 0);
         assert_eq!(
             c.mail_display(),
             "smtp://ana:***@mail.example.com:587?tls=required"

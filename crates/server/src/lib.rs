@@ -66,13 +66,14 @@ pub fn router(app: App, limits: Limits) -> Router {
         openapi: Arc::new(openapi.into()),
         login_limiter: state::login_limiter(),
         token_limiter: state::token_limiter(&limits),
-        bearer_failure_limiter: state::bearer_failure_limiter(),
+        bearer_failure_limiter: state::bearer_failure_limiter(&limits),
         refusal_audit_limiter: state::refusal_audit_limiter(),
         trusted_proxies: Arc::new(limits.trusted_proxies),
         web: Arc::new(web::Ui::new()),
     };
     let web_router = web::router(state.clone());
     let api_router = api_router
+        .route_layer(axum::middleware::from_fn(middleware::refuse_nul_query))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::idempotent,
@@ -84,6 +85,7 @@ pub fn router(app: App, limits: Limits) -> Router {
         .route_layer(axum::middleware::from_fn(middleware::tag_route));
     let ops_router = ops_router
         .merge(public_router)
+        .route_layer(axum::middleware::from_fn(middleware::refuse_nul_query))
         .route_layer(axum::middleware::from_fn(middleware::tag_route));
     let docs: Router<AppState> = SwaggerUi::new("/api/docs")
         .config(SwaggerConfig::new(["/api/v1/openapi.json"]))
@@ -114,6 +116,10 @@ pub fn router(app: App, limits: Limits) -> Router {
         .layer(CatchPanicLayer::custom(panic_answer));
     middleware::with_security_headers(router)
         .layer(axum::middleware::from_fn(middleware::nfc_input))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::too_large_as_problem,
+        ))
         .layer(axum::middleware::from_fn(middleware::observe))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

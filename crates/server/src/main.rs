@@ -109,6 +109,10 @@ struct ServeArgs {
     /// API requests a minute per token (0: no limit). Default: 6000.
     #[arg(long, env = "CARTERA_TOKEN_RATE_LIMIT")]
     token_rate_limit: Option<u32>,
+    /// Refused API tokens (and failed DAV logins) a minute per client address before
+    /// they are answered 429 (0: no limit). Default: 30.
+    #[arg(long, env = "CARTERA_REFUSED_TOKEN_RATE_LIMIT")]
+    refused_token_rate_limit: Option<u32>,
     /// Reverse proxies in front of Cartera, as IPs or CIDR ranges separated by commas
     /// (e.g. 10.0.0.0/8,192.168.1.5). A request from one of them is taken to come from
     /// the address its X-Forwarded-For (or Forwarded) header names; from anyone else
@@ -240,6 +244,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         overrides.smtp_url.clone_from(&a.smtp_url);
         overrides.smtp_from.clone_from(&a.smtp_from);
         overrides.token_rate_limit = a.token_rate_limit;
+        overrides.refused_token_rate_limit = a.refused_token_rate_limit;
         overrides.trusted_proxies.clone_from(&a.trusted_proxies);
     }
     let config = Config::resolve(overrides, file).map_err(|e| e.to_string())?;
@@ -304,6 +309,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             let limits = Limits {
                 token_requests_per_minute: config.token_rate_limit,
+                refused_tokens_per_minute: config.refused_token_rate_limit,
                 trusted_proxies: config.trusted_proxies.clone(),
             };
             cartera_server::serve(listener, app.clone(), limits, shutdown_signal())

@@ -171,15 +171,7 @@ pub async fn nfc_input(req: Request, next: Next) -> Response {
     }
     let bytes = match to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
-        Err(_) => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                "Too large",
-                "the request body is larger than this server accepts",
-            )
-            .into_response();
-        }
+        Err(_) => return ApiError::too_large().into_response(),
     };
     let body = match nfc_urlencoded(&bytes) {
         Some(composed) => {
@@ -191,6 +183,33 @@ pub async fn nfc_input(req: Request, next: Next) -> Response {
         None => Body::from(bytes),
     };
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The name of the first query parameter whose name or value holds a NUL character
+/// once decoded (`?q=a%00b` names `q`); `None` for a clean query, nearly all of them.
+pub fn nul_in_query(uri: &axum::http::Uri) -> Option<String> {
+    let q = uri.query()?;
+    // A NUL can only travel percent-encoded.
+    if !q.contains("%00") {
+        return None;
+    }
+    form_urlencoded::parse(q.as_bytes())
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| k.into_owned())
+}
+
+/// Refuses a query parameter holding a NUL character: 400 naming it, before any handler
+/// reads it. PostgreSQL cannot store a NUL (a search or a filter value may be saved in a
+/// view, compared with stored text or written in the audit trail), so every edge refuses
+/// it: JSON bodies (`api::extract::parse_json`), forms and pages' queries
+/// (`web::forms::refuse_nul`), and here the queries of the API, DAV and the operations
+/// endpoints.
+pub async fn refuse_nul_query(req: Request, next: Next) -> Response {
+    if let Some(name) = nul_in_query(req.uri()) {
+        return ApiError::bad_field(&name, Code::Invalid, crate::api::extract::NUL_MESSAGE)
+            .into_response();
+    }
+    next.run(req).await
 }
 
 /// `raw` (`a=1&b=Iba%CC%81n%CC%83ez`) encoded again with every name and value composed,
@@ -210,6 +229,59 @@ fn nfc_urlencoded(raw: &[u8]) -> Option<String> {
             .extend_pairs(pairs.iter().map(|(k, v)| (nfc(k), nfc(v))))
             .finish(),
     )
+}
+
+/// Every answer 413 is a problem (`application/problem+json`), whoever gave it: axum's
+/// refusal of a body over `DefaultBodyLimit` (plain text, from a handler that reads
+/// bytes: the vCard import, the logo, DAV objects), a page's form over what its CSRF
+/// check reads (no body at all), or `ApiError::too_large`. Its detail is in the client's
+/// language (`Accept-Language`, English unless Spanish is preferred), like the pages.
+/// A 413 problem with a detail of its own (a bulk request of too many operations) is
+/// left as it is. Inside `observe`, so the log line and metrics see the final answer.
+pub async fn too_large_as_problem(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let language = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let res = next.run(req).await;
+    if res.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return res;
+    }
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes() == b"application/problem+json");
+    if is_problem
+        && res
+            .extensions()
+            .get::<crate::problem::GenericTooLarge>()
+            .is_none()
+    {
+        return res;
+    }
+    let locale = crate::web::i18n::Locale::from_accept_language(language.as_deref())
+        .unwrap_or(crate::web::i18n::Locale::En);
+    let detail = s.web.catalog.t(locale, "problem-too-large");
+    let (parts, _) = res.into_parts();
+    let mut out = ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too-large",
+        "Too large",
+        detail,
+    )
+    .into_response();
+    // What the layers inside added (security headers, the route and user tags) stays.
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE
+            && name != header::CONTENT_LENGTH
+            && !out.headers().contains_key(name)
+        {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out.extensions_mut().extend(parts.extensions);
+    out
 }
 
 /// Request id in and out, one structured log line, request metrics (inside
@@ -402,7 +474,8 @@ async fn refused(
     request_id: Option<String>,
 ) -> Response {
     if let Some(ip) = peer
-        && let Err(seconds) = s.bearer_failure_limiter.take(&s.app, &ip.to_string()).await
+        && let Some(limiter) = &s.bearer_failure_limiter
+        && let Err(seconds) = limiter.take(&s.app, &ip.to_string()).await
     {
         return ApiError::from(AppError::RateLimited {
             message: format!(
@@ -586,15 +659,7 @@ pub async fn idempotent(State(s): State<AppState>, req: Request, next: Next) -> 
     let (parts, body) = req.into_parts();
     let bytes = match to_bytes(body, BODY_LIMIT).await {
         Ok(b) => b,
-        Err(_) => {
-            return ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too-large",
-                "Too large",
-                "the request body is too large",
-            )
-            .into_response();
-        }
+        Err(_) => return ApiError::too_large().into_response(),
     };
     let target = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
     let hash = idempotency::request_hash(parts.method.as_str(), target, &bytes);

@@ -34,6 +34,15 @@ pub struct Problem {
     pub candidates: Vec<DuplicateCandidate>,
 }
 
+/// What a body over its limit is told before the client's language is looked at;
+/// `middleware::too_large_as_problem` says it in that language.
+pub const TOO_LARGE: &str = "the request body is larger than this server accepts";
+
+/// Marks the answer of a body over its limit (with the generic [`TOO_LARGE`] detail),
+/// so that `middleware::too_large_as_problem` words it in the client's language.
+#[derive(Debug, Clone, Copy)]
+pub struct GenericTooLarge;
+
 /// An error answer, ready to render.
 #[derive(Debug)]
 pub struct ApiError {
@@ -120,6 +129,16 @@ impl ApiError {
             code,
             message,
         }])
+    }
+
+    /// A body over the limit of what the server reads (413).
+    pub fn too_large() -> Self {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Too large",
+            TOO_LARGE,
+        )
     }
 
     pub fn internal() -> Self {
@@ -253,6 +272,8 @@ impl IntoResponse for ApiError {
             .unwrap_or(usize::MAX)
             .saturating_add(over);
         let violations_total = (unlisted > 0).then(|| self.errors.len().saturating_add(unlisted));
+        let generic_too_large =
+            self.status == StatusCode::PAYLOAD_TOO_LARGE && self.detail == TOO_LARGE;
         let body = Problem {
             kind: format!("urn:cartera:problem:{}", self.slug),
             title: self.title.to_owned(),
@@ -271,6 +292,9 @@ impl IntoResponse for ApiError {
         if let Some(seconds) = self.retry_after_seconds {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if generic_too_large {
+            res.extensions_mut().insert(GenericTooLarge);
         }
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut()

@@ -21,8 +21,9 @@ pub struct AppState {
     pub login_limiter: Arc<SharedLimiter>,
     /// Requests per API token; `None` when the limit is off.
     pub token_limiter: Option<Arc<SharedLimiter>>,
-    /// Refused bearer tokens per client address (see `BEARER_FAILURES_PER_MINUTE`).
-    pub bearer_failure_limiter: Arc<SharedLimiter>,
+    /// Refused bearer tokens per client address (see `BEARER_FAILURES_PER_MINUTE`);
+    /// `None` when the limit is off.
+    pub bearer_failure_limiter: Option<Arc<SharedLimiter>>,
     /// Audit events of refused tokens: one a minute per token is enough to see it.
     pub refusal_audit_limiter: Arc<SharedLimiter>,
     /// The reverse proxies whose `X-Forwarded-For` names the client.
@@ -36,6 +37,9 @@ pub struct AppState {
 pub struct Limits {
     /// API requests a minute per token; 0 turns the limit off (the benchmark does).
     pub token_requests_per_minute: u32,
+    /// Refused bearer tokens (and failed DAV logins) a minute per client address before
+    /// 429; 0 turns the limit off (the OpenAPI check in CI does, to see every 401).
+    pub refused_tokens_per_minute: u32,
     /// Peers whose `X-Forwarded-For` / `Forwarded` headers are believed; empty: the
     /// peer address is the client's and those headers are ignored.
     pub trusted_proxies: TrustedProxies,
@@ -45,6 +49,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             token_requests_per_minute: crate::config::DEFAULT_TOKEN_RATE_LIMIT,
+            refused_tokens_per_minute: BEARER_FAILURES_PER_MINUTE,
             trusted_proxies: TrustedProxies::default(),
         }
     }
@@ -57,11 +62,11 @@ impl Default for Limits {
 pub const LOGINS_PER_MINUTE: u32 = 30;
 
 /// Refused bearer tokens one address may send in a minute before its refusals turn
-/// into 429. Tokens carry 256 random bits, so this does not guard against guessing
+/// into 429, unless configured (`CARTERA_REFUSED_TOKEN_RATE_LIMIT`). Tokens carry 256 random bits, so this does not guard against guessing
 /// (nothing needs to); it tells a misconfigured client to back off and bounds the audit
 /// events its refusals write. A good token from the same address keeps working, so one
 /// broken script behind an office's address does not stop the others.
-pub const BEARER_FAILURES_PER_MINUTE: u32 = 30;
+pub const BEARER_FAILURES_PER_MINUTE: u32 = crate::config::DEFAULT_REFUSED_TOKEN_RATE_LIMIT;
 
 /// How often (milliseconds) a process writes the hits it has counted on its own, when
 /// fewer than its batch have come.
@@ -176,11 +181,10 @@ pub fn login_limiter() -> Arc<SharedLimiter> {
     Arc::new(SharedLimiter::new("login", LOGINS_PER_MINUTE))
 }
 
-pub fn bearer_failure_limiter() -> Arc<SharedLimiter> {
-    Arc::new(SharedLimiter::new(
-        "bearer_refused",
-        BEARER_FAILURES_PER_MINUTE,
-    ))
+/// The limit on refused tokens per address; `None` when configured as 0 (off).
+pub fn bearer_failure_limiter(limits: &Limits) -> Option<Arc<SharedLimiter>> {
+    let n = limits.refused_tokens_per_minute;
+    (n > 0).then(|| Arc::new(SharedLimiter::new("bearer_refused", n)))
 }
 
 pub fn refusal_audit_limiter() -> Arc<SharedLimiter> {

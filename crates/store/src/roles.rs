@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use cartera_core::Id;
 use cartera_core::roles::{Permissions, Role, Visibility, built_in};
 
-use crate::db::{Conn, DbRow, Result, Sql};
+use crate::db::{Backend, Conn, DbRow, Result, Sql};
 use crate::error::StoreError;
 
 const COLUMNS: &str = "id, key, name, permissions, visibility, built_in, version, updated_at";
@@ -131,6 +131,24 @@ pub async fn update(c: &mut Conn, r: &Role, expected_version: i64) -> Result<boo
         )
         .await?;
     Ok(n > 0)
+}
+
+/// Serialises the writes that may take the last administrator away, until the
+/// transaction `c` ends. Call it first thing in the write transaction, before reading
+/// who administers: on PostgreSQL two transactions that each demote one of two
+/// administrators would otherwise both see the other still in place and both commit
+/// (READ COMMITTED), leaving none. A transaction-level advisory lock makes the second
+/// wait for the first and then read what it wrote. SQLite needs nothing: a write
+/// transaction there holds the one write lock from its start (`BEGIN IMMEDIATE`).
+pub async fn lock_admin_changes(c: &mut Conn) -> Result<()> {
+    if c.backend() == Backend::Postgres {
+        // Any fixed key will do, as long as nothing else uses it: "cartera admins".
+        c.execute(Sql::new(
+            "SELECT pg_advisory_xact_lock(7236174930281613415)",
+        ))
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn set_user_role(c: &mut Conn, user: Id, role: Id, now: DateTime<Utc>) -> Result<bool> {

@@ -281,12 +281,20 @@ pub fn open<R: Read + Seek + Send + 'static>(
     // The file's text in composed form (see `text::nfc`), whatever wrote it: a name
     // exported with separate accent marks must match the one already in the database.
     let mut header = header;
-    header.iter_mut().for_each(crate::text::nfc_in_place);
-    let rows: Rows = Box::new(rows.map(|row| {
+    header.iter_mut().for_each(|h| {
+        crate::text::nfc_in_place(h);
+        // A header only names a column; its NUL is shown, not stored as such.
+        if h.contains('\0') {
+            *h = h.replace('\0', "\u{FFFD}");
+        }
+    });
+    let names = header.clone();
+    let rows: Rows = Box::new(rows.map(move |row| {
         row.map(|mut row| {
-            for cell in &mut row.cells {
+            for (i, cell) in row.cells.iter_mut().enumerate() {
                 if let Raw::Text(s) = cell {
                     crate::text::nfc_in_place(s);
+                    refuse_nul(s, i, &names, &mut row.problems);
                 }
             }
             row
@@ -307,6 +315,24 @@ pub fn open<R: Read + Seek + Send + 'static>(
         Some(Ok(row)) => t.first = Some(row),
     }
     Ok(t)
+}
+
+/// A cell holding a NUL character (PostgreSQL cannot store one) makes its row a bad
+/// row, saying which column; the cell is kept with the NUL shown as U+FFFD, so that the
+/// row can be stored and shown among the rejected ones.
+fn refuse_nul(cell: &mut String, column: usize, header: &[String], problems: &mut Vec<String>) {
+    if !cell.contains('\0') {
+        return;
+    }
+    *cell = cell.replace('\0', "\u{FFFD}");
+    let name = header
+        .get(column)
+        .cloned()
+        .unwrap_or_else(|| format!("Column {}", column + 1));
+    problems.push(format!(
+        "has a cell in column '{name}' that {}",
+        crate::text::NUL_REFUSED
+    ));
 }
 
 fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -994,5 +1020,58 @@ fn float_text(f: f64) -> String {
         format!("{}", f as i64)
     } else {
         format!("{f}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+
+    /// A row's cells as text, and its problems.
+    type Row = (Vec<String>, Vec<String>);
+
+    /// The header and every row of a file.
+    fn read_all(bytes: Vec<u8>, name: &str) -> (Vec<String>, Vec<Row>) {
+        let t = open(Cursor::new(bytes), name, &ReadOptions::default()).unwrap();
+        let header = t.header.clone();
+        let rows = t
+            .map(|r| {
+                let r = r.unwrap();
+                (r.cells.iter().map(Raw::text).collect(), r.problems)
+            })
+            .collect();
+        (header, rows)
+    }
+
+    #[test]
+    fn a_nul_in_a_cell_makes_its_row_bad_and_is_not_kept() {
+        let csv = "Nombre,Ape\0llido\nAna,Gar\0cía\nEva,Díaz\n";
+        let (header, rows) = read_all(csv.as_bytes().to_vec(), "x.csv");
+        assert_eq!(header, ["Nombre", "Ape\u{FFFD}llido"]);
+        assert_eq!(rows[0].0, ["Ana", "Gar\u{FFFD}cía"]);
+        assert_eq!(
+            rows[0].1,
+            [
+                "has a cell in column 'Ape\u{FFFD}llido' that holds a NUL character (\\u0000), which cannot be stored"
+            ]
+        );
+        assert_eq!(rows[1], (vec!["Eva".to_owned(), "Díaz".to_owned()], vec![]));
+
+        // A spreadsheet writes a NUL as `_x0000_`, which the reader turns back into one.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (col, (head, cell)) in [("Nombre", "Ana\0"), ("Apellido", "García")]
+            .iter()
+            .enumerate()
+        {
+            let col = u16::try_from(col).unwrap();
+            sheet.write_string(0, col, *head).unwrap();
+            sheet.write_string(1, col, *cell).unwrap();
+        }
+        let (_, rows) = read_all(book.save_to_buffer().unwrap(), "x.xlsx");
+        assert_eq!(rows[0].0, ["Ana\u{FFFD}", "García"]);
+        assert!(rows[0].1[0].contains("column 'Nombre'"), "{:?}", rows[0].1);
     }
 }

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::doc::{Api, Op, page_schema, register};
+use super::doc::{Api, Op, non_blank_fields, page_schema, register};
 use super::extract::{Auth, IfMatch, Input, QueryPairs, RecordId};
 use super::records::Page;
 use crate::problem::ApiError;
@@ -150,6 +150,9 @@ pub fn mount(api: Api) -> Api {
     let page = page_schema(&mut api.schemas, "ProductPage", product.clone());
     register::<NewProduct>(&mut api.schemas);
     register::<ProductChange>(&mut api.schemas);
+    for name in ["NewProduct", "ProductChange"] {
+        non_blank_fields(&mut api.schemas, name, &["sku", "name", "unit"]);
+    }
     let plist = register::<PriceList>(&mut api.schemas);
     let plist_page = page_schema(&mut api.schemas, "PriceListPage", plist.clone());
     register::<NewPriceList>(&mut api.schemas);

@@ -47,12 +47,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "too-large",
-                    "Too large",
-                    "the request body is larger than this server accepts",
-                )
+                ApiError::too_large()
             } else {
                 ApiError::malformed(format!("the request body could not be read: {e}"))
             }
@@ -105,30 +100,11 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
 pub const NUL_MESSAGE: &str =
     "must not contain the NUL character (\\u0000), which a PostgreSQL database cannot store";
 
-/// The path (as violations name fields: `custom.note`, `emails[0].address`) of the first
-/// text or key in `v` holding a NUL. Refused at the edge for every body, because
-/// PostgreSQL cannot store one and a SQLite database holding one could not be moved.
+/// The path of the first text or key in `v` holding a NUL (see `text::nul_path`).
+/// Refused at the edge for every body, because PostgreSQL cannot store one and a SQLite
+/// database holding one could not be moved.
 fn nul_path(v: &Value, at: &str) -> Option<String> {
-    match v {
-        Value::String(s) => s.contains('\0').then(|| at.to_owned()),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, x)| nul_path(x, &format!("{at}[{i}]"))),
-        Value::Object(m) => m.iter().find_map(|(k, x)| {
-            let path = if at.is_empty() {
-                k.clone()
-            } else {
-                format!("{at}.{k}")
-            };
-            if k.contains('\0') {
-                Some(path)
-            } else {
-                nul_path(x, &path)
-            }
-        }),
-        _ => None,
-    }
+    cartera_core::text::nul_path(v, at)
 }
 
 /// Every string of a JSON value (keys too) in Unicode's composed form, so an accent sent

@@ -120,6 +120,7 @@ pub fn mount(mut api: Api) -> Api {
     register::<NewRole>(&mut api.schemas);
     register::<RoleChange>(&mut api.schemas);
     register::<UserChange>(&mut api.schemas);
+    super::doc::non_blank_fields(&mut api.schemas, "UserChange", &["name"]);
     register::<NewUser>(&mut api.schemas);
     let user = register::<User>(&mut api.schemas);
     api.route(

@@ -82,6 +82,7 @@ pub fn mount(mut api: Api) -> Api {
     let token_page = page_schema(&mut api.schemas, "ApiTokenPage", token.clone());
     register::<TokenRequest>(&mut api.schemas);
     register::<ProfileChange>(&mut api.schemas);
+    super::doc::non_blank_fields(&mut api.schemas, "ProfileChange", &["name"]);
     let new_token = register::<NewToken>(&mut api.schemas);
     api.route(
         HttpMethod::Patch,

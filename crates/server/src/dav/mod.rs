@@ -52,6 +52,9 @@ pub fn router() -> Router<AppState> {
         .route("/dav/", any(dav_root))
         .route("/dav/{*path}", any(dav))
         .route("/feeds/{file}", get(feed))
+        .route_layer(axum::middleware::from_fn(
+            crate::middleware::refuse_nul_query,
+        ))
         .route_layer(axum::middleware::from_fn(crate::middleware::tag_route))
 }
 
@@ -130,7 +133,8 @@ fn app_error(e: AppError) -> Response {
         }
         AppError::Conflict(m) => plain(StatusCode::CONFLICT, &m),
         AppError::Unauthorized(m) => unauthorized(&m),
-        AppError::TooLarge(m) => plain(StatusCode::PAYLOAD_TOO_LARGE, &m),
+        // Like every 413 of the server, a problem (see `middleware::too_large_as_problem`).
+        e @ AppError::TooLarge(_) => crate::problem::ApiError::from(e).into_response(),
         e => {
             tracing::error!(error = %e, "dav request failed");
             plain(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
@@ -196,7 +200,8 @@ async fn refused_basic(
     request_id: Option<String>,
 ) -> Response {
     if let Some(ip) = peer
-        && let Err(seconds) = s.bearer_failure_limiter.take(&s.app, &ip.to_string()).await
+        && let Some(limiter) = &s.bearer_failure_limiter
+        && let Err(seconds) = limiter.take(&s.app, &ip.to_string()).await
     {
         let mut res = plain(
             StatusCode::TOO_MANY_REQUESTS,
@@ -970,11 +975,10 @@ impl Ctx<'_> {
 /// A request body the XML reader refused: 413 when it holds too many elements, else 400
 /// (malformed, or nested deeper than a client ever sends).
 fn xml_refused(e: &XmlError) -> Response {
-    let status = match e {
-        XmlError::TooManyElements => StatusCode::PAYLOAD_TOO_LARGE,
-        XmlError::Malformed | XmlError::TooDeep => StatusCode::BAD_REQUEST,
-    };
-    plain(status, &e.to_string())
+    match e {
+        XmlError::TooManyElements => app_error(AppError::TooLarge(e.to_string())),
+        XmlError::Malformed | XmlError::TooDeep => plain(StatusCode::BAD_REQUEST, &e.to_string()),
+    }
 }
 
 /// Bad iCalendar or vCard: 400 with the RFC's precondition and what was wrong.

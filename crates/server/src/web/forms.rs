@@ -18,11 +18,16 @@ use super::render::Page;
 use crate::middleware::BODY_LIMIT;
 use crate::state::AppState;
 
-/// Around every page: a posted form with a NUL character in a field (or a field's
-/// name) is refused with a 422 page naming the field, before any handler reads it.
-/// PostgreSQL cannot store a NUL, and a SQLite database holding one could not move to
-/// PostgreSQL; the JSON API refuses them in `api::extract::parse_json` likewise.
+/// Around every page: a query parameter with a NUL character is refused with a 400
+/// page naming it, and a posted form with one in a field (or a field's name) with a 422
+/// page naming the field, before any handler reads them. PostgreSQL cannot store a NUL,
+/// and a SQLite database holding one could not move to PostgreSQL; the JSON API refuses
+/// them in `api::extract::parse_json` and `middleware::refuse_nul_query` likewise.
 pub async fn refuse_nul(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    if let Some(param) = crate::middleware::nul_in_query(req.uri()) {
+        let (mut parts, _) = req.into_parts();
+        return nul_page(&s, &mut parts, StatusCode::BAD_REQUEST, "param", param).await;
+    }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -49,20 +54,42 @@ pub async fn refuse_nul(State(s): State<AppState>, req: Request, next: Next) -> 
             .run(Request::from_parts(parts, Body::from(bytes)))
             .await;
     };
-    let page = match <Page as FromRequestParts<AppState>>::from_request_parts(&mut parts, &s).await
-    {
+    nul_page(
+        &s,
+        &mut parts,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "field",
+        field,
+    )
+    .await
+}
+
+/// The page that refuses a NUL: in a form's `field`, or in a query's `param`.
+async fn nul_page(
+    s: &AppState,
+    parts: &mut axum::http::request::Parts,
+    status: StatusCode,
+    what: &str,
+    name: String,
+) -> Response {
+    let page = match <Page as FromRequestParts<AppState>>::from_request_parts(parts, s).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let text = page.t_args("error-nul-text", &[("field", ArgValue::Text(field))]);
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    let name: String = name.replace('\0', "").chars().take(100).collect();
+    let (title_key, text_key) = if what == "param" {
+        ("error-nul-param-title", "error-nul-param-text")
+    } else {
+        ("error-nul-title", "error-nul-text")
+    };
+    let text = page.t_args(text_key, &[(what, ArgValue::Text(name))]);
     page.render(
         status,
         "layout/error.html",
         json!({
             "status": status.as_u16(),
-            "title_key": "error-nul-title",
-            "text_key": "error-nul-text",
+            "title_key": title_key,
+            "text_key": text_key,
             "text": text,
         }),
     )

@@ -20,6 +20,7 @@ mod deals;
 mod decomposed;
 mod export;
 mod hardening;
+mod hardening_edges;
 mod hardening_parsers;
 mod imports;
 mod jobs;

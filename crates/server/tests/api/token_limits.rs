@@ -26,6 +26,28 @@ both!(
     refused_known_tokens_are_recorded
 );
 
+both!(
+    setup = Setup {
+        limits: Limits {
+            refused_tokens_per_minute: 0,
+            ..Limits::default()
+        },
+        ..Setup::default()
+    };
+    refused_tokens_are_not_limited_when_the_limit_is_off
+);
+
+both!(
+    setup = Setup {
+        limits: Limits {
+            refused_tokens_per_minute: 4,
+            ..Limits::default()
+        },
+        ..Setup::default()
+    };
+    the_refused_token_limit_is_configurable
+);
+
 async fn me(s: &TestServer, token: &str) -> Resp {
     s.send(Method::GET, "/api/v1/users/me", Some(token), &[], None)
         .await
@@ -82,6 +104,44 @@ async fn refused_tokens_are_limited_per_address(s: TestServer) {
     let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     // A good token from the same address still works.
+    s.get("/api/v1/users/me").await.expect(200);
+}
+
+async fn refused_tokens_are_not_limited_when_the_limit_is_off(s: TestServer) {
+    // `CARTERA_REFUSED_TOKEN_RATE_LIMIT=0`: every refused token is a 401, however many
+    // (well past the default 30), over the API and over DAV's Basic login.
+    for i in 0..(3 * BEARER_FAILURES_PER_MINUTE) {
+        let token = if i % 2 == 0 { "garbage" } else { "crt_guess" };
+        let r = me(&s, token).await;
+        assert_eq!(r.status.as_u16(), 401, "refused token {i}: {:?}", r.body);
+    }
+    for i in 0..(2 * BEARER_FAILURES_PER_MINUTE) {
+        let (status, _, _) = crate::dav::dav(
+            &s,
+            Some((crate::dav::ADMIN, "crt_guess")),
+            "PROPFIND",
+            "/dav/",
+            &[("depth", "0")],
+            None,
+        )
+        .await;
+        assert_eq!(status, 401, "refused DAV login {i}");
+    }
+    s.get("/api/v1/users/me").await.expect(200);
+}
+
+async fn the_refused_token_limit_is_configurable(s: TestServer) {
+    // Four a minute: the fifth refused token from the address is answered 429.
+    let mut limited = None;
+    for i in 1..=10 {
+        let r = me(&s, "garbage").await;
+        if r.status.as_u16() == 429 {
+            limited = Some(i);
+            break;
+        }
+        r.problem(401, "");
+    }
+    assert_eq!(limited, Some(5));
     s.get("/api/v1/users/me").await.expect(200);
 }
 
