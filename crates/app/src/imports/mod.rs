@@ -72,8 +72,7 @@ fn file_error(e: FileError) -> AppError {
 }
 
 fn kind_of(plural: &str) -> Result<RecordKind> {
-    core::KINDS
-        .into_iter()
+    core::kinds()
         .find(|k| k.plural() == plural || k.as_str() == plural)
         .ok_or_else(|| {
             AppError::Invalid(Violations::one(
