@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use cartera_core::accounts::AccountData;
@@ -14,7 +14,7 @@ use cartera_core::record::{
     DuplicateKey, KeyKind, Meta, Record, RecordKind, Reference, apply_patch, from_input,
 };
 use cartera_core::territories::{self, Territory};
-use cartera_core::{Check, Code, Id, Violation};
+use cartera_core::{Check, Code, Id, Violation, Violations};
 use cartera_store::records as store;
 use cartera_store::{Conn, custom_fields as defs_store};
 
@@ -22,8 +22,27 @@ use crate::error::DuplicateCandidate;
 use crate::settings::Settings;
 use crate::{Actor, AppError, Result};
 
-use super::visibility::visible_ids;
-use super::{Kind, prefixed, today, visible_of};
+use super::kind::Kind;
+use super::visibility::{visible_ids, visible_of};
+
+/// The day a write happens on, for rules about dates.
+pub(super) fn today(now: DateTime<Utc>) -> NaiveDate {
+    now.date_naive()
+}
+
+/// Re-roots violations under a bulk item's path (`create[3].`).
+pub(super) fn prefixed(v: Violations, prefix: &str) -> Vec<Violation> {
+    v.0.into_iter()
+        .map(|mut x| {
+            x.field = if x.field.is_empty() {
+                prefix.trim_end_matches('.').to_owned()
+            } else {
+                format!("{prefix}{}", x.field)
+            };
+            x
+        })
+        .collect()
+}
 
 /// Everything a batch of writes needs checked against the database at once.
 pub(crate) struct Batch<'a> {

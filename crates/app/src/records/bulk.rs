@@ -16,9 +16,11 @@ use crate::events::event;
 use crate::{Actor, App, AppError, Result};
 
 use super::batch::{Batch, check_duplicates};
+use super::kind::Kind;
+use super::visibility::visible_of;
+use super::writes::WriteOptions;
 use super::writes::trash_in;
 use super::writes::{plan_creates, resolve_creates, resolve_update, stale};
-use super::{Kind, WriteOptions, visible_of};
 
 /// The most operations one bulk request may carry.
 pub const MAX_BULK: usize = 1000;

@@ -15,7 +15,9 @@ use cartera_store::records as store;
 use crate::events::event;
 use crate::{Actor, App, AppError, Result};
 
-use super::{Kind, load_visible, today};
+use super::batch::today;
+use super::kind::Kind;
+use super::visibility::load_visible;
 
 /// Kinds whose duplicates can be merged.
 pub trait Merge: Kind {
