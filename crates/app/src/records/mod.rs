@@ -10,6 +10,7 @@ mod bulk;
 mod kind;
 mod merge;
 mod reads;
+mod registry;
 mod visibility;
 mod writes;
 
@@ -19,7 +20,8 @@ pub use bulk::{BulkInput, BulkOutcome, MAX_BULK, bulk};
 pub use kind::Kind;
 pub use merge::{Merge, merge};
 pub use reads::{Listed, get, list};
-pub(crate) use visibility::{require_visible, visible_of};
+pub(crate) use registry::{of as registered, require_visible};
+pub(crate) use visibility::visible_of;
 pub use visibility::{load_live, load_visible};
 pub(crate) use writes::{Naming, create_in, write_update};
 pub use writes::{WriteOptions, create, delete, restore, update};
