@@ -178,6 +178,7 @@ pub const FACTS: [Facts; 19] = [
         "price_lists",
         Module::Catalog,
     ),
+    // Deals are shared like accounts (a grantee sees the deal, not its quotes).
     Facts {
         generic: true,
         custom_fields: true,
