@@ -320,7 +320,7 @@ mod tests {
             assert_eq!(RecordKind::parse(k.plural()), Some(k));
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
-        assert_eq!(RecordKind::parse("widgets"), None);
+        assert_eq!(RecordKind::parse("no_such_kind"), None);
         assert_eq!(RecordKind::parse(""), None);
     }
 
