@@ -81,15 +81,11 @@ pub async fn list(
     if let Some(id) = f.record_id
         && !actor.may(Module::Audit, Action::Admin)
     {
-        // Without the admin right, one reads the history of the accounts, contacts and
-        // leads (and activities) in one's view alone: not that of users (their logins), tokens or settings.
+        // Without the admin right, one reads the history of the records in one's view of
+        // the kinds whose facts open their trail (accounts, contacts, leads, activities)
+        // alone: not that of users (their logins), tokens or settings.
         let mut seen = false;
-        for kind in [
-            RecordKind::Account,
-            RecordKind::Contact,
-            RecordKind::Lead,
-            RecordKind::Activity,
-        ] {
+        for kind in RecordKind::all_where(|f| f.open_trail) {
             if crate::records::require_visible(&mut conn, actor, kind, id)
                 .await
                 .is_ok()

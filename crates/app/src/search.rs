@@ -2,15 +2,11 @@
 
 use serde::Serialize;
 
-use cartera_core::accounts::AccountData;
-use cartera_core::activities::ActivityData;
-use cartera_core::contacts::ContactData;
-use cartera_core::leads::LeadData;
 use cartera_core::record::RecordKind;
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Code, Id, Violations};
 
-use crate::records::{Kind, list};
+use crate::records::registered;
 use crate::{Actor, App, AppError, Result};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -21,32 +17,8 @@ pub struct Hit {
     pub subtitle: Option<String>,
 }
 
-async fn hits<D: Kind>(
-    app: &App,
-    actor: &Actor,
-    q: &str,
-    per_kind: usize,
-    out: &mut Vec<Hit>,
-) -> Result<()> {
-    if !actor.may(Module::of(D::KIND), Action::Read) {
-        return Ok(());
-    }
-    let params = [
-        ("q".to_owned(), q.to_owned()),
-        ("limit".to_owned(), per_kind.to_string()),
-    ];
-    for r in list::<D>(app, actor, &params).await?.rows {
-        out.push(Hit {
-            kind: D::KIND,
-            id: r.id,
-            title: r.data.title(),
-            subtitle: r.data.subtitle(),
-        });
-    }
-    Ok(())
-}
-
-/// Up to `per_kind` matches of each kind: accounts, then contacts, leads and activities.
+/// Up to `per_kind` matches of each kind the search box shows (the kinds table says which:
+/// accounts, then contacts, leads and activities), in the table's order.
 pub async fn search(app: &App, actor: &Actor, q: &str, per_kind: usize) -> Result<Vec<Hit>> {
     // Each kind is searched only where the role may read it.
     if q.trim().is_empty() {
@@ -57,9 +29,21 @@ pub async fn search(app: &App, actor: &Actor, q: &str, per_kind: usize) -> Resul
         )));
     }
     let mut out = Vec::new();
-    hits::<AccountData>(app, actor, q, per_kind, &mut out).await?;
-    hits::<ContactData>(app, actor, q, per_kind, &mut out).await?;
-    hits::<LeadData>(app, actor, q, per_kind, &mut out).await?;
-    hits::<ActivityData>(app, actor, q, per_kind, &mut out).await?;
+    for kind in RecordKind::all_where(|f| f.searchable) {
+        let Some(entry) = registered(kind) else {
+            continue;
+        };
+        if !actor.may(Module::of(kind), Action::Read) {
+            continue;
+        }
+        for found in entry.search(app, actor, q, per_kind).await? {
+            out.push(Hit {
+                kind,
+                id: found.id,
+                title: found.title,
+                subtitle: found.subtitle,
+            });
+        }
+    }
     Ok(out)
 }

@@ -97,7 +97,7 @@ impl CustomFieldData {
     }
 
     pub fn validate(&self, c: &mut Check) {
-        if !RecordKind::WITH_CUSTOM_FIELDS.contains(&self.record_kind) {
+        if !self.record_kind.has_custom_fields() {
             c.add(
                 "record_kind",
                 Code::Invalid,

@@ -7,97 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::ids::Id;
-use crate::record::RecordKind;
+pub use crate::module::Module;
 use crate::users::Scope;
 use crate::validate::{Check, Code};
-
-/// A part of the product that permissions are given for.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Module {
-    Accounts,
-    Contacts,
-    Leads,
-    /// Notes on any record (reading them also needs the record).
-    Notes,
-    /// Custom field definitions (values are part of their records).
-    CustomFields,
-    /// Company settings, roles and the team.
-    Settings,
-    /// The audit trail across records.
-    Audit,
-    /// The agenda: tasks, calls, meetings, visits and their costs.
-    Activities,
-    /// Products, services and price lists.
-    Catalog,
-    /// Pipelines, deals, forecast, quotas and commissions (`admin`: pipelines, quotas
-    /// and commission plans).
-    Deals,
-    /// Quotes and their PDF documents.
-    Quotes,
-    /// Orders, their deliveries and tracking.
-    Orders,
-}
-
-impl Module {
-    pub const ALL: [Module; 12] = [
-        Module::Accounts,
-        Module::Contacts,
-        Module::Leads,
-        Module::Notes,
-        Module::CustomFields,
-        Module::Settings,
-        Module::Audit,
-        Module::Activities,
-        Module::Catalog,
-        Module::Deals,
-        Module::Quotes,
-        Module::Orders,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Module::Accounts => "accounts",
-            Module::Contacts => "contacts",
-            Module::Leads => "leads",
-            Module::Notes => "notes",
-            Module::CustomFields => "custom_fields",
-            Module::Settings => "settings",
-            Module::Audit => "audit",
-            Module::Activities => "activities",
-            Module::Catalog => "catalog",
-            Module::Deals => "deals",
-            Module::Quotes => "quotes",
-            Module::Orders => "orders",
-        }
-    }
-
-    /// The module a kind of record belongs to.
-    pub fn of(kind: RecordKind) -> Module {
-        match kind {
-            RecordKind::Account => Module::Accounts,
-            RecordKind::Contact => Module::Contacts,
-            RecordKind::Lead => Module::Leads,
-            RecordKind::Note => Module::Notes,
-            RecordKind::Product | RecordKind::PriceList => Module::Catalog,
-            RecordKind::CustomField => Module::CustomFields,
-            RecordKind::Activity => Module::Activities,
-            RecordKind::Deal
-            | RecordKind::Pipeline
-            | RecordKind::Quota
-            | RecordKind::CommissionPlan => Module::Deals,
-            RecordKind::Quote => Module::Quotes,
-            RecordKind::Order => Module::Orders,
-            RecordKind::User
-            | RecordKind::ApiToken
-            | RecordKind::Setting
-            | RecordKind::Territory
-            | RecordKind::Job => Module::Settings,
-        }
-    }
-}
 
 /// Something one may do in a module.
 #[derive(

@@ -11,16 +11,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cartera_core::accounts::AccountData;
-use cartera_core::activities::ActivityData;
-use cartera_core::contacts::ContactData;
-use cartera_core::deals::DealData;
-use cartera_core::leads::LeadData;
-use cartera_core::record::RecordKind;
-
 use crate::db::{Backend, Conn, Result, Sql};
 use crate::error::StoreError;
-use crate::records::reindex;
 
 /// A cell: the stored value as text, or null.
 pub type Cell = Option<String>;
@@ -558,34 +550,10 @@ pub async fn company_rows(c: &mut Conn) -> Result<i64> {
     Ok(n)
 }
 
-/// Rebuilds every search index from the records (a backup carries no index). The match
-/// is exhaustive so that a new kind of record must say whether it has an index.
+/// Rebuilds every search index from the records (a backup carries no index): one per
+/// kind of the generic record storage (`kinds::REGISTRY`).
 pub async fn rebuild_search(c: &mut Conn) -> Result<u64> {
-    let mut indexed = 0;
-    for kind in RecordKind::ALL {
-        indexed += match kind {
-            RecordKind::Account => reindex::<AccountData>(c).await?,
-            RecordKind::Contact => reindex::<ContactData>(c).await?,
-            RecordKind::Lead => reindex::<LeadData>(c).await?,
-            RecordKind::Activity => reindex::<ActivityData>(c).await?,
-            RecordKind::Deal => reindex::<DealData>(c).await?,
-            RecordKind::Note
-            | RecordKind::CustomField
-            | RecordKind::User
-            | RecordKind::ApiToken
-            | RecordKind::Setting
-            | RecordKind::Territory
-            | RecordKind::Job
-            | RecordKind::Product
-            | RecordKind::PriceList
-            | RecordKind::Pipeline
-            | RecordKind::Quota
-            | RecordKind::CommissionPlan
-            | RecordKind::Quote
-            | RecordKind::Order => 0,
-        };
-    }
-    Ok(indexed)
+    crate::kinds::reindex_all(c).await
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod groups;
 pub mod idempotency;
 pub mod imports;
 pub mod jobs;
+pub mod kinds;
 pub mod leads;
 pub mod limits;
 pub mod notes;

@@ -41,8 +41,7 @@ pub use undo::{
 pub use upload::{MAX_FILE, Uploaded, sample, upload};
 
 fn kind_of(plural: &str) -> Result<RecordKind> {
-    core::KINDS
-        .into_iter()
+    core::kinds()
         .find(|k| k.plural() == plural || k.as_str() == plural)
         .ok_or_else(|| {
             AppError::Invalid(Violations::one(

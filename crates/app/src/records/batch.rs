@@ -2,19 +2,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
-use cartera_core::accounts::AccountData;
-use cartera_core::contacts::ContactData;
 use cartera_core::custom_fields::{CustomField, validate_values};
-use cartera_core::deals::DealData;
-use cartera_core::leads::LeadData;
 use cartera_core::record::{
     DuplicateKey, KeyKind, Meta, Record, RecordKind, Reference, apply_patch, from_input,
 };
 use cartera_core::territories::{self, Territory};
-use cartera_core::{Check, Code, Id, Violation};
+use cartera_core::{Check, Code, Id, Violation, Violations};
 use cartera_store::records as store;
 use cartera_store::{Conn, custom_fields as defs_store};
 
@@ -22,9 +18,28 @@ use crate::error::DuplicateCandidate;
 use crate::settings::Settings;
 use crate::{Actor, AppError, Result};
 
-use super::kind::{Kind, prefixed, today};
-use super::visibility::visible_ids;
+use super::kind::Kind;
+use super::registry::of as registered;
 use super::visibility::visible_of;
+
+/// The day a write happens on, for rules about dates.
+pub(super) fn today(now: DateTime<Utc>) -> NaiveDate {
+    now.date_naive()
+}
+
+/// Re-roots violations under a bulk item's path (`create[3].`).
+pub(super) fn prefixed(v: Violations, prefix: &str) -> Vec<Violation> {
+    v.0.into_iter()
+        .map(|mut x| {
+            x.field = if x.field.is_empty() {
+                prefix.trim_end_matches('.').to_owned()
+            } else {
+                format!("{prefix}{}", x.field)
+            };
+            x
+        })
+        .collect()
+}
 
 /// Everything a batch of writes needs checked against the database at once.
 pub(crate) struct Batch<'a> {
@@ -209,36 +224,19 @@ impl<'a> Batch<'a> {
             let live = match kind {
                 RecordKind::User => crate::users::active_ids(conn, &ids).await?,
                 RecordKind::Territory => cartera_store::territories::existing(conn, &ids).await?,
-                RecordKind::Account if limited => {
-                    visible_ids::<AccountData>(conn, self.actor, &ids).await?
-                }
-                RecordKind::Contact if limited => {
-                    visible_ids::<ContactData>(conn, self.actor, &ids).await?
-                }
-                RecordKind::Lead if limited => {
-                    visible_ids::<LeadData>(conn, self.actor, &ids).await?
-                }
-                RecordKind::Deal if limited => {
-                    visible_ids::<DealData>(conn, self.actor, &ids).await?
-                }
-                RecordKind::Account => store::live_ids(conn, "accounts", &ids).await?,
-                RecordKind::Contact => store::live_ids(conn, "contacts", &ids).await?,
-                RecordKind::Lead => store::live_ids(conn, "leads", &ids).await?,
-                RecordKind::Deal => store::live_ids(conn, "deals", &ids).await?,
-                _ => HashSet::new(),
+                _ if limited => match registered(kind) {
+                    Some(entry) => entry.visible_ids(conn, self.actor, &ids).await?,
+                    None => HashSet::new(),
+                },
+                _ => cartera_store::kinds::live_ids(conn, kind, &ids).await?,
             };
             found.insert(kind, live);
         }
         for (prefix, r) in std::mem::take(&mut self.refs) {
             if !found.get(&r.target).is_some_and(|s| s.contains(&r.id)) {
                 let what = match r.target {
-                    RecordKind::User => "active user",
-                    RecordKind::Account => "account",
-                    RecordKind::Contact => "contact",
-                    RecordKind::Lead => "lead",
-                    RecordKind::Deal => "deal",
-                    RecordKind::Territory => "territory",
-                    _ => "record",
+                    RecordKind::User => "active user".to_owned(),
+                    other => other.as_str().replace('_', " "),
                 };
                 self.check.add(
                     &format!("{prefix}{}", r.field),

@@ -16,8 +16,9 @@ use crate::events::update_event;
 use crate::{Actor, App, AppError, Result};
 
 use super::batch::{Batch, check_duplicates};
-use super::kind::{Kind, WriteOptions};
+use super::kind::Kind;
 use super::visibility::visible_of;
+use super::writes::WriteOptions;
 use super::writes::trash_in;
 use super::writes::{plan_creates, resolve_creates, resolve_update, stale};
 

@@ -1,11 +1,13 @@
-//! What the generic write path asks of each record kind, and what its parts share.
+//! The contract between a record kind and the generic machinery of `records`: the rules
+//! a kind has beyond its own fields. A leaf of the folder: the other files name it.
 
 use std::future::Future;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 
+use cartera_core::Check;
+use cartera_core::Id;
 use cartera_core::record::{KeyKind, Record};
-use cartera_core::{Check, Id, Violation, Violations};
 use cartera_store::Conn;
 use cartera_store::records::Table;
 
@@ -72,29 +74,4 @@ pub trait Kind: Table {
             KeyKind::Name => "name",
         }
     }
-}
-
-/// Options of a write.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct WriteOptions {
-    /// Write even when the record looks like an existing one.
-    pub allow_duplicate: bool,
-}
-
-pub(super) fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.date_naive()
-}
-
-/// Re-roots violations under a bulk item's path (`create[3].`).
-pub(super) fn prefixed(v: Violations, prefix: &str) -> Vec<Violation> {
-    v.0.into_iter()
-        .map(|mut x| {
-            x.field = if x.field.is_empty() {
-                prefix.trim_end_matches('.').to_owned()
-            } else {
-                format!("{prefix}{}", x.field)
-            };
-            x
-        })
-        .collect()
 }

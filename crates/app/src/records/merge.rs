@@ -15,7 +15,8 @@ use cartera_store::records as store;
 use crate::events::event;
 use crate::{Actor, App, AppError, Result};
 
-use super::kind::{Kind, today};
+use super::batch::today;
+use super::kind::Kind;
 use super::visibility::load_visible;
 
 /// Kinds whose duplicates can be merged.

@@ -1,69 +1,32 @@
 //! Creating, changing, listing, trashing and restoring records of any kind, one at a time
 //! or in bulk. Every write validates the whole record, checks its links and duplicates,
 //! bumps its version and writes its audit event in the same transaction.
-
-use cartera_core::Id;
-use cartera_core::query::{ListQuery, encode_cursor, parse_list};
-use cartera_core::record::Record;
-use cartera_core::roles::{Action, Module};
-use cartera_store::custom_fields as defs_store;
-use cartera_store::records::{self as store};
-
-use crate::{Actor, App, AppError, Result};
+//!
+//! This file only declares the folder and says what it offers; its files import one
+//! another (`kind.rs` and `visibility.rs` are the leaves), never this one.
 
 mod batch;
 mod bulk;
 mod kind;
 mod merge;
+mod reads;
+mod registry;
 mod visibility;
 mod writes;
 
 pub(crate) use batch::Batch;
 pub(crate) use bulk::rewrite;
 pub use bulk::{BulkInput, BulkOutcome, MAX_BULK, bulk};
-pub use kind::{Kind, WriteOptions};
+pub use kind::Kind;
 pub use merge::{Merge, merge};
+pub use reads::{Listed, get, list};
+pub(crate) use registry::{of as registered, require_visible};
+pub(crate) use visibility::visible_of;
 pub use visibility::{load_live, load_visible};
-pub(crate) use visibility::{require_visible, visible_of};
 pub(crate) use writes::{Naming, create_in, write_update};
-pub use writes::{create, delete, restore, update};
-
-/// What a list returns: a page and the cursor of the next.
-pub struct Listed<D> {
-    pub rows: Vec<Record<D>>,
-    pub next_cursor: Option<String>,
-}
+pub use writes::{WriteOptions, create, delete, restore, update};
 
 // The audit-event helpers moved to the leaf `events`; these names stay for the callers
 // that still reach them through `records` (`crate::events::{event, changed_fields}` is
 // the path that makes no import circle).
 pub(crate) use crate::events::{changed_fields, event};
-
-pub async fn get<D: Kind>(app: &App, actor: &Actor, id: Id) -> Result<Record<D>> {
-    actor.permit(Module::of(D::KIND), Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    load_visible::<D>(&mut conn, actor, id).await
-}
-
-pub async fn list<D: Kind>(
-    app: &App,
-    actor: &Actor,
-    params: &[(String, String)],
-) -> Result<Listed<D>> {
-    actor.permit(Module::of(D::KIND), Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    // Custom field definitions matter only to filters that name one.
-    let defs = if params.iter().any(|(k, _)| k.starts_with("filter[custom.")) {
-        defs_store::list(&mut conn, Some(D::KIND)).await?
-    } else {
-        Vec::new()
-    };
-    let mut q: ListQuery =
-        parse_list(D::KIND.plural(), params, D::fields(), &defs).map_err(AppError::BadQuery)?;
-    q.view = actor.view.clone();
-    let page = store::list::<D>(&mut conn, &q).await?;
-    Ok(Listed {
-        next_cursor: page.next.map(|(keys, seq)| encode_cursor(&q, &keys, seq)),
-        rows: page.rows,
-    })
-}

@@ -4,12 +4,7 @@
 use std::collections::HashSet;
 
 use cartera_core::Id;
-use cartera_core::accounts::AccountData;
-use cartera_core::activities::ActivityData;
-use cartera_core::contacts::ContactData;
-use cartera_core::deals::DealData;
-use cartera_core::leads::LeadData;
-use cartera_core::record::{Record, RecordKind};
+use cartera_core::record::Record;
 use cartera_store::Conn;
 use cartera_store::records::{self as store, Table};
 
@@ -62,30 +57,6 @@ pub(crate) async fn in_view<D: Table>(
         Ok(r)
     } else {
         Err(AppError::NotFound)
-    }
-}
-
-/// Answers 404 unless the account, contact, lead or activity `id` is live and in the actor's view
-/// (what notes hang on and what the audit trail of a limited viewer may show).
-pub(crate) async fn require_visible(
-    conn: &mut Conn,
-    actor: &Actor,
-    kind: RecordKind,
-    id: Id,
-) -> Result<()> {
-    match kind {
-        RecordKind::Account => load_visible::<AccountData>(conn, actor, id)
-            .await
-            .map(|_| ()),
-        RecordKind::Contact => load_visible::<ContactData>(conn, actor, id)
-            .await
-            .map(|_| ()),
-        RecordKind::Lead => load_visible::<LeadData>(conn, actor, id).await.map(|_| ()),
-        RecordKind::Activity => load_visible::<ActivityData>(conn, actor, id)
-            .await
-            .map(|_| ()),
-        RecordKind::Deal => load_visible::<DealData>(conn, actor, id).await.map(|_| ()),
-        _ => Err(AppError::NotFound),
     }
 }
 

@@ -14,8 +14,15 @@ use crate::events::{event, update_event};
 use crate::{Actor, App, AppError, Result};
 
 use super::batch::{Batch, check_duplicates};
-use super::kind::{Kind, WriteOptions};
+use super::kind::Kind;
 use super::visibility::{in_view, load_visible};
+
+/// Options of a write.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Write even when the record looks like an existing one.
+    pub allow_duplicate: bool,
+}
 
 /// Creates records: one (`inputs.len() == 1`, paths unprefixed) or a bulk batch
 /// (`create[i].` paths). All or nothing.

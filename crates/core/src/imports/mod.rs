@@ -17,8 +17,10 @@ use crate::text::fold;
 use read::Raw;
 use values::Locale;
 
-/// The kinds a file can be imported into.
-pub const KINDS: [RecordKind; 3] = [RecordKind::Account, RecordKind::Contact, RecordKind::Lead];
+/// The kinds a file can be imported into (their facts say so).
+pub fn kinds() -> impl Iterator<Item = RecordKind> {
+    RecordKind::all_where(|f| f.importable)
+}
 
 /// The target that keeps a source system's id for matching later imports.
 pub const EXTERNAL_ID: &str = "external_id";

@@ -15,6 +15,7 @@ use cartera_core::{Code, Id};
 
 use super::doc::{Api, Op, record_schema};
 use super::extract::{Auth, IfMatch, JsonBody, QueryPairs, RecordId};
+use super::kinds::ApiKind;
 use super::records::record_response;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -135,4 +136,8 @@ pub fn mount(mut api: Api) -> Api {
                 .path_param("id", "The user's id"),
         ),
     )
+}
+
+impl ApiKind for ActivityData {
+    const SCHEMA: &'static str = "Activity";
 }

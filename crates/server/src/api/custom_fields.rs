@@ -28,7 +28,7 @@ async fn list(
         .get("record_kind")
         .map(|k| {
             RecordKind::parse(k)
-                .filter(|k| RecordKind::WITH_CUSTOM_FIELDS.contains(k))
+                .filter(|k| k.has_custom_fields())
                 .ok_or_else(|| {
                     ApiError::bad_field(
                         "record_kind",

@@ -14,11 +14,12 @@ use cartera_app::deals::{
     NewCommissionPlan, NewPipeline, NewQuota, PipelineChange, QuotaChange, StageStay,
 };
 use cartera_core::commissions::{Attainment, CommissionPlan, CommissionStatement, Quota};
-use cartera_core::deals::{Month, Pipeline};
+use cartera_core::deals::{DealData, Month, Pipeline};
 use cartera_core::{Code, Id};
 
 use super::doc::{Api, Op, page_schema, register};
 use super::extract::{Auth, IfMatch, Input, QueryPairs, RecordId};
+use super::kinds::ApiKind;
 use super::records::{Page, record_response};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -514,4 +515,8 @@ pub fn mount(api: Api) -> Api {
                 .problems(&[400, 403, 404]),
         );
     api
+}
+
+impl ApiKind for DealData {
+    const SCHEMA: &'static str = "Deal";
 }

@@ -16,6 +16,7 @@ use cartera_core::record::{Record, deserialize};
 
 use super::doc::{Api, Op};
 use super::extract::{Auth, RecordId, parse_json};
+use super::kinds::ApiKind;
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -61,4 +62,12 @@ pub fn mount(api: Api) -> Api {
             .answer::<ConvertAnswer>(200, "The converted lead and what it became")
             .problems(&[400, 403, 404, 409, 415, 422]),
     )
+}
+
+impl ApiKind for LeadData {
+    const SCHEMA: &'static str = "Lead";
+
+    fn mount_export(api: Api) -> Api {
+        super::io::mount::<Self>(api)
+    }
 }

@@ -614,7 +614,7 @@ async fn fields_render(s: &AppState, me: &Me, status: StatusCode, extra: Value) 
     let ctx = merge(
         json!({
             "fields": rows,
-            "kinds": RecordKind::WITH_CUSTOM_FIELDS.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            "kinds": RecordKind::all_where(|f| f.custom_fields).map(|k| k.as_str()).collect::<Vec<_>>(),
             "field_types": FIELD_TYPES.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
         }),
         extra,

@@ -340,7 +340,7 @@ fn render_form<D: Editable>(page: &Page, status: StatusCode, v: FormView) -> Res
             "general_error": v.general,
             "duplicate": v.candidates.is_some(),
             "candidates": v.candidates.unwrap_or_default(),
-            "can_merge": D::KIND != cartera_core::record::RecordKind::Lead,
+            "can_merge": D::KIND.facts().mergeable,
             "editing": v.editing.is_some(),
             "version": v.editing.as_ref().map(|e| e.1),
             "stale": !v.mine.is_empty(),

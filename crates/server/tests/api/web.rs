@@ -13,6 +13,7 @@ both!(
     changes_need_the_csrf_token,
     reps_see_only_their_accounts,
     search_finds_without_accents,
+    search_results_open_their_pages,
     create_form_names_the_wrong_fields_and_warns_of_duplicates
 );
 
@@ -333,6 +334,48 @@ async fn search_finds_without_accents(s: TestServer) {
     let list = get(&s, "/accounts?q=zzzz", &cookie).await;
     // Nothing matches: the page says so and offers to clear the filters.
     assert!(list.text.contains("Nada coincide") && list.text.contains("Quitar filtros"));
+}
+
+async fn search_results_open_their_pages(s: TestServer) {
+    // One record of each kind the search box shows, all named "Quillango".
+    s.create("accounts", json!({"name": "Quillango SA"})).await;
+    s.create(
+        "contacts",
+        json!({"first_name": "Ana", "last_name": "Quillango"}),
+    )
+    .await;
+    s.create("leads", json!({"company_name": "Quillango Hermanos"}))
+        .await;
+    s.create(
+        "activities",
+        json!({"kind": "task", "subject": "Llamar a Quillango", "due_date": "2026-12-04", "owner_id": s.admin_id}),
+    )
+    .await;
+    let (cookie, _) = s.browser_login("admin@test.example.com", PASSWORD).await;
+    let hits = get(&s, "/search?q=quillango", &cookie).await;
+    assert_eq!(hits.status, 200);
+    // The template escapes the slashes of attributes (`&#x2f;`).
+    let hrefs: Vec<String> = hits
+        .text
+        .split("class=\"hit\" href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|h| h.replace("&#x2f;", "/"))
+        .collect();
+    let plurals = ["accounts", "contacts", "leads", "activities"];
+    // A new kind in the search box gets a record above.
+    let searchable: Vec<&str> = cartera_core::RecordKind::all_where(|f| f.searchable)
+        .map(|k| k.plural())
+        .collect();
+    assert_eq!(searchable, plurals);
+    for plural in plurals {
+        let href = hrefs
+            .iter()
+            .find(|h| h.starts_with(&format!("/{plural}/")))
+            .unwrap_or_else(|| panic!("no {plural} result in {hrefs:?}"));
+        let opened = get(&s, href, &cookie).await;
+        assert_eq!(opened.status, 200, "{href}");
+    }
 }
 
 async fn create_form_names_the_wrong_fields_and_warns_of_duplicates(s: TestServer) {
