@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 use cartera_app::records::Kind;
 
 use super::doc::Api;
-use super::{records, shares};
+use super::records;
+use super::shares;
 
 /// A record kind the API serves. Its own file implements it: the schema name, and the
 /// routes that need a trait only some kinds have (a test holds them to the facts).
@@ -37,56 +38,4 @@ pub fn mount_kind<D: ApiKind>(mut api: Api) -> Api {
         api = shares::mount::<D>(api);
     }
     D::mount_export(api)
-}
-
-#[cfg(test)]
-mod tests {
-    use cartera_core::record::RecordKind;
-    use utoipa::openapi::PathItem;
-
-    fn has(paths: &std::collections::BTreeMap<String, PathItem>, path: &str, post: bool) -> bool {
-        paths.get(path).is_some_and(|p| {
-            if post {
-                p.post.is_some()
-            } else {
-                p.get.is_some()
-            }
-        })
-    }
-
-    #[test]
-    fn the_mounted_routes_agree_with_the_facts() {
-        let (_, doc) = super::super::api().finish();
-        let paths = &doc.paths.paths;
-        for kind in RecordKind::ALL {
-            let f = kind.facts();
-            let base = format!("/api/v1/{}", f.plural);
-            let item = format!("{base}/{{id}}");
-            if f.generic {
-                assert!(
-                    has(paths, &format!("{item}/restore"), true),
-                    "{}: the generic kinds are mounted with mount_kind",
-                    f.name
-                );
-            }
-            assert_eq!(
-                has(paths, &format!("{item}/merge"), true),
-                f.mergeable,
-                "{}: merge routes and the facts' mergeable",
-                f.name
-            );
-            assert_eq!(
-                has(paths, &format!("{item}/shares"), false),
-                f.shareable,
-                "{}: share routes and the facts' shareable",
-                f.name
-            );
-            assert_eq!(
-                has(paths, &format!("{base}/export"), false),
-                f.exportable,
-                "{}: export routes and the facts' exportable",
-                f.name
-            );
-        }
-    }
 }

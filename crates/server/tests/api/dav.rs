@@ -1171,6 +1171,9 @@ async fn attendees_see_the_activity_read_only(s: TestServer) {
     let (rep_id, rep) = s.member("rep@test.example.com", "sales_rep").await;
     // Another rep's meeting, which the first is invited to; an hour from now, so "today".
     let (_, other) = s.member("otro@test.example.com", "sales_rep").await;
+    // At noon in the reps' zone, "today" is the same day there and in UTC.
+    s.clock
+        .advance_to_noon_in(chrono_tz::America::Argentina::Buenos_Aires);
     let now = s.app.now();
     let start = now + chrono::Duration::minutes(5);
     let start_s = start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

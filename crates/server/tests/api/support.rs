@@ -51,6 +51,25 @@ impl TestClock {
         let micros = by.num_microseconds().expect("a duration in range");
         self.ahead_micros.fetch_add(micros, Ordering::SeqCst);
     }
+
+    /// Moves the clock forward to the next noon in `tz`: for tests whose "today" must be
+    /// the same day in UTC and in the users' zone, whatever the hour they run at.
+    pub fn advance_to_noon_in(&self, tz: chrono_tz::Tz) {
+        use chrono::TimeZone;
+        let now = self.now();
+        let local = now.with_timezone(&tz).date_naive();
+        let noon = |d: chrono::NaiveDate| {
+            tz.from_local_datetime(&d.and_hms_opt(12, 0, 0).expect("noon exists"))
+                .single()
+                .expect("noon is never skipped")
+                .with_timezone(&chrono::Utc)
+        };
+        let mut target = noon(local);
+        if target <= now {
+            target = noon(local + chrono::Duration::days(1));
+        }
+        self.advance(target - now);
+    }
 }
 
 impl Clock for TestClock {

@@ -22,6 +22,9 @@ both!(
 
 async fn agenda_pages_work_for_a_rep(s: TestServer) {
     let (rep, token) = s.member("rita@test.example.com", "sales_rep").await;
+    // At noon in the reps' zone, "today" is the same day there and in UTC.
+    s.clock
+        .advance_to_noon_in(chrono_tz::America::Argentina::Buenos_Aires);
     let starts = (s.app.now() + Duration::hours(3)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let visit = s
         .create_as(
