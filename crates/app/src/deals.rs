@@ -288,6 +288,10 @@ pub struct MoveInput {
     /// Required when the stage loses the deal (unless the deal has one already).
     #[serde(default)]
     pub lost_reason: Option<String>,
+    /// Moves the deal to another pipeline: `stage_id` is then one of its stages (default
+    /// the deal's own pipeline).
+    #[serde(default)]
+    pub pipeline_id: Option<Id>,
 }
 
 /// Moves a deal to another stage of its pipeline: a won or lost stage closes it, an open
@@ -304,11 +308,16 @@ pub async fn move_deal(
     let mut conn = app.db.begin().await?;
     let old = load_visible::<DealData>(&mut conn, actor, id).await?;
     check_version(if_match, old.meta.version)?;
-    let pipeline = match old.data.pipeline_id {
-        Some(p) => store::pipeline(&mut conn, p).await?,
-        None => None,
-    }
-    .ok_or_else(|| invalid("stage_id", Code::Invalid, "the deal has no pipeline"))?;
+    let pipeline = match input.pipeline_id {
+        Some(p) => store::pipeline(&mut conn, p)
+            .await?
+            .ok_or_else(|| invalid("pipeline_id", Code::NotFound, "there is no such pipeline"))?,
+        None => match old.data.pipeline_id {
+            Some(p) => store::pipeline(&mut conn, p).await?,
+            None => None,
+        }
+        .ok_or_else(|| invalid("stage_id", Code::Invalid, "the deal has no pipeline"))?,
+    };
     let stage = pipeline.stage(input.stage_id).cloned().ok_or_else(|| {
         invalid(
             "stage_id",
@@ -317,11 +326,14 @@ pub async fn move_deal(
         )
     })?;
     clean_opt(&mut input.lost_reason);
-    if old.data.stage_id == Some(stage.id) && input.lost_reason.is_none() {
+    if old.data.stage_id == Some(stage.id)
+        && old.data.pipeline_id == Some(pipeline.id)
+        && input.lost_reason.is_none()
+    {
         return Ok(old);
     }
     let mut new = old.clone();
-    if old.data.stage_id != Some(stage.id) {
+    if old.data.stage_id != Some(stage.id) || old.data.pipeline_id != Some(pipeline.id) {
         new.data
             .enter_stage(pipeline.id, &stage, now, Some(actor.user_id));
     }

@@ -2,6 +2,7 @@
 //! transaction, checks the rules, writes the audit trail and commits. The JSON API and
 //! the HTML pages call the same functions.
 
+pub mod account_figures;
 pub mod accounts;
 pub mod activities;
 pub mod audit;

@@ -47,3 +47,32 @@ pub async fn search(app: &App, actor: &Actor, q: &str, per_kind: usize) -> Resul
     }
     Ok(out)
 }
+
+/// Up to `limit` records of one kind that match `q`, for a form's record picker (a
+/// type-ahead that must scale to hundreds of thousands of accounts, so it never lists
+/// them all). Nothing when the role does not read that kind.
+pub async fn pick(
+    app: &App,
+    actor: &Actor,
+    kind: RecordKind,
+    q: &str,
+    limit: usize,
+) -> Result<Vec<Hit>> {
+    let Some(entry) = registered(kind) else {
+        return Err(AppError::NotFound);
+    };
+    if q.trim().is_empty() || !actor.may(Module::of(kind), Action::Read) {
+        return Ok(Vec::new());
+    }
+    Ok(entry
+        .search(app, actor, q, limit)
+        .await?
+        .into_iter()
+        .map(|found| Hit {
+            kind,
+            id: found.id,
+            title: found.title,
+            subtitle: found.subtitle,
+        })
+        .collect())
+}

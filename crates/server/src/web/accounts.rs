@@ -11,18 +11,17 @@ use axum::{Form, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use cartera_app::records::{self, WriteOptions};
+use cartera_app::records;
 use cartera_app::{Actor, App, AppError, audit, notes};
 use cartera_core::Id;
 use cartera_core::accounts::{AccountData, AccountKind};
 use cartera_core::contacts::ContactData;
-use cartera_core::record::{Record, RecordData};
+use cartera_core::record::{Record, RecordData, RecordKind};
 
 use super::figures::territory_name;
-use super::forms::explain;
 use super::lists::{Cell, EnumFilter, Listing, Names, list_page};
 use super::panels::AccountPanel;
-use super::records::{Editable, Field, Input};
+use super::records::{Editable, Field, Input, create, new_form};
 use super::render::{Me, Page, PageId};
 use super::timeline::{RECENT, notes_ctx, timeline_ctx};
 use crate::state::AppState;
@@ -31,8 +30,14 @@ use crate::state::AppState;
 /// pages every record has.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/accounts", get(list_page::<AccountData>).post(create))
-        .route("/accounts/new", get(new_form))
+        .route(
+            "/accounts",
+            get(list_page::<AccountData>).post(create::<AccountData>),
+        )
+        .route(
+            "/accounts/new",
+            get(new_form::<AccountData>).post(create::<AccountData>),
+        )
         .route("/accounts/{id}", get(show))
         .route("/accounts/{id}/notes", post(add_note))
         .merge(super::records::routes::<AccountData>())
@@ -126,6 +131,34 @@ fn owner_name(owner: Option<Id>, people: &HashMap<Id, String>) -> String {
         .unwrap_or_default()
 }
 
+/// The account's address on one line, with a link to find it on a map.
+fn address_ctx(a: &cartera_core::fields::Address, page: &Page) -> Value {
+    let country = a
+        .country
+        .as_deref()
+        .map(|c| page.t(&format!("country-{c}")));
+    let parts: Vec<String> = [
+        a.street.clone(),
+        a.city.clone(),
+        a.province.clone(),
+        a.postal_code.clone(),
+        country,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|p| !p.trim().is_empty())
+    .collect();
+    if parts.is_empty() {
+        return Value::Null;
+    }
+    let text = parts.join(", ");
+    let query: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+    json!({
+        "text": text,
+        "map": format!("https://www.openstreetmap.org/search?query={query}"),
+    })
+}
+
 /// The cards other modules contribute to the account page, in page order.
 const PANELS: &[AccountPanel] = &[
     super::deals::account_panel,
@@ -177,7 +210,15 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         .await
         .unwrap_or_default();
     let d = &account.data;
+    let tz = page.time_zone();
+    let today = s.app.now().with_timezone(&tz).date_naive();
+    let figures = cartera_app::account_figures::of_account(&s.app, actor, id, today, tz).await;
+    let extras = super::record_extras::load(&s, &me, RecordKind::Account, d.owner_id).await;
+    let json = serde_json::to_value(&account).unwrap_or_default();
     let ctx = json!({
+        "figures": super::figures::account_figures(page.locale, &figures),
+        "address": address_ctx(&d.billing_address, page),
+        "custom_values": extras.shown(page, &json),
         "nav": "accounts",
         "account": account,
         "kind_label": page.t(&format!("account-kind-{}", d.kind.as_str())),
@@ -190,7 +231,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
             "phone": c.data.phones.first().map(|p| p.number.clone()),
         })).collect::<Vec<_>>(),
         "notes": notes_ctx(&notes, &people),
-        "timeline": timeline_ctx(&timeline, &people),
+        "timeline": timeline_ctx(&timeline, &people, &super::timeline::related(&s, actor, id, &timeline).await),
         "inline": super::records::inline_fields(page, &account),
         "territory": territory_name(&s, &me, d.territory_id).await,
         "shares": super::shares::ctx::<AccountData>(&s, actor, page, id).await,
@@ -262,189 +303,24 @@ pub async fn add_note(
     )
 }
 
-/// The fields of the create form, as typed.
-#[derive(Deserialize, Default, serde::Serialize, Clone)]
-pub struct AccountForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    legal_name: String,
-    #[serde(default)]
-    tax_id: String,
-    #[serde(default)]
-    country: String,
-    #[serde(default)]
-    city: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    website: String,
-    #[serde(default)]
-    tags: String,
-    #[serde(default, skip_serializing)]
-    allow_duplicate: Option<String>,
-}
-
-fn opt(s: &str) -> Value {
-    let t = s.trim();
-    if t.is_empty() {
-        Value::Null
-    } else {
-        Value::String(t.to_owned())
-    }
-}
-
-impl AccountForm {
-    /// The JSON the app reads, as the API would receive it.
-    fn body(&self) -> Value {
-        let mut v = json!({
-            "name": self.name.trim(),
-            "legal_name": opt(&self.legal_name),
-            "tax_id": opt(&self.tax_id),
-            "website": opt(&self.website),
-            "billing_address": {"country": opt(&self.country), "city": opt(&self.city)},
-            "tags": self.tags.split(',').map(str::trim).filter(|t| !t.is_empty()).collect::<Vec<_>>(),
-        });
-        if !self.kind.is_empty() {
-            v["kind"] = self.kind.clone().into();
-        }
-        if !self.email.trim().is_empty() {
-            v["emails"] = json!([{"address": self.email.trim()}]);
-        }
-        if !self.phone.trim().is_empty() {
-            v["phones"] = json!([{"number": self.phone.trim()}]);
-        }
-        v
-    }
-}
-
-/// The form field a violation of the app belongs to.
-fn form_field(path: &str) -> &'static str {
-    let p = path;
-    if p.starts_with("billing_address.country") {
-        "country"
-    } else if p.starts_with("billing_address.city") {
-        "city"
-    } else if p.starts_with("emails") {
-        "email"
-    } else if p.starts_with("phones") {
-        "phone"
-    } else {
-        match p {
-            "name" => "name",
-            "kind" => "kind",
-            "legal_name" => "legal_name",
-            "tax_id" => "tax_id",
-            "website" => "website",
-            p if p.starts_with("tags") => "tags",
-            _ => "",
-        }
-    }
-}
-
-fn render_form(
-    page: &Page,
-    status: StatusCode,
-    form: &AccountForm,
-    errors: HashMap<&'static str, String>,
-    duplicate: Option<Vec<Value>>,
-    general: Option<String>,
-) -> Response {
-    let kinds: Vec<Value> = AccountKind::NAMES
-        .iter()
-        .map(|k| json!({"value": k, "label": page.t(&format!("account-kind-{k}")), "selected": form.kind == *k}))
-        .collect();
-    page.render(
-        status,
-        "accounts/account_form.html",
-        json!({
-            "nav": "accounts",
-            "form": form,
-            "kinds": kinds,
-            "errors": errors,
-            "duplicate": duplicate.is_some(),
-            "candidates": duplicate.unwrap_or_default(),
-            "general_error": general,
-        }),
-    )
-}
-
-pub async fn new_form(me: Me) -> Response {
-    let form = AccountForm {
-        kind: "customer".into(),
-        ..AccountForm::default()
-    };
-    render_form(&me.page, StatusCode::OK, &form, HashMap::new(), None, None)
-}
-
-pub async fn create(State(s): State<AppState>, me: Me, Form(form): Form<AccountForm>) -> Response {
-    let page = &me.page;
-    let opts = WriteOptions {
-        allow_duplicate: form
-            .allow_duplicate
-            .as_deref()
-            .is_some_and(|v| !v.is_empty()),
-    };
-    match records::create::<AccountData>(&s.app, me.actor(), vec![form.body()], opts).await {
-        Ok(made) => match made.first() {
-            Some(a) => Redirect::to(&format!("/accounts/{}", a.id)).into_response(),
-            None => page.error_page(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
-        },
-        Err(AppError::Invalid(v)) => {
-            let mut errors = HashMap::new();
-            let mut general = None;
-            for x in v.0 {
-                let f = form_field(&x.field);
-                let text = explain(page, f, x.code);
-                if f.is_empty() {
-                    general.get_or_insert(text);
-                } else {
-                    errors.entry(f).or_insert(text);
-                }
-            }
-            render_form(
-                page,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form,
-                errors,
-                None,
-                general,
-            )
-        }
-        Err(AppError::Duplicate { candidates, .. }) => {
-            let list = candidates
-                .iter()
-                .map(|c| json!({"id": c.id, "title": c.title, "subtitle": c.subtitle,
-                    "href": (c.kind == cartera_core::record::RecordKind::Account).then(|| format!("/accounts/{}", c.id))}))
-                .collect();
-            render_form(
-                page,
-                StatusCode::CONFLICT,
-                &form,
-                HashMap::new(),
-                Some(list),
-                None,
-            )
-        }
-        Err(e) => page.error(e),
-    }
-}
-
-/// The account form's fields for editing (the create form is `account_form.html`);
-/// name, city, email and phone are edited in place too.
+/// The account form's fields (create and edit; the owner and the custom fields come
+/// from `record_extras`); name, city, email and phone are edited in place too.
 pub static FIELDS: &[Field] = &[
     Field::new("name", "field-name", "name").required().inline(),
     Field::new("kind", "field-kind", "kind")
         .input(Input::Choice(AccountKind::NAMES, "account-kind-"))
         .required(),
     Field::new("legal_name", "field-legal-name", "legal_name"),
-    Field::new("country", "field-country", "billing_address.country").input(Input::Country),
     Field::new("tax_id", "field-tax-id", "tax_id"),
+    Field::new("street", "field-street", "billing_address.street"),
     Field::new("city", "field-city", "billing_address.city").inline(),
+    Field::new("province", "field-province", "billing_address.province"),
+    Field::new(
+        "postal_code",
+        "field-postal-code",
+        "billing_address.postal_code",
+    ),
+    Field::new("country", "field-country", "billing_address.country").input(Input::Country),
     Field::new("email", "field-email", "emails")
         .input(Input::FirstEmail)
         .inline(),
@@ -453,4 +329,5 @@ pub static FIELDS: &[Field] = &[
         .inline(),
     Field::new("website", "field-website", "website").input(Input::Url),
     Field::new("tags", "field-tags", "tags").input(Input::Tags),
+    Field::new("description", "field-description", "description").input(Input::Area),
 ];

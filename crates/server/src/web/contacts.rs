@@ -166,6 +166,13 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
             Ok(h) => h,
             Err(e) => return page.error(e),
         };
+    let (deals, quotes) = match d.account_id {
+        Some(a) => (
+            super::deals::of_contact(&s, &me, a, id).await,
+            super::quotes::of_contact(&s, &me, a, id).await,
+        ),
+        None => (None, None),
+    };
     let person = |c: &Record<ContactData>| json!({"id": c.id, "name": c.data.full_name(), "job_title": c.data.job_title});
     let ctx = json!({
         "nav": "contacts",
@@ -180,6 +187,8 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "notes": notes,
         "timeline": timeline,
         "shares": super::shares::ctx::<ContactData>(&s, actor, page, id).await,
+        "deals": deals,
+        "quotes": quotes,
         "seg": "contacts",
         "id": id,
     });

@@ -120,6 +120,9 @@ fn stages_ctx(p: &Pipeline) -> Vec<Value> {
 #[derive(Deserialize, Default)]
 pub struct BoardQuery {
     pipeline: Option<String>,
+    /// `me`, a person's id, or empty for everyone.
+    #[serde(default)]
+    owner: String,
     error: Option<String>,
 }
 
@@ -144,10 +147,37 @@ pub async fn board(State(s): State<AppState>, me: Me, Query(q): Query<BoardQuery
             json!({"nav": "deals", "pipelines": [], "columns": []}),
         );
     };
-    let list = match deals::deals_of(&s.app, actor, DealsOf::Pipeline(pipeline.id)).await {
+    let mut list = match deals::deals_of(&s.app, actor, DealsOf::Pipeline(pipeline.id)).await {
         Ok(l) => l,
         Err(e) => return page.error(e),
     };
+    let owner = match q.owner.as_str() {
+        "" => None,
+        "me" => Some(actor.user_id),
+        other => other.parse::<Id>().ok(),
+    };
+    if let Some(o) = owner {
+        list.retain(|d| d.data.owner_id == Some(o));
+    }
+    let open: Vec<&Record<DealData>> = list
+        .iter()
+        .filter(|d| d.data.status == cartera_core::deals::DealStatus::Open)
+        .collect();
+    let open_total = cartera_core::activities::sum_by_currency(
+        open.iter().filter_map(|d| d.data.amount.as_ref()),
+    );
+    let weighted: Vec<cartera_core::money::Money> = open
+        .iter()
+        .filter_map(|d| {
+            let m = d.data.amount?;
+            let p = rust_decimal::Decimal::from(d.data.probability.unwrap_or(0));
+            Some(cartera_core::money::Money {
+                amount: (m.amount * p / rust_decimal::Decimal::from(100)).round_dp(2),
+                currency: m.currency,
+            })
+        })
+        .collect();
+    let weighted_total = cartera_core::activities::sum_by_currency(weighted.iter());
     let refs: Vec<&Record<DealData>> = list.iter().collect();
     let (accounts, people) = names(&s, &me, &refs).await;
     let stages = stages_ctx(&pipeline);
@@ -182,8 +212,28 @@ pub async fn board(State(s): State<AppState>, me: Me, Query(q): Query<BoardQuery
             "stages": stages,
             "columns": columns,
             "error": q.error,
+            "owner": q.owner,
+            "owners": board_owners(&s, &me).await,
+            "total": {
+                "count": open.len(),
+                "open": open_total.iter().map(|m| money_or_dash(page.locale, Some(*m))).collect::<Vec<_>>(),
+                "weighted": weighted_total.iter().map(|m| money_or_dash(page.locale, Some(*m))).collect::<Vec<_>>(),
+            },
         }),
     )
+}
+
+/// The people the board can be filtered by (none when the role cannot list users: the
+/// filter then offers "mine" and "everyone").
+async fn board_owners(s: &AppState, me: &Me) -> Vec<Value> {
+    let mut list = cartera_app::users::list(&s.app, me.actor())
+        .await
+        .unwrap_or_default();
+    list.retain(|u| u.active && u.id != me.actor().user_id);
+    list.sort_by(|a, b| a.name.cmp(&b.name));
+    list.iter()
+        .map(|u| json!({"id": u.id, "name": u.name}))
+        .collect()
 }
 
 #[derive(Deserialize)]
@@ -210,6 +260,7 @@ pub async fn move_deal(
     let input = MoveInput {
         stage_id,
         lost_reason: Some(f.lost_reason).filter(|r| !r.trim().is_empty()),
+        pipeline_id: None,
     };
     let moved = deals::move_deal(&s.app, me.actor(), id, input, None).await;
     let pipeline = match &moved {
@@ -399,7 +450,7 @@ pub async fn show(
             "current": st.left_at.is_none(),
             "by": st.by.and_then(|b| people.get(&b).cloned()),
         })).collect::<Vec<_>>(),
-        "timeline": super::timeline::timeline_ctx(&timeline, &people),
+        "timeline": super::timeline::timeline_ctx(&timeline, &people, &super::timeline::related(&s, actor, id, &timeline).await),
         "own_kind": "deal",
         "shares": super::shares::ctx::<DealData>(&s, actor, page, id).await,
         "error": q.error,
@@ -413,9 +464,21 @@ pub async fn show(
 
 /// The deals of an account, for its page (none when the role does not read deals).
 pub async fn of_account(s: &AppState, me: &Me, account: Id) -> Option<Vec<Value>> {
-    let list = deals::deals_of(&s.app, me.actor(), DealsOf::Account(account))
+    rows_of(s, me, account, None).await
+}
+
+/// The deals a contact takes part in (among its account's), for the contact's page.
+pub async fn of_contact(s: &AppState, me: &Me, account: Id, contact: Id) -> Option<Vec<Value>> {
+    rows_of(s, me, account, Some(contact)).await
+}
+
+async fn rows_of(s: &AppState, me: &Me, account: Id, contact: Option<Id>) -> Option<Vec<Value>> {
+    let mut list = deals::deals_of(&s.app, me.actor(), DealsOf::Account(account))
         .await
         .ok()?;
+    if let Some(c) = contact {
+        list.retain(|d| d.data.contact_ids.contains(&c));
+    }
     let pipelines = deals::pipelines(&s.app, me.actor())
         .await
         .unwrap_or_default();

@@ -84,3 +84,35 @@ pub async fn territory_name(s: &AppState, me: &Me, id: Option<Id>) -> Option<Str
         .find(|t| t.id == id)
         .map(|t| t.name)
 }
+
+/// The account page's money figures, written in the reader's format: each one a count
+/// and its sums per currency (`—` for none), left out where the role reads no such thing.
+pub fn account_figures(
+    locale: Locale,
+    f: &cartera_app::account_figures::AccountFigures,
+) -> Vec<serde_json::Value> {
+    let tally = |key: &str, t: &Option<cartera_app::account_figures::Tally>, href: &str| {
+        t.as_ref().map(|t| {
+            serde_json::json!({
+                "key": key,
+                "count": t.count,
+                "sums": if t.totals.is_empty() {
+                    vec!["—".to_owned()]
+                } else {
+                    t.totals.iter().map(|m| money_or_dash(locale, Some(*m))).collect()
+                },
+                "href": href,
+            })
+        })
+    };
+    [
+        tally("won-this-year", &f.won_this_year, "#deals-h"),
+        tally("open-pipeline", &f.open_pipeline, "#deals-h"),
+        tally("open-quotes", &f.open_quotes, "#account-quotes"),
+        tally("to-deliver", &f.to_deliver, "#account-orders"),
+        tally("to-invoice", &f.to_invoice, "#account-orders"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod catalog;
 pub mod commissions;
 pub mod contacts;
+pub mod deal_form;
 pub mod deals;
 pub mod embedded;
 pub mod figures;
@@ -22,8 +23,10 @@ pub mod notes;
 pub mod orders;
 pub mod panels;
 pub mod password;
+pub mod pickers;
 pub mod qr;
 pub mod quotes;
+pub mod record_extras;
 pub mod records;
 pub mod render;
 pub mod search;
@@ -48,10 +51,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(password::routes())
         .merge(my_day::routes())
         .merge(search::routes())
+        .merge(pickers::routes())
         .merge(accounts::routes())
         .merge(contacts::routes())
         .merge(leads::routes())
         .merge(deals::routes())
+        .merge(deal_form::routes())
         .merge(views::routes())
         .merge(settings::routes())
         .merge(admin::routes())

@@ -1289,12 +1289,26 @@ pub async fn of_account(
     account: Id,
     deal: Option<Id>,
 ) -> Option<Vec<Value>> {
+    rows_of(s, me, account, |q| deal.is_none() || q.deal_id == deal).await
+}
+
+/// The quotes addressed to a contact (among its account's), for the contact's page.
+pub async fn of_contact(s: &AppState, me: &Me, account: Id, contact: Id) -> Option<Vec<Value>> {
+    rows_of(s, me, account, |q| q.contact_id == Some(contact)).await
+}
+
+async fn rows_of(
+    s: &AppState,
+    me: &Me,
+    account: Id,
+    keep: impl Fn(&Quote) -> bool,
+) -> Option<Vec<Value>> {
     let list = quotes::list(&s.app, me.actor(), Some(account), 100)
         .await
         .ok()?;
     Some(
         list.iter()
-            .filter(|q| deal.is_none() || q.deal_id == deal)
+            .filter(|q| keep(q))
             .map(|q| {
                 json!({
                     "id": q.id,

@@ -251,10 +251,12 @@ fn record_json<D: Serialize>(rec: &Record<D>) -> Value {
 
 /// The form's values for a record.
 fn values_of<D: Editable>(rec: &Value) -> HashMap<String, String> {
-    D::form_fields()
+    let mut out: HashMap<String, String> = D::form_fields()
         .iter()
         .map(|f| (f.name.to_owned(), f.value_of(rec)))
-        .collect()
+        .collect();
+    super::record_extras::values_of(rec, &mut out);
+    out
 }
 
 /// Violations of the app, as messages next to the form's fields (and one general).
@@ -265,13 +267,26 @@ fn place_errors<D: Editable>(
     let mut errors = HashMap::new();
     let mut general = None;
     for x in v.0 {
+        if let Some(name) = super::record_extras::field_of(&x.field) {
+            let text = explain(page, &name, x.code);
+            errors.entry(name).or_insert(text);
+            continue;
+        }
         match D::form_fields().iter().find(|f| f.owns(&x.field)) {
             Some(f) => {
                 let text = explain(page, f.name, x.code);
                 errors.entry(f.name.to_owned()).or_insert(text);
             }
             None => {
-                general.get_or_insert(format!("{} ({})", explain(page, "", x.code), x.field));
+                // Named as people name the field, never by its path.
+                let text = explain(page, "", x.code);
+                let head = x.field.split(['.', '[']).next().unwrap_or("");
+                let key = format!("field-{}", head.replace('_', "-"));
+                general.get_or_insert(if page.ui.catalog.has(page.locale, &key) {
+                    format!("{}: {text}", page.t(&key))
+                } else {
+                    text
+                });
             }
         }
     }
@@ -300,7 +315,16 @@ pub struct FormView {
     pub mine: HashMap<String, String>,
 }
 
-fn render_form<D: Editable>(page: &Page, status: StatusCode, v: FormView) -> Response {
+async fn render_form<D: Editable>(
+    s: &AppState,
+    me: &Me,
+    status: StatusCode,
+    v: FormView,
+) -> Response {
+    let page = &me.page;
+    let owner = v.values.get("owner_id").and_then(|o| o.parse::<Id>().ok());
+    let extras = super::record_extras::load(s, me, D::KIND, owner).await;
+    let extras = extras.ctx(page, &v.values, &v.errors, v.editing.is_none());
     let fields: Vec<Value> = D::form_fields()
         .iter()
         .map(|f| {
@@ -345,6 +369,7 @@ fn render_form<D: Editable>(page: &Page, status: StatusCode, v: FormView) -> Res
             "version": v.editing.as_ref().map(|e| e.1),
             "stale": !v.mine.is_empty(),
             "extra": v.values.get("account_id"),
+            "extras": extras,
         }),
     )
 }
@@ -354,6 +379,7 @@ fn flag(form: &HashMap<String, String>, name: &str) -> bool {
 }
 
 pub async fn new_form<D: Editable>(
+    State(s): State<AppState>,
     me: Me,
     axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
 ) -> Response {
@@ -363,13 +389,15 @@ pub async fn new_form<D: Editable>(
         values.insert("account_id".to_owned(), a.clone());
     }
     render_form::<D>(
-        &me.page,
+        &s,
+        &me,
         StatusCode::OK,
         FormView {
             values,
             ..FormView::default()
         },
     )
+    .await
 }
 
 pub async fn create<D: Editable>(
@@ -388,6 +416,18 @@ pub async fn create<D: Editable>(
     if let Some(a) = form.get("account_id").filter(|a| !a.is_empty()) {
         body["account_id"] = a.clone().into();
     }
+    let extras = super::record_extras::load(&s, &me, D::KIND, None).await;
+    match extras.patch(page, &form, &HashMap::new()) {
+        Ok(more) => json_patch::merge(&mut body, &Value::Object(more)),
+        Err(errors) => {
+            let view = FormView {
+                values: form,
+                errors,
+                ..FormView::default()
+            };
+            return render_form::<D>(&s, &me, StatusCode::UNPROCESSABLE_ENTITY, view).await;
+        }
+    }
     let merge_into = form.get("merge_into").and_then(|m| m.parse::<Id>().ok());
     let opts = WriteOptions {
         allow_duplicate: flag(&form, "allow_duplicate") || merge_into.is_some(),
@@ -397,7 +437,7 @@ pub async fn create<D: Editable>(
             Some(r) => finish_write::<D>(&s, &me, r.id, merge_into).await,
             None => page.error_page(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         },
-        Err(e) => form_failure::<D>(page, e, form, None),
+        Err(e) => form_failure::<D>(&s, &me, e, form, None).await,
     }
 }
 
@@ -421,18 +461,21 @@ async fn finish_write<D: Editable>(
 }
 
 /// A write the app refused: the form again, with what was typed and why.
-fn form_failure<D: Editable>(
-    page: &Page,
+async fn form_failure<D: Editable>(
+    s: &AppState,
+    me: &Me,
     e: AppError,
     form: HashMap<String, String>,
     editing: Option<(Id, i64, String)>,
 ) -> Response {
+    let page = &me.page;
     let values = form;
     match e {
         AppError::Invalid(v) => {
             let (errors, general) = place_errors::<D>(page, v);
             render_form::<D>(
-                page,
+                s,
+                me,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 FormView {
                     values,
@@ -442,17 +485,22 @@ fn form_failure<D: Editable>(
                     ..FormView::default()
                 },
             )
+            .await
         }
-        AppError::Duplicate { candidates, .. } => render_form::<D>(
-            page,
-            StatusCode::CONFLICT,
-            FormView {
-                values,
-                candidates: Some(candidates_ctx::<D>(&candidates)),
-                editing,
-                ..FormView::default()
-            },
-        ),
+        AppError::Duplicate { candidates, .. } => {
+            render_form::<D>(
+                s,
+                me,
+                StatusCode::CONFLICT,
+                FormView {
+                    values,
+                    candidates: Some(candidates_ctx::<D>(&candidates)),
+                    editing,
+                    ..FormView::default()
+                },
+            )
+            .await
+        }
         e => page.error(e),
     }
 }
@@ -468,7 +516,8 @@ pub async fn edit_form<D: Editable>(
     };
     let json = record_json(&rec);
     render_form::<D>(
-        &me.page,
+        &s,
+        &me,
         StatusCode::OK,
         FormView {
             values: values_of::<D>(&json),
@@ -476,12 +525,14 @@ pub async fn edit_form<D: Editable>(
             ..FormView::default()
         },
     )
+    .await
 }
 
 /// The form of a record that changed since it was read: its current values, and what
 /// the person had typed where it differs.
-fn stale_form<D: Editable>(
-    page: &Page,
+async fn stale_form<D: Editable>(
+    s: &AppState,
+    me: &Me,
     rec: &Record<D>,
     typed: &HashMap<String, String>,
 ) -> Response {
@@ -495,9 +546,10 @@ fn stale_form<D: Editable>(
                 .then(|| (f.name.to_owned(), t.clone()))
         })
         .collect::<HashMap<_, _>>();
-    let general = Some(page.t("record-stale"));
+    let general = Some(me.page.t("record-stale"));
     render_form::<D>(
-        page,
+        s,
+        me,
         StatusCode::PRECONDITION_FAILED,
         FormView {
             values,
@@ -512,6 +564,7 @@ fn stale_form<D: Editable>(
             ..FormView::default()
         },
     )
+    .await
 }
 
 pub async fn edit<D: Editable>(
@@ -527,7 +580,7 @@ pub async fn edit<D: Editable>(
     };
     let version = form.get("version").and_then(|v| v.parse::<i64>().ok());
     if version.is_some_and(|v| v != current.meta.version) {
-        return stale_form::<D>(page, &current, &form);
+        return stale_form::<D>(&s, &me, &current, &form).await;
     }
     let json = record_json(&current);
     let mut patch = json!({});
@@ -536,6 +589,20 @@ pub async fn edit<D: Editable>(
             && raw.trim() != f.value_of(&json).trim()
         {
             json_patch::merge(&mut patch, &f.patch(raw, &json));
+        }
+    }
+    let owner = current.data.owner_id();
+    let extras = super::record_extras::load(&s, &me, D::KIND, owner).await;
+    match extras.patch(page, &form, &values_of::<D>(&json)) {
+        Ok(more) => json_patch::merge(&mut patch, &Value::Object(more)),
+        Err(errors) => {
+            let view = FormView {
+                values: form,
+                errors,
+                editing: Some((id, current.meta.version, current.data.title())),
+                ..FormView::default()
+            };
+            return render_form::<D>(&s, &me, StatusCode::UNPROCESSABLE_ENTITY, view).await;
         }
     }
     let merge_into = form.get("merge_into").and_then(|m| m.parse::<Id>().ok());
@@ -549,10 +616,10 @@ pub async fn edit<D: Editable>(
     match records::update::<D>(&s.app, me.actor(), id, patch, version, opts).await {
         Ok(_) => finish_write::<D>(&s, &me, id, merge_into).await,
         Err(AppError::Stale { .. }) => match records::get::<D>(&s.app, me.actor(), id).await {
-            Ok(now) => stale_form::<D>(page, &now, &form),
+            Ok(now) => stale_form::<D>(&s, &me, &now, &form).await,
             Err(e) => page.error(e),
         },
-        Err(e) => form_failure::<D>(page, e, form, editing),
+        Err(e) => form_failure::<D>(&s, &me, e, form, editing).await,
     }
 }
 

@@ -5,9 +5,12 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use cartera_app::records::Kind;
+use cartera_app::records::{self, Kind};
 use cartera_app::{Actor, AppError, audit, notes};
 use cartera_core::Id;
+use cartera_core::contacts::ContactData;
+use cartera_core::deals::DealData;
+use cartera_core::record::{RecordData, RecordKind};
 
 use crate::state::AppState;
 
@@ -43,9 +46,10 @@ pub async fn history<D: Kind>(
     let people = cartera_app::users::names(&s.app, &ids)
         .await
         .unwrap_or_default();
+    let related = related(s, actor, id, &timeline).await;
     Ok((
         notes_ctx(&notes, &people),
-        timeline_ctx(&timeline, &people),
+        timeline_ctx(&timeline, &people, &related),
         people,
     ))
 }
@@ -64,8 +68,84 @@ pub fn notes_ctx(notes: &[cartera_core::notes::Note], people: &HashMap<Id, Strin
         .collect()
 }
 
-/// The timeline as the timeline box shows it.
-pub fn timeline_ctx(items: &[audit::TimelineItem], people: &HashMap<Id, String>) -> Vec<Value> {
+/// The records other than the page's own that a timeline's entries belong to (a note on
+/// one of the account's contacts, a deal's change), by id: their kind's path and name, so
+/// that the entry can say whose it is.
+pub async fn related(
+    s: &AppState,
+    actor: &Actor,
+    own: Id,
+    items: &[audit::TimelineItem],
+) -> HashMap<Id, (&'static str, String)> {
+    let mut refs: Vec<(RecordKind, Id)> = Vec::new();
+    for item in items {
+        match item {
+            audit::TimelineItem::Note { note, .. } => refs.push((note.record_kind, note.record_id)),
+            audit::TimelineItem::Change { event, .. } => {
+                refs.push((event.record_kind, event.record_id));
+            }
+            audit::TimelineItem::Activity { activity, .. } => {
+                refs.extend(activity.data.contact_id.map(|c| (RecordKind::Contact, c)));
+                refs.extend(activity.data.deal_id.map(|d| (RecordKind::Deal, d)));
+            }
+        }
+    }
+    let of = |kind: RecordKind| -> Vec<Id> {
+        refs.iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, id)| *id)
+            .collect()
+    };
+    let mut contacts = of(RecordKind::Contact);
+    let mut deals = of(RecordKind::Deal);
+    contacts.retain(|c| *c != own);
+    deals.retain(|d| *d != own);
+    let mut out = HashMap::new();
+    for (seg, ids) in [("contacts", contacts), ("deals", deals)] {
+        let mut ids = ids;
+        ids.sort();
+        ids.dedup();
+        for part in ids.chunks(100) {
+            let params = [
+                (
+                    "filter[id][in]".to_owned(),
+                    part.iter().map(Id::to_string).collect::<Vec<_>>().join(","),
+                ),
+                ("limit".to_owned(), "100".to_owned()),
+            ];
+            let found: Vec<(Id, String)> = if seg == "contacts" {
+                records::list::<ContactData>(&s.app, actor, &params)
+                    .await
+                    .map(|l| l.rows.into_iter().map(|r| (r.id, r.data.title())).collect())
+                    .unwrap_or_default()
+            } else {
+                records::list::<DealData>(&s.app, actor, &params)
+                    .await
+                    .map(|l| l.rows.into_iter().map(|r| (r.id, r.data.title())).collect())
+                    .unwrap_or_default()
+            };
+            out.extend(found.into_iter().map(|(id, name)| (id, (seg, name))));
+        }
+    }
+    out
+}
+
+/// The record an entry belongs to, when the page can name it: `{href, name}`.
+fn about(related: &HashMap<Id, (&'static str, String)>, id: Option<Id>) -> Value {
+    match id.and_then(|i| related.get(&i).map(|r| (i, r))) {
+        Some((i, (seg, name))) => json!({"href": format!("/{seg}/{i}"), "name": name}),
+        None => Value::Null,
+    }
+}
+
+/// The timeline as the timeline box shows it: who did what, on which of the account's
+/// contacts or deals, with activities' kinds and states and changed fields named in the
+/// reader's language by the template (`activity-kind-*`, `field_label`).
+pub fn timeline_ctx(
+    items: &[audit::TimelineItem],
+    people: &HashMap<Id, String>,
+    related: &HashMap<Id, (&'static str, String)>,
+) -> Vec<Value> {
     items
         .iter()
         .map(|item| match item {
@@ -74,17 +154,17 @@ pub fn timeline_ctx(items: &[audit::TimelineItem], people: &HashMap<Id, String>)
                 "at": at,
                 "by": note.meta.created_by.and_then(|b| people.get(&b).cloned()),
                 "text": note.data.body,
+                "about": about(related, Some(note.record_id)),
             }),
             audit::TimelineItem::Activity { at, activity } => json!({
                 "type": "activity",
                 "at": at,
                 "by": activity.data.owner_id.and_then(|b| people.get(&b).cloned()),
-                "text": format!(
-                    "{} · {} · {}",
-                    activity.data.kind.as_str(),
-                    activity.data.status.as_str(),
-                    activity.data.subject
-                ),
+                "activity_kind": activity.data.kind.as_str(),
+                "status": activity.data.status.as_str(),
+                "text": activity.data.subject,
+                "href": format!("/activities/{}", activity.id),
+                "about": about(related, activity.data.contact_id.or(activity.data.deal_id)),
             }),
             audit::TimelineItem::Change { at, event } => json!({
                 "type": "change",
@@ -92,6 +172,7 @@ pub fn timeline_ctx(items: &[audit::TimelineItem], people: &HashMap<Id, String>)
                 "by": event.actor_id.and_then(|b| people.get(&b).cloned()),
                 "action": event.action,
                 "kind": event.record_kind,
+                "about": about(related, Some(event.record_id)),
                 "fields": event.changes.iter()
                     .map(|c| c.field.clone())
                     .filter(|f| !f.starts_with('_'))

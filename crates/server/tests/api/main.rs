@@ -49,6 +49,7 @@ mod web_deals;
 mod web_my_day;
 mod web_quotes;
 mod web_records;
+mod web_rep_day;
 mod web_settings;
 mod writes;
 // sales-rest: quote and order pages of lists, deal shares, catalogue and commission pages

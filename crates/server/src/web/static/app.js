@@ -339,3 +339,82 @@
       .catch(function () { out.textContent = logo.dataset.error; out.hidden = false; });
   });
 })();
+
+// Record pickers (`shared/picker.html`): typing asks the server for a few matches; a
+// click, or the arrows and Enter, puts the chosen record's id in the hidden input and
+// fires `change` on it (so htmx can refresh what depends on it, e.g. the contacts of an
+// account). Emptying the text empties the choice.
+(function () {
+  "use strict";
+  var timer;
+  function parts(el) {
+    var root = el.closest("[data-picker]");
+    if (!root) return null;
+    return {
+      root: root,
+      input: root.querySelector("[data-picker-input]"),
+      value: root.querySelector("[data-picker-value]"),
+      list: root.querySelector(".picker-list"),
+    };
+  }
+  function close(p) {
+    p.list.hidden = true;
+    p.input.setAttribute("aria-expanded", "false");
+    p.input.removeAttribute("aria-activedescendant");
+  }
+  function choose(p, li) {
+    p.input.value = li.getAttribute("data-label");
+    if (p.value.value !== li.getAttribute("data-id")) {
+      p.value.value = li.getAttribute("data-id");
+      p.value.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    close(p);
+  }
+  function fetchOptions(p) {
+    var q = p.input.value.trim();
+    if (!q) { p.list.innerHTML = ""; close(p); return; }
+    fetch(p.root.getAttribute("data-picker") + "?q=" + encodeURIComponent(q), {
+      headers: { "HX-Request": "true" }, credentials: "same-origin",
+    }).then(function (r) { return r.ok ? r.text() : ""; }).then(function (html) {
+      if (p.input.value.trim() !== q) return;
+      p.list.innerHTML = html;
+      p.list.hidden = !html.trim();
+      p.input.setAttribute("aria-expanded", p.list.hidden ? "false" : "true");
+    });
+  }
+  document.addEventListener("input", function (e) {
+    var p = e.target.matches && e.target.matches("[data-picker-input]") && parts(e.target);
+    if (!p) return;
+    if (!p.input.value.trim() && p.value.value) {
+      p.value.value = "";
+      p.value.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    clearTimeout(timer);
+    timer = setTimeout(function () { fetchOptions(p); }, 180);
+  });
+  document.addEventListener("keydown", function (e) {
+    var p = e.target.matches && e.target.matches("[data-picker-input]") && parts(e.target);
+    if (!p || p.list.hidden) return;
+    var items = Array.prototype.slice.call(p.list.querySelectorAll("[role=option]"));
+    var at = items.findIndex(function (li) { return li.getAttribute("aria-selected") === "true"; });
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      if (!items.length) return;
+      var next = e.key === "ArrowDown" ? Math.min(at + 1, items.length - 1) : Math.max(at - 1, 0);
+      items.forEach(function (li, i) { li.setAttribute("aria-selected", i === next ? "true" : "false"); });
+      p.input.setAttribute("aria-activedescendant", items[next].id);
+    } else if (e.key === "Enter") {
+      if (at >= 0) { e.preventDefault(); choose(p, items[at]); }
+      else if (items.length === 1) { e.preventDefault(); choose(p, items[0]); }
+    } else if (e.key === "Escape") {
+      close(p);
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var li = e.target.closest(".picker-list [role=option]");
+    if (li) { choose(parts(li), li); return; }
+    document.querySelectorAll("[data-picker]").forEach(function (root) {
+      if (!root.contains(e.target)) close(parts(root));
+    });
+  });
+})();

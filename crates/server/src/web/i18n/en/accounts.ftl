@@ -19,3 +19,16 @@ account-new = New account
 account-create = Create account
 account-no-deals = This account has no deals yet.
 account-no-quotes = This account has no quotes yet.
+
+## The account's 360° page: address, figures, quick actions
+account-see-map = see on the map
+account-figures = Account figures
+account-figure-won-this-year = Won this year
+account-figure-open-pipeline = In play
+account-figure-open-quotes = Quotes awaiting an answer
+account-figure-to-deliver = Orders to deliver
+account-figure-to-invoice = Delivered, not invoiced
+account-figure-count = { $n ->
+    [one] 1 item
+   *[other] { $n } items
+}

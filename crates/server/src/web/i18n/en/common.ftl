@@ -82,3 +82,5 @@ kind-quote = Quote
 kind-order = Order
 nav-catalog = Catalogue
 nav-quotas = Commissions
+yes = Yes
+no = No

@@ -10,3 +10,5 @@ contact-no-account = Not linked to an account
 contact-reports-to = Reports to
 contact-reports = Direct reports
 contact-no-reports = Nobody reports to this person.
+contact-no-deals = This person takes part in no deal.
+contact-no-quotes = No quote is addressed to this person.

@@ -69,3 +69,38 @@ deal-no-contacts = No contacts on this deal.
 deal-make-quote = Make quote
 deal-no-quotes = No quotes for this deal yet.
 forecast-manage-quotas = Quotas of the period
+
+## The deal form (new and edit)
+deal-new = New deal
+deal-new-title = New deal
+deal-edit-title = Edit deal
+deal-form-general = Deal details
+deal-form-name = Deal name
+deal-form-account = Customer
+deal-form-stage = Pipeline and stage
+deal-form-amount-help = With lines, the amount is their net total.
+deal-form-amount-from-lines = Computed from the lines
+deal-form-probability-placeholder = The stage's
+deal-form-campaign = Campaign
+deal-form-description = Description
+deal-form-lines-help = Leave a line empty to remove it.
+deal-form-add-line = Add a line
+deal-form-competitor = Competitor
+deal-form-threat = Threat
+deal-form-competitor-notes = What they offer (price, terms, strengths)
+deal-form-add-competitor = Add a competitor
+deal-form-create = Create deal
+deal-form-fix = Please check the marked fields.
+deal-form-stale = Someone else changed this deal while you were editing it. Check the details and save again.
+deal-form-bad-number = Type a number, for example 1,234.50.
+deal-form-bad-percent = Type a percentage between 0 and 100.
+deal-form-account-no-contacts = This customer has no contacts yet.
+deal-form-pick-account-first = Choose the customer to see their contacts.
+deal-edit = Edit
+deals-owner-everyone = Whole team
+deals-owner-me = Mine
+deals-board-open = { $n ->
+    [one] 1 open deal
+   *[other] { $n } open deals
+}
+deals-board-weighted = weighted:

@@ -70,3 +70,6 @@ share-user = person
 share-team = team
 share-choose = Choose a person or a team.
 share-refused = This record cannot be shared with them.
+tl-about = on
+record-owner-fixed = Your role does not allow giving it to someone else.
+record-multi-help = Separated by commas. Options: { $options }

@@ -8,3 +8,7 @@ search-results = Search results
 search-title = Search
 search-submit = Search
 search-none = Nothing matches “{ $q }”.
+
+## Record pickers in forms
+picker-placeholder = Type to search…
+picker-none = Nothing matches “{ $q }”.

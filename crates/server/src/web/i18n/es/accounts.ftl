@@ -19,3 +19,16 @@ account-new = Nueva cuenta
 account-create = Crear cuenta
 account-no-deals = Esta cuenta aún no tiene oportunidades.
 account-no-quotes = Esta cuenta todavía no tiene presupuestos.
+
+## The account's 360° page: address, figures, quick actions
+account-see-map = ver en el mapa
+account-figures = Cifras de la cuenta
+account-figure-won-this-year = Ganado este año
+account-figure-open-pipeline = En negociación
+account-figure-open-quotes = Presupuestos esperando respuesta
+account-figure-to-deliver = Pedidos por entregar
+account-figure-to-invoice = Entregado sin facturar
+account-figure-count = { $n ->
+    [one] 1 registro
+   *[other] { $n } registros
+}

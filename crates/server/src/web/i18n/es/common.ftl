@@ -82,3 +82,5 @@ kind-quote = Presupuesto
 kind-order = Pedido
 nav-catalog = Catálogo
 nav-quotas = Comisiones
+yes = Sí
+no = No

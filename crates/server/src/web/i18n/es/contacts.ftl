@@ -10,3 +10,5 @@ contact-no-account = Sin cuenta asociada
 contact-reports-to = Reporta a
 contact-reports = Le reportan
 contact-no-reports = Nadie le reporta.
+contact-no-deals = Esta persona no participa en ninguna oportunidad.
+contact-no-quotes = No hay presupuestos dirigidos a esta persona.

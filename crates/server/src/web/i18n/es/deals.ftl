@@ -69,3 +69,38 @@ deal-no-contacts = Sin contactos en esta oportunidad.
 deal-make-quote = Hacer presupuesto
 deal-no-quotes = Esta oportunidad todavía no tiene presupuestos.
 forecast-manage-quotas = Cuotas del periodo
+
+## The deal form (new and edit)
+deal-new = Nueva oportunidad
+deal-new-title = Nueva oportunidad
+deal-edit-title = Editar oportunidad
+deal-form-general = Datos de la oportunidad
+deal-form-name = Nombre de la oportunidad
+deal-form-account = Cliente
+deal-form-stage = Embudo y etapa
+deal-form-amount-help = Si cargas líneas, el importe es su total neto.
+deal-form-amount-from-lines = Se calcula con las líneas
+deal-form-probability-placeholder = La de la etapa
+deal-form-campaign = Campaña
+deal-form-description = Descripción
+deal-form-lines-help = Deja vacía una línea para quitarla.
+deal-form-add-line = Agregar línea
+deal-form-competitor = Competidor
+deal-form-threat = Amenaza
+deal-form-competitor-notes = Qué ofrece (precio, plazos, puntos fuertes)
+deal-form-add-competitor = Agregar competidor
+deal-form-create = Crear oportunidad
+deal-form-fix = Revisa los campos marcados.
+deal-form-stale = Otra persona cambió esta oportunidad mientras la editabas. Revisa los datos y vuelve a guardar.
+deal-form-bad-number = Escribe un número, por ejemplo 1.234,50.
+deal-form-bad-percent = Escribe un porcentaje entre 0 y 100.
+deal-form-account-no-contacts = Este cliente todavía no tiene contactos.
+deal-form-pick-account-first = Elige el cliente para ver sus contactos.
+deal-edit = Editar
+deals-owner-everyone = De todo el equipo
+deals-owner-me = Mías
+deals-board-open = { $n ->
+    [one] 1 oportunidad abierta
+   *[other] { $n } oportunidades abiertas
+}
+deals-board-weighted = ponderado:

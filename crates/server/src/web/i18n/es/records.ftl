@@ -70,3 +70,6 @@ share-user = persona
 share-team = equipo
 share-choose = Elige una persona o un equipo.
 share-refused = No se puede compartir este registro con ellos.
+tl-about = sobre
+record-owner-fixed = Tu rol no permite asignarlo a otra persona.
+record-multi-help = Separados por comas. Opciones: { $options }

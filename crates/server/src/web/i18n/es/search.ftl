@@ -8,3 +8,7 @@ search-results = Resultados de la búsqueda
 search-title = Buscar
 search-submit = Buscar
 search-none = Nada coincide con «{ $q }».
+
+## Record pickers in forms
+picker-placeholder = Escribe para buscar…
+picker-none = Nada coincide con «{ $q }».
