@@ -14,6 +14,7 @@ both!(
     deals_are_priced_from_the_catalogue_listed_changed_and_trashed,
     bad_deals_are_named_and_nothing_is_written,
     deals_move_between_stages_close_and_reopen,
+    a_deal_moves_to_another_pipeline,
     forecast_attainment_and_commissions_match_the_worked_example
 );
 
@@ -834,4 +835,55 @@ async fn forecast_attainment_and_commissions_match_the_worked_example(s: TestSer
     s.get("/api/v1/commissions?period=someday")
         .await
         .problem(400, "period");
+}
+
+/// `POST /deals/{id}/move` with `pipeline_id` takes the deal to a stage of another
+/// pipeline (the deal form's stage select offers every pipeline's stages); a stage of
+/// the wrong pipeline and an unknown pipeline are refused by name.
+async fn a_deal_moves_to_another_pipeline(s: TestServer) {
+    let first = default_pipeline(&s).await;
+    let acct = account(&s, "Licitaciones Públicas SA").await;
+    let deal = s
+        .create("deals", json!({"name": "Pliego 44/2026", "account_id": acct}))
+        .await;
+    let id = deal["id"].as_str().unwrap().to_owned();
+    let other = s
+        .post(
+            "/api/v1/pipelines",
+            json!({"name": "Licitaciones", "stages": [
+                {"name": "Pliego", "probability": 30, "outcome": "open"},
+                {"name": "Adjudicada", "probability": 100, "outcome": "won"},
+                {"name": "Desierta", "probability": 0, "outcome": "lost"}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let pliego = other["stages"][0]["id"].as_str().unwrap().to_owned();
+    // Without pipeline_id the stage must be one of the deal's own pipeline.
+    s.post(
+        &format!("/api/v1/deals/{id}/move"),
+        json!({"stage_id": pliego}),
+    )
+    .await
+    .problem(422, "stage_id");
+    s.post(
+        &format!("/api/v1/deals/{id}/move"),
+        json!({"stage_id": pliego, "pipeline_id": first["stages"][0]["id"]}),
+    )
+    .await
+    .problem(422, "pipeline_id");
+    let moved = s
+        .post(
+            &format!("/api/v1/deals/{id}/move"),
+            json!({"stage_id": pliego, "pipeline_id": other["id"]}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(moved["pipeline_id"], other["id"]);
+    assert_eq!(moved["stage_id"], pliego.as_str());
+    assert_eq!(moved["probability"], 30);
+    let history = moved["stage_history"].as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(history[0]["left_at"].is_string());
 }
