@@ -100,6 +100,15 @@ impl Language {
             Language::En => text,
         }
     }
+
+    /// A date as its readers write it: `06/12/2026` in Spanish, `6 Dec 2026` in
+    /// English (the pages, the PDFs and the emails alike).
+    pub fn date(self, d: chrono::NaiveDate) -> String {
+        match self {
+            Language::Es => d.format("%d/%m/%Y").to_string(),
+            Language::En => d.format("%-d %b %Y").to_string(),
+        }
+    }
 }
 
 /// One line of a quote or an order, priced: a catalogue product (its SKU and name are

@@ -96,14 +96,7 @@ pub fn router(app: App, limits: Limits) -> Router {
         .merge(web_router)
         .merge(dav::router())
         .merge(docs)
-        .fallback(|| async {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "Not found",
-                "There is nothing at this address.",
-            )
-        })
+        .fallback(not_found)
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -203,4 +196,33 @@ pub fn spawn_jobs(app: App, every: Duration) -> tokio::task::JoinHandle<()> {
             }
         }
     })
+}
+
+/// An address nothing answers: a browser asking for a page gets the page that says so
+/// in its language; an API client (or anything under `/api/`) a JSON problem.
+async fn not_found(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::extract::FromRequestParts;
+    let wants_html = req
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    let api = req.uri().path().starts_with("/api/");
+    if wants_html && !api {
+        let (mut parts, _) = req.into_parts();
+        return match web::render::Page::from_request_parts(&mut parts, &s).await {
+            Ok(page) => page.error_page(StatusCode::NOT_FOUND, "not-found"),
+            Err(r) => r,
+        };
+    }
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        "There is nothing at this address.",
+    )
+    .into_response()
 }

@@ -98,6 +98,7 @@ fn print_value(
     lang: Language,
 ) -> Value {
     let money = |d: Decimal| lang.amount(d);
+    // `exempt` stays a key: the template names it in the document's language.
     let rate = |r: TaxRate| match r {
         TaxRate::Exempt => "exempt".to_owned(),
         TaxRate::Percent(p) => lang.number(p),
@@ -112,8 +113,8 @@ fn print_value(
         "number": q.number,
         "revision": q.revision,
         "status": q.status.as_str(),
-        "issue_date": q.issue_date.to_string(),
-        "valid_until": q.valid_until.to_string(),
+        "issue_date": lang.date(q.issue_date),
+        "valid_until": lang.date(q.valid_until),
         "currency": q.currency.as_str(),
         "notes": q.notes.clone().unwrap_or_default(),
         "customer": {
@@ -298,7 +299,7 @@ pub async fn send(app: &App, actor: &Actor, id: Id, input: SendInput) -> Result<
         } else {
             &company
         },
-        &q.valid_until.to_string(),
+        &q.language.date(q.valid_until),
     );
     // The writer's own words, when the send dialog gave them.
     if let Some(subject) = input.subject.filter(|t| !t.trim().is_empty()) {

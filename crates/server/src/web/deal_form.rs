@@ -20,7 +20,6 @@ use cartera_app::{AppError, users};
 use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
 use cartera_core::deals::{DealData, Pipeline, StageOutcome};
-use cartera_core::numbers::{Hint, parse_decimal};
 use cartera_core::record::{Record, RecordData};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Id, Violations};
@@ -157,7 +156,9 @@ impl DealForm {
     /// The form of a stored deal, names of the accounts it points to from `names`.
     fn of(d: &Record<DealData>, page: &Page, names: &HashMap<Id, String>) -> DealForm {
         let x = &d.data;
-        let shown = |v: rust_decimal::Decimal| v.normalize().to_string();
+        // Figures as the reader writes them, which is how the form reads them back.
+        let money = |v: rust_decimal::Decimal| super::figures::amount(page.locale, v);
+        let shown = |v: rust_decimal::Decimal| super::figures::number(page.locale, v);
         DealForm {
             name: x.name.clone(),
             account_id: x.account_id.map(|a| a.to_string()).unwrap_or_default(),
@@ -171,7 +172,7 @@ impl DealForm {
             lost_reason: x.lost_reason.clone().unwrap_or_default(),
             // Without lines the amount is typed; with lines Cartera computes it.
             amount: if x.lines.is_empty() {
-                x.amount.map(|m| shown(m.amount)).unwrap_or_default()
+                x.amount.map(|m| money(m.amount)).unwrap_or_default()
             } else {
                 String::new()
             },
@@ -196,9 +197,15 @@ impl DealForm {
                 .map(|l| LineRow {
                     description: l.description.clone().unwrap_or_default(),
                     quantity: shown(l.quantity),
-                    price: l.unit_price.map(|p| shown(p.amount)).unwrap_or_default(),
+                    price: l.unit_price.map(|p| money(p.amount)).unwrap_or_default(),
                     discount: l.discount.map(shown).unwrap_or_default(),
-                    tax: l.tax_rate.map(|t| t.to_string()).unwrap_or_default(),
+                    tax: l
+                        .tax_rate
+                        .map(|t| match t {
+                            cartera_core::totals::TaxRate::Exempt => page.t("catalog-exempt"),
+                            cartera_core::totals::TaxRate::Percent(p) => shown(p),
+                        })
+                        .unwrap_or_default(),
                     product_id: l.product_id.map(|p| p.to_string()).unwrap_or_default(),
                 })
                 .collect(),
@@ -214,32 +221,16 @@ impl DealForm {
                 .collect(),
             version: d.meta.version.to_string(),
         }
-        .localised(page)
-    }
-
-    /// Decimals as the reader writes them (`1234,5` in Spanish).
-    fn localised(mut self, page: &Page) -> DealForm {
-        if page.locale == super::i18n::Locale::Es {
-            let comma = |s: &mut String| *s = s.replace('.', ",");
-            comma(&mut self.amount);
-            for l in &mut self.lines {
-                comma(&mut l.quantity);
-                comma(&mut l.price);
-                comma(&mut l.discount);
-                comma(&mut l.tax);
-            }
-        }
-        self
     }
 
     /// The JSON the API would receive, or the fields whose numbers cannot be read.
-    fn body(&self, creating: bool) -> Result<Value, FormErrors> {
+    fn body(&self, page: &Page, creating: bool) -> Result<Value, FormErrors> {
         let mut errors = FormErrors::default();
         let mut number = |field: &str, raw: &str| -> Option<String> {
             if raw.is_empty() {
                 return None;
             }
-            match parse_decimal(raw, Hint::Typed) {
+            match super::forms::typed_number(page, raw) {
                 Ok(d) => Some(d.to_string()),
                 Err(_) => {
                     errors
@@ -607,7 +598,7 @@ pub async fn create(State(s): State<AppState>, me: Me, body: Bytes) -> Response 
         return render(&s, &me, StatusCode::OK, None, &form, FormErrors::default()).await;
     }
     let form = with_pipeline(&s, &me, form).await;
-    let json = match form.body(true) {
+    let json = match form.body(page, true) {
         Ok(j) => j,
         Err(e) => {
             let errors = number_errors(page, e);
@@ -722,7 +713,7 @@ pub async fn save(State(s): State<AppState>, me: Me, PageId(id): PageId, body: B
         )
         .await;
     }
-    let patch = match form.body(false) {
+    let patch = match form.body(page, false) {
         Ok(j) => j,
         Err(e) => {
             let errors = number_errors(page, e);

@@ -91,7 +91,7 @@ fn card(
         "account_id": d.data.account_id,
         "amount": money_or_dash(locale, d.data.amount),
         "probability": d.data.probability,
-        "close": d.data.expected_close_date.map(|c| c.format("%d/%m/%Y").to_string()),
+        "close": d.data.expected_close_date.map(|c| super::figures::day(locale, c)),
         "owner": d.data.owner_id.and_then(|o| people.get(&o).cloned()),
         "status": d.data.status.as_str(),
         "stage_id": d.data.stage_id,
@@ -430,13 +430,20 @@ pub async fn show(
         "lines": d.lines.iter().map(|l| json!({
             "description": l.description,
             "category": l.category,
-            "quantity": l.quantity.normalize().to_string(),
-            "unit_price": l.unit_price.map(|p| to_cents(p.amount).to_string()),
-            "discount": l.discount.map(|x| x.normalize().to_string()),
-            "tax_rate": l.tax_rate.map(|t| t.to_string()),
-            "net": l.net.map(|n| n.to_string()),
+            "quantity": number(page.locale, l.quantity),
+            "unit_price": l.unit_price.map(|p| amount(page.locale, to_cents(p.amount))),
+            "discount": l.discount.map(|x| number(page.locale, x)),
+            "tax_rate": l.tax_rate.map(|t| match t {
+                cartera_core::totals::TaxRate::Exempt => page.t("catalog-exempt"),
+                cartera_core::totals::TaxRate::Percent(p) => format!("{} %", number(page.locale, p)),
+            }),
+            "net": l.net.map(|n| amount(page.locale, n)),
         })).collect::<Vec<_>>(),
-        "totals": d.totals,
+        "totals": d.totals.as_ref().map(|t| json!({
+            "net": super::figures::money(page.locale, t.net, &currency),
+            "taxes": super::figures::money(page.locale, t.taxes, &currency),
+            "total": super::figures::money(page.locale, t.total, &currency),
+        })),
         "competitors": d.competitors.iter().map(|c| json!({
             "account_id": c.account_id,
             "name": accounts.get(&c.account_id).cloned(),
@@ -523,29 +530,41 @@ fn quarter_of(d: chrono::NaiveDate) -> String {
     format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1)
 }
 
-/// Forecast cells as the page's language writes their amounts (`8.750,35`).
-fn amounts_shown(locale: Locale, mut v: Value) -> Value {
+/// Forecast cells as the page's language writes their amounts (`8.750,35`) and months
+/// (`diciembre 2026`).
+fn amounts_shown(page: &Page, mut v: Value) -> Value {
     match &mut v {
         Value::Array(items) => {
             for item in items.iter_mut() {
-                *item = amounts_shown(locale, item.take());
+                *item = amounts_shown(page, item.take());
             }
         }
         Value::Object(map) => {
             for (key, field) in map.iter_mut() {
                 let figure = ["open", "weighted", "won"].contains(&key.as_str());
+                if key == "month"
+                    && let Some(m) = field.as_str().and_then(Month::parse)
+                {
+                    *field = json!(month_label(page, m));
+                    continue;
+                }
                 match field
                     .as_str()
                     .and_then(|t| t.parse::<rust_decimal::Decimal>().ok())
                 {
-                    Some(d) if figure => *field = json!(amount(locale, d)),
-                    _ => *field = amounts_shown(locale, field.take()),
+                    Some(d) if figure => *field = json!(amount(page.locale, d)),
+                    _ => *field = amounts_shown(page, field.take()),
                 }
             }
         }
         _ => {}
     }
     v
+}
+
+/// `diciembre 2026`, `December 2026`.
+fn month_label(page: &Page, m: Month) -> String {
+    format!("{} {}", page.t(&format!("month-{}", m.month)), m.year)
 }
 
 /// The forecast by month and owner, and the attainment of the period's quotas.
@@ -598,13 +617,14 @@ pub async fn forecast(
             "nav": "forecast",
             "from": report.from,
             "to": report.to,
-            "months": amounts_shown(page.locale, json!(report.months)),
+            "range": format!("{} – {}", month_label(page, from), month_label(page, to)),
+            "months": amounts_shown(page, json!(report.months)),
             "owners": report.by_owner.iter().map(|c| {
                 let mut v = serde_json::to_value(&c.cell).unwrap_or_default();
                 v["who"] = json!(person(c.owner_id));
-                amounts_shown(page.locale, v)
+                amounts_shown(page, v)
             }).collect::<Vec<_>>(),
-            "teams": amounts_shown(page.locale, json!(report.by_team)),
+            "teams": amounts_shown(page, json!(report.by_team)),
             "period": period,
             "quotas": attainment.iter().map(|a| json!({
                 "who": person(Some(a.quota.user_id)),

@@ -47,10 +47,7 @@ pub fn number(locale: Locale, v: Decimal) -> String {
 
 /// A date as people read it in the page's language.
 pub fn day(locale: Locale, d: NaiveDate) -> String {
-    match locale {
-        Locale::Es => d.format("%d/%m/%Y").to_string(),
-        Locale::En => d.format("%-d %b %Y").to_string(),
-    }
+    language(locale).date(d)
 }
 
 /// Names of accounts by id (the ones the person sees), read a hundred at a time.

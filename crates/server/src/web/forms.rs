@@ -218,3 +218,18 @@ pub fn list(s: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// A number a person typed on a page that shows numbers in their language: `48.500`
+/// is forty-eight thousand five hundred on a Spanish page (which writes `1.234,5`), one
+/// point five on an English one is `1.5`. One parser for every form that shows figures
+/// the reader's way.
+pub fn typed_number(
+    page: &Page,
+    raw: &str,
+) -> Result<rust_decimal::Decimal, cartera_core::numbers::NumberError> {
+    let locale = match page.locale {
+        super::i18n::Locale::Es => cartera_core::numbers::Locale::Es,
+        super::i18n::Locale::En => cartera_core::numbers::Locale::En,
+    };
+    cartera_core::numbers::parse_decimal(raw, cartera_core::numbers::Hint::Written(locale))
+}

@@ -103,7 +103,12 @@ impl Listing for LeadData {
                     ..Cell::default()
                 }
             }
-            "source" => Cell::text(d.source.clone().unwrap_or_default()),
+            "source" => Cell::text(
+                d.source
+                    .as_deref()
+                    .map(|src| super::ui::source_label(&page.ui.catalog, page.locale, src))
+                    .unwrap_or_default(),
+            ),
             "email" => Cell::text(d.email.clone().unwrap_or_default()),
             "owner" => Cell::text(names.person(d.owner_id)),
             "tags" => Cell {

@@ -19,6 +19,7 @@ pub mod imports;
 pub mod leads;
 pub mod lists;
 pub mod my_day;
+pub mod my_day_sales;
 pub mod notes;
 pub mod orders;
 pub mod panels;

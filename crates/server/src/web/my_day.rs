@@ -102,7 +102,7 @@ async fn overdue(s: &AppState, me: &Me, owner: &str, today: chrono::NaiveDate) -
                     "title": d.subject,
                     "subtitle": me.page.t(&format!("activity-kind-{}", d.kind.as_str())),
                     "href": d.account_id.map(|a| format!("/accounts/{a}")),
-                    "due": d.due_date.map(|due| due.format("%d/%m/%Y").to_string()),
+                    "due": d.due_date.map(|due| super::figures::day(me.page.locale, due)),
                     "overdue": overdue,
                 })
             })
@@ -147,13 +147,8 @@ pub async fn page(State(s): State<AppState>, me: Me) -> Response {
     let me_id = me.viewer.user.id.to_string();
     let account_href =
         |r: &cartera_core::record::Record<AccountData>| Some(format!("/accounts/{}", r.id));
-    let mine = recent::<AccountData>(
-        &s,
-        &me,
-        &[("filter[owner_id]", me_id.clone())],
-        account_href,
-    )
-    .await;
+    let sales = super::my_day_sales::mine(&s, &me, now.date_naive()).await;
+    let team = super::my_day_sales::team(&s, &me, now.date_naive()).await;
     let tasks = agenda(&s, &me, &me_id, now.date_naive()).await;
     let leads = recent::<LeadData>(&s, &me, &[("filter[owner_id]", me_id)], |_| None).await;
     let latest = recent::<AccountData>(&s, &me, &[], account_href).await;
@@ -187,7 +182,8 @@ pub async fn page(State(s): State<AppState>, me: Me) -> Response {
         "today": today,
         "tasks": tasks,
         "alerts": alerts,
-        "mine": mine,
+        "sales": sales,
+        "team": team,
         "leads": leads,
         "latest": latest,
         "nothing_yet": latest.is_empty(),

@@ -13,7 +13,6 @@ use serde_json::{Map, Value, json};
 use cartera_app::{custom_fields, users};
 use cartera_core::Id;
 use cartera_core::custom_fields::{CustomField, FieldType};
-use cartera_core::numbers::{Hint, parse_decimal};
 use cartera_core::record::RecordKind;
 use cartera_core::roles::{Action, Module};
 
@@ -241,7 +240,8 @@ impl Extras {
             let value = match d.data.field_type {
                 FieldType::Boolean => json!(!raw.is_empty()),
                 _ if raw.is_empty() => Value::Null,
-                FieldType::Number | FieldType::Money => match parse_decimal(raw, Hint::Typed) {
+                FieldType::Number | FieldType::Money => match super::forms::typed_number(page, raw)
+                {
                     Ok(n) if d.data.field_type == FieldType::Money => {
                         json!({"amount": n.to_string(), "currency": if currency.is_empty() { "ARS".to_owned() } else { currency }})
                     }

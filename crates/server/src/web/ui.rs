@@ -74,6 +74,15 @@ impl Ui {
                 field.to_owned()
             }
         });
+        let c = catalog.clone();
+        // Where a lead or deal came from: the known channels by name (`mercado_libre` ->
+        // "Mercado Libre"); a source someone typed shows as typed.
+        env.add_filter(
+            "source_label",
+            move |state: &State, source: &str| -> String {
+                source_label(&c, locale_of(state), source)
+            },
+        );
         env.add_filter("when", |state: &State, v: &str| -> Result<String, Error> {
             let at = DateTime::parse_from_rfc3339(v)
                 .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?;
@@ -146,5 +155,16 @@ mod tests {
         let ba: Tz = "America/Argentina/Buenos_Aires".parse().unwrap();
         assert_eq!(when(at, ba, Locale::Es), "22/11/2026 23:30");
         assert_eq!(when(at, Tz::UTC, Locale::En), "23 Nov 2026, 02:30");
+    }
+}
+
+/// A lead's or deal's source in the reader's words: the catalogue's `source-<key>` for
+/// the known channels, else the text as it was typed.
+pub fn source_label(c: &Catalog, locale: Locale, source: &str) -> String {
+    let key = format!("source-{}", source.trim().replace('_', "-"));
+    if c.has(locale, &key) {
+        c.t(locale, &key)
+    } else {
+        source.to_owned()
     }
 }

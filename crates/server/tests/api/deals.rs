@@ -844,7 +844,10 @@ async fn a_deal_moves_to_another_pipeline(s: TestServer) {
     let first = default_pipeline(&s).await;
     let acct = account(&s, "Licitaciones Públicas SA").await;
     let deal = s
-        .create("deals", json!({"name": "Pliego 44/2026", "account_id": acct}))
+        .create(
+            "deals",
+            json!({"name": "Pliego 44/2026", "account_id": acct}),
+        )
         .await;
     let id = deal["id"].as_str().unwrap().to_owned();
     let other = s

@@ -124,7 +124,7 @@ async fn deal_form_creates_edits_and_moves(s: TestServer) {
     assert!(shown.text.contains(&format!("/deals/{id}/edit")));
     let edit = get(&s, &format!("/deals/{id}/edit"), &cookie).await;
     assert_eq!(edit.status, 200);
-    assert!(edit.text.contains(r#"value="1234,5""#), "{}", edit.text);
+    assert!(edit.text.contains(r#"value="1.234,50""#), "{}", edit.text);
     assert!(
         edit.text.contains("Hierros Rivales"),
         "the competitor by name"
@@ -364,4 +364,89 @@ async fn account_page_is_360_and_timeline_speaks_spanish(s: TestServer) {
     let none = get(&s, "/pick/accounts?q=zzzz", &cookie).await;
     assert!(none.text.contains("Nada coincide"), "{}", none.text);
     assert_eq!(get(&s, "/pick/orders?q=x", &cookie).await.status, 404);
+}
+
+both!(my_day_shows_the_week_and_the_team);
+
+/// A rep's My day lists the deals closing this week (a late one flagged); the manager's
+/// shows the team: its open pipeline, who logged nothing this week, its overdue tasks.
+async fn my_day_shows_the_week_and_the_team(s: TestServer) {
+    let (ana_id, ana) = s.member("ana@test.example.com", "sales_rep").await;
+    let (beto_id, _) = s.member("beto@test.example.com", "sales_rep").await;
+    let (mara_id, _) = s.member("mara@test.example.com", "manager").await;
+    for (id, name) in [
+        (ana_id, "Ana Paz"),
+        (beto_id, "Beto Ruiz"),
+        (mara_id, "Mara Gil"),
+    ] {
+        s.patch(&format!("/api/v1/users/{id}"), json!({"name": name}))
+            .await
+            .expect(200);
+    }
+    s.post(
+        "/api/v1/teams",
+        json!({"name": "Norte", "manager_id": mara_id, "member_ids": [ana_id, beto_id]}),
+    )
+    .await
+    .expect(201);
+    let today = chrono::Utc::now().date_naive();
+    let account = s
+        .create_as(&ana, "accounts", json!({"name": "Cuenta de Ana"}))
+        .await;
+    s.create_as(
+        &ana,
+        "deals",
+        json!({"name": "Cierra hoy", "account_id": account, "expected_close_date": today.to_string(),
+               "amount": {"amount": "1500", "currency": "ARS"}}),
+    )
+    .await;
+    s.create_as(
+        &ana,
+        "deals",
+        json!({"name": "Cierra el año que viene", "account_id": account,
+               "expected_close_date": (today + chrono::Days::new(400)).to_string()}),
+    )
+    .await;
+    s.create_as(
+        &ana,
+        "activities",
+        json!({"kind": "call", "subject": "Llamar a Cuenta de Ana",
+               "due_date": (today - chrono::Days::new(3)).to_string()}),
+    )
+    .await;
+
+    let (cookie, _) = s.browser_login("ana@test.example.com", PASSWORD).await;
+    let day = get(&s, "/my-day", &cookie).await;
+    assert_eq!(day.status, 200);
+    assert!(
+        day.text.contains("Oportunidades que cierran esta semana"),
+        "{}",
+        day.text
+    );
+    assert!(day.text.contains("Cierra hoy"));
+    assert!(!day.text.contains("Cierra el año que viene"));
+    assert!(!day.text.contains("Tu equipo"), "a rep oversees no one");
+
+    let (cookie, _) = s.browser_login("mara@test.example.com", PASSWORD).await;
+    let day = get(&s, "/my-day", &cookie).await;
+    assert!(day.text.contains("Tu equipo"), "{}", day.text);
+    assert!(
+        day.text.contains("2 oportunidades abiertas en el equipo"),
+        "{}",
+        day.text
+    );
+    assert!(day.text.contains("1.500,00 ARS"));
+    // Beto logged nothing this week; Ana did (her call).
+    let idle = day
+        .text
+        .split("Sin actividad registrada esta semana")
+        .nth(1)
+        .unwrap_or("");
+    let idle = idle.split("Tareas atrasadas").next().unwrap_or("");
+    assert!(idle.contains("Beto Ruiz"), "{idle}");
+    assert!(!idle.contains("Ana Paz"), "{idle}");
+    assert!(
+        day.text.contains("Llamar a Cuenta de Ana"),
+        "the team's overdue task"
+    );
 }

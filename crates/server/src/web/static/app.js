@@ -35,7 +35,7 @@
   document.addEventListener("click", function (e) {
     var r = results();
     if (r && !e.target.closest("[data-search]")) r.innerHTML = "";
-    document.querySelectorAll("details.user-menu[open]").forEach(function (d) {
+    document.querySelectorAll("details.user-menu[open], details.nav-more[open]").forEach(function (d) {
       if (!d.contains(e.target)) d.removeAttribute("open");
     });
   });

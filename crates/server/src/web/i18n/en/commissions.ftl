@@ -62,3 +62,4 @@ plan-tiers = Tiers by attainment
 plan-tiers-help = From which percentage of the quota each multiplier applies (0.5 pays half, 1.5 adds half). Without tiers, or without a quota, it pays × 1.
 plan-tier-from = From (% of quota)
 plan-reps = Reps on the plan
+commissions-nothing-yet = No commission yet in this period

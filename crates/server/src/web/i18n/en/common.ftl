@@ -84,3 +84,4 @@ nav-catalog = Catalogue
 nav-quotas = Commissions
 yes = Yes
 no = No
+nav-more = More

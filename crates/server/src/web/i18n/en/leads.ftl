@@ -23,3 +23,18 @@ convert-use-existing = Use { $name }
 convert-contact = Contact
 convert-contact-text = A new contact is made from the lead
 convert-duplicate-text = An account or contact like this one already exists. Choose an existing account above, or create anyway.
+
+## Where leads and deals come from (the known channels; other sources show as typed)
+source-web-form = Web form
+source-referral = Referral
+source-whatsapp = WhatsApp
+source-instagram = Instagram
+source-facebook = Facebook
+source-fair = Trade fair
+source-mercado-libre = Mercado Libre
+source-google-ads = Google Ads
+source-cold-call = Cold call
+source-email = Email
+source-import = Import
+source-phone = Phone
+source-other = Other

@@ -20,3 +20,21 @@ my-day-no-agenda = Nothing due today or overdue.
 my-day-due-today = Due today
 my-day-overdue = Overdue since { $date }
 my-day-notifications = Unread notifications
+
+## The sales parts of My day
+my-day-closing = Deals closing this week
+my-day-no-closing = None of your deals closes this week.
+my-day-awaiting = Quotes awaiting an answer
+my-day-no-awaiting = You have no sent quote without an answer.
+my-day-expires = Expires on { $date }
+my-day-quota = Your quota
+my-day-quota-line = { $won } of { $target }
+my-day-team = Your team
+my-day-team-pipeline = { $n ->
+    [one] 1 open deal in the team
+   *[other] { $n } open deals in the team
+}
+my-day-team-idle = No activity logged this week
+my-day-team-all-active = Everyone in the team logged activity this week.
+my-day-team-overdue = The team's overdue tasks
+my-day-team-no-overdue = The team has no overdue task.

@@ -62,3 +62,4 @@ plan-tiers = Tramos por cumplimiento
 plan-tiers-help = Desde qué porcentaje de la cuota rige cada multiplicador (0,5 paga la mitad, 1,5 agrega la mitad). Sin tramos, o sin cuota, se paga × 1.
 plan-tier-from = Desde (% de cuota)
 plan-reps = Vendedores del plan
+commissions-nothing-yet = Todavía sin comisiones en este período

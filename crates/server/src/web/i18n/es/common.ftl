@@ -84,3 +84,4 @@ nav-catalog = Catálogo
 nav-quotas = Comisiones
 yes = Sí
 no = No
+nav-more = Más

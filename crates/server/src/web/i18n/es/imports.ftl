@@ -2,13 +2,13 @@
 # y no se repiten en ningún otro archivo.
 
 import-title = Importar
-import-lead = Traé tus clientes desde Excel o CSV: revisá las columnas y una vista previa antes de grabar nada.
+import-lead = Trae tus clientes desde Excel o CSV: revisa las columnas y una vista previa antes de grabar nada.
 import-upload = Subir un archivo
 import-kind = Importar en
 import-locale = Fechas y números
 import-locale-es = Español (22/11/2026, 1.234,50)
 import-locale-en = Inglés (11/22/2026, 1,234.50)
-import-drop = Soltá un archivo acá o elegilo
+import-drop = Suelta un archivo aquí o elígelo
 import-formats = Excel (XLSX, XLS), OpenDocument (ODS) o CSV, hasta 64 MB
 import-read = Leer el archivo
 import-upload-failed = No se pudo leer el archivo.
@@ -47,9 +47,9 @@ import-stalled = Sin avances desde hace un rato. Si el servidor que ejecutaba es
 import-expired-note = Este archivo esperó demasiado sin importarse y se eliminó.
 import-upload-again = Volver a subirlo
 import-see-records = Ver los registros
-import-reload-when-done = Esta página se actualiza sola; podés salir y volver.
+import-reload-when-done = Esta página se actualiza sola; puedes salir y volver.
 import-mapping = Columnas
-import-mapping-help = Cada columna del archivo llena un campo; cambiá lo que se adivinó.
+import-mapping-help = Cada columna del archivo llena un campo; cambia lo que se adivinó.
 import-column = Columna del archivo
 import-field = Campo
 import-sample = Primeros valores

@@ -23,3 +23,18 @@ convert-use-existing = Usar { $name }
 convert-contact = Contacto
 convert-contact-text = Se crea un contacto nuevo a partir del prospecto
 convert-duplicate-text = Ya existe una cuenta o un contacto parecido. Elige arriba una cuenta existente, o crea igualmente.
+
+## Where leads and deals come from (the known channels; other sources show as typed)
+source-web-form = Formulario web
+source-referral = Recomendación
+source-whatsapp = WhatsApp
+source-instagram = Instagram
+source-facebook = Facebook
+source-fair = Feria o exposición
+source-mercado-libre = Mercado Libre
+source-google-ads = Google Ads
+source-cold-call = Llamada en frío
+source-email = Correo electrónico
+source-import = Importación
+source-phone = Teléfono
+source-other = Otro

@@ -20,3 +20,21 @@ my-day-no-agenda = Nada pendiente para hoy ni atrasado.
 my-day-due-today = Vence hoy
 my-day-overdue = Atrasada desde el { $date }
 my-day-notifications = Avisos sin leer
+
+## The sales parts of My day
+my-day-closing = Oportunidades que cierran esta semana
+my-day-no-closing = Ninguna oportunidad tuya cierra esta semana.
+my-day-awaiting = Presupuestos esperando respuesta
+my-day-no-awaiting = No tienes presupuestos enviados sin respuesta.
+my-day-expires = Vence el { $date }
+my-day-quota = Tu cuota
+my-day-quota-line = { $won } de { $target }
+my-day-team = Tu equipo
+my-day-team-pipeline = { $n ->
+    [one] 1 oportunidad abierta en el equipo
+   *[other] { $n } oportunidades abiertas en el equipo
+}
+my-day-team-idle = Sin actividad registrada esta semana
+my-day-team-all-active = Todo el equipo registró actividad esta semana.
+my-day-team-overdue = Tareas atrasadas del equipo
+my-day-team-no-overdue = El equipo no tiene tareas atrasadas.
