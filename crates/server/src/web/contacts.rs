@@ -180,6 +180,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "notes": notes,
         "timeline": timeline,
         "shares": super::shares::ctx::<ContactData>(&s, actor, page, id).await,
+        "activities": super::activities::record_ctx(&s, &me, "contact_id", id, &[("contact", id)], &format!("/contacts/{id}")).await,
         "seg": "contacts",
         "id": id,
     });

@@ -339,3 +339,34 @@
       .catch(function () { out.textContent = logo.dataset.error; out.hidden = false; });
   });
 })();
+
+/* Record pickers of the activity form (web/activities.rs): a match chosen fills the
+   hidden id and the name; a contact or deal brings its account when none is chosen
+   yet. Typing again unlinks until a match is chosen, so that a name never points to
+   the wrong record. */
+(function () {
+  function parts(box) {
+    return { id: box.querySelector("input[type=hidden]"), name: box.querySelector("input[type=search]"), list: box.querySelector(".pick-results") };
+  }
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-pick-id]");
+    var box = b && b.closest("[data-picker]");
+    if (!box) return;
+    e.preventDefault();
+    var p = parts(box);
+    p.id.value = b.getAttribute("data-pick-id");
+    p.name.value = b.getAttribute("data-pick-label");
+    p.list.innerHTML = "";
+    var account = b.getAttribute("data-pick-account");
+    var other = document.querySelector('[data-picker="account"]');
+    if (account && other && other !== box) {
+      var q = parts(other);
+      if (!q.id.value) { q.id.value = account; q.name.value = b.getAttribute("data-pick-account-label") || ""; }
+    }
+    p.name.focus();
+  });
+  document.addEventListener("input", function (e) {
+    var box = e.target.closest && e.target.closest("[data-picker]");
+    if (box && e.target.type === "search") parts(box).id.value = "";
+  });
+})();
