@@ -43,14 +43,6 @@ async fn rep_with_account(s: &TestServer) -> (String, String, String, String) {
     (account, token, cookie, csrf)
 }
 
-fn activity_id(p: &Page) -> String {
-    p.location
-        .clone()
-        .unwrap_or_default()
-        .trim_start_matches("/activities/")
-        .to_owned()
-}
-
 async fn log_visit(s: &TestServer, account: &str, cookie: &str, csrf: &str, km: &str) -> Page {
     let back = format!("/accounts/{account}");
     let tomorrow = (s.app.now() + Duration::days(1)).date_naive().to_string();
