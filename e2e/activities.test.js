@@ -1,12 +1,13 @@
 // Activities in a real browser, as a rep logs them where she is: from an account's page
-// she logs a visit with its km and tolls, sees it on the account, edits it, deletes it
-// and undoes, then filters her overdue work on the activities page; the form and the
+// she logs a visit with its km and tolls, sees it on the account, edits it and filters
+// her overdue work on the activities page; the admin deletes it and undoes (the
+// built-in sales rep role may not delete); the form and the
 // list fit a 390 px phone. Screenshots at both widths.
 "use strict";
 
 const { test } = require("node:test");
 const assert = require("node:assert/strict");
-const { env, useCartera, api, shoot, login, DESKTOP, PHONE } = require("./support");
+const { env, useCartera, api, shoot, login, logout, DESKTOP, PHONE } = require("./support");
 
 useCartera();
 
@@ -58,15 +59,7 @@ test("a rep logs a visit from the account page, edits it, deletes and undoes, an
   await Promise.all([page.waitForURL(/\/activities\/[0-9a-f-]+$/), page.click("#activity-form button.btn-primary")]);
   await page.getByRole("heading", { name: "Visita y degustación" }).waitFor();
   assert.match(await page.textContent("main"), /2\.560,50 ARS/);
-
-  // She deletes it, then thinks better of it.
-  await page.click("main form[action$='/delete'] button");
-  await page.locator("#flash").waitFor();
-  await page.goto(env.base + `/accounts/${account.id}`);
-  assert.doesNotMatch(await page.textContent("#activities"), /Visita y degustación/);
-  await page.goBack();
-  await Promise.all([page.waitForURL(/\/activities\/[0-9a-f-]+$/), page.click("#flash button:has-text('Deshacer')")]);
-  await page.getByRole("heading", { name: "Visita y degustación" }).waitFor();
+  const edited = page.url().split("/").pop();
 
   // The activities page, from the menu: overdue work only.
   await page.goto(env.base + "/activities");
@@ -78,6 +71,24 @@ test("a rep logs a visit from the account page, edits it, deletes and undoes, an
   await shoot(page, "activities-list");
   await page.setViewportSize(PHONE);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), "the list fits the phone");
+  await page.setViewportSize(DESKTOP);
+  const activityUrl = env.base + `/activities/${edited}`;
+
+  // The built-in sales rep role may not delete activities: her page of it has no
+  // delete button. Inés (the admin) deletes it, then thinks better of it.
+  await page.goto(activityUrl);
+  assert.equal(await page.locator("main form[action$='/delete']").count(), 0);
+  await logout(page);
+  await login(page, "ines@e2e.test");
+  await page.goto(activityUrl);
+  await page.click("main form[action$='/delete'] button");
+  await page.locator("#flash").waitFor();
+  assert.equal((await fetch(env.base + `/api/v1/activities/${edited}`, { headers: { authorization: `Bearer ${env.token}` } })).status, 404);
+  await shoot(page, "activity-deleted");
+  await Promise.all([page.waitForURL(/\/activities\/[0-9a-f-]+$/), page.click("#flash button:has-text('Deshacer')")]);
+  await page.getByRole("heading", { name: "Visita y degustación" }).waitFor();
+  await page.goto(env.base + `/accounts/${account.id}`);
+  assert.match(await page.textContent("#activities"), /Visita y degustación/);
 
   assert.deepEqual(errors, []);
   await context.close();
