@@ -15,7 +15,8 @@ both!(
     a_visit_is_logged_from_the_account_page_with_its_costs,
     an_activity_is_edited_deleted_and_brought_back,
     the_activities_list_filters,
-    the_deal_page_takes_notes_and_logs_activities
+    the_deal_page_takes_notes_and_logs_activities,
+    contact_and_lead_pages_log_activities_pre_linked
 );
 
 async fn post(s: &TestServer, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
@@ -476,4 +477,66 @@ async fn the_deal_page_takes_notes_and_logs_activities(s: TestServer) {
     assert!(form.text.contains("value=\"Ordeñadoras 2027\""));
     assert!(form.text.contains("value=\"Tambo La Esperanza\""));
     assert!(form.text.contains(&format!("value=\"{acme}\"")));
+}
+
+async fn contact_and_lead_pages_log_activities_pre_linked(s: TestServer) {
+    let (account, token, cookie, csrf) = rep_with_account(&s).await;
+    let rep = s.get("/api/v1/users").await.expect(200).body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "rita@test.example.com")
+        .unwrap()["id"]
+        .clone();
+    let contact = s
+        .create_as(
+            &token,
+            "contacts",
+            json!({"first_name": "Ana", "last_name": "Paz", "account_id": account, "owner_id": rep}),
+        )
+        .await;
+    let lead = s
+        .create_as(
+            &token,
+            "leads",
+            json!({"first_name": "Luis", "last_name": "Gómez", "company_name": "Molinos del Sur", "owner_id": rep}),
+        )
+        .await;
+    let c = get(&s, &format!("/contacts/{contact}"), &cookie).await;
+    assert_eq!(c.status, 200);
+    assert!(
+        c.text.contains(&format!("contact_id={contact}")),
+        "{}",
+        c.text
+    );
+    assert!(c.text.contains("Registrar una actividad"));
+    // From the contact, the form links the contact and its account.
+    let form = get(
+        &s,
+        &format!("/activities/new?kind=call&contact_id={contact}"),
+        &cookie,
+    )
+    .await;
+    assert!(form.text.contains("value=\"Ana Paz\""), "{}", form.text);
+    assert!(form.text.contains("value=\"Tambo La Esperanza\""));
+    let l = get(&s, &format!("/leads/{lead}"), &cookie).await;
+    assert!(l.text.contains(&format!("lead_id={lead}")));
+    // A call logged on the lead shows on its page.
+    let made = post(
+        &s,
+        "/activities/new",
+        &cookie,
+        &[
+            ("csrf_token", csrf.as_str()),
+            ("kind", "call"),
+            ("subject", "Primer llamado"),
+            ("lead_id", lead.as_str()),
+            ("lead_name", "Luis Gómez"),
+            ("date", "2030-01-10"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.text);
+    let l = get(&s, &format!("/leads/{lead}"), &cookie).await;
+    assert!(l.text.contains("Primer llamado"));
 }
