@@ -105,7 +105,7 @@ test("every main page fits a phone, and More opens the other sections", async ()
     "/contacts", `/contacts/${contact.id}`, "/leads", `/leads/${lead.id}`,
     "/deals", "/deals/list", `/deals/${deal.id}`, "/deals/new", `/deals/${deal.id}/edit`,
     "/quotes", "/quotes/new", "/orders", "/catalog", "/forecast", "/commissions", "/quotas", "/targets",
-    "/calendar", "/imports", "/search?q=agro", "/notifications", "/settings", "/admin", "/admin/users",
+    "/calendar", "/activities", `/activities/new?account_id=${account.id}`, "/imports", "/search?q=agro", "/notifications", "/settings", "/admin", "/admin/users",
   ];
   for (const width of [360, 390]) {
     const context = await env.browser.newContext({ viewport: { width, height: 800 }, locale: "es-AR" });

@@ -165,6 +165,7 @@ const PANELS: &[AccountPanel] = &[
     super::quotes::account_panel,
     super::orders::account_panel,
     super::catalog::account_panel,
+    super::activities::account_panel,
 ];
 
 pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response {

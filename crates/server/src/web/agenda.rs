@@ -32,7 +32,6 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/notifications/read-all", post(read_all))
         .route("/notifications/{id}/read", post(read_one))
         .route("/calendar", get(calendar))
-        .route("/activities/new", get(new_form).post(create))
         .route("/activities/{id}", get(activity_page))
         .route("/activities/{id}/done", post(mark_done))
         .route("/activities/{id}/move", post(move_activity))
@@ -119,6 +118,21 @@ fn activity_json(me: &Me, r: &Record<ActivityData>) -> Value {
     let page = &me.page;
     let tz = page.time_zone();
     let d = &r.data;
+    // The records it is linked to, each a button to its page.
+    let linked = [
+        ("account", "accounts", d.account_id),
+        ("contact", "contacts", d.contact_id),
+        ("lead", "leads", d.lead_id),
+        ("deal", "deals", d.deal_id),
+    ];
+    let links: Vec<Value> = linked
+        .iter()
+        .filter_map(|(k, seg, id)| {
+            id.map(
+                |i| json!({"label": page.t(&format!("kind-{k}")), "href": format!("/{seg}/{i}")}),
+            )
+        })
+        .collect();
     json!({
         "id": r.id,
         "version": r.meta.version,
@@ -136,9 +150,13 @@ fn activity_json(me: &Me, r: &Record<ActivityData>) -> Value {
         "starts_label": d.starts_at.map(|t| when(t, tz, page.locale)),
         "ends_label": d.ends_at.map(|t| when(t, tz, page.locale)),
         "reminders": d.reminders,
-        "costs": d.cost_totals.iter().map(|m| format!("{} {}", m.amount, m.currency)).collect::<Vec<_>>(),
+        "costs": d.cost_totals.iter().map(|m| super::figures::money(page.locale, m.amount, m.currency.as_str())).collect::<Vec<_>>(),
         "account_href": d.account_id.map(|a| format!("/accounts/{a}")),
+        "links": links,
         "done": d.status == ActivityStatus::Done,
+        // Built-in sales reps edit their activities but may not delete them.
+        "can_edit": may(me, cartera_core::roles::Module::Activities, cartera_core::roles::Action::Edit),
+        "can_delete": may(me, cartera_core::roles::Module::Activities, cartera_core::roles::Action::Delete),
     })
 }
 
@@ -157,7 +175,7 @@ async fn render_activity(
         Ok(r) => me.page.render(
             status,
             "agenda/activity.html",
-            json!({"nav": "calendar", "a": activity_json(me, &r), "error": error}),
+            json!({"nav": "activities", "a": activity_json(me, &r), "error": error}),
         ),
         Err(e) => me.page.error(e),
     }
@@ -323,91 +341,6 @@ async fn move_occurrence(
         Err(cartera_app::AppError::Stale { .. }) => {
             let msg = me.page.t("activity-stale");
             render_activity(s, me, rec.id, StatusCode::CONFLICT, Some(msg)).await
-        }
-        Err(e) => me.page.error(e),
-    }
-}
-
-// ---------- A new activity ----------
-
-fn form_page(me: &Me, status: StatusCode, form: Value, error: Option<String>) -> Response {
-    me.page.render(
-        status,
-        "agenda/activity_form.html",
-        json!({"nav": "calendar", "form": form, "error": error,
-               "kinds": ["task", "call", "meeting", "visit"],
-               "reminder_options": [0, 15, 30, 60, 1440]}),
-    )
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct NewQuery {
-    date: Option<String>,
-}
-
-pub async fn new_form(State(s): State<AppState>, me: Me, Query(q): Query<NewQuery>) -> Response {
-    let today = s.app.now().with_timezone(&me.page.time_zone()).date_naive();
-    let date = q
-        .date
-        .and_then(|d| d.parse::<NaiveDate>().ok())
-        .unwrap_or(today);
-    form_page(
-        &me,
-        StatusCode::OK,
-        json!({"kind": "task", "date": date.to_string(), "reminder": "0"}),
-        None,
-    )
-}
-
-/// Creates an activity on the user's own agenda: a date alone makes a task due that day;
-/// a time makes it start then (an hour long).
-pub async fn create(State(s): State<AppState>, me: Me, Form(f): Form<Fields>) -> Response {
-    let tz = me.page.time_zone();
-    let mut body = json!({
-        "kind": f.get("kind").map(String::as_str).unwrap_or("task"),
-        "subject": f.get("subject").map(|v| v.trim()).unwrap_or(""),
-        "notes": text(&f, "notes"),
-        "owner_id": me.viewer.user.id,
-    });
-    let date = f.get("date").and_then(|d| d.parse::<NaiveDate>().ok());
-    let time = f
-        .get("time")
-        .filter(|t| !t.is_empty())
-        .and_then(|t| chrono::NaiveTime::parse_from_str(t, "%H:%M").ok());
-    match (date, time) {
-        (Some(d), Some(t)) => {
-            if let Some(start) = tz.from_local_datetime(&d.and_time(t)).earliest() {
-                let start = start.with_timezone(&Utc);
-                body["starts_at"] = json!(start);
-                body["ends_at"] = json!(start + Duration::hours(1));
-            }
-        }
-        (Some(d), None) => body["due_date"] = json!(d),
-        _ => {}
-    }
-    if let Some(m) = f.get("reminder").and_then(|m| m.parse::<i64>().ok())
-        && m > 0
-    {
-        body["reminders"] = json!([m]);
-    }
-    match records::create::<ActivityData>(&s.app, me.actor(), vec![body], WriteOptions::default())
-        .await
-    {
-        Ok(recs) => match recs.first() {
-            Some(r) => Redirect::to(&format!("/activities/{}", r.id)).into_response(),
-            None => Redirect::to("/calendar").into_response(),
-        },
-        Err(cartera_app::AppError::Invalid(v)) => {
-            let msg =
-                v.0.iter()
-                    .map(|x| super::forms::explain(&me.page, &x.field, x.code))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-            let form = json!({
-                "kind": f.get("kind"), "subject": f.get("subject"), "notes": f.get("notes"),
-                "date": f.get("date"), "time": f.get("time"), "reminder": f.get("reminder"),
-            });
-            form_page(&me, StatusCode::UNPROCESSABLE_ENTITY, form, Some(msg))
         }
         Err(e) => me.page.error(e),
     }

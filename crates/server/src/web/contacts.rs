@@ -189,6 +189,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "shares": super::shares::ctx::<ContactData>(&s, actor, page, id).await,
         "deals": deals,
         "quotes": quotes,
+        "activities": super::activities::record_ctx(&s, &me, "contact_id", id, &[("contact", id)], &format!("/contacts/{id}")).await,
         "seg": "contacts",
         "id": id,
     });

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/deals/list", get(list))
         .route("/deals/{id}", get(show))
         .route("/deals/{id}/move", post(move_deal))
+        .route("/deals/{id}/notes", post(super::notes::add::<DealData>))
         .merge(super::shares::routes::<DealData>())
         .route("/forecast", get(forecast))
 }
@@ -460,6 +461,9 @@ pub async fn show(
         "timeline": super::timeline::timeline_ctx(&timeline, &people, &super::timeline::related(&s, actor, id, &timeline).await),
         "own_kind": "deal",
         "shares": super::shares::ctx::<DealData>(&s, actor, page, id).await,
+        "activities": super::activities::record_ctx(&s, &me, "deal_id", id, &[("deal", id)], &format!("/deals/{id}")).await,
+        "notes": super::timeline::history::<DealData>(&s, actor, id, &[]).await.map(|h| h.0).unwrap_or_default(),
+        "notes_url": format!("/deals/{id}/notes"),
         "error": q.error,
         "quotes": match d.account_id {
             Some(a) => super::quotes::of_account(&s, &me, a, Some(id)).await,

@@ -188,6 +188,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "notes": notes,
         "timeline": timeline,
         "shares": super::shares::ctx::<LeadData>(&s, actor, page, id).await,
+        "activities": super::activities::record_ctx(&s, &me, "lead_id", id, &[("lead", id)], &format!("/leads/{id}")).await,
         "seg": "leads",
         "id": id,
     });

@@ -2,6 +2,7 @@
 //! updates) that call the same `cartera_app` use cases as the JSON API.
 
 pub mod accounts;
+pub mod activities;
 pub mod admin;
 pub mod agenda;
 pub mod assets;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(settings::routes())
         .merge(admin::routes())
         .merge(agenda::routes())
+        .merge(activities::routes())
         .merge(imports::routes())
         .merge(quotes::routes())
         .merge(orders::routes())

@@ -10,13 +10,14 @@ use serde_json::json;
 
 use cartera_app::{AppError, notes};
 
-use super::records::Editable;
 use super::render::{Me, PageId};
+use super::shares::Shareable;
 use super::timeline::history;
 use crate::state::AppState;
 
-/// Adds a note to a contact or lead; htmx gets the notes again.
-pub async fn add<D: Editable>(
+/// Adds a note to a contact, lead or deal (any kind whose page has the shared boxes);
+/// htmx gets the notes again.
+pub async fn add<D: Shareable>(
     State(s): State<AppState>,
     me: Me,
     PageId(id): PageId,
@@ -30,7 +31,7 @@ pub async fn add<D: Editable>(
         Err(e) => return page.error(e),
     };
     if !page.htmx {
-        return Redirect::to(&format!("/{}/{id}#notes", D::SEG)).into_response();
+        return Redirect::to(&format!("/{}/{id}#notes", <D as Shareable>::SEG)).into_response();
     }
     let (notes, _, _) = match history::<D>(&s, me.actor(), id, &[]).await {
         Ok(h) => h,
@@ -45,7 +46,7 @@ pub async fn add<D: Editable>(
         status,
         "shared/notes.html",
         json!({
-            "notes_url": format!("/{}/{id}/notes", D::SEG),
+            "notes_url": format!("/{}/{id}/notes", <D as Shareable>::SEG),
             "notes": notes,
             "note_error": error,
             "note_body": if error.is_some() { body } else { String::new() },

@@ -8,7 +8,12 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
-use cartera_app::{AppError, search};
+use std::collections::HashMap;
+
+use cartera_app::{AppError, records, search};
+use cartera_core::Id;
+use cartera_core::contacts::ContactData;
+use cartera_core::deals::DealData;
 use cartera_core::record::RecordKind;
 
 use super::render::Me;
@@ -50,13 +55,25 @@ pub async fn options(
         Err(AppError::BadQuery(_)) => Vec::new(),
         Err(e) => return page.error(e),
     };
+    // A contact or a deal brings its account along: a form that has an empty account
+    // picker fills it when one is chosen.
+    let ids: Vec<Id> = hits.iter().map(|h| h.id).collect();
+    let accounts_of = accounts_of(&s, &me, kind, &ids).await;
+    let names =
+        super::figures::account_names(&s, &me, &accounts_of.values().copied().collect::<Vec<_>>())
+            .await;
     let hits: Vec<_> = hits
         .iter()
         .map(|h| {
+            let account = accounts_of
+                .get(&h.id)
+                .and_then(|a| names.get(a).map(|n| (a, n)));
             json!({
                 "id": h.id,
                 "title": h.title,
                 "subtitle": page.subtitle(h.kind, h.subtitle.clone()),
+                "account_id": account.map(|(a, _)| a),
+                "account_name": account.map(|(_, n)| n),
             })
         })
         .collect();
@@ -65,6 +82,35 @@ pub async fn options(
         "shared/picker_options.html",
         json!({"q": text, "hits": hits}),
     )
+}
+
+/// The accounts of the contacts or deals among `ids` (nothing for other kinds).
+async fn accounts_of(s: &AppState, me: &Me, kind: RecordKind, ids: &[Id]) -> HashMap<Id, Id> {
+    if ids.is_empty() {
+        return HashMap::new();
+    }
+    let params = [
+        (
+            "filter[id][in]".to_owned(),
+            ids.iter().map(Id::to_string).collect::<Vec<_>>().join(","),
+        ),
+        ("limit".to_owned(), ids.len().to_string()),
+    ];
+    let pairs: Vec<(Id, Option<Id>)> = match kind {
+        RecordKind::Contact => records::list::<ContactData>(&s.app, me.actor(), &params)
+            .await
+            .map(|l| l.rows.iter().map(|r| (r.id, r.data.account_id)).collect())
+            .unwrap_or_default(),
+        RecordKind::Deal => records::list::<DealData>(&s.app, me.actor(), &params)
+            .await
+            .map(|l| l.rows.iter().map(|r| (r.id, r.data.account_id)).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    pairs
+        .into_iter()
+        .filter_map(|(id, a)| Some((id, a?)))
+        .collect()
 }
 
 pub fn routes() -> axum::Router<AppState> {

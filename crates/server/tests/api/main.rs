@@ -44,6 +44,7 @@ mod totals;
 mod two_factor;
 mod visibility;
 mod web;
+mod web_activities;
 mod web_agenda;
 mod web_deals;
 mod web_my_day;

@@ -362,13 +362,22 @@
     p.input.setAttribute("aria-expanded", "false");
     p.input.removeAttribute("aria-activedescendant");
   }
-  function choose(p, li) {
-    p.input.value = li.getAttribute("data-label");
-    if (p.value.value !== li.getAttribute("data-id")) {
-      p.value.value = li.getAttribute("data-id");
+  function set(p, id, label) {
+    p.input.value = label;
+    p.input.setAttribute("data-chosen", label);
+    if (p.value.value !== id) {
+      p.value.value = id;
       p.value.dispatchEvent(new Event("change", { bubbles: true }));
     }
+  }
+  function choose(p, li) {
+    set(p, li.getAttribute("data-id"), li.getAttribute("data-label"));
     close(p);
+    // A contact or a deal brings its account to an empty account picker of the form.
+    var account = li.getAttribute("data-account-id");
+    var form = p.root.closest("form");
+    var other = account && form && form.querySelector('[data-picker] input[data-picker-value][name="account_id"]');
+    if (other && !other.value) set(parts(other), account, li.getAttribute("data-account-label") || "");
   }
   function fetchOptions(p) {
     var q = p.input.value.trim();
@@ -385,7 +394,9 @@
   document.addEventListener("input", function (e) {
     var p = e.target.matches && e.target.matches("[data-picker-input]") && parts(e.target);
     if (!p) return;
-    if (!p.input.value.trim() && p.value.value) {
+    // Typing again unlinks until a match is chosen: a name never points to the wrong
+    // record.
+    if (p.value.value && p.input.value !== p.input.getAttribute("data-chosen")) {
       p.value.value = "";
       p.value.dispatchEvent(new Event("change", { bubbles: true }));
     }
@@ -416,5 +427,6 @@
     document.querySelectorAll("[data-picker]").forEach(function (root) {
       if (!root.contains(e.target)) close(parts(root));
     });
+
   });
 })();
