@@ -39,13 +39,18 @@ pub struct DemoReport {
     pub territories: usize,
     /// Products, deals, quotes and orders.
     pub sales: crate::demo_sales::SalesReport,
+    /// The reps' visits, calls, tasks and meetings around today.
+    pub activities: usize,
+    /// The email of every demo user (the admin first), who all log in with the demo's
+    /// password.
+    pub logins: Vec<String>,
 }
 
 impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} accounts, {} contacts, {} leads ({} converted), {} notes, {} users, {} territories, {} custom fields, {} products, {} deals, {} quotes, {} orders",
+            "{} accounts, {} contacts, {} leads ({} converted), {} notes, {} users, {} territories, {} custom fields, {} products, {} deals, {} quotes, {} orders, {} activities",
             self.accounts,
             self.contacts,
             self.leads,
@@ -57,7 +62,8 @@ impl fmt::Display for DemoReport {
             self.sales.products,
             self.sales.deals,
             self.sales.quotes,
-            self.sales.orders
+            self.sales.orders,
+            self.activities
         )
     }
 }
@@ -526,7 +532,9 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
         .zip(REPS)
         .map(|(id, (_, _, countries))| (*id, *countries))
         .collect();
+    crate::demo_agenda::company(app, &actor).await?;
     let sales = crate::demo_sales::seed(app, &actor, &rep_countries, &accounts, &contacts).await?;
+    let activities = crate::demo_agenda::seed(app, &actor, &reps, &accounts, &contacts).await?;
 
     Ok(Some(DemoReport {
         admin_id: admin.id,
@@ -540,6 +548,11 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
         notes,
         territories,
         sales,
+        activities,
+        logins: std::iter::once(ADMIN.0)
+            .chain(REPS.iter().map(|r| r.0))
+            .map(str::to_owned)
+            .collect(),
     }))
 }
 

@@ -14,6 +14,7 @@ pub mod custom_fields;
 pub mod dav;
 pub mod deals;
 pub mod demo;
+pub mod demo_agenda;
 mod demo_sales;
 pub mod documents;
 pub mod error;

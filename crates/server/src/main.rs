@@ -165,11 +165,18 @@ enum UserCommand {
 /// The password the demo's admin logs in with.
 const DEMO_PASSWORD: &str = "cartera-demo";
 
-async fn demo_login(app: &App, email: &str) -> Result<(), String> {
-    cartera_app::auth::set_password(app, email, DEMO_PASSWORD)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("Log in as {email} with the password {DEMO_PASSWORD}");
+/// Gives every demo user the demo's password and prints the logins (the admin first,
+/// then the manager and the reps).
+async fn demo_login(app: &App, emails: &[String]) -> Result<(), String> {
+    for email in emails {
+        cartera_app::auth::set_password(app, email, DEMO_PASSWORD)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    println!("Demo logins (password {DEMO_PASSWORD}):");
+    for email in emails {
+        println!("  {email}");
+    }
     Ok(())
 }
 
@@ -275,7 +282,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                         .map_err(|e| e.to_string())?;
                         println!("Demo company loaded: {report}");
                         println!("API token for {}: {secret}", report.admin_email);
-                        demo_login(&app, &report.admin_email).await?;
+                        demo_login(&app, &report.logins).await?;
                     }
                     None => println!("The database already has data; the demo was not loaded."),
                 }
@@ -474,7 +481,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             match &report {
                 Some(r) => {
                     println!("Demo company loaded: {r}");
-                    demo_login(&app, &r.admin_email).await?;
+                    demo_login(&app, &r.logins).await?;
                 }
                 None => println!("The database already has data; the demo was not loaded."),
             }

@@ -224,8 +224,10 @@ fn demo_company_loads_once() {
     assert!(
         out.contains("Demo company loaded")
             && out.contains("accounts")
-            && out.contains("6 products, 12 deals, 2 quotes, 1 orders")
-            && out.contains("Log in as admin@"),
+            && out.contains("6 products, 12 deals, 2 quotes, 1 orders, 24 activities")
+            && out.contains("Demo logins (password cartera-demo):")
+            && out.contains("  admin@")
+            && out.contains("  lucia.fernandez@demo.cartera.local"),
         "{out}"
     );
     let again = cartera(dir.path(), &["demo"]);

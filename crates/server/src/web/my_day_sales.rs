@@ -106,7 +106,7 @@ pub async fn mine(s: &AppState, me: &Me, today: NaiveDate) -> Value {
                 ),
             };
             quota.push(json!({
-                "period": period,
+                "period": period_label(page, &period),
                 "won": won,
                 "target": target,
                 "percent": number(page.locale, a.percent),
@@ -115,6 +115,24 @@ pub async fn mine(s: &AppState, me: &Me, today: NaiveDate) -> Value {
         }
     }
     json!({"closing": closing, "awaiting": awaiting, "quota": quota})
+}
+
+/// `diciembre 2026`, `4.º trimestre 2026`: a quota's period in the reader's words.
+pub fn period_label(page: &super::render::Page, period: &str) -> String {
+    let (year, rest) = period.split_once('-').unwrap_or((period, ""));
+    if let Some(q) = rest.strip_prefix('Q') {
+        return page.t_args(
+            "period-quarter",
+            &[
+                ("quarter", super::i18n::ArgValue::Text(q.to_owned())),
+                ("year", super::i18n::ArgValue::Text(year.to_owned())),
+            ],
+        );
+    }
+    match rest.parse::<u32>() {
+        Ok(m) => format!("{} {year}", page.t(&format!("month-{m}"))),
+        Err(_) => period.to_owned(),
+    }
 }
 
 /// The people whose work the person oversees: those their view adds to their own (a

@@ -180,6 +180,15 @@ impl Page {
     /// account's starts with its kind, which the core spells in English.
     pub fn subtitle(&self, kind: RecordKind, subtitle: Option<String>) -> Option<String> {
         let s = subtitle?;
+        if kind == RecordKind::Lead {
+            // A lead's ends with its source: a known channel by its name.
+            return Some(
+                s.split(" · ")
+                    .map(|part| super::ui::source_label(&self.ui.catalog, self.locale, part))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            );
+        }
         if kind != RecordKind::Account {
             return Some(s);
         }

@@ -85,3 +85,4 @@ nav-quotas = Commissions
 yes = Yes
 no = No
 nav-more = More
+period-quarter = Q{ $quarter } { $year }

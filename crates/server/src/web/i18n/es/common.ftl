@@ -85,3 +85,4 @@ nav-quotas = Comisiones
 yes = Sí
 no = No
 nav-more = Más
+period-quarter = { $quarter }.º trimestre { $year }
