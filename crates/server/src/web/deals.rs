@@ -566,6 +566,25 @@ fn amounts_shown(page: &Page, mut v: Value) -> Value {
     v
 }
 
+/// The quota periods to pick from, by year (last, this and next): the year, its
+/// quarters and its months, each named in the reader's words.
+fn period_choices(page: &Page, today: chrono::NaiveDate) -> Vec<Value> {
+    (today.year() - 1..=today.year() + 1)
+        .map(|y| {
+            let mut options = vec![json!({"value": y.to_string(), "label": y.to_string()})];
+            options.extend((1..=4).map(|q| {
+                let v = format!("{y}-Q{q}");
+                json!({"label": super::my_day_sales::period_label(page, &v), "value": v})
+            }));
+            options.extend((1..=12).map(|m| {
+                let v = format!("{y}-{m:02}");
+                json!({"label": super::my_day_sales::period_label(page, &v), "value": v})
+            }));
+            json!({"year": y, "options": options})
+        })
+        .collect()
+}
+
 /// `diciembre 2026`, `December 2026`.
 fn month_label(page: &Page, m: Month) -> String {
     format!("{} {}", page.t(&format!("month-{}", m.month)), m.year)
@@ -630,6 +649,8 @@ pub async fn forecast(
             }).collect::<Vec<_>>(),
             "teams": amounts_shown(page, json!(report.by_team)),
             "period": period,
+            "periods": period_choices(page, today),
+            "period_label": super::my_day_sales::period_label(page, &period),
             "quotas": attainment.iter().map(|a| json!({
                 "who": person(Some(a.quota.user_id)),
                 "kind": a.quota.kind.as_str(),
