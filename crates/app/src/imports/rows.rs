@@ -24,6 +24,9 @@ pub(crate) struct ImportInput {
     pub number: i64,
     pub input: Value,
     pub external_id: Option<String>,
+    /// Rejected already (a cell could not be read): checked as a record only to name
+    /// its other problems, never written.
+    pub rejected: bool,
 }
 
 /// What an import does with a row (or would do, in a dry run).
@@ -170,10 +173,11 @@ pub(crate) fn prepare_import<D: Kind>(
     let prepared = recs
         .into_iter()
         .zip(&problems)
-        .map(|(rec, p)| {
+        .zip(&rows)
+        .map(|((rec, p), row)| {
             let rec = rec?;
             let keys = rec.data.duplicate_keys();
-            let encoded = (rule.write && p.is_empty()).then(|| {
+            let encoded = (rule.write && p.is_empty() && !row.rejected).then(|| {
                 let audit = event(
                     Some(actor),
                     now,
@@ -287,7 +291,7 @@ pub(crate) async fn import_rows<D: Kind>(
             results[i] = Some(ImportResult::Rejected(std::mem::take(&mut problems[i])));
             continue;
         };
-        if !problems[i].is_empty() {
+        if !problems[i].is_empty() || row.rejected {
             results[i] = Some(ImportResult::Rejected(std::mem::take(&mut problems[i])));
             continue;
         }
