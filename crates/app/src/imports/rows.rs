@@ -106,6 +106,7 @@ pub(crate) struct ImportContext {
     defs: Vec<CustomField>,
     settings: Settings,
     territories: Vec<Territory>,
+    territory_owner_wins: bool,
     backend: Backend,
 }
 
@@ -120,6 +121,7 @@ impl ImportContext {
             defs: batch.defs,
             settings: batch.settings,
             territories: batch.territories,
+            territory_owner_wins: batch.territory_owner_wins,
             backend,
         })
     }
@@ -157,6 +159,7 @@ pub(crate) fn prepare_import<D: Kind>(
     let mut batch = Batch::new(ctx.defs.clone(), actor, now);
     batch.settings = ctx.settings.clone();
     batch.territories = ctx.territories.clone();
+    batch.territory_owner_wins = ctx.territory_owner_wins;
     let n = rows.len();
     let mut recs: Vec<Option<Record<D>>> = Vec::with_capacity(n);
     for (i, row) in rows.iter_mut().enumerate() {

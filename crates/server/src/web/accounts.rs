@@ -193,6 +193,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "timeline": timeline_ctx(&timeline, &people),
         "inline": super::records::inline_fields(page, &account),
         "territory": territory_name(&s, &me, d.territory_id).await,
+        "placed": super::placement::notice(&s, &me, d.owner_id, d.territory_id).await,
         "shares": super::shares::ctx::<AccountData>(&s, actor, page, id).await,
         "panels": super::panels::render(PANELS, &s, &me, id).await,
         "seg": "accounts",
@@ -287,6 +288,12 @@ pub struct AccountForm {
     tags: String,
     #[serde(default, skip_serializing)]
     allow_duplicate: Option<String>,
+    /// Who owns the new account: the creator unless they chose someone else.
+    #[serde(default)]
+    owner_id: String,
+    /// The owner field's choices (`placement::owner_choices`), never read from the form.
+    #[serde(default, skip_deserializing)]
+    owner: Option<Value>,
 }
 
 fn opt(s: &str) -> Value {
@@ -317,6 +324,10 @@ impl AccountForm {
         }
         if !self.phone.trim().is_empty() {
             v["phones"] = json!([{"number": self.phone.trim()}]);
+        }
+        // Named, so the territory rules do not give away what a person creates.
+        if !self.owner_id.trim().is_empty() {
+            v["owner_id"] = self.owner_id.trim().into();
         }
         v
     }
@@ -373,15 +384,25 @@ fn render_form(
     )
 }
 
-pub async fn new_form(me: Me) -> Response {
+pub async fn new_form(State(s): State<AppState>, me: Me) -> Response {
     let form = AccountForm {
         kind: "customer".into(),
+        owner_id: me.actor().user_id.to_string(),
+        owner: Some(super::placement::owner_choices(&s, &me, "").await),
         ..AccountForm::default()
     };
     render_form(&me.page, StatusCode::OK, &form, HashMap::new(), None, None)
 }
 
-pub async fn create(State(s): State<AppState>, me: Me, Form(form): Form<AccountForm>) -> Response {
+pub async fn create(
+    State(s): State<AppState>,
+    me: Me,
+    Form(mut form): Form<AccountForm>,
+) -> Response {
+    if form.owner_id.trim().is_empty() {
+        form.owner_id = me.actor().user_id.to_string();
+    }
+    form.owner = Some(super::placement::owner_choices(&s, &me, &form.owner_id).await);
     let page = &me.page;
     let opts = WriteOptions {
         allow_duplicate: form
@@ -391,7 +412,13 @@ pub async fn create(State(s): State<AppState>, me: Me, Form(form): Form<AccountF
     };
     match records::create::<AccountData>(&s.app, me.actor(), vec![form.body()], opts).await {
         Ok(made) => match made.first() {
-            Some(a) => Redirect::to(&format!("/accounts/{}", a.id)).into_response(),
+            Some(a) => Redirect::to(&super::placement::created_url(
+                &me,
+                "accounts",
+                a.id,
+                a.data.owner_id,
+            ))
+            .into_response(),
             None => page.error_page(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         },
         Err(AppError::Invalid(v)) => {

@@ -22,6 +22,7 @@ pub mod notes;
 pub mod orders;
 pub mod panels;
 pub mod password;
+pub mod placement;
 pub mod qr;
 pub mod quotes;
 pub mod records;

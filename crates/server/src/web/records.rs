@@ -298,6 +298,8 @@ pub struct FormView {
     pub editing: Option<(Id, i64, String)>,
     /// A stale edit: what the person had typed, by field, where it differs.
     pub mine: HashMap<String, String>,
+    /// Creating: the owner field (`placement::owner_choices`).
+    pub owner: Option<Value>,
 }
 
 fn render_form<D: Editable>(page: &Page, status: StatusCode, v: FormView) -> Response {
@@ -345,6 +347,7 @@ fn render_form<D: Editable>(page: &Page, status: StatusCode, v: FormView) -> Res
             "version": v.editing.as_ref().map(|e| e.1),
             "stale": !v.mine.is_empty(),
             "extra": v.values.get("account_id"),
+            "owner": v.owner,
         }),
     )
 }
@@ -354,6 +357,7 @@ fn flag(form: &HashMap<String, String>, name: &str) -> bool {
 }
 
 pub async fn new_form<D: Editable>(
+    State(s): State<AppState>,
     me: Me,
     axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
 ) -> Response {
@@ -362,11 +366,13 @@ pub async fn new_form<D: Editable>(
     if let Some(a) = q.get("account_id") {
         values.insert("account_id".to_owned(), a.clone());
     }
+    let owner = super::placement::owner_choices(&s, &me, "").await;
     render_form::<D>(
         &me.page,
         StatusCode::OK,
         FormView {
             values,
+            owner: Some(owner),
             ..FormView::default()
         },
     )
@@ -388,16 +394,27 @@ pub async fn create<D: Editable>(
     if let Some(a) = form.get("account_id").filter(|a| !a.is_empty()) {
         body["account_id"] = a.clone().into();
     }
+    // What a person creates is theirs unless they chose someone else: naming the owner
+    // keeps the territory rules from giving it away (see `docs/decisions/access.md`).
+    let chosen = form.get("owner_id").map_or("", |o| o.trim());
+    body["owner_id"] = if chosen.is_empty() {
+        me.actor().user_id.to_string().into()
+    } else {
+        chosen.into()
+    };
     let merge_into = form.get("merge_into").and_then(|m| m.parse::<Id>().ok());
     let opts = WriteOptions {
         allow_duplicate: flag(&form, "allow_duplicate") || merge_into.is_some(),
     };
     match records::create::<D>(&s.app, me.actor(), vec![body], opts).await {
         Ok(made) => match made.first() {
-            Some(r) => finish_write::<D>(&s, &me, r.id, merge_into).await,
+            Some(r) => finish_write::<D>(&s, &me, r.id, r.data.owner_id(), merge_into).await,
             None => page.error_page(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         },
-        Err(e) => form_failure::<D>(page, e, form, None),
+        Err(e) => {
+            let owner = super::placement::owner_choices(&s, &me, chosen).await;
+            form_failure::<D>(page, e, form, None, Some(owner))
+        }
     }
 }
 
@@ -406,6 +423,7 @@ async fn finish_write<D: Editable>(
     s: &AppState,
     me: &Me,
     id: Id,
+    owner: Option<Id>,
     merge_into: Option<Id>,
 ) -> Response {
     if let Some(survivor) = merge_into {
@@ -417,7 +435,7 @@ async fn finish_write<D: Editable>(
             None => {}
         }
     }
-    Redirect::to(&format!("/{}/{id}", D::SEG)).into_response()
+    Redirect::to(&super::placement::created_url(me, D::SEG, id, owner)).into_response()
 }
 
 /// A write the app refused: the form again, with what was typed and why.
@@ -426,6 +444,7 @@ fn form_failure<D: Editable>(
     e: AppError,
     form: HashMap<String, String>,
     editing: Option<(Id, i64, String)>,
+    owner: Option<Value>,
 ) -> Response {
     let values = form;
     match e {
@@ -439,6 +458,7 @@ fn form_failure<D: Editable>(
                     errors,
                     general,
                     editing,
+                    owner,
                     ..FormView::default()
                 },
             )
@@ -450,6 +470,7 @@ fn form_failure<D: Editable>(
                 values,
                 candidates: Some(candidates_ctx::<D>(&candidates)),
                 editing,
+                owner,
                 ..FormView::default()
             },
         ),
@@ -544,15 +565,15 @@ pub async fn edit<D: Editable>(
     };
     let editing = Some((id, current.meta.version, current.data.title()));
     if patch.as_object().is_some_and(Map::is_empty) {
-        return finish_write::<D>(&s, &me, id, merge_into).await;
+        return finish_write::<D>(&s, &me, id, None, merge_into).await;
     }
     match records::update::<D>(&s.app, me.actor(), id, patch, version, opts).await {
-        Ok(_) => finish_write::<D>(&s, &me, id, merge_into).await,
+        Ok(_) => finish_write::<D>(&s, &me, id, None, merge_into).await,
         Err(AppError::Stale { .. }) => match records::get::<D>(&s.app, me.actor(), id).await {
             Ok(now) => stale_form::<D>(page, &now, &form),
             Err(e) => page.error(e),
         },
-        Err(e) => form_failure::<D>(page, e, form, editing),
+        Err(e) => form_failure::<D>(page, e, form, editing, None),
     }
 }
 
