@@ -339,3 +339,79 @@
       .catch(function () { out.textContent = logo.dataset.error; out.hidden = false; });
   });
 })();
+
+/* The quote editor's customer search: a match picked (click, or Enter for the first)
+   sets the hidden account_id, reloads the customer's contacts and reprices the lines;
+   after each repricing every line shows the price list that priced it. */
+(function () {
+  var SEARCH = "[data-typeahead] input[name=account_q]";
+  function pick(b) {
+    var box = b.closest("[data-typeahead]");
+    if (!box) return;
+    var hidden = box.querySelector("input[name=account_id]");
+    var q = box.querySelector("input[name=account_q]");
+    hidden.value = b.getAttribute("data-pick-account");
+    q.value = b.getAttribute("data-name");
+    // Matches for what was typed before the pick may still be on their way.
+    q.dataset.picked = q.value;
+    q.setAttribute("aria-expanded", "false");
+    box.querySelector(".typeahead-options").innerHTML = "";
+    if (!window.htmx) return;
+    window.htmx.trigger(q, "htmx:abort");
+    window.htmx.trigger(hidden, "account-picked");
+    var form = box.closest("form");
+    if (form) window.htmx.trigger(form, "lines-changed");
+  }
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-pick-account]");
+    if (!b) return;
+    e.preventDefault();
+    pick(b);
+  });
+  document.addEventListener("keydown", function (e) {
+    var q = e.target;
+    if (!q.matches || !q.matches(SEARCH)) return;
+    var first = q.closest("[data-typeahead]").querySelector("[data-pick-account]");
+    // Enter in the search picks the first match; it never submits the quote.
+    if (e.key === "Enter") {
+      e.preventDefault();
+      if (first) pick(first);
+    } else if (e.key === "ArrowDown" && first) {
+      e.preventDefault();
+      first.focus();
+    }
+  });
+  document.addEventListener("input", function (e) {
+    var q = e.target;
+    if (!q.matches || !q.matches(SEARCH)) return;
+    // What is typed no longer names the chosen customer: the choice is undone.
+    delete q.dataset.picked;
+    q.closest("[data-typeahead]").querySelector("input[name=account_id]").value = "";
+  });
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var t = e.detail && e.detail.target;
+    var q = document.getElementById("f-account_q");
+    if (t && t.id === "account-options" && q && q.dataset.picked === q.value) e.detail.shouldSwap = false;
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var t = e.detail && e.detail.target;
+    if (!t) return;
+    if (t.id === "account-options") {
+      var q = document.getElementById("f-account_q");
+      if (q) q.setAttribute("aria-expanded", t.querySelector("[data-pick-account]") ? "true" : "false");
+    }
+    if (t.id !== "quote-totals") return;
+    var items = t.querySelectorAll("[data-priced-by] li");
+    var i = 0;
+    document.querySelectorAll("#quote-lines .quote-line").forEach(function (row) {
+      var label = row.querySelector("[data-line-list]");
+      // A row left wholly empty is not a line (the server skips it too).
+      var used = ["line_product", "line_description", "line_price"].some(function (n) {
+        var f = row.querySelector("[name=" + n + "]");
+        return f && f.value.trim() !== "";
+      });
+      if (label) label.textContent = used && items[i] ? items[i].textContent : "";
+      if (used) i++;
+    });
+  });
+})();
