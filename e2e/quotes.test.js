@@ -35,7 +35,8 @@ test("a quote is made in the editor with live totals, and its PDF previews", asy
 
   // The account, then its contacts come by themselves.
   const totals = page.locator("#quote-totals");
-  await page.selectOption("#f-account_id", account.id);
+  await page.fill("#f-account_q", "agro sur");
+  await page.click(`#f-account_q-list [data-id='${account.id}']`);
   await page.waitForFunction(() => document.querySelectorAll("#f-contact_id option").length > 1);
   await page.selectOption("#f-contact_id", { index: 1 });
 

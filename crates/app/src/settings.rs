@@ -24,6 +24,11 @@ pub struct Settings {
     pub mileage_rate: Option<Money>,
     /// The company as its printed documents (quotes) show it.
     pub company: Company,
+    /// When on, the territory rules give every new account and lead in a territory to
+    /// the territory's owner, even one its creator placed (the creator keeps sight of
+    /// it through a share). Off (default): they place only the records nobody placed,
+    /// such as imports without an owner column and API creates without `owner_id`.
+    pub territory_owner_wins: bool,
 }
 
 /// The company's name and contact data, printed on quotes and named in their emails.
@@ -44,6 +49,7 @@ impl Default for Settings {
             import_file_retention_days: 7,
             mileage_rate: None,
             company: Company::default(),
+            territory_owner_wins: false,
         }
     }
 }
@@ -72,6 +78,10 @@ pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
                 .get("company")
                 .and_then(|r| serde_json::from_value(r.clone()).ok())
                 .unwrap_or(defaults.company),
+            territory_owner_wins: v
+                .get("territory_owner_wins")
+                .and_then(Value::as_bool)
+                .unwrap_or(defaults.territory_owner_wins),
         },
         None => defaults,
     })

@@ -3,13 +3,11 @@
 //! they may do with it.
 
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use cartera_core::audit::AuditAction;
-use cartera_core::record::FieldChange;
 use cartera_core::roles::{Action, Module};
-use cartera_core::shares::{Grantee, Share};
+use cartera_core::shares::{Grantee, Share, shared_change};
 use cartera_core::{Code, Id, Violations};
 use cartera_store::shares as store;
 
@@ -31,20 +29,6 @@ pub async fn list<D: Kind>(app: &App, actor: &Actor, record: Id) -> Result<Vec<S
     let mut conn = app.db.reader().await?;
     load_visible::<D>(&mut conn, actor, record).await?;
     Ok(store::of_record(&mut conn, record).await?)
-}
-
-fn shared_change(grantee: &Grantee, added: bool) -> FieldChange {
-    let who = serde_json::to_value(grantee).unwrap_or(Value::Null);
-    let (old, new) = if added {
-        (Value::Null, who)
-    } else {
-        (who, Value::Null)
-    };
-    FieldChange {
-        field: "shared_with".into(),
-        old,
-        new,
-    }
 }
 
 /// Shares a record the actor may edit with a user or a team.

@@ -18,7 +18,7 @@ use cartera_store::{Conn, catalog};
 use crate::{Actor, App, Result};
 
 /// One line of the basket: a catalogue product, or free text with its own price.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
     /// A product: its tax rate, and its price on `price_list_id`, apply unless the line
@@ -111,9 +111,10 @@ pub async fn preview(app: &App, actor: &Actor, input: TotalsInput) -> Result<Tot
     let list = named_price_list(&mut conn, input.price_list_id, &mut c).await?;
     let date = input.date.unwrap_or_else(|| app.now().date_naive());
     let products = products_of(&mut conn, input.lines.iter().map(|l| l.product_id)).await?;
-    let lines: Vec<Line> = price_lines(&input.lines, &products, list.as_ref(), date, &mut c)
+    let lists: Vec<&cartera_core::catalog::PriceList> = list.iter().collect();
+    let lines: Vec<Line> = price_lines(&input.lines, &products, &lists, date, &mut c)
         .into_iter()
-        .map(|(_, line, _)| line)
+        .map(|(_, line, _, _)| line)
         .collect();
     let currency = input
         .currency
@@ -136,17 +137,22 @@ pub async fn preview(app: &App, actor: &Actor, input: TotalsInput) -> Result<Tot
     Ok(totals::compute(&doc)?)
 }
 
+/// A line priced: its position, the line, its product and the list that priced it
+/// (none for a price typed on the line).
+pub(crate) type PricedLine<'a> = (usize, Line, Option<&'a Product>, Option<Id>);
+
 /// Prices the lines: a catalogue line takes the product's tax rate and, without a price
-/// of its own, the list's price on `date`. Problems go into `c` by field
-/// (`lines[2].unit_price`); the lines that could be priced come back with their position
-/// and product. The totals preview and quotes price lines through this one function.
+/// of its own, the price on `date` of the first of `lists` that has one. Problems go
+/// into `c` by field (`lines[2].unit_price`); the lines that could be priced come back
+/// with their position, product and list. The totals preview and quotes price lines
+/// through this one function.
 pub(crate) fn price_lines<'a>(
     input: &[LineInput],
     products: &'a HashMap<Id, Product>,
-    list: Option<&cartera_core::catalog::PriceList>,
+    lists: &[&cartera_core::catalog::PriceList],
     date: NaiveDate,
     c: &mut Check,
-) -> Vec<(usize, Line, Option<&'a Product>)> {
+) -> Vec<PricedLine<'a>> {
     let mut lines = Vec::with_capacity(input.len());
     for (i, l) in input.iter().enumerate() {
         let path = |f: &str| format!("lines[{i}].{f}");
@@ -167,19 +173,33 @@ pub(crate) fn price_lines<'a>(
             },
             None => None,
         };
-        let price = match (l.unit_price, product, list) {
+        let mut priced_by = None;
+        let price = match (l.unit_price, product, lists.first()) {
             (Some(p), _, _) => Some(p),
-            (None, Some(p), Some(list)) => match list.price(p.id, date) {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    c.add(
-                        &path("unit_price"),
-                        Code::Required,
-                        format!("give a price: {e}"),
-                    );
-                    None
+            (None, Some(p), Some(first)) => {
+                let found = lists
+                    .iter()
+                    .find_map(|list| list.price(p.id, date).ok().map(|m| (m, list.id)));
+                match found {
+                    Some((m, by)) => {
+                        priced_by = Some(by);
+                        Some(m)
+                    }
+                    None => {
+                        // The first list's reason: the one the writer chose or expects.
+                        let why = first
+                            .price(p.id, date)
+                            .err()
+                            .map_or_else(String::new, |e| e.to_string());
+                        c.add(
+                            &path("unit_price"),
+                            Code::Required,
+                            format!("give a price: {why}"),
+                        );
+                        None
+                    }
                 }
-            },
+            }
             (None, _, _) => {
                 c.add(
                     &path("unit_price"),
@@ -207,6 +227,7 @@ pub(crate) fn price_lines<'a>(
                     tax_rate,
                 },
                 product,
+                priced_by,
             ));
         }
     }

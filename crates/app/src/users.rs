@@ -539,3 +539,20 @@ pub async fn names(app: &App, ids: &[Id]) -> Result<std::collections::HashMap<Id
     }
     Ok(out)
 }
+
+/// Whom the actor may make the owner of a record they create, by name, themselves
+/// first: everyone active when their role sees every record, else the people whose
+/// records they see (themselves, and their teams' members with the `team` view). Giving
+/// a record to someone outside that view would hide it from its creator.
+pub async fn assignable(app: &App, actor: &Actor) -> Result<Vec<(Id, String)>> {
+    let mut conn = app.db.reader().await?;
+    let mut people: Vec<(Id, String)> = store::list(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .filter(|u| actor.view.as_ref().is_none_or(|v| v.owners.contains(&u.id)))
+        .map(|u| (u.id, u.name))
+        .collect();
+    people.sort_by_key(|(id, _)| *id != actor.user_id);
+    Ok(people)
+}

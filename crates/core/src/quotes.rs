@@ -128,6 +128,10 @@ pub struct DocLine {
     pub discount: Decimal,
     #[schema(value_type = String, example = "21")]
     pub tax_rate: TaxRate,
+    /// The price list the unit price came from; absent when the price was typed on the
+    /// line (or the line was written before lines recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_list_id: Option<Id>,
 }
 
 /// The document `core::totals` computes the lines' totals from.

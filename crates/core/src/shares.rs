@@ -51,3 +51,18 @@ pub struct Share {
     pub created_by: Option<Id>,
     pub created_at: DateTime<Utc>,
 }
+
+/// The audit trail's change for a share given (`added`) or withdrawn.
+pub fn shared_change(grantee: &Grantee, added: bool) -> crate::record::FieldChange {
+    let who = serde_json::to_value(grantee).unwrap_or(serde_json::Value::Null);
+    let (old, new) = if added {
+        (serde_json::Value::Null, who)
+    } else {
+        (who, serde_json::Value::Null)
+    };
+    crate::record::FieldChange {
+        field: "shared_with".into(),
+        old,
+        new,
+    }
+}

@@ -24,6 +24,9 @@ pub(crate) struct ImportInput {
     pub number: i64,
     pub input: Value,
     pub external_id: Option<String>,
+    /// Rejected already (a cell could not be read): checked as a record only to name
+    /// its other problems, never written.
+    pub rejected: bool,
 }
 
 /// What an import does with a row (or would do, in a dry run).
@@ -103,6 +106,7 @@ pub(crate) struct ImportContext {
     defs: Vec<CustomField>,
     settings: Settings,
     territories: Vec<Territory>,
+    territory_owner_wins: bool,
     backend: Backend,
 }
 
@@ -117,6 +121,7 @@ impl ImportContext {
             defs: batch.defs,
             settings: batch.settings,
             territories: batch.territories,
+            territory_owner_wins: batch.territory_owner_wins,
             backend,
         })
     }
@@ -154,6 +159,7 @@ pub(crate) fn prepare_import<D: Kind>(
     let mut batch = Batch::new(ctx.defs.clone(), actor, now);
     batch.settings = ctx.settings.clone();
     batch.territories = ctx.territories.clone();
+    batch.territory_owner_wins = ctx.territory_owner_wins;
     let n = rows.len();
     let mut recs: Vec<Option<Record<D>>> = Vec::with_capacity(n);
     for (i, row) in rows.iter_mut().enumerate() {
@@ -170,10 +176,11 @@ pub(crate) fn prepare_import<D: Kind>(
     let prepared = recs
         .into_iter()
         .zip(&problems)
-        .map(|(rec, p)| {
+        .zip(&rows)
+        .map(|((rec, p), row)| {
             let rec = rec?;
             let keys = rec.data.duplicate_keys();
-            let encoded = (rule.write && p.is_empty()).then(|| {
+            let encoded = (rule.write && p.is_empty() && !row.rejected).then(|| {
                 let audit = event(
                     Some(actor),
                     now,
@@ -287,7 +294,7 @@ pub(crate) async fn import_rows<D: Kind>(
             results[i] = Some(ImportResult::Rejected(std::mem::take(&mut problems[i])));
             continue;
         };
-        if !problems[i].is_empty() {
+        if !problems[i].is_empty() || row.rejected {
             results[i] = Some(ImportResult::Rejected(std::mem::take(&mut problems[i])));
             continue;
         }

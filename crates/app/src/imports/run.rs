@@ -240,20 +240,22 @@ fn read_and_build(
                 message: format!("the row {p}"),
             })
             .collect();
-        let mapped = match core::build(
-            &b.header,
-            &b.mapping,
-            &b.targets,
-            &r.cells,
-            b.locale,
-            &b.currency,
-        ) {
-            Ok(m) if problems.is_empty() => Some(m),
-            Ok(_) => None,
-            Err(p) => {
-                problems.extend(p);
-                None
-            }
+        // A row whose cells do not fit the header is not read further: its cells may
+        // sit under the wrong columns. A row with cells that could not be read still
+        // has the others checked as a record, so that all its problems are reported.
+        let mapped = if problems.is_empty() {
+            let (m, p) = core::build_all(
+                &b.header,
+                &b.mapping,
+                &b.targets,
+                &r.cells,
+                b.locale,
+                &b.currency,
+            );
+            problems.extend(p);
+            Some(m)
+        } else {
+            None
         };
         out.push(Built {
             row: ImportRow {
@@ -313,6 +315,7 @@ fn read_and_prepare<D: Kind>(
                 number: b.row.row_number,
                 input: m.input,
                 external_id: m.external_id,
+                rejected: !b.row.problems.is_empty(),
             });
         }
         out.push(b.row);
@@ -599,11 +602,14 @@ fn apply(
             }
             ImportResult::Rejected(p) => {
                 row.outcome = Outcome::Rejected;
+                // A column whose cell could not be read is already named; its field's
+                // absence (`required`) would say the same twice.
+                let unread: Vec<String> = row.problems.iter().map(|p| p.column.clone()).collect();
                 for (field, message) in p {
-                    row.problems.push(CellProblem {
-                        column: column_of(&field, imp),
-                        message,
-                    });
+                    let column = column_of(&field, imp);
+                    if column.is_empty() || !unread.contains(&column) {
+                        row.problems.push(CellProblem { column, message });
+                    }
                 }
             }
         }

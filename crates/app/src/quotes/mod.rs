@@ -155,30 +155,55 @@ struct Priced {
     lines: Vec<DocLine>,
 }
 
-/// The price list a quote uses: the one named, else the account's own valid on `date`
-/// (in `currency` when given).
-async fn pick_list(
+/// The price lists a quote is priced from, in the order they are asked: the one named;
+/// else the account's own valid on `date` (in `currency` when given), then the general
+/// list (tied to no account) valid on `date` in the quote's currency. A customer
+/// without a list of its own is priced from the general list, and a product missing
+/// from its own list too; each line records the list that priced it.
+async fn pick_lists(
     conn: &mut Conn,
     c: &mut Check,
     named: Option<Id>,
     account: Id,
     currency: Option<Currency>,
     date: NaiveDate,
-) -> Result<Option<PriceList>> {
+) -> Result<Vec<PriceList>> {
+    let valid: Vec<PriceList> = cartera_store::catalog::price_lists(conn)
+        .await?
+        .into_iter()
+        .filter(|l| l.valid_on(date))
+        .collect();
+    let general_in = |currency: Option<Currency>| {
+        valid
+            .iter()
+            .filter(|l| l.account_id.is_none())
+            .find(|l| currency.is_none_or(|cur| cur == l.currency))
+            .cloned()
+    };
     if named.is_some() {
-        return named_price_list(conn, named, c).await;
+        let Some(list) = named_price_list(conn, named, c).await? else {
+            return Ok(Vec::new());
+        };
+        // The account's own list, named (a revised quote names the list it was priced
+        // from), still falls back to the general list for what it lacks.
+        let fallback = (list.account_id == Some(account))
+            .then(|| general_in(Some(list.currency)))
+            .flatten();
+        return Ok(std::iter::once(list).chain(fallback).collect());
     }
     // The account's list in the quote's currency; else its list in another one, so
     // that a currency that differs from the customer's prices is named, not ignored.
-    let own: Vec<PriceList> = cartera_store::catalog::price_lists(conn)
-        .await?
-        .into_iter()
-        .filter(|l| l.account_id == Some(account) && l.valid_on(date))
-        .collect();
-    let same = own
+    let own: Vec<&PriceList> = valid
         .iter()
-        .position(|l| currency.is_none_or(|cur| cur == l.currency));
-    Ok(own.into_iter().nth(same.unwrap_or(0)))
+        .filter(|l| l.account_id == Some(account))
+        .collect();
+    let own = own
+        .iter()
+        .find(|l| currency.is_none_or(|cur| cur == l.currency))
+        .or(own.first())
+        .copied();
+    let general = general_in(currency.or(own.map(|l| l.currency)));
+    Ok(own.cloned().into_iter().chain(general).collect())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -191,8 +216,9 @@ async fn price(
     currency: Option<Currency>,
     date: NaiveDate,
 ) -> Result<Option<Priced>> {
-    let list = pick_list(conn, c, named_list, account, currency, date).await?;
-    if let (Some(l), Some(cur)) = (&list, currency)
+    let lists = pick_lists(conn, c, named_list, account, currency, date).await?;
+    let list = lists.first();
+    if let (Some(l), Some(cur)) = (list, currency)
         && l.currency != cur
     {
         c.add(
@@ -223,10 +249,11 @@ async fn price(
             );
         }
     }
-    let priced = price_lines(input, &products, list.as_ref(), date, c);
+    let asked: Vec<&PriceList> = lists.iter().collect();
+    let priced = price_lines(input, &products, &asked, date, c);
     let currency = currency
-        .or(list.as_ref().map(|l| l.currency))
-        .or(priced.first().map(|(_, l, _)| l.unit_price.currency));
+        .or(list.map(|l| l.currency))
+        .or(priced.first().map(|(_, l, _, _)| l.unit_price.currency));
     let Some(currency) = currency else {
         if c.is_ok() {
             c.add("currency", Code::Required, "name a currency or give a line");
@@ -235,7 +262,7 @@ async fn price(
     };
     let lines = priced
         .into_iter()
-        .map(|(i, line, product)| {
+        .map(|(i, line, product, priced_by)| {
             let given = input.get(i).and_then(|l| l.description.clone());
             DocLine {
                 product_id: product.map(|p| p.id),
@@ -250,6 +277,7 @@ async fn price(
                 unit_price: line.unit_price,
                 discount: line.discount,
                 tax_rate: line.tax_rate,
+                price_list_id: priced_by,
             }
         })
         .collect();
@@ -258,6 +286,68 @@ async fn price(
         price_list_id: list.map(|l| l.id),
         lines,
     }))
+}
+
+/// A quote as its editor holds it, before it is saved.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub account_id: Option<Id>,
+    pub currency: Option<Currency>,
+    pub price_list_id: Option<Id>,
+    pub issue_date: Option<NaiveDate>,
+    pub lines: Vec<LineInput>,
+    pub discount: Option<Decimal>,
+}
+
+/// A draft priced: its totals, and per line the list that priced it (id and name).
+#[derive(Debug, Clone)]
+pub struct Pricing {
+    pub totals: cartera_core::totals::Totals,
+    pub priced_by: Vec<Option<(Id, String)>>,
+}
+
+/// What a draft comes to, priced exactly as [`create`] prices a quote (the editor's
+/// live totals, so that what it shows is what the save will store).
+pub async fn preview(app: &App, actor: &Actor, d: Draft) -> Result<Pricing> {
+    actor.permit(Module::Quotes, Action::Read)?;
+    let mut c = Check::new();
+    let Some(account) = d.account_id else {
+        return Err(Violations::one("account_id", Code::Required, "choose the customer").into());
+    };
+    let mut conn = app.db.reader().await?;
+    let date = d.issue_date.unwrap_or_else(|| app.now().date_naive());
+    let priced = price(
+        &mut conn,
+        &mut c,
+        &d.lines,
+        d.price_list_id,
+        account,
+        d.currency,
+        date,
+    )
+    .await?;
+    let Some(priced) = priced.filter(|_| c.is_ok()) else {
+        return Err(c.violations().into());
+    };
+    let totals = cartera_core::totals::compute(&core::document(
+        priced.currency,
+        &priced.lines,
+        d.discount.unwrap_or_default(),
+        RoundingMode::default(),
+    ))?;
+    let lists = cartera_store::catalog::price_lists(&mut conn).await?;
+    let priced_by = priced
+        .lines
+        .iter()
+        .map(|l| {
+            let id = l.price_list_id?;
+            lists
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| (p.id, p.name.clone()))
+        })
+        .collect();
+    Ok(Pricing { totals, priced_by })
 }
 
 /// Checks a contact (it must exist, be visible and belong to the account) and an owner.

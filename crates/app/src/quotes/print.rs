@@ -162,6 +162,7 @@ fn sample(lang: Language) -> Result<Value> {
         },
         discount: Decimal::from(disc),
         tax_rate: rate,
+        price_list_id: None,
     };
     let lines = vec![
         line("Producto", 2, 1000, 10, TaxRate::Percent(Decimal::from(21))),

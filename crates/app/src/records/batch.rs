@@ -53,6 +53,9 @@ pub(crate) struct Batch<'a> {
     pub(crate) territories: Vec<Territory>,
     /// The company settings, for kinds that use them.
     pub(crate) settings: Settings,
+    /// The territory's owner takes the records its rules place, even those whose
+    /// creator named an owner (the company setting of that name).
+    pub(crate) territory_owner_wins: bool,
 }
 
 impl<'a> Batch<'a> {
@@ -65,6 +68,7 @@ impl<'a> Batch<'a> {
             actor,
             territories: Vec::new(),
             settings: Settings::default(),
+            territory_owner_wins: false,
         }
     }
 
@@ -88,6 +92,7 @@ impl<'a> Batch<'a> {
                 t.owner_id = t.owner_id.filter(|o| active.contains(o));
             }
             self.territories = territories;
+            self.territory_owner_wins = crate::settings::load(conn).await?.territory_owner_wins;
         }
         Ok(self)
     }
@@ -126,13 +131,19 @@ impl<'a> Batch<'a> {
             }
         };
         data.complete(None, &self.settings);
-        // The territory rules place a record its creator did not place, and give it to
-        // the territory's owner unless the creator named one.
+        // The territory rules place a record in its territory, and give it to the
+        // territory's owner unless its creator named one (a person's form always
+        // does): what a person creates is theirs. With `territory_owner_wins` the
+        // territory's owner takes it anyway.
         if data.territory_id().is_none()
             && let Some(place) = data.place()
             && let Some(t) = territories::assign(&self.territories, &place)
         {
-            let owner = if named_owner { None } else { t.owner_id };
+            let owner = if named_owner && !self.territory_owner_wins {
+                None
+            } else {
+                t.owner_id
+            };
             data.assign_territory(t.id, owner);
         }
         let mut c = Check::with_prefix(prefix);
@@ -337,8 +348,10 @@ pub(super) async fn check_duplicates<D: Kind>(
         if kinds.is_empty() {
             continue;
         }
-        // A duplicate outside the caller's view still blocks, but shows nothing of itself.
-        let (title, subtitle) = if visible.contains(&r.id) {
+        // A duplicate outside the caller's view still blocks, but shows nothing of
+        // itself: neither its name nor its id (an id would let the caller probe it).
+        let shown = visible.contains(&r.id);
+        let (title, subtitle) = if shown {
             (r.data.title(), r.data.subtitle())
         } else {
             ("a record outside your view".to_owned(), None)
@@ -354,6 +367,9 @@ pub(super) async fn check_duplicates<D: Kind>(
                     k.as_str()
                 ),
             );
+        }
+        if !shown {
+            continue;
         }
         candidates.push(DuplicateCandidate {
             id,

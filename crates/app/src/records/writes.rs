@@ -6,6 +6,7 @@ use serde_json::Value;
 use cartera_core::audit::{AuditAction, AuditEvent};
 use cartera_core::record::{DuplicateKey, Record, diff};
 use cartera_core::roles::{Action, Module};
+use cartera_core::shares::{Grantee, Share, shared_change};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::records as store;
 use cartera_store::{Backend, Bound, Conn, StoreError, custom_fields as defs_store};
@@ -210,7 +211,44 @@ async fn store_creates<D: Kind>(
     for (r, p) in planned.recs.iter().zip(&planned.prefixes) {
         D::after_write(conn, r.meta.updated_at, None, r, p).await?;
     }
+    keep_in_sight(conn, actor, &planned.recs).await?;
     Ok(planned.recs)
+}
+
+/// A record the territory rules gave to someone else stays in its creator's sight
+/// through a share: the creator's save must not end on a 404.
+async fn keep_in_sight<D: Kind>(conn: &mut Conn, actor: &Actor, recs: &[Record<D>]) -> Result<()> {
+    if actor.view.is_none() || !D::KIND.facts().shareable {
+        return Ok(());
+    }
+    let given: Vec<&Record<D>> = recs
+        .iter()
+        .filter(|r| r.data.owner_id().is_some_and(|o| o != actor.user_id))
+        .collect();
+    if given.is_empty() {
+        return Ok(());
+    }
+    let seen = super::visibility::visible_of(conn, actor, &given).await?;
+    for r in given.into_iter().filter(|r| !seen.contains(&r.id)) {
+        let share = Share {
+            id: Id::new(),
+            record_kind: D::KIND,
+            record_id: r.id,
+            grantee: Grantee::User(actor.user_id),
+            created_by: Some(actor.user_id),
+            created_at: r.meta.created_at,
+        };
+        if cartera_store::shares::insert(conn, &share).await? {
+            let ev = actor.at(r.meta.created_at).event(
+                AuditAction::Shared,
+                D::KIND,
+                r.id,
+                vec![shared_change(&share.grantee, true)],
+            );
+            crate::events::write(conn, ev).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates records inside a transaction the caller holds (lead conversion).

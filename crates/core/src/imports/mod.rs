@@ -452,6 +452,25 @@ pub fn build(
     locale: Locale,
     currency: &str,
 ) -> Result<Mapped, Vec<CellProblem>> {
+    let (mapped, problems) = build_all(header, mapping, targets, cells, locale, currency);
+    if problems.is_empty() {
+        Ok(mapped)
+    } else {
+        Err(problems)
+    }
+}
+
+/// [`build`] that also gives the input of the cells that could be read when others
+/// could not, so that the record's own checks can still name every other problem of
+/// the row (a bad date and a bad email are both reported, not only the date).
+pub fn build_all(
+    header: &[String],
+    mapping: &Mapping,
+    targets: &[Target],
+    cells: &[Raw],
+    locale: Locale,
+    currency: &str,
+) -> (Mapped, Vec<CellProblem>) {
     let mut root = Map::new();
     let mut problems = Vec::new();
     let mut external_id = None;
@@ -474,7 +493,13 @@ pub fn build(
                 &[';', ','],
                 |s| serde_json::json!({"address": s}),
             )),
-            Shape::Phones => Ok(list(&text(), &[';'], |s| serde_json::json!({"number": s}))),
+            // A spreadsheet's formula guard (`'+54 11 5555-0000`) is no part of a number:
+            // files written by older Cartera versions, or by hand, import back.
+            Shape::Phones => Ok(list(
+                &text(),
+                &[';'],
+                |s| serde_json::json!({"number": crate::io::unguard(s)}),
+            )),
             Shape::Tags => Ok(list(&text(), &[';', ','], |s| Value::String(s.to_owned()))),
             Shape::Date => values::date(cell, locale).map(|d| Value::String(d.to_string())),
             Shape::Country => Ok(Value::String(country_code(&text()))),
@@ -490,14 +515,13 @@ pub fn build(
             Err(message) => problems.push(CellProblem { column, message }),
         }
     }
-    if problems.is_empty() {
-        Ok(Mapped {
+    (
+        Mapped {
             input: Value::Object(root),
             external_id,
-        })
-    } else {
-        Err(problems)
-    }
+        },
+        problems,
+    )
 }
 
 fn custom_value(

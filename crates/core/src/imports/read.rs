@@ -447,6 +447,9 @@ struct Decode<R> {
     out: Vec<u8>,
     pos: usize,
     done: bool,
+    /// A `\r` that ended the last chunk, held until the next shows whether a `\n`
+    /// follows it.
+    held_cr: bool,
 }
 
 impl<R: Read> Decode<R> {
@@ -459,8 +462,35 @@ impl<R: Read> Decode<R> {
             out: Vec::new(),
             pos: 0,
             done: false,
+            held_cr: false,
         }
     }
+}
+
+/// Turns the `\r\n` line ends Excel on Windows writes into `\n`. The CSV reader counts
+/// the line of a `\r\n` only when it reads the next record, so the rows of such a file
+/// were numbered one too low. A `\r` at the end of a chunk is held back (`held_cr`)
+/// until the next chunk says whether a `\n` follows; a lone `\r` is kept.
+fn crlf_to_lf(out: &mut Vec<u8>, held_cr: &mut bool, last: bool) {
+    let mut fixed = Vec::with_capacity(out.len() + 1);
+    if std::mem::take(held_cr) && out.first() != Some(&b'\n') {
+        fixed.push(b'\r');
+    }
+    let mut bytes = out.iter().copied().peekable();
+    while let Some(b) = bytes.next() {
+        if b == b'\r' {
+            match bytes.peek() {
+                Some(b'\n') => continue,
+                None if !last => {
+                    *held_cr = true;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        fixed.push(b);
+    }
+    *out = fixed;
 }
 
 impl<R: Read> Read for Decode<R> {
@@ -478,6 +508,7 @@ impl<R: Read> Read for Decode<R> {
                 self.decoder
                     .decode_to_utf8(&self.input[..n], &mut self.out, last);
             self.out.truncate(written);
+            crlf_to_lf(&mut self.out, &mut self.held_cr, last);
             self.pos = 0;
             self.done = last;
         }
@@ -1073,5 +1104,32 @@ mod tests {
         let (_, rows) = read_all(book.save_to_buffer().unwrap(), "x.xlsx");
         assert_eq!(rows[0].0, ["Ana\u{FFFD}", "García"]);
         assert!(rows[0].1[0].contains("column 'Nombre'"), "{:?}", rows[0].1);
+    }
+
+    #[test]
+    fn crlf_rows_are_numbered_as_their_lines() {
+        let numbers = |csv: &str| -> Vec<u64> {
+            open(
+                Cursor::new(csv.as_bytes().to_vec()),
+                "x.csv",
+                &ReadOptions::default(),
+            )
+            .unwrap()
+            .map(|r| r.unwrap().number)
+            .collect()
+        };
+        let lf = "Nombre,Nota\nAna,uno\n\"Eva\",\"dos\nlíneas\"\nLuis,tres\n";
+        assert_eq!(numbers(lf), [2, 3, 5]);
+        assert_eq!(numbers(&lf.replace('\n', "\r\n")), [2, 3, 5]);
+        let (_, rows) = read_all(lf.replace('\n', "\r\n").into_bytes(), "x.csv");
+        assert_eq!(rows[1].0, ["Eva", "dos\nlíneas"]);
+        // A `\r` and its `\n` split across two reads of the decoder.
+        let mut out = b"a\r".to_vec();
+        let mut held = false;
+        crlf_to_lf(&mut out, &mut held, false);
+        assert_eq!((out.as_slice(), held), (b"a".as_slice(), true));
+        let mut next = b"\nb\r".to_vec();
+        crlf_to_lf(&mut next, &mut held, true);
+        assert_eq!((next.as_slice(), held), (b"\nb\r".as_slice(), false));
     }
 }

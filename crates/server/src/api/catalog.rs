@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, patch, post};
 use utoipa::openapi::path::HttpMethod;
 
@@ -16,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::doc::{Api, Op, non_blank_fields, page_schema, register};
 use super::extract::{Auth, IfMatch, Input, QueryPairs, RecordId};
-use super::records::Page;
+use super::records::{Page, record_response};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -38,8 +39,9 @@ async fn read(
     State(s): State<AppState>,
     Auth(actor): Auth,
     RecordId(id): RecordId,
-) -> Result<Json<Product>, ApiError> {
-    Ok(Json(catalog::get(&s.app, &actor, id).await?))
+) -> Result<Response, ApiError> {
+    let p = catalog::get(&s.app, &actor, id).await?;
+    Ok(record_response(StatusCode::OK, &p, p.version, None))
 }
 
 async fn create(
@@ -59,10 +61,9 @@ async fn update(
     RecordId(id): RecordId,
     IfMatch(version): IfMatch,
     Input(change): Input<ProductChange>,
-) -> Result<Json<Product>, ApiError> {
-    Ok(Json(
-        catalog::update(&s.app, &actor, id, change, version).await?,
-    ))
+) -> Result<Response, ApiError> {
+    let p = catalog::update(&s.app, &actor, id, change, version).await?;
+    Ok(record_response(StatusCode::OK, &p, p.version, None))
 }
 
 async fn list_price_lists(
@@ -79,8 +80,9 @@ async fn read_price_list(
     State(s): State<AppState>,
     Auth(actor): Auth,
     RecordId(id): RecordId,
-) -> Result<Json<PriceList>, ApiError> {
-    Ok(Json(catalog::price_list(&s.app, &actor, id).await?))
+) -> Result<Response, ApiError> {
+    let l = catalog::price_list(&s.app, &actor, id).await?;
+    Ok(record_response(StatusCode::OK, &l, l.version, None))
 }
 
 async fn create_price_list(
@@ -100,10 +102,9 @@ async fn update_price_list(
     RecordId(id): RecordId,
     IfMatch(version): IfMatch,
     Input(change): Input<PriceListChange>,
-) -> Result<Json<PriceList>, ApiError> {
-    Ok(Json(
-        catalog::update_price_list(&s.app, &actor, id, change, version).await?,
-    ))
+) -> Result<Response, ApiError> {
+    let l = catalog::update_price_list(&s.app, &actor, id, change, version).await?;
+    Ok(record_response(StatusCode::OK, &l, l.version, None))
 }
 
 /// The price a list gives a product on a date.
@@ -182,7 +183,11 @@ pub fn mount(api: Api) -> Api {
                  `10.5`, and applies when the product is put on a quote.",
             )
             .body::<NewProduct>("SKU, name, kind, unit, category, tax rate")
-            .answer_schema(201, "The product", product.clone())
+            .answer_schema(
+                201,
+                "The product; `ETag` holds its version",
+                product.clone(),
+            )
             .problems(&[400, 403, 415, 422]),
     )
     .route(
@@ -191,7 +196,11 @@ pub fn mount(api: Api) -> Api {
         get(read),
         Op::new("catalog", "get_product", "Read a product")
             .path_param("id", "The product's id")
-            .answer_schema(200, "The product", product.clone())
+            .answer_schema(
+                200,
+                "The product; `ETag` holds its version",
+                product.clone(),
+            )
             .problems(&[403, 404]),
     )
     .route(
@@ -206,7 +215,7 @@ pub fn mount(api: Api) -> Api {
             .path_param("id", "The product's id")
             .header("If-Match", "The version the change is based on")
             .body::<ProductChange>("The fields to change")
-            .answer_schema(200, "The product", product)
+            .answer_schema(200, "The product; `ETag` holds its version", product)
             .problems(&[400, 403, 404, 412, 415, 422]),
     )
     .route(
@@ -240,7 +249,11 @@ pub fn mount(api: Api) -> Api {
         get(read_price_list),
         Op::new("catalog", "get_price_list", "Read a price list")
             .path_param("id", "The price list's id")
-            .answer_schema(200, "The price list", plist.clone())
+            .answer_schema(
+                200,
+                "The price list; `ETag` holds its version",
+                plist.clone(),
+            )
             .problems(&[403, 404]),
     )
     .route(
@@ -251,7 +264,7 @@ pub fn mount(api: Api) -> Api {
             .path_param("id", "The price list's id")
             .header("If-Match", "The version the change is based on")
             .body::<PriceListChange>("The fields to change; `items` is replaced whole")
-            .answer_schema(200, "The price list", plist)
+            .answer_schema(200, "The price list; `ETag` holds its version", plist)
             .problems(&[400, 403, 404, 412, 415, 422]),
     )
     .route(

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use utoipa::openapi::path::HttpMethod;
 
@@ -11,7 +12,7 @@ use cartera_core::orders::Order;
 
 use super::doc::{Api, Op, page_schema, register};
 use super::extract::{Auth, Input, QueryPairs, RecordId};
-use super::records::Page;
+use super::records::{Page, record_response};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -34,8 +35,9 @@ async fn read(
     State(s): State<AppState>,
     Auth(actor): Auth,
     RecordId(id): RecordId,
-) -> Result<Json<Order>, ApiError> {
-    Ok(Json(orders::get(&s.app, &actor, id).await?))
+) -> Result<Response, ApiError> {
+    let o = orders::get(&s.app, &actor, id).await?;
+    Ok(record_response(StatusCode::OK, &o, o.version, None))
 }
 
 async fn create(
@@ -136,7 +138,7 @@ pub fn mount(api: Api) -> Api {
         Op::new("orders", "get_order", "Read an order")
             .describe("With its deliveries and the time it reached each status.")
             .path_param("id", "The order's id")
-            .answer_schema(200, "The order", order.clone())
+            .answer_schema(200, "The order; `ETag` holds its version", order.clone())
             .problems(&[403, 404]),
     )
     .route(

@@ -20,7 +20,7 @@ use cartera_core::{Code, Id};
 use super::doc::{Api, Op, page_schema, register};
 use super::extract::{Auth, IfMatch, Input, QueryPairs, RecordId};
 use super::paging::limit_param;
-use super::records::Page;
+use super::records::{Page, record_response};
 use crate::problem::ApiError;
 use crate::state::AppState;
 
@@ -53,19 +53,18 @@ async fn read(
     State(s): State<AppState>,
     Auth(actor): Auth,
     RecordId(id): RecordId,
-) -> Result<Json<Quote>, ApiError> {
-    Ok(Json(quotes::get(&s.app, &actor, id).await?))
+) -> Result<Response, ApiError> {
+    let q = quotes::get(&s.app, &actor, id).await?;
+    Ok(record_response(StatusCode::OK, &q, q.version, None))
 }
 
 async fn create(
     State(s): State<AppState>,
     Auth(actor): Auth,
     Input(input): Input<NewQuote>,
-) -> Result<(StatusCode, Json<Quote>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(quotes::create(&s.app, &actor, input).await?),
-    ))
+) -> Result<Response, ApiError> {
+    let q = quotes::create(&s.app, &actor, input).await?;
+    Ok(record_response(StatusCode::CREATED, &q, q.version, None))
 }
 
 async fn update(
@@ -74,10 +73,9 @@ async fn update(
     RecordId(id): RecordId,
     IfMatch(version): IfMatch,
     Input(change): Input<QuoteChange>,
-) -> Result<Json<Quote>, ApiError> {
-    Ok(Json(
-        quotes::update(&s.app, &actor, id, change, version).await?,
-    ))
+) -> Result<Response, ApiError> {
+    let q = quotes::update(&s.app, &actor, id, change, version).await?;
+    Ok(record_response(StatusCode::OK, &q, q.version, None))
 }
 
 async fn revision(
@@ -276,7 +274,7 @@ pub fn mount(api: Api) -> Api {
                  price list), `account_id`, `contact_id`.",
             )
             .body::<NewQuote>("Account, contact, lines, discount, validity")
-            .answer_schema(201, "The quote", quote.clone())
+            .answer_schema(201, "The quote; `ETag` holds its version", quote.clone())
             .problems(&[400, 403, 415, 422]),
     )
     .route(
@@ -289,7 +287,7 @@ pub fn mount(api: Api) -> Api {
                  `expired` (with `expired_on`).",
             )
             .path_param("id", "The quote's id")
-            .answer_schema(200, "The quote", quote.clone())
+            .answer_schema(200, "The quote; `ETag` holds its version", quote.clone())
             .problems(&[403, 404]),
     )
     .route(
@@ -306,7 +304,7 @@ pub fn mount(api: Api) -> Api {
             .path_param("id", "The quote's id")
             .header("If-Match", "The version the change is based on")
             .body::<QuoteChange>("The fields to change")
-            .answer_schema(200, "The quote", quote.clone())
+            .answer_schema(200, "The quote; `ETag` holds its version", quote.clone())
             .problems(&[400, 403, 404, 409, 412, 415, 422]),
     )
     .route(

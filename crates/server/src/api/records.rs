@@ -353,7 +353,7 @@ pub fn mount<D: Kind + ToSchema>(mut api: Api, name: &str) -> Api {
             &base,
             post(create::<D>),
             Op::new(tag, &format!("create_{one}"), &format!("Create a {one}"))
-                .describe("Answers 409 with `candidates` when the record looks like an existing one (same email, tax id or normalised name); repeat with `allow_duplicate=true` to keep both.")
+                .describe("Answers 409 with `candidates` when the record looks like an existing one (same email, tax id or normalised name); a match outside the caller's view is named in `errors` only, never in `candidates`. Repeat with `allow_duplicate=true` to keep both. Without `owner_id` the record is the caller's, unless territory rules place it (accounts and leads): then it goes to the territory's owner, as it does even with `owner_id` when the company setting `territory_owner_wins` is on; a caller who would not see it then gets a share of it.")
                 .query("allow_duplicate", "`true` creates the record even if it looks like an existing one.")
                 .header("Idempotency-Key", "The same key with the same body within 24 hours returns the first answer.")
                 .body_schema("The new record's fields", data_ref.clone())

@@ -235,6 +235,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "timeline": timeline_ctx(&timeline, &people, &super::timeline::related(&s, actor, id, &timeline).await),
         "inline": super::records::inline_fields(page, &account),
         "territory": territory_name(&s, &me, d.territory_id).await,
+        "placed": super::placement::notice(&s, &me, d.owner_id, d.territory_id).await,
         "shares": super::shares::ctx::<AccountData>(&s, actor, page, id).await,
         "panels": super::panels::render(PANELS, &s, &me, id).await,
         "seg": "accounts",

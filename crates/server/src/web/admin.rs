@@ -447,15 +447,35 @@ async fn territories_render(s: &AppState, me: &Me, status: StatusCode, extra: Va
             })
         })
         .collect();
+    let owner_wins = cartera_app::settings::get(&s.app, me.actor())
+        .await
+        .is_ok_and(|c| c.territory_owner_wins);
     render(
         s,
         me,
         status,
         "admin/admin_territories.html",
         "territories",
-        merge(json!({"territories": rows}), extra),
+        merge(
+            json!({"territories": rows, "owner_wins": owner_wins}),
+            extra,
+        ),
     )
     .await
+}
+
+/// Who gets the records the territory rules place: the creator who named an owner
+/// (default), or always the territory's owner (`territory_owner_wins`).
+pub async fn save_placement(State(s): State<AppState>, me: Me, body: Bytes) -> Response {
+    if let Some(r) = refused(&me) {
+        return r;
+    }
+    let wins = Fields::parse(&body).get("owner_wins") == "true";
+    let patch = json!({"territory_owner_wins": wins});
+    match cartera_app::settings::update(&s.app, me.actor(), patch).await {
+        Ok(_) => Redirect::to("/admin/territories#placement").into_response(),
+        Err(e) => me.page.error(e),
+    }
 }
 
 fn rules_of(f: &Fields) -> Rules {
@@ -676,5 +696,6 @@ pub fn routes() -> axum::Router<AppState> {
             get(territories_page).post(create_territory),
         )
         .route("/admin/territories/{id}", post(update_territory))
+        .route("/admin/territory-placement", post(save_placement))
         .route("/admin/custom-fields", get(fields_page).post(create_field))
 }

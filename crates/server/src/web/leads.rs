@@ -183,6 +183,7 @@ pub async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Resp
         "converted_contact": contact.as_ref().map(|c| json!({"id": c.id, "name": c.data.full_name()})),
         "owner": d.owner_id.and_then(|o| people.get(&o).cloned()),
         "territory": territory_name(&s, &me, d.territory_id).await,
+        "placed": super::placement::notice(&s, &me, d.owner_id, d.territory_id).await,
         "inline": inline_fields(page, &lead),
         "notes_url": format!("/leads/{id}/notes"),
         "notes": notes,

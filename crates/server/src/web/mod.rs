@@ -26,6 +26,7 @@ pub mod orders;
 pub mod panels;
 pub mod password;
 pub mod pickers;
+pub mod placement;
 pub mod qr;
 pub mod quotes;
 pub mod record_extras;

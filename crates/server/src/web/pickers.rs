@@ -20,7 +20,7 @@ use super::render::Me;
 use crate::state::AppState;
 
 /// How many matches the list under the input shows.
-const MATCHES: usize = 8;
+const MATCHES: usize = 10;
 
 /// The kinds a form may point at.
 const PICKABLE: &[RecordKind] = &[

@@ -22,7 +22,6 @@ use cartera_app::quotes::print::SendInput;
 use cartera_app::quotes::{self, NewQuote, QuoteChange};
 use cartera_app::totals::{LineInput, TotalsInput};
 use cartera_app::{AppError, catalog, notes, orders, records};
-use cartera_core::accounts::AccountData;
 use cartera_core::contacts::ContactData;
 use cartera_core::deals::DealData;
 use cartera_core::money::{Currency, Money};
@@ -161,7 +160,13 @@ impl Editor {
                     product_id: l.product_id.map(|p| p.to_string()).unwrap_or_default(),
                     description: l.description.clone(),
                     quantity: l.quantity.normalize().to_string(),
-                    unit_price: l.unit_price.amount.normalize().to_string(),
+                    // A price that came from a list is left to the list (the line
+                    // says which), so that the draft stays priced as it was made.
+                    unit_price: if l.price_list_id.is_some() {
+                        String::new()
+                    } else {
+                        l.unit_price.amount.normalize().to_string()
+                    },
                     discount: l.discount.normalize().to_string(),
                     tax_rate: l.tax_rate.to_string(),
                 })
@@ -434,22 +439,14 @@ async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>) -> 
     page.render(StatusCode::OK, "quotes/quotes.html", ctx)
 }
 
-/// What the editor offers: accounts, the account's contacts, products, price lists.
+/// What the editor offers: the chosen account's name (others are found by typing, see
+/// [`account_options`]), its contacts, products, price lists.
 async fn options(s: &AppState, me: &Me, account: Option<Id>) -> Value {
     let actor = me.actor();
-    let params = vec![
-        ("sort".to_owned(), "name".to_owned()),
-        ("limit".to_owned(), "500".to_owned()),
-    ];
-    let accounts: Vec<Value> = records::list::<AccountData>(&s.app, actor, &params)
-        .await
-        .map(|l| {
-            l.rows
-                .iter()
-                .map(|a| json!({"id": a.id, "name": a.data.name}))
-                .collect()
-        })
-        .unwrap_or_default();
+    let account_name = match account {
+        Some(a) => account_names(s, me, &[a]).await.remove(&a),
+        None => None,
+    };
     let contacts = match account {
         Some(a) => contacts_of(s, me, a).await,
         None => Vec::new(),
@@ -473,7 +470,7 @@ async fn options(s: &AppState, me: &Me, account: Option<Id>) -> Value {
         })
         .unwrap_or_default();
     json!({
-        "accounts": accounts,
+        "account_name": account_name,
         "contacts": contacts,
         "products": products,
         "price_lists": price_lists,
@@ -523,8 +520,10 @@ pub(crate) fn totals_ctx(page: &Page, t: &Totals) -> Value {
     })
 }
 
-/// The live totals of what the editor holds, through the totals preview.
-async fn preview(s: &AppState, me: &Me, e: &Editor) -> Result<Totals, Vec<(String, Code)>> {
+/// The live totals of what the editor holds, and the name of the list that priced each
+/// line: with a customer chosen, priced exactly as the save will price it
+/// (`quotes::preview`); before that, free-text lines through the totals preview.
+async fn preview(s: &AppState, me: &Me, e: &Editor) -> Preview {
     let mut errors = Vec::new();
     let lines = e.line_inputs(&mut errors);
     let discount = e.discount(&mut errors);
@@ -534,46 +533,51 @@ async fn preview(s: &AppState, me: &Me, e: &Editor) -> Result<Totals, Vec<(Strin
     if lines.is_empty() {
         return Err(vec![("lines".into(), Code::Required)]);
     }
-    let price_list_id = match id_of(&e.price_list_id) {
-        Some(p) => Some(p),
-        None => account_list(s, me, e).await,
+    let answer = match id_of(&e.account_id) {
+        Some(account) => {
+            let draft = quotes::Draft {
+                account_id: Some(account),
+                currency: e.currency(),
+                price_list_id: id_of(&e.price_list_id),
+                issue_date: None,
+                lines,
+                discount,
+            };
+            quotes::preview(&s.app, me.actor(), draft).await.map(|p| {
+                (
+                    p.totals,
+                    p.priced_by.into_iter().map(|b| b.map(|(_, n)| n)).collect(),
+                )
+            })
+        }
+        None => {
+            let input = TotalsInput {
+                currency: e.currency(),
+                price_list_id: id_of(&e.price_list_id),
+                date: None,
+                lines,
+                discount,
+                rounding: None,
+            };
+            cartera_app::totals::preview(&s.app, me.actor(), input)
+                .await
+                .map(|t| (t, Vec::new()))
+        }
     };
-    let input = TotalsInput {
-        currency: e.currency(),
-        price_list_id,
-        date: None,
-        lines,
-        discount,
-        rounding: None,
-    };
-    match cartera_app::totals::preview(&s.app, me.actor(), input).await {
+    match answer {
         Ok(t) => Ok(t),
         Err(AppError::Invalid(v)) => Err(violations(&v)),
         Err(_) => Err(vec![(String::new(), Code::Invalid)]),
     }
 }
 
-/// The list a quote without one is priced from (as `quotes::create` picks it): the
-/// account's own, valid today, in the quote's currency when one is given.
-async fn account_list(s: &AppState, me: &Me, e: &Editor) -> Option<Id> {
-    let account = id_of(&e.account_id)?;
-    let today = s.app.now().date_naive();
-    let currency = e.currency();
-    let own: Vec<_> = catalog::price_lists(&s.app, me.actor())
-        .await
-        .ok()?
-        .into_iter()
-        .filter(|l| l.account_id == Some(account) && l.valid_on(today))
-        .collect();
-    let same = own
-        .iter()
-        .position(|l| currency.is_none_or(|c| c == l.currency));
-    own.get(same.unwrap_or(0)).map(|l| l.id)
-}
+/// The editor's priced draft (totals, and the list that priced each line) or what
+/// stops it being priced.
+type Preview = Result<(Totals, Vec<Option<String>>), Vec<(String, Code)>>;
 
-fn totals_block(page: &Page, result: &Result<Totals, Vec<(String, Code)>>) -> Value {
+fn totals_block(page: &Page, result: &Preview) -> Value {
     match result {
-        Ok(t) => json!({"totals": totals_ctx(page, t)}),
+        Ok((t, priced_by)) => json!({"totals": totals_ctx(page, t), "priced_by": priced_by}),
         Err(errors) => {
             let p = place(page, errors);
             let mut texts: Vec<String> = p.fields.values().cloned().collect();
@@ -667,11 +671,18 @@ async fn editor(
         Ok(_) => totals_block(page, &result),
         Err(_) => json!({"totals": null, "totals_errors": []}),
     };
+    let priced_by: &[Option<String>] = match &result {
+        Ok((_, by)) => by,
+        Err(_) => &[],
+    };
     let mut lines: Vec<Value> = e
         .lines
         .iter()
         .enumerate()
-        .map(|(i, l)| json!({"l": l, "errs": placed.lines.get(&i).cloned().unwrap_or_default()}))
+        .map(|(i, l)| {
+            json!({"l": l, "errs": placed.lines.get(&i).cloned().unwrap_or_default(),
+                   "priced_by": priced_by.get(i).cloned().flatten()})
+        })
         .collect();
     if lines.is_empty() {
         lines.push(
@@ -705,7 +716,7 @@ async fn editor(
         m.insert("deal_name".into(), json!(deal_name));
         m.insert("block".into(), block);
         if let Some(q) = quote {
-            m.insert("quote".into(), quote_ctx(page, q));
+            m.insert("quote".into(), quote_ctx(page, q, &list_names(s, me).await));
         }
     }
     if let Some(q) = quote {
@@ -918,7 +929,15 @@ async fn save(
     .await
 }
 
-fn quote_ctx(page: &Page, q: &Quote) -> Value {
+/// The price lists' names by id, to say which list priced each line.
+async fn list_names(s: &AppState, me: &Me) -> HashMap<Id, String> {
+    catalog::price_lists(&s.app, me.actor())
+        .await
+        .map(|ls| ls.into_iter().map(|l| (l.id, l.name)).collect())
+        .unwrap_or_default()
+}
+
+fn quote_ctx(page: &Page, q: &Quote, lists: &HashMap<Id, String>) -> Value {
     let c = q.currency.as_str();
     let l = language(page.locale);
     json!({
@@ -948,6 +967,7 @@ fn quote_ctx(page: &Page, q: &Quote) -> Value {
                 TaxRate::Percent(p) => format!("{} %", l.number(p)),
             },
             "net": amount(page.locale, *net),
+            "priced_by": x.price_list_id.and_then(|p| lists.get(&p)),
         })).collect::<Vec<_>>(),
         "totals": totals_ctx(page, &q.totals),
     })
@@ -999,7 +1019,7 @@ async fn show(
     }
     let ctx = json!({
         "nav": "quotes",
-        "quote": quote_ctx(page, &quote),
+        "quote": quote_ctx(page, &quote, &list_names(&s, &me).await),
         "general_error": general,
         "send_error": send_error,
         "notice": notice,
@@ -1129,7 +1149,7 @@ async fn quote_page(
             m.entry(k).or_insert(v);
         }
         if !m.contains_key("quote") {
-            m.insert("quote".into(), quote_ctx(page, q));
+            m.insert("quote".into(), quote_ctx(page, q, &list_names(s, me).await));
         }
     }
     page.render(status, "quotes/quote.html", ctx)

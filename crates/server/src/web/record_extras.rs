@@ -29,22 +29,18 @@ pub struct Extras {
     defs: Vec<CustomField>,
     /// Whether the person may give the record to someone else.
     may_assign: bool,
+    /// The person filling the form, shown as "(tú)" among the owners.
+    me: Id,
 }
 
 /// Loads the colleagues and the kind's custom fields; `current` is the record's owner
 /// (kept in the list even when the person cannot list users).
 pub async fn load(s: &AppState, me: &Me, kind: RecordKind, current: Option<Id>) -> Extras {
     let actor = me.actor();
-    let mut owners: Vec<(Id, String)> = users::list(&s.app, actor)
-        .await
-        .map(|l| {
-            l.into_iter()
-                .filter(|u| u.active)
-                .map(|u| (u.id, u.name))
-                .collect()
-        })
-        .unwrap_or_default();
-    let may_assign = !owners.is_empty();
+    // Whom the person may give a record to: everyone for a role that sees all, the team
+    // for a manager, only themself for a rep (`users::assignable`).
+    let mut owners = users::assignable(&s.app, actor).await.unwrap_or_default();
+    let may_assign = owners.len() > 1 && actor.may(Module::of(kind), Action::Edit);
     let missing: Vec<Id> = std::iter::once(actor.user_id)
         .chain(current)
         .filter(|w| !owners.iter().any(|(id, _)| id == w))
@@ -52,8 +48,6 @@ pub async fn load(s: &AppState, me: &Me, kind: RecordKind, current: Option<Id>) 
     if !missing.is_empty() {
         owners.extend(users::names(&s.app, &missing).await.unwrap_or_default());
     }
-    owners.sort_by(|a, b| a.1.cmp(&b.1));
-    owners.dedup_by(|a, b| a.0 == b.0);
     let mut defs = custom_fields::list(&s.app, actor, Some(kind))
         .await
         .unwrap_or_default();
@@ -61,7 +55,8 @@ pub async fn load(s: &AppState, me: &Me, kind: RecordKind, current: Option<Id>) 
     Extras {
         owners,
         defs,
-        may_assign: may_assign && actor.may(Module::of(kind), Action::Edit),
+        may_assign,
+        me: actor.user_id,
     }
 }
 
@@ -150,7 +145,14 @@ impl Extras {
         json!({
             "owner": {
                 "value": owner,
-                "options": self.owners.iter().map(|(id, n)| json!({"value": id, "label": n})).collect::<Vec<_>>(),
+                "options": self.owners.iter().map(|(id, n)| json!({
+                    "value": id,
+                    "label": if *id == self.me {
+                        page.t_args("owner-you", &[("name", super::i18n::ArgValue::Text(n.clone()))])
+                    } else {
+                        n.clone()
+                    },
+                })).collect::<Vec<_>>(),
                 "may_assign": self.may_assign,
                 "error": errors.get("owner_id"),
             },

@@ -428,13 +428,18 @@ pub async fn create<D: Editable>(
             return render_form::<D>(&s, &me, StatusCode::UNPROCESSABLE_ENTITY, view).await;
         }
     }
+    // What a person creates is theirs unless they chose someone else: naming the owner
+    // keeps the territory rules from giving it away (see `docs/decisions/access.md`).
+    if body.get("owner_id").is_none_or(Value::is_null) {
+        body["owner_id"] = me.actor().user_id.to_string().into();
+    }
     let merge_into = form.get("merge_into").and_then(|m| m.parse::<Id>().ok());
     let opts = WriteOptions {
         allow_duplicate: flag(&form, "allow_duplicate") || merge_into.is_some(),
     };
     match records::create::<D>(&s.app, me.actor(), vec![body], opts).await {
         Ok(made) => match made.first() {
-            Some(r) => finish_write::<D>(&s, &me, r.id, merge_into).await,
+            Some(r) => finish_write::<D>(&s, &me, r.id, r.data.owner_id(), merge_into).await,
             None => page.error_page(StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         },
         Err(e) => form_failure::<D>(&s, &me, e, form, None).await,
@@ -446,6 +451,7 @@ async fn finish_write<D: Editable>(
     s: &AppState,
     me: &Me,
     id: Id,
+    owner: Option<Id>,
     merge_into: Option<Id>,
 ) -> Response {
     if let Some(survivor) = merge_into {
@@ -457,7 +463,7 @@ async fn finish_write<D: Editable>(
             None => {}
         }
     }
-    Redirect::to(&format!("/{}/{id}", D::SEG)).into_response()
+    Redirect::to(&super::placement::created_url(me, D::SEG, id, owner)).into_response()
 }
 
 /// A write the app refused: the form again, with what was typed and why.
@@ -611,10 +617,10 @@ pub async fn edit<D: Editable>(
     };
     let editing = Some((id, current.meta.version, current.data.title()));
     if patch.as_object().is_some_and(Map::is_empty) {
-        return finish_write::<D>(&s, &me, id, merge_into).await;
+        return finish_write::<D>(&s, &me, id, None, merge_into).await;
     }
     match records::update::<D>(&s.app, me.actor(), id, patch, version, opts).await {
-        Ok(_) => finish_write::<D>(&s, &me, id, merge_into).await,
+        Ok(_) => finish_write::<D>(&s, &me, id, None, merge_into).await,
         Err(AppError::Stale { .. }) => match records::get::<D>(&s.app, me.actor(), id).await {
             Ok(now) => stale_form::<D>(&s, &me, &now, &form).await,
             Err(e) => page.error(e),

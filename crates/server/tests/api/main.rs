@@ -29,6 +29,7 @@ mod lists;
 mod notes_audit;
 mod openapi;
 mod ops;
+mod outside_in;
 mod password_reset;
 mod quotes;
 mod roles;

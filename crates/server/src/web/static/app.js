@@ -371,8 +371,11 @@
     }
   }
   function choose(p, li) {
+    // A search typed before the pick may still be waiting to run: it no longer counts.
+    clearTimeout(timer);
     set(p, li.getAttribute("data-id"), li.getAttribute("data-label"));
     close(p);
+    p.list.innerHTML = "";
     // A contact or a deal brings its account to an empty account picker of the form.
     var account = li.getAttribute("data-account-id");
     var form = p.root.closest("form");
@@ -415,8 +418,10 @@
       items.forEach(function (li, i) { li.setAttribute("aria-selected", i === next ? "true" : "false"); });
       p.input.setAttribute("aria-activedescendant", items[next].id);
     } else if (e.key === "Enter") {
-      if (at >= 0) { e.preventDefault(); choose(p, items[at]); }
-      else if (items.length === 1) { e.preventDefault(); choose(p, items[0]); }
+      // With the matches open, Enter picks (the highlighted one, else the first) and
+      // never submits the form.
+      e.preventDefault();
+      if (items.length) choose(p, items[at >= 0 ? at : 0]);
     } else if (e.key === "Escape") {
       close(p);
     }
@@ -427,6 +432,31 @@
     document.querySelectorAll("[data-picker]").forEach(function (root) {
       if (!root.contains(e.target)) close(parts(root));
     });
+  });
+})();
 
+/* The quote editor: a customer picked (shared record picker) reprices the lines; after
+   each repricing every line shows the price list that priced it. */
+(function () {
+  document.addEventListener("change", function (e) {
+    var hidden = e.target;
+    if (!hidden.matches || !hidden.matches("#quote-form input[data-picker-value][name=account_id]")) return;
+    if (window.htmx) window.htmx.trigger(hidden.form, "lines-changed");
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var t = e.detail && e.detail.target;
+    if (!t || t.id !== "quote-totals") return;
+    var items = t.querySelectorAll("[data-priced-by] li");
+    var i = 0;
+    document.querySelectorAll("#quote-lines .quote-line").forEach(function (row) {
+      var label = row.querySelector("[data-line-list]");
+      // A row left wholly empty is not a line (the server skips it too).
+      var used = ["line_product", "line_description", "line_price"].some(function (n) {
+        var f = row.querySelector("[name=" + n + "]");
+        return f && f.value.trim() !== "";
+      });
+      if (label) label.textContent = used && items[i] ? items[i].textContent : "";
+      if (used) i++;
+    });
   });
 })();
