@@ -488,7 +488,7 @@ async fn render(
     s: &AppState,
     me: &Me,
     status: StatusCode,
-    editing: Option<(&Record<DealData>, Option<&str>)>,
+    editing: Option<&Record<DealData>>,
     form: &DealForm,
     errors: FormErrors,
 ) -> Response {
@@ -512,7 +512,7 @@ async fn render(
             .unwrap_or_default()
     };
     let contacts = contacts_of(s, me, account, &form.contact_ids).await;
-    let current_owner = editing.and_then(|(d, _)| d.data.owner_id);
+    let current_owner = editing.and_then(|d| d.data.owner_id);
     let mut ctx = form.ctx();
     ctx["account_name"] = json!(name_of(&form.account_id));
     for (i, c) in form.competitors.iter().enumerate() {
@@ -537,8 +537,7 @@ async fn render(
         json!({
             "nav": "deals",
             "form": ctx,
-            "editing": editing.map(|(d, _)| json!({"id": d.id, "name": d.data.name})),
-            "back": editing.and_then(|(_, b)| b),
+            "editing": editing.map(|d| json!({"id": d.id, "name": d.data.name})),
             "pipelines": pipelines_ctx(&pipelines, page),
             "contacts": contacts,
             "owners": owners(s, me, current_owner).await,
@@ -666,7 +665,7 @@ pub async fn edit_form(State(s): State<AppState>, me: Me, PageId(id): PageId) ->
         &s,
         &me,
         StatusCode::OK,
-        Some((&deal, None)),
+        Some(&deal),
         &form,
         FormErrors::default(),
     )
@@ -690,115 +689,105 @@ pub async fn save(State(s): State<AppState>, me: Me, PageId(id): PageId, body: B
             &s,
             &me,
             StatusCode::OK,
-            Some((&deal, None)),
+            Some(&deal),
             &form,
             FormErrors::default(),
         )
         .await;
     }
     let form = with_pipeline(&s, &me, form).await;
+    match write_edit(&s, &me, &deal, &form).await {
+        Ok(()) => Redirect::to(&format!("/deals/{id}")).into_response(),
+        Err(Refused::Form(status, errors, at)) => {
+            // Saving again after reading the message must not be refused once more: the
+            // form carries the version of the deal as it now is.
+            let at = if status == StatusCode::CONFLICT {
+                records::get::<DealData>(&s.app, actor, id)
+                    .await
+                    .map(Box::new)
+                    .unwrap_or(at)
+            } else {
+                at
+            };
+            let mut form = form;
+            form.version = at.meta.version.to_string();
+            render(&s, &me, status, Some(&at), &form, errors).await
+        }
+        Err(Refused::Page(r)) => r,
+    }
+}
+
+/// Why an edit was not saved: the form again (with the deal as it now is), or a page.
+enum Refused {
+    Form(StatusCode, FormErrors, Box<Record<DealData>>),
+    Page(Response),
+}
+
+/// Writes the edit: the fields, then (if it changed) the move to another stage or
+/// pipeline.
+async fn write_edit(
+    s: &AppState,
+    me: &Me,
+    deal: &Record<DealData>,
+    form: &DealForm,
+) -> Result<(), Refused> {
+    let page = &me.page;
+    let actor = me.actor();
+    let id = deal.id;
+    let again =
+        |status, errors, at: &Record<DealData>| Refused::Form(status, errors, Box::new(at.clone()));
+    let stale = || FormErrors {
+        general: Some(page.t("deal-form-stale")),
+        ..FormErrors::default()
+    };
     let version = form.version.parse::<i64>().ok();
     if version.is_some_and(|v| v != deal.meta.version) {
-        let errors = FormErrors {
-            general: Some(page.t("deal-form-stale")),
-            ..FormErrors::default()
-        };
-        return render(
-            &s,
-            &me,
-            StatusCode::CONFLICT,
-            Some((&deal, None)),
-            &form,
-            errors,
-        )
-        .await;
+        return Err(again(StatusCode::CONFLICT, stale(), deal));
     }
-    let patch = match form.body(page, false) {
-        Ok(j) => j,
-        Err(e) => {
-            let errors = number_errors(page, e);
-            return render(
-                &s,
-                &me,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some((&deal, None)),
-                &form,
-                errors,
-            )
-            .await;
-        }
-    };
+    let patch = form.body(page, false).map_err(|e| {
+        again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            number_errors(page, e),
+            deal,
+        )
+    })?;
     let updated =
         records::update::<DealData>(&s.app, actor, id, patch, version, WriteOptions::default())
-            .await;
-    let updated = match updated {
-        Ok(d) => d,
-        Err(AppError::Invalid(v)) => {
-            let errors = violations(page, v);
-            return render(
-                &s,
-                &me,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some((&deal, None)),
-                &form,
-                errors,
-            )
-            .await;
-        }
-        Err(AppError::Stale { .. }) => {
-            let errors = FormErrors {
-                general: Some(page.t("deal-form-stale")),
-                ..FormErrors::default()
-            };
-            return render(
-                &s,
-                &me,
-                StatusCode::CONFLICT,
-                Some((&deal, None)),
-                &form,
-                errors,
-            )
-            .await;
-        }
-        Err(e) => return page.error(e),
-    };
+            .await
+            .map_err(|e| match e {
+                AppError::Invalid(v) => {
+                    again(StatusCode::UNPROCESSABLE_ENTITY, violations(page, v), deal)
+                }
+                AppError::Stale { .. } => again(StatusCode::CONFLICT, stale(), deal),
+                e => Refused::Page(page.error(e)),
+            })?;
     let stage = form.stage_id.parse::<Id>().ok();
     let pipeline = form.pipeline_id.parse::<Id>().ok();
     let moved = stage.is_some_and(|st| Some(st) != updated.data.stage_id)
         || pipeline.is_some_and(|p| Some(p) != updated.data.pipeline_id)
         || (!form.lost_reason.is_empty()
             && Some(form.lost_reason.as_str()) != updated.data.lost_reason.as_deref());
-    if moved && let Some(stage_id) = stage {
-        let input = MoveInput {
-            stage_id,
-            lost_reason: Some(form.lost_reason.clone()).filter(|r| !r.is_empty()),
-            pipeline_id: pipeline.filter(|p| Some(*p) != updated.data.pipeline_id),
-        };
-        match deals::move_deal(&s.app, actor, id, input, None).await {
-            Ok(_) => {}
-            Err(AppError::Invalid(v)) => {
-                let mut errors = violations(page, v);
-                if errors.fields.contains_key("lost_reason") {
-                    errors
-                        .fields
-                        .insert("lost_reason".into(), page.t("deal-lost-needs-reason"));
-                }
-                let mut form = form;
-                form.version = updated.meta.version.to_string();
-                return render(
-                    &s,
-                    &me,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    Some((&updated, None)),
-                    &form,
-                    errors,
-                )
-                .await;
+    let Some(stage_id) = stage.filter(|_| moved) else {
+        return Ok(());
+    };
+    let input = MoveInput {
+        stage_id,
+        lost_reason: Some(form.lost_reason.clone()).filter(|r| !r.is_empty()),
+        pipeline_id: pipeline.filter(|p| Some(*p) != updated.data.pipeline_id),
+    };
+    match deals::move_deal(&s.app, actor, id, input, None).await {
+        Ok(_) => Ok(()),
+        Err(AppError::Invalid(v)) => {
+            let mut errors = violations(page, v);
+            if errors.fields.contains_key("lost_reason") {
+                errors
+                    .fields
+                    .insert("lost_reason".into(), page.t("deal-lost-needs-reason"));
             }
-            Err(e) => return page.error(e),
+            Err(again(StatusCode::UNPROCESSABLE_ENTITY, errors, &updated))
         }
+        Err(e) => Err(Refused::Page(page.error(e))),
     }
-    Redirect::to(&format!("/deals/{id}")).into_response()
 }
 
 #[derive(Deserialize, Default)]

@@ -236,7 +236,10 @@ impl Extras {
                         .map(String::as_str)
                         .unwrap_or("")
                         == currency);
-            if same && !(d.data.field_type == FieldType::Boolean && !current.contains_key(&name)) {
+            // An unticked box of a value never set is still "no" to write.
+            let unset_boolean =
+                d.data.field_type == FieldType::Boolean && !current.contains_key(&name);
+            if same && !unset_boolean {
                 continue;
             }
             let value = match d.data.field_type {

@@ -117,6 +117,17 @@ pub fn when(at: DateTime<Utc>, tz: Tz, locale: Locale) -> String {
     }
 }
 
+/// A lead's or deal's source in the reader's words: the catalogue's `source-<key>` for
+/// the known channels, else the text as it was typed.
+pub fn source_label(c: &Catalog, locale: Locale, source: &str) -> String {
+    let key = format!("source-{}", source.trim().replace('_', "-"));
+    if c.has(locale, &key) {
+        c.t(locale, &key)
+    } else {
+        source.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -155,16 +166,5 @@ mod tests {
         let ba: Tz = "America/Argentina/Buenos_Aires".parse().unwrap();
         assert_eq!(when(at, ba, Locale::Es), "22/11/2026 23:30");
         assert_eq!(when(at, Tz::UTC, Locale::En), "23 Nov 2026, 02:30");
-    }
-}
-
-/// A lead's or deal's source in the reader's words: the catalogue's `source-<key>` for
-/// the known channels, else the text as it was typed.
-pub fn source_label(c: &Catalog, locale: Locale, source: &str) -> String {
-    let key = format!("source-{}", source.trim().replace('_', "-"));
-    if c.has(locale, &key) {
-        c.t(locale, &key)
-    } else {
-        source.to_owned()
     }
 }
