@@ -226,7 +226,8 @@ pub fn built_in() -> Vec<(&'static str, &'static str, Permissions, Visibility)> 
                 (CustomFields, &[Read]),
                 (Settings, &[Read]),
                 (Audit, &[Read]),
-                (Activities, &records),
+                // Admin of activities: the visit and call targets she sets for her team.
+                (Activities, &[Read, Create, Edit, Delete, Export, Admin]),
                 (Catalog, &records),
                 (Deals, &[Read, Create, Edit, Delete, Export, Admin]),
                 (Quotes, &records),
@@ -390,7 +391,13 @@ mod tests {
                 assert!(allows(admin, m, a));
             }
         }
+        let manager = &roles.iter().find(|r| r.0 == "manager").unwrap().2;
+        assert!(
+            allows(manager, Module::Activities, Action::Admin),
+            "sets targets"
+        );
         let rep = &roles.iter().find(|r| r.0 == "sales_rep").unwrap().2;
+        assert!(!allows(rep, Module::Activities, Action::Admin));
         assert!(allows(rep, Module::Accounts, Action::Edit));
         assert!(!allows(rep, Module::Accounts, Action::Delete));
         assert!(!allows(rep, Module::Settings, Action::Admin));

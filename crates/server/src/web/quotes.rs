@@ -1097,6 +1097,7 @@ async fn quote_page(
         .map(|st| st.company.name)
         .unwrap_or_default();
     let number = &q.number;
+    let company_missing = company.trim().is_empty();
     let company_name = if company.is_empty() {
         "Cartera".to_owned()
     } else {
@@ -1111,7 +1112,7 @@ async fn quote_page(
                     .as_ref()
                     .map(|c| format!(", {}", c.data.title()))
                     .unwrap_or_default(),
-                q.valid_until.format("%d/%m/%Y")
+                q.language.date(q.valid_until)
             ),
         ),
         Language::En => (
@@ -1122,7 +1123,7 @@ async fn quote_page(
                     .as_ref()
                     .map(|c| format!(" {}", c.data.title()))
                     .unwrap_or_default(),
-                q.valid_until.format("%d %b %Y")
+                q.language.date(q.valid_until)
             ),
         ),
     };
@@ -1140,6 +1141,9 @@ async fn quote_page(
         "history": history,
         "revisions": revisions,
         "send": {"subject": subject, "message": message},
+        // Before a quote goes out signed "Cartera": the company's name and data are unset.
+        "company_missing": company_missing,
+        "can_set_company": can(Module::Settings, Action::Admin),
         "can_edit": can(Module::Quotes, Action::Edit),
         "can_order": can(Module::Orders, Action::Create),
         "editable": q.status == QuoteStatus::Draft,

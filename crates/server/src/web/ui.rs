@@ -64,14 +64,21 @@ impl Ui {
         let c = catalog.clone();
         // A changed field as people name it ("billing_address.city" -> "City"); fields
         // without a label show as they are.
+        // A nested field names its parent too ("billing_address.city" -> "Billing
+        // address: City"), so that the billing and the shipping city differ.
         env.add_filter("field_label", move |state: &State, field: &str| -> String {
-            let last = field.rsplit('.').next().unwrap_or(field);
-            let key = format!("field-{}", last.replace('_', "-"));
             let locale = locale_of(state);
-            if c.has(locale, &key) {
-                c.t(locale, &key)
-            } else {
-                field.to_owned()
+            let label = |part: &str| {
+                let key = format!("field-{}", part.replace('_', "-"));
+                c.has(locale, &key).then(|| c.t(locale, &key))
+            };
+            let mut parts = field.rsplit('.');
+            let last = parts.next().unwrap_or(field);
+            match (label(last), parts.next().and_then(label)) {
+                (Some(l), Some(parent)) => format!("{parent}: {l}"),
+                (Some(l), None) => l,
+                (None, Some(parent)) => format!("{parent}: {last}"),
+                (None, None) => field.to_owned(),
             }
         });
         let c = catalog.clone();

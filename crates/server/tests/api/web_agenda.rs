@@ -566,9 +566,14 @@ async fn targets_are_set_changed_and_deleted_on_the_targets_page(s: TestServer) 
     .await;
     assert_eq!(stale.status, 422);
 
-    // A manager sees the bars, not the editor, and may not change them.
+    // A manager sets her team's targets in the page (issue 17); a rep sees the bars, not
+    // the editor, and may not change them.
     s.member("jefe@test.example.com", "manager").await;
-    let (mc, mcsrf) = s.browser_login("jefe@test.example.com", PASSWORD).await;
+    let (jc, _) = s.browser_login("jefe@test.example.com", PASSWORD).await;
+    let editor = get(&s, &format!("/targets?period={period}"), &jc).await;
+    assert!(editor.text.contains("Cambiar objetivos"), "{}", editor.text);
+    s.member("vende@test.example.com", "sales_rep").await;
+    let (mc, mcsrf) = s.browser_login("vende@test.example.com", PASSWORD).await;
     let read = get(&s, &format!("/targets?period={period}"), &mc).await;
     assert_eq!(read.status, 200);
     assert!(!read.text.contains("Cambiar objetivos"));

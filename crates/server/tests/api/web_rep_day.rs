@@ -450,3 +450,42 @@ async fn my_day_shows_the_week_and_the_team(s: TestServer) {
         "the team's overdue task"
     );
 }
+
+both!(sending_a_quote_without_company_data_warns);
+
+/// Before the first quote goes out signed "Cartera", its page says the company's data is
+/// missing (and where an admin sets it); once set, the warning is gone.
+async fn sending_a_quote_without_company_data_warns(s: TestServer) {
+    let account = s
+        .create("accounts", json!({"name": "Ferretería Sin Datos"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let q = s
+        .create(
+            "quotes",
+            json!({"account_id": account, "currency": "ARS", "lines": [
+                {"description": "Instalación", "quantity": "1",
+                 "unit_price": {"amount": "100", "currency": "ARS"}, "tax_rate": "21"}]}),
+        )
+        .await;
+    let id = q["id"].as_str().unwrap().to_owned();
+    let (cookie, _) = s.browser_login("admin@test.example.com", PASSWORD).await;
+    let before = get(&s, &format!("/quotes/{id}"), &cookie).await;
+    assert!(
+        before.text.contains(r#"id="no-company""#),
+        "{}",
+        before.text
+    );
+    assert!(before.text.contains("Cargar los datos de la empresa"));
+    s.patch(
+        "/api/v1/settings",
+        json!({"company": {"name": "Distribuidora Norte S.R.L."}}),
+    )
+    .await
+    .expect(200);
+    let after = get(&s, &format!("/quotes/{id}"), &cookie).await;
+    assert!(!after.text.contains(r#"id="no-company""#));
+    assert!(after.text.contains("Distribuidora Norte S.R.L."));
+}

@@ -110,3 +110,5 @@ quote-settings-saved-template = Template saved.
 quote-settings-saved-logo = Logo saved.
 quote-account-help = Type a few letters and pick the account from the list.
 quote-line-priced-by = Price from { $list }
+quote-send-no-company = The company has not set its name and details yet: the quote and its email would be signed "Cartera".
+quote-send-set-company = Set the company's details

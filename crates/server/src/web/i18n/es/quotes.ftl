@@ -110,3 +110,5 @@ quote-settings-saved-template = Plantilla guardada.
 quote-settings-saved-logo = Logotipo guardado.
 quote-account-help = Escribe al menos unas letras y elige la cuenta de la lista.
 quote-line-priced-by = Precio según { $list }
+quote-send-no-company = La empresa todavía no cargó su nombre ni sus datos: el presupuesto y el correo saldrán firmados como «Cartera».
+quote-send-set-company = Cargar los datos de la empresa
