@@ -53,7 +53,7 @@ test("a rep logs a visit from the account page, edits it, deletes and undoes, an
   // She opens it and edits it: 20 km now.
   await Promise.all([page.waitForURL(/\/activities\/[0-9a-f-]+$/), card.getByText("Visita al tambo").click()]);
   await Promise.all([page.waitForURL(/\/edit$/), page.click("main a[href$='/edit']")]);
-  assert.equal(await page.inputValue("#cost-value-0"), "12.5");
+  assert.equal(await page.inputValue("#cost-value-0"), "12,5");
   await page.fill("#cost-value-0", "20");
   await page.fill("#f-subject", "Visita y degustación");
   await Promise.all([page.waitForURL(/\/activities\/[0-9a-f-]+$/), page.click("#activity-form button.btn-primary")]);

@@ -82,6 +82,55 @@ test("a rep starts a deal on the account's page, edits it and finds it on the bo
   await context.close();
 });
 
+test("the account page puts every fact on one screen, in the reader's words and numbers", async () => {
+  const rita = await userId("rita@e2e.test");
+  const account = await api(env.token, "POST", "/api/v1/accounts", {
+    name: "Molinos del Sur", owner_id: rita, website: "molinos.example.com",
+    description: "Compra harina a granel.",
+    billing_address: { street: "Av. Colón 1234", city: "Córdoba", province: "Córdoba", country: "AR" },
+  });
+  const ana = await api(env.token, "POST", "/api/v1/contacts", { first_name: "Ana", last_name: "Quiroga", account_id: account.id, owner_id: rita });
+  await api(env.token, "POST", `/api/v1/contacts/${ana.id}/notes`, { body: "Prefiere que la llamen a la tarde" });
+  const deal = await api(env.token, "POST", "/api/v1/deals", {
+    name: "Harina 2027", account_id: account.id, owner_id: rita, contact_ids: [ana.id],
+    lines: [{ description: "Harina 000", quantity: "1.5", unit_price: { amount: "1234.5", currency: "ARS" }, tax_rate: "21" }],
+  });
+  const pipelines = await api(env.token, "GET", "/api/v1/pipelines");
+  const proposal = pipelines.data[0].stages.find((st) => st.name === "Propuesta");
+  await api(env.token, "POST", `/api/v1/deals/${deal.id}/move`, { stage_id: proposal.id });
+
+  const context = await env.browser.newContext({ viewport: DESKTOP, locale: "es-AR" });
+  const page = await context.newPage();
+  await login(page, "rita@e2e.test");
+  await page.goto(`${env.base}/accounts/${account.id}`);
+  const main = await page.locator("main").innerText();
+  // The address with its map, the website, the description, the deal in play.
+  assert.match(main, /Av\. Colón 1234, Córdoba, Córdoba, Argentina/);
+  assert.ok(await page.locator("a[href^='https://www.openstreetmap.org/search']").count() > 0);
+  assert.ok(await page.locator("a[href='https://molinos.example.com']").count() > 0);
+  assert.match(main, /Compra harina a granel\./);
+  assert.match(main, /1\.851,75 ARS/, "the deal's amount in the reader's format");
+  // The timeline says whose the note is and what moved, in words.
+  const timeline = await page.locator("ol.timeline").innerText();
+  assert.match(timeline, /sobre Ana Quiroga/);
+  assert.match(timeline, /Etapa: Calificación → Propuesta/);
+  assert.doesNotMatch(timeline, /stage_id|_id\b|· done/);
+  // One click logs a visit already linked to the account.
+  await Promise.all([
+    page.waitForURL(/\/activities\/new\?.*account_id=/),
+    page.locator("a[href*='/activities/new'][href*='kind=visit']").first().click(),
+  ]);
+  assert.equal(await page.inputValue("#f-account"), "Molinos del Sur");
+  // The deal's lines in the reader's format: 1,5 × 1.234,50.
+  await page.goto(`${env.base}/deals/${deal.id}`);
+  const lines = await page.locator("main").innerText();
+  assert.match(lines, /1,5/);
+  assert.match(lines, /1\.234,50/);
+  assert.doesNotMatch(lines, /1234\.50|1851\.75/);
+  await shoot(page, "deal-lines");
+  await context.close();
+});
+
 test("every main page fits a phone, and More opens the other sections", async () => {
   const account = await api(env.token, "POST", "/api/v1/accounts", {
     name: "Establecimiento Agropecuario Los Cuatro Hermanos Sociedad Anónima",

@@ -20,8 +20,11 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const PASSWORD = "una clave bien larga";
 
-/** Filled in by `useCartera`'s `before` hook: the server's address, the browser, an admin token. */
-const env = { base: "", browser: null, token: "" };
+/**
+ * Filled in by `useCartera`'s `before` hook: the server's address, the browser, an admin
+ * token, and what `cartera demo` printed when the file asked for the demo.
+ */
+const env = { base: "", browser: null, token: "", demo: "" };
 let dir, base, server, browser, serverLog = "";
 
 function freePort() {
@@ -59,8 +62,12 @@ async function api(token, method, p, body) {
   return json;
 }
 
-/** Registers the hooks that start and stop the server and the browser for a test file. */
-function useCartera() {
+/**
+ * Registers the hooks that start and stop the server and the browser for a test file.
+ * With `{ demo: true }` the folder holds the demo company first (`cartera demo`), as a
+ * newcomer's first run does.
+ */
+function useCartera(opts = {}) {
 before(async () => {
   // Build (a no-op when the binary is current), then start it on a fresh folder.
   const build = spawnSync("cargo", ["build", "--bin", "cartera"], { cwd: ROOT, stdio: "inherit" });
@@ -70,6 +77,7 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   cartera(["migrate"]);
+  if (opts.demo) env.demo = cartera(["demo"]);
   cartera(["user", "add", "--email", "ines@e2e.test", "--name", "Inés Admin"]);
   cartera(["user", "password", "--email", "ines@e2e.test"], PASSWORD + "\n");
   server = spawn(BIN, ["serve", "--listen", `127.0.0.1:${port}`], { cwd: dir, env: cleanEnv() });
@@ -127,11 +135,11 @@ async function shoot(page, name) {
   await page.setViewportSize(DESKTOP);
 }
 
-async function login(page, email) {
+async function login(page, email, password = PASSWORD) {
   await page.goto(base + "/");
   assert.match(page.url(), /\/login$/);
   await page.fill("#email", email);
-  await page.fill("#password", PASSWORD);
+  await page.fill("#password", password);
   await Promise.all([page.waitForURL(/\/my-day$/), page.click("button[type=submit]")]);
 }
 

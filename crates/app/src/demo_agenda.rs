@@ -26,6 +26,9 @@ const COMPANY: (&str, &str, &str, &str, &str) = (
     "ventas@distribuidoradellitoral.com.ar",
 );
 
+/// The demo company's logo, on its quotes and orders.
+const LOGO: &[u8] = include_bytes!("demo_logo.svg");
+
 /// The reps work in Buenos Aires time; the demo places their day there.
 const ZONE: chrono_tz::Tz = chrono_tz::America::Argentina::Buenos_Aires;
 
@@ -69,8 +72,8 @@ pub async fn seed(
     Ok(made)
 }
 
-/// The company's data (quotes print it and their emails sign with it, so it comes before
-/// the demo sends any) and its mileage rate.
+/// The company's data and logo (quotes print them and their emails sign with the name, so
+/// they come before the demo sends any) and its mileage rate.
 pub async fn company(app: &App, admin: &Actor) -> Result<()> {
     let (name, tax_id, address, phone, email) = COMPANY;
     crate::settings::update(
@@ -82,6 +85,7 @@ pub async fn company(app: &App, admin: &Actor) -> Result<()> {
         }),
     )
     .await?;
+    crate::quotes::set_logo(app, admin, LOGO.to_vec()).await?;
     Ok(())
 }
 

@@ -27,11 +27,10 @@ use cartera_core::contacts::ContactData;
 use cartera_core::deals::DealData;
 use cartera_core::leads::LeadData;
 use cartera_core::money::{Currency, Money};
-use cartera_core::numbers::{Hint, parse_decimal};
 use cartera_core::record::{Record, RecordData};
 
-use super::figures::{account_names, day as show_day, money};
-use super::forms::{Fields, FormErrors, explain};
+use super::figures::{account_names, amount, day as show_day, money, number};
+use super::forms::{Fields, FormErrors, explain, typed_number};
 use super::panels::{Panel, PanelFuture};
 use super::records::{Editable, Field};
 use super::render::{Me, Page, PageId, same_site_path, when};
@@ -643,7 +642,7 @@ fn computed(page: &Page, row: &CostRow, rate: Option<Money>) -> String {
         return String::new();
     }
     let rate = money_of_field(&row.rate).or(rate);
-    match (parse_decimal(&row.value, Hint::Typed), rate) {
+    match (typed_number(page, &row.value), rate) {
         (Ok(km), Some(r)) => {
             let m = mileage_amount(km, r);
             money(page.locale, m.amount, m.currency.as_str())
@@ -780,7 +779,7 @@ fn read(me: &Me, v: &FormValues, rate: Option<Money>) -> Read {
             continue;
         }
         let field = format!("cost_{i}");
-        let number = match parse_decimal(&row.value, Hint::Typed) {
+        let number = match typed_number(page, &row.value) {
             Ok(n) => n,
             Err(_) => {
                 bad(&field, "activity-error-cost-number");
@@ -1171,10 +1170,10 @@ async fn values_of_record(s: &AppState, me: &Me, r: &Record<ActivityData>) -> Fo
         .iter()
         .map(|l| CostRow {
             kind: cost_name(l.kind).to_owned(),
-            // Forms show stored numbers with a point, which reads back as itself.
+            // In the reader's format, which `typed_number` reads back as itself.
             value: match l.kind {
-                CostType::Mileage => l.km.map(|k| k.normalize().to_string()),
-                _ => l.amount.map(|a| a.amount.to_string()),
+                CostType::Mileage => l.km.map(|k| number(me.page.locale, k.normalize())),
+                _ => l.amount.map(|a| amount(me.page.locale, a.amount)),
             }
             .unwrap_or_default(),
             description: l.description.clone().unwrap_or_default(),

@@ -8,13 +8,14 @@ use std::collections::HashMap;
 use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 
-use cartera_app::deals::{self, DealsOf};
-use cartera_app::{quotes, records, users};
+use cartera_app::{deals, quotes, records, users};
 use cartera_core::Id;
 use cartera_core::activities::{ActivityData, sum_by_currency};
 use cartera_core::commissions::QuotaKind;
-use cartera_core::deals::DealStatus;
+use cartera_core::deals::DealData;
+use cartera_core::query::MAX_LIMIT;
 use cartera_core::quotes::QuoteStatus;
+use cartera_core::record::Record;
 
 use super::figures::{day, money, money_or_dash, number};
 use super::render::Me;
@@ -36,34 +37,35 @@ pub async fn mine(s: &AppState, me: &Me, today: NaiveDate) -> Value {
     let page = &me.page;
     let actor = me.actor();
     let sunday = monday(today) + Days::new(6);
-    let closing: Option<Vec<Value>> =
-        deals::deals_of(&s.app, actor, DealsOf::All)
-            .await
-            .ok()
-            .map(|list| {
-                let mut list: Vec<_> = list
-                    .into_iter()
-                    .filter(|d| {
-                        d.data.owner_id == Some(actor.user_id)
-                            && d.data.status == DealStatus::Open
-                            && d.data.expected_close_date.is_some_and(|c| c <= sunday)
+    // Only the reader's open deals due by Sunday are read, soonest first.
+    let params = [
+        ("filter[owner_id]".to_owned(), actor.user_id.to_string()),
+        ("filter[status]".to_owned(), "open".to_owned()),
+        (
+            "filter[expected_close_date][lte]".to_owned(),
+            sunday.to_string(),
+        ),
+        ("sort".to_owned(), "expected_close_date".to_owned()),
+        ("limit".to_owned(), SHOWN.to_string()),
+    ];
+    let closing: Option<Vec<Value>> = records::list::<DealData>(&s.app, actor, &params)
+        .await
+        .ok()
+        .map(|list| {
+            list.rows
+                .iter()
+                .map(|d| {
+                    let close = d.data.expected_close_date.unwrap_or(today);
+                    json!({
+                        "title": d.data.name,
+                        "href": format!("/deals/{}", d.id),
+                        "subtitle": money_or_dash(page.locale, d.data.amount),
+                        "meta": day(page.locale, close),
+                        "late": close < today,
                     })
-                    .collect();
-                list.sort_by_key(|d| d.data.expected_close_date);
-                list.iter()
-                    .take(SHOWN)
-                    .map(|d| {
-                        let close = d.data.expected_close_date.unwrap_or(today);
-                        json!({
-                            "title": d.data.name,
-                            "href": format!("/deals/{}", d.id),
-                            "subtitle": money_or_dash(page.locale, d.data.amount),
-                            "meta": day(page.locale, close),
-                            "late": close < today,
-                        })
-                    })
-                    .collect()
-            });
+                })
+                .collect()
+        });
     let awaiting: Option<Vec<Value>> =
         quotes::list(&s.app, actor, None, 200)
             .await
@@ -162,6 +164,71 @@ async fn team_members(s: &AppState, me: &Me) -> Vec<(Id, String)> {
     out
 }
 
+/// The open deals of `owners`, read a page at a time (only those, not every deal the
+/// reader sees).
+async fn open_deals_of(s: &AppState, me: &Me, owners: &[Id]) -> Option<Vec<Record<DealData>>> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut params = vec![
+            (
+                "filter[owner_id][in]".to_owned(),
+                owners
+                    .iter()
+                    .map(Id::to_string)
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            ("filter[status]".to_owned(), "open".to_owned()),
+            ("limit".to_owned(), MAX_LIMIT.to_string()),
+        ];
+        params.extend(cursor.take().map(|c| ("cursor".to_owned(), c)));
+        let page = records::list::<DealData>(&s.app, me.actor(), &params)
+            .await
+            .ok()?;
+        out.extend(page.rows);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Some(out),
+        }
+    }
+}
+
+/// Which of `owners` logged or changed an activity since `since`: one read a page at a
+/// time, ending as soon as every one of them is found.
+async fn active_since(s: &AppState, me: &Me, owners: &[Id], since: &str) -> Vec<Id> {
+    let mut found: Vec<Id> = Vec::new();
+    let mut cursor: Option<String> = None;
+    let owner_in = owners
+        .iter()
+        .map(Id::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    loop {
+        let mut params = vec![
+            ("filter[owner_id][in]".to_owned(), owner_in.clone()),
+            ("filter[updated_at][gte]".to_owned(), since.to_owned()),
+            ("limit".to_owned(), MAX_LIMIT.to_string()),
+        ];
+        params.extend(cursor.take().map(|c| ("cursor".to_owned(), c)));
+        let Ok(page) = records::list::<ActivityData>(&s.app, me.actor(), &params).await else {
+            // Unknown is not idle: nobody is named on a failed read.
+            return owners.to_vec();
+        };
+        for r in &page.rows {
+            if let Some(o) = r.data.owner_id
+                && !found.contains(&o)
+            {
+                found.push(o);
+            }
+        }
+        match page.next_cursor {
+            Some(c) if found.len() < owners.len() => cursor = Some(c),
+            _ => return found,
+        }
+    }
+}
+
 /// The team view, or nothing for a person who oversees no one.
 pub async fn team(s: &AppState, me: &Me, today: NaiveDate) -> Option<Value> {
     let page = &me.page;
@@ -172,44 +239,30 @@ pub async fn team(s: &AppState, me: &Me, today: NaiveDate) -> Option<Value> {
     }
     let ids: Vec<Id> = members.iter().map(|(id, _)| *id).collect();
     let names: HashMap<Id, String> = members.iter().cloned().collect();
-    let pipeline = deals::deals_of(&s.app, actor, DealsOf::All)
-        .await
-        .ok()
-        .map(|list| {
-            let open: Vec<_> = list
-                .iter()
-                .filter(|d| {
-                    d.data.status == DealStatus::Open
-                        && d.data.owner_id.is_some_and(|o| ids.contains(&o))
-                })
-                .collect();
-            let totals = sum_by_currency(open.iter().filter_map(|d| d.data.amount.as_ref()));
-            json!({
-                "count": open.len(),
-                "totals": totals.iter().map(|m| money_or_dash(page.locale, Some(*m))).collect::<Vec<_>>(),
-            })
-        });
+    let pipeline = open_deals_of(s, me, &ids).await.map(|open| {
+        let totals = sum_by_currency(open.iter().filter_map(|d| d.data.amount.as_ref()));
+        json!({
+            "count": open.len(),
+            "totals": totals.iter().map(|m| money_or_dash(page.locale, Some(*m))).collect::<Vec<_>>(),
+        })
+    });
     // Who logged nothing since Monday (in the reader's zone).
     let tz = page.time_zone();
     let since = monday(today)
         .and_hms_opt(0, 0, 0)
         .and_then(|d| tz.from_local_datetime(&d).earliest())
         .map(|d| d.with_timezone(&Utc).to_rfc3339());
-    let mut idle = Vec::new();
-    if let Some(since) = since {
-        for (id, name) in &members {
-            let params = [
-                ("filter[owner_id]".to_owned(), id.to_string()),
-                ("filter[updated_at][gte]".to_owned(), since.clone()),
-                ("limit".to_owned(), "1".to_owned()),
-            ];
-            if let Ok(l) = records::list::<ActivityData>(&s.app, actor, &params).await
-                && l.rows.is_empty()
-            {
-                idle.push(name.clone());
-            }
+    let idle = match since {
+        Some(since) => {
+            let active = active_since(s, me, &ids, &since).await;
+            members
+                .iter()
+                .filter(|(id, _)| !active.contains(id))
+                .map(|(_, name)| name.clone())
+                .collect()
         }
-    }
+        None => Vec::new(),
+    };
     let overdue = match today.pred_opt() {
         Some(yesterday) => {
             let params = [

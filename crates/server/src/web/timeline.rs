@@ -8,9 +8,10 @@ use serde_json::{Value, json};
 use cartera_app::records::{self, Kind};
 use cartera_app::{Actor, AppError, audit, notes};
 use cartera_core::Id;
+use cartera_core::audit::AuditAction;
 use cartera_core::contacts::ContactData;
 use cartera_core::deals::DealData;
-use cartera_core::record::{RecordData, RecordKind};
+use cartera_core::record::{FieldChange, RecordData, RecordKind};
 
 use crate::state::AppState;
 
@@ -68,10 +69,46 @@ pub fn notes_ctx(notes: &[cartera_core::notes::Note], people: &HashMap<Id, Strin
         .collect()
 }
 
-/// The records other than the page's own that a timeline's entries belong to (a note on
-/// one of the account's contacts, a deal's change), by id: their kind's path and name, so
-/// that the entry can say whose it is.
+/// What a timeline names besides the page's own record.
+#[derive(Debug, Default)]
+pub struct Related {
+    /// The records other than the page's own that entries belong to (a note on one of the
+    /// account's contacts, a deal's change), by id: their kind's path and name, so that
+    /// the entry can say whose it is.
+    pub records: HashMap<Id, (&'static str, String)>,
+    /// The stages deals moved between, by id, so that a move reads "Propuesta →
+    /// Negociación".
+    pub stages: HashMap<Id, String>,
+}
+
+/// The names a timeline's entries need (see [`Related`]).
 pub async fn related(
+    s: &AppState,
+    actor: &Actor,
+    own: Id,
+    items: &[audit::TimelineItem],
+) -> Related {
+    let moved = items.iter().any(|item| {
+        matches!(item, audit::TimelineItem::Change { event, .. }
+            if event.changes.iter().any(|c| c.field == "stage_id"))
+    });
+    let stages = if moved {
+        cartera_app::deals::pipelines(&s.app, actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|p| p.stages.into_iter().map(|st| (st.id, st.name)))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    Related {
+        records: related_records(s, actor, own, items).await,
+        stages,
+    }
+}
+
+async fn related_records(
     s: &AppState,
     actor: &Actor,
     own: Id,
@@ -138,14 +175,48 @@ fn about(related: &HashMap<Id, (&'static str, String)>, id: Option<Id>) -> Value
     }
 }
 
+/// How a change of state reads: `status` as the kind's words for it (the template looks
+/// up `deal-status-won`), `stage_id` as the stages' names. Other fields are only named.
+fn states(kind: RecordKind, changes: &[FieldChange], stages: &HashMap<Id, String>) -> Vec<Value> {
+    let with_status = matches!(
+        kind,
+        RecordKind::Deal
+            | RecordKind::Lead
+            | RecordKind::Quote
+            | RecordKind::Order
+            | RecordKind::Activity
+    );
+    let word = |v: &Value| v.as_str().map(|s| format!("{}-status-{s}", kind.as_str()));
+    let stage = |v: &Value| {
+        v.as_str()
+            .and_then(|s| s.parse::<Id>().ok())
+            .and_then(|id| stages.get(&id).cloned())
+    };
+    changes
+        .iter()
+        .filter_map(|c| match c.field.as_str() {
+            "status" if with_status => Some(json!({
+                "field": "status", "old_key": word(&c.old), "new_key": word(&c.new),
+            })),
+            "stage_id" => Some(json!({
+                "field": "stage_id", "old": stage(&c.old), "new": stage(&c.new),
+            })),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The timeline as the timeline box shows it: who did what, on which of the account's
-/// contacts or deals, with activities' kinds and states and changed fields named in the
-/// reader's language by the template (`activity-kind-*`, `field_label`).
+/// contacts or deals, with activities' kinds and states, changed fields named and changes
+/// of state or stage spelt out in the reader's language by the template
+/// (`activity-kind-*`, `field_label`, `*-status-*`).
 pub fn timeline_ctx(
     items: &[audit::TimelineItem],
     people: &HashMap<Id, String>,
-    related: &HashMap<Id, (&'static str, String)>,
+    related: &Related,
 ) -> Vec<Value> {
+    let stages = &related.stages;
+    let related = &related.records;
     items
         .iter()
         .map(|item| match item {
@@ -166,18 +237,27 @@ pub fn timeline_ctx(
                 "href": format!("/activities/{}", activity.id),
                 "about": about(related, activity.data.contact_id.or(activity.data.deal_id)),
             }),
-            audit::TimelineItem::Change { at, event } => json!({
-                "type": "change",
-                "at": at,
-                "by": event.actor_id.and_then(|b| people.get(&b).cloned()),
-                "action": event.action,
-                "kind": event.record_kind,
-                "about": about(related, Some(event.record_id)),
-                "fields": event.changes.iter()
-                    .map(|c| c.field.clone())
-                    .filter(|f| !f.starts_with('_'))
-                    .collect::<Vec<_>>(),
-            }),
+            audit::TimelineItem::Change { at, event } => {
+                let states = if event.action == AuditAction::Updated {
+                    states(event.record_kind, &event.changes, stages)
+                } else {
+                    Vec::new()
+                };
+                let spelt = |f: &str| states.iter().any(|s| s["field"] == f);
+                json!({
+                    "type": "change",
+                    "at": at,
+                    "by": event.actor_id.and_then(|b| people.get(&b).cloned()),
+                    "action": event.action,
+                    "kind": event.record_kind,
+                    "about": about(related, Some(event.record_id)),
+                    "fields": event.changes.iter()
+                        .map(|c| c.field.clone())
+                        .filter(|f| !f.starts_with('_') && !spelt(f))
+                        .collect::<Vec<_>>(),
+                    "states": states,
+                })
+            }
         })
         .collect()
 }

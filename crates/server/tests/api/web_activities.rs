@@ -234,7 +234,9 @@ async fn an_activity_is_edited_deleted_and_brought_back(s: TestServer) {
 
     let form = get(&s, &format!("/activities/{id}/edit"), &cookie).await;
     assert_eq!(form.status, 200);
-    assert!(form.text.contains("value=\"12.5\""), "{}", form.text);
+    // Numbers come back as the reader writes them: `12,5` km, `850,50` of tolls.
+    assert!(form.text.contains("value=\"12,5\""), "{}", form.text);
+    assert!(form.text.contains("value=\"850,50\""), "{}", form.text);
     assert!(form.text.contains("value=\"10:00\""));
     assert!(form.text.contains("value=\"11:30\""), "the end time");
     let tomorrow = (s.app.now() + Duration::days(1)).date_naive().to_string();

@@ -489,3 +489,78 @@ async fn sending_a_quote_without_company_data_warns(s: TestServer) {
     assert!(!after.text.contains(r#"id="no-company""#));
     assert!(after.text.contains("Distribuidora Norte S.R.L."));
 }
+
+both!(timeline_spells_out_states_and_stages);
+
+/// A deal's move and a lead's progress read as words on the timeline: "Etapa:
+/// Calificación → Propuesta", "Estado: Nuevo → Contactado", never ids or `contacted`.
+async fn timeline_spells_out_states_and_stages(s: TestServer) {
+    let pipelines = s.get("/api/v1/pipelines").await.expect(200).body;
+    let stage = |name: &str| {
+        pipelines["data"][0]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|st| st["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let account = s
+        .create("accounts", json!({"name": "Molinos del Sur"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deal = s
+        .create(
+            "deals",
+            json!({"name": "Harina 2027", "account_id": account,
+                   "amount": {"amount": "1000", "currency": "ARS"}}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.post(
+        &format!("/api/v1/deals/{deal}/move"),
+        json!({"stage_id": stage("Propuesta")}),
+    )
+    .await
+    .expect(200);
+    let lead = s
+        .create("leads", json!({"first_name": "Luis", "last_name": "Paz"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    s.patch(
+        &format!("/api/v1/leads/{lead}"),
+        json!({"status": "contacted"}),
+    )
+    .await
+    .expect(200);
+    let (cookie, _) = s.browser_login("admin@test.example.com", PASSWORD).await;
+    let words = |html: &str| {
+        let mut out = String::new();
+        let mut tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => tag = true,
+                '>' => tag = false,
+                c if !tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    for path in [format!("/deals/{deal}"), format!("/accounts/{account}")] {
+        let t = words(&get(&s, &path, &cookie).await.text);
+        assert!(t.contains("Etapa: Calificación → Propuesta"), "{path}: {t}");
+        assert!(!t.contains("stage_id"), "{t}");
+    }
+    let t = words(&get(&s, &format!("/leads/{lead}"), &cookie).await.text);
+    assert!(t.contains("Estado: Nuevo → Contactado"), "{t}");
+    assert!(!t.contains("contacted"), "{t}");
+}
