@@ -14,7 +14,8 @@ const { chromium } = require("playwright-core");
 
 const ROOT = path.resolve(__dirname, "..");
 const TARGET = process.env.CARGO_TARGET_DIR || path.join(ROOT, "target");
-const BIN = path.join(TARGET, "debug", "cartera");
+// CARTERA_BIN: a binary already built (CI passes the one `cargo test` built).
+const BIN = process.env.CARTERA_BIN || path.join(TARGET, "debug", "cartera");
 const SHOTS = path.join(__dirname, "screenshots");
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -70,8 +71,10 @@ async function api(token, method, p, body) {
 function useCartera(opts = {}) {
 before(async () => {
   // Build (a no-op when the binary is current), then start it on a fresh folder.
-  const build = spawnSync("cargo", ["build", "--bin", "cartera"], { cwd: ROOT, stdio: "inherit" });
-  assert.equal(build.status, 0, "cargo build failed");
+  if (!process.env.CARTERA_BIN) {
+    const build = spawnSync("cargo", ["build", "--bin", "cartera"], { cwd: ROOT, stdio: "inherit" });
+    assert.equal(build.status, 0, "cargo build failed");
+  }
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "cartera-e2e-"));
   fs.mkdirSync(SHOTS, { recursive: true });
   const port = await freePort();
