@@ -70,12 +70,24 @@ impl Language {
 
     /// `1234.5` as the language writes money: `1.234,50` or `1,234.50`.
     pub fn amount(self, value: Decimal) -> String {
+        self.grouped(value.round_dp(2))
+    }
+
+    /// A price as a form shows it to be typed back: grouped like [`Language::amount`],
+    /// with at least two decimals and every one it has (`10,125`), so that saving the
+    /// form again changes nothing.
+    pub fn price(self, value: Decimal) -> String {
+        self.grouped(value.normalize())
+    }
+
+    /// `value` with thousands grouped and at least two decimals (more when it has them).
+    fn grouped(self, v: Decimal) -> String {
         let (thousands, decimal) = match self {
             Language::Es => ('.', ','),
             Language::En => (',', '.'),
         };
-        let v = value.round_dp(2);
-        let text = format!("{:.2}", v.abs());
+        let places = usize::try_from(v.scale().max(2)).unwrap_or(2);
+        let text = format!("{:.places$}", v.abs());
         let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
         let mut grouped = String::new();
         for (i, c) in int.chars().enumerate() {
@@ -309,6 +321,10 @@ mod tests {
         assert_eq!(Language::Es.amount(d("0")), "0,00");
         assert_eq!(Language::En.amount(d("999.999")), "1,000.00");
         assert_eq!(Language::Es.number(d("10.50")), "10,5");
+        // A price keeps every decimal it has: shown in a form, it saves back the same.
+        assert_eq!(Language::Es.price(d("1234.5")), "1.234,50");
+        assert_eq!(Language::Es.price(d("10.1250")), "10,125");
+        assert_eq!(Language::En.price(d("1234567.1234")), "1,234,567.1234");
     }
 
     #[test]

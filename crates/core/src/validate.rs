@@ -2,11 +2,12 @@
 //! `{"field": "emails[1].address", "code": "invalid", "message": "..."}` without knowing
 //! where the rule lives.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Stable machine-readable reason; clients and the web UI key translations on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+/// Stable machine-readable reason; clients and the web UI key translations on it (and
+/// an import's stored rows keep it, so it reads back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Code {
     Required,

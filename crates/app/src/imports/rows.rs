@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use cartera_core::audit::{AuditAction, AuditEvent};
 use cartera_core::custom_fields::CustomField;
+use cartera_core::imports::{CellProblem, ProblemCode};
 use cartera_core::record::{DuplicateKey, KeyKind, Record, Reference, diff};
 use cartera_core::territories::Territory;
 use cartera_core::{Check, Id};
@@ -34,9 +35,9 @@ pub(crate) enum ImportResult {
     Created(Id),
     Updated(Id),
     /// Matched this record and left it alone; why.
-    Skipped(Id, String),
-    /// (field, message) of every problem.
-    Rejected(Vec<(String, String)>),
+    Skipped(Id, CellProblem),
+    /// Every problem, each with the record's field it is about (whose column names it).
+    Rejected(Vec<(String, CellProblem)>),
 }
 
 /// The choices that decide a row's fate.
@@ -140,7 +141,7 @@ pub(crate) struct PreparedChunk<D> {
     now: DateTime<Utc>,
     rows: Vec<ImportInput>,
     prepared: Vec<Option<PreparedRow<D>>>,
-    problems: Vec<Vec<(String, String)>>,
+    problems: Vec<Vec<(String, CellProblem)>>,
     refs: Vec<(String, Reference)>,
 }
 
@@ -171,7 +172,7 @@ pub(crate) fn prepare_import<D: Kind>(
         };
         recs.push(batch.prepare_create::<D>(input, &format!("{i}.")));
     }
-    let mut problems: Vec<Vec<(String, String)>> = vec![Vec::new(); n];
+    let mut problems: Vec<Vec<(String, CellProblem)>> = vec![Vec::new(); n];
     sort_violations(std::mem::take(&mut batch.check), &mut problems);
     let prepared = recs
         .into_iter()
@@ -207,15 +208,16 @@ pub(crate) fn prepare_import<D: Kind>(
 }
 
 /// Files violations of rows named `i.field` under their row.
-fn sort_violations(check: Check, problems: &mut [Vec<(String, String)>]) {
+fn sort_violations(check: Check, problems: &mut [Vec<(String, CellProblem)>]) {
     let n = problems.len();
-    for v in check.into_violations() {
+    for mut v in check.into_violations() {
         let (i, field) = match v.field.split_once('.') {
             Some((i, f)) => (i.parse::<usize>().ok(), f.to_owned()),
             None => (v.field.parse::<usize>().ok(), String::new()),
         };
         if let Some(i) = i.filter(|i| *i < n) {
-            problems[i].push((field, v.message));
+            v.field.clone_from(&field);
+            problems[i].push((field, CellProblem::violation(v)));
         }
     }
 }
@@ -343,13 +345,24 @@ pub(crate) async fn import_rows<D: Kind>(
         if let Some(e) = &row.external_id {
             seen.note_external(e, row.number);
         }
+        // The other record's name, only when the importer may see it.
+        let name_of = |id: &Id| -> Option<String> {
+            existing
+                .get(id)
+                .filter(|_| visible.contains(id))
+                .map(|r| r.data.title())
+        };
         let what = |id: &Id| -> String {
-            match existing.get(id) {
-                Some(r) if visible.contains(id) => {
-                    format!("{} '{}'", D::KIND.as_str(), r.data.title())
-                }
-                _ => format!("a {} outside your view", D::KIND.as_str()),
+            match name_of(id) {
+                Some(name) => format!("{} '{name}'", D::KIND.as_str()),
+                None => format!("a {} outside your view", D::KIND.as_str()),
             }
+        };
+        // The key matched on, as `CellProblem::field` names it.
+        let matched_key = match rule.match_on {
+            MatchOn::Email => KeyKind::Email.as_str(),
+            MatchOn::TaxId => KeyKind::TaxId.as_str(),
+            MatchOn::ExternalId => "external_id",
         };
         let matched_name = match rule.match_on {
             MatchOn::Email => "email",
@@ -360,11 +373,17 @@ pub(crate) async fn import_rows<D: Kind>(
             match rule.on_match {
                 OnMatch::Skip => {
                     let why = match earlier {
-                        Some(first) => {
-                            format!("repeats the {matched_name} of row {first}, {}", what(&id))
-                        }
-                        None => format!("{} has the same {matched_name}", what(&id)),
+                        Some(first) => CellProblem::new(
+                            ProblemCode::RepeatsRow,
+                            format!("repeats the {matched_name} of row {first}, {}", what(&id)),
+                        )
+                        .row(first),
+                        None => CellProblem::new(
+                            ProblemCode::SameKey,
+                            format!("{} has the same {matched_name}", what(&id)),
+                        ),
                     };
+                    let why = why.field(matched_key).other(D::KIND, name_of(&id));
                     results[i] = Some(ImportResult::Skipped(id, why));
                     continue;
                 }
@@ -372,14 +391,27 @@ pub(crate) async fn import_rows<D: Kind>(
                     let Some(old) = existing.get(&id).filter(|_| visible.contains(&id)) else {
                         results[i] = Some(ImportResult::Rejected(vec![(
                             String::new(),
-                            format!("{} has the same {matched_name}", what(&id)),
+                            CellProblem::new(
+                                ProblemCode::SameKey,
+                                format!("{} has the same {matched_name}", what(&id)),
+                            )
+                            .field(matched_key)
+                            .other(D::KIND, name_of(&id)),
                         )]));
                         continue;
                     };
                     if let Some(first) = earlier {
                         results[i] = Some(ImportResult::Rejected(vec![(
                             String::new(),
-                            format!("row {first} already updates the same {}", D::KIND.as_str()),
+                            CellProblem::new(
+                                ProblemCode::AlreadyUpdated,
+                                format!(
+                                    "row {first} already updates the same {}",
+                                    D::KIND.as_str()
+                                ),
+                            )
+                            .row(first)
+                            .other(D::KIND, None),
                         )]));
                         continue;
                     }
@@ -392,18 +424,21 @@ pub(crate) async fn import_rows<D: Kind>(
                     c.settings = batch.settings.clone();
                     let new = c.prepare_update(old, patch, "");
                     c.check_references(conn).await?;
-                    let errs: Vec<(String, String)> = c
+                    let errs: Vec<(String, CellProblem)> = c
                         .check
                         .into_violations()
                         .into_iter()
-                        .map(|v| (v.field, v.message))
+                        .map(|v| (v.field.clone(), CellProblem::violation(v)))
                         .collect();
                     match new {
                         Some(new) if errs.is_empty() => {
                             if new.meta.version == old.meta.version {
                                 results[i] = Some(ImportResult::Skipped(
                                     id,
-                                    "the file says nothing new about it".into(),
+                                    CellProblem::new(
+                                        ProblemCode::NothingNew,
+                                        "the file says nothing new about it",
+                                    ),
                                 ));
                             } else {
                                 results[i] = Some(ImportResult::Updated(id));
@@ -426,19 +461,31 @@ pub(crate) async fn import_rows<D: Kind>(
                 _ => None,
             };
             if let Some((first, (id, title))) = created_earlier {
+                // Created by this import for this importer: theirs to see.
                 results[i] = Some(ImportResult::Skipped(
                     *id,
-                    format!(
-                        "repeats the {matched_name} of row {first}, {} '{title}'",
-                        D::KIND.as_str()
-                    ),
+                    CellProblem::new(
+                        ProblemCode::RepeatsRow,
+                        format!(
+                            "repeats the {matched_name} of row {first}, {} '{title}'",
+                            D::KIND.as_str()
+                        ),
+                    )
+                    .field(matched_key)
+                    .row(first)
+                    .other(D::KIND, Some(title.clone())),
                 ));
                 continue;
             }
             if let Some((first, kind)) = repeats {
                 results[i] = Some(ImportResult::Rejected(vec![(
                     D::key_field(kind).to_owned(),
-                    format!("repeats the {} of row {first}", kind.as_str()),
+                    CellProblem::new(
+                        ProblemCode::RepeatsRow,
+                        format!("repeats the {} of row {first}", kind.as_str()),
+                    )
+                    .field(kind.as_str())
+                    .row(first),
                 )]));
                 continue;
             }
@@ -449,7 +496,12 @@ pub(crate) async fn import_rows<D: Kind>(
                         .map(|(id, kind)| {
                             (
                                 D::key_field(*kind).to_owned(),
-                                format!("{} has the same {}", what(id), kind.as_str()),
+                                CellProblem::new(
+                                    ProblemCode::SameKey,
+                                    format!("{} has the same {}", what(id), kind.as_str()),
+                                )
+                                .field(kind.as_str())
+                                .other(D::KIND, name_of(id)),
                             )
                         })
                         .collect(),

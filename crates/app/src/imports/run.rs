@@ -232,14 +232,7 @@ fn read_and_build(
             }
         };
         let cells: Vec<String> = r.cells.iter().map(Raw::text).collect();
-        let mut problems: Vec<CellProblem> = r
-            .problems
-            .iter()
-            .map(|p| CellProblem {
-                column: String::new(),
-                message: format!("the row {p}"),
-            })
-            .collect();
+        let mut problems: Vec<CellProblem> = r.problems.iter().map(|p| p.problem()).collect();
         // A row whose cells do not fit the header is not read further: its cells may
         // sit under the wrong columns. A row with cells that could not be read still
         // has the others checked as a record, so that all its problems are reported.
@@ -595,20 +588,17 @@ fn apply(
             ImportResult::Skipped(id, why) => {
                 row.outcome = Outcome::Skipped;
                 row.record_id = Some(id);
-                row.problems.push(CellProblem {
-                    column: String::new(),
-                    message: why,
-                });
+                row.problems.push(why);
             }
             ImportResult::Rejected(p) => {
                 row.outcome = Outcome::Rejected;
                 // A column whose cell could not be read is already named; its field's
                 // absence (`required`) would say the same twice.
                 let unread: Vec<String> = row.problems.iter().map(|p| p.column.clone()).collect();
-                for (field, message) in p {
+                for (field, problem) in p {
                     let column = column_of(&field, imp);
                     if column.is_empty() || !unread.contains(&column) {
-                        row.problems.push(CellProblem { column, message });
+                        row.problems.push(problem.in_column(column));
                     }
                 }
             }

@@ -3,8 +3,11 @@
 //! English header names and editable. A mapped row becomes the same JSON input a
 //! `POST` would take, so imported records go through the same rules as any other.
 
+pub mod problems;
 pub mod read;
 pub mod values;
+
+pub use problems::{BadCell, CellProblem, ProblemCode, RowProblem};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -435,13 +438,6 @@ pub struct Mapped {
     pub external_id: Option<String>,
 }
 
-/// One cell that could not be read: the column's header name and why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct CellProblem {
-    pub column: String,
-    pub message: String,
-}
-
 /// Builds a record's input from a row through a checked mapping. Empty cells leave
 /// their field out, so an update only changes what the file says.
 pub fn build(
@@ -512,7 +508,7 @@ pub fn build_all(
         };
         match value {
             Ok(v) => put(&mut root, key, v),
-            Err(message) => problems.push(CellProblem { column, message }),
+            Err(bad) => problems.push(bad.problem(column)),
         }
     }
     (
@@ -529,14 +525,20 @@ fn custom_value(
     cell: &Raw,
     locale: Locale,
     currency: &str,
-) -> Result<Value, String> {
+) -> Result<Value, BadCell> {
     match ft {
         FieldType::Number => {
             let d = values::decimal(cell, locale)?;
             d.to_string()
                 .parse::<serde_json::Number>()
                 .map(Value::Number)
-                .map_err(|_| format!("'{}' is not a number", cell.text()))
+                .map_err(|_| {
+                    BadCell::new(
+                        ProblemCode::NotANumber,
+                        cell.text(),
+                        format!("'{}' is not a number", cell.text()),
+                    )
+                })
         }
         FieldType::Money => {
             let text = cell.text();

@@ -11,6 +11,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::problems::RowProblem;
+
 /// How much of a text file is looked at to guess its encoding and delimiter.
 const SAMPLE: usize = 64 * 1024;
 
@@ -162,7 +164,7 @@ pub struct RawRow {
     pub number: u64,
     pub cells: Vec<Raw>,
     /// What is wrong with the row as a row (cells missing or extra, undecodable bytes).
-    pub problems: Vec<String>,
+    pub problems: Vec<RowProblem>,
 }
 
 /// Why a file cannot be read at all.
@@ -320,7 +322,7 @@ pub fn open<R: Read + Seek + Send + 'static>(
 /// A cell holding a NUL character (PostgreSQL cannot store one) makes its row a bad
 /// row, saying which column; the cell is kept with the NUL shown as U+FFFD, so that the
 /// row can be stored and shown among the rejected ones.
-fn refuse_nul(cell: &mut String, column: usize, header: &[String], problems: &mut Vec<String>) {
+fn refuse_nul(cell: &mut String, column: usize, header: &[String], problems: &mut Vec<RowProblem>) {
     if !cell.contains('\0') {
         return;
     }
@@ -329,10 +331,7 @@ fn refuse_nul(cell: &mut String, column: usize, header: &[String], problems: &mu
         .get(column)
         .cloned()
         .unwrap_or_else(|| format!("Column {}", column + 1));
-    problems.push(format!(
-        "has a cell in column '{name}' that {}",
-        crate::text::NUL_REFUSED
-    ));
+    problems.push(RowProblem::Nul(name));
 }
 
 fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -610,16 +609,13 @@ fn open_csv<R: Read + Seek + Send + 'static>(
             return None;
         }
         if bad_bytes {
-            problems.push(format!(
-                "has bytes that are not {}; choose the file's encoding",
-                enc.as_str()
-            ));
+            problems.push(RowProblem::Encoding(enc.as_str().to_owned()));
         }
         match last_extra {
-            Some(last) => problems.push(format!(
-                "has {} cells; the header has {width} columns",
-                last + 1
-            )),
+            Some(last) => problems.push(RowProblem::Cells {
+                cells: last + 1,
+                columns: width,
+            }),
             None => shape(&mut cells, width, &mut problems),
         }
         Some(Ok(RawRow {
@@ -632,25 +628,25 @@ fn open_csv<R: Read + Seek + Send + 'static>(
 }
 
 /// Fits a row to the header's width, saying what did not fit.
-fn shape(cells: &mut Vec<Raw>, width: usize, problems: &mut Vec<String>) {
+fn shape(cells: &mut Vec<Raw>, width: usize, problems: &mut Vec<RowProblem>) {
     if cells.len() > width {
         let extra = cells[width..].iter().filter(|c| !c.is_empty()).count();
         if extra > 0 {
-            problems.push(format!(
-                "has {} cells; the header has {width} columns",
-                width
+            problems.push(RowProblem::Cells {
+                cells: width
                     + cells[width..]
                         .iter()
                         .rposition(|c| !c.is_empty())
-                        .map_or(0, |p| p + 1)
-            ));
+                        .map_or(0, |p| p + 1),
+                columns: width,
+            });
         }
         cells.truncate(width);
     } else if cells.len() < width {
-        problems.push(format!(
-            "has {} cells; the header has {width} columns",
-            cells.len()
-        ));
+        problems.push(RowProblem::Cells {
+            cells: cells.len(),
+            columns: width,
+        });
         cells.resize(width, Raw::Empty);
     }
 }
@@ -801,10 +797,10 @@ fn sheet_rows(mut cells: Vec<(u32, u32, Raw)>) -> Result<(Vec<String>, Rows), Fi
         }
         let mut problems = Vec::new();
         if let Some(last) = last_extra {
-            problems.push(format!(
-                "has {} cells; the header has {width} columns",
-                last + 1
-            ));
+            problems.push(RowProblem::Cells {
+                cells: last + 1,
+                columns: width,
+            });
         }
         Some(Ok(RawRow {
             number: u64::from(row) + 1,
@@ -1070,7 +1066,10 @@ mod tests {
         let rows = t
             .map(|r| {
                 let r = r.unwrap();
-                (r.cells.iter().map(Raw::text).collect(), r.problems)
+                (
+                    r.cells.iter().map(Raw::text).collect(),
+                    r.problems.iter().map(ToString::to_string).collect(),
+                )
             })
             .collect();
         (header, rows)

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::problems::{BadCell, ProblemCode};
 use super::read::Raw;
 
 pub use crate::numbers::Locale;
@@ -13,21 +14,29 @@ use crate::numbers::{Hint, parse_decimal};
 
 /// A date from a cell: a spreadsheet date, ISO `2026-11-22`, or day/month/year in the
 /// locale's order with `/`, `-` or `.` between (two-digit years are 19xx from 50 on).
-pub fn date(cell: &Raw, locale: Locale) -> Result<NaiveDate, String> {
+pub fn date(cell: &Raw, locale: Locale) -> Result<NaiveDate, BadCell> {
     let text = match cell {
         Raw::Date(d) => return Ok(*d),
         Raw::DateTime(t) => return Ok(t.date()),
         Raw::Text(s) => s.trim(),
-        other => return Err(format!("'{}' is not a date", other.text())),
+        other => {
+            let t = other.text();
+            let message = format!("'{t}' is not a date");
+            return Err(BadCell::new(ProblemCode::NotADate, t, message));
+        }
+    };
+    let not_a_date = || {
+        BadCell::new(
+            ProblemCode::NotADate,
+            text,
+            format!("'{text}' is not a date; write it as {}", example(locale)),
+        )
     };
     let head = text.split(['T', ' ']).next().unwrap_or(text);
     let parts: Vec<&str> = head.split(['/', '-', '.']).collect();
     let nums: Option<Vec<u32>> = parts.iter().map(|p| p.parse::<u32>().ok()).collect();
     let (Some(nums), 3) = (nums, parts.len()) else {
-        return Err(format!(
-            "'{text}' is not a date; write it as {}",
-            example(locale)
-        ));
+        return Err(not_a_date());
     };
     let (y, m, d) = if parts[0].len() == 4 {
         (nums[0], nums[1], nums[2])
@@ -40,21 +49,24 @@ pub fn date(cell: &Raw, locale: Locale) -> Result<NaiveDate, String> {
             (2, y) if y >= 50 => 1900 + y,
             (2, y) => 2000 + y,
             (4, y) => y,
-            _ => {
-                return Err(format!(
-                    "'{text}' is not a date; write it as {}",
-                    example(locale)
-                ));
-            }
+            _ => return Err(not_a_date()),
         };
         (y, m, d)
     };
     let year = i32::try_from(y).unwrap_or(0);
     NaiveDate::from_ymd_opt(year, m, d).ok_or_else(|| {
         if (1..=12).contains(&m) {
-            format!("'{text}' is not a date: month {m} of {y} has no day {d}")
+            BadCell::new(
+                ProblemCode::NoSuchDay,
+                text,
+                format!("'{text}' is not a date: month {m} of {y} has no day {d}"),
+            )
         } else {
-            format!("'{text}' is not a date: there is no month {m}")
+            BadCell::new(
+                ProblemCode::NoSuchMonth,
+                text,
+                format!("'{text}' is not a date: there is no month {m}"),
+            )
         }
     })
 }
@@ -70,33 +82,43 @@ fn example(locale: Locale) -> &'static str {
 /// appear, the last one is the decimal mark; a lone one followed by three digits is the
 /// locale's thousands separator when it is one (`1.234` in Spanish), else the decimal
 /// mark. Currency signs and apostrophes (`$ 2.000.000`, `1'000`) are dropped first.
-pub fn decimal(cell: &Raw, locale: Locale) -> Result<Decimal, String> {
+pub fn decimal(cell: &Raw, locale: Locale) -> Result<Decimal, BadCell> {
     let text = match cell {
         Raw::Number(s) => {
             return Decimal::from_str(s)
                 .or_else(|_| Decimal::from_scientific(s))
-                .map_err(|_| format!("'{s}' is not a number"));
+                .map_err(|_| {
+                    BadCell::new(ProblemCode::NotANumber, s, format!("'{s}' is not a number"))
+                });
         }
         Raw::Text(s) => s.trim(),
-        other => return Err(format!("'{}' is not a number", other.text())),
+        other => {
+            let t = other.text();
+            let message = format!("'{t}' is not a number");
+            return Err(BadCell::new(ProblemCode::NotANumber, t, message));
+        }
     };
     let cleaned: String = text
         .chars()
         .filter(|c| !matches!(c, '$' | '€' | '\''))
         .collect();
     parse_decimal(&cleaned, Hint::Written(locale)).map_err(|_| {
-        format!(
-            "'{text}' is not a number; write it as {}",
-            match locale {
-                Locale::Es => "1.234,50",
-                Locale::En => "1,234.50",
-            }
+        BadCell::new(
+            ProblemCode::NotANumber,
+            text,
+            format!(
+                "'{text}' is not a number; write it as {}",
+                match locale {
+                    Locale::Es => "1.234,50",
+                    Locale::En => "1,234.50",
+                }
+            ),
         )
     })
 }
 
 /// Yes or no, in Spanish or English; an empty cell is no.
-pub fn boolean(cell: &Raw) -> Result<bool, String> {
+pub fn boolean(cell: &Raw) -> Result<bool, BadCell> {
     match cell {
         Raw::Bool(b) => Ok(*b),
         Raw::Empty => Ok(false),
@@ -106,7 +128,11 @@ pub fn boolean(cell: &Raw) -> Result<bool, String> {
             match t.trim() {
                 "si" | "s" | "yes" | "y" | "true" | "verdadero" | "1" | "x" => Ok(true),
                 "no" | "n" | "false" | "falso" | "0" | "" => Ok(false),
-                _ => Err(format!("'{}' is not yes or no", other.text())),
+                _ => {
+                    let t = other.text();
+                    let message = format!("'{t}' is not yes or no");
+                    Err(BadCell::new(ProblemCode::NotYesNo, t, message))
+                }
             }
         }
     }
@@ -128,11 +154,16 @@ mod tests {
         assert_eq!(date(&t("2026-11-22"), Locale::En), Ok(d));
         assert_eq!(date(&t("22.11.26"), Locale::Es), Ok(d));
         let e = date(&t("31/02/2026"), Locale::Es).unwrap_err();
-        assert!(e.contains("no day 31"), "{e}");
+        assert!(e.message.contains("no day 31"), "{e}");
+        assert_eq!(
+            (e.code, e.value.as_str()),
+            (ProblemCode::NoSuchDay, "31/02/2026")
+        );
         assert!(date(&t("mañana"), Locale::Es).is_err());
         assert!(
             date(&t("1/13/2026"), Locale::Es)
                 .unwrap_err()
+                .message
                 .contains("no month 13")
         );
     }

@@ -25,8 +25,9 @@ use cartera_core::text::fold;
 use cartera_core::totals::TaxRate;
 use cartera_core::{Check, Code, Id, Violations};
 
-use super::figures::account_names;
-use super::forms::{FormErrors, explain};
+use super::figures::{account_names, price};
+use super::forms::{FormErrors, explain, shown_tax_rate, typed_number, typed_tax_rate};
+use super::i18n::Locale;
 use super::panels::{Panel, PanelFuture};
 use super::render::{Me, PageId};
 use crate::state::AppState;
@@ -63,14 +64,12 @@ fn field(f: &Fields, key: &str) -> String {
     f.get(key).map(|v| v.trim().to_owned()).unwrap_or_default()
 }
 
-/// A price as people read it: at least two decimals, more only when the price has them.
-pub fn price_text(d: Decimal) -> String {
-    let n = d.normalize();
-    if n.scale() < 2 {
-        format!("{n:.2}")
-    } else {
-        n.to_string()
-    }
+/// A price typed on the page, in the page's way (`1.234,50` on a Spanish page); `None`
+/// unless a non-negative number.
+fn typed_price(me: &Me, text: &str) -> Option<Decimal> {
+    typed_number(&me.page, text)
+        .ok()
+        .filter(|d| !d.is_sign_negative() && !text.trim_start().starts_with('-'))
 }
 
 /// Places violations on the form's fields. `alias` gives the catalogue key a field's
@@ -128,13 +127,13 @@ pub struct ProductQuery {
     page: Option<usize>,
 }
 
-fn product_row(p: &Product) -> Value {
+fn product_row(p: &Product, locale: Locale) -> Value {
     json!({
         "id": p.id, "sku": p.sku, "name": p.name, "kind": match p.kind {
             ProductKind::Product => "product",
             ProductKind::Service => "service",
         },
-        "unit": p.unit, "category": p.category, "tax_rate": p.tax_rate.to_string(),
+        "unit": p.unit, "category": p.category, "tax_rate": shown_tax_rate(locale, p.tax_rate),
         "active": p.active,
     })
 }
@@ -202,7 +201,7 @@ pub async fn products_page(
         .iter()
         .skip((page - 1) * PER_PAGE)
         .take(PER_PAGE)
-        .map(|p| product_row(p))
+        .map(|p| product_row(p, me.page.locale))
         .collect();
     me.page.render(
         StatusCode::OK,
@@ -235,6 +234,11 @@ async fn product_form(
         .await
         .map(|all| categories(&all))
         .unwrap_or_default();
+    let rates: Vec<String> = ["21", "10.5", "27", "0", "exempt"]
+        .iter()
+        .filter_map(|r| r.parse::<TaxRate>().ok())
+        .map(|r| shown_tax_rate(me.page.locale, r))
+        .collect();
     me.page.render(
         status,
         "catalog/product_form.html",
@@ -244,7 +248,7 @@ async fn product_form(
                 "id": id,
                 "form": form,
                 "categories": cats,
-                "tax_rates": ["21", "10.5", "27", "0", "exempt"],
+                "tax_rates": rates,
                 "can_edit": can(me, if id.is_some() { Action::Edit } else { Action::Create }),
             }),
             errors_ctx(&errs),
@@ -300,7 +304,7 @@ fn read_product(me: &Me, f: &Fields) -> (Value, Result<(TaxRate, ProductKind), F
         ProductKind::Product
     };
     // `10,5` is how a Spanish speaker writes 10.5.
-    let rate = field(f, "tax_rate").replace(',', ".").parse::<TaxRate>();
+    let rate = typed_tax_rate(&me.page, &field(f, "tax_rate")).ok_or(());
     let mut probe = Product {
         id: Id::new(),
         sku: field(f, "sku"),
@@ -375,7 +379,7 @@ pub async fn edit_product(
         Ok(p) => p,
         Err(e) => return me.page.error(e),
     };
-    let mut form = product_row(&p);
+    let mut form = product_row(&p, me.page.locale);
     form["description"] = json!(p.description);
     form["version"] = json!(p.version);
     form["saved"] = json!(q.saved.is_some());
@@ -671,7 +675,7 @@ pub async fn price_list_page(
     let prices: HashMap<Id, String> = l
         .items
         .iter()
-        .map(|i| (i.product_id, price_text(i.price.amount)))
+        .map(|i| (i.product_id, price(me.page.locale, i.price.amount)))
         .collect();
     price_list_render(
         &s,
@@ -702,7 +706,7 @@ async fn price_list_render(
         .filter(|p| p.active || on_list.contains(&p.id) || prices.contains_key(&p.id))
         .map(|p| {
             let key = format!("price-{}", p.id);
-            let mut r = product_row(p);
+            let mut r = product_row(p, me.page.locale);
             r["price"] = json!(prices.get(&p.id));
             r["error"] = json!(errs.fields.get(&key));
             r
@@ -760,8 +764,8 @@ pub async fn update_price_list(
     typed.sort();
     let mut items = Vec::new();
     for (pid, text) in &typed {
-        // People type `1.234,50` as often as `1234.50`: the last mark is the decimal one.
-        let amount = read_amount(text);
+        // As the page writes prices: `1.234,50` on a Spanish page.
+        let amount = typed_price(&me, text);
         match amount.and_then(|a| Money::new(a, currency).ok()) {
             Some(price) => items.push(PriceItem {
                 product_id: *pid,
@@ -874,7 +878,5 @@ mod tests {
         assert_eq!(read_amount("-5"), None);
         assert_eq!(read_amount("abc"), None);
         assert_eq!(read_amount("1.234.567"), Some(d("1234567")));
-        assert_eq!(price_text(d("10")), "10.00");
-        assert_eq!(price_text(d("10.1250")), "10.125");
     }
 }

@@ -40,6 +40,12 @@ pub fn money_or_dash(locale: Locale, m: Option<Money>) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// A price in a form's input: grouped, at least to the cent, every decimal it has
+/// (`1.234,50`, `10,125`), so that it reads back as it was.
+pub fn price(locale: Locale, value: Decimal) -> String {
+    language(locale).price(value)
+}
+
 /// A quantity or percentage in the page's decimal mark, without trailing zeros.
 pub fn number(locale: Locale, v: Decimal) -> String {
     language(locale).number(v)

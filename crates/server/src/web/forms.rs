@@ -11,6 +11,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
+use cartera_core::totals::TaxRate;
 use cartera_core::{Code, Id, Violations};
 
 use super::i18n::ArgValue;
@@ -227,9 +228,35 @@ pub fn typed_number(
     page: &Page,
     raw: &str,
 ) -> Result<rust_decimal::Decimal, cartera_core::numbers::NumberError> {
-    let locale = match page.locale {
+    written_number(page.locale, raw)
+}
+
+/// [`typed_number`] for a page in `locale` (what a test of the readers has).
+pub fn written_number(
+    locale: super::i18n::Locale,
+    raw: &str,
+) -> Result<rust_decimal::Decimal, cartera_core::numbers::NumberError> {
+    let locale = match locale {
         super::i18n::Locale::Es => cartera_core::numbers::Locale::Es,
         super::i18n::Locale::En => cartera_core::numbers::Locale::En,
     };
     cartera_core::numbers::parse_decimal(raw, cartera_core::numbers::Hint::Written(locale))
+}
+
+/// A tax rate typed on a page: `exempt`, or a percentage written the page's way (`10,5`
+/// on a Spanish page), `%` allowed. `None` when it is neither, or out of 0 to 100.
+pub fn typed_tax_rate(page: &Page, raw: &str) -> Option<TaxRate> {
+    let raw = raw.trim().trim_end_matches('%').trim();
+    if raw.eq_ignore_ascii_case("exempt") {
+        return Some(TaxRate::Exempt);
+    }
+    typed_number(page, raw).ok()?.to_string().parse().ok()
+}
+
+/// A tax rate as a form shows it, to be read back by [`typed_tax_rate`].
+pub fn shown_tax_rate(locale: super::i18n::Locale, rate: TaxRate) -> String {
+    match rate {
+        TaxRate::Exempt => rate.to_string(),
+        TaxRate::Percent(p) => super::figures::number(locale, p),
+    }
 }

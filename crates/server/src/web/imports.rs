@@ -13,6 +13,7 @@ use cartera_app::imports::{self, Start};
 use cartera_core::imports::values::Locale;
 use cartera_core::imports::{Import, ImportMode, ImportOptions, ImportStatus, MatchOn, OnMatch};
 
+use super::import_problems::line as problem_line;
 use super::render::{Me, PageId, when};
 use crate::api::extract::QueryPairs;
 use crate::api::imports::{options_from, spool};
@@ -159,7 +160,7 @@ async fn show(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Response
                 "number": r.row_number,
                 "outcome": r.outcome.as_str(),
                 "cells": r.cells,
-                "problems": r.problems.iter().map(|p| if p.column.is_empty() { p.message.clone() } else { format!("{}: {}", p.column, p.message) }).collect::<Vec<_>>(),
+                "problems": r.problems.iter().map(|p| problem_line(&me.page, p, imp.options.locale)).collect::<Vec<_>>(),
             })
         })
         .collect();

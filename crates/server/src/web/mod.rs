@@ -16,6 +16,7 @@ pub mod embedded;
 pub mod figures;
 pub mod forms;
 pub mod i18n;
+pub mod import_problems;
 pub mod imports;
 pub mod leads;
 pub mod lists;

@@ -25,14 +25,14 @@ use cartera_app::{AppError, catalog, notes, orders, records};
 use cartera_core::contacts::ContactData;
 use cartera_core::deals::DealData;
 use cartera_core::money::{Currency, Money};
-use cartera_core::numbers::{Hint, parse_decimal};
 use cartera_core::quotes::{Language, Quote, QuoteStatus};
 use cartera_core::record::{RecordData, RecordKind};
 use cartera_core::totals::{TaxRate, Totals};
 use cartera_core::{Code, Id, Violations};
 
-use super::figures::{account_names, amount, day, language, money};
-use super::forms::explain;
+use super::figures::{account_names, amount, day, language, money, number, price};
+use super::forms::{explain, shown_tax_rate, typed_number, typed_tax_rate};
+use super::i18n::Locale;
 use super::panels::{Panel, PanelFuture};
 use super::render::{Me, Page, PageId, when};
 use crate::state::AppState;
@@ -58,10 +58,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/quotes/logo/delete", post(delete_logo))
 }
 
-/// A decimal typed by a person, read like the catalogue's amounts (`1.234,50` and
-/// `1,234.50` are the same); `%` is ignored.
-fn decimal(s: &str) -> Option<Decimal> {
-    parse_decimal(s.trim().trim_end_matches('%'), Hint::Typed).ok()
+/// A decimal typed by a person, written the page's way (`1.234,50` and `1,5` on a
+/// Spanish page, as the editor shows them); `%` is ignored.
+fn decimal(page: &Page, s: &str) -> Option<Decimal> {
+    typed_number(page, s.trim().trim_end_matches('%').trim()).ok()
 }
 
 fn id_of(s: &str) -> Option<Id> {
@@ -141,7 +141,10 @@ impl Editor {
         e
     }
 
-    fn of_quote(q: &Quote) -> Editor {
+    /// The editor of a stored quote, its figures written as the reader writes them
+    /// (which is how [`Editor::line_inputs`] reads them back).
+    fn of_quote(q: &Quote, locale: Locale) -> Editor {
+        let shown = |v: Decimal| number(locale, v);
         Editor {
             account_id: q.account_id.to_string(),
             deal_id: q.deal_id.map(|d| d.to_string()).unwrap_or_default(),
@@ -150,7 +153,7 @@ impl Editor {
             price_list_id: q.price_list_id.map(|d| d.to_string()).unwrap_or_default(),
             language: q.language.as_str().to_owned(),
             valid_until: q.valid_until.to_string(),
-            discount: q.discount.normalize().to_string(),
+            discount: shown(q.discount),
             notes: q.notes.clone().unwrap_or_default(),
             version: q.version.to_string(),
             lines: q
@@ -159,16 +162,16 @@ impl Editor {
                 .map(|l| LineForm {
                     product_id: l.product_id.map(|p| p.to_string()).unwrap_or_default(),
                     description: l.description.clone(),
-                    quantity: l.quantity.normalize().to_string(),
+                    quantity: shown(l.quantity),
                     // A price that came from a list is left to the list (the line
                     // says which), so that the draft stays priced as it was made.
                     unit_price: if l.price_list_id.is_some() {
                         String::new()
                     } else {
-                        l.unit_price.amount.normalize().to_string()
+                        price(locale, l.unit_price.amount)
                     },
-                    discount: l.discount.normalize().to_string(),
-                    tax_rate: l.tax_rate.to_string(),
+                    discount: shown(l.discount),
+                    tax_rate: shown_tax_rate(locale, l.tax_rate),
                 })
                 .collect(),
         }
@@ -180,7 +183,7 @@ impl Editor {
 
     /// The lines as the app takes them; what cannot be read goes into `errors` by
     /// `lines[i].field`, as the app names its own.
-    fn line_inputs(&self, errors: &mut Vec<(String, Code)>) -> Vec<LineInput> {
+    fn line_inputs(&self, page: &Page, errors: &mut Vec<(String, Code)>) -> Vec<LineInput> {
         let currency = self.currency();
         let mut out = Vec::new();
         for (i, l) in self.lines.iter().enumerate() {
@@ -188,7 +191,7 @@ impl Editor {
             let quantity = if l.quantity.trim().is_empty() {
                 Some(Decimal::ONE)
             } else {
-                decimal(&l.quantity)
+                decimal(page, &l.quantity)
             };
             let Some(quantity) = quantity else {
                 bad("quantity", Code::Invalid);
@@ -197,7 +200,7 @@ impl Editor {
             let unit_price = if l.unit_price.trim().is_empty() {
                 None
             } else {
-                match (decimal(&l.unit_price), currency) {
+                match (decimal(page, &l.unit_price), currency) {
                     (Some(a), Some(c)) => Some(Money {
                         amount: a,
                         currency: c,
@@ -215,7 +218,7 @@ impl Editor {
             let discount = if l.discount.trim().is_empty() {
                 None
             } else {
-                match decimal(&l.discount) {
+                match decimal(page, &l.discount) {
                     Some(d) => Some(d),
                     None => {
                         bad("discount", Code::Invalid);
@@ -226,9 +229,9 @@ impl Editor {
             let tax_rate = if l.tax_rate.trim().is_empty() {
                 None
             } else {
-                match TaxRate::from_str(&l.tax_rate.replace(',', ".")) {
-                    Ok(t) => Some(t),
-                    Err(_) => {
+                match typed_tax_rate(page, &l.tax_rate) {
+                    Some(t) => Some(t),
+                    None => {
                         bad("tax_rate", Code::Invalid);
                         continue;
                     }
@@ -246,11 +249,11 @@ impl Editor {
         out
     }
 
-    fn discount(&self, errors: &mut Vec<(String, Code)>) -> Option<Decimal> {
+    fn discount(&self, page: &Page, errors: &mut Vec<(String, Code)>) -> Option<Decimal> {
         if self.discount.trim().is_empty() {
             return None;
         }
-        let d = decimal(&self.discount);
+        let d = decimal(page, &self.discount);
         if d.is_none() {
             errors.push(("discount".into(), Code::Invalid));
         }
@@ -525,8 +528,8 @@ pub(crate) fn totals_ctx(page: &Page, t: &Totals) -> Value {
 /// (`quotes::preview`); before that, free-text lines through the totals preview.
 async fn preview(s: &AppState, me: &Me, e: &Editor) -> Preview {
     let mut errors = Vec::new();
-    let lines = e.line_inputs(&mut errors);
-    let discount = e.discount(&mut errors);
+    let lines = e.line_inputs(&me.page, &mut errors);
+    let discount = e.discount(&me.page, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -765,7 +768,7 @@ async fn new_form(State(s): State<AppState>, me: Me, Query(q): Query<NewQuery>) 
                 if let Ok(lines) = cartera_app::deals::lines_for_quote(&s.app, me.actor(), d).await
                     && let Ok(v) = serde_json::to_value(&lines)
                 {
-                    e.lines = editor_lines(&v);
+                    e.lines = editor_lines(&v, me.page.locale);
                     if let Some(pl) = v["price_list_id"].as_str() {
                         e.price_list_id = pl.to_owned();
                     }
@@ -780,12 +783,18 @@ async fn new_form(State(s): State<AppState>, me: Me, Query(q): Query<NewQuery>) 
     editor(&s, &me, StatusCode::OK, &e, None, Placed::default()).await
 }
 
-/// The deal's quote lines (as `GET /deals/{id}/quote_lines` gives them) as editor rows.
-fn editor_lines(v: &Value) -> Vec<LineForm> {
+/// The deal's quote lines (as `GET /deals/{id}/quote_lines` gives them) as editor rows,
+/// their figures written the reader's way (as the editor reads them back).
+fn editor_lines(v: &Value, locale: Locale) -> Vec<LineForm> {
     let text = |x: &Value| match x {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         _ => String::new(),
+    };
+    let figure = |x: &Value, show: fn(Locale, Decimal) -> String| {
+        Decimal::from_str(&text(x))
+            .map(|d| show(locale, d))
+            .unwrap_or_default()
     };
     v["lines"]
         .as_array()
@@ -794,10 +803,12 @@ fn editor_lines(v: &Value) -> Vec<LineForm> {
                 .map(|l| LineForm {
                     product_id: text(&l["product_id"]),
                     description: text(&l["description"]),
-                    quantity: text(&l["quantity"]),
-                    unit_price: text(&l["unit_price"]["amount"]),
-                    discount: text(&l["discount"]),
-                    tax_rate: text(&l["tax_rate"]),
+                    quantity: figure(&l["quantity"], number),
+                    unit_price: figure(&l["unit_price"]["amount"], price),
+                    discount: figure(&l["discount"], number),
+                    tax_rate: TaxRate::from_str(&text(&l["tax_rate"]))
+                        .map(|r| shown_tax_rate(locale, r))
+                        .unwrap_or_default(),
                 })
                 .collect()
         })
@@ -826,8 +837,8 @@ async fn create(
         }
         c
     };
-    let lines = e.line_inputs(&mut errors);
-    let discount = e.discount(&mut errors);
+    let lines = e.line_inputs(&me.page, &mut errors);
+    let discount = e.discount(&me.page, &mut errors);
     let valid_until = e.valid_until(&mut errors);
     let deal_id = id_of(&e.deal_id);
     if lines.is_empty() && deal_id.is_none() && errors.is_empty() {
@@ -879,8 +890,8 @@ async fn save(
     e.price_list_id = old.price_list_id.map(|p| p.to_string()).unwrap_or_default();
     e.deal_id = old.deal_id.map(|p| p.to_string()).unwrap_or_default();
     let mut errors = Vec::new();
-    let lines = e.line_inputs(&mut errors);
-    let discount = e.discount(&mut errors);
+    let lines = e.line_inputs(&me.page, &mut errors);
+    let discount = e.discount(&me.page, &mut errors);
     let valid_until = e.valid_until(&mut errors);
     if lines.is_empty() && errors.is_empty() {
         errors.push(("lines".to_owned(), Code::Required));
@@ -1008,7 +1019,7 @@ async fn show(
         None => (None, None),
     };
     if quote.status == QuoteStatus::Draft {
-        let e = Editor::of_quote(&quote);
+        let e = Editor::of_quote(&quote, me.page.locale);
         let placed = Placed {
             general,
             notice,
@@ -1541,37 +1552,37 @@ async fn logo(State(s): State<AppState>, me: Me) -> Response {
 #[cfg(test)]
 mod tests {
     use cartera_core::imports::read::Raw;
-    use cartera_core::imports::values::{self, Locale};
+    use cartera_core::imports::values::{self, Locale as FileLocale};
     use proptest::prelude::*;
 
     use super::*;
     use crate::web::catalog::read_amount;
+    use crate::web::forms::written_number;
 
     proptest! {
-        /// The quote editor, the catalogue pages and imports (in either file locale)
-        /// read an amount written the Spanish or the English way, with or without
-        /// thousands separators, as the same number.
+        /// What a page shows in an input (a price, or a quantity without trailing
+        /// zeros) reads back as the same number on a page of that language, as does
+        /// the same text in an import (in either file locale) and on the pages that
+        /// still read any way of writing (commissions).
         #[test]
-        fn the_three_readers_agree(
-            cents in 0i64..10_000_000_000_000,
+        fn the_readers_agree(
+            units in 0i64..10_000_000_000_000,
+            places in 0u32..5,
             es in any::<bool>(),
-            grouped in any::<bool>(),
+            as_price in any::<bool>(),
         ) {
-            let value = Decimal::new(cents, 2);
-            let lang = if es { Language::Es } else { Language::En };
-            let text = if grouped {
-                // `1.234,50` or `1,234.50`, as the pages show money.
-                lang.amount(value)
-            } else if es {
-                value.normalize().to_string().replace('.', ",")
-            } else {
-                value.normalize().to_string()
-            };
-            prop_assert_eq!(decimal(&text), Some(value), "editor, {}", text);
-            prop_assert_eq!(read_amount(&text), Some(value), "catalogue, {}", text);
-            for locale in [Locale::Es, Locale::En] {
-                let cell = Raw::Text(text.clone());
-                prop_assert_eq!(values::decimal(&cell, locale), Ok(value), "import, {}", text);
+            let value = Decimal::new(units, places);
+            let locale = if es { Locale::Es } else { Locale::En };
+            let text = if as_price { price(locale, value) } else { number(locale, value) };
+            prop_assert_eq!(written_number(locale, &text).ok(), Some(value), "page, {}", text);
+            // A lone mark before three decimals (`0,125`) is only the page's to read:
+            // the others take it for thousands.
+            if places <= 2 {
+                prop_assert_eq!(read_amount(&text), Some(value), "catalogue, {}", text);
+                for file in [FileLocale::Es, FileLocale::En] {
+                    let cell = Raw::Text(text.clone());
+                    prop_assert_eq!(values::decimal(&cell, file).map_err(|e| e.message), Ok(value), "import, {}", text);
+                }
             }
         }
     }

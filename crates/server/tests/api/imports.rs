@@ -23,6 +23,7 @@ both!(
     imports_need_the_right_and_stay_private,
     lists_export_to_xlsx,
     the_import_page_previews_imports_and_undoes,
+    the_import_page_says_each_problem_in_the_readers_language,
     // bulk import
     a_large_import_lists_its_created_rows_catches_repeats_and_undoes,
     // housekeeping
@@ -755,6 +756,150 @@ async fn lists_export_to_xlsx(s: TestServer) {
     )
     .await
     .expect(403);
+}
+
+/// Uploads a CSV as `token`'s user, runs it (skipping bad rows, matching on email) and
+/// gives its id and its rows as the API lists them.
+async fn imported_as(s: &TestServer, token: &str, csv: &str) -> (String, Vec<Value>) {
+    let id = upload_as(s, token, "kind=contacts&file_name=equipo.csv", csv.into())
+        .await
+        .expect(201)
+        .body["import"]["id"]
+        .as_str()
+        .expect("the import's id")
+        .to_owned();
+    s.call(
+        token,
+        Method::POST,
+        &format!("/api/v1/imports/{id}/start"),
+        Some(json!({"mode": "skip_bad_rows", "match_on": "email", "on_match": "skip"})),
+    )
+    .await
+    .expect(202);
+    assert!(Worker::standard("test").run_due(&s.app).await.unwrap() >= 1);
+    let rows = s
+        .call(
+            token,
+            Method::GET,
+            &format!("/api/v1/imports/{id}/rows"),
+            None,
+        )
+        .await
+        .expect(200)
+        .body["data"]
+        .as_array()
+        .expect("the rows")
+        .clone();
+    (id, rows)
+}
+
+/// Whether a page shows `text`, as written or HTML-escaped (the pages escape `'` and `/`).
+fn shows(page: &str, text: &str) -> bool {
+    page.contains(text) || page.contains(&text.replace('\'', "&#x27;").replace('/', "&#x2f;"))
+}
+
+async fn the_import_page_says_each_problem_in_the_readers_language(s: TestServer) {
+    use crate::web::{PASSWORD, get};
+    let (_, rita) = s.member("rita@test.example.com", "admin").await;
+    s.call(
+        &rita,
+        Method::PATCH,
+        "/api/v1/users/me",
+        Some(json!({"locale": "es"})),
+    )
+    .await
+    .expect(200);
+    s.create_as(
+        &rita,
+        "contacts",
+        json!({"first_name": "Ana", "last_name": "García",
+            "emails": [{"address": "ana@example.com"}]}),
+    )
+    .await;
+    // A day February lacks, an email that is none, no name at all, and Ana again.
+    let csv = "Nombre,Apellido,Email,Cumpleaños\n\
+               Luis,Pérez,luis@example.com,31/02/2026\n\
+               Eva,Díaz,no-es-un-email,01/01/1980\n\
+               ,,sin-nombre@example.com,\n\
+               Ana,García,ana@example.com,\n";
+    let (id, rows) = imported_as(&s, &rita, csv).await;
+    let problems = |n: i64| -> Vec<Value> {
+        let row = rows.iter().find(|r| r["row_number"] == n).expect("the row");
+        row["problems"].as_array().expect("its problems").clone()
+    };
+    // The API keeps its English message and adds the code and its blanks.
+    let date = &problems(2)[0];
+    assert_eq!(
+        (&date["column"], &date["code"], &date["value"]),
+        (
+            &json!("Cumpleaños"),
+            &json!("no_such_day"),
+            &json!("31/02/2026")
+        ),
+        "{date}"
+    );
+    assert!(date["message"].as_str().unwrap().contains("no day 31"));
+    let email = &problems(3)[0];
+    assert_eq!(
+        (&email["code"], &email["violation"], &email["field"]),
+        (
+            &json!("invalid"),
+            &json!("invalid"),
+            &json!("emails[0].address")
+        ),
+        "{email}"
+    );
+    assert_eq!(problems(4)[0]["violation"], "required");
+    let dup = &problems(5)[0];
+    assert_eq!(
+        (&dup["code"], &dup["field"], &dup["kind"], &dup["name"]),
+        (
+            &json!("same_key"),
+            &json!("email"),
+            &json!("contact"),
+            &json!("Ana García")
+        ),
+        "{dup}"
+    );
+
+    let (cookie, _) = s.browser_login("rita@test.example.com", PASSWORD).await;
+    let page = get(&s, &format!("/imports/{id}"), &cookie).await;
+    assert_eq!(page.status, 200);
+    for spanish in [
+        "Cumpleaños: «31/02/2026» no es una fecha: ese mes no tiene ese día.",
+        "Email: Escribe un correo válido, como nombre@empresa.com.",
+        "Apellido: Escribe un nombre o un apellido.",
+        "Ya hay un registro con el mismo email: Contacto «Ana García».",
+    ] {
+        assert!(shows(&page.text, spanish), "{spanish}\n{}", page.text);
+    }
+    for r in &rows {
+        for p in r["problems"].as_array().unwrap() {
+            let english = p["message"].as_str().unwrap();
+            assert!(!shows(&page.text, english), "{english}\n{}", page.text);
+        }
+    }
+
+    // A record outside the importer's view is not named, in any language.
+    let (_, beto) = s.member("beto@test.example.com", "sales_rep").await;
+    let (id, rows) = imported_as(
+        &s,
+        &beto,
+        "Nombre,Apellido,Email\nAnita,G,ana@example.com\n",
+    )
+    .await;
+    let hidden = &rows[0]["problems"][0];
+    assert_eq!(hidden["code"], "same_key", "{hidden}");
+    assert_eq!(hidden.get("name"), None, "{hidden}");
+    let (cookie, _) = s.browser_login("beto@test.example.com", PASSWORD).await;
+    let page = get(&s, &format!("/imports/{id}"), &cookie).await;
+    assert!(
+        page.text
+            .contains("Ya hay un registro fuera de tu vista con el mismo email."),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains("Ana García"), "{}", page.text);
 }
 
 async fn the_import_page_previews_imports_and_undoes(s: TestServer) {

@@ -18,6 +18,7 @@ both!(
     editor_totals_list_order_and_delivery,
     settings_page_saves,
     the_editor_reads_prices_as_people_type_them,
+    a_spanish_page_reads_and_shows_numbers_the_spanish_way,
 );
 
 both!(
@@ -106,6 +107,117 @@ async fn the_editor_reads_prices_as_people_type_them(s: TestServer) {
             .parse()
             .unwrap();
         assert_eq!(price, Decimal::new(123450, 2), "{locale}: {typed}");
+    }
+}
+
+/// "A typed `1,5` comes back `1.5`": on a Spanish page the price list and the quote
+/// editor read `1.234,5` and `1,5` as a Spanish speaker means them, show what is stored
+/// the same way, and a refused save keeps what was typed.
+async fn a_spanish_page_reads_and_shows_numbers_the_spanish_way(s: TestServer) {
+    let f = fixture(&s, None).await;
+    let (cookie, csrf) = s.browser_login("admin@test.example.com", PASSWORD).await;
+    s.patch("/api/v1/users/me", json!({"locale": "es"}))
+        .await
+        .expect(200);
+
+    // The catalogue: a product's price on a list.
+    let list = s
+        .create("price_lists", json!({"name": "General", "currency": "ARS"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let price_key = format!("price-{}", f.seeds);
+    let saved = post(
+        &s,
+        &format!("/price-lists/{list}"),
+        &cookie,
+        &csrf,
+        &[
+            ("version", "1"),
+            ("name", "General"),
+            ("currency", "ARS"),
+            ("valid_from", ""),
+            ("valid_to", ""),
+            ("account_id", ""),
+            (&price_key, "1.234,5"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let l = s
+        .get(&format!("/api/v1/price_lists/{list}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(l["items"][0]["price"]["amount"], "1234.5", "{l}");
+    let shown = get(&s, &format!("/price-lists/{list}"), &cookie).await;
+    assert!(shown.text.contains("value=\"1.234,50\""), "{}", shown.text);
+
+    // The quote editor: a line's quantity, price, discount and tax.
+    let line = |quantity: &'static str| {
+        [
+            ("account_id", f.account.clone()),
+            ("contact_id", String::new()),
+            ("currency", "ARS".into()),
+            ("price_list_id", String::new()),
+            ("valid_until", String::new()),
+            ("language", "es".into()),
+            ("discount", "1,25".into()),
+            ("notes", String::new()),
+            ("line_product", String::new()),
+            ("line_description", "Flete".into()),
+            ("line_quantity", quantity.into()),
+            ("line_price", "1.234,5".into()),
+            ("line_discount", "2,5".into()),
+            ("line_tax", "10,5".into()),
+        ]
+    };
+    let form = line("1,5");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let made = post(&s, "/quotes", &cookie, &csrf, &pairs).await;
+    assert_eq!(made.status, 303, "{}", made.text);
+    let at = made.location.unwrap();
+    let q = s.get(&format!("/api/v1{at}")).await.expect(200).body;
+    let l = &q["lines"][0];
+    assert_eq!(
+        (
+            &l["quantity"],
+            &l["unit_price"]["amount"],
+            &l["discount"],
+            &l["tax_rate"],
+            &q["discount"]
+        ),
+        (
+            &json!("1.5"),
+            &json!("1234.5"),
+            &json!("2.5"),
+            &json!("10.5"),
+            &json!("1.25")
+        ),
+        "{q}"
+    );
+    let editor = get(&s, &at, &cookie).await;
+    for shown in ["1,5", "1.234,50", "2,5", "10,5", "1,25"] {
+        assert!(
+            editor.text.contains(&format!("value=\"{shown}\"")),
+            "{shown}: {}",
+            editor.text
+        );
+    }
+    // A refused save keeps what was typed, the Spanish way.
+    let version = q["version"].to_string();
+    let form = line("uno y medio");
+    let mut pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    pairs.push(("version", &version));
+    let refused = post(&s, &at, &cookie, &csrf, &pairs).await;
+    assert_eq!(refused.status, 422, "{}", refused.text);
+    for typed in ["uno y medio", "1.234,5", "2,5", "10,5", "1,25"] {
+        assert!(
+            refused.text.contains(&format!("value=\"{typed}\"")),
+            "{typed}: {}",
+            refused.text
+        );
     }
 }
 
@@ -376,8 +488,8 @@ async fn editor_totals_list_order_and_delivery(s: TestServer) {
     assert_eq!(from_deal.status, 200);
     assert!(from_deal.text.contains("Siembra 2027"));
     assert!(
-        from_deal.text.contains("value=\"900\""),
-        "the deal's line is prefilled"
+        from_deal.text.contains("value=\"900,00\""),
+        "the deal's line is prefilled, as the reader writes prices"
     );
 }
 

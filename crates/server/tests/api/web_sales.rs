@@ -132,7 +132,7 @@ async fn catalogue_pages_list_filter_create_and_edit(s: TestServer) {
             ("kind", "product"),
             ("unit", "kg"),
             ("category", "Semillas"),
-            ("tax_rate", "10.5"),
+            ("tax_rate", "10,5"),
         ],
     )
     .await;
@@ -155,7 +155,7 @@ async fn catalogue_pages_list_filter_create_and_edit(s: TestServer) {
             ("sku", "SEM-01"),
             ("name", "Pisado"),
             ("unit", "kg"),
-            ("tax_rate", "10.5"),
+            ("tax_rate", "10,5"),
         ],
     )
     .await;
@@ -355,7 +355,8 @@ async fn price_list_page_edits_prices(s: TestServer) {
     );
     assert_eq!(l["account_id"], account.as_str());
     let again = get(&s, &format!("/price-lists/{id}"), &cookie).await;
-    assert!(again.text.contains("value=\"1234.50\""), "{}", again.text);
+    // Shown as the reader writes it, which is how the page reads it back.
+    assert!(again.text.contains("value=\"1.234,50\""), "{}", again.text);
     let lists = get(&s, "/price-lists", &cookie).await;
     assert!(lists.text.contains("Agro Sur 2026"));
     // The customer's page names its own list.

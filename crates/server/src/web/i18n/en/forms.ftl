@@ -15,6 +15,7 @@ field-tags = Tags
 field-tags-help = Separated by commas, for example: VIP, wholesale
 violation-required = This field is required.
 violation-required-name = Enter the account's name.
+violation-required-last_name = Enter a first or last name.
 violation-invalid = This value is not valid.
 violation-invalid-tax_id = The tax ID is not valid for the chosen country.
 violation-invalid-email = Enter a valid email, such as name@company.com.

@@ -68,3 +68,38 @@ import-run = Import
 import-preview-title = What the import would do
 import-rows-title = Row by row
 import-problems = Problems
+import-problem-not_a_date = '{ $value }' is not a date; write it as { $example }.
+import-problem-no_such_day = '{ $value }' is not a date: its month has no such day.
+import-problem-no_such_month = '{ $value }' is not a date: there is no such month.
+import-problem-not_a_number = '{ $value }' is not a number; write it as { $example }.
+import-problem-not_yes_no = '{ $value }' is not yes or no.
+import-problem-bad_encoding = The row has bytes that are not { $value }; choose the file's encoding.
+import-problem-cell_count = The row has { $cells } cells; the header has { $columns } columns.
+import-problem-nul_cell = The row has a NUL character in column '{ $value }', which cannot be stored.
+import-problem-same_key-named = A record has the same { $key ->
+    [tax_id] tax ID
+    [external_id] ID in the other system
+   *[email] email
+}: { $kind } '{ $name }'.
+import-problem-same_key-hidden = A record outside your view has the same { $key ->
+    [tax_id] tax ID
+    [external_id] ID in the other system
+   *[email] email
+}.
+import-problem-repeats_row = Repeats the { $key ->
+    [tax_id] tax ID
+    [external_id] ID in the other system
+   *[email] email
+} of row { $row }.
+import-problem-repeats_row-named = Repeats the { $key ->
+    [tax_id] tax ID
+    [external_id] ID in the other system
+   *[email] email
+} of row { $row }: { $kind } '{ $name }'.
+import-problem-repeats_row-hidden = Repeats the { $key ->
+    [tax_id] tax ID
+    [external_id] ID in the other system
+   *[email] email
+} of row { $row }, a record outside your view.
+import-problem-already_updated = Row { $row } already updates the same record.
+import-problem-nothing_new = The file says nothing new about this record.

@@ -15,6 +15,7 @@ field-tags = Etiquetas
 field-tags-help = Separadas por comas, por ejemplo: VIP, mayorista
 violation-required = Este campo es obligatorio.
 violation-required-name = Escribe el nombre de la cuenta.
+violation-required-last_name = Escribe un nombre o un apellido.
 violation-invalid = Este valor no es válido.
 violation-invalid-tax_id = La identificación fiscal no es válida para el país elegido.
 violation-invalid-email = Escribe un correo válido, como nombre@empresa.com.

@@ -68,3 +68,38 @@ import-run = Importar
 import-preview-title = Qué haría la importación
 import-rows-title = Fila por fila
 import-problems = Problemas
+import-problem-not_a_date = «{ $value }» no es una fecha; escríbela como { $example }.
+import-problem-no_such_day = «{ $value }» no es una fecha: ese mes no tiene ese día.
+import-problem-no_such_month = «{ $value }» no es una fecha: no existe ese mes.
+import-problem-not_a_number = «{ $value }» no es un número; escríbelo como { $example }.
+import-problem-not_yes_no = «{ $value }» no es ni sí ni no.
+import-problem-bad_encoding = La fila tiene bytes que no son { $value }; elige la codificación del archivo.
+import-problem-cell_count = La fila tiene { $cells } celdas y el encabezado { $columns } columnas.
+import-problem-nul_cell = La fila tiene en la columna «{ $value }» un carácter nulo, que no se puede guardar.
+import-problem-same_key-named = Ya hay un registro con { $key ->
+    [tax_id] la misma identificación fiscal
+    [external_id] el mismo código del otro sistema
+   *[email] el mismo email
+}: { $kind } «{ $name }».
+import-problem-same_key-hidden = Ya hay un registro fuera de tu vista con { $key ->
+    [tax_id] la misma identificación fiscal
+    [external_id] el mismo código del otro sistema
+   *[email] el mismo email
+}.
+import-problem-repeats_row = Repite { $key ->
+    [tax_id] la identificación fiscal
+    [external_id] el código del otro sistema
+   *[email] el email
+} de la fila { $row }.
+import-problem-repeats_row-named = Repite { $key ->
+    [tax_id] la identificación fiscal
+    [external_id] el código del otro sistema
+   *[email] el email
+} de la fila { $row }: { $kind } «{ $name }».
+import-problem-repeats_row-hidden = Repite { $key ->
+    [tax_id] la identificación fiscal
+    [external_id] el código del otro sistema
+   *[email] el email
+} de la fila { $row }, un registro fuera de tu vista.
+import-problem-already_updated = La fila { $row } ya actualiza el mismo registro.
+import-problem-nothing_new = El archivo no trae nada nuevo sobre este registro.
