@@ -1,6 +1,6 @@
 // An import in the reader's language (issue 17, point 6): a Spanish-speaking admin
-// drops a CSV of contacts saved by Excel, sees the columns named in Spanish ("Correo
-// electrónico", "Ciudad" under "Dirección"), runs it, and reads every refused row's
+// drops a CSV of contacts saved by Excel (CRLF), sees its columns mapped to fields named
+// in Spanish (no `first_name`), runs it, and reads every refused or skipped row's
 // problems in Spanish, never the English messages the API carries.
 "use strict";
 
