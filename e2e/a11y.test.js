@@ -65,6 +65,8 @@ test("the main pages have no serious accessibility faults at desktop and phone w
       ["deals board", "/deals"],
       ["deal", `/deals/${deal.id}`],
       ["forecast", "/forecast"],
+      ["targets", "/targets"],
+      ["settings (with the exchange rates)", "/settings"],
       ["quotes", "/quotes"],
       ["new quote", `/quotes/new?deal=${deal.id}`],
       ["orders", "/orders"],

@@ -13,7 +13,8 @@ use cartera_core::commissions::{
     Tier,
 };
 use cartera_core::deals::{
-    DealData, DealLine, DealStatus, Forecast, ForecastCell, Month, Pipeline, Stage, StageOutcome,
+    ConvertedCell, DealData, DealLine, DealStatus, Forecast, ForecastCell, Month, Pipeline, Stage,
+    StageOutcome,
 };
 use cartera_core::money::{Currency, Money};
 use cartera_core::record::{Record, RecordData, RecordKind};
@@ -639,7 +640,37 @@ pub struct TeamCell {
     pub cell: ForecastCell,
 }
 
-/// The weighted pipeline by month, per currency (currencies are never added together).
+/// A stage as the forecast names it: its pipeline, and its place there.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StageName {
+    /// Null for deals in a stage no pipeline has any more.
+    pub stage_id: Option<Id>,
+    /// Empty for such a stage.
+    pub stage_name: String,
+    pub pipeline_id: Option<Id>,
+    pub pipeline_name: String,
+}
+
+/// One month, stage and currency.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StageCell {
+    #[serde(flatten)]
+    pub stage: StageName,
+    #[serde(flatten)]
+    pub cell: ForecastCell,
+}
+
+/// One month and stage, every currency added up in the reporting currency.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StageTotal {
+    #[serde(flatten)]
+    pub stage: StageName,
+    #[serde(flatten)]
+    pub total: ConvertedCell,
+}
+
+/// The weighted pipeline by month, per currency (currencies are never added together),
+/// and its totals in the reporting currency at each month's exchange rate.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ForecastReport {
     #[schema(example = "2026-11")]
@@ -652,6 +683,49 @@ pub struct ForecastReport {
     pub by_owner: Vec<OwnerCell>,
     /// By team (a rep on two teams counts in both), month and currency.
     pub by_team: Vec<TeamCell>,
+    /// By stage (pipelines and stages in their order), month and currency: `open` is
+    /// unweighted, `weighted` times each deal's probability; won deals sit in the won
+    /// stage.
+    pub by_stage: Vec<StageCell>,
+    /// The currency of `totals` and `stage_totals` (the company settings').
+    #[schema(value_type = String, example = "ARS")]
+    pub reporting_currency: Currency,
+    /// Currencies with deals in the range and no exchange rate for some month of theirs:
+    /// those months' figures in them are left out of the totals (each total names its own).
+    #[schema(value_type = Vec<String>)]
+    pub unconverted: Vec<Currency>,
+    /// By month, in the reporting currency: each currency's exact sums times the month's
+    /// rate (or the latest earlier month's), rounded to the cent once.
+    pub totals: Vec<ConvertedCell>,
+    /// By stage and month, in the reporting currency.
+    pub stage_totals: Vec<StageTotal>,
+}
+
+/// Pipelines and stages in their order, so the forecast lists stages as the board does.
+type StageKey = (usize, usize, Option<Id>);
+
+fn stage_key(pipelines: &[Pipeline], stage: Option<Id>) -> StageKey {
+    pipelines
+        .iter()
+        .enumerate()
+        .find_map(|(p, pl)| {
+            let s = pl.stages.iter().position(|s| Some(s.id) == stage)?;
+            Some((p, s, stage))
+        })
+        .unwrap_or((usize::MAX, usize::MAX, stage))
+}
+
+fn stage_name(pipelines: &[Pipeline], (p, s, stage_id): StageKey) -> StageName {
+    let pipeline = pipelines.get(p);
+    StageName {
+        stage_id,
+        stage_name: pipeline
+            .and_then(|pl| pl.stages.get(s))
+            .map(|st| st.name.clone())
+            .unwrap_or_default(),
+        pipeline_id: pipeline.map(|pl| pl.id),
+        pipeline_name: pipeline.map(|pl| pl.name.clone()).unwrap_or_default(),
+    }
 }
 
 /// The forecast of the deals the actor sees.
@@ -660,19 +734,36 @@ pub async fn forecast(app: &App, actor: &Actor, range: MonthRange) -> Result<For
     let mut conn = app.db.reader().await?;
     let deals = store::list_for(&mut conn, DealsOf::All, actor.view.as_deref(), None, None).await?;
     let teams = cartera_store::teams::list(&mut conn).await?;
+    let pipelines = store::pipelines(&mut conn).await?;
+    // The company's rates, whoever asks: they are how the company reports, not a secret.
+    let settings = crate::settings::load(&mut conn).await?;
     let mut all: Forecast<()> = Forecast::default();
     let mut by_owner: Forecast<Option<Id>> = Forecast::default();
     let mut by_team: Forecast<(String, Id)> = Forecast::default();
+    let mut by_stage: Forecast<StageKey> = Forecast::default();
     for (_, d) in &deals {
         let (from, to) = (range.from, range.to);
         all.add((), &d.data, from, to);
         by_owner.add(d.data.owner_id, &d.data, from, to);
+        by_stage.add(stage_key(&pipelines, d.data.stage_id), &d.data, from, to);
         if let Some(owner) = d.data.owner_id {
             for t in teams.iter().filter(|t| t.member_ids.contains(&owner)) {
                 by_team.add((t.name.clone(), t.id), &d.data, from, to);
             }
         }
     }
+    let (into, rates) = (settings.reporting_currency, settings.rates());
+    let totals: Vec<ConvertedCell> = all
+        .converted(into, &rates)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    let mut unconverted: Vec<Currency> = totals
+        .iter()
+        .flat_map(|t| t.unconverted.iter().copied())
+        .collect();
+    unconverted.sort();
+    unconverted.dedup();
     Ok(ForecastReport {
         from: range.from.to_string(),
         to: range.to.to_string(),
@@ -689,6 +780,25 @@ pub async fn forecast(app: &App, actor: &Actor, range: MonthRange) -> Result<For
                 team_id,
                 team_name,
                 cell,
+            })
+            .collect(),
+        by_stage: by_stage
+            .cells()
+            .into_iter()
+            .map(|(k, cell)| StageCell {
+                stage: stage_name(&pipelines, k),
+                cell,
+            })
+            .collect(),
+        reporting_currency: into,
+        unconverted,
+        totals,
+        stage_totals: by_stage
+            .converted(into, &rates)
+            .into_iter()
+            .map(|(k, total)| StageTotal {
+                stage: stage_name(&pipelines, k),
+                total,
             })
             .collect(),
     })

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use cartera_core::money::Money;
+use cartera_core::exchange::{ExchangeRate, Rates, check_rates};
+use cartera_core::money::{Currency, Money};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::{Conn, settings as store};
 
@@ -29,6 +30,15 @@ pub struct Settings {
     /// it through a share). Off (default): they place only the records nobody placed,
     /// such as imports without an owner column and API creates without `owner_id`.
     pub territory_owner_wins: bool,
+    /// The currency reports add every currency up in (the forecast's totals); default
+    /// the company's currency, `ARS`.
+    #[schema(value_type = String, example = "ARS")]
+    pub reporting_currency: Currency,
+    /// What a unit of each other currency is worth in the reporting currency, per month
+    /// (`{"month": "2026-11", "currency": "USD", "rate": "1050.5"}`). A month without
+    /// its own rate takes the latest earlier one; a currency without any is left
+    /// unconverted. A change replaces the whole list.
+    pub exchange_rates: Vec<ExchangeRate>,
 }
 
 /// The company's name and contact data, printed on quotes and named in their emails.
@@ -50,6 +60,8 @@ impl Default for Settings {
             mileage_rate: None,
             company: Company::default(),
             territory_owner_wins: false,
+            reporting_currency: Currency::ARS,
+            exchange_rates: Vec::new(),
         }
     }
 }
@@ -82,9 +94,24 @@ pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
                 .get("territory_owner_wins")
                 .and_then(Value::as_bool)
                 .unwrap_or(defaults.territory_owner_wins),
+            reporting_currency: v
+                .get("reporting_currency")
+                .and_then(|r| serde_json::from_value(r.clone()).ok())
+                .unwrap_or(defaults.reporting_currency),
+            exchange_rates: v
+                .get("exchange_rates")
+                .and_then(|r| serde_json::from_value(r.clone()).ok())
+                .unwrap_or(defaults.exchange_rates),
         },
         None => defaults,
     })
+}
+
+impl Settings {
+    /// The rates as reports look them up.
+    pub fn rates(&self) -> Rates {
+        Rates::new(self.reporting_currency, &self.exchange_rates)
+    }
 }
 
 pub async fn get(app: &App, actor: &Actor) -> Result<Settings> {
@@ -102,7 +129,7 @@ impl Singleton for Settings {
         load(conn).await
     }
 
-    fn check(&self, _c: &mut Check) -> Result<()> {
+    fn check(&self, c: &mut Check) -> Result<()> {
         if !(1..=3650).contains(&self.trash_retention_days) {
             return Err(AppError::Invalid(Violations::one(
                 "trash_retention_days",
@@ -143,6 +170,8 @@ impl Singleton for Settings {
                 )));
             }
         }
+        // Every bad row is named at once: the settings page shows each by its row.
+        check_rates(&self.exchange_rates, self.reporting_currency, c);
         Ok(())
     }
 }

@@ -1,9 +1,11 @@
 //! Visit and call targets per rep and month, and their attainment counted from the done
 //! activities. Anyone who reads activities reads targets; setting them takes the admin
 //! right on activities (`activities: admin`, which administrators have and an admin can
-//! give the sales managers' role).
+//! give the sales managers' role). A manager who is not an admin sets them for her
+//! teams only: the members of the teams she leads (and of teams without a lead that she
+//! belongs to); an admin (the settings' admin right) sets anyone's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,6 +32,46 @@ pub struct TargetInput {
     pub period: Option<String>,
     pub visits: Option<i64>,
     pub calls: Option<i64>,
+}
+
+/// Why a manager may not set a target for someone: said to API clients as is, and
+/// recognised by the page to say it in the reader's language.
+pub const OUTSIDE_TEAM: &str =
+    "you set targets only for the members of the teams you lead; this user is in none of them";
+
+/// Whom the actor may set targets for: `None` for everyone (an admin), else the members
+/// of the teams she leads, and of the teams without a lead she belongs to.
+async fn settable_in(conn: &mut Conn, actor: &Actor) -> Result<Option<BTreeSet<Id>>> {
+    if actor.may(Module::Settings, Action::Admin) {
+        return Ok(None);
+    }
+    let me = actor.user_id;
+    let teams = cartera_store::teams::list(conn).await?;
+    Ok(Some(
+        teams
+            .into_iter()
+            .filter(|t| match t.manager_id {
+                Some(lead) => lead == me,
+                None => t.member_ids.contains(&me),
+            })
+            .flat_map(|t| t.member_ids)
+            .collect(),
+    ))
+}
+
+/// Whom the actor may set targets for (`None`: everyone), for the page's person picker.
+pub async fn settable(app: &App, actor: &Actor) -> Result<Option<BTreeSet<Id>>> {
+    actor.permit(Module::Activities, Action::Admin)?;
+    let mut conn = app.db.reader().await?;
+    settable_in(&mut conn, actor).await
+}
+
+/// Refuses a target for someone outside the actor's teams (403).
+async fn may_set_for(app: &App, actor: &Actor, user: Id) -> Result<()> {
+    match settable(app, actor).await? {
+        Some(ids) if !ids.contains(&user) => Err(AppError::Forbidden(OUTSIDE_TEAM.into())),
+        _ => Ok(()),
+    }
 }
 
 fn bad(field: &str, code: Code, message: &str) -> AppError {
@@ -123,8 +165,12 @@ impl Removable for ActivityTarget {
 }
 
 pub async fn create(app: &App, actor: &Actor, body: Value) -> Result<ActivityTarget> {
+    actor.permit(Module::Activities, Action::Admin)?;
+    let i = input(body)?;
+    if let Some(user) = i.user_id {
+        may_set_for(app, actor, user).await?;
+    }
     versioned::create(app, actor, |now, c| {
-        let i = input(body)?;
         if i.user_id.is_none() {
             c.add("user_id", Code::Required, "is required");
         }
@@ -189,6 +235,9 @@ pub async fn update(
     // What was sent is read before the target is looked for.
     actor.permit(Module::Activities, Action::Admin)?;
     let i = input(body)?;
+    // A target's rep never changes, so the one read now is the one written.
+    let current: ActivityTarget = versioned::get(app, actor, id).await?;
+    may_set_for(app, actor, current.user_id).await?;
     versioned::update(app, actor, id, if_match, |t: &mut ActivityTarget, c| {
         if i.user_id.is_some_and(|u| u != t.user_id) {
             c.add("user_id", Code::Invalid, "a target's user does not change");
@@ -204,6 +253,9 @@ pub async fn update(
 }
 
 pub async fn delete(app: &App, actor: &Actor, id: Id) -> Result<()> {
+    actor.permit(Module::Activities, Action::Admin)?;
+    let current: ActivityTarget = versioned::get(app, actor, id).await?;
+    may_set_for(app, actor, current.user_id).await?;
     versioned::delete::<ActivityTarget>(app, actor, id).await?;
     Ok(())
 }

@@ -9,6 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::exchange::Rates;
 use crate::fields::{LONG_TEXT, normalize_tags, validate_tags};
 use crate::ids::Id;
 use crate::money::{Currency, Money};
@@ -750,6 +751,64 @@ impl<K: Ord + Clone> Forecast<K> {
     }
 }
 
+/// A forecast cell added up in the reporting currency: each currency's exact sums times
+/// its rate for the month, rounded to the cent once. Deal counts are those converted.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ConvertedCell {
+    #[serde(flatten)]
+    pub cell: ForecastCell,
+    /// Currencies with deals in this cell but no rate for its month (nor an earlier
+    /// one): left out of the figures above.
+    #[schema(value_type = Vec<String>)]
+    pub unconverted: Vec<Currency>,
+}
+
+impl<K: Ord + Clone> Forecast<K> {
+    /// The cells per key and month in `into`, the currencies without a rate left out
+    /// and named. A product too large for a decimal counts as unconverted too.
+    pub fn converted(&self, into: Currency, rates: &Rates) -> Vec<(K, ConvertedCell)> {
+        let mut out: BTreeMap<(K, Month), (Sums, Vec<Currency>)> = BTreeMap::new();
+        for ((k, m, cur), s) in &self.cells {
+            let (sum, missing) = out.entry((k.clone(), *m)).or_default();
+            let times = |d: Decimal, r: Decimal| d.checked_mul(r);
+            let converted = rates
+                .rate(*m, *cur)
+                .and_then(|r| Some((times(s.open, r)?, times(s.weighted, r)?, times(s.won, r)?)));
+            let added = converted.and_then(|(open, weighted, won)| {
+                Some((
+                    sum.open.checked_add(open)?,
+                    sum.weighted.checked_add(weighted)?,
+                    sum.won.checked_add(won)?,
+                ))
+            });
+            match added {
+                Some((open, weighted, won)) => {
+                    sum.open = open;
+                    sum.weighted = weighted;
+                    sum.won = won;
+                    sum.open_deals += s.open_deals;
+                    sum.won_deals += s.won_deals;
+                }
+                None => missing.push(*cur),
+            }
+        }
+        out.into_iter()
+            .map(|((k, m), (s, unconverted))| {
+                let cell = ForecastCell {
+                    month: m.to_string(),
+                    currency: into,
+                    open: to_cents(s.open),
+                    weighted: to_cents(s.weighted),
+                    won: to_cents(s.won),
+                    open_deals: s.open_deals,
+                    won_deals: s.won_deals,
+                };
+                (k, ConvertedCell { cell, unconverted })
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -849,6 +908,45 @@ mod tests {
         assert_eq!(eur_cell.1.weighted.to_string(), "335.02");
         assert_eq!(eur_cell.1.open.to_string(), "1010.05");
         assert_eq!(eur_cell.1.open_deals, 2);
+    }
+
+    #[test]
+    fn converted_cells_add_currencies_at_the_months_rate() {
+        use crate::exchange::{ExchangeRate, Rates};
+        let from = Month::parse("2026-11").unwrap();
+        let to = Month::parse("2026-12").unwrap();
+        let deal = |amount: &str, cur: &str, p: u8, day: &str| DealData {
+            amount: Some(Money {
+                amount: Decimal::from_str(amount).unwrap(),
+                currency: cur.parse().unwrap(),
+            }),
+            probability: Some(p),
+            expected_close_date: Some(day.parse().unwrap()),
+            ..DealData::default()
+        };
+        let mut f: Forecast<()> = Forecast::default();
+        f.add((), &deal("1000", "USD", 40, "2026-11-10"), from, to);
+        f.add((), &deal("250.10", "ARS", 50, "2026-11-20"), from, to);
+        f.add((), &deal("99", "EUR", 50, "2026-11-20"), from, to);
+        f.add((), &deal("10", "USD", 100, "2026-12-01"), from, to);
+        let rates = Rates::new(
+            Currency::ARS,
+            &[ExchangeRate {
+                month: "2026-11".into(),
+                currency: "USD".parse().unwrap(),
+                rate: Decimal::from_str("1050.5").unwrap(),
+            }],
+        );
+        let cells = f.converted(Currency::ARS, &rates);
+        assert_eq!(cells.len(), 2);
+        let nov = &cells[0].1;
+        // 1000 × 1050.5 + 250.10; weighted 400 × 1050.5 + 125.05; EUR has no rate.
+        assert_eq!(nov.cell.open.to_string(), "1050750.10");
+        assert_eq!(nov.cell.weighted.to_string(), "420325.05");
+        assert_eq!(nov.cell.open_deals, 2);
+        assert_eq!(nov.unconverted, vec!["EUR".parse::<Currency>().unwrap()]);
+        // December takes November's rate.
+        assert_eq!(cells[1].1.cell.weighted.to_string(), "10505.00");
     }
 
     #[test]

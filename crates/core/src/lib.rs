@@ -13,6 +13,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod dav;
 pub mod deals;
+pub mod exchange;
 pub mod fields;
 pub mod ids;
 pub mod imports;

@@ -40,6 +40,10 @@ pub enum MoneyError {
 }
 
 impl Currency {
+    /// The Argentine peso: the company's currency until an admin names another (every
+    /// form starts with it, and the demo company sells in it).
+    pub const ARS: Currency = Currency(*b"ARS");
+
     pub fn as_str(&self) -> &str {
         // The bytes were checked against the ISO list, which is ASCII.
         std::str::from_utf8(&self.0).unwrap_or("XXX")

@@ -375,13 +375,18 @@ pub fn mount(api: Api) -> Api {
             HttpMethod::Get,
             "/api/v1/forecast",
             get(forecast),
-            Op::new(tag, "forecast", "Weighted forecast by month, owner and team")
+            Op::new(tag, "forecast", "Weighted forecast by month, owner, team and stage")
                 .describe(
                     "Open deals count in the month of their expected close date: their \
                      amount (`open`) and amount × probability (`weighted`, summed exactly \
                      and rounded to the cent). Won deals count in the month they closed \
                      (`won`). Every figure is per currency; currencies are never added. \
-                     Only deals the caller sees count.",
+                     Only deals the caller sees count. `by_stage` splits the months by \
+                     pipeline stage. `totals` (per month) and `stage_totals` (per month \
+                     and stage) add the currencies up in `reporting_currency` at the \
+                     company settings' rate for the month (or the latest earlier month): \
+                     exact sums times the rate, rounded to the cent once; a currency \
+                     without a rate is left out and named in `unconverted`.",
                 )
                 .query_with("from", "First month, YYYY-MM", super::doc::month_schema(), true)
                 .query_with("to", "Last month, YYYY-MM (included; at most 60 months)", super::doc::month_schema(), true)

@@ -531,9 +531,19 @@ async fn render_targets(
     let can_edit = may(me, Module::Activities, Action::Admin);
     let mut editable: HashMap<Id, Value> = HashMap::new();
     let mut users: Vec<Value> = Vec::new();
+    // A manager edits her teams' targets; an admin everyone's (`None`).
+    let settable = if can_edit {
+        match targets::settable(&s.app, me.actor()).await {
+            Ok(ids) => ids,
+            Err(e) => return page.error(e),
+        }
+    } else {
+        None
+    };
+    let may_set = |id: &Id| settable.as_ref().is_none_or(|ids| ids.contains(id));
     if can_edit {
         if let Ok(list) = targets::list(&s.app, me.actor(), Some(month), None).await {
-            for t in list {
+            for t in list.into_iter().filter(|t| may_set(&t.user_id)) {
                 let mine = form.id == Some(t.id);
                 let value = |k: &str, n: i64| {
                     mine.then(|| form.values.get(k).cloned())
@@ -551,7 +561,7 @@ async fn render_targets(
         if let Ok(list) = cartera_app::users::list(&s.app, me.actor()).await {
             users = list
                 .iter()
-                .filter(|u| u.active && !editable.contains_key(&u.id))
+                .filter(|u| u.active && may_set(&u.id) && !editable.contains_key(&u.id))
                 .map(|u| json!({"id": u.id, "name": u.name}))
                 .collect();
         }
@@ -585,6 +595,8 @@ async fn render_targets(
             "next": next.map(|m| m.to_string()),
             "rows": rows,
             "can_edit": can_edit,
+            "team_only": settable.is_some(),
+            "no_team": settable.as_ref().is_some_and(|ids| ids.is_empty()),
             "can_see_rules": may(me, Module::Settings, Action::Read),
             "users": users,
             "new": new_form,
@@ -679,6 +691,14 @@ pub async fn create_target(State(s): State<AppState>, me: Me, Form(f): Form<Fiel
     };
     match targets::create(&s.app, me.actor(), body).await {
         Ok(_) => Redirect::to(&format!("/targets?period={month}&saved=1")).into_response(),
+        Err(cartera_app::AppError::Forbidden(m)) if m == targets::OUTSIDE_TEAM => {
+            let errors = super::forms::FormErrors {
+                general: Some(me.page.t("targets-outside-team")),
+                ..Default::default()
+            };
+            let form = refused(errors);
+            render_targets(&s, &me, month, StatusCode::FORBIDDEN, None, form).await
+        }
         Err(e) => match target_errors(&me, e) {
             Ok(errors) => {
                 let form = refused(errors);

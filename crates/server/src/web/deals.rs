@@ -590,6 +590,139 @@ fn month_label(page: &Page, m: Month) -> String {
     format!("{} {}", page.t(&format!("month-{}", m.month)), m.year)
 }
 
+/// The months from `from` to `to`, both included (the range is at most 60 months).
+fn months_between(from: Month, to: Month) -> Vec<Month> {
+    let mut out = Vec::new();
+    let mut day = chrono::NaiveDate::from_ymd_opt(from.year, from.month, 1);
+    while let Some(d) = day {
+        let m = Month::of(d);
+        if m > to {
+            break;
+        }
+        out.push(m);
+        day = d.checked_add_months(Months::new(1));
+    }
+    out
+}
+
+/// How many colours the chart's stages take before they repeat (`fc-c0`..`fc-c7`).
+const STAGE_COLOURS: usize = 8;
+
+/// The chart per month and stage in the reporting currency, and the same figures as a
+/// table: each stage's weighted open deals plus its won ones (a won deal is certain),
+/// so a bar is what the month is expected to bring. Widths are shares of the largest
+/// month, written with a dot for CSS whatever the reader's language.
+fn stage_chart(page: &Page, report: &deals::ForecastReport, from: Month, to: Month) -> Value {
+    use rust_decimal::Decimal;
+    let cur = report.reporting_currency.as_str();
+    let money = |d: Decimal| super::figures::money(page.locale, d, cur);
+    // Stages in pipeline order, as the report lists them.
+    let mut stages: Vec<&deals::StageName> = Vec::new();
+    for t in &report.stage_totals {
+        if !stages.iter().any(|s| s.stage_id == t.stage.stage_id) {
+            stages.push(&t.stage);
+        }
+    }
+    let several_pipelines = stages
+        .iter()
+        .any(|s| s.pipeline_id != stages.first().and_then(|f| f.pipeline_id));
+    let stage_label = |s: &deals::StageName| {
+        let name = if s.stage_name.is_empty() {
+            page.t("forecast-stage-gone")
+        } else {
+            s.stage_name.clone()
+        };
+        if several_pipelines && !s.pipeline_name.is_empty() {
+            format!("{} · {name}", s.pipeline_name)
+        } else {
+            name
+        }
+    };
+    let value = |month: &str, stage: Option<Id>| {
+        report
+            .stage_totals
+            .iter()
+            .find(|t| t.total.cell.month == month && t.stage.stage_id == stage)
+            .map(|t| t.total.cell.weighted + t.total.cell.won)
+            .unwrap_or_default()
+    };
+    let months = months_between(from, to);
+    let totals: Vec<Decimal> = months
+        .iter()
+        .map(|m| {
+            let key = m.to_string();
+            stages.iter().map(|s| value(&key, s.stage_id)).sum()
+        })
+        .collect();
+    let largest = totals.iter().copied().max().unwrap_or_default();
+    let share = |d: Decimal| {
+        if largest.is_zero() {
+            "0".to_owned()
+        } else {
+            (d * Decimal::from(100) / largest).round_dp(2).to_string()
+        }
+    };
+    let rows: Vec<Value> = months
+        .iter()
+        .zip(&totals)
+        .map(|(m, total)| {
+            let key = m.to_string();
+            let unconverted: Vec<&str> = report
+                .totals
+                .iter()
+                .find(|t| t.cell.month == key)
+                .map(|t| t.unconverted.iter().map(|c| c.as_str()).collect())
+                .unwrap_or_default();
+            let parts: Vec<Value> = stages
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let v = value(&key, s.stage_id);
+                    json!({
+                        "colour": i % STAGE_COLOURS,
+                        "label": stage_label(s),
+                        "amount": money(v),
+                        "width": share(v),
+                        "empty": v.is_zero(),
+                    })
+                })
+                .collect();
+            let said: Vec<String> = parts
+                .iter()
+                .filter(|p| p["empty"] == json!(false))
+                .map(|p| {
+                    format!(
+                        "{}: {}",
+                        p["label"].as_str().unwrap_or(""),
+                        p["amount"].as_str().unwrap_or("")
+                    )
+                })
+                .collect();
+            json!({
+                "month": month_label(page, *m),
+                "total": money(*total),
+                "parts": parts,
+                "summary": if said.is_empty() {
+                    format!("{}: {}", month_label(page, *m), money(*total))
+                } else {
+                    format!("{}: {} ({})", month_label(page, *m), money(*total), said.join("; "))
+                },
+                "unconverted": unconverted.join(", "),
+            })
+        })
+        .collect();
+    json!({
+        "currency": cur,
+        "stages": stages.iter().enumerate().map(|(i, s)| json!({
+            "colour": i % STAGE_COLOURS,
+            "label": stage_label(s),
+        })).collect::<Vec<_>>(),
+        "rows": rows,
+        "total": money(totals.iter().copied().sum()),
+        "unconverted": report.unconverted.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "),
+    })
+}
+
 /// The forecast by month and owner, and the attainment of the period's quotas.
 pub async fn forecast(
     State(s): State<AppState>,
@@ -641,6 +774,7 @@ pub async fn forecast(
             "from": report.from,
             "to": report.to,
             "range": format!("{} – {}", month_label(page, from), month_label(page, to)),
+            "chart": stage_chart(page, &report, from, to),
             "months": amounts_shown(page, json!(report.months)),
             "owners": report.by_owner.iter().map(|c| {
                 let mut v = serde_json::to_value(&c.cell).unwrap_or_default();

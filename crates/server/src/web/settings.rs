@@ -1,7 +1,9 @@
 //! The person's own settings: profile (name, language, time zone), the language switch
-//! of the user menu, password, the authenticator (second factor) and API tokens.
+//! of the user menu, password, the authenticator (second factor) and API tokens; for an
+//! admin, the company's reporting currency and its exchange rates per month.
 
 use axum::Form;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,10 +14,11 @@ use serde_json::{Map, Value, json};
 
 use cartera_app::users::{self, ProfileChange, TokenRequest};
 use cartera_app::{AppError, auth};
-use cartera_core::Id;
+use cartera_core::roles::{Action, Module};
 use cartera_core::users::Scope;
+use cartera_core::{Code, Id, Violations};
 
-use super::forms::{FormErrors, place};
+use super::forms::{Fields, FormErrors, explain, place, typed_number};
 use super::render::{Me, when};
 use crate::state::AppState;
 
@@ -108,6 +111,14 @@ async fn render(s: &AppState, me: &Me, status: StatusCode, extra: Value) -> Resp
         sync_context(s, &user.email, feed_since, page),
     );
     ctx.insert("errors".into(), json!({}));
+    if actor.may(Module::Settings, Action::Admin) {
+        match cartera_app::settings::get(&s.app, actor).await {
+            Ok(company) => {
+                ctx.insert("rates".into(), rates_shown(page, &company));
+            }
+            Err(e) => return page.error(e),
+        }
+    }
     if let Value::Object(m) = extra {
         ctx.extend(m);
     }
@@ -136,6 +147,7 @@ pub async fn page(State(s): State<AppState>, me: Me, Query(q): Query<SettingsQue
             "totp-off",
             "token-revoked",
             "language",
+            "rates",
         ]
         .contains(&k.as_str())
     });
@@ -436,6 +448,127 @@ pub async fn token_revoke(State(s): State<AppState>, me: Me, Path(id): Path<Stri
     }
 }
 
+// ---- the company's reporting currency and exchange rates (admins) ----
+
+/// The reporting currency and the rates as the form shows them: rates in the reader's
+/// format (`1.050,5`), latest month first, and a blank row to add one.
+fn rates_shown(page: &super::render::Page, company: &cartera_app::settings::Settings) -> Value {
+    let mut rows: Vec<&cartera_core::exchange::ExchangeRate> =
+        company.exchange_rates.iter().collect();
+    rows.sort_by(|a, b| b.month.cmp(&a.month).then(a.currency.cmp(&b.currency)));
+    json!({
+        "reporting_currency": company.reporting_currency,
+        "rows": rows.iter().map(|r| json!({
+            "month": r.month,
+            "currency": r.currency,
+            "rate": super::figures::number(page.locale, r.rate),
+            "errors": {},
+        })).collect::<Vec<_>>(),
+        "errors": {},
+    })
+}
+
+/// The catalogue's name for a rate cell (`exchange_rates[2].rate` → `fx_rate`: the
+/// tax rate already owns `rate`).
+fn rate_field(leaf: &str) -> &'static str {
+    match leaf {
+        "month" => "fx_month",
+        "currency" => "fx_currency",
+        _ => "fx_rate",
+    }
+}
+
+/// Saves the reporting currency and the rates as the admin left them: blank rows are
+/// dropped, the row whose "Remove" was pressed too; a refused form comes back with a
+/// message on each wrong cell.
+pub async fn save_rates(State(s): State<AppState>, me: Me, body: Bytes) -> Response {
+    let page = &me.page;
+    if let Err(e) = me.actor().permit(Module::Settings, Action::Admin) {
+        return page.error(e);
+    }
+    let f = Fields::parse(&body);
+    let removed: Option<usize> = f.get("remove").parse().ok();
+    let (months, currencies, rates) = (f.all("month"), f.all("currency"), f.all("rate"));
+    let mut rows: Vec<Value> = Vec::new();
+    let mut sent: Vec<Value> = Vec::new();
+    let mut unreadable = false;
+    for (i, month) in months.iter().enumerate() {
+        let month = month.trim();
+        let currency = currencies.get(i).map_or("", |c| c.trim()).to_uppercase();
+        let rate = rates.get(i).map_or("", |r| r.trim());
+        if removed == Some(i) || (month.is_empty() && currency.is_empty() && rate.is_empty()) {
+            continue;
+        }
+        let mut errors = serde_json::Map::new();
+        let typed = typed_number(page, rate);
+        if typed.is_err() {
+            unreadable = true;
+            errors.insert(
+                "rate".into(),
+                explain(page, "fx_rate", Code::Invalid).into(),
+            );
+        }
+        rows.push(json!({"month": month, "currency": currency, "rate": rate, "errors": errors}));
+        sent.push(json!({
+            "month": month,
+            "currency": currency,
+            "rate": typed.map(|d| d.to_string()).unwrap_or_default(),
+        }));
+    }
+    let reporting = f.get("reporting_currency").to_uppercase();
+    let shown = |rows: Vec<Value>, errors: Value| json!({"rates": {"reporting_currency": reporting, "rows": rows, "errors": errors}});
+    if unreadable {
+        let extra = shown(rows, json!({}));
+        return render(&s, &me, StatusCode::UNPROCESSABLE_ENTITY, extra).await;
+    }
+    let patch = json!({"reporting_currency": reporting, "exchange_rates": sent});
+    match cartera_app::settings::update(&s.app, me.actor(), patch).await {
+        Ok(_) => Redirect::to("/settings?saved=rates#rates").into_response(),
+        Err(AppError::Invalid(v)) => {
+            let general = place_rates(page, v, &mut rows);
+            let extra = shown(rows, json!(general));
+            render(&s, &me, StatusCode::UNPROCESSABLE_ENTITY, extra).await
+        }
+        Err(e) => page.error(e),
+    }
+}
+
+/// Puts each violation on its row's cell (`exchange_rates[2].month`), or on the
+/// reporting currency; returns the messages that are not about a row.
+fn place_rates(
+    page: &super::render::Page,
+    v: Violations,
+    rows: &mut [Value],
+) -> serde_json::Map<String, Value> {
+    let mut general = serde_json::Map::new();
+    for x in v.0 {
+        let at_row = x
+            .field
+            .strip_prefix("exchange_rates[")
+            .and_then(|rest| rest.split_once("]."))
+            .and_then(|(i, leaf)| Some((i.parse::<usize>().ok()?, leaf)));
+        match at_row {
+            Some((i, leaf)) if i < rows.len() => {
+                let text = explain(page, rate_field(leaf), x.code);
+                if let Some(errors) = rows[i]["errors"].as_object_mut() {
+                    errors.entry(leaf.to_owned()).or_insert(text.into());
+                }
+            }
+            _ => {
+                let field = if x.field == "reporting_currency" {
+                    "reporting_currency"
+                } else {
+                    "rates"
+                };
+                general
+                    .entry(field.to_owned())
+                    .or_insert(explain(page, field, x.code).into());
+            }
+        }
+    }
+    general
+}
+
 /// dav: what a person types into a phone or a desktop client to sync with Cartera.
 fn sync_context(
     s: &AppState,
@@ -483,4 +616,5 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/settings/tokens", post(token_create))
         .route("/settings/tokens/{id}/revoke", post(token_revoke))
         .route("/settings/calendar-feed", post(calendar_feed))
+        .route("/settings/rates", post(save_rates))
 }

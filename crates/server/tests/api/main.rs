@@ -19,6 +19,7 @@ mod dav_series;
 mod deals;
 mod decomposed;
 mod export;
+mod forecast;
 mod hardening;
 mod hardening_edges;
 mod hardening_parsers;

@@ -84,3 +84,6 @@ targets-delete = Delete
 targets-add = Rep
 targets-choose-rep = Choose a rep
 targets-add-button = Add target
+targets-outside-team = You set targets only for the members of the teams you lead; this person is in none of them.
+targets-team-only = You set targets for the members of the teams you lead.
+targets-no-team = You lead no team: an administrator gives you one in Administration › Teams.

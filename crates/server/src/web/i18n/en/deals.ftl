@@ -104,3 +104,12 @@ deals-board-open = { $n ->
    *[other] { $n } open deals
 }
 deals-board-weighted = weighted:
+forecast-by-stage = By month and stage, in { $currency }
+forecast-range-total = Total of the period
+forecast-chart-explain = Each bar is a month: the weighted open deals plus the won ones, by stage, added up in { $currency } at the month's exchange rate (Settings).
+forecast-unconverted = No exchange rate for { $currencies }: those amounts are left out of the totals in { $currency }. An administrator adds one in Settings.
+forecast-unconverted-short = no exchange rate for { $currencies }
+forecast-legend = Stages
+forecast-chart-table = The chart's figures
+forecast-total = Total
+forecast-stage-gone = Deleted stage

@@ -84,3 +84,6 @@ targets-delete = Eliminar
 targets-add = Vendedor
 targets-choose-rep = Elige un vendedor
 targets-add-button = Agregar objetivo
+targets-outside-team = Solo fijas objetivos para los miembros de los equipos que lideras; esta persona no está en ninguno.
+targets-team-only = Fijas objetivos para los miembros de los equipos que lideras.
+targets-no-team = No lideras ningún equipo: un administrador te asigna uno en Administración › Equipos.

@@ -104,3 +104,12 @@ deals-board-open = { $n ->
    *[other] { $n } oportunidades abiertas
 }
 deals-board-weighted = ponderado:
+forecast-by-stage = Por mes y etapa, en { $currency }
+forecast-range-total = Total del periodo
+forecast-chart-explain = Cada barra es un mes: lo ponderado de las oportunidades abiertas más lo ganado, por etapa, sumado en { $currency } con la cotización del mes (Configuración).
+forecast-unconverted = Sin cotización para { $currencies }: esos importes quedan fuera de los totales en { $currency }. Un administrador la carga en Configuración.
+forecast-unconverted-short = sin cotización para { $currencies }
+forecast-legend = Etapas
+forecast-chart-table = Cifras del gráfico
+forecast-total = Total
+forecast-stage-gone = Etapa eliminada
