@@ -1,8 +1,8 @@
 // A demo that sells and a My day worth opening (issue 17, points 8 and 10), as a newcomer
 // meets them: `cartera demo` prints the logins; the manager signs in with hers and her
 // My day shows her team (its pipeline, who logged no activity this week, its overdue
-// tasks), the deals closing this week and her quota; a rep's day has visits planned for
-// today; the admin finds the company's name, tax id and logo ready for the quotes.
+// tasks), the deals closing this week and her quota, and her forecast adds every currency
+// in pesos; a rep's day has visits planned for today; the admin finds the company's name, tax id and logo ready for the quotes.
 "use strict";
 
 const { test } = require("node:test");
@@ -32,6 +32,12 @@ test("the demo's manager, rep and admin each find a day worth opening", async ()
   assert.match(await page.locator("#my-quota").innerText(), /Tu cuota/);
   assert.doesNotMatch(await page.locator("main").innerText(), /my-day-|\bundefined\b/);
   await shoot(page, "demo-my-day-manager");
+  // Her forecast adds the demo's pesos, dollars, euros and Mexican pesos in one currency.
+  await page.goto(env.base + "/forecast");
+  await page.locator("#forecast-chart").waitFor();
+  assert.equal(await page.locator("#fc-unconverted").count(), 0, "every currency has a rate");
+  assert.match(await page.locator("#fc-total").innerText(), /^[\d.]+,\d\d ARS$/);
+  await shoot(page, "demo-forecast");
   await logout(page);
 
   // A rep: visits planned for today, and an overdue task.

@@ -73,15 +73,26 @@ pub async fn seed(
 }
 
 /// The company's data and logo (quotes print them and their emails sign with the name, so
-/// they come before the demo sends any) and its mileage rate.
+/// they come before the demo sends any), its mileage rate and its exchange rates.
 pub async fn company(app: &App, admin: &Actor) -> Result<()> {
     let (name, tax_id, address, phone, email) = COMPANY;
+    // Rates from a quarter ago hold for every later month, so the forecast of the demo's
+    // dollar, euro and peso deals adds up in pesos.
+    let since = (app.now() - chrono::Duration::days(90))
+        .format("%Y-%m")
+        .to_string();
     crate::settings::update(
         app,
         admin,
         json!({
             "company": {"name": name, "tax_id": tax_id, "address": address, "phone": phone, "email": email},
             "mileage_rate": {"amount": "185.00", "currency": "ARS"},
+            "reporting_currency": "ARS",
+            "exchange_rates": [
+                {"month": since, "currency": "USD", "rate": "1050.00"},
+                {"month": since, "currency": "EUR", "rate": "1130.00"},
+                {"month": since, "currency": "MXN", "rate": "58.50"},
+            ],
         }),
     )
     .await?;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,6 +13,7 @@ use crate::exchange::Rates;
 use crate::fields::{LONG_TEXT, normalize_tags, validate_tags};
 use crate::ids::Id;
 use crate::money::{Currency, Money};
+pub use crate::month::Month;
 use crate::query::{FieldSpec, ValueKind};
 use crate::record::{CustomValues, DuplicateKey, RecordData, RecordKind, Reference};
 use crate::text::SearchDoc;
@@ -615,46 +616,6 @@ impl RecordData for DealData {
 
     fn fields() -> &'static [FieldSpec] {
         FIELDS
-    }
-}
-
-/// A calendar month, `2026-11`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Month {
-    pub year: i32,
-    pub month: u32,
-}
-
-impl Month {
-    pub fn parse(s: &str) -> Option<Month> {
-        let (y, m) = s.split_once('-')?;
-        if y.len() != 4 || m.len() != 2 {
-            return None;
-        }
-        let year: i32 = y.parse().ok()?;
-        let month: u32 = m.parse().ok()?;
-        NaiveDate::from_ymd_opt(year, month, 1)?;
-        Some(Month { year, month })
-    }
-
-    pub fn of(d: NaiveDate) -> Month {
-        Month {
-            year: d.year(),
-            month: d.month(),
-        }
-    }
-
-    /// How many months from `self` to `other`, both included (0 when `other` is before).
-    pub fn span(self, other: Month) -> i64 {
-        let a = i64::from(self.year) * 12 + i64::from(self.month);
-        let b = i64::from(other.year) * 12 + i64::from(other.month);
-        (b - a + 1).max(0)
-    }
-}
-
-impl std::fmt::Display for Month {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}", self.year, self.month)
     }
 }
 

@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::deals::Month;
 use crate::money::Currency;
+use crate::month::Month;
 use crate::validate::{Check, Code};
 
 /// Decimal places a rate may have: enough for `0.000952` (one peso in dollars).

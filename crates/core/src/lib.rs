@@ -23,6 +23,7 @@ pub mod kinds;
 pub mod leads;
 pub mod module;
 pub mod money;
+pub mod month;
 pub mod notes;
 pub mod numbers;
 pub mod orders;
