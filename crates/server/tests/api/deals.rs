@@ -18,12 +18,14 @@ both!(
     forecast_attainment_and_commissions_match_the_worked_example
 );
 
-async fn default_pipeline(s: &TestServer) -> Value {
+/// The company's first pipeline (a new company's *Ventas*).
+pub(crate) async fn default_pipeline(s: &TestServer) -> Value {
     let list = s.get("/api/v1/pipelines").await.expect(200).body;
     list["data"][0].clone()
 }
 
-fn stage(p: &Value, name: &str) -> String {
+/// The id of the stage of `p` named `name`.
+pub(crate) fn stage(p: &Value, name: &str) -> String {
     p["stages"]
         .as_array()
         .unwrap()

@@ -10,7 +10,7 @@ use cartera_core::users::Scope;
 
 use crate::both;
 use crate::support::TestServer;
-use crate::web::{PASSWORD, Page, get, page};
+use crate::web::{PASSWORD, get, post_signed as post};
 
 both!(
     exchange_rates_are_checked_row_by_row_and_kept,
@@ -20,17 +20,6 @@ both!(
 );
 
 const ADMIN: &str = "admin@test.example.com";
-
-async fn post(
-    s: &TestServer,
-    path: &str,
-    login: &(String, String),
-    fields: &[(&str, &str)],
-) -> Page {
-    let mut all = vec![("csrf_token", login.1.as_str())];
-    all.extend_from_slice(fields);
-    page(s, Method::POST, path, Some(&login.0), &[], Some(&all)).await
-}
 
 async fn exchange_rates_are_checked_row_by_row_and_kept(s: TestServer) {
     // The reporting currency starts as the company's, with no rates.

@@ -71,6 +71,28 @@ pub(crate) async fn get(s: &TestServer, path: &str, cookie: &str) -> Page {
     page(s, Method::GET, path, Some(cookie), &[], None).await
 }
 
+/// Posts a form as a browser with this session sends it (the fields carry the CSRF token).
+pub(crate) async fn post(
+    s: &TestServer,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> Page {
+    page(s, Method::POST, path, Some(cookie), &[], Some(fields)).await
+}
+
+/// Posts a form of a signed-in page: `login` is the session's cookie and CSRF token.
+pub(crate) async fn post_signed(
+    s: &TestServer,
+    path: &str,
+    login: &(String, String),
+    fields: &[(&str, &str)],
+) -> Page {
+    let mut all = vec![("csrf_token", login.1.as_str())];
+    all.extend_from_slice(fields);
+    post(s, path, &login.0, &all).await
+}
+
 async fn login_page_and_wrong_password(s: TestServer) {
     let p = page(
         &s,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::both;
 use crate::support::TestServer;
-use crate::web::{PASSWORD, Page, get, page};
+use crate::web::{PASSWORD, Page, get, page, post};
 
 both!(
     a_visit_is_logged_from_the_account_page_with_its_costs,
@@ -18,10 +18,6 @@ both!(
     the_deal_page_takes_notes_and_logs_activities,
     contact_and_lead_pages_log_activities_pre_linked
 );
-
-async fn post(s: &TestServer, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
-    page(s, Method::POST, path, Some(cookie), &[], Some(form)).await
-}
 
 /// A rep with an account of their own, the company's rate at 85.50 ARS per km, and
 /// the rep's browser session.

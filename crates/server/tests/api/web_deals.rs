@@ -6,25 +6,15 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::both;
+use crate::deals::{default_pipeline, stage};
 use crate::support::TestServer;
 use crate::web::{PASSWORD, get, page};
 
 both!(board_moves_deals_and_pages_show_them);
 
 async fn board_moves_deals_and_pages_show_them(s: TestServer) {
-    let pipelines = s.get("/api/v1/pipelines").await.expect(200).body;
-    let p = &pipelines["data"][0];
-    let stage = |name: &str| {
-        p["stages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let p = &default_pipeline(&s).await;
+    let stage = |name: &str| stage(p, name);
     let acme = s
         .create("accounts", json!({"name": "Tambo La Esperanza"}))
         .await["id"]

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::both;
 use crate::support::TestServer;
-use crate::web::PASSWORD;
+use crate::web::{PASSWORD, post};
 
 both!(
     contact_and_lead_pages_open_from_their_lists,
@@ -37,15 +37,6 @@ async fn page(
 
 async fn get(s: &TestServer, path: &str, cookie: &str) -> crate::web::Page {
     page(s, Method::GET, path, Some(cookie), &[], None).await
-}
-
-async fn post(
-    s: &TestServer,
-    path: &str,
-    cookie: &str,
-    fields: &[(&str, &str)],
-) -> crate::web::Page {
-    page(s, Method::POST, path, Some(cookie), &[], Some(fields)).await
 }
 
 async fn htmx_post(

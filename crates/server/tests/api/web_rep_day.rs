@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::both;
+use crate::deals::{default_pipeline, stage};
 use crate::support::TestServer;
 use crate::web::{PASSWORD, get, page};
 
@@ -495,18 +496,7 @@ both!(timeline_spells_out_states_and_stages);
 /// A deal's move and a lead's progress read as words on the timeline: "Etapa:
 /// Calificación → Propuesta", "Estado: Nuevo → Contactado", never ids or `contacted`.
 async fn timeline_spells_out_states_and_stages(s: TestServer) {
-    let pipelines = s.get("/api/v1/pipelines").await.expect(200).body;
-    let stage = |name: &str| {
-        pipelines["data"][0]["stages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|st| st["name"] == name)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let pipeline = default_pipeline(&s).await;
     let account = s
         .create("accounts", json!({"name": "Molinos del Sur"}))
         .await["id"]
@@ -525,7 +515,7 @@ async fn timeline_spells_out_states_and_stages(s: TestServer) {
         .to_owned();
     s.post(
         &format!("/api/v1/deals/{deal}/move"),
-        json!({"stage_id": stage("Propuesta")}),
+        json!({"stage_id": stage(&pipeline, "Propuesta")}),
     )
     .await
     .expect(200);

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::both;
 use crate::support::TestServer;
-use crate::web::{PASSWORD, get, page};
+use crate::web::{PASSWORD, get, post};
 
 both!(
     catalogue_pages_list_filter_create_and_edit,
@@ -17,10 +17,6 @@ both!(
     quotas_and_commissions_pages_explain_the_period,
     a_deal_page_shares_the_deal
 );
-
-async fn post(s: &TestServer, path: &str, cookie: &str, form: &[(&str, &str)]) -> crate::web::Page {
-    page(s, Method::POST, path, Some(cookie), &[], Some(form)).await
-}
 
 async fn catalogue_pages_list_filter_create_and_edit(s: TestServer) {
     let (cookie, csrf) = s.browser_login("admin@test.example.com", PASSWORD).await;

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::both;
 use crate::support::TestServer;
-use crate::web::{PASSWORD, Page, get, page};
+use crate::web::{PASSWORD, get, page, post_signed as post};
 
 both!(
     forgot_password_answers_the_same_for_every_email,
@@ -20,18 +20,6 @@ both!(
 );
 
 const ADMIN: &str = "admin@test.example.com";
-
-/// Posts a form of a signed-in page, with the session's CSRF token.
-async fn post(
-    s: &TestServer,
-    path: &str,
-    login: &(String, String),
-    fields: &[(&str, &str)],
-) -> Page {
-    let mut all = vec![("csrf_token", login.1.as_str())];
-    all.extend_from_slice(fields);
-    page(s, Method::POST, path, Some(&login.0), &[], Some(&all)).await
-}
 
 async fn forgot_password_answers_the_same_for_every_email(s: TestServer) {
     let login = page(
