@@ -72,6 +72,26 @@ test("a rep logs a visit from the account page, edits it, deletes and undoes, an
   await page.setViewportSize(PHONE);
   assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), "the list fits the phone");
   await page.setViewportSize(DESKTOP);
+
+  // Her tasks, saved as a view: reopened from the views menu, the period chosen on top.
+  await page.selectOption("#list-when", "");
+  await page.waitForURL((u) => !u.search.includes("when=overdue"));
+  await page.selectOption("#list-kind", "task");
+  await page.waitForURL(/kind=task/);
+  await page.check("form.toolbar input[name=mine]");
+  await page.waitForURL(/mine=1/);
+  await page.click(".view-save summary");
+  await page.fill("#new-view-name", "Mis tareas");
+  await Promise.all([page.waitForURL(/\/activities\?view=[0-9a-f-]{36}$/), page.locator(".view-save button[type=submit]").click()]);
+  assert.match(await page.textContent("h1"), /Mis tareas/);
+  assert.match(await page.textContent("#list"), /Reclamar el pago atrasado/);
+  assert.doesNotMatch(await page.textContent("#list"), /Visita y degustación/);
+  await page.goto(env.base + "/activities");
+  await page.click(".views-menu summary");
+  await Promise.all([page.waitForURL(/view=/), page.click(".views-list a:has-text('Mis tareas')")]);
+  assert.equal(await page.inputValue("#list-kind"), "task");
+  assert.ok(await page.isChecked("form.toolbar input[name=mine]"));
+  await shoot(page, "activities-view");
   const activityUrl = env.base + `/activities/${edited}`;
 
   // The built-in sales rep role may not delete activities: her page of it has no

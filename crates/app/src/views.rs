@@ -1,5 +1,5 @@
 //! Saved views: a user's named search, filters, sort and columns on the accounts,
-//! contacts and leads lists. A view belongs to its owner; one marked `shared` is open to
+//! contacts, leads and activities lists. A view belongs to its owner; one marked `shared` is open to
 //! everyone who may read the kind, and only its owner changes or deletes it.
 
 use serde::Deserialize;
@@ -18,7 +18,7 @@ use crate::{Actor, App, AppError, Result};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewView {
-    /// `accounts`, `contacts` or `leads`.
+    /// `accounts`, `contacts`, `leads` or `activities`.
     pub kind: String,
     /// Unique among the owner's views of the kind.
     pub name: String,
@@ -55,7 +55,7 @@ pub async fn list(app: &App, actor: &Actor, kind: Option<&str>) -> Result<Vec<Sa
         return Err(AppError::BadQuery(Violations::one(
             "kind",
             Code::Invalid,
-            "must be one of: accounts, contacts, leads",
+            format!("must be one of: {}", cartera_core::views::kind_names()),
         )));
     }
     let mut conn = app.db.reader().await?;

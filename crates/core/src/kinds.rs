@@ -163,6 +163,7 @@ pub const FACTS: [Facts; 19] = [
         searchable: true,
         open_trail: true,
         account_timeline: true,
+        views: true,
         ..plain(
             RecordKind::Activity,
             "activity",

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::AccountData;
+use crate::activities::ActivityData;
 use crate::contacts::ContactData;
 use crate::custom_fields::CustomField;
 use crate::ids::Id;
@@ -79,8 +80,17 @@ pub fn columns(kind: RecordKind) -> &'static [&'static str] {
         RecordKind::Lead => &[
             "name", "company", "status", "source", "email", "owner", "tags", "created", "updated",
         ],
+        // The parts of an activity's line besides its subject, which it always shows.
+        RecordKind::Activity => ACTIVITY_COLUMNS,
         _ => &[],
     }
+}
+
+const ACTIVITY_COLUMNS: &[&str] = &["kind", "when", "account", "owner", "status", "costs"];
+
+/// The plural names of the kinds with views, for messages: `accounts, contacts, ...`.
+pub fn kind_names() -> String {
+    kinds().map(|k| k.plural()).collect::<Vec<_>>().join(", ")
 }
 
 /// The columns a list shows when no view chose others.
@@ -89,6 +99,7 @@ pub fn default_columns(kind: RecordKind) -> &'static [&'static str] {
         RecordKind::Account => &["name", "kind", "city", "owner", "updated"],
         RecordKind::Contact => &["name", "job_title", "email", "phone", "updated"],
         RecordKind::Lead => &["name", "company", "status", "owner", "updated"],
+        RecordKind::Activity => ACTIVITY_COLUMNS,
         _ => &[],
     }
 }
@@ -98,6 +109,7 @@ fn fields(kind: RecordKind) -> &'static [FieldSpec] {
         RecordKind::Account => AccountData::fields(),
         RecordKind::Contact => ContactData::fields(),
         RecordKind::Lead => LeadData::fields(),
+        RecordKind::Activity => ActivityData::fields(),
         _ => &[],
     }
 }
@@ -128,7 +140,7 @@ impl SavedView {
             c.add(
                 "kind",
                 Code::Invalid,
-                "must be one of: accounts, contacts, leads",
+                format!("must be one of: {}", kind_names()),
             );
             return;
         };

@@ -27,10 +27,13 @@ use cartera_core::contacts::ContactData;
 use cartera_core::deals::DealData;
 use cartera_core::leads::LeadData;
 use cartera_core::money::{Currency, Money};
-use cartera_core::record::{Record, RecordData};
+use cartera_core::record::{Record, RecordData, RecordKind};
+use cartera_core::views::default_columns;
 
+use super::activity_query::ListQuery;
 use super::figures::{account_names, amount, day as show_day, money, number};
 use super::forms::{Fields, FormErrors, explain, typed_number};
+use super::lists::{SaveForm, views_context_of};
 use super::panels::{Panel, PanelFuture};
 use super::records::{Editable, Field};
 use super::render::{Me, Page, PageId, same_site_path, when};
@@ -102,86 +105,6 @@ fn cost_name(k: CostType) -> &'static str {
 }
 
 // ---------- The list ----------
-
-#[derive(Deserialize, Serialize, Default, Clone)]
-pub struct ListQuery {
-    #[serde(default)]
-    q: String,
-    /// `overdue`, `today`, `week` or empty.
-    #[serde(default)]
-    when: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    status: String,
-    /// `1`: only the reader's own.
-    #[serde(default)]
-    mine: String,
-    #[serde(default)]
-    account: String,
-    #[serde(default)]
-    contact: String,
-    #[serde(default)]
-    lead: String,
-    #[serde(default)]
-    deal: String,
-    #[serde(default)]
-    sort: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    cursor: Option<String>,
-}
-
-impl ListQuery {
-    fn url(&self, cursor: Option<&str>) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
-            ("q", self.q.trim()),
-            ("when", &self.when),
-            ("kind", &self.kind),
-            ("status", &self.status),
-            ("mine", &self.mine),
-            ("account", &self.account),
-            ("contact", &self.contact),
-            ("lead", &self.lead),
-            ("deal", &self.deal),
-            ("sort", &self.sort),
-        ] {
-            if !v.is_empty() {
-                s.append_pair(k, v);
-            }
-        }
-        if let Some(c) = cursor {
-            s.append_pair("cursor", c);
-        }
-        let qs = s.finish();
-        if qs.is_empty() {
-            "/activities".into()
-        } else {
-            format!("/activities?{qs}")
-        }
-    }
-
-    fn filtered(&self) -> bool {
-        !self.q.trim().is_empty()
-            || !self.when.is_empty()
-            || !self.kind.is_empty()
-            || !self.status.is_empty()
-            || !self.mine.is_empty()
-            || self.record().is_some()
-    }
-
-    /// The record the list is narrowed to: `(field, id)`.
-    fn record(&self) -> Option<(&'static str, Id)> {
-        [
-            ("account_id", &self.account),
-            ("contact_id", &self.contact),
-            ("lead_id", &self.lead),
-            ("deal_id", &self.deal),
-        ]
-        .into_iter()
-        .find_map(|(f, v)| v.parse::<Id>().ok().map(|id| (f, id)))
-    }
-}
 
 fn link_of(d: &ActivityData, field: &str) -> Option<Id> {
     match field {
@@ -267,8 +190,40 @@ async fn row_names(
 /// are the reader's agenda (their own and those they attend, each occurrence of a
 /// series on its day); the other choices page through every activity they may see.
 pub async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>) -> Response {
+    render_list(&s, &me, q, None).await
+}
+
+/// The activities page; `save` is a refused "save view" form to show again.
+pub(crate) async fn render_list(
+    s: &AppState,
+    me: &Me,
+    q: ListQuery,
+    save: Option<SaveForm>,
+) -> Response {
     let page = &me.page;
-    let today = today(&s, page);
+    let view = if q.view.is_empty() {
+        None
+    } else {
+        let Ok(id) = q.view.parse::<Id>() else {
+            return page.error_page(StatusCode::NOT_FOUND, "not-found");
+        };
+        match cartera_app::views::get(&s.app, me.actor(), id).await {
+            Ok(v) if v.kind == "activities" => Some(v),
+            Ok(_) => return page.error_page(StatusCode::NOT_FOUND, "not-found"),
+            Err(e) => return page.error(e),
+        }
+    };
+    // A view opened as saved shows its own choices; once the reader changes one, theirs.
+    let q = match &view {
+        Some(v) if !q.chosen() => ListQuery {
+            cursor: q.cursor.clone(),
+            ..ListQuery::from_saved(&v.query, me.viewer.user.id, &q.view, &q.when)
+        },
+        _ => q,
+    };
+    let me_id = me.viewer.user.id;
+    let owner = q.owner_id(me_id);
+    let today = today(s, page);
     let (rows, next) = if q.when == "today" || q.when == "week" {
         let first = if q.when == "today" {
             today
@@ -297,6 +252,7 @@ pub async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>)
                 (q.kind.is_empty() || d.kind.as_str() == q.kind)
                     && (q.status.is_empty() || d.status.as_str() == q.status)
                     && (q.mine.is_empty() || !o.attending)
+                    && (!q.mine.is_empty() || owner.is_none_or(|w| d.owner_id == Some(w)))
                     && record.is_none_or(|(f, id)| link_of(d, f) == Some(id))
                     && (needle.is_empty() || d.subject.to_lowercase().contains(&needle))
             })
@@ -323,8 +279,8 @@ pub async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>)
         } else if ActivityStatus::parse(&q.status).is_some() {
             params.push(("filter[status]".into(), q.status.clone()));
         }
-        if !q.mine.is_empty() {
-            params.push(("filter[owner_id]".into(), me.viewer.user.id.to_string()));
+        if let Some(o) = owner {
+            params.push(("filter[owner_id]".into(), o.to_string()));
         }
         if let Some((f, id)) = q.record() {
             params.push((format!("filter[{f}]"), id.to_string()));
@@ -380,8 +336,43 @@ pub async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>)
         .iter()
         .map(|k| option("activities-sort-", k, sort))
         .collect();
+    let shown: Vec<String> = match &view {
+        Some(v) => v.columns.clone(),
+        None => default_columns(RecordKind::Activity)
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect(),
+    };
+    let mine_flag = if q.mine.is_empty() { "" } else { "1" };
+    let hidden = [
+        ("q", q.q.trim()),
+        ("kind", q.kind.as_str()),
+        ("status", q.status.as_str()),
+        ("mine", mine_flag),
+        ("owner", q.owner.as_str()),
+        ("account", q.account.as_str()),
+        ("contact", q.contact.as_str()),
+        ("lead", q.lead.as_str()),
+        ("deal", q.deal.as_str()),
+        ("sort", q.sort.as_str()),
+    ];
+    let (mut views, refused) = views_context_of(
+        s,
+        me,
+        RecordKind::Activity,
+        &hidden,
+        view.as_ref(),
+        &shown,
+        save,
+    )
+    .await;
+    views["help"] = json!("view-save-help-activities");
     let ctx = json!({
         "nav": "activities",
+        "base": "/activities",
+        "views": views,
+        "columns": shown,
+        "oob_views": page.htmx && page.hx_target.as_deref() == Some("list"),
         "query": q,
         "rows": rows,
         "filtered": q.filtered(),
@@ -398,7 +389,12 @@ pub async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>)
     } else {
         "agenda/activities.html"
     };
-    page.render(StatusCode::OK, template, ctx)
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page.render(status, template, ctx)
 }
 
 // ---------- A record's card ----------

@@ -14,7 +14,7 @@ use cartera_app::records::{self, Kind};
 use cartera_app::views;
 use cartera_core::Id;
 use cartera_core::accounts::AccountData;
-use cartera_core::record::Record;
+use cartera_core::record::{Record, RecordKind};
 use cartera_core::views::{SavedView, columns as kind_columns};
 
 use super::render::{Me, Page};
@@ -385,30 +385,7 @@ pub async fn views_context<D: Listing>(
     shown: &[String],
     save: Option<SaveForm>,
 ) -> (Value, bool) {
-    let page = &me.page;
-    let plural = D::KIND.plural();
-    let mine = me.viewer.user.id;
-    let list = views::list(&s.app, me.actor(), Some(plural))
-        .await
-        .unwrap_or_default();
-    let refused = save.is_some();
-    let save = save.unwrap_or_default();
-    let chosen: Vec<String> = if refused {
-        save.columns.clone()
-    } else {
-        shown.to_vec()
-    };
-    let columns: Vec<Value> = kind_columns(D::KIND)
-        .iter()
-        .map(|c| {
-            json!({
-                "key": c,
-                "label": page.t(&column_label(c)),
-                "checked": chosen.iter().any(|x| x == c),
-            })
-        })
-        .collect();
-    let hidden: Vec<Value> = [
+    let hidden = [
         ("q", q.q.as_str()),
         ("filter", q.filter.as_str()),
         ("tag", q.tag.as_str()),
@@ -420,10 +397,48 @@ pub async fn views_context<D: Listing>(
                 q.sort.as_str()
             },
         ),
-    ]
-    .iter()
-    .map(|(k, v)| json!({"name": k, "value": v}))
-    .collect();
+    ];
+    views_context_of(s, me, D::KIND, &hidden, current, shown, save).await
+}
+
+/// [`views_context`] of any kind with views: `hidden` are the toolbar's choices the
+/// save and edit forms carry.
+pub async fn views_context_of(
+    s: &AppState,
+    me: &Me,
+    kind: RecordKind,
+    hidden: &[(&str, &str)],
+    current: Option<&SavedView>,
+    shown: &[String],
+    save: Option<SaveForm>,
+) -> (Value, bool) {
+    let page = &me.page;
+    let plural = kind.plural();
+    let mine = me.viewer.user.id;
+    let list = views::list(&s.app, me.actor(), Some(plural))
+        .await
+        .unwrap_or_default();
+    let refused = save.is_some();
+    let save = save.unwrap_or_default();
+    let chosen: Vec<String> = if refused {
+        save.columns.clone()
+    } else {
+        shown.to_vec()
+    };
+    let columns: Vec<Value> = kind_columns(kind)
+        .iter()
+        .map(|c| {
+            json!({
+                "key": c,
+                "label": page.t(&column_label(c)),
+                "checked": chosen.iter().any(|x| x == c),
+            })
+        })
+        .collect();
+    let hidden: Vec<Value> = hidden
+        .iter()
+        .map(|(k, v)| json!({"name": k, "value": v}))
+        .collect();
     let ctx = json!({
         "list": list.iter().map(|v| json!({
             "id": v.id,

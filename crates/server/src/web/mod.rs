@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod activity_query;
+pub mod activity_views;
 pub mod admin;
 pub mod agenda;
 pub mod assets;
@@ -66,6 +68,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(admin::routes())
         .merge(agenda::routes())
         .merge(activities::routes())
+        .merge(activity_views::routes())
         .merge(imports::routes())
         .merge(quotes::routes())
         .merge(orders::routes())

@@ -86,7 +86,7 @@ fn query_of<D: Listing>(q: &ListQuery) -> String {
 }
 
 /// The refused fields of a view, in plain words; `None` for other failures.
-fn refusal(me: &Me, e: &AppError) -> Option<HashMap<&'static str, String>> {
+pub(crate) fn refusal(me: &Me, e: &AppError) -> Option<HashMap<&'static str, String>> {
     let AppError::Invalid(v) = e else {
         return None;
     };

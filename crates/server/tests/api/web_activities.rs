@@ -16,7 +16,8 @@ both!(
     an_activity_is_edited_deleted_and_brought_back,
     the_activities_list_filters,
     the_deal_page_takes_notes_and_logs_activities,
-    contact_and_lead_pages_log_activities_pre_linked
+    contact_and_lead_pages_log_activities_pre_linked,
+    the_activities_list_is_saved_as_a_view
 );
 
 /// A rep with an account of their own, the company's rate at 85.50 ARS per km, and
@@ -532,4 +533,156 @@ async fn contact_and_lead_pages_log_activities_pre_linked(s: TestServer) {
     assert_eq!(made.status, 303, "{}", made.text);
     let l = get(&s, &format!("/leads/{lead}"), &cookie).await;
     assert!(l.text.contains("Primer llamado"));
+}
+
+/// A rep saves "my visits" as a view with the parts of a line she wants, opens it (her
+/// visits only, the period chosen on top), renames it and deletes it; a shared one shows
+/// its owner's activities to a colleague; the API checks a view's query like a list's.
+async fn the_activities_list_is_saved_as_a_view(s: TestServer) {
+    let (rep, token) = s.member("rita@test.example.com", "sales_rep").await;
+    let (other, _) = s.member("rosa@test.example.com", "sales_rep").await;
+    let today = s.app.now().date_naive().to_string();
+    for (kind, subject, owner) in [
+        ("visit", "Visita al molino", &rep),
+        ("call", "Llamar a compras", &rep),
+        ("visit", "Visita de Rosa", &other),
+    ] {
+        s.create(
+            "activities",
+            json!({"kind": kind, "subject": subject, "due_date": today, "owner_id": owner}),
+        )
+        .await;
+    }
+    let (cookie, csrf) = s.browser_login("rita@test.example.com", PASSWORD).await;
+    let saved = post(
+        &s,
+        "/activities/views",
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("name", "Mis visitas"),
+            ("kind", "visit"),
+            ("mine", "1"),
+            ("sort", "due"),
+            ("columns", "kind"),
+            ("columns", "when"),
+            ("shared", "on"),
+        ],
+    )
+    .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let at = saved.location.unwrap();
+    let id = at.trim_start_matches("/activities?view=").to_owned();
+    let view = s
+        .call(
+            &token,
+            Method::GET,
+            &format!("/api/v1/saved_views/{id}"),
+            None,
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(view["kind"], "activities");
+    assert_eq!(
+        view["query"],
+        format!("filter[kind]=visit&filter[owner_id]={rep}&sort=due_date%2Cstarts_at")
+            .replace("[", "%5B")
+            .replace("]", "%5D")
+    );
+
+    let open = get(&s, &at, &cookie).await;
+    assert_eq!(open.status, 200);
+    let t = &open.text;
+    assert!(
+        t.contains("Mis visitas") && t.contains("Visita al molino"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("Llamar a compras") && !t.contains("Visita de Rosa"),
+        "{t}"
+    );
+    // The view's toolbar: its type, "only mine" and sort are chosen.
+    assert!(t.contains(r#"<option value="visit" selected>"#), "{t}");
+    // Only the chosen parts of a line: the kind and the day, not the state.
+    assert!(!t.contains("status-planned"), "{t}");
+    // The period is chosen on top of the view.
+    let week = get(&s, &format!("{at}&when=overdue"), &cookie).await;
+    assert!(
+        !week.text.contains("Visita al molino"),
+        "not overdue: {}",
+        week.text
+    );
+
+    // Shared, it shows Rita's visits to Rosa as well.
+    let (rosa, _) = s.browser_login("rosa@test.example.com", PASSWORD).await;
+    let theirs = get(&s, &at, &rosa).await;
+    assert_eq!(theirs.status, 200);
+    assert!(!theirs.text.contains("Visita de Rosa"), "{}", theirs.text);
+
+    // A refused save keeps the form open with the reason in Spanish.
+    let refused = post(
+        &s,
+        "/activities/views",
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("name", ""),
+            ("kind", "call"),
+            ("columns", "kind"),
+        ],
+    )
+    .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.text.contains("Escribe un nombre para la vista."));
+
+    // Renamed, then deleted.
+    let renamed = post(
+        &s,
+        &format!("/activities/views/{id}"),
+        &cookie,
+        &[
+            ("csrf_token", &csrf),
+            ("name", "Visitas"),
+            ("kind", "visit"),
+            ("mine", "1"),
+            ("columns", "kind"),
+        ],
+    )
+    .await;
+    assert_eq!(renamed.status, 303, "{}", renamed.text);
+    assert!(get(&s, &at, &cookie).await.text.contains("Visitas"));
+    let gone = post(
+        &s,
+        &format!("/activities/views/{id}/delete"),
+        &cookie,
+        &[("csrf_token", &csrf)],
+    )
+    .await;
+    assert_eq!(gone.status, 303);
+    assert_eq!(get(&s, &at, &cookie).await.status, 404);
+
+    // Through the API, an activities view's query is checked as the list's.
+    let bad = s
+        .call(
+            &token,
+            Method::POST,
+            "/api/v1/saved_views",
+            Some(json!({"kind": "activities", "name": "Mal", "query": "filter[nope]=1"})),
+        )
+        .await;
+    assert_eq!(bad.status.as_u16(), 422, "{:?}", bad.body);
+    let good = s
+        .call(
+            &token,
+            Method::POST,
+            "/api/v1/saved_views",
+            Some(json!({"kind": "activities", "name": "Llamadas", "query": "filter[kind]=call"})),
+        )
+        .await
+        .expect(201);
+    assert_eq!(
+        good.body["columns"],
+        json!(["kind", "when", "account", "owner", "status", "costs"])
+    );
 }
