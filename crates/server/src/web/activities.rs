@@ -258,10 +258,10 @@ pub(crate) async fn render_list(
             })
             .collect();
         let recs: Vec<&Record<ActivityData>> = kept.iter().map(|o| &o.activity).collect();
-        let (accounts, people) = row_names(&s, &me, &recs).await;
+        let (accounts, people) = row_names(s, me, &recs).await;
         let rows: Vec<Value> = kept
             .iter()
-            .map(|o| row(&s, page, &o.activity, o.starts_at, &accounts, &people))
+            .map(|o| row(s, page, &o.activity, o.starts_at, &accounts, &people))
             .collect();
         (rows, None)
     } else {
@@ -304,18 +304,18 @@ pub(crate) async fn render_list(
             Err(e) => return page.error(e),
         };
         let recs: Vec<&Record<ActivityData>> = listed.rows.iter().collect();
-        let (accounts, people) = row_names(&s, &me, &recs).await;
+        let (accounts, people) = row_names(s, me, &recs).await;
         let rows: Vec<Value> = listed
             .rows
             .iter()
-            .map(|r| row(&s, page, r, None, &accounts, &people))
+            .map(|r| row(s, page, r, None, &accounts, &people))
             .collect();
         (rows, listed.next_cursor)
     };
     // The record the list is narrowed to, by name, so that the filter can be undone.
     let narrowed = match q.record() {
         Some((f, id)) => Some(json!({
-            "name": link_name(&s, &me, f.trim_end_matches("_id"), id).await,
+            "name": link_name(s, me, f.trim_end_matches("_id"), id).await,
             "clear": ListQuery { account: String::new(), contact: String::new(), lead: String::new(), deal: String::new(), cursor: None, ..q.clone() }.url(None),
         })),
         None => None,
