@@ -33,7 +33,7 @@ use cartera_core::views::default_columns;
 use super::activity_query::ListQuery;
 use super::figures::{account_names, amount, day as show_day, money, number};
 use super::forms::{Fields, FormErrors, explain, typed_number};
-use super::lists::{SaveForm, views_context_of};
+use super::lists::{SaveForm, open_view, views_context_of};
 use super::panels::{Panel, PanelFuture};
 use super::records::{Editable, Field};
 use super::render::{Me, Page, PageId, same_site_path, when};
@@ -201,17 +201,9 @@ pub(crate) async fn render_list(
     save: Option<SaveForm>,
 ) -> Response {
     let page = &me.page;
-    let view = if q.view.is_empty() {
-        None
-    } else {
-        let Ok(id) = q.view.parse::<Id>() else {
-            return page.error_page(StatusCode::NOT_FOUND, "not-found");
-        };
-        match cartera_app::views::get(&s.app, me.actor(), id).await {
-            Ok(v) if v.kind == "activities" => Some(v),
-            Ok(_) => return page.error_page(StatusCode::NOT_FOUND, "not-found"),
-            Err(e) => return page.error(e),
-        }
+    let view = match open_view(s, me, &q.view, "activities").await {
+        Ok(v) => v,
+        Err(answer) => return answer,
     };
     // A view opened as saved shows its own choices; once the reader changes one, theirs.
     let q = match &view {

@@ -219,6 +219,27 @@ pub async fn list_page<D: Listing>(
     render_list::<D>(&s, &me, q, None).await
 }
 
+/// The saved view of `plural` a list's `view` parameter names (none when it is empty),
+/// or the page that says it is not there.
+pub async fn open_view(
+    s: &AppState,
+    me: &Me,
+    view: &str,
+    plural: &str,
+) -> Result<Option<SavedView>, Response> {
+    if view.is_empty() {
+        return Ok(None);
+    }
+    let Ok(id) = view.parse::<Id>() else {
+        return Err(me.page.error_page(StatusCode::NOT_FOUND, "not-found"));
+    };
+    match cartera_app::views::get(&s.app, me.actor(), id).await {
+        Ok(v) if v.kind == plural => Ok(Some(v)),
+        Ok(_) => Err(me.page.error_page(StatusCode::NOT_FOUND, "not-found")),
+        Err(e) => Err(me.page.error(e)),
+    }
+}
+
 /// The list page; `save` holds a refused "save view" form.
 pub async fn render_list<D: Listing>(
     s: &AppState,
@@ -229,17 +250,9 @@ pub async fn render_list<D: Listing>(
     let page = &me.page;
     let base = format!("/{}", D::KIND.plural());
     let filter = D::filter();
-    let view = if q.view.is_empty() {
-        None
-    } else {
-        let Ok(id) = q.view.parse::<Id>() else {
-            return page.error_page(StatusCode::NOT_FOUND, "not-found");
-        };
-        match cartera_app::views::get(&s.app, me.actor(), id).await {
-            Ok(v) if v.kind == D::KIND.plural() => Some(v),
-            Ok(_) => return page.error_page(StatusCode::NOT_FOUND, "not-found"),
-            Err(e) => return page.error(e),
-        }
+    let view = match open_view(s, me, &q.view, D::KIND.plural()).await {
+        Ok(v) => v,
+        Err(answer) => return answer,
     };
     let mut params: Vec<(String, String)> = vec![("limit".into(), PAGE_SIZE.to_string())];
     match &view {
