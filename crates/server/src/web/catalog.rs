@@ -19,7 +19,6 @@ use cartera_app::{AppError, records};
 use cartera_core::accounts::AccountData;
 use cartera_core::catalog::{PriceItem, PriceList, Product, ProductKind};
 use cartera_core::money::{Currency, Money};
-use cartera_core::numbers::{Hint, parse_decimal};
 use cartera_core::roles::{Action, Module};
 use cartera_core::text::fold;
 use cartera_core::totals::TaxRate;
@@ -851,32 +850,5 @@ pub async fn update_price_list(
             .await
         }
         Err(e) => me.page.error(e),
-    }
-}
-
-/// A decimal amount as a person types it: `1234.5`, `1234,50`, `1.234,50` or
-/// `1,234.50`, read by the grammar every form and import shares
-/// ([`cartera_core::numbers`]). `None` unless a non-negative number.
-pub fn read_amount(text: &str) -> Option<Decimal> {
-    parse_decimal(text, Hint::Typed)
-        .ok()
-        .filter(|d| !d.is_sign_negative() && !text.trim_start().starts_with('-'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_read_as_people_type_them() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(read_amount("1234.5"), Some(d("1234.5")));
-        assert_eq!(read_amount("1234,50"), Some(d("1234.50")));
-        assert_eq!(read_amount("1.234,50"), Some(d("1234.50")));
-        assert_eq!(read_amount("1,234.50"), Some(d("1234.50")));
-        assert_eq!(read_amount(" 899.99 "), Some(d("899.99")));
-        assert_eq!(read_amount("-5"), None);
-        assert_eq!(read_amount("abc"), None);
-        assert_eq!(read_amount("1.234.567"), Some(d("1234567")));
     }
 }

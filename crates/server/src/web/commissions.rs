@@ -22,10 +22,9 @@ use cartera_core::money::{Currency, Money};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Id, Violations};
 
-use super::catalog::read_amount;
-use super::figures::{money_or_dash, number};
-use super::forms::{Fields, FormErrors, explain};
-use super::render::{Me, PageId};
+use super::figures::{amount, money_or_dash, number};
+use super::forms::{Fields, FormErrors, explain, typed_amount};
+use super::render::{Me, Page, PageId};
 use crate::state::AppState;
 
 pub fn routes() -> axum::Router<AppState> {
@@ -40,9 +39,9 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/commissions/plans/{id}/delete", post(delete_plan))
 }
 
-/// A percentage or multiplier as people read it: `5`, `2.5`, `1.5`.
-fn num(d: Decimal) -> String {
-    d.normalize().to_string()
+/// A percentage or multiplier as the reader writes it: `5`, `2,5` in Spanish.
+fn num(page: &Page, d: Decimal) -> String {
+    number(page.locale, d.normalize())
 }
 
 fn current_quarter(s: &AppState, me: &Me) -> String {
@@ -166,7 +165,7 @@ async fn quotas_render(
                 "won_deals": a.won_deals,
                 "percent": number(me.page.locale, a.percent),
                 "bar": a.percent.round().to_string(),
-                "amount": q.amount.map(|m| m.amount.normalize().to_string()),
+                "amount": q.amount.map(|m| amount(me.page.locale, m.amount)),
                 "currency": q.amount.map(|m| m.currency.as_str().to_owned()),
                 "count": q.count,
             })
@@ -207,7 +206,7 @@ fn read_target(
                 errs.fields
                     .insert("currency".into(), me.page.t("violation-invalid-currency"));
             }
-            let amount = read_amount(&f.get("amount"));
+            let amount = typed_amount(&me.page, &f.get("amount"));
             if amount.is_none() {
                 errs.fields
                     .insert("amount".into(), me.page.t("violation-invalid-quota-amount"));
@@ -463,12 +462,12 @@ pub async fn commissions_page(
 /// Blank rows offered under a plan's category rates and tiers for new ones.
 const SPARE_ROWS: usize = 2;
 
-fn plan_ctx(p: &CommissionPlan) -> Value {
+fn plan_ctx(page: &Page, p: &CommissionPlan) -> Value {
     json!({
         "id": p.id, "version": p.version, "name": p.name,
-        "default_rate": num(p.default_rate),
-        "cats": p.category_rates.iter().map(|r| json!({"category": r.category, "rate": num(r.rate)})).collect::<Vec<_>>(),
-        "tiers": p.tiers.iter().map(|t| json!({"from": num(t.from_percent), "multiplier": num(t.multiplier)})).collect::<Vec<_>>(),
+        "default_rate": num(page, p.default_rate),
+        "cats": p.category_rates.iter().map(|r| json!({"category": r.category, "rate": num(page, r.rate)})).collect::<Vec<_>>(),
+        "tiers": p.tiers.iter().map(|t| json!({"from": num(page, t.from_percent), "multiplier": num(page, t.multiplier)})).collect::<Vec<_>>(),
         "user_ids": p.user_ids,
     })
 }
@@ -506,7 +505,7 @@ async fn plans_render(
             let mut v = if Some(p.id) == editing {
                 form.clone()
             } else {
-                plan_ctx(p)
+                plan_ctx(&me.page, p)
             };
             v["id"] = json!(p.id);
             v["reps"] = json!(
@@ -555,7 +554,7 @@ fn read_plan(me: &Me, f: &Fields, errs: &mut FormErrors) -> PlanForm {
             continue;
         }
         cats_echo.push(json!({"category": c, "rate": r}));
-        match read_amount(&r) {
+        match typed_amount(&me.page, &r) {
             Some(rate) => cats.push(CategoryRate { category: c, rate }),
             None => {
                 errs.fields
@@ -573,7 +572,7 @@ fn read_plan(me: &Me, f: &Fields, errs: &mut FormErrors) -> PlanForm {
             continue;
         }
         tiers_echo.push(json!({"from": from, "multiplier": m}));
-        match (read_amount(&from), read_amount(&m)) {
+        match (typed_amount(&me.page, &from), typed_amount(&me.page, &m)) {
             (Some(from_percent), Some(multiplier)) => tiers.push(Tier {
                 from_percent,
                 multiplier,
@@ -585,7 +584,7 @@ fn read_plan(me: &Me, f: &Fields, errs: &mut FormErrors) -> PlanForm {
             }
         }
     }
-    let default_rate = read_amount(&f.get("default_rate"));
+    let default_rate = typed_amount(&me.page, &f.get("default_rate"));
     if default_rate.is_none() {
         errs.fields
             .insert("default_rate".into(), me.page.t("violation-invalid-rate"));

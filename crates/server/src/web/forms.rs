@@ -220,6 +220,14 @@ pub fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// An amount, rate or multiplier typed on a page ([`typed_number`]) that may not be
+/// negative: `None` for anything else.
+pub fn typed_amount(page: &Page, raw: &str) -> Option<rust_decimal::Decimal> {
+    typed_number(page, raw)
+        .ok()
+        .filter(|d| !d.is_sign_negative() && !raw.trim_start().starts_with('-'))
+}
+
 /// A number a person typed on a page that shows numbers in their language: `48.500`
 /// is forty-eight thousand five hundred on a Spanish page (which writes `1.234,5`), one
 /// point five on an English one is `1.5`. One parser for every form that shows figures

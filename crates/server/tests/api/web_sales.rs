@@ -460,7 +460,7 @@ async fn quotas_and_commissions_pages_explain_the_period(s: TestServer) {
             ("user_id", &ana_s),
             ("period", &quarter),
             ("kind", "amount"),
-            ("amount", "7000"),
+            ("amount", "7.000"),
             ("currency", "EUR"),
         ],
     )
@@ -470,6 +470,12 @@ async fn quotas_and_commissions_pages_explain_the_period(s: TestServer) {
     let quotas = get(&s, &format!("/quotas?period={quarter}"), &cookie).await;
     assert!(quotas.text.contains("110,72 %"), "{}", quotas.text);
     assert!(quotas.text.contains("7.750,10 EUR / 7.000,00 EUR"));
+    // `7.000` on a Spanish page is seven thousand, and its edit field says so.
+    assert!(
+        quotas.text.contains(r#"value="7.000,00""#),
+        "{}",
+        quotas.text
+    );
     let q: Value = s
         .get(&format!("/api/v1/quotas?period={quarter}"))
         .await
@@ -509,7 +515,7 @@ async fn quotas_and_commissions_pages_explain_the_period(s: TestServer) {
             ("tier_0", "100"),
             ("tier_mult_0", "1,5"),
             ("tier_1", "0"),
-            ("tier_mult_1", "0.5"),
+            ("tier_mult_1", "0,5"),
             ("user_ids", &ana_s),
         ],
     )
@@ -519,9 +525,27 @@ async fn quotas_and_commissions_pages_explain_the_period(s: TestServer) {
     let plan = &plans["data"][0];
     assert_eq!(plan["tiers"].as_array().unwrap().len(), 2);
     assert_eq!(plan["user_ids"], json!([ana_s]));
+    let multipliers: Vec<&Value> = plan["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["multiplier"])
+        .collect();
+    assert_eq!(multipliers, [&json!("0.5"), &json!("1.5")]);
     let plans_page = get(&s, "/commissions/plans", &cookie).await;
     assert!(
         plans_page.text.contains("Software: 5 %"),
+        "{}",
+        plans_page.text
+    );
+    // The plan's form shows its numbers as the reader writes them.
+    assert!(
+        plans_page.text.contains(r#"value="1,5""#),
+        "{}",
+        plans_page.text
+    );
+    assert!(
+        !plans_page.text.contains(r#"value="1.5""#),
         "{}",
         plans_page.text
     );
