@@ -590,21 +590,6 @@ fn month_label(page: &Page, m: Month) -> String {
     format!("{} {}", page.t(&format!("month-{}", m.month)), m.year)
 }
 
-/// The months from `from` to `to`, both included (the range is at most 60 months).
-fn months_between(from: Month, to: Month) -> Vec<Month> {
-    let mut out = Vec::new();
-    let mut day = chrono::NaiveDate::from_ymd_opt(from.year, from.month, 1);
-    while let Some(d) = day {
-        let m = Month::of(d);
-        if m > to {
-            break;
-        }
-        out.push(m);
-        day = d.checked_add_months(Months::new(1));
-    }
-    out
-}
-
 /// How many colours the chart's stages take before they repeat (`fc-c0`..`fc-c7`).
 const STAGE_COLOURS: usize = 8;
 
@@ -638,15 +623,20 @@ fn stage_chart(page: &Page, report: &deals::ForecastReport, from: Month, to: Mon
             name
         }
     };
-    let value = |month: &str, stage: Option<Id>| {
-        report
-            .stage_totals
-            .iter()
-            .find(|t| t.total.cell.month == month && t.stage.stage_id == stage)
-            .map(|t| t.total.cell.weighted + t.total.cell.won)
-            .unwrap_or_default()
-    };
-    let months = months_between(from, to);
+    // Each month and stage's figure, looked up once per bar part.
+    let by_cell: std::collections::HashMap<(&str, Option<Id>), Decimal> = report
+        .stage_totals
+        .iter()
+        .map(|t| {
+            (
+                (t.total.cell.month.as_str(), t.stage.stage_id),
+                t.total.cell.weighted + t.total.cell.won,
+            )
+        })
+        .collect();
+    let value =
+        |month: &str, stage: Option<Id>| by_cell.get(&(month, stage)).copied().unwrap_or_default();
+    let months: Vec<Month> = from.through(to).collect();
     let totals: Vec<Decimal> = months
         .iter()
         .map(|m| {
