@@ -177,6 +177,7 @@ const ACCOUNT_TIMELINE: &[Contribution] = &[
     contacts::account_timeline,
     deals::account_timeline,
     orders::account_timeline,
+    crate::billing::invoices::account_timeline,
 ];
 
 /// What every module adds to account `id`'s timeline.

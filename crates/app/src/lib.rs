@@ -8,6 +8,7 @@ pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod billing;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;

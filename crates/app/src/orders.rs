@@ -214,6 +214,21 @@ pub async fn set_status(app: &App, actor: &Actor, id: Id, to: OrderStatus) -> Re
     Ok(o)
 }
 
+/// Marks an order invoiced, in the invoicing transaction (billing's one click). An order
+/// may be invoiced before it is delivered; its deliveries are still recorded after.
+pub(crate) async fn mark_invoiced(
+    conn: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    id: Id,
+) -> Result<()> {
+    let old = load(conn, app, actor, id).await?;
+    let mut o = old.clone();
+    o.status = OrderStatus::Invoiced;
+    o.dates.set(OrderStatus::Invoiced, app.now());
+    save(conn, app, actor, &old, &mut o).await
+}
+
 /// Records a delivery; when every line is delivered in full the order is delivered.
 /// More than is left, a quantity of zero or less, or an unknown line: 422 by field.
 pub async fn deliver(app: &App, actor: &Actor, id: Id, input: DeliveryInput) -> Result<Order> {
@@ -224,7 +239,10 @@ pub async fn deliver(app: &App, actor: &Actor, id: Id, input: DeliveryInput) -> 
     let mut o = old.clone();
     o.deliver(&input.lines)?;
     if o.fully_delivered() {
-        o.status = OrderStatus::Delivered;
+        // An order invoiced first stays invoiced; it records when it was delivered.
+        if o.status < OrderStatus::Delivered {
+            o.status = OrderStatus::Delivered;
+        }
         o.dates.set(OrderStatus::Delivered, now);
     }
     let d = Delivery {

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use cartera_core::billing::settings::BillingSettings;
 use cartera_core::exchange::{ExchangeRate, Rates, check_rates};
 use cartera_core::money::{Currency, Money};
 use cartera_core::{Check, Code, Id, Violations};
@@ -39,6 +40,9 @@ pub struct Settings {
     /// its own rate takes the latest earlier one; a currency without any is left
     /// unconverted. A change replaces the whole list.
     pub exchange_rates: Vec<ExchangeRate>,
+    /// Billing defaults: the series and point of sale new invoices take, the payment
+    /// terms, and the ageing buckets.
+    pub billing: BillingSettings,
 }
 
 /// The company's name and contact data, printed on quotes and named in their emails.
@@ -62,6 +66,7 @@ impl Default for Settings {
             territory_owner_wins: false,
             reporting_currency: Currency::ARS,
             exchange_rates: Vec::new(),
+            billing: BillingSettings::default(),
         }
     }
 }
@@ -102,6 +107,10 @@ pub(crate) async fn load(conn: &mut Conn) -> Result<Settings> {
                 .get("exchange_rates")
                 .and_then(|r| serde_json::from_value(r.clone()).ok())
                 .unwrap_or(defaults.exchange_rates),
+            billing: v
+                .get("billing")
+                .and_then(|r| serde_json::from_value(r.clone()).ok())
+                .unwrap_or(defaults.billing),
         },
         None => defaults,
     })
@@ -172,6 +181,7 @@ impl Singleton for Settings {
         }
         // Every bad row is named at once: the settings page shows each by its row.
         check_rates(&self.exchange_rates, self.reporting_currency, c);
+        self.billing.check(c);
         Ok(())
     }
 }

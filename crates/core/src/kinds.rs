@@ -34,6 +34,8 @@ pub enum RecordKind {
     CommissionPlan,
     Quote,
     Order,
+    Invoice,
+    Payment,
 }
 
 /// What the generic machinery needs to know about a kind of record.
@@ -99,7 +101,7 @@ const fn plain(
 }
 
 /// One row per kind, in the order of `RecordKind`'s variants (checked when compiling).
-pub const FACTS: [Facts; 19] = [
+pub const FACTS: [Facts; 21] = [
     Facts {
         generic: true,
         custom_fields: true,
@@ -202,6 +204,14 @@ pub const FACTS: [Facts; 19] = [
     Facts {
         account_timeline: true,
         ..plain(RecordKind::Order, "order", "orders", Module::Orders)
+    },
+    Facts {
+        account_timeline: true,
+        ..plain(RecordKind::Invoice, "invoice", "invoices", Module::Billing)
+    },
+    Facts {
+        account_timeline: true,
+        ..plain(RecordKind::Payment, "payment", "payments", Module::Billing)
     },
 ];
 

@@ -7,6 +7,7 @@ pub mod activities;
 pub mod agenda;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod catalog;
 pub mod commissions;
 pub mod contacts;

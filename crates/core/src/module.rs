@@ -32,10 +32,12 @@ pub enum Module {
     Quotes,
     /// Orders, their deliveries and tracking.
     Orders,
+    /// Invoices and notes, payments, the customer's current account and collections.
+    Billing,
 }
 
 impl Module {
-    pub const ALL: [Module; 12] = [
+    pub const ALL: [Module; 13] = [
         Module::Accounts,
         Module::Contacts,
         Module::Leads,
@@ -48,6 +50,7 @@ impl Module {
         Module::Deals,
         Module::Quotes,
         Module::Orders,
+        Module::Billing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +67,7 @@ impl Module {
             Module::Deals => "deals",
             Module::Quotes => "quotes",
             Module::Orders => "orders",
+            Module::Billing => "billing",
         }
     }
 }

@@ -157,7 +157,7 @@ impl Order {
         if delivered.is_empty() {
             c.add("lines", Code::Required, "deliver at least one line");
         }
-        if self.status >= OrderStatus::Delivered {
+        if self.status == OrderStatus::Delivered || self.fully_delivered() {
             c.add("lines", Code::Conflict, "the order is already delivered");
         }
         let mut pending: Vec<Decimal> = self

@@ -6,6 +6,7 @@ pub mod activities;
 pub mod admin;
 pub mod agenda;
 pub mod audit;
+pub mod billing;
 pub mod backup;
 pub mod bulk;
 pub mod catalog;

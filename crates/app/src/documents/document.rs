@@ -6,7 +6,7 @@ use std::future::Future;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use cartera_core::Id;
-use cartera_core::quotes::DocCursor;
+use cartera_core::quotes::{DocCursor, number_year};
 use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::Module;
 use cartera_store::Conn;
@@ -64,6 +64,18 @@ pub(crate) trait Document: Send + Sync + Sized {
     /// The date whose year numbers it.
     fn numbered_on(&self) -> NaiveDate;
     fn set_number(&mut self, number: String);
+
+    /// The counter it takes its number from and the year that counter counts in: its
+    /// series and the year of [`Document::numbered_on`], unless a kind numbers
+    /// otherwise (invoices: per series and point of sale, never restarting).
+    fn counter(&self) -> (String, i32) {
+        (Self::SERIES.to_owned(), number_year(self.numbered_on()))
+    }
+
+    /// Takes the `seq`-th number of its counter in `year`.
+    fn take_number(&mut self, year: i32, seq: i64) {
+        self.set_number(Self::format_number(year, seq));
+    }
 
     fn owner_id(&self) -> Option<Id>;
     fn account_id(&self) -> Id;

@@ -1,5 +1,5 @@
-//! The seam of numbered commercial documents: quotes and orders today, invoices and
-//! credit notes next. A document kind implements [`Document`] (how it is numbered,
+//! The seam of numbered commercial documents: quotes, orders, invoices and their
+//! notes, and payments' receipts. A document kind implements [`Document`] (how it is numbered,
 //! read, listed and seen) and, when it is printed and emailed, [`Printed`]; what they
 //! all share lives here once:
 //!
@@ -25,7 +25,6 @@ use chrono::{DateTime, Utc};
 use cartera_core::Id;
 use cartera_core::accounts::AccountData;
 use cartera_core::audit::AuditAction;
-use cartera_core::quotes::number_year;
 use cartera_core::record::FieldChange;
 use cartera_core::roles::Action;
 use cartera_store::Conn;
@@ -43,9 +42,9 @@ pub(crate) use printed::Printed;
 /// Gives `doc` the next number of its series, in the caller's transaction (a rolled
 /// back document gives its number back).
 pub(crate) async fn number<D: Document>(conn: &mut Conn, doc: &mut D) -> Result<()> {
-    let year = number_year(doc.numbered_on());
-    let seq = cartera_store::documents::next_number(conn, D::SERIES, year).await?;
-    doc.set_number(D::format_number(year, seq));
+    let (series, year) = doc.counter();
+    let seq = cartera_store::documents::next_number(conn, &series, year).await?;
+    doc.take_number(year, seq);
     Ok(())
 }
 
@@ -152,15 +151,7 @@ pub(crate) async fn page<D: Document>(
     let after = read_cursor(cursor)?;
     let limit = limit.clamp(1, 500);
     let mut conn = app.db.reader().await?;
-    let owners = match (&actor.view, account) {
-        // Whoever sees the account sees its documents.
-        (Some(_), Some(a)) => {
-            load_visible::<AccountData>(&mut conn, actor, a).await?;
-            None
-        }
-        (Some(v), None) => Some(v.owners.clone()),
-        (None, _) => None,
-    };
+    let owners = owners_for(&mut conn, actor, account).await?;
     let today = app.now().date_naive();
     let rows = D::list_after(
         &mut conn,
@@ -174,4 +165,23 @@ pub(crate) async fn page<D: Document>(
     .map(|d| d.read_on(today))
     .collect();
     Ok(cut(rows, limit, |d: &D| d.cursor().encode()))
+}
+
+/// Whose documents a list shows the actor: with `account`, all of that account's when
+/// the account is in its view (404 otherwise); without, those its view's owners own;
+/// `None`: no narrowing.
+pub(crate) async fn owners_for(
+    conn: &mut Conn,
+    actor: &Actor,
+    account: Option<Id>,
+) -> Result<Option<Vec<Id>>> {
+    Ok(match (&actor.view, account) {
+        // Whoever sees the account sees its documents.
+        (Some(_), Some(a)) => {
+            load_visible::<AccountData>(conn, actor, a).await?;
+            None
+        }
+        (Some(v), None) => Some(v.owners.clone()),
+        (None, _) => None,
+    })
 }

@@ -1,0 +1,325 @@
+//! The customer's current account as collections reads it: the statement "as of" a
+//! date, the receivables ageing of every customer, and the risk light a sales rep sees
+//! before quoting. Every figure comes from `core::billing::ledger`'s one rule.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Duration, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use cartera_core::Id;
+use cartera_core::accounts::AccountData;
+use cartera_core::billing::ledger::{Aged, Buckets, OpenItem, Statement};
+use cartera_core::billing::payments::PaymentMethod;
+use cartera_core::money::{Currency, Money};
+use cartera_core::roles::{Action, Module};
+use cartera_store::Conn;
+use cartera_store::billing::ledger as store;
+use cartera_store::records as records_store;
+
+use crate::records::load_visible;
+use crate::{Actor, App, Result};
+
+/// One customer's statement in one currency, with what is open on the last day.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccountStatement {
+    pub account_id: Id,
+    pub account_name: String,
+    pub currency: Currency,
+    /// Every currency the customer has movements in (one statement each).
+    pub currencies: Vec<Currency>,
+    #[serde(flatten)]
+    pub statement: Statement,
+    /// The charges open on `as_of`, oldest due first.
+    pub open_items: Vec<OpenItem>,
+    /// The ageing buckets' names (`current`, `1-30`, ...).
+    pub buckets: Vec<String>,
+    /// The open charges spread over the buckets; `total` is the closing balance.
+    pub aged: Aged,
+}
+
+async fn buckets(conn: &mut Conn) -> Result<Buckets> {
+    Ok(crate::settings::load(conn).await?.billing.ageing_buckets)
+}
+
+/// A customer's statement from `from` (absent: the first movement) to `as_of` (default
+/// today), in `currency` (default: its first with movements, else `ARS`).
+pub async fn statement(
+    app: &App,
+    actor: &Actor,
+    account: Id,
+    currency: Option<Currency>,
+    from: Option<NaiveDate>,
+    as_of: Option<NaiveDate>,
+) -> Result<AccountStatement> {
+    actor.permit(Module::Billing, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    let a = load_visible::<AccountData>(&mut conn, actor, account).await?;
+    let currencies = store::currencies(&mut conn, account).await?;
+    let currency = currency
+        .or_else(|| currencies.first().copied())
+        .unwrap_or(Currency::ARS);
+    let as_of = as_of.unwrap_or_else(|| app.now().date_naive());
+    let ledger = store::ledger(&mut conn, account, currency).await?;
+    let buckets = buckets(&mut conn).await?;
+    let open_items = ledger.open_items(as_of);
+    let aged = buckets.age(&open_items, ledger.unapplied(as_of));
+    Ok(AccountStatement {
+        account_id: account,
+        account_name: a.data.name,
+        currency,
+        currencies,
+        statement: ledger.statement(from, as_of),
+        open_items,
+        buckets: buckets.labels(),
+        aged,
+    })
+}
+
+/// How the ageing report groups customers' receivables.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgeingGroup {
+    #[default]
+    Customer,
+    Rep,
+    Currency,
+}
+
+/// One row of the ageing report: a customer, a rep or a currency, in one currency.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AgeingRow {
+    /// The account's or the rep's id (absent for a currency row, or a rep-less one).
+    pub id: Option<Id>,
+    pub name: String,
+    pub currency: Currency,
+    #[serde(flatten)]
+    pub aged: Aged,
+    /// How many open charges it sums.
+    pub open_invoices: usize,
+}
+
+/// Receivables as of a date, spread over the ageing buckets.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Ageing {
+    #[schema(value_type = String, example = "2026-12-06")]
+    pub as_of: NaiveDate,
+    pub group_by: AgeingGroup,
+    /// The buckets' names, in the order of each row's `buckets`.
+    pub buckets: Vec<String>,
+    /// Largest overdue first.
+    pub rows: Vec<AgeingRow>,
+    /// One row per currency: the sums of every row.
+    pub totals: Vec<AgeingRow>,
+}
+
+/// The receivables ageing of every customer the actor sees (a limited role: those of
+/// its view's owners), as of `as_of` (default today), grouped.
+pub async fn ageing(
+    app: &App,
+    actor: &Actor,
+    as_of: Option<NaiveDate>,
+    group_by: AgeingGroup,
+    currency: Option<Currency>,
+) -> Result<Ageing> {
+    actor.permit(Module::Billing, Action::Read)?;
+    let as_of = as_of.unwrap_or_else(|| app.now().date_naive());
+    let mut conn = app.db.reader().await?;
+    let buckets = buckets(&mut conn).await?;
+    let owners = actor.view.as_ref().map(|v| v.owners.clone());
+    let charges = store::open_charges(&mut conn, as_of, None, owners.as_deref()).await?;
+    let unapplied = store::unapplied(&mut conn, as_of, None, owners.as_deref()).await?;
+    // Per customer and currency first: the rows every grouping sums.
+    let mut per: BTreeMap<(Id, Currency), (Vec<OpenItem>, Option<Id>)> = BTreeMap::new();
+    for ch in charges {
+        let e = per
+            .entry((ch.account_id, ch.currency))
+            .or_insert_with(|| (Vec::new(), ch.owner_id));
+        e.0.push(ch.item);
+    }
+    for key in unapplied.keys() {
+        per.entry(*key).or_insert_with(|| (Vec::new(), None));
+    }
+    let ids: Vec<Id> = per
+        .keys()
+        .map(|(a, _)| *a)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let accounts: HashMap<Id, (String, Option<Id>)> =
+        records_store::get_many::<AccountData>(&mut conn, &ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, (a.data.name, a.data.owner_id)))
+            .collect();
+    drop(conn);
+    let mut grouped: BTreeMap<(Option<Id>, Currency), AgeingRow> = BTreeMap::new();
+    for ((account, cur), (items, invoice_owner)) in per {
+        if currency.is_some_and(|c| c != cur) {
+            continue;
+        }
+        let spare = unapplied.get(&(account, cur)).copied().unwrap_or_default();
+        let aged = buckets.age(&items, spare);
+        let (name, owner) = accounts
+            .get(&account)
+            .cloned()
+            .unwrap_or_else(|| (String::new(), invoice_owner));
+        let key = match group_by {
+            AgeingGroup::Customer => Some(account),
+            AgeingGroup::Rep => owner,
+            AgeingGroup::Currency => None,
+        };
+        let row = grouped.entry((key, cur)).or_insert_with(|| AgeingRow {
+            id: key,
+            name: match group_by {
+                AgeingGroup::Customer => name,
+                _ => String::new(),
+            },
+            currency: cur,
+            aged: Aged::zero(&buckets),
+            open_invoices: 0,
+        });
+        row.aged.add(&aged);
+        row.open_invoices += items.len();
+    }
+    let mut rows: Vec<AgeingRow> = grouped.into_values().collect();
+    if group_by == AgeingGroup::Rep {
+        let ids: Vec<Id> = rows.iter().filter_map(|r| r.id).collect();
+        let names = crate::users::names(app, &ids).await?;
+        for r in &mut rows {
+            r.name = r.id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
+        }
+    }
+    if group_by == AgeingGroup::Currency {
+        for r in &mut rows {
+            r.name = r.currency.as_str().to_owned();
+        }
+    }
+    rows.sort_by(|a, b| {
+        b.aged
+            .overdue()
+            .cmp(&a.aged.overdue())
+            .then(b.aged.total.cmp(&a.aged.total))
+            .then(a.name.cmp(&b.name))
+    });
+    let mut totals: BTreeMap<Currency, AgeingRow> = BTreeMap::new();
+    for r in &rows {
+        let t = totals.entry(r.currency).or_insert_with(|| AgeingRow {
+            id: None,
+            name: r.currency.as_str().to_owned(),
+            currency: r.currency,
+            aged: Aged::zero(&buckets),
+            open_invoices: 0,
+        });
+        t.aged.add(&r.aged);
+        t.open_invoices += r.open_invoices;
+    }
+    Ok(Ageing {
+        as_of,
+        group_by,
+        buckets: buckets.labels(),
+        rows,
+        totals: totals.into_values().collect(),
+    })
+}
+
+/// How worried to be before selling more to a customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskLevel {
+    /// Nothing overdue, no bounced cheque.
+    Green,
+    /// Something overdue, for up to 30 days.
+    Amber,
+    /// Overdue more than 30 days, or a cheque bounced in the last 12 months.
+    Red,
+}
+
+/// The risk light on an account, a deal, a quote and an order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Risk {
+    pub level: RiskLevel,
+    /// What the customer owes, per currency.
+    pub balance: Vec<Money>,
+    /// What is past due, per currency.
+    pub overdue: Vec<Money>,
+    /// Days past due of the oldest open charge (0: nothing overdue).
+    pub oldest_days_overdue: i64,
+    /// Payments by cheque taken back in the last 12 months.
+    pub bounced_cheques_12m: i64,
+}
+
+/// The risk light of an account (404 outside the actor's view).
+pub async fn risk(app: &App, actor: &Actor, account: Id) -> Result<Risk> {
+    actor.permit(Module::Billing, Action::Read)?;
+    let mut conn = app.db.reader().await?;
+    load_visible::<AccountData>(&mut conn, actor, account).await?;
+    risk_of(&mut conn, app.now().date_naive(), account).await
+}
+
+/// The risk light of an account the caller already may see, or `None` when the actor
+/// does not read billing (the light is simply not shown).
+pub async fn light(app: &App, actor: &Actor, account: Id) -> Result<Option<Risk>> {
+    if !actor.may(Module::Billing, Action::Read) {
+        return Ok(None);
+    }
+    let mut conn = app.db.reader().await?;
+    Ok(Some(risk_of(&mut conn, app.now().date_naive(), account).await?))
+}
+
+pub(crate) async fn risk_of(conn: &mut Conn, today: NaiveDate, account: Id) -> Result<Risk> {
+    let mut balance = Vec::new();
+    let mut overdue = Vec::new();
+    let mut oldest = 0;
+    let mut bounced = 0;
+    let since = today - Duration::days(365);
+    for cur in store::currencies(conn, account).await? {
+        let l = store::ledger(conn, account, cur).await?;
+        let b = l.balance(today);
+        if !b.is_zero() {
+            balance.push(Money {
+                amount: b,
+                currency: cur,
+            });
+        }
+        let items = l.open_items(today);
+        let due: Decimal = items
+            .iter()
+            .filter(|i| i.days_overdue > 0)
+            .map(|i| i.open)
+            .sum();
+        if due > Decimal::ZERO {
+            overdue.push(Money {
+                amount: due,
+                currency: cur,
+            });
+        }
+        oldest = items
+            .iter()
+            .map(|i| i.days_overdue)
+            .fold(oldest, i64::max);
+    }
+    for p in cartera_store::billing::payments::list_after(conn, Some(account), None, None, 500)
+        .await?
+    {
+        if p.method == PaymentMethod::Cheque && p.reversed_on.is_some_and(|d| d >= since) {
+            bounced += 1;
+        }
+    }
+    let level = if oldest > 30 || bounced > 0 {
+        RiskLevel::Red
+    } else if oldest > 0 {
+        RiskLevel::Amber
+    } else {
+        RiskLevel::Green
+    };
+    Ok(Risk {
+        level,
+        balance,
+        overdue,
+        oldest_days_overdue: oldest,
+        bounced_cheques_12m: bounced,
+    })
+}

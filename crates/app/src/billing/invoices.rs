@@ -1,0 +1,572 @@
+//! Invoices, credit notes and debit notes: issued by hand, from an order (which becomes
+//! invoiced) or from an accepted quote, numbered without gaps per series and point of
+//! sale, and never edited: a note corrects them. A credit note settles its invoice as
+//! far as it is open; the rest stays on account.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use cartera_core::billing::invoices::{
+    Fiscal, Invoice, InvoiceKind, MAX_TERMS_DAYS, PaymentStatus, Series, due_date,
+};
+use cartera_core::billing::payments::Allocation;
+use cartera_core::money::{Currency, Money};
+use cartera_core::orders::OrderStatus;
+use cartera_core::quotes::{DocCursor, Language, Quote, QuoteStatus};
+use cartera_core::record::{FieldChange, RecordKind};
+use cartera_core::roles::{Action, Module};
+use cartera_core::totals::RoundingMode;
+use cartera_core::{Check, Code, Id, Violations};
+use cartera_store::Conn;
+use cartera_store::billing::invoices::{self as store, BilledBy, InvoiceFilter};
+use cartera_store::billing::payments::{self as applications, NewApplication};
+
+use crate::documents::{self, Document, Page};
+use crate::quotes::NewQuote;
+use crate::totals::LineInput;
+use crate::versioned::{self, Conflict};
+use crate::{Actor, App, AppError, Result};
+
+/// An invoice written by hand: its lines are priced and checked like a quote's.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvoice {
+    pub account_id: Id,
+    pub contact_id: Option<Id>,
+    /// Default: the user issuing it.
+    pub owner_id: Option<Id>,
+    /// Default: the price list's currency, else the first line's.
+    pub currency: Option<Currency>,
+    /// `es` (default) or `en`: the language of the PDF and the email.
+    pub language: Option<Language>,
+    pub price_list_id: Option<Id>,
+    #[serde(default)]
+    pub lines: Vec<LineInput>,
+    /// Percentage off the whole invoice after line discounts (default 0).
+    #[schema(value_type = Option<String>, example = "5")]
+    pub discount: Option<Decimal>,
+    pub rounding: Option<RoundingMode>,
+    pub notes: Option<String>,
+    #[serde(flatten)]
+    pub issue: IssueOptions,
+}
+
+/// How an invoice is issued; every field has the company's default (Settings, billing).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueOptions {
+    /// Default today; never in the future.
+    #[schema(value_type = Option<String>, example = "2026-12-06")]
+    pub issue_date: Option<NaiveDate>,
+    /// Days to the due date (`0`, `30`, `60`, `90` ...).
+    pub payment_terms_days: Option<u32>,
+    /// The series letter (`A`).
+    pub series: Option<String>,
+    /// The point of sale (`3`, printed `0003`).
+    pub point_of_sale: Option<u32>,
+    /// The tax authority's fields (CAE, CFDI), as the issuing system gave them.
+    #[serde(default)]
+    pub fiscal: Fiscal,
+}
+
+/// A credit or debit note on an invoice.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewNote {
+    /// `credit_note` or `debit_note`.
+    pub kind: InvoiceKind,
+    /// Why it is issued (shown on the document and the timeline).
+    pub reason: String,
+    /// What it credits or charges, priced like an invoice's lines; a credit note's
+    /// total may not exceed what its invoice has not been credited yet.
+    pub lines: Vec<LineInput>,
+    #[serde(flatten)]
+    pub issue: IssueOptions,
+}
+
+fn changes(old: Option<&Invoice>, new: &Invoice) -> Vec<FieldChange> {
+    crate::records::changed_fields(
+        old,
+        new,
+        &["kind", "number", "issue_date", "due_date", "reason", "sent_at"],
+    )
+}
+
+impl Document for Invoice {
+    const SERIES: &'static str = "invoice";
+    const MODULE: Module = Module::Billing;
+    const KIND: RecordKind = RecordKind::Invoice;
+    const CONFLICT: Conflict = Conflict::Stale;
+    versioned::stamped!();
+    documents::numbered!();
+    versioned::stored!(load: store::get, insert: store::insert, update: store::update);
+
+    fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
+        changes(old, new)
+    }
+
+    fn format_number(_year: i32, seq: i64) -> String {
+        seq.to_string()
+    }
+
+    fn numbered_on(&self) -> NaiveDate {
+        self.issue_date
+    }
+
+    /// Per kind, series and point of sale, never restarting with the year.
+    fn counter(&self) -> (String, i32) {
+        (self.series().counter(self.kind), 0)
+    }
+
+    fn take_number(&mut self, _year: i32, seq: i64) {
+        self.number = self.series().number(self.kind, seq);
+    }
+
+    async fn list_after(
+        conn: &mut Conn,
+        account: Option<Id>,
+        owners: Option<&[Id]>,
+        after: Option<&DocCursor>,
+        limit: i64,
+    ) -> Result<Vec<Self>> {
+        let f = InvoiceFilter {
+            account,
+            ..InvoiceFilter::default()
+        };
+        Ok(store::list_after(conn, &f, owners, after, limit).await?)
+    }
+}
+
+trait SeriesOf {
+    fn series(&self) -> Series;
+}
+
+impl SeriesOf for Invoice {
+    fn series(&self) -> Series {
+        Series {
+            letter: self.series.clone(),
+            point_of_sale: self.point_of_sale,
+        }
+    }
+}
+
+/// The issue options with the company's defaults filled in, checked (errors name the
+/// request's fields).
+struct Issue {
+    series: Series,
+    issue_date: NaiveDate,
+    terms: u32,
+    fiscal: Fiscal,
+}
+
+async fn resolve(conn: &mut Conn, app: &App, o: IssueOptions, c: &mut Check) -> Result<Issue> {
+    let defaults = crate::settings::load(conn).await?.billing;
+    let today = app.now().date_naive();
+    let series = Series {
+        letter: o.series.unwrap_or(defaults.series),
+        point_of_sale: o.point_of_sale.unwrap_or(defaults.point_of_sale),
+    };
+    series.check(c);
+    let issue_date = o.issue_date.unwrap_or(today);
+    if issue_date > today {
+        c.add(
+            "issue_date",
+            Code::OutOfRange,
+            "an invoice is issued today or earlier",
+        );
+    }
+    let terms = o.payment_terms_days.unwrap_or(defaults.payment_terms_days);
+    if terms > MAX_TERMS_DAYS {
+        c.add(
+            "payment_terms_days",
+            Code::OutOfRange,
+            format!("at most {MAX_TERMS_DAYS} days"),
+        );
+    }
+    o.fiscal.check(c);
+    Ok(Issue {
+        series,
+        issue_date,
+        terms,
+        fiscal: o.fiscal,
+    })
+}
+
+/// A new document of `kind` with the priced lines of `q` (a quote, an order's quote
+/// shape, or the lines typed for it).
+fn document_of(app: &App, kind: InvoiceKind, q: &Quote, issue: Issue) -> Invoice {
+    let now = app.now();
+    let mut inv = Invoice {
+        id: Id::new(),
+        kind,
+        number: String::new(),
+        series: issue.series.letter,
+        point_of_sale: issue.series.point_of_sale,
+        account_id: q.account_id,
+        contact_id: q.contact_id,
+        owner_id: q.owner_id,
+        order_id: None,
+        quote_id: None,
+        corrects_id: None,
+        reason: None,
+        currency: q.currency,
+        language: q.language,
+        lines: q.lines.clone(),
+        discount: q.discount,
+        rounding: q.rounding,
+        notes: q.notes.clone(),
+        totals: q.totals.clone(),
+        issue_date: issue.issue_date,
+        payment_terms_days: issue.terms,
+        due_date: due_date(issue.issue_date, issue.terms),
+        fiscal: issue.fiscal,
+        open: Decimal::ZERO,
+        payment_status: PaymentStatus::Unpaid,
+        sent_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    inv.set_open(inv.totals.total);
+    inv
+}
+
+/// A priced document from typed lines, checked like a quote (errors name `lines[i]...`).
+async fn priced(
+    conn: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    input: NewQuote,
+    c: Check,
+) -> Result<Quote> {
+    match crate::quotes::build(conn, app, actor, input).await {
+        Ok(q) => {
+            c.finish()?;
+            Ok(q)
+        }
+        Err(AppError::Invalid(v)) => {
+            let mut all = c;
+            for x in v.0 {
+                all.add(&x.field, x.code, x.message);
+            }
+            Err(all.violations().into())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn quote_input(account_id: Id, lines: Vec<LineInput>) -> NewQuote {
+    NewQuote {
+        account_id,
+        deal_id: None,
+        contact_id: None,
+        owner_id: None,
+        currency: None,
+        language: None,
+        price_list_id: None,
+        issue_date: None,
+        valid_until: None,
+        lines,
+        discount: None,
+        rounding: None,
+        notes: None,
+    }
+}
+
+async fn issue(conn: &mut Conn, actor: &Actor, app: &App, mut inv: Invoice) -> Result<Invoice> {
+    documents::insert(conn, actor, app.now(), &mut inv).await?;
+    Ok(inv)
+}
+
+/// An invoice by hand.
+pub async fn create(app: &App, actor: &Actor, input: NewInvoice) -> Result<Invoice> {
+    actor.permit(Module::Billing, Action::Create)?;
+    let mut conn = app.db.begin().await?;
+    let mut c = Check::new();
+    let issue_opts = resolve(&mut conn, app, input.issue, &mut c).await?;
+    if input.lines.is_empty() {
+        c.add("lines", Code::Required, "an invoice has at least one line");
+    }
+    let q = priced(
+        &mut conn,
+        app,
+        actor,
+        NewQuote {
+            contact_id: input.contact_id,
+            owner_id: input.owner_id,
+            currency: input.currency,
+            language: input.language,
+            price_list_id: input.price_list_id,
+            discount: input.discount,
+            rounding: input.rounding,
+            notes: input.notes,
+            ..quote_input(input.account_id, input.lines)
+        },
+        c,
+    )
+    .await?;
+    let inv = issue(
+        &mut conn,
+        actor,
+        app,
+        document_of(app, InvoiceKind::Invoice, &q, issue_opts),
+    )
+    .await?;
+    conn.commit().await?;
+    Ok(inv)
+}
+
+/// The invoice of an order, its lines copied; the order becomes invoiced (one invoice
+/// per order: 409 after).
+pub async fn from_order(
+    app: &App,
+    actor: &Actor,
+    order: Id,
+    options: IssueOptions,
+) -> Result<Invoice> {
+    actor.permit(Module::Billing, Action::Create)?;
+    let o = crate::orders::get(app, actor, order).await?;
+    let mut conn = app.db.begin().await?;
+    if store::billing(&mut conn, BilledBy::Order, order).await?.is_some()
+        || o.status == OrderStatus::Invoiced
+    {
+        return Err(AppError::Conflict("the order is already invoiced".into()));
+    }
+    let mut c = Check::new();
+    let opts = resolve(&mut conn, app, options, &mut c).await?;
+    c.finish()?;
+    let shape = Quote {
+        lines: o.lines.iter().map(|l| l.line.clone()).collect(),
+        ..order_shape(&o)
+    };
+    let mut inv = document_of(app, InvoiceKind::Invoice, &shape, opts);
+    inv.order_id = Some(o.id);
+    inv.quote_id = o.quote_id;
+    let inv = issue(&mut conn, actor, app, inv).await?;
+    crate::orders::mark_invoiced(&mut conn, app, actor, order).await?;
+    conn.commit().await?;
+    Ok(inv)
+}
+
+/// An order read as the quote shape an invoice copies.
+fn order_shape(o: &cartera_core::orders::Order) -> Quote {
+    Quote {
+        id: o.id,
+        number: o.number.clone(),
+        revision: 1,
+        account_id: o.account_id,
+        contact_id: o.contact_id,
+        owner_id: o.owner_id,
+        currency: o.currency,
+        language: Language::Es,
+        price_list_id: None,
+        issue_date: o.created_at.date_naive(),
+        valid_until: o.created_at.date_naive(),
+        status: QuoteStatus::Accepted,
+        lines: Vec::new(),
+        discount: o.discount,
+        rounding: o.rounding,
+        notes: o.notes.clone(),
+        totals: o.totals.clone(),
+        sent_at: None,
+        accepted_at: None,
+        rejected_at: None,
+        expired_on: None,
+        version: 1,
+        created_at: o.created_at,
+        updated_at: o.updated_at,
+        deal_id: None,
+    }
+}
+
+/// The invoice of an accepted quote, its lines copied (one per quote: 409 after; a
+/// quote already ordered is invoiced through its order).
+pub async fn from_quote(
+    app: &App,
+    actor: &Actor,
+    quote: Id,
+    options: IssueOptions,
+) -> Result<Invoice> {
+    actor.permit(Module::Billing, Action::Create)?;
+    let q = crate::quotes::get(app, actor, quote).await?;
+    if q.status != QuoteStatus::Accepted {
+        return Err(AppError::Conflict(format!(
+            "only an accepted quote is invoiced; this one is {}",
+            q.status.as_str()
+        )));
+    }
+    let mut conn = app.db.begin().await?;
+    if store::billing(&mut conn, BilledBy::Quote, quote).await?.is_some() {
+        return Err(AppError::Conflict("the quote is already invoiced".into()));
+    }
+    if cartera_store::orders::for_quote(&mut conn, quote).await?.is_some() {
+        return Err(AppError::Conflict(
+            "the quote has an order: invoice the order".into(),
+        ));
+    }
+    let mut c = Check::new();
+    let opts = resolve(&mut conn, app, options, &mut c).await?;
+    c.finish()?;
+    let mut inv = document_of(app, InvoiceKind::Invoice, &q, opts);
+    inv.quote_id = Some(q.id);
+    let inv = issue(&mut conn, actor, app, inv).await?;
+    conn.commit().await?;
+    Ok(inv)
+}
+
+/// A credit or debit note correcting an invoice, in its currency and series. A credit
+/// note above what the invoice has left to credit answers 422 on `lines`; what it
+/// credits settles the invoice as far as it is open, the rest stays on account.
+pub async fn note(app: &App, actor: &Actor, invoice: Id, input: NewNote) -> Result<Invoice> {
+    actor.permit(Module::Billing, Action::Create)?;
+    let mut conn = app.db.begin().await?;
+    let base = load(&mut conn, app, actor, invoice).await?;
+    let mut c = Check::new();
+    if base.kind != InvoiceKind::Invoice {
+        c.add("", Code::Invalid, "a note corrects an invoice, not another note");
+    }
+    if input.kind == InvoiceKind::Invoice {
+        c.add("kind", Code::Invalid, "credit_note or debit_note");
+    }
+    let reason = input.reason.trim().to_owned();
+    c.required("reason", &reason);
+    c.max_chars("reason", &reason, 500);
+    if input.lines.is_empty() {
+        c.add("lines", Code::Required, "a note has at least one line");
+    }
+    let mut opts = input.issue;
+    opts.series.get_or_insert(base.series.clone());
+    opts.point_of_sale.get_or_insert(base.point_of_sale);
+    if input.kind == InvoiceKind::CreditNote {
+        opts.payment_terms_days.get_or_insert(0);
+    }
+    let opts = resolve(&mut conn, app, opts, &mut c).await?;
+    let q = priced(
+        &mut conn,
+        app,
+        actor,
+        NewQuote {
+            contact_id: base.contact_id,
+            owner_id: base.owner_id,
+            currency: Some(base.currency),
+            language: Some(base.language),
+            ..quote_input(base.account_id, input.lines)
+        },
+        c,
+    )
+    .await?;
+    let mut inv = document_of(app, input.kind, &q, opts);
+    inv.owner_id = base.owner_id;
+    inv.corrects_id = Some(base.id);
+    inv.reason = Some(reason);
+    inv.order_id = base.order_id;
+    if input.kind == InvoiceKind::CreditNote {
+        let credited = Money::from_scaled(
+            store::credited(&mut conn, base.id).await?,
+            base.currency,
+        )
+        .amount;
+        let left = base.totals.total - credited;
+        if inv.totals.total > left {
+            return Err(Violations::one(
+                "lines",
+                Code::OutOfRange,
+                format!(
+                    "the credit note ({}) is more than the {} left to credit on {}",
+                    inv.totals.total, left, base.number
+                ),
+            )
+            .into());
+        }
+    }
+    let inv = issue(&mut conn, actor, app, inv).await?;
+    if inv.kind == InvoiceKind::CreditNote {
+        let settles = inv.totals.total.min(base.open);
+        if settles > Decimal::ZERO {
+            applications::insert_application(
+                &mut conn,
+                NewApplication {
+                    account_id: inv.account_id,
+                    currency: inv.currency,
+                    credit_id: inv.id,
+                    credit_kind: "credit_note",
+                    allocation: &Allocation {
+                        id: Id::new(),
+                        invoice_id: base.id,
+                        invoice_number: base.number.clone(),
+                        amount: settles,
+                        applied_on: inv.issue_date.max(base.issue_date),
+                        reversed_on: None,
+                        reversal_reason: None,
+                        created_by: Some(actor.user_id),
+                        created_at: app.now(),
+                    },
+                },
+            )
+            .await?;
+        }
+    }
+    conn.commit().await?;
+    Ok(inv)
+}
+
+pub(crate) async fn load(conn: &mut Conn, app: &App, actor: &Actor, id: Id) -> Result<Invoice> {
+    documents::load::<Invoice>(conn, app, actor, id).await
+}
+
+pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Invoice> {
+    documents::get(app, actor, id).await
+}
+
+/// Which invoices a list shows (the API's and the page's filters).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub account: Option<Id>,
+    pub kind: Option<InvoiceKind>,
+    pub open_only: bool,
+    pub overdue: bool,
+}
+
+/// A page of invoices, newest first; a limited role sees those of its view's owners,
+/// or all of an account it sees.
+pub async fn page(
+    app: &App,
+    actor: &Actor,
+    filter: Filter,
+    cursor: Option<&str>,
+    limit: i64,
+) -> Result<Page<Invoice>> {
+    actor.permit(Module::Billing, Action::Read)?;
+    let after = documents::read_cursor(cursor)?;
+    let limit = limit.clamp(1, 500);
+    let mut conn = app.db.reader().await?;
+    let owners = documents::owners_for(&mut conn, actor, filter.account).await?;
+    let f = InvoiceFilter {
+        account: filter.account,
+        kind: filter.kind,
+        open_only: filter.open_only,
+        overdue_on: filter.overdue.then(|| app.now().date_naive()),
+    };
+    let rows = store::list_after(&mut conn, &f, owners.as_deref(), after.as_ref(), limit + 1)
+        .await?;
+    Ok(documents::cut(rows, limit, |d: &Invoice| d.cursor().encode()))
+}
+
+/// An account's billing tells its story (issued, paid, reversed) on its timeline.
+pub(crate) fn account_timeline<'a>(
+    conn: &'a mut Conn,
+    actor: &'a Actor,
+    account: Id,
+    sources: &'a mut crate::timeline::Sources,
+) -> crate::timeline::ContributionFuture<'a> {
+    Box::pin(async move {
+        if actor.may(Module::Billing, Action::Read) {
+            sources
+                .events_of
+                .extend(store::documents_of(conn, account).await?);
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,6 @@
+//! Billing and collections: invoices and their notes, payments and what they settle,
+//! and the customer's current account read from them (statement, ageing, risk).
+
+pub mod accounts;
+pub mod invoices;
+pub mod payments;

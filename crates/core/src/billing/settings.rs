@@ -1,0 +1,56 @@
+//! The company's billing defaults: the series new invoices are numbered in, the payment
+//! terms their due date follows, and the ageing buckets receivables are read in.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::invoices::{MAX_TERMS_DAYS, Series};
+use super::ledger::Buckets;
+use crate::validate::{Check, Code};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct BillingSettings {
+    /// The series letter new invoices take unless the request names one (`A`).
+    pub series: String,
+    /// The point of sale new invoices take unless the request names one (`1`).
+    pub point_of_sale: u32,
+    /// Days from issue to due date unless the request or the order says otherwise.
+    pub payment_terms_days: u32,
+    /// The ageing buckets' upper limits in days overdue.
+    pub ageing_buckets: Buckets,
+}
+
+impl Default for BillingSettings {
+    fn default() -> Self {
+        BillingSettings {
+            series: "A".into(),
+            point_of_sale: 1,
+            payment_terms_days: 30,
+            ageing_buckets: Buckets::default(),
+        }
+    }
+}
+
+impl BillingSettings {
+    pub fn series(&self) -> Series {
+        Series {
+            letter: self.series.clone(),
+            point_of_sale: self.point_of_sale,
+        }
+    }
+
+    /// Checks the defaults; errors name `billing.<field>`.
+    pub fn check(&self, c: &mut Check) {
+        let mut inner = Check::with_prefix("billing.");
+        self.series().check(&mut inner);
+        if self.payment_terms_days > MAX_TERMS_DAYS {
+            inner.add(
+                "payment_terms_days",
+                Code::OutOfRange,
+                format!("at most {MAX_TERMS_DAYS} days"),
+            );
+        }
+        c.extend(inner);
+    }
+}

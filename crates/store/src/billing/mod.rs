@@ -1,0 +1,6 @@
+//! Billing: invoices and notes, payments, what settles what, and the ledger and ageing
+//! figures read from them.
+
+pub mod invoices;
+pub mod ledger;
+pub mod payments;
