@@ -49,8 +49,18 @@ pub struct NewInvoice {
     pub discount: Option<Decimal>,
     pub rounding: Option<RoundingMode>,
     pub notes: Option<String>,
-    #[serde(flatten)]
-    pub issue: IssueOptions,
+    /// Default today; never in the future.
+    #[schema(value_type = Option<String>, example = "2026-12-06")]
+    pub issue_date: Option<NaiveDate>,
+    /// Days to the due date (`0`, `30`, `60`, `90` ...); default the company's.
+    pub payment_terms_days: Option<u32>,
+    /// The series letter (`A`); default the company's.
+    pub series: Option<String>,
+    /// The point of sale (`3`, printed `0003`); default the company's.
+    pub point_of_sale: Option<u32>,
+    /// The tax authority's fields (CAE, CFDI), as the issuing system gave them.
+    #[serde(default)]
+    pub fiscal: Fiscal,
 }
 
 /// How an invoice is issued; every field has the company's default (Settings, billing).
@@ -82,9 +92,37 @@ pub struct NewNote {
     /// What it credits or charges, priced like an invoice's lines; a credit note's
     /// total may not exceed what its invoice has not been credited yet.
     pub lines: Vec<LineInput>,
-    #[serde(flatten)]
-    pub issue: IssueOptions,
+    /// Default today; never in the future.
+    #[schema(value_type = Option<String>, example = "2026-12-06")]
+    pub issue_date: Option<NaiveDate>,
+    /// Days to the due date (`0`, `30`, `60`, `90` ...); default the company's.
+    pub payment_terms_days: Option<u32>,
+    /// The series letter (`A`); default the company's.
+    pub series: Option<String>,
+    /// The point of sale (`3`, printed `0003`); default the company's.
+    pub point_of_sale: Option<u32>,
+    /// The tax authority's fields (CAE, CFDI), as the issuing system gave them.
+    #[serde(default)]
+    pub fiscal: Fiscal,
 }
+
+macro_rules! issue_options {
+    ($t:ty) => {
+        impl $t {
+            fn issue(&mut self) -> IssueOptions {
+                IssueOptions {
+                    issue_date: self.issue_date,
+                    payment_terms_days: self.payment_terms_days,
+                    series: self.series.take(),
+                    point_of_sale: self.point_of_sale,
+                    fiscal: std::mem::take(&mut self.fiscal),
+                }
+            }
+        }
+    };
+}
+issue_options!(NewInvoice);
+issue_options!(NewNote);
 
 fn changes(old: Option<&Invoice>, new: &Invoice) -> Vec<FieldChange> {
     crate::records::changed_fields(
@@ -281,11 +319,11 @@ async fn issue(conn: &mut Conn, actor: &Actor, app: &App, mut inv: Invoice) -> R
 }
 
 /// An invoice by hand.
-pub async fn create(app: &App, actor: &Actor, input: NewInvoice) -> Result<Invoice> {
+pub async fn create(app: &App, actor: &Actor, mut input: NewInvoice) -> Result<Invoice> {
     actor.permit(Module::Billing, Action::Create)?;
     let mut conn = app.db.begin().await?;
     let mut c = Check::new();
-    let issue_opts = resolve(&mut conn, app, input.issue, &mut c).await?;
+    let issue_opts = resolve(&mut conn, app, input.issue(), &mut c).await?;
     if input.lines.is_empty() {
         c.add("lines", Code::Required, "an invoice has at least one line");
     }
@@ -419,7 +457,7 @@ pub async fn from_quote(
 /// A credit or debit note correcting an invoice, in its currency and series. A credit
 /// note above what the invoice has left to credit answers 422 on `lines`; what it
 /// credits settles the invoice as far as it is open, the rest stays on account.
-pub async fn note(app: &App, actor: &Actor, invoice: Id, input: NewNote) -> Result<Invoice> {
+pub async fn note(app: &App, actor: &Actor, invoice: Id, mut input: NewNote) -> Result<Invoice> {
     actor.permit(Module::Billing, Action::Create)?;
     let mut conn = app.db.begin().await?;
     let base = load(&mut conn, app, actor, invoice).await?;
@@ -436,7 +474,7 @@ pub async fn note(app: &App, actor: &Actor, invoice: Id, input: NewNote) -> Resu
     if input.lines.is_empty() {
         c.add("lines", Code::Required, "a note has at least one line");
     }
-    let mut opts = input.issue;
+    let mut opts = input.issue();
     opts.series.get_or_insert(base.series.clone());
     opts.point_of_sale.get_or_insert(base.point_of_sale);
     if input.kind == InvoiceKind::CreditNote {

@@ -5,6 +5,7 @@ pub mod activities;
 pub mod agenda;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
@@ -69,6 +70,7 @@ pub fn api() -> Api {
     api = deals::mount(api);
     api = quotes::mount(api);
     api = orders::mount(api);
+    api = billing::mount(api);
     users::mount(api)
 }
 

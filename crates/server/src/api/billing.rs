@@ -1,0 +1,513 @@
+//! Billing and collections: invoices and notes, payments and their allocations, the
+//! customer's statement and risk, and the receivables ageing.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use utoipa::openapi::path::HttpMethod;
+
+use cartera_app::billing::accounts::{self, AccountStatement, Ageing, AgeingGroup, Risk};
+use cartera_app::billing::invoices::{self, Filter, IssueOptions, NewInvoice, NewNote};
+use cartera_app::billing::payments::{
+    self, AllocateInput, NewPayment, ReversalInput,
+};
+use cartera_core::billing::invoices::{Invoice, InvoiceKind};
+use cartera_core::billing::payments::Payment;
+use cartera_core::money::Currency;
+use cartera_core::{Code, Id};
+
+use super::doc::{Api, Op, date_schema, enum_schema, page_schema, register};
+use super::extract::{Auth, IfMatch, Input, QueryPairs, RecordId};
+use super::records::{Page, record_response};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+fn day(q: &QueryPairs, key: &str) -> Result<Option<NaiveDate>, ApiError> {
+    q.get(key)
+        .map(|d| {
+            d.parse()
+                .map_err(|_| ApiError::bad_field(key, Code::Invalid, "a date as YYYY-MM-DD"))
+        })
+        .transpose()
+}
+
+fn currency(q: &QueryPairs) -> Result<Option<Currency>, ApiError> {
+    q.get("currency")
+        .map(|c| {
+            c.parse().map_err(|_| {
+                ApiError::bad_field("currency", Code::Invalid, "an ISO 4217 code such as ARS")
+            })
+        })
+        .transpose()
+}
+
+async fn list_invoices(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    q: QueryPairs,
+) -> Result<Json<Page<Invoice>>, ApiError> {
+    q.only(&["account_id", "kind", "status", "limit", "cursor"])?;
+    let kind = q
+        .get("kind")
+        .map(|k| {
+            InvoiceKind::parse(k).ok_or_else(|| {
+                ApiError::bad_field("kind", Code::Invalid, "invoice, credit_note or debit_note")
+            })
+        })
+        .transpose()?;
+    let (open_only, overdue) = match q.get("status") {
+        None | Some("all") => (false, false),
+        Some("open") => (true, false),
+        Some("overdue") => (true, true),
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "status",
+                Code::Invalid,
+                "all, open or overdue",
+            ));
+        }
+    };
+    let filter = Filter {
+        account: super::quotes::account_param(&q)?,
+        kind,
+        open_only,
+        overdue,
+    };
+    let limit = super::paging::limit_param(&q)?;
+    let page = invoices::page(&s.app, &actor, filter, q.get("cursor"), limit).await?;
+    Ok(Json(Page {
+        data: page.data,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+async fn read_invoice(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+) -> Result<Response, ApiError> {
+    let i = invoices::get(&s.app, &actor, id).await?;
+    Ok(record_response(StatusCode::OK, &i, i.version, None))
+}
+
+async fn create_invoice(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Input(input): Input<NewInvoice>,
+) -> Result<(StatusCode, Json<Invoice>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(invoices::create(&s.app, &actor, input).await?),
+    ))
+}
+
+async fn invoice_order(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    Input(input): Input<IssueOptions>,
+) -> Result<(StatusCode, Json<Invoice>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(invoices::from_order(&s.app, &actor, id, input).await?),
+    ))
+}
+
+async fn invoice_quote(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    Input(input): Input<IssueOptions>,
+) -> Result<(StatusCode, Json<Invoice>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(invoices::from_quote(&s.app, &actor, id, input).await?),
+    ))
+}
+
+async fn note(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    Input(input): Input<NewNote>,
+) -> Result<(StatusCode, Json<Invoice>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(invoices::note(&s.app, &actor, id, input).await?),
+    ))
+}
+
+async fn list_payments(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    q: QueryPairs,
+) -> Result<Json<Page<Payment>>, ApiError> {
+    q.only(&["account_id", "limit", "cursor"])?;
+    let account = super::quotes::account_param(&q)?;
+    let limit = super::paging::limit_param(&q)?;
+    let page = payments::page(&s.app, &actor, account, q.get("cursor"), limit).await?;
+    Ok(Json(Page {
+        data: page.data,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+async fn read_payment(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+) -> Result<Response, ApiError> {
+    let p = payments::get(&s.app, &actor, id).await?;
+    Ok(record_response(StatusCode::OK, &p, p.version, None))
+}
+
+async fn create_payment(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Input(input): Input<NewPayment>,
+) -> Result<Response, ApiError> {
+    let p = payments::create(&s.app, &actor, input).await?;
+    Ok(record_response(StatusCode::CREATED, &p, p.version, None))
+}
+
+async fn allocate(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    IfMatch(version): IfMatch,
+    Input(input): Input<AllocateInput>,
+) -> Result<Response, ApiError> {
+    let p = payments::allocate(&s.app, &actor, id, version, input).await?;
+    Ok(record_response(StatusCode::OK, &p, p.version, None))
+}
+
+async fn reverse_allocation(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    Path((id, allocation)): Path<(String, String)>,
+    IfMatch(version): IfMatch,
+    Input(input): Input<ReversalInput>,
+) -> Result<Response, ApiError> {
+    let id: Id = id.parse().map_err(|_| ApiError::not_found())?;
+    let allocation: Id = allocation.parse().map_err(|_| ApiError::not_found())?;
+    let p = payments::reverse_allocation(&s.app, &actor, id, allocation, version, input).await?;
+    Ok(record_response(StatusCode::OK, &p, p.version, None))
+}
+
+async fn reverse_payment(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    IfMatch(version): IfMatch,
+    Input(input): Input<ReversalInput>,
+) -> Result<Response, ApiError> {
+    let p = payments::reverse(&s.app, &actor, id, version, input).await?;
+    Ok(record_response(StatusCode::OK, &p, p.version, None))
+}
+
+async fn statement(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    q: QueryPairs,
+) -> Result<Json<AccountStatement>, ApiError> {
+    q.only(&["currency", "from", "as_of"])?;
+    let (from, as_of) = (day(&q, "from")?, day(&q, "as_of")?);
+    Ok(Json(
+        accounts::statement(&s.app, &actor, id, currency(&q)?, from, as_of).await?,
+    ))
+}
+
+async fn risk(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+) -> Result<Json<Risk>, ApiError> {
+    Ok(Json(accounts::risk(&s.app, &actor, id).await?))
+}
+
+async fn ageing(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    q: QueryPairs,
+) -> Result<Json<Ageing>, ApiError> {
+    q.only(&["as_of", "group_by", "currency"])?;
+    let group = match q.get("group_by") {
+        None | Some("customer") => AgeingGroup::Customer,
+        Some("rep") => AgeingGroup::Rep,
+        Some("currency") => AgeingGroup::Currency,
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "group_by",
+                Code::Invalid,
+                "customer, rep or currency",
+            ));
+        }
+    };
+    Ok(Json(
+        accounts::ageing(&s.app, &actor, day(&q, "as_of")?, group, currency(&q)?).await?,
+    ))
+}
+
+pub fn mount(api: Api) -> Api {
+    let mut api = api;
+    let invoice = register::<Invoice>(&mut api.schemas);
+    let invoice_page = page_schema(&mut api.schemas, "InvoicePage", invoice.clone());
+    let payment = register::<Payment>(&mut api.schemas);
+    let payment_page = page_schema(&mut api.schemas, "PaymentPage", payment.clone());
+    let statement_schema = register::<AccountStatement>(&mut api.schemas);
+    let ageing_schema = register::<Ageing>(&mut api.schemas);
+    let risk_schema = register::<Risk>(&mut api.schemas);
+    for r in [
+        register::<NewInvoice>,
+        register::<IssueOptions>,
+        register::<NewNote>,
+        register::<NewPayment>,
+        register::<AllocateInput>,
+        register::<ReversalInput>,
+    ] {
+        r(&mut api.schemas);
+    }
+    api.route(
+        HttpMethod::Get,
+        "/api/v1/invoices",
+        get(list_invoices),
+        Op::new("billing", "list_invoices", "Invoices and notes")
+            .describe(
+                "Newest first, a page at a time. `status=open` keeps the charges with \
+                 something owed, `status=overdue` those past their due date; `kind` narrows \
+                 to invoices, credit notes or debit notes. A sales rep sees their own \
+                 portfolio's.",
+            )
+            .query("account_id", "Only this account's")
+            .query_with(
+                "kind",
+                "invoice, credit_note or debit_note",
+                enum_schema(&["invoice", "credit_note", "debit_note"]),
+                false,
+            )
+            .query_with(
+                "status",
+                "all (default), open or overdue",
+                enum_schema(&["all", "open", "overdue"]),
+                false,
+            )
+            .query("limit", "Page size (1 to 500, default 100)")
+            .query("cursor", "The `next_cursor` of the previous page.")
+            .answer_schema(200, "The invoices", invoice_page)
+            .problems(&[400, 403, 404]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/invoices",
+        post(create_invoice),
+        Op::new("billing", "create_invoice", "Issue an invoice by hand")
+            .describe(
+                "Lines are priced and checked like a quote's (`lines[i].quantity`, \
+                 `lines[i].product_id` name bad lines). Numbered in its series and point of \
+                 sale without gaps (`A-0001-00000001`); due `payment_terms_days` after \
+                 `issue_date` (the company's defaults in settings `billing`). An issued \
+                 invoice is never edited: a credit or debit note corrects it.",
+            )
+            .body::<NewInvoice>("Account, lines, series, terms, fiscal fields")
+            .answer_schema(201, "The invoice", invoice.clone())
+            .problems(&[400, 403, 415, 422]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/invoices/{id}",
+        get(read_invoice),
+        Op::new("billing", "get_invoice", "Read an invoice or a note")
+            .describe("With what is still open on it and its payment status.")
+            .path_param("id", "The invoice's id")
+            .answer_schema(200, "The invoice; `ETag` holds its version", invoice.clone())
+            .problems(&[403, 404]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/orders/{id}/invoice",
+        post(invoice_order),
+        Op::new("billing", "invoice_order", "Invoice an order")
+            .describe(
+                "Copies the order's lines into a new invoice and marks the order \
+                 `invoiced`; `{}` takes every default. 409 when the order is already \
+                 invoiced.",
+            )
+            .path_param("id", "The order's id")
+            .body::<IssueOptions>("Issue date, terms, series, fiscal fields (all optional)")
+            .answer_schema(201, "The invoice", invoice.clone())
+            .problems(&[400, 403, 404, 409, 415, 422]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/quotes/{id}/invoice",
+        post(invoice_quote),
+        Op::new("billing", "invoice_quote", "Invoice an accepted quote")
+            .describe(
+                "Copies the quote's lines; 409 unless the quote is accepted, already \
+                 invoiced, or has an order (invoice the order then).",
+            )
+            .path_param("id", "The quote's id")
+            .body::<IssueOptions>("Issue date, terms, series, fiscal fields (all optional)")
+            .answer_schema(201, "The invoice", invoice.clone())
+            .problems(&[400, 403, 404, 409, 415, 422]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/invoices/{id}/notes",
+        post(note),
+        Op::new("billing", "create_invoice_note", "Correct an invoice with a note")
+            .describe(
+                "A `credit_note` or `debit_note` on the invoice, in its currency and series \
+                 (numbered `NC-A-0001-00000001`, `ND-...`). A credit note above what the \
+                 invoice has left to credit answers 422 on `lines`; it settles the invoice \
+                 as far as it is open and leaves the rest on account.",
+            )
+            .path_param("id", "The invoice's id")
+            .body::<NewNote>("Kind, reason and lines")
+            .answer_schema(201, "The note", invoice)
+            .problems(&[400, 403, 404, 415, 422]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/payments",
+        get(list_payments),
+        Op::new("billing", "list_payments", "Payments")
+            .describe("Newest first, a page at a time, with what each left on account.")
+            .query("account_id", "Only this account's")
+            .query("limit", "Page size (1 to 500, default 100)")
+            .query("cursor", "The `next_cursor` of the previous page.")
+            .answer_schema(200, "The payments", payment_page)
+            .problems(&[400, 403, 404]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/payments",
+        post(create_payment),
+        Op::new("billing", "create_payment", "Record a payment")
+            .describe(
+                "Numbered `R-2026-000001`. `allocations` settle invoices or debit notes of \
+                 the same customer and currency, each at most what is open on it and all \
+                 together at most the amount; the rest stays on account. Any of these \
+                 broken answers 422 naming `allocations[i].invoice_id`, \
+                 `allocations[i].amount` or `allocations`, with nothing written.",
+            )
+            .body::<NewPayment>("Account, amount, method, allocations")
+            .answer_schema(201, "The payment; `ETag` holds its version", payment.clone())
+            .problems(&[400, 403, 415, 422]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/payments/{id}",
+        get(read_payment),
+        Op::new("billing", "get_payment", "Read a payment")
+            .describe("With its allocations, reversed ones included.")
+            .path_param("id", "The payment's id")
+            .answer_schema(200, "The payment; `ETag` holds its version", payment.clone())
+            .problems(&[403, 404]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/payments/{id}/allocations",
+        post(allocate),
+        Op::new("billing", "allocate_payment", "Apply money on account")
+            .describe(
+                "Allocates what the payment left on account to invoices, checked as when \
+                 it was recorded. Send the payment's version in `If-Match`: when two \
+                 clerks allocate the same payment at once, the second answers 412.",
+            )
+            .path_param("id", "The payment's id")
+            .header("If-Match", "The payment's version the allocation is based on")
+            .body::<AllocateInput>("The allocations")
+            .answer_schema(200, "The payment", payment.clone())
+            .problems(&[400, 403, 404, 409, 412, 415, 422]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/payments/{id}/allocations/{allocation_id}/reverse",
+        post(reverse_allocation),
+        Op::new("billing", "reverse_allocation", "Take back an allocation")
+            .describe(
+                "The invoice reopens from today and the money returns to the payment's \
+                 balance on account; the reason is kept and audited.",
+            )
+            .path_param("id", "The payment's id")
+            .path_param("allocation_id", "The allocation's id")
+            .header("If-Match", "The payment's version")
+            .body::<ReversalInput>("Why")
+            .answer_schema(200, "The payment", payment.clone())
+            .problems(&[400, 403, 404, 409, 412, 415, 422]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/payments/{id}/reverse",
+        post(reverse_payment),
+        Op::new("billing", "reverse_payment", "Take back a whole payment")
+            .describe(
+                "For a returned transfer or a bounced cheque: the payment stops counting \
+                 from today and every invoice it settled reopens. 409 when already reversed.",
+            )
+            .path_param("id", "The payment's id")
+            .header("If-Match", "The payment's version")
+            .body::<ReversalInput>("Why")
+            .answer_schema(200, "The payment", payment)
+            .problems(&[400, 403, 404, 409, 412, 415, 422]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/accounts/{id}/statement",
+        get(statement),
+        Op::new("billing", "account_statement", "A customer's current account statement")
+            .describe(
+                "The balance before `from`, every invoice, note, payment and reversal to \
+                 `as_of` (default today) with the running balance, the charges open on \
+                 `as_of` and their ageing. One currency at a time (`currencies` lists the \
+                 customer's). The statement's closing balance, the ageing's total and the \
+                 risk's balance always agree.",
+            )
+            .path_param("id", "The account's id")
+            .query("currency", "Default: the customer's first currency")
+            .query_with("from", "First day listed (default: from the start)", date_schema(), false)
+            .query_with("as_of", "Last day counted (default today)", date_schema(), false)
+            .answer_schema(200, "The statement", statement_schema)
+            .problems(&[400, 403, 404]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/accounts/{id}/risk",
+        get(risk),
+        Op::new("billing", "account_risk", "A customer's risk light")
+            .describe(
+                "`green`: nothing overdue; `amber`: overdue up to 30 days; `red`: overdue \
+                 more than 30 days or a cheque bounced in the last 12 months.",
+            )
+            .path_param("id", "The account's id")
+            .answer_schema(200, "The risk", risk_schema)
+            .problems(&[403, 404]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/receivables/ageing",
+        get(ageing),
+        Op::new("billing", "receivables_ageing", "Receivables ageing")
+            .describe(
+                "What every customer owes as of a date, spread over the ageing buckets \
+                 (settings `billing.ageing_buckets`, default current, 1-30, 31-60, 61-90, \
+                 91+), by customer, rep or currency, largest overdue first, with totals per \
+                 currency. Money on account is `unapplied` and subtracted from `total`.",
+            )
+            .query_with("as_of", "Default today", date_schema(), false)
+            .query_with(
+                "group_by",
+                "customer (default), rep or currency",
+                enum_schema(&["customer", "rep", "currency"]),
+                false,
+            )
+            .query("currency", "Only this currency")
+            .answer_schema(200, "The ageing", ageing_schema)
+            .problems(&[400, 403]),
+    )
+}
