@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use cartera_core::accounts::AccountData;
 use cartera_core::billing::invoices::{
     Fiscal, Invoice, InvoiceKind, MAX_TERMS_DAYS, PaymentStatus, Series, due_date,
 };
@@ -35,7 +36,7 @@ use crate::{Actor, App, AppError, Result};
 pub struct NewInvoice {
     pub account_id: Id,
     pub contact_id: Option<Id>,
-    /// Default: the user issuing it.
+    /// Whose portfolio it counts in. Default: the account's owner.
     pub owner_id: Option<Id>,
     /// Default: the price list's currency, else the first line's.
     pub currency: Option<Currency>,
@@ -128,7 +129,14 @@ fn changes(old: Option<&Invoice>, new: &Invoice) -> Vec<FieldChange> {
     crate::records::changed_fields(
         old,
         new,
-        &["kind", "number", "issue_date", "due_date", "reason", "sent_at"],
+        &[
+            "kind",
+            "number",
+            "issue_date",
+            "due_date",
+            "reason",
+            "sent_at",
+        ],
     )
 }
 
@@ -324,6 +332,7 @@ pub async fn create(app: &App, actor: &Actor, mut input: NewInvoice) -> Result<I
     let mut conn = app.db.begin().await?;
     let mut c = Check::new();
     let issue_opts = resolve(&mut conn, app, input.issue(), &mut c).await?;
+    let owner = input.owner_id;
     if input.lines.is_empty() {
         c.add("lines", Code::Required, "an invoice has at least one line");
     }
@@ -345,13 +354,14 @@ pub async fn create(app: &App, actor: &Actor, mut input: NewInvoice) -> Result<I
         c,
     )
     .await?;
-    let inv = issue(
-        &mut conn,
-        actor,
-        app,
-        document_of(app, InvoiceKind::Invoice, &q, issue_opts),
-    )
-    .await?;
+    let mut inv = document_of(app, InvoiceKind::Invoice, &q, issue_opts);
+    if owner.is_none() {
+        // The account's portfolio, where a rep looks for it; else whoever issued it.
+        let account =
+            crate::records::load_visible::<AccountData>(&mut conn, actor, q.account_id).await?;
+        inv.owner_id = account.data.owner_id.or(inv.owner_id);
+    }
+    let inv = issue(&mut conn, actor, app, inv).await?;
     conn.commit().await?;
     Ok(inv)
 }
@@ -367,7 +377,9 @@ pub async fn from_order(
     actor.permit(Module::Billing, Action::Create)?;
     let o = crate::orders::get(app, actor, order).await?;
     let mut conn = app.db.begin().await?;
-    if store::billing(&mut conn, BilledBy::Order, order).await?.is_some()
+    if store::billing(&mut conn, BilledBy::Order, order)
+        .await?
+        .is_some()
         || o.status == OrderStatus::Invoiced
     {
         return Err(AppError::Conflict("the order is already invoiced".into()));
@@ -436,10 +448,16 @@ pub async fn from_quote(
         )));
     }
     let mut conn = app.db.begin().await?;
-    if store::billing(&mut conn, BilledBy::Quote, quote).await?.is_some() {
+    if store::billing(&mut conn, BilledBy::Quote, quote)
+        .await?
+        .is_some()
+    {
         return Err(AppError::Conflict("the quote is already invoiced".into()));
     }
-    if cartera_store::orders::for_quote(&mut conn, quote).await?.is_some() {
+    if cartera_store::orders::for_quote(&mut conn, quote)
+        .await?
+        .is_some()
+    {
         return Err(AppError::Conflict(
             "the quote has an order: invoice the order".into(),
         ));
@@ -463,7 +481,11 @@ pub async fn note(app: &App, actor: &Actor, invoice: Id, mut input: NewNote) -> 
     let base = load(&mut conn, app, actor, invoice).await?;
     let mut c = Check::new();
     if base.kind != InvoiceKind::Invoice {
-        c.add("", Code::Invalid, "a note corrects an invoice, not another note");
+        c.add(
+            "",
+            Code::Invalid,
+            "a note corrects an invoice, not another note",
+        );
     }
     if input.kind == InvoiceKind::Invoice {
         c.add("kind", Code::Invalid, "credit_note or debit_note");
@@ -501,11 +523,8 @@ pub async fn note(app: &App, actor: &Actor, invoice: Id, mut input: NewNote) -> 
     inv.reason = Some(reason);
     inv.order_id = base.order_id;
     if input.kind == InvoiceKind::CreditNote {
-        let credited = Money::from_scaled(
-            store::credited(&mut conn, base.id).await?,
-            base.currency,
-        )
-        .amount;
+        let credited =
+            Money::from_scaled(store::credited(&mut conn, base.id).await?, base.currency).amount;
         let left = base.totals.total - credited;
         if inv.totals.total > left {
             return Err(Violations::one(
@@ -587,9 +606,11 @@ pub async fn page(
         open_only: filter.open_only,
         overdue_on: filter.overdue.then(|| app.now().date_naive()),
     };
-    let rows = store::list_after(&mut conn, &f, owners.as_deref(), after.as_ref(), limit + 1)
-        .await?;
-    Ok(documents::cut(rows, limit, |d: &Invoice| d.cursor().encode()))
+    let rows =
+        store::list_after(&mut conn, &f, owners.as_deref(), after.as_ref(), limit + 1).await?;
+    Ok(documents::cut(rows, limit, |d: &Invoice| {
+        d.cursor().encode()
+    }))
 }
 
 /// An account's billing tells its story (issued, paid, reversed) on its timeline.

@@ -201,7 +201,7 @@ async fn check_allocations(
             id: Id::new(),
             invoice_id: inv.id,
             invoice_number: inv.number.clone(),
-            amount: a.amount,
+            amount: core::cents(a.amount),
             applied_on: on.max(p.received_on).max(inv.issue_date),
             reversed_on: None,
             reversal_reason: None,
@@ -213,7 +213,9 @@ async fn check_allocations(
         c.add(
             "allocations",
             Code::OutOfRange,
-            format!("the allocations add up to {sum}, more than the {spare} the payment has to apply"),
+            format!(
+                "the allocations add up to {sum}, more than the {spare} the payment has to apply"
+            ),
         );
     }
     Ok(out)
@@ -280,7 +282,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewPayment) -> Result<Payme
         account_id: input.account_id,
         owner_id: account.as_ref().and_then(|a| a.data.owner_id),
         currency,
-        amount: input.amount,
+        amount: core::cents(input.amount),
         received_on,
         method: input.method,
         reference,
@@ -361,7 +363,11 @@ pub async fn allocate(
     let old = load_for_change(&mut conn, app, actor, id, expected).await?;
     let mut c = Check::new();
     if input.allocations.is_empty() {
-        c.add("allocations", Code::Required, "allocate to at least one invoice");
+        c.add(
+            "allocations",
+            Code::Required,
+            "allocate to at least one invoice",
+        );
     }
     let added = check_allocations(
         &mut conn,

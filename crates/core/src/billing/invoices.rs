@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::payments::cents;
 use crate::ids::Id;
 use crate::money::Currency;
 use crate::quotes::{DocLine, Language};
@@ -161,7 +162,12 @@ impl Series {
 
     /// The counter a kind of document numbers from in this series.
     pub fn counter(&self, kind: InvoiceKind) -> String {
-        format!("{}:{}-{:04}", kind.as_str(), self.letter, self.point_of_sale)
+        format!(
+            "{}:{}-{:04}",
+            kind.as_str(),
+            self.letter,
+            self.point_of_sale
+        )
     }
 
     /// `A-0003-00001234` (`NC-A-0003-00000012` for a credit note).
@@ -256,11 +262,11 @@ impl Invoice {
 
     /// Sets `open` and the status it reads as.
     pub fn set_open(&mut self, open: Decimal) {
-        self.open = if self.kind.charges() {
+        self.open = cents(if self.kind.charges() {
             open
         } else {
             Decimal::ZERO
-        };
+        });
         self.payment_status = Invoice::status_of(self.kind, self.totals.total, self.open);
     }
 

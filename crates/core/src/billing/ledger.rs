@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::payments::cents;
 use crate::ids::Id;
 
 /// What a movement is, as the statement names it.
@@ -204,10 +205,10 @@ impl Ledger {
     /// with the balance after it. A reversed payment shows twice: as a credit on its
     /// day and as a charge on the day it was reversed.
     pub fn statement(&self, from: Option<NaiveDate>, as_of: NaiveDate) -> Statement {
-        let opening = match from.and_then(|f| f.pred_opt()) {
+        let opening = cents(match from.and_then(|f| f.pred_opt()) {
             Some(before) => self.balance(before),
             None => Decimal::ZERO,
-        };
+        });
         let shown = |day: NaiveDate| from.is_none_or(|f| day >= f) && day <= as_of;
         // (date, order within the day, line): charges before credits on one day, so a
         // same-day payment reads as settling the invoice above it.
@@ -225,7 +226,14 @@ impl Ledger {
             moves.push((
                 d.issue_date,
                 0,
-                line(d.issue_date, d.kind, d.id, &d.number, d.amount, Decimal::ZERO),
+                line(
+                    d.issue_date,
+                    d.kind,
+                    d.id,
+                    &d.number,
+                    d.amount,
+                    Decimal::ZERO,
+                ),
             ));
         }
         for c in &self.credits {
@@ -335,15 +343,15 @@ impl Buckets {
 
     /// Open charges spread over the buckets, credit on account beside them.
     pub fn age(&self, items: &[OpenItem], unapplied: Decimal) -> Aged {
-        let mut amounts = vec![Decimal::ZERO; self.0.len() + 2];
+        let mut amounts = vec![cents(Decimal::ZERO); self.0.len() + 2];
         for i in items {
             amounts[self.index(i.days_overdue)] += i.open;
         }
         let open: Decimal = amounts.iter().sum();
         Aged {
             buckets: amounts,
-            unapplied,
-            total: open - unapplied,
+            unapplied: cents(unapplied),
+            total: cents(open - unapplied),
         }
     }
 }
@@ -364,10 +372,11 @@ pub struct Aged {
 
 impl Aged {
     pub fn zero(buckets: &Buckets) -> Aged {
+        let zero = cents(Decimal::ZERO);
         Aged {
-            buckets: vec![Decimal::ZERO; buckets.limits().len() + 2],
-            unapplied: Decimal::ZERO,
-            total: Decimal::ZERO,
+            buckets: vec![zero; buckets.limits().len() + 2],
+            unapplied: zero,
+            total: zero,
         }
     }
 
@@ -465,14 +474,25 @@ mod tests {
     /// One step of a customer's history, as the app writes it.
     #[derive(Debug, Clone)]
     enum Step {
-        Invoice { cents: i64, terms: i64 },
+        Invoice {
+            cents: i64,
+            terms: i64,
+        },
         /// A credit note on the n-th charge, for part of what is open on it.
-        CreditNote { nth: usize, per_mille: i64 },
+        CreditNote {
+            nth: usize,
+            per_mille: i64,
+        },
         /// A payment, applied to charges in order of due date up to `apply_per_mille`
         /// of its amount (the rest stays on account).
-        Payment { cents: i64, apply_per_mille: i64 },
+        Payment {
+            cents: i64,
+            apply_per_mille: i64,
+        },
         /// The n-th payment bounces.
-        Bounce { nth: usize },
+        Bounce {
+            nth: usize,
+        },
         /// Money on account applied to the oldest open charge.
         ApplyLater,
     }

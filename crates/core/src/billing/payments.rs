@@ -105,18 +105,31 @@ pub struct Payment {
 impl Payment {
     /// Recomputes `applied` and `unapplied` from the allocations.
     pub fn settle(&mut self) {
-        self.applied = self
-            .allocations
-            .iter()
-            .filter(|a| a.active())
-            .map(|a| a.amount)
-            .sum();
-        self.unapplied = if self.reversed_on.is_some() {
+        self.amount = cents(self.amount);
+        for a in &mut self.allocations {
+            a.amount = cents(a.amount);
+        }
+        self.applied = cents(
+            self.allocations
+                .iter()
+                .filter(|a| a.active())
+                .map(|a| a.amount)
+                .sum(),
+        );
+        self.unapplied = cents(if self.reversed_on.is_some() {
             Decimal::ZERO
         } else {
             self.amount - self.applied
-        };
+        });
     }
+}
+
+/// An amount as billing shows it: rounded to the cent and always with two decimals
+/// (`1210.00`), whichever backend or sum it came from.
+pub fn cents(amount: Decimal) -> Decimal {
+    let mut d = amount.round_dp(2);
+    d.rescale(2);
+    d
 }
 
 /// Money as the ledger keeps it: whole cents, at most two decimals.

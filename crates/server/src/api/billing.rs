@@ -11,9 +11,7 @@ use utoipa::openapi::path::HttpMethod;
 
 use cartera_app::billing::accounts::{self, AccountStatement, Ageing, AgeingGroup, Risk};
 use cartera_app::billing::invoices::{self, Filter, IssueOptions, NewInvoice, NewNote};
-use cartera_app::billing::payments::{
-    self, AllocateInput, NewPayment, ReversalInput,
-};
+use cartera_app::billing::payments::{self, AllocateInput, NewPayment, ReversalInput};
 use cartera_core::billing::invoices::{Invoice, InvoiceKind};
 use cartera_core::billing::payments::Payment;
 use cartera_core::money::Currency;
@@ -323,7 +321,11 @@ pub fn mount(api: Api) -> Api {
         Op::new("billing", "get_invoice", "Read an invoice or a note")
             .describe("With what is still open on it and its payment status.")
             .path_param("id", "The invoice's id")
-            .answer_schema(200, "The invoice; `ETag` holds its version", invoice.clone())
+            .answer_schema(
+                200,
+                "The invoice; `ETag` holds its version",
+                invoice.clone(),
+            )
             .problems(&[403, 404]),
     )
     .route(
@@ -359,17 +361,21 @@ pub fn mount(api: Api) -> Api {
         HttpMethod::Post,
         "/api/v1/invoices/{id}/notes",
         post(note),
-        Op::new("billing", "create_invoice_note", "Correct an invoice with a note")
-            .describe(
-                "A `credit_note` or `debit_note` on the invoice, in its currency and series \
+        Op::new(
+            "billing",
+            "create_invoice_note",
+            "Correct an invoice with a note",
+        )
+        .describe(
+            "A `credit_note` or `debit_note` on the invoice, in its currency and series \
                  (numbered `NC-A-0001-00000001`, `ND-...`). A credit note above what the \
                  invoice has left to credit answers 422 on `lines`; it settles the invoice \
                  as far as it is open and leaves the rest on account.",
-            )
-            .path_param("id", "The invoice's id")
-            .body::<NewNote>("Kind, reason and lines")
-            .answer_schema(201, "The note", invoice)
-            .problems(&[400, 403, 404, 415, 422]),
+        )
+        .path_param("id", "The invoice's id")
+        .body::<NewNote>("Kind, reason and lines")
+        .answer_schema(201, "The note", invoice)
+        .problems(&[400, 403, 404, 415, 422]),
     )
     .route(
         HttpMethod::Get,
@@ -396,7 +402,11 @@ pub fn mount(api: Api) -> Api {
                  `allocations[i].amount` or `allocations`, with nothing written.",
             )
             .body::<NewPayment>("Account, amount, method, allocations")
-            .answer_schema(201, "The payment; `ETag` holds its version", payment.clone())
+            .answer_schema(
+                201,
+                "The payment; `ETag` holds its version",
+                payment.clone(),
+            )
             .problems(&[400, 403, 415, 422]),
     )
     .route(
@@ -406,7 +416,11 @@ pub fn mount(api: Api) -> Api {
         Op::new("billing", "get_payment", "Read a payment")
             .describe("With its allocations, reversed ones included.")
             .path_param("id", "The payment's id")
-            .answer_schema(200, "The payment; `ETag` holds its version", payment.clone())
+            .answer_schema(
+                200,
+                "The payment; `ETag` holds its version",
+                payment.clone(),
+            )
             .problems(&[403, 404]),
     )
     .route(
@@ -420,7 +434,10 @@ pub fn mount(api: Api) -> Api {
                  clerks allocate the same payment at once, the second answers 412.",
             )
             .path_param("id", "The payment's id")
-            .header("If-Match", "The payment's version the allocation is based on")
+            .header(
+                "If-Match",
+                "The payment's version the allocation is based on",
+            )
             .body::<AllocateInput>("The allocations")
             .answer_schema(200, "The payment", payment.clone())
             .problems(&[400, 403, 404, 409, 412, 415, 422]),
@@ -460,20 +477,34 @@ pub fn mount(api: Api) -> Api {
         HttpMethod::Get,
         "/api/v1/accounts/{id}/statement",
         get(statement),
-        Op::new("billing", "account_statement", "A customer's current account statement")
-            .describe(
-                "The balance before `from`, every invoice, note, payment and reversal to \
+        Op::new(
+            "billing",
+            "account_statement",
+            "A customer's current account statement",
+        )
+        .describe(
+            "The balance before `from`, every invoice, note, payment and reversal to \
                  `as_of` (default today) with the running balance, the charges open on \
                  `as_of` and their ageing. One currency at a time (`currencies` lists the \
                  customer's). The statement's closing balance, the ageing's total and the \
                  risk's balance always agree.",
-            )
-            .path_param("id", "The account's id")
-            .query("currency", "Default: the customer's first currency")
-            .query_with("from", "First day listed (default: from the start)", date_schema(), false)
-            .query_with("as_of", "Last day counted (default today)", date_schema(), false)
-            .answer_schema(200, "The statement", statement_schema)
-            .problems(&[400, 403, 404]),
+        )
+        .path_param("id", "The account's id")
+        .query("currency", "Default: the customer's first currency")
+        .query_with(
+            "from",
+            "First day listed (default: from the start)",
+            date_schema(),
+            false,
+        )
+        .query_with(
+            "as_of",
+            "Last day counted (default today)",
+            date_schema(),
+            false,
+        )
+        .answer_schema(200, "The statement", statement_schema)
+        .problems(&[400, 403, 404]),
     )
     .route(
         HttpMethod::Get,

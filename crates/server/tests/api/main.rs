@@ -11,6 +11,7 @@ mod activities;
 mod agenda;
 mod auth;
 mod backup;
+mod billing;
 mod catalog;
 mod contacts;
 mod custom_fields;

@@ -8,9 +8,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use cartera_core::Id;
-use cartera_core::billing::ledger::{
-    Application, Credit, Debit, Ledger, MovementKind, OpenItem,
-};
+use cartera_core::billing::ledger::{Application, Credit, Debit, Ledger, MovementKind, OpenItem};
+use cartera_core::billing::payments::cents;
 use cartera_core::money::{Currency, Money};
 
 use super::invoices::date;
@@ -18,7 +17,7 @@ use crate::db::{Conn, Result, Sql};
 use crate::quotes::parse_currency;
 
 fn amount(scaled: i64, currency: Currency) -> Decimal {
-    Money::from_scaled(scaled, currency).amount
+    cents(Money::from_scaled(scaled, currency).amount)
 }
 
 fn charge_kind(kind: &str) -> MovementKind {

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use cartera_core::Id;
-use cartera_core::billing::payments::{Allocation, Payment, PaymentMethod};
+use cartera_core::billing::payments::{Allocation, Payment, PaymentMethod, cents};
 use cartera_core::money::{Currency, Money};
 use cartera_core::quotes::DocCursor;
 
@@ -33,7 +33,7 @@ fn read(r: &DbRow) -> Result<Payment> {
         account_id: r.id("account_id")?,
         owner_id: r.opt_id("owner_id")?,
         currency,
-        amount: Money::from_scaled(r.int("amount")?, currency).amount,
+        amount: cents(Money::from_scaled(r.int("amount")?, currency).amount),
         received_on: date(r, "received_on")?,
         method: PaymentMethod::parse(&method)
             .ok_or_else(|| StoreError::Decode(format!("payment method: '{method}'")))?,
@@ -68,7 +68,7 @@ pub async fn allocations(c: &mut Conn, credit: Id, currency: Currency) -> Result
             id: r.id("id")?,
             invoice_id: r.id("debit_id")?,
             invoice_number: r.text("number")?,
-            amount: Money::from_scaled(r.int("amount")?, currency).amount,
+            amount: cents(Money::from_scaled(r.int("amount")?, currency).amount),
             applied_on: date(r, "applied_on")?,
             reversed_on: r.opt_date("reversed_on")?,
             reversal_reason: r.opt_text("reversal_reason")?,
@@ -125,12 +125,12 @@ pub async fn list_after(
         .iter()
         .map(|r| {
             let mut p = read(r)?;
-            p.applied = Money::from_scaled(r.int("applied")?, p.currency).amount;
-            p.unapplied = if p.reversed_on.is_some() {
+            p.applied = cents(Money::from_scaled(r.int("applied")?, p.currency).amount);
+            p.unapplied = cents(if p.reversed_on.is_some() {
                 Decimal::ZERO
             } else {
                 p.amount - p.applied
-            };
+            });
             Ok(p)
         })
         .collect()

@@ -1,0 +1,605 @@
+//! Billing through the API, on SQLite and PostgreSQL: invoices numbered per series and
+//! point of sale, an order invoiced in one click, notes that correct invoices, payments
+//! applied across invoices and reversed, and the statement, the ageing and the risk
+//! agreeing to the cent; every bad input answers 422 naming its field with nothing
+//! written, and the second of two clerks allocating one payment gets 412.
+
+use chrono::{Duration, Utc};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::support::{Setup, TestServer};
+
+both!(
+    invoices_are_numbered_per_series_and_checked,
+    orders_and_accepted_quotes_are_invoiced_once,
+    payments_settle_invoices_and_every_figure_agrees,
+    bad_allocations_write_nothing,
+    two_clerks_allocating_one_payment,
+    a_bounced_cheque_reopens_invoices_and_lights_the_risk,
+    a_rep_sees_the_billing_of_their_own_portfolio
+);
+
+both!(
+    setup = Setup { smtp: true, ..Setup::default() };
+    an_accepted_quote_is_invoiced
+);
+
+fn str(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+fn days_ago(n: i64) -> String {
+    (Utc::now().date_naive() - Duration::days(n)).to_string()
+}
+
+async fn account(s: &TestServer, name: &str) -> String {
+    str(&s.create("accounts", json!({"name": name})).await["id"])
+}
+
+/// An invoice of one line `amount` + 21 % VAT, issued `ago` days back.
+async fn invoice(s: &TestServer, account: &str, amount: &str, ago: i64, terms: u32) -> Value {
+    s.post(
+        "/api/v1/invoices",
+        json!({"account_id": account, "issue_date": days_ago(ago), "payment_terms_days": terms,
+               "lines": [{"description": "Semilla", "quantity": "1", "tax_rate": "21",
+                          "unit_price": {"amount": amount, "currency": "ARS"}}]}),
+    )
+    .await
+    .expect(201)
+    .body
+}
+
+async fn invoice_now(s: &TestServer, id: &str) -> Value {
+    s.get(&format!("/api/v1/invoices/{id}"))
+        .await
+        .expect(200)
+        .body
+}
+
+async fn invoices_are_numbered_per_series_and_checked(s: TestServer) {
+    let a = account(&s, "Agro Sur").await;
+    let first = invoice(&s, &a, "1000", 0, 30).await;
+    assert_eq!(first["number"], "A-0001-00000001");
+    assert_eq!(first["kind"], "invoice");
+    assert_eq!(first["totals"]["total"], "1210.00");
+    assert_eq!(first["open"], "1210.00");
+    assert_eq!(first["payment_status"], "unpaid");
+    assert_eq!(first["due_date"], days_ago(-30));
+    let other = s
+        .post(
+            "/api/v1/invoices",
+            json!({"account_id": a, "series": "B", "point_of_sale": 3,
+                   "fiscal": {"invoice_type": "B", "cae": "74123456789012",
+                              "cae_expires_on": days_ago(-10)},
+                   "lines": [{"description": "Flete", "quantity": "2", "tax_rate": "21",
+                              "unit_price": {"amount": "150.50", "currency": "ARS"}}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(other["number"], "B-0003-00000001");
+    assert_eq!(other["fiscal"]["cae"], "74123456789012");
+    assert_eq!(
+        invoice(&s, &a, "10", 0, 0).await["number"],
+        "A-0001-00000002"
+    );
+
+    // Bad inputs name their field and take no number.
+    s.post(
+        "/api/v1/invoices",
+        json!({"account_id": a, "fiscal": {"cae": "123"},
+               "lines": [{"description": "x", "quantity": "1", "tax_rate": "21",
+                          "unit_price": {"amount": "1", "currency": "ARS"}}]}),
+    )
+    .await
+    .problem(422, "fiscal.cae");
+    s.post(
+        "/api/v1/invoices",
+        json!({"account_id": a, "issue_date": days_ago(-1),
+               "lines": [{"description": "x", "quantity": "1", "tax_rate": "21",
+                          "unit_price": {"amount": "1", "currency": "ARS"}}]}),
+    )
+    .await
+    .problem(422, "issue_date");
+    s.post("/api/v1/invoices", json!({"account_id": a, "lines": []}))
+        .await
+        .problem(422, "lines");
+    s.post(
+        "/api/v1/invoices",
+        json!({"account_id": a, "series": "a-1",
+               "lines": [{"description": "x", "quantity": "1", "tax_rate": "21",
+                          "unit_price": {"amount": "1", "currency": "ARS"}}]}),
+    )
+    .await
+    .problem(422, "series");
+    assert_eq!(
+        invoice(&s, &a, "10", 0, 0).await["number"],
+        "A-0001-00000003",
+        "refused invoices take no number"
+    );
+    // An issued invoice is never edited.
+    let id = str(&first["id"]);
+    let r = s
+        .patch(&format!("/api/v1/invoices/{id}"), json!({"notes": "x"}))
+        .await;
+    assert!(
+        r.status.as_u16() == 404 || r.status.as_u16() == 405,
+        "{}",
+        r.status
+    );
+    // The list filters by kind and status.
+    let list = s
+        .get(&format!("/api/v1/invoices?account_id={a}&kind=invoice"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(4));
+    s.get("/api/v1/invoices?status=late")
+        .await
+        .problem(400, "status");
+}
+
+async fn orders_and_accepted_quotes_are_invoiced_once(s: TestServer) {
+    let a = account(&s, "Molinos del Plata").await;
+    let order = s
+        .post(
+            "/api/v1/orders",
+            json!({"account_id": a,
+                   "lines": [{"description": "Harina 000", "quantity": "3",
+                              "unit_price": {"amount": "2000", "currency": "ARS"},
+                              "tax_rate": "10.5"}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let oid = str(&order["id"]);
+    let inv = s
+        .post(
+            &format!("/api/v1/orders/{oid}/invoice"),
+            json!({"payment_terms_days": 60}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(inv["order_id"], order["id"]);
+    assert_eq!(inv["totals"]["total"], order["totals"]["total"]);
+    assert_eq!(inv["totals"]["total"], "6630.00");
+    assert_eq!(inv["due_date"], days_ago(-60));
+    let order = s
+        .get(&format!("/api/v1/orders/{oid}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(order["status"], "invoiced");
+    assert!(order["invoiced_at"].is_string());
+    s.post(&format!("/api/v1/orders/{oid}/invoice"), json!({}))
+        .await
+        .expect(409);
+    // The invoiced order still records its delivery.
+    s.post(
+        &format!("/api/v1/orders/{oid}/deliveries"),
+        json!({"lines": [{"line": 0, "quantity": "3"}]}),
+    )
+    .await
+    .expect(200);
+    let order = s
+        .get(&format!("/api/v1/orders/{oid}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(order["status"], "invoiced");
+    assert!(order["delivered_at"].is_string());
+}
+
+async fn an_accepted_quote_is_invoiced(s: TestServer) {
+    let a = account(&s, "Agro Quiroga").await;
+    let q = s
+        .post(
+            "/api/v1/quotes",
+            json!({"account_id": a,
+                   "lines": [{"description": "Asesoramiento", "quantity": "1", "tax_rate": "21",
+                              "unit_price": {"amount": "5000", "currency": "ARS"}}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let qid = str(&q["id"]);
+    s.post(&format!("/api/v1/quotes/{qid}/invoice"), json!({}))
+        .await
+        .expect(409);
+    s.post(
+        &format!("/api/v1/quotes/{qid}/send"),
+        json!({"to": "compras@agroquiroga.example"}),
+    )
+    .await
+    .expect(200);
+    s.post(&format!("/api/v1/quotes/{qid}/accept"), json!({}))
+        .await
+        .expect(200);
+    let inv = s
+        .post(&format!("/api/v1/quotes/{qid}/invoice"), json!({}))
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(inv["quote_id"], q["id"]);
+    assert_eq!(inv["totals"]["total"], q["totals"]["total"]);
+    s.post(&format!("/api/v1/quotes/{qid}/invoice"), json!({}))
+        .await
+        .expect(409);
+}
+
+async fn statement(s: &TestServer, a: &str, q: &str) -> Value {
+    s.get(&format!("/api/v1/accounts/{a}/statement{q}"))
+        .await
+        .expect(200)
+        .body
+}
+
+async fn payments_settle_invoices_and_every_figure_agrees(s: TestServer) {
+    let a = account(&s, "Ferretería Rosario").await;
+    // 1,210.00 due in 30 days; 605.00 issued 75 days ago at 30 days: 45 days overdue.
+    let fresh = invoice(&s, &a, "1000", 0, 30).await;
+    let old = invoice(&s, &a, "500", 75, 30).await;
+    let (fresh_id, old_id) = (str(&fresh["id"]), str(&old["id"]));
+
+    let pay = s
+        .post(
+            "/api/v1/payments",
+            json!({"account_id": a, "amount": "1000.00", "method": "transfer",
+                   "reference": "TRF 8812",
+                   "allocations": [{"invoice_id": old_id, "amount": "605.00"},
+                                   {"invoice_id": fresh_id, "amount": "300.00"}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert!(str(&pay["number"]).starts_with("R-"), "{pay}");
+    assert_eq!(pay["applied"], "905.00");
+    assert_eq!(pay["unapplied"], "95.00");
+    assert_eq!(invoice_now(&s, &old_id).await["payment_status"], "paid");
+    let f = invoice_now(&s, &fresh_id).await;
+    assert_eq!(f["payment_status"], "partially_paid");
+    assert_eq!(f["open"], "910.00");
+
+    // The money on account is applied later.
+    let pid = str(&pay["id"]);
+    let applied = s
+        .send(
+            Method::POST,
+            &format!("/api/v1/payments/{pid}/allocations"),
+            Some(&s.token),
+            &[("If-Match", "\"1\"")],
+            Some(crate::support::RawBody::Json(
+                json!({"allocations": [{"invoice_id": fresh_id, "amount": "95"}]}),
+            )),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(applied["unapplied"], "0.00");
+    assert_eq!(invoice_now(&s, &fresh_id).await["open"], "815.00");
+
+    // A credit note corrects the fresh invoice: 200 + 21 % settles 242 of it.
+    let nc = s
+        .post(
+            &format!("/api/v1/invoices/{fresh_id}/notes"),
+            json!({"kind": "credit_note", "reason": "Bonificación por volumen",
+                   "lines": [{"description": "Bonificación", "quantity": "1", "tax_rate": "21",
+                              "unit_price": {"amount": "200", "currency": "ARS"}}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(nc["number"], "NC-A-0001-00000001");
+    assert_eq!(nc["payment_status"], "credit");
+    assert_eq!(invoice_now(&s, &fresh_id).await["open"], "573.00");
+    // More than is left to credit (1,210 - 242 = 968) is refused.
+    s.post(
+        &format!("/api/v1/invoices/{fresh_id}/notes"),
+        json!({"kind": "credit_note", "reason": "Error",
+               "lines": [{"description": "x", "quantity": "1", "tax_rate": "21",
+                          "unit_price": {"amount": "900", "currency": "ARS"}}]}),
+    )
+    .await
+    .problem(422, "lines");
+    // A debit note charges more.
+    let nd = s
+        .post(
+            &format!("/api/v1/invoices/{fresh_id}/notes"),
+            json!({"kind": "debit_note", "reason": "Flete no facturado",
+                   "lines": [{"description": "Flete", "quantity": "1", "tax_rate": "exempt",
+                              "unit_price": {"amount": "100.10", "currency": "ARS"}}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(nd["number"], "ND-A-0001-00000001");
+
+    // 1,210 + 605 + 100.10 - 1,000 - 242 = 673.10, the same everywhere.
+    let st = statement(&s, &a, "").await;
+    assert_eq!(st["closing_balance"], "673.10");
+    assert_eq!(st["aged"]["total"], "673.10");
+    assert_eq!(st["lines"].as_array().map(Vec::len), Some(5));
+    let ageing = s.get("/api/v1/receivables/ageing").await.expect(200).body;
+    let row = &ageing["rows"][0];
+    assert_eq!(row["id"], json!(a));
+    assert_eq!(row["total"], "673.10");
+    assert_eq!(
+        ageing["buckets"],
+        json!(["current", "1-30", "31-60", "61-90", "91+"])
+    );
+    let risk = s
+        .get(&format!("/api/v1/accounts/{a}/risk"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(risk["balance"][0]["amount"], "673.10");
+    assert_eq!(risk["level"], "green", "{risk}");
+
+    // Taking an allocation back reopens the old invoice: 45 days overdue, red.
+    let alloc = str(&applied["allocations"][0]["id"]);
+    let back = s
+        .post(
+            &format!("/api/v1/payments/{pid}/allocations/{alloc}/reverse"),
+            json!({"reason": "Imputado por error"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(back["unapplied"], "605.00");
+    assert_eq!(
+        back["allocations"][0]["reversal_reason"],
+        "Imputado por error"
+    );
+    assert_eq!(invoice_now(&s, &old_id).await["open"], "605.00");
+    let risk = s
+        .get(&format!("/api/v1/accounts/{a}/risk"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(risk["level"], "red");
+    assert_eq!(risk["oldest_days_overdue"], 45);
+    let st = statement(&s, &a, "").await;
+    assert_eq!(
+        st["closing_balance"], "673.10",
+        "a reallocation moves no money"
+    );
+    assert_eq!(st["aged"]["unapplied"], "605.00");
+    assert_eq!(st["aged"]["buckets"][2], "605.00", "31-60 days: {st}");
+
+    // As of 80 days ago nothing existed; as of 70 days ago only the old invoice.
+    assert_eq!(
+        statement(&s, &a, &format!("?as_of={}", days_ago(80))).await["closing_balance"],
+        "0.00"
+    );
+    assert_eq!(
+        statement(&s, &a, &format!("?as_of={}", days_ago(70))).await["closing_balance"],
+        "605.00"
+    );
+    // From today only: the opening balance carries the rest.
+    let today = statement(&s, &a, &format!("?from={}", days_ago(0))).await;
+    assert_eq!(today["opening_balance"], "605.00");
+    s.get(&format!("/api/v1/accounts/{a}/statement?as_of=ayer"))
+        .await
+        .problem(400, "as_of");
+}
+
+async fn bad_allocations_write_nothing(s: TestServer) {
+    let a = account(&s, "Cliente A").await;
+    let b = account(&s, "Cliente B").await;
+    let mine = str(&invoice(&s, &a, "100", 0, 30).await["id"]);
+    let theirs = str(&invoice(&s, &b, "100", 0, 30).await["id"]);
+    let pay = |allocs: Value, amount: &str| json!({"account_id": a, "amount": amount, "method": "cash", "allocations": allocs});
+    s.post(
+        "/api/v1/payments",
+        pay(json!([{"invoice_id": mine, "amount": "100"}]), "50"),
+    )
+    .await
+    .problem(422, "allocations");
+    s.post(
+        "/api/v1/payments",
+        pay(json!([{"invoice_id": theirs, "amount": "10"}]), "50"),
+    )
+    .await
+    .problem(422, "allocations[0].invoice_id");
+    s.post(
+        "/api/v1/payments",
+        pay(json!([{"invoice_id": mine, "amount": "121.01"}]), "500"),
+    )
+    .await
+    .problem(422, "allocations[0].amount");
+    s.post("/api/v1/payments", pay(json!([]), "0"))
+        .await
+        .problem(422, "amount");
+    s.post("/api/v1/payments", pay(json!([]), "10.001"))
+        .await
+        .problem(422, "amount");
+    s.post(
+        "/api/v1/payments",
+        json!({"account_id": a, "amount": "10", "method": "cash", "received_on": days_ago(-2)}),
+    )
+    .await
+    .problem(422, "received_on");
+    // Nothing was written.
+    let list = s
+        .get(&format!("/api/v1/payments?account_id={a}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(list["data"], json!([]));
+    assert_eq!(invoice_now(&s, &mine).await["open"], "121.00");
+}
+
+async fn two_clerks_allocating_one_payment(s: TestServer) {
+    let a = account(&s, "Distribuidora Norte").await;
+    let i1 = str(&invoice(&s, &a, "100", 0, 30).await["id"]);
+    let i2 = str(&invoice(&s, &a, "100", 0, 30).await["id"]);
+    let pay = s
+        .post(
+            "/api/v1/payments",
+            json!({"account_id": a, "amount": "121", "method": "cash"}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let pid = str(&pay["id"]);
+    let (_, ana) = s.member("ana@example.com", "collections").await;
+    let (_, luis) = s.member("luis@example.com", "collections").await;
+    let alloc = |token: String, inv: String| {
+        let s = &s;
+        let pid = pid.clone();
+        async move {
+            s.send(
+                Method::POST,
+                &format!("/api/v1/payments/{pid}/allocations"),
+                Some(&token),
+                &[("If-Match", "\"1\"")],
+                Some(crate::support::RawBody::Json(
+                    json!({"allocations": [{"invoice_id": inv, "amount": "121"}]}),
+                )),
+            )
+            .await
+        }
+    };
+    let (r1, r2) = tokio::join!(alloc(ana, i1.clone()), alloc(luis, i2.clone()));
+    let mut codes = [r1.status.as_u16(), r2.status.as_u16()];
+    codes.sort_unstable();
+    assert_eq!(codes, [200, 412], "{} / {}", r1.body, r2.body);
+    let settled: Vec<String> = [i1, i2].iter().map(|i| i.to_owned()).collect();
+    let mut open = Vec::new();
+    for i in &settled {
+        open.push(str(&invoice_now(&s, i).await["open"]));
+    }
+    open.sort();
+    assert_eq!(open, ["0.00", "121.00"]);
+}
+
+async fn a_bounced_cheque_reopens_invoices_and_lights_the_risk(s: TestServer) {
+    let a = account(&s, "Corralón Sur").await;
+    let inv = str(&invoice(&s, &a, "1000", 10, 30).await["id"]);
+    let pay = s
+        .post(
+            "/api/v1/payments",
+            json!({"account_id": a, "amount": "1210", "method": "cheque",
+                   "reference": "Banco Nación 00012345",
+                   "allocations": [{"invoice_id": inv, "amount": "1210"}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let risk = s
+        .get(&format!("/api/v1/accounts/{a}/risk"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(risk["level"], "green");
+    let pid = str(&pay["id"]);
+    s.post(
+        &format!("/api/v1/payments/{pid}/reverse"),
+        json!({"reason": " "}),
+    )
+    .await
+    .problem(422, "reason");
+    let back = s
+        .post(
+            &format!("/api/v1/payments/{pid}/reverse"),
+            json!({"reason": "Cheque rechazado: sin fondos"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert!(back["reversed_on"].is_string());
+    assert_eq!(back["unapplied"], "0.00");
+    assert_eq!(invoice_now(&s, &inv).await["open"], "1210.00");
+    let risk = s
+        .get(&format!("/api/v1/accounts/{a}/risk"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(risk["level"], "red");
+    assert_eq!(risk["bounced_cheques_12m"], 1);
+    let st = statement(&s, &a, "").await;
+    let kinds: Vec<&str> = st["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["invoice", "payment", "payment_reversal"]);
+    assert_eq!(st["closing_balance"], "1210.00");
+    s.post(
+        &format!("/api/v1/payments/{pid}/reverse"),
+        json!({"reason": "otra vez"}),
+    )
+    .await
+    .expect(409);
+    // The account's timeline tells it.
+    let tl = s
+        .get(&format!("/api/v1/accounts/{a}/timeline"))
+        .await
+        .expect(200)
+        .body;
+    assert!(tl.to_string().contains("payment"), "{tl}");
+}
+
+async fn a_rep_sees_the_billing_of_their_own_portfolio(s: TestServer) {
+    let (rep, token) = s.member("rep@example.com", "sales_rep").await;
+    let (_, other) = s.member("otra@example.com", "sales_rep").await;
+    let mine = s
+        .create(
+            "accounts",
+            json!({"name": "Cuenta de Rep", "owner_id": rep}),
+        )
+        .await;
+    let a = str(&mine["id"]);
+    let inv = str(&invoice(&s, &a, "100", 0, 30).await["id"]);
+    let not_mine = account(&s, "Cuenta ajena").await;
+    invoice(&s, &not_mine, "100", 0, 30).await;
+    let seen = s
+        .call(&token, Method::GET, "/api/v1/invoices", None)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(seen["data"].as_array().map(Vec::len), Some(1), "{seen}");
+    s.call(
+        &token,
+        Method::GET,
+        &format!("/api/v1/invoices/{inv}"),
+        None,
+    )
+    .await
+    .expect(200);
+    s.call(
+        &other,
+        Method::GET,
+        &format!("/api/v1/invoices/{inv}"),
+        None,
+    )
+    .await
+    .expect(404);
+    s.call(
+        &other,
+        Method::GET,
+        &format!("/api/v1/accounts/{a}/statement"),
+        None,
+    )
+    .await
+    .expect(404);
+    let ageing = s
+        .call(&token, Method::GET, "/api/v1/receivables/ageing", None)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(ageing["rows"].as_array().map(Vec::len), Some(1), "{ageing}");
+    // A rep reads billing but does not record payments.
+    s.call(
+        &token,
+        Method::POST,
+        "/api/v1/payments",
+        Some(json!({"account_id": a, "amount": "1", "method": "cash"})),
+    )
+    .await
+    .expect(403);
+}
