@@ -82,6 +82,12 @@ async fn list_invoices(
     }))
 }
 
+/// 201 with the new document, its version and where to read it.
+fn created(i: Invoice) -> Result<Response, ApiError> {
+    let at = format!("/api/v1/invoices/{}", i.id);
+    Ok(record_response(StatusCode::CREATED, &i, i.version, Some(at)))
+}
+
 async fn read_invoice(
     State(s): State<AppState>,
     Auth(actor): Auth,
@@ -95,11 +101,8 @@ async fn create_invoice(
     State(s): State<AppState>,
     Auth(actor): Auth,
     Input(input): Input<NewInvoice>,
-) -> Result<(StatusCode, Json<Invoice>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(invoices::create(&s.app, &actor, input).await?),
-    ))
+) -> Result<Response, ApiError> {
+    created(invoices::create(&s.app, &actor, input).await?)
 }
 
 async fn invoice_order(
@@ -107,11 +110,8 @@ async fn invoice_order(
     Auth(actor): Auth,
     RecordId(id): RecordId,
     Input(input): Input<IssueOptions>,
-) -> Result<(StatusCode, Json<Invoice>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(invoices::from_order(&s.app, &actor, id, input).await?),
-    ))
+) -> Result<Response, ApiError> {
+    created(invoices::from_order(&s.app, &actor, id, input).await?)
 }
 
 async fn invoice_quote(
@@ -119,11 +119,8 @@ async fn invoice_quote(
     Auth(actor): Auth,
     RecordId(id): RecordId,
     Input(input): Input<IssueOptions>,
-) -> Result<(StatusCode, Json<Invoice>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(invoices::from_quote(&s.app, &actor, id, input).await?),
-    ))
+) -> Result<Response, ApiError> {
+    created(invoices::from_quote(&s.app, &actor, id, input).await?)
 }
 
 async fn note(
@@ -131,11 +128,8 @@ async fn note(
     Auth(actor): Auth,
     RecordId(id): RecordId,
     Input(input): Input<NewNote>,
-) -> Result<(StatusCode, Json<Invoice>), ApiError> {
-    Ok((
-        StatusCode::CREATED,
-        Json(invoices::note(&s.app, &actor, id, input).await?),
-    ))
+) -> Result<Response, ApiError> {
+    created(invoices::note(&s.app, &actor, id, input).await?)
 }
 
 async fn list_payments(
@@ -168,7 +162,8 @@ async fn create_payment(
     Input(input): Input<NewPayment>,
 ) -> Result<Response, ApiError> {
     let p = payments::create(&s.app, &actor, input).await?;
-    Ok(record_response(StatusCode::CREATED, &p, p.version, None))
+    let at = format!("/api/v1/payments/{}", p.id);
+    Ok(record_response(StatusCode::CREATED, &p, p.version, Some(at)))
 }
 
 async fn allocate(
