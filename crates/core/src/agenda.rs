@@ -23,14 +23,17 @@ pub enum NotificationKind {
     VisitReport,
     /// An account nobody has contacted for too long.
     NoContact,
+    /// A customer's cheque bounced.
+    ChequeBounced,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 4] = [
+    pub const ALL: [NotificationKind; 5] = [
         NotificationKind::Reminder,
         NotificationKind::FollowUp,
         NotificationKind::VisitReport,
         NotificationKind::NoContact,
+        NotificationKind::ChequeBounced,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -39,6 +42,7 @@ impl NotificationKind {
             NotificationKind::FollowUp => "follow_up",
             NotificationKind::VisitReport => "visit_report",
             NotificationKind::NoContact => "no_contact",
+            NotificationKind::ChequeBounced => "cheque_bounced",
         }
     }
 

@@ -36,6 +36,7 @@ pub enum RecordKind {
     Order,
     Invoice,
     Payment,
+    Cheque,
 }
 
 /// What the generic machinery needs to know about a kind of record.
@@ -101,7 +102,7 @@ const fn plain(
 }
 
 /// One row per kind, in the order of `RecordKind`'s variants (checked when compiling).
-pub const FACTS: [Facts; 21] = [
+pub const FACTS: [Facts; 22] = [
     Facts {
         generic: true,
         custom_fields: true,
@@ -212,6 +213,10 @@ pub const FACTS: [Facts; 21] = [
     Facts {
         account_timeline: true,
         ..plain(RecordKind::Payment, "payment", "payments", Module::Billing)
+    },
+    Facts {
+        account_timeline: true,
+        ..plain(RecordKind::Cheque, "cheque", "cheques", Module::Billing)
     },
 ];
 

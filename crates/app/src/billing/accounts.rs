@@ -12,7 +12,6 @@ use utoipa::ToSchema;
 use cartera_core::Id;
 use cartera_core::accounts::AccountData;
 use cartera_core::billing::ledger::{Aged, Buckets, OpenItem, Statement};
-use cartera_core::billing::payments::PaymentMethod;
 use cartera_core::money::{Currency, Money};
 use cartera_core::roles::{Action, Module};
 use cartera_store::Conn;
@@ -249,8 +248,12 @@ pub struct Risk {
     pub overdue: Vec<Money>,
     /// Days past due of the oldest open charge (0: nothing overdue).
     pub oldest_days_overdue: i64,
-    /// Payments by cheque taken back in the last 12 months.
+    /// The customer's cheques bounced in the last 12 months.
     pub bounced_cheques_12m: i64,
+    /// The customer's cheques in the wallet, not yet deposited.
+    pub cheques_on_hand: i64,
+    /// What those cheques add up to, per currency.
+    pub cheques_on_hand_amount: Vec<Money>,
 }
 
 /// The risk light of an account (404 outside the actor's view).
@@ -277,7 +280,6 @@ pub(crate) async fn risk_of(conn: &mut Conn, today: NaiveDate, account: Id) -> R
     let mut balance = Vec::new();
     let mut overdue = Vec::new();
     let mut oldest = 0;
-    let mut bounced = 0;
     let since = today - Duration::days(365);
     for cur in store::currencies(conn, account).await? {
         let l = store::ledger(conn, account, cur).await?;
@@ -302,13 +304,17 @@ pub(crate) async fn risk_of(conn: &mut Conn, today: NaiveDate, account: Id) -> R
         }
         oldest = items.iter().map(|i| i.days_overdue).fold(oldest, i64::max);
     }
-    for p in
-        cartera_store::billing::payments::list_after(conn, Some(account), None, None, 500).await?
-    {
-        if p.method == PaymentMethod::Cheque && p.reversed_on.is_some_and(|d| d >= since) {
-            bounced += 1;
-        }
-    }
+    let (on_hand, bounced) = crate::billing::cheques::wallet_of(conn, account, since).await?;
+    let on_hand_amount = cartera_core::activities::sum_by_currency(
+        on_hand
+            .iter()
+            .map(|q| Money {
+                amount: q.amount,
+                currency: q.currency,
+            })
+            .collect::<Vec<_>>()
+            .iter(),
+    );
     let level = if oldest > 30 || bounced > 0 {
         RiskLevel::Red
     } else if oldest > 0 {
@@ -322,5 +328,7 @@ pub(crate) async fn risk_of(conn: &mut Conn, today: NaiveDate, account: Id) -> R
         overdue,
         oldest_days_overdue: oldest,
         bounced_cheques_12m: bounced,
+        cheques_on_hand: i64::try_from(on_hand.len()).unwrap_or(i64::MAX),
+        cheques_on_hand_amount: on_hand_amount,
     })
 }

@@ -15,10 +15,11 @@ use cartera_core::billing::invoices::{
 use cartera_core::billing::payments::Allocation;
 use cartera_core::money::{Currency, Money};
 use cartera_core::orders::OrderStatus;
+use cartera_core::quotes::DocLine;
 use cartera_core::quotes::{DocCursor, Language, Quote, QuoteStatus};
 use cartera_core::record::{FieldChange, RecordKind};
 use cartera_core::roles::{Action, Module};
-use cartera_core::totals::RoundingMode;
+use cartera_core::totals::{self as totals, RoundingMode, TaxRate, Totals};
 use cartera_core::{Check, Code, Id, Violations};
 use cartera_store::Conn;
 use cartera_store::billing::invoices::{self as store, BilledBy, InvoiceFilter};
@@ -387,11 +388,7 @@ pub async fn from_order(
     let mut c = Check::new();
     let opts = resolve(&mut conn, app, options, &mut c).await?;
     c.finish()?;
-    let shape = Quote {
-        lines: o.lines.iter().map(|l| l.line.clone()).collect(),
-        ..order_shape(&o)
-    };
-    let mut inv = document_of(app, InvoiceKind::Invoice, &shape, opts);
+    let mut inv = document_of(app, InvoiceKind::Invoice, &order_shape(&o), opts);
     inv.order_id = Some(o.id);
     inv.quote_id = o.quote_id;
     let inv = issue(&mut conn, actor, app, inv).await?;
@@ -403,31 +400,12 @@ pub async fn from_order(
 /// An order read as the quote shape an invoice copies.
 fn order_shape(o: &cartera_core::orders::Order) -> Quote {
     Quote {
-        id: o.id,
-        number: o.number.clone(),
-        revision: 1,
-        account_id: o.account_id,
         contact_id: o.contact_id,
         owner_id: o.owner_id,
-        currency: o.currency,
-        language: Language::Es,
-        price_list_id: None,
-        issue_date: o.created_at.date_naive(),
-        valid_until: o.created_at.date_naive(),
-        status: QuoteStatus::Accepted,
-        lines: Vec::new(),
+        lines: o.lines.iter().map(|l| l.line.clone()).collect(),
         discount: o.discount,
-        rounding: o.rounding,
         notes: o.notes.clone(),
-        totals: o.totals.clone(),
-        sent_at: None,
-        accepted_at: None,
-        rejected_at: None,
-        expired_on: None,
-        version: 1,
-        created_at: o.created_at,
-        updated_at: o.updated_at,
-        deal_id: None,
+        ..shape(o.account_id, o.totals.clone(), o.created_at)
     }
 }
 
@@ -628,4 +606,109 @@ pub(crate) fn account_timeline<'a>(
         }
         Ok(())
     })
+}
+
+/// A charge the company adds on its own account (a bank fee for a bounced cheque, late
+/// interest): one exempt line of `amount`.
+#[derive(Debug, Clone)]
+pub(crate) struct Charge {
+    pub account_id: Id,
+    pub owner_id: Option<Id>,
+    pub currency: Currency,
+    /// The invoice it relates to, if any.
+    pub corrects_id: Option<Id>,
+    pub reason: String,
+    pub description: String,
+    pub amount: Decimal,
+}
+
+/// Issues `charge` as a debit note today, due at once, in the company's default series,
+/// in the caller's transaction.
+pub(crate) async fn charge(
+    conn: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    charge: Charge,
+) -> Result<Invoice> {
+    let mut c = Check::new();
+    let opts = resolve(
+        conn,
+        app,
+        IssueOptions {
+            payment_terms_days: Some(0),
+            ..IssueOptions::default()
+        },
+        &mut c,
+    )
+    .await?;
+    c.finish()?;
+    let line = DocLine {
+        product_id: None,
+        sku: None,
+        description: charge.description,
+        unit: "unit".into(),
+        quantity: Decimal::ONE,
+        unit_price: Money {
+            amount: charge.amount,
+            currency: charge.currency,
+        },
+        discount: Decimal::ZERO,
+        // A bank fee or late interest is a compensation, not a sale: no VAT.
+        tax_rate: TaxRate::Exempt,
+        price_list_id: None,
+    };
+    let totals = totals::compute(&cartera_core::quotes::document(
+        charge.currency,
+        std::slice::from_ref(&line),
+        Decimal::ZERO,
+        RoundingMode::PerLine,
+    ))?;
+    let now = app.now();
+    let shape = Quote {
+        account_id: charge.account_id,
+        contact_id: None,
+        owner_id: charge.owner_id,
+        currency: charge.currency,
+        lines: vec![line],
+        discount: Decimal::ZERO,
+        rounding: RoundingMode::PerLine,
+        notes: None,
+        ..shape(charge.account_id, totals, now)
+    };
+    let mut inv = document_of(app, InvoiceKind::DebitNote, &shape, opts);
+    inv.corrects_id = charge.corrects_id;
+    inv.reason = Some(charge.reason);
+    issue(conn, actor, app, inv).await
+}
+
+/// The quote shape an invoice copies, for documents that do not come from a quote:
+/// nothing in it but the account and the totals; the caller sets the rest.
+fn shape(account_id: Id, totals: Totals, now: chrono::DateTime<chrono::Utc>) -> Quote {
+    Quote {
+        id: Id::new(),
+        number: String::new(),
+        revision: 1,
+        account_id,
+        contact_id: None,
+        owner_id: None,
+        currency: totals.currency,
+        language: Language::Es,
+        price_list_id: None,
+        issue_date: now.date_naive(),
+        valid_until: now.date_naive(),
+        status: QuoteStatus::Accepted,
+        lines: Vec::new(),
+        discount: Decimal::ZERO,
+        rounding: totals.rounding,
+        notes: None,
+        totals,
+        sent_at: None,
+        accepted_at: None,
+        rejected_at: None,
+        expired_on: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        deal_id: None,
+    }
 }

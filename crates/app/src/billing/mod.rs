@@ -2,5 +2,6 @@
 //! and the customer's current account read from them (statement, ageing, risk).
 
 pub mod accounts;
+pub mod cheques;
 pub mod invoices;
 pub mod payments;

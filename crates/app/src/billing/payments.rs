@@ -8,6 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use cartera_core::accounts::AccountData;
+use cartera_core::billing::cheques::ChequeInput;
 use cartera_core::billing::invoices::InvoiceKind;
 use cartera_core::billing::payments::{self as core, Allocation, Payment, PaymentMethod, is_cents};
 use cartera_core::money::Currency;
@@ -43,6 +44,9 @@ pub struct NewPayment {
     /// What it settles; what is not allocated stays on account.
     #[serde(default)]
     pub allocations: Vec<AllocationInput>,
+    /// The cheque it was paid with (required with `method: cheque`): it enters the
+    /// wallet on hand, for the payment's amount.
+    pub cheque: Option<ChequeInput>,
 }
 
 /// Part of a payment applied to an invoice or a debit note of the same customer.
@@ -265,6 +269,26 @@ pub async fn create(app: &App, actor: &Actor, input: NewPayment) -> Result<Payme
             "a payment is received today or earlier",
         );
     }
+    let cheque = match (&input.cheque, input.method) {
+        (Some(q), PaymentMethod::Cheque) => Some((q.clone(), q.check(&mut c))),
+        (None, PaymentMethod::Cheque) => {
+            c.add(
+                "cheque",
+                Code::Required,
+                "a payment by cheque gives the cheque's bank, number, drawer and dates",
+            );
+            None
+        }
+        (Some(_), _) => {
+            c.add(
+                "cheque",
+                Code::Invalid,
+                "only a payment by cheque has a cheque",
+            );
+            None
+        }
+        (None, _) => None,
+    };
     let reference = clean(input.reference, "reference", 200, &mut c);
     let notes = clean(input.notes, "notes", 2_000, &mut c);
     let currency = match input.currency {
@@ -313,6 +337,9 @@ pub async fn create(app: &App, actor: &Actor, input: NewPayment) -> Result<Payme
     p.settle();
     documents::insert(&mut conn, actor, now, &mut p).await?;
     write_allocations(&mut conn, &p, &p.allocations).await?;
+    if let Some((q, cuit)) = cheque {
+        crate::billing::cheques::receive(&mut conn, actor, &p, q, cuit).await?;
+    }
     conn.commit().await?;
     Ok(p)
 }
@@ -326,7 +353,7 @@ pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Payment> {
 }
 
 /// Loads a payment to change, refusing a stale `If-Match` (412) and a reversed one (409).
-async fn load_for_change(
+pub(crate) async fn load_for_change(
     conn: &mut Conn,
     app: &App,
     actor: &Actor,
@@ -443,21 +470,34 @@ pub async fn reverse(
 ) -> Result<Payment> {
     actor.permit(Module::Billing, Action::Edit)?;
     let reason = reason_of(&input)?;
-    let now = app.now();
     let mut conn = app.db.begin().await?;
     let old = load_for_change(&mut conn, app, actor, id, expected).await?;
+    let p = reverse_in(&mut conn, app, actor, &old, reason).await?;
+    conn.commit().await?;
+    Ok(p)
+}
+
+/// Takes back `old` in the caller's transaction (a bounced cheque does it with its own
+/// writes).
+pub(crate) async fn reverse_in(
+    conn: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    old: &Payment,
+    reason: String,
+) -> Result<Payment> {
+    let now = app.now();
     let mut p = old.clone();
     let on = now.date_naive().max(p.received_on);
     for a in p.allocations.iter_mut().filter(|a| a.active()) {
         a.reversed_on = Some(on.max(a.applied_on));
         a.reversal_reason = Some(reason.clone());
     }
-    store::reverse_applications(&mut conn, p.id, None, on, &reason).await?;
+    store::reverse_applications(conn, p.id, None, on, &reason).await?;
     p.reversed_on = Some(on);
     p.reversal_reason = Some(reason);
     p.settle();
-    documents::save(&mut conn, actor, now, &old, &mut p).await?;
-    conn.commit().await?;
+    documents::save(conn, actor, now, old, &mut p).await?;
     Ok(p)
 }
 

@@ -209,6 +209,7 @@ impl Ledger {
             Some(before) => self.balance(before),
             None => Decimal::ZERO,
         });
+        let zero = cents(Decimal::ZERO);
         let shown = |day: NaiveDate| from.is_none_or(|f| day >= f) && day <= as_of;
         // (date, order within the day, line): charges before credits on one day, so a
         // same-day payment reads as settling the invoice above it.
@@ -241,7 +242,7 @@ impl Ledger {
                 moves.push((
                     c.date,
                     1,
-                    line(c.date, c.kind, c.id, &c.number, Decimal::ZERO, c.amount),
+                    line(c.date, c.kind, c.id, &c.number, zero, c.amount),
                 ));
             }
             if let Some(r) = c.reversed_on.filter(|r| shown(*r)) {
@@ -254,7 +255,7 @@ impl Ledger {
                         c.id,
                         &c.number,
                         c.amount,
-                        Decimal::ZERO,
+                        zero,
                     ),
                 ));
             }

@@ -6,6 +6,7 @@
 //! report shows (balance, statement, ageing) is read from the same movements, so they
 //! cannot disagree.
 
+pub mod cheques;
 pub mod invoices;
 pub mod ledger;
 pub mod payments;

@@ -10,8 +10,10 @@ use chrono::NaiveDate;
 use utoipa::openapi::path::HttpMethod;
 
 use cartera_app::billing::accounts::{self, AccountStatement, Ageing, AgeingGroup, Risk};
+use cartera_app::billing::cheques::{self, ChequeMove, ChequeQuery};
 use cartera_app::billing::invoices::{self, Filter, IssueOptions, NewInvoice, NewNote};
 use cartera_app::billing::payments::{self, AllocateInput, NewPayment, ReversalInput};
+use cartera_core::billing::cheques::{Cheque, ChequeState};
 use cartera_core::billing::invoices::{Invoice, InvoiceKind};
 use cartera_core::billing::payments::Payment;
 use cartera_core::money::Currency;
@@ -85,7 +87,12 @@ async fn list_invoices(
 /// 201 with the new document, its version and where to read it.
 fn created(i: Invoice) -> Result<Response, ApiError> {
     let at = format!("/api/v1/invoices/{}", i.id);
-    Ok(record_response(StatusCode::CREATED, &i, i.version, Some(at)))
+    Ok(record_response(
+        StatusCode::CREATED,
+        &i,
+        i.version,
+        Some(at),
+    ))
 }
 
 async fn read_invoice(
@@ -163,7 +170,12 @@ async fn create_payment(
 ) -> Result<Response, ApiError> {
     let p = payments::create(&s.app, &actor, input).await?;
     let at = format!("/api/v1/payments/{}", p.id);
-    Ok(record_response(StatusCode::CREATED, &p, p.version, Some(at)))
+    Ok(record_response(
+        StatusCode::CREATED,
+        &p,
+        p.version,
+        Some(at),
+    ))
 }
 
 async fn allocate(
@@ -245,6 +257,89 @@ async fn ageing(
     ))
 }
 
+async fn list_cheques(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    q: QueryPairs,
+) -> Result<Json<Page<Cheque>>, ApiError> {
+    q.only(&[
+        "account_id",
+        "state",
+        "to_deposit",
+        "bounced_within_days",
+        "limit",
+        "cursor",
+    ])?;
+    let state = q
+        .get("state")
+        .map(|v| {
+            ChequeState::parse(v).ok_or_else(|| {
+                ApiError::bad_field(
+                    "state",
+                    Code::Invalid,
+                    "on_hand, deposited, credited, bounced, endorsed or returned",
+                )
+            })
+        })
+        .transpose()?;
+    let bounced_within_days = q
+        .get("bounced_within_days")
+        .map(|v| {
+            v.parse::<i64>()
+                .ok()
+                .filter(|d| (1..=3650).contains(d))
+                .ok_or_else(|| {
+                    ApiError::bad_field("bounced_within_days", Code::Invalid, "1 to 3650 days")
+                })
+        })
+        .transpose()?;
+    // The wallet is short-lived and ordered by payment date; its cursor is the position.
+    let offset = q
+        .get("cursor")
+        .map(|c| {
+            c.parse::<i64>()
+                .ok()
+                .filter(|o| *o >= 0)
+                .ok_or_else(|| ApiError::bad_field("cursor", Code::Invalid, "not a cursor"))
+        })
+        .transpose()?
+        .unwrap_or(0);
+    let limit = super::paging::limit_param(&q)?;
+    let query = ChequeQuery {
+        account: super::quotes::account_param(&q)?,
+        state,
+        to_deposit: q.flag("to_deposit")?,
+        bounced_within_days,
+    };
+    let mut data = cheques::list(&s.app, &actor, query, limit + 1, offset).await?;
+    let more = i64::try_from(data.len()).unwrap_or(i64::MAX) > limit;
+    data.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok(Json(Page {
+        next_cursor: more.then(|| (offset + limit).to_string()),
+        data,
+    }))
+}
+
+async fn read_cheque(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+) -> Result<Response, ApiError> {
+    let q = cheques::get(&s.app, &actor, id).await?;
+    Ok(record_response(StatusCode::OK, &q, q.version, None))
+}
+
+async fn move_cheque(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    IfMatch(version): IfMatch,
+    Input(input): Input<ChequeMove>,
+) -> Result<Response, ApiError> {
+    let q = cheques::move_to(&s.app, &actor, id, version, input).await?;
+    Ok(record_response(StatusCode::OK, &q, q.version, None))
+}
+
 pub fn mount(api: Api) -> Api {
     let mut api = api;
     let invoice = register::<Invoice>(&mut api.schemas);
@@ -254,6 +349,9 @@ pub fn mount(api: Api) -> Api {
     let statement_schema = register::<AccountStatement>(&mut api.schemas);
     let ageing_schema = register::<Ageing>(&mut api.schemas);
     let risk_schema = register::<Risk>(&mut api.schemas);
+    let cheque = register::<Cheque>(&mut api.schemas);
+    let cheque_page = page_schema(&mut api.schemas, "ChequePage", cheque.clone());
+    register::<ChequeMove>(&mut api.schemas);
     for r in [
         register::<NewInvoice>,
         register::<IssueOptions>,
@@ -535,5 +633,75 @@ pub fn mount(api: Api) -> Api {
             .query("currency", "Only this currency")
             .answer_schema(200, "The ageing", ageing_schema)
             .problems(&[400, 403]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/cheques",
+        get(list_cheques),
+        Op::new("billing", "list_cheques", "The cheque wallet")
+            .describe(
+                "Cheques received, by payment date (the maturity calendar). \
+                 `to_deposit=true`: on hand and payable today or earlier; `state` narrows \
+                 to one state; `bounced_within_days=N`: bounced in the last N days.",
+            )
+            .query("account_id", "Only this account's")
+            .query_with(
+                "state",
+                "on_hand, deposited, credited, bounced, endorsed or returned",
+                enum_schema(&[
+                    "on_hand",
+                    "deposited",
+                    "credited",
+                    "bounced",
+                    "endorsed",
+                    "returned",
+                ]),
+                false,
+            )
+            .query_with(
+                "to_deposit",
+                "true: what to take to the bank today",
+                enum_schema(&["true", "false"]),
+                false,
+            )
+            .query("bounced_within_days", "1 to 3650")
+            .query("limit", "Page size (1 to 500, default 100)")
+            .query("cursor", "The `next_cursor` of the previous page.")
+            .answer_schema(200, "The cheques", cheque_page)
+            .problems(&[400, 403, 404]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/cheques/{id}",
+        get(read_cheque),
+        Op::new("billing", "get_cheque", "Read a cheque")
+            .path_param("id", "The cheque's id")
+            .answer_schema(200, "The cheque; `ETag` holds its version", cheque.clone())
+            .problems(&[403, 404]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/cheques/{id}/state",
+        post(move_cheque),
+        Op::new(
+            "billing",
+            "move_cheque",
+            "Deposit, credit, endorse, bounce or return a cheque",
+        )
+        .describe(
+            "A cheque enters the wallet `on_hand` with a payment by cheque \
+                 (`POST /api/v1/payments` with `method: cheque` and `cheque`). From there: \
+                 `deposited` then `credited`; `endorsed` to a supplier (`supplier_id`); \
+                 `returned`; `bounced` (with `reason`) from on hand, deposited or endorsed. A \
+                 bounce takes its payment back (the invoices it settled reopen), charges \
+                 `bank_fee` as a debit note when given, and notifies the account's rep and \
+                 the collections team. A move the wallet does not allow answers 422 on \
+                 `state`.",
+        )
+        .path_param("id", "The cheque's id")
+        .header("If-Match", "The cheque's version")
+        .body::<ChequeMove>("The new state and its details")
+        .answer_schema(200, "The cheque", cheque)
+        .problems(&[400, 403, 404, 412, 415, 422]),
     )
 }

@@ -476,43 +476,131 @@ async fn two_clerks_allocating_one_payment(s: TestServer) {
     assert_eq!(open, ["0.00", "121.00"]);
 }
 
+fn cheque(cuit: &str, pay_in_days: i64) -> Value {
+    json!({"bank": "Banco Nación", "number": "00012345", "drawer": "Corralón Sur S.R.L.",
+           "drawer_tax_id": cuit, "issue_date": days_ago(5), "payment_date": days_ago(-pay_in_days)})
+}
+
+/// A CUIT with its right check digit, written with dashes.
+fn good_cuit() -> String {
+    let c = cartera_core::tax_ids::cuit_with_check_digit("3071234567").expect("a CUIT");
+    format!("{}-{}-{}", &c[..2], &c[2..10], &c[10..])
+}
+
 async fn a_bounced_cheque_reopens_invoices_and_lights_the_risk(s: TestServer) {
-    let a = account(&s, "Corralón Sur").await;
+    let (rep, rep_token) = s.member("rep@example.com", "sales_rep").await;
+    let a = str(&s
+        .create("accounts", json!({"name": "Corralón Sur", "owner_id": rep}))
+        .await["id"]);
     let inv = str(&invoice(&s, &a, "1000", 10, 30).await["id"]);
-    let pay = s
+    let payment = |cheque: Value| {
+        json!({"account_id": a, "amount": "1210", "method": "cheque", "cheque": cheque,
+               "allocations": [{"invoice_id": inv, "amount": "1210"}]})
+    };
+    // A bad CUIT, a cheque without its details, a payment date before its issue: 422.
+    s.post("/api/v1/payments", payment(cheque("30-71234567-0", 0)))
+        .await
+        .problem(422, "cheque.drawer_tax_id");
+    s.post(
+        "/api/v1/payments",
+        json!({"account_id": a, "amount": "10", "method": "cheque"}),
+    )
+    .await
+    .problem(422, "cheque");
+    s.post("/api/v1/payments", payment(cheque(&good_cuit(), -10)))
+        .await
+        .problem(422, "cheque.payment_date");
+    // A post-dated cheque (payable in 20 days) and one payable today.
+    let later = s
         .post(
             "/api/v1/payments",
-            json!({"account_id": a, "amount": "1210", "method": "cheque",
-                   "reference": "Banco Nación 00012345",
-                   "allocations": [{"invoice_id": inv, "amount": "1210"}]}),
+            json!({"account_id": a, "amount": "500", "method": "cheque",
+                   "cheque": cheque(&good_cuit(), 20)}),
         )
+        .await
+        .expect(201);
+    let pay = s
+        .post("/api/v1/payments", payment(cheque(&good_cuit(), 0)))
         .await
         .expect(201)
         .body;
+    let wallet = s
+        .get("/api/v1/cheques?state=on_hand")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(wallet["data"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        wallet["data"][0]["drawer_tax_id"].as_str().map(str::len),
+        Some(11)
+    );
+    let to_deposit = s
+        .get("/api/v1/cheques?to_deposit=true")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        to_deposit["data"].as_array().map(Vec::len),
+        Some(1),
+        "{to_deposit}"
+    );
+    let cid = str(&to_deposit["data"][0]["id"]);
+    assert_eq!(to_deposit["data"][0]["payment_id"], pay["id"]);
     let risk = s
         .get(&format!("/api/v1/accounts/{a}/risk"))
         .await
         .expect(200)
         .body;
     assert_eq!(risk["level"], "green");
-    let pid = str(&pay["id"]);
+    assert_eq!(risk["cheques_on_hand"], 2);
+    assert_eq!(risk["cheques_on_hand_amount"][0]["amount"], "1710.00");
+    assert!(later.body["number"].is_string());
+
+    // Deposited; a credited cheque cannot be credited twice... but this one bounces.
     s.post(
-        &format!("/api/v1/payments/{pid}/reverse"),
-        json!({"reason": " "}),
+        &format!("/api/v1/cheques/{cid}/state"),
+        json!({"state": "credited"}),
+    )
+    .await
+    .problem(422, "state");
+    s.post(
+        &format!("/api/v1/cheques/{cid}/state"),
+        json!({"state": "deposited"}),
+    )
+    .await
+    .expect(200);
+    s.post(
+        &format!("/api/v1/cheques/{cid}/state"),
+        json!({"state": "bounced"}),
     )
     .await
     .problem(422, "reason");
-    let back = s
+    let bounced = s
         .post(
-            &format!("/api/v1/payments/{pid}/reverse"),
-            json!({"reason": "Cheque rechazado: sin fondos"}),
+            &format!("/api/v1/cheques/{cid}/state"),
+            json!({"state": "bounced", "reason": "Sin fondos suficientes", "bank_fee": "1500.00"}),
         )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(bounced["state"], "bounced");
+    assert_eq!(bounced["bounce_reason"], "Sin fondos suficientes");
+    let back = s
+        .get(&format!("/api/v1/payments/{}", str(&pay["id"])))
         .await
         .expect(200)
         .body;
     assert!(back["reversed_on"].is_string());
     assert_eq!(back["unapplied"], "0.00");
     assert_eq!(invoice_now(&s, &inv).await["open"], "1210.00");
+    // The bank fee is a debit note; the balance is 1,210 + 1,500 - 500 (the other cheque).
+    let notes = s
+        .get(&format!("/api/v1/invoices?account_id={a}&kind=debit_note"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(notes["data"][0]["totals"]["total"], "1500.00");
+    assert_eq!(notes["data"][0]["corrects_id"], json!(inv));
     let risk = s
         .get(&format!("/api/v1/accounts/{a}/risk"))
         .await
@@ -520,6 +608,7 @@ async fn a_bounced_cheque_reopens_invoices_and_lights_the_risk(s: TestServer) {
         .body;
     assert_eq!(risk["level"], "red");
     assert_eq!(risk["bounced_cheques_12m"], 1);
+    assert_eq!(risk["cheques_on_hand"], 1);
     let st = statement(&s, &a, "").await;
     let kinds: Vec<&str> = st["lines"]
         .as_array()
@@ -527,21 +616,61 @@ async fn a_bounced_cheque_reopens_invoices_and_lights_the_risk(s: TestServer) {
         .iter()
         .filter_map(|l| l["kind"].as_str())
         .collect();
-    assert_eq!(kinds, ["invoice", "payment", "payment_reversal"]);
-    assert_eq!(st["closing_balance"], "1210.00");
+    assert_eq!(
+        kinds,
+        // On one day, charges come before credits.
+        [
+            "invoice",
+            "debit_note",
+            "payment",
+            "payment",
+            "payment_reversal"
+        ],
+        "{st}"
+    );
+    assert_eq!(st["closing_balance"], "2210.00");
+    assert_eq!(st["aged"]["total"], "2210.00");
+    // The rep hears of it.
+    let told = s
+        .call(&rep_token, Method::GET, "/api/v1/notifications", None)
+        .await
+        .expect(200)
+        .body;
+    assert!(told.to_string().contains("cheque_bounced"), "{told}");
+    // The payment cannot be reversed twice; the account's timeline tells the story.
     s.post(
-        &format!("/api/v1/payments/{pid}/reverse"),
+        &format!("/api/v1/payments/{}/reverse", str(&pay["id"])),
         json!({"reason": "otra vez"}),
     )
     .await
     .expect(409);
-    // The account's timeline tells it.
     let tl = s
         .get(&format!("/api/v1/accounts/{a}/timeline"))
         .await
         .expect(200)
         .body;
-    assert!(tl.to_string().contains("payment"), "{tl}");
+    assert!(tl.to_string().contains("cheque"), "{tl}");
+    // A transfer reversed by hand works the same way, without a wallet.
+    let t = s
+        .post(
+            "/api/v1/payments",
+            json!({"account_id": a, "amount": "10", "method": "transfer"}),
+        )
+        .await
+        .expect(201)
+        .body;
+    s.post(
+        &format!("/api/v1/payments/{}/reverse", str(&t["id"])),
+        json!({"reason": " "}),
+    )
+    .await
+    .problem(422, "reason");
+    s.post(
+        &format!("/api/v1/payments/{}/reverse", str(&t["id"])),
+        json!({"reason": "Transferencia devuelta"}),
+    )
+    .await
+    .expect(200);
 }
 
 async fn a_rep_sees_the_billing_of_their_own_portfolio(s: TestServer) {

@@ -236,7 +236,8 @@ pub async fn documents_of(c: &mut Conn, account: Id) -> Result<Vec<Id>> {
     c.fetch_all(
         Sql::new(
             "SELECT id FROM invoices WHERE account_id = $1 \
-             UNION ALL SELECT id FROM payments WHERE account_id = $1",
+             UNION ALL SELECT id FROM payments WHERE account_id = $1 \
+             UNION ALL SELECT id FROM cheques WHERE account_id = $1",
         )
         .arg(account),
     )

@@ -1,6 +1,7 @@
 //! Billing: invoices and notes, payments, what settles what, and the ledger and ageing
 //! figures read from them.
 
+pub mod cheques;
 pub mod invoices;
 pub mod ledger;
 pub mod payments;

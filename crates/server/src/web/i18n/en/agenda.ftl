@@ -19,6 +19,7 @@ notification-kind-reminder = Reminder
 notification-kind-follow_up = Follow-up
 notification-kind-visit_report = Visit report
 notification-kind-no_contact = No contact
+notification-kind-cheque_bounced = Bounced cheque
 activity-status-planned = Planned
 activity-status-done = Done
 activity-status-cancelled = Cancelled

@@ -19,6 +19,7 @@ notification-kind-reminder = Recordatorio
 notification-kind-follow_up = Seguimiento
 notification-kind-visit_report = Informe de visita
 notification-kind-no_contact = Sin contacto
+notification-kind-cheque_bounced = Cheque rechazado
 activity-status-planned = Planificada
 activity-status-done = Hecha
 activity-status-cancelled = Cancelada
