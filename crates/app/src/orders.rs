@@ -175,6 +175,7 @@ pub async fn from_quote(app: &App, actor: &Actor, quote: Id) -> Result<Order> {
         )));
     }
     let mut conn = app.db.begin().await?;
+    crate::billing::risk::gate(&mut conn, app, q.account_id).await?;
     if store::for_quote(&mut conn, quote).await?.is_some() {
         return Err(AppError::Conflict("the quote already has its order".into()));
     }
@@ -189,6 +190,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewOrder) -> Result<Order> 
     actor.permit(Module::Orders, Action::Create)?;
     let mut conn = app.db.begin().await?;
     let q = crate::quotes::build(&mut conn, app, actor, input).await?;
+    crate::billing::risk::gate(&mut conn, app, q.account_id).await?;
     let o = insert(&mut conn, app, actor, new_order(app, &q, false)).await?;
     conn.commit().await?;
     Ok(o)

@@ -4,15 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Duration, NaiveDate};
-use rust_decimal::Decimal;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use cartera_core::Id;
 use cartera_core::accounts::AccountData;
 use cartera_core::billing::ledger::{Aged, Buckets, OpenItem, Statement};
-use cartera_core::money::{Currency, Money};
+use cartera_core::money::Currency;
 use cartera_core::roles::{Action, Module};
 use cartera_store::Conn;
 use cartera_store::billing::ledger as store;
@@ -223,112 +222,5 @@ pub async fn ageing(
         buckets: buckets.labels(),
         rows,
         totals: totals.into_values().collect(),
-    })
-}
-
-/// How worried to be before selling more to a customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RiskLevel {
-    /// Nothing overdue, no bounced cheque.
-    Green,
-    /// Something overdue, for up to 30 days.
-    Amber,
-    /// Overdue more than 30 days, or a cheque bounced in the last 12 months.
-    Red,
-}
-
-/// The risk light on an account, a deal, a quote and an order.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Risk {
-    pub level: RiskLevel,
-    /// What the customer owes, per currency.
-    pub balance: Vec<Money>,
-    /// What is past due, per currency.
-    pub overdue: Vec<Money>,
-    /// Days past due of the oldest open charge (0: nothing overdue).
-    pub oldest_days_overdue: i64,
-    /// The customer's cheques bounced in the last 12 months.
-    pub bounced_cheques_12m: i64,
-    /// The customer's cheques in the wallet, not yet deposited.
-    pub cheques_on_hand: i64,
-    /// What those cheques add up to, per currency.
-    pub cheques_on_hand_amount: Vec<Money>,
-}
-
-/// The risk light of an account (404 outside the actor's view).
-pub async fn risk(app: &App, actor: &Actor, account: Id) -> Result<Risk> {
-    actor.permit(Module::Billing, Action::Read)?;
-    let mut conn = app.db.reader().await?;
-    load_visible::<AccountData>(&mut conn, actor, account).await?;
-    risk_of(&mut conn, app.now().date_naive(), account).await
-}
-
-/// The risk light of an account the caller already may see, or `None` when the actor
-/// does not read billing (the light is simply not shown).
-pub async fn light(app: &App, actor: &Actor, account: Id) -> Result<Option<Risk>> {
-    if !actor.may(Module::Billing, Action::Read) {
-        return Ok(None);
-    }
-    let mut conn = app.db.reader().await?;
-    Ok(Some(
-        risk_of(&mut conn, app.now().date_naive(), account).await?,
-    ))
-}
-
-pub(crate) async fn risk_of(conn: &mut Conn, today: NaiveDate, account: Id) -> Result<Risk> {
-    let mut balance = Vec::new();
-    let mut overdue = Vec::new();
-    let mut oldest = 0;
-    let since = today - Duration::days(365);
-    for cur in store::currencies(conn, account).await? {
-        let l = store::ledger(conn, account, cur).await?;
-        let b = l.balance(today);
-        if !b.is_zero() {
-            balance.push(Money {
-                amount: b,
-                currency: cur,
-            });
-        }
-        let items = l.open_items(today);
-        let due: Decimal = items
-            .iter()
-            .filter(|i| i.days_overdue > 0)
-            .map(|i| i.open)
-            .sum();
-        if due > Decimal::ZERO {
-            overdue.push(Money {
-                amount: due,
-                currency: cur,
-            });
-        }
-        oldest = items.iter().map(|i| i.days_overdue).fold(oldest, i64::max);
-    }
-    let (on_hand, bounced) = crate::billing::cheques::wallet_of(conn, account, since).await?;
-    let on_hand_amount = cartera_core::activities::sum_by_currency(
-        on_hand
-            .iter()
-            .map(|q| Money {
-                amount: q.amount,
-                currency: q.currency,
-            })
-            .collect::<Vec<_>>()
-            .iter(),
-    );
-    let level = if oldest > 30 || bounced > 0 {
-        RiskLevel::Red
-    } else if oldest > 0 {
-        RiskLevel::Amber
-    } else {
-        RiskLevel::Green
-    };
-    Ok(Risk {
-        level,
-        balance,
-        overdue,
-        oldest_days_overdue: oldest,
-        bounced_cheques_12m: bounced,
-        cheques_on_hand: i64::try_from(on_hand.len()).unwrap_or(i64::MAX),
-        cheques_on_hand_amount: on_hand_amount,
     })
 }

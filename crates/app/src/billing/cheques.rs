@@ -282,7 +282,7 @@ async fn bounce(
         .find(|a| a.active())
         .map(|a| a.invoice_id);
     if payment.reversed_on.is_none() {
-        crate::billing::payments::reverse_in(conn, app, actor, &payment, reason.clone()).await?;
+        super::reversal::reverse_in(conn, app, actor, &payment, reason.clone()).await?;
     }
     if let Some(fee) = fee.map(cents).filter(|f| *f > Decimal::ZERO) {
         crate::billing::invoices::charge(
@@ -332,38 +332,4 @@ async fn bounce(
         .await?;
     }
     Ok(())
-}
-
-/// Cheques on hand and their sum, and those bounced since `since`, of one account.
-pub(crate) async fn wallet_of(
-    conn: &mut Conn,
-    account: Id,
-    since: NaiveDate,
-) -> Result<(Vec<Cheque>, i64)> {
-    let on_hand = store::list(
-        conn,
-        &ChequeFilter {
-            account: Some(account),
-            state: Some(ChequeState::OnHand),
-            ..ChequeFilter::default()
-        },
-        None,
-        500,
-        0,
-    )
-    .await?;
-    let bounced = store::list(
-        conn,
-        &ChequeFilter {
-            account: Some(account),
-            state: Some(ChequeState::Bounced),
-            since: Some(since),
-            ..ChequeFilter::default()
-        },
-        None,
-        500,
-        0,
-    )
-    .await?;
-    Ok((on_hand, i64::try_from(bounced.len()).unwrap_or(i64::MAX)))
 }

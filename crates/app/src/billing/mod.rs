@@ -5,3 +5,5 @@ pub mod accounts;
 pub mod cheques;
 pub mod invoices;
 pub mod payments;
+mod reversal;
+pub mod risk;

@@ -472,32 +472,8 @@ pub async fn reverse(
     let reason = reason_of(&input)?;
     let mut conn = app.db.begin().await?;
     let old = load_for_change(&mut conn, app, actor, id, expected).await?;
-    let p = reverse_in(&mut conn, app, actor, &old, reason).await?;
+    let p = super::reversal::reverse_in(&mut conn, app, actor, &old, reason).await?;
     conn.commit().await?;
-    Ok(p)
-}
-
-/// Takes back `old` in the caller's transaction (a bounced cheque does it with its own
-/// writes).
-pub(crate) async fn reverse_in(
-    conn: &mut Conn,
-    app: &App,
-    actor: &Actor,
-    old: &Payment,
-    reason: String,
-) -> Result<Payment> {
-    let now = app.now();
-    let mut p = old.clone();
-    let on = now.date_naive().max(p.received_on);
-    for a in p.allocations.iter_mut().filter(|a| a.active()) {
-        a.reversed_on = Some(on.max(a.applied_on));
-        a.reversal_reason = Some(reason.clone());
-    }
-    store::reverse_applications(conn, p.id, None, on, &reason).await?;
-    p.reversed_on = Some(on);
-    p.reversal_reason = Some(reason);
-    p.settle();
-    documents::save(conn, actor, now, old, &mut p).await?;
     Ok(p)
 }
 

@@ -239,6 +239,7 @@ pub async fn send(app: &App, actor: &Actor, id: Id, input: SendInput) -> Result<
     let now = app.now();
     let mut conn = app.db.reader().await?;
     let q = load(&mut conn, app, actor, id).await?;
+    crate::billing::risk::gate(&mut conn, app, q.account_id).await?;
     match q.status {
         QuoteStatus::Draft | QuoteStatus::Sent => {}
         s => {

@@ -10,4 +10,5 @@ pub mod cheques;
 pub mod invoices;
 pub mod ledger;
 pub mod payments;
+pub mod risk;
 pub mod settings;

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::invoices::{MAX_TERMS_DAYS, Series};
 use super::ledger::Buckets;
+use super::risk::RiskPolicy;
 use crate::validate::{Check, Code};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -19,6 +20,9 @@ pub struct BillingSettings {
     pub payment_terms_days: u32,
     /// The ageing buckets' upper limits in days overdue.
     pub ageing_buckets: Buckets,
+    /// Per risk level, whether a new quote or order only warns or needs a manager's
+    /// approval first (default: amber warns, red needs approval).
+    pub risk_policy: RiskPolicy,
 }
 
 impl Default for BillingSettings {
@@ -28,6 +32,7 @@ impl Default for BillingSettings {
             point_of_sale: 1,
             payment_terms_days: 30,
             ageing_buckets: Buckets::default(),
+            risk_policy: RiskPolicy::default(),
         }
     }
 }

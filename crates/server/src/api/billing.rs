@@ -9,10 +9,11 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use utoipa::openapi::path::HttpMethod;
 
-use cartera_app::billing::accounts::{self, AccountStatement, Ageing, AgeingGroup, Risk};
+use cartera_app::billing::accounts::{self, AccountStatement, Ageing, AgeingGroup};
 use cartera_app::billing::cheques::{self, ChequeMove, ChequeQuery};
 use cartera_app::billing::invoices::{self, Filter, IssueOptions, NewInvoice, NewNote};
 use cartera_app::billing::payments::{self, AllocateInput, NewPayment, ReversalInput};
+use cartera_app::billing::risk::{self, ApprovalInput, Risk};
 use cartera_core::billing::cheques::{Cheque, ChequeState};
 use cartera_core::billing::invoices::{Invoice, InvoiceKind};
 use cartera_core::billing::payments::Payment;
@@ -231,7 +232,19 @@ async fn risk(
     Auth(actor): Auth,
     RecordId(id): RecordId,
 ) -> Result<Json<Risk>, ApiError> {
-    Ok(Json(accounts::risk(&s.app, &actor, id).await?))
+    Ok(Json(risk::risk(&s.app, &actor, id).await?))
+}
+
+async fn approve(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    Input(input): Input<ApprovalInput>,
+) -> Result<(StatusCode, Json<Risk>), ApiError> {
+    Ok((
+        StatusCode::CREATED,
+        Json(risk::approve(&s.app, &actor, id, input).await?),
+    ))
 }
 
 async fn ageing(
@@ -352,6 +365,7 @@ pub fn mount(api: Api) -> Api {
     let cheque = register::<Cheque>(&mut api.schemas);
     let cheque_page = page_schema(&mut api.schemas, "ChequePage", cheque.clone());
     register::<ChequeMove>(&mut api.schemas);
+    register::<ApprovalInput>(&mut api.schemas);
     for r in [
         register::<NewInvoice>,
         register::<IssueOptions>,
@@ -606,11 +620,35 @@ pub fn mount(api: Api) -> Api {
         Op::new("billing", "account_risk", "A customer's risk light")
             .describe(
                 "`green`: nothing overdue; `amber`: overdue up to 30 days; `red`: overdue \
-                 more than 30 days or a cheque bounced in the last 12 months.",
+                 more than 30 days or a cheque bounced in the last 12 months. `action` is \
+                 what the company's policy (settings `billing.risk_policy`, default amber \
+                 `warn`, red `approval`) does at that level: with `approval` and no \
+                 `approved_until`, sending a quote or confirming an order for the customer \
+                 answers 409 saying why.",
             )
             .path_param("id", "The account's id")
-            .answer_schema(200, "The risk", risk_schema)
+            .answer_schema(200, "The risk", risk_schema.clone())
             .problems(&[403, 404]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/accounts/{id}/risk/approvals",
+        post(approve),
+        Op::new(
+            "billing",
+            "approve_risk",
+            "A manager approves selling to a risky customer",
+        )
+        .describe(
+            "Covers the customer's present level (and below) for `days` (default 7): \
+                 quotes can be sent and orders confirmed meanwhile. Needs billing admin (the \
+                 manager and admin roles); audited on the account. 409 when the light is \
+                 green.",
+        )
+        .path_param("id", "The account's id")
+        .body::<ApprovalInput>("Why, and for how many days")
+        .answer_schema(201, "The risk, now approved", risk_schema)
+        .problems(&[400, 403, 404, 409, 415, 422]),
     )
     .route(
         HttpMethod::Get,

@@ -23,7 +23,8 @@ both!(
 
 both!(
     setup = Setup { smtp: true, ..Setup::default() };
-    an_accepted_quote_is_invoiced
+    an_accepted_quote_is_invoiced,
+    a_red_light_waits_for_a_managers_approval
 );
 
 fn str(v: &Value) -> String {
@@ -731,4 +732,123 @@ async fn a_rep_sees_the_billing_of_their_own_portfolio(s: TestServer) {
     )
     .await
     .expect(403);
+}
+
+async fn a_red_light_waits_for_a_managers_approval(s: TestServer) {
+    let (boss, _) = s.member("jefa@example.com", "manager").await;
+    let a = str(&s
+        .create(
+            "accounts",
+            json!({"name": "Obras del Sur", "owner_id": boss}),
+        )
+        .await["id"]);
+    let contact = s
+        .create(
+            "contacts",
+            json!({"first_name": "Eva", "last_name": "Paz", "account_id": a,
+                                   "emails": [{"address": "eva@obras.example"}]}),
+        )
+        .await;
+    let new_order = json!({"account_id": a,
+        "lines": [{"description": "Cemento", "quantity": "10", "tax_rate": "21",
+                   "unit_price": {"amount": "100", "currency": "ARS"}}]});
+    // 45 days overdue: red.
+    invoice(&s, &a, "500", 75, 30).await;
+    let risk = s
+        .get(&format!("/api/v1/accounts/{a}/risk"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(risk["level"], "red");
+    assert_eq!(risk["action"], "approval");
+    let refused = s
+        .post("/api/v1/orders", new_order.clone())
+        .await
+        .expect(409);
+    assert!(
+        str(&refused.body["detail"]).contains("45 days overdue"),
+        "{}",
+        refused.body
+    );
+    let q = s
+        .post(
+            "/api/v1/quotes",
+            json!({"account_id": a, "contact_id": contact["id"],
+            "lines": [{"description": "Cemento", "quantity": "1", "tax_rate": "21",
+                       "unit_price": {"amount": "100", "currency": "ARS"}}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let qid = str(&q["id"]);
+    s.post(&format!("/api/v1/quotes/{qid}/send"), json!({}))
+        .await
+        .expect(409);
+
+    // A rep cannot approve; a manager can, with a reason, and it is on the trail.
+    let (_, rep) = s.member("rep@example.com", "sales_rep").await;
+    s.call(
+        &rep,
+        Method::POST,
+        &format!("/api/v1/accounts/{a}/risk/approvals"),
+        Some(json!({"reason": "Cliente histórico"})),
+    )
+    .await
+    .expect(403);
+    // Approving is the billing admin right, which takes an admin-scoped token.
+    let (_, manager) = s
+        .token_for("jefa@example.com", cartera_core::users::Scope::Admin)
+        .await;
+    s.call(
+        &manager,
+        Method::POST,
+        &format!("/api/v1/accounts/{a}/risk/approvals"),
+        Some(json!({"reason": " "})),
+    )
+    .await
+    .problem(422, "reason");
+    let approved = s
+        .call(
+            &manager,
+            Method::POST,
+            &format!("/api/v1/accounts/{a}/risk/approvals"),
+            Some(json!({"reason": "Cliente histórico, paga la semana próxima", "days": 3})),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(approved["approved_until"], days_ago(-3));
+    s.post(&format!("/api/v1/quotes/{qid}/send"), json!({}))
+        .await
+        .expect(200);
+    s.post("/api/v1/orders", new_order.clone())
+        .await
+        .expect(201);
+    let trail = s
+        .get(&format!("/api/v1/accounts/{a}/timeline"))
+        .await
+        .expect(200)
+        .body;
+    assert!(trail.to_string().contains("risk_approval"), "{trail}");
+
+    // A company that only warns at red stops nothing.
+    let b = account(&s, "Otra obra").await;
+    invoice(&s, &b, "500", 75, 30).await;
+    s.patch(
+        "/api/v1/settings",
+        json!({"billing": {"risk_policy": {"red": "warn"}}}),
+    )
+    .await
+    .expect(200);
+    let mut order_b = new_order.clone();
+    order_b["account_id"] = json!(b);
+    s.post("/api/v1/orders", order_b).await.expect(201);
+    // Green needs no approval.
+    let c = account(&s, "Al día").await;
+    s.post(
+        &format!("/api/v1/accounts/{c}/risk/approvals"),
+        json!({"reason": "x"}),
+    )
+    .await
+    .expect(409);
 }

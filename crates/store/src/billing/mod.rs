@@ -5,3 +5,4 @@ pub mod cheques;
 pub mod invoices;
 pub mod ledger;
 pub mod payments;
+pub mod risk;
