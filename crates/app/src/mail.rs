@@ -241,6 +241,100 @@ pub fn quote(
     }
 }
 
+const INVOICE: Translated = Translated {
+    es: Texts {
+        subject: "{document} {number} de {company}",
+        body: "Hola, {name}:\n\n\
+               Le enviamos adjunta la {document_lower} {number} por {amount}, con \
+               vencimiento el {due_date}.\n\n\
+               Quedamos a su disposición para cualquier consulta.\n\n\
+               {company}\n",
+    },
+    en: Texts {
+        subject: "{document} {number} from {company}",
+        body: "Hello {name},\n\n\
+               Please find attached {document_lower} {number} for {amount}, due on \
+               {due_date}.\n\n\
+               Do not hesitate to contact us with any question.\n\n\
+               {company}\n",
+    },
+};
+
+/// The email that carries an invoice or a note: `document` is its name in the
+/// language (`Factura`, `Nota de crédito`).
+#[allow(clippy::too_many_arguments)]
+pub fn invoice(
+    locale: &str,
+    to_name: &str,
+    to_address: &str,
+    document: &str,
+    number: &str,
+    company: &str,
+    amount: &str,
+    due_date: &str,
+) -> Email {
+    let t = INVOICE.pick(locale);
+    let lower = document.to_lowercase();
+    let values = [
+        ("name", to_name),
+        ("document", document),
+        ("document_lower", lower.as_str()),
+        ("number", number),
+        ("company", company),
+        ("amount", amount),
+        ("due_date", due_date),
+    ];
+    Email {
+        to_name: to_name.to_owned(),
+        to_address: to_address.to_owned(),
+        subject: fill(t.subject, &values),
+        body: fill(t.body, &values),
+    }
+}
+
+const STATEMENT: Translated = Translated {
+    es: Texts {
+        subject: "Estado de cuenta al {as_of} - {company}",
+        body: "Hola, {name}:\n\n\
+               Le enviamos adjunto su estado de cuenta al {as_of}. El saldo es de \
+               {balance}.\n\n\
+               Si ya realizó el pago, por favor desestime este mensaje.\n\n\
+               {company}\n",
+    },
+    en: Texts {
+        subject: "Statement of account as of {as_of} - {company}",
+        body: "Hello {name},\n\n\
+               Please find attached your statement of account as of {as_of}. The balance \
+               is {balance}.\n\n\
+               If you have already paid, please disregard this message.\n\n\
+               {company}\n",
+    },
+};
+
+/// The email that carries a customer's statement of account.
+pub fn statement(
+    locale: &str,
+    to_name: &str,
+    to_address: &str,
+    company: &str,
+    as_of: &str,
+    balance: &str,
+) -> Email {
+    let t = STATEMENT.pick(locale);
+    let values = [
+        ("name", to_name),
+        ("company", company),
+        ("as_of", as_of),
+        ("balance", balance),
+    ];
+    Email {
+        to_name: to_name.to_owned(),
+        to_address: to_address.to_owned(),
+        subject: fill(t.subject, &values),
+        body: fill(t.body, &values),
+    }
+}
+
 /// Puts the values in their `{key}` places in one pass, so a value that looks like a
 /// placeholder (a name with braces) stays as it is.
 pub(crate) fn fill(text: &str, values: &[(&str, &str)]) -> String {

@@ -20,6 +20,13 @@ use typst_layout::PagedDocument;
 /// totals and validity, with its labels in Spanish and English (chosen by `lang`).
 pub const DEFAULT_QUOTE_TEMPLATE: &str = include_str!("../templates/quote.typ");
 
+/// The default invoice template (invoices, credit and debit notes): the quote's layout
+/// with the due date, the fiscal fields, the corrected invoice and what is still owed.
+pub const DEFAULT_INVOICE_TEMPLATE: &str = include_str!("../templates/invoice.typ");
+
+/// The statement of account: movements with the running balance, open items, ageing.
+pub const STATEMENT_TEMPLATE: &str = include_str!("../templates/statement.typ");
+
 /// Liberation Sans (SIL OFL 1.1, see `fonts/LICENSE-LiberationSans.txt`): typst's own
 /// bundled fonts have no sans-serif face, and documents should not depend on the
 /// fonts of the machine they are made on.

@@ -712,3 +712,19 @@ fn shape(account_id: Id, totals: Totals, now: chrono::DateTime<chrono::Utc>) -> 
         deal_id: None,
     }
 }
+
+/// An invoice read as the quote shape printing shares with quotes.
+pub(crate) fn as_quote(inv: &Invoice) -> Quote {
+    Quote {
+        number: inv.number.clone(),
+        contact_id: inv.contact_id,
+        owner_id: inv.owner_id,
+        language: inv.language,
+        issue_date: inv.issue_date,
+        valid_until: inv.due_date,
+        lines: inv.lines.clone(),
+        discount: inv.discount,
+        notes: inv.notes.clone(),
+        ..shape(inv.account_id, inv.totals.clone(), inv.created_at)
+    }
+}

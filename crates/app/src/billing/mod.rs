@@ -5,5 +5,6 @@ pub mod accounts;
 pub mod cheques;
 pub mod invoices;
 pub mod payments;
+pub mod print;
 mod reversal;
 pub mod risk;

@@ -127,6 +127,14 @@ fn clean(text: Option<String>, field: &str, max: usize, c: &mut Check) -> Option
     t
 }
 
+/// Who allocates, when, and from which day the allocations count.
+#[derive(Debug, Clone, Copy)]
+struct Stamp {
+    on: NaiveDate,
+    by: Id,
+    at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Checks allocations against the payment's customer, currency and what it has left
 /// (`spare`), and each invoice against what is open on it; errors name
 /// `allocations[i].<field>` and `allocations` for the sum. The allocations come back
@@ -136,11 +144,10 @@ async fn check_allocations(
     p: &Payment,
     spare: Decimal,
     input: &[AllocationInput],
-    on: NaiveDate,
-    actor: &Actor,
-    now: chrono::DateTime<chrono::Utc>,
+    stamp: Stamp,
     c: &mut Check,
 ) -> Result<Vec<Allocation>> {
+    let Stamp { on, by, at } = stamp;
     let mut out: Vec<Allocation> = Vec::new();
     let mut sum = Decimal::ZERO;
     for (i, a) in input.iter().enumerate() {
@@ -209,8 +216,8 @@ async fn check_allocations(
             applied_on: on.max(p.received_on).max(inv.issue_date),
             reversed_on: None,
             reversal_reason: None,
-            created_by: Some(actor.user_id),
-            created_at: now,
+            created_by: Some(by),
+            created_at: at,
         });
     }
     if sum > spare {
@@ -326,9 +333,11 @@ pub async fn create(app: &App, actor: &Actor, input: NewPayment) -> Result<Payme
             &p,
             input.amount,
             &input.allocations,
-            received_on,
-            actor,
-            now,
+            Stamp {
+                on: received_on,
+                by: actor.user_id,
+                at: now,
+            },
             &mut c,
         )
         .await?;
@@ -401,9 +410,11 @@ pub async fn allocate(
         &old,
         old.unapplied,
         &input.allocations,
-        now.date_naive(),
-        actor,
-        now,
+        Stamp {
+            on: now.date_naive(),
+            by: actor.user_id,
+            at: now,
+        },
         &mut c,
     )
     .await?;

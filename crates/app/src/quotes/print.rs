@@ -47,15 +47,25 @@ pub struct Sent {
 /// The data a template reads (`sys.inputs`), in the quote's language.
 async fn print_data(conn: &mut Conn, q: &Quote) -> Result<Value> {
     let settings = crate::settings::load(conn).await?;
-    let lang = q.language;
-    let account = crate::records::load_live::<AccountData>(conn, q.account_id).await?;
-    let contact = match q.contact_id {
+    let customer = customer(conn, q.account_id, q.contact_id).await?;
+    Ok(print_value(q, &settings.company, &customer, q.language))
+}
+
+/// The customer as a printed document names it: its account, and the contact when the
+/// document is addressed to one.
+pub(crate) async fn customer(
+    conn: &mut Conn,
+    account: Id,
+    contact: Option<Id>,
+) -> Result<Customer> {
+    let account = crate::records::load_live::<AccountData>(conn, account).await?;
+    let contact = match contact {
         Some(id) => crate::records::load_live::<ContactData>(conn, id)
             .await
             .ok(),
         None => None,
     };
-    let customer = Customer {
+    Ok(Customer {
         name: account.data.name.clone(),
         tax_id: account.data.tax_id.clone().unwrap_or_default(),
         address: address_line(&account.data.billing_address),
@@ -68,17 +78,16 @@ async fn print_data(conn: &mut Conn, q: &Quote) -> Result<Value> {
             .and_then(|c| c.data.emails.first())
             .map(|e| e.address.clone())
             .unwrap_or_default(),
-    };
-    Ok(print_value(q, &settings.company, &customer, lang))
+    })
 }
 
 /// The customer as printed.
-struct Customer {
-    name: String,
-    tax_id: String,
-    address: String,
-    contact: String,
-    email: String,
+pub(crate) struct Customer {
+    pub name: String,
+    pub tax_id: String,
+    pub address: String,
+    pub contact: String,
+    pub email: String,
 }
 
 fn full_name(c: &ContactData) -> String {
@@ -91,7 +100,7 @@ fn address_line(a: &cartera_core::fields::Address) -> String {
     a.one_line()
 }
 
-fn print_value(
+pub(crate) fn print_value(
     q: &Quote,
     company: &crate::settings::Company,
     customer: &Customer,

@@ -433,27 +433,27 @@ mod tests {
                 kind: MovementKind::Invoice,
                 issue_date: day(0),
                 due_date: day(30),
-                amount: dec(100_00),
+                amount: dec(10_000),
             }],
             credits: vec![Credit {
                 id: pay,
                 number: "R-2026-000001".into(),
                 kind: MovementKind::Payment,
                 date: day(10),
-                amount: dec(100_00),
+                amount: dec(10_000),
                 reversed_on: Some(day(40)),
             }],
             applications: vec![Application {
                 credit_id: pay,
                 debit_id: inv,
-                amount: dec(100_00),
+                amount: dec(10_000),
                 applied_on: day(10),
                 reversed_on: Some(day(40)),
             }],
         };
         assert_eq!(l.balance(day(20)), Decimal::ZERO);
         assert!(l.open_items(day(20)).is_empty());
-        assert_eq!(l.balance(day(40)), dec(100_00));
+        assert_eq!(l.balance(day(40)), dec(10_000));
         let open = l.open_items(day(45));
         assert_eq!(open[0].days_overdue, 15);
         let s = l.statement(None, day(45));
@@ -466,7 +466,7 @@ mod tests {
                 MovementKind::PaymentReversal
             ]
         );
-        assert_eq!(s.closing_balance, dec(100_00));
+        assert_eq!(s.closing_balance, dec(10_000));
         let s = l.statement(Some(day(11)), day(45));
         assert_eq!(s.opening_balance, Decimal::ZERO);
         assert_eq!(s.lines.len(), 1);

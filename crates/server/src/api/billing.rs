@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use utoipa::openapi::path::HttpMethod;
@@ -13,6 +13,7 @@ use cartera_app::billing::accounts::{self, AccountStatement, Ageing, AgeingGroup
 use cartera_app::billing::cheques::{self, ChequeMove, ChequeQuery};
 use cartera_app::billing::invoices::{self, Filter, IssueOptions, NewInvoice, NewNote};
 use cartera_app::billing::payments::{self, AllocateInput, NewPayment, ReversalInput};
+use cartera_app::billing::print::{self, SendInput, StatementRequest};
 use cartera_app::billing::risk::{self, ApprovalInput, Risk};
 use cartera_core::billing::cheques::{Cheque, ChequeState};
 use cartera_core::billing::invoices::{Invoice, InvoiceKind};
@@ -353,6 +354,93 @@ async fn move_cheque(
     Ok(record_response(StatusCode::OK, &q, q.version, None))
 }
 
+fn file(name: String, content_type: &str, bytes: Vec<u8>, inline: bool) -> Response {
+    let how = if inline { "inline" } else { "attachment" };
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{how}; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+async fn invoice_pdf(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = print::invoice_pdf(&s.app, &actor, id).await?;
+    Ok(file(name, "application/pdf", bytes, true))
+}
+
+async fn send_invoice(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    Input(input): Input<SendInput>,
+) -> Result<Json<Invoice>, ApiError> {
+    Ok(Json(print::send_invoice(&s.app, &actor, id, input).await?))
+}
+
+fn statement_request(q: &QueryPairs) -> Result<StatementRequest, ApiError> {
+    q.only(&["currency", "from", "as_of", "language"])?;
+    let language = q
+        .get("language")
+        .map(|l| {
+            cartera_core::quotes::Language::parse(l)
+                .ok_or_else(|| ApiError::bad_field("language", Code::Invalid, "es or en"))
+        })
+        .transpose()?;
+    Ok(StatementRequest {
+        currency: currency(q)?,
+        from: day(q, "from")?,
+        as_of: day(q, "as_of")?,
+        language,
+    })
+}
+
+async fn statement_pdf(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    q: QueryPairs,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = print::statement_pdf(&s.app, &actor, id, statement_request(&q)?).await?;
+    Ok(file(name, "application/pdf", bytes, true))
+}
+
+async fn statement_xlsx(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    q: QueryPairs,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = print::statement_xlsx(&s.app, &actor, id, statement_request(&q)?).await?;
+    Ok(file(name, cartera_core::io::XLSX_TYPE, bytes, false))
+}
+
+/// Where a statement went.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct StatementSent {
+    pub to: String,
+}
+
+async fn send_statement(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    RecordId(id): RecordId,
+    q: QueryPairs,
+    Input(input): Input<SendInput>,
+) -> Result<Json<StatementSent>, ApiError> {
+    let to = print::send_statement(&s.app, &actor, id, statement_request(&q)?, input).await?;
+    Ok(Json(StatementSent { to }))
+}
+
 pub fn mount(api: Api) -> Api {
     let mut api = api;
     let invoice = register::<Invoice>(&mut api.schemas);
@@ -366,6 +454,7 @@ pub fn mount(api: Api) -> Api {
     let cheque_page = page_schema(&mut api.schemas, "ChequePage", cheque.clone());
     register::<ChequeMove>(&mut api.schemas);
     register::<ApprovalInput>(&mut api.schemas);
+    register::<SendInput>(&mut api.schemas);
     for r in [
         register::<NewInvoice>,
         register::<IssueOptions>,
@@ -481,7 +570,7 @@ pub fn mount(api: Api) -> Api {
         )
         .path_param("id", "The invoice's id")
         .body::<NewNote>("Kind, reason and lines")
-        .answer_schema(201, "The note", invoice)
+        .answer_schema(201, "The note", invoice.clone())
         .problems(&[400, 403, 404, 415, 422]),
     )
     .route(
@@ -741,5 +830,124 @@ pub fn mount(api: Api) -> Api {
         .body::<ChequeMove>("The new state and its details")
         .answer_schema(200, "The cheque", cheque)
         .problems(&[400, 403, 404, 412, 415, 422]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/invoices/{id}/pdf",
+        get(invoice_pdf),
+        Op::new("billing", "get_invoice_pdf", "An invoice or note as PDF")
+            .describe("Printed from the company's invoice template in the document's language.")
+            .path_param("id", "The invoice's id")
+            .answer_text(200, "The PDF", "application/pdf")
+            .problems(&[403, 404, 409]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/invoices/{id}/send",
+        post(send_invoice),
+        Op::new(
+            "billing",
+            "send_invoice",
+            "Email an invoice or note with its PDF",
+        )
+        .describe(
+            "To `to`, or the contact's first email; the subject and message default to \
+                 the document's language. Marks it sent. A mail server that refuses it \
+                 answers 409 and nothing changes.",
+        )
+        .path_param("id", "The invoice's id")
+        .body::<SendInput>("The recipient, subject and message (all optional)")
+        .answer_schema(200, "The invoice", invoice)
+        .problems(&[400, 403, 404, 409, 415, 422]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/accounts/{id}/statement/pdf",
+        get(statement_pdf),
+        Op::new(
+            "billing",
+            "account_statement_pdf",
+            "A customer's statement as PDF",
+        )
+        .describe(
+            "The same figures as `GET .../statement`, printed; `language` es (default) or en.",
+        )
+        .path_param("id", "The account's id")
+        .query("currency", "Default: the customer's first currency")
+        .query_with("from", "First day listed", date_schema(), false)
+        .query_with(
+            "as_of",
+            "Last day counted (default today)",
+            date_schema(),
+            false,
+        )
+        .query_with(
+            "language",
+            "es (default) or en",
+            enum_schema(&["es", "en"]),
+            false,
+        )
+        .answer_text(200, "The PDF", "application/pdf")
+        .problems(&[400, 403, 404, 409]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/accounts/{id}/statement/xlsx",
+        get(statement_xlsx),
+        Op::new(
+            "billing",
+            "account_statement_xlsx",
+            "A customer's statement as XLSX",
+        )
+        .describe("One row per movement with numeric debit, credit and balance columns.")
+        .path_param("id", "The account's id")
+        .query("currency", "Default: the customer's first currency")
+        .query_with("from", "First day listed", date_schema(), false)
+        .query_with(
+            "as_of",
+            "Last day counted (default today)",
+            date_schema(),
+            false,
+        )
+        .query_with(
+            "language",
+            "es (default) or en",
+            enum_schema(&["es", "en"]),
+            false,
+        )
+        .answer_text(200, "The workbook", cartera_core::io::XLSX_TYPE)
+        .problems(&[400, 403, 404, 409]),
+    )
+    .route(
+        HttpMethod::Post,
+        "/api/v1/accounts/{id}/statement/send",
+        post(send_statement),
+        Op::new(
+            "billing",
+            "send_account_statement",
+            "Email a customer's statement",
+        )
+        .describe(
+            "The statement's PDF to `to`, or the account's first contact with an \
+                 email; answers the address it went to. 409 when the mail server refuses.",
+        )
+        .path_param("id", "The account's id")
+        .query("currency", "Default: the customer's first currency")
+        .query_with("from", "First day listed", date_schema(), false)
+        .query_with(
+            "as_of",
+            "Last day counted (default today)",
+            date_schema(),
+            false,
+        )
+        .query_with(
+            "language",
+            "es (default) or en",
+            enum_schema(&["es", "en"]),
+            false,
+        )
+        .body::<SendInput>("The recipient, subject and message (all optional)")
+        .answer::<StatementSent>(200, "Where it went")
+        .problems(&[400, 403, 404, 409, 415, 422]),
     )
 }

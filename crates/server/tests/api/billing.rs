@@ -24,7 +24,8 @@ both!(
 both!(
     setup = Setup { smtp: true, ..Setup::default() };
     an_accepted_quote_is_invoiced,
-    a_red_light_waits_for_a_managers_approval
+    a_red_light_waits_for_a_managers_approval,
+    invoices_and_statements_on_paper_and_by_email
 );
 
 fn str(v: &Value) -> String {
@@ -851,4 +852,157 @@ async fn a_red_light_waits_for_a_managers_approval(s: TestServer) {
     )
     .await
     .expect(409);
+}
+
+async fn bytes_of(s: &TestServer, path: &str) -> (String, Vec<u8>) {
+    let r = s
+        .client
+        .get(format!("{}{path}", s.base))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status().as_u16(), 200, "{path}");
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    (ct, r.bytes().await.expect("body").to_vec())
+}
+
+async fn invoices_and_statements_on_paper_and_by_email(s: TestServer) {
+    use calamine::Reader;
+    let a = account(&s, "Agro Pampa S.A.").await;
+    s.create(
+        "contacts",
+        json!({"first_name": "Inés", "last_name": "Gómez", "account_id": a,
+               "emails": [{"address": "ines@agropampa.example"}]}),
+    )
+    .await;
+    let inv = s
+        .post(
+            "/api/v1/invoices",
+            json!({"account_id": a, "issue_date": days_ago(50), "payment_terms_days": 30,
+                   "fiscal": {"invoice_type": "A", "cae": "74123456789012"},
+                   "lines": [{"description": "Semilla de maíz", "quantity": "10", "tax_rate": "10.5",
+                              "unit_price": {"amount": "12345.60", "currency": "ARS"}}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let id = str(&inv["id"]);
+    assert_eq!(inv["totals"]["total"], "136418.88");
+    s.post(
+        "/api/v1/payments",
+        json!({"account_id": a, "amount": "36418.88", "method": "transfer",
+               "allocations": [{"invoice_id": id, "amount": "36418.88"}]}),
+    )
+    .await
+    .expect(201);
+
+    // The invoice's PDF: its kind, number, fiscal letter and CAE, total and what is owed.
+    let (ct, pdf) = bytes_of(&s, &format!("/api/v1/invoices/{id}/pdf")).await;
+    assert_eq!(ct, "application/pdf");
+    let text = crate::quotes::pdf_text(&pdf);
+    for needle in [
+        "FACTURA",
+        "A-0001-00000001",
+        "74123456789012",
+        "136.418,88",
+        "100.000,00",
+        "Agro Pampa",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+
+    // The statement's PDF says what the statement says.
+    let st = statement(&s, &a, "").await;
+    assert_eq!(st["closing_balance"], "100000.00");
+    let (_, pdf) = bytes_of(&s, &format!("/api/v1/accounts/{a}/statement/pdf")).await;
+    let text = crate::quotes::pdf_text(&pdf);
+    for needle in [
+        "ESTADO DE CUENTA",
+        "Factura",
+        "Cobro",
+        "A-0001-00000001",
+        "136.418,88",
+        "36.418,88",
+        "100.000,00",
+        "31-60 días",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    let (_, pdf) = bytes_of(
+        &s,
+        &format!("/api/v1/accounts/{a}/statement/pdf?language=en"),
+    )
+    .await;
+    assert!(crate::quotes::pdf_text(&pdf).contains("STATEMENT OF ACCOUNT"));
+
+    // The XLSX: numbers a spreadsheet sums, the closing balance last.
+    let (ct, xlsx) = bytes_of(&s, &format!("/api/v1/accounts/{a}/statement/xlsx")).await;
+    assert!(ct.contains("spreadsheetml"), "{ct}");
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an XLSX");
+    let sheet = book
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        ["Fecha", "Movimiento", "Número", "Debe", "Haber", "Saldo"]
+    );
+    assert_eq!(rows[2][1], "Factura");
+    assert_eq!(rows[2][3], "136418.88");
+    assert_eq!(rows.last().map(|r| r[5].clone()), Some("100000".to_owned()));
+
+    // By email, with the PDF attached; the invoice is marked sent.
+    let sent = s
+        .post(&format!("/api/v1/invoices/{id}/send"), json!({}))
+        .await
+        .expect(200)
+        .body;
+    assert!(sent["sent_at"].is_string());
+    s.post(
+        &format!("/api/v1/accounts/{a}/statement/send"),
+        json!({"to": "pagos@agropampa.example"}),
+    )
+    .await
+    .expect(200);
+    let sink = s.smtp.as_ref().expect("smtp");
+    let mut got = Vec::new();
+    for _ in 0..50 {
+        got = sink.messages();
+        if got.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(got.len(), 2, "{got:?}");
+    let invoice_mail = got
+        .iter()
+        .find(|m| m.subject.starts_with("Factura"))
+        .expect("the invoice");
+    assert_eq!(invoice_mail.to, ["ines@agropampa.example"]);
+    assert!(
+        invoice_mail.text.contains("136.418,88 ARS"),
+        "{}",
+        invoice_mail.text
+    );
+    assert_eq!(invoice_mail.attachments[0].0, "A-0001-00000001.pdf");
+    let statement_mail = got
+        .iter()
+        .find(|m| m.subject.starts_with("Estado de cuenta"))
+        .expect("the statement");
+    assert!(
+        statement_mail.text.contains("100.000,00 ARS"),
+        "{}",
+        statement_mail.text
+    );
+    assert_eq!(statement_mail.attachments[0].1, "application/pdf");
 }
