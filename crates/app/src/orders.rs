@@ -216,12 +216,7 @@ pub async fn set_status(app: &App, actor: &Actor, id: Id, to: OrderStatus) -> Re
 
 /// Marks an order invoiced, in the invoicing transaction (billing's one click). An order
 /// may be invoiced before it is delivered; its deliveries are still recorded after.
-pub(crate) async fn mark_invoiced(
-    conn: &mut Conn,
-    app: &App,
-    actor: &Actor,
-    id: Id,
-) -> Result<()> {
+pub(crate) async fn mark_invoiced(conn: &mut Conn, app: &App, actor: &Actor, id: Id) -> Result<()> {
     let old = load(conn, app, actor, id).await?;
     let mut o = old.clone();
     o.status = OrderStatus::Invoiced;

@@ -189,7 +189,9 @@ pub async fn ageing(
         let ids: Vec<Id> = rows.iter().filter_map(|r| r.id).collect();
         let names = crate::users::names(app, &ids).await?;
         for r in &mut rows {
-            r.name = r.id.and_then(|i| names.get(&i).cloned()).unwrap_or_default();
+            r.name =
+                r.id.and_then(|i| names.get(&i).cloned())
+                    .unwrap_or_default();
         }
     }
     if group_by == AgeingGroup::Currency {
@@ -266,7 +268,9 @@ pub async fn light(app: &App, actor: &Actor, account: Id) -> Result<Option<Risk>
         return Ok(None);
     }
     let mut conn = app.db.reader().await?;
-    Ok(Some(risk_of(&mut conn, app.now().date_naive(), account).await?))
+    Ok(Some(
+        risk_of(&mut conn, app.now().date_naive(), account).await?,
+    ))
 }
 
 pub(crate) async fn risk_of(conn: &mut Conn, today: NaiveDate, account: Id) -> Result<Risk> {
@@ -296,13 +300,10 @@ pub(crate) async fn risk_of(conn: &mut Conn, today: NaiveDate, account: Id) -> R
                 currency: cur,
             });
         }
-        oldest = items
-            .iter()
-            .map(|i| i.days_overdue)
-            .fold(oldest, i64::max);
+        oldest = items.iter().map(|i| i.days_overdue).fold(oldest, i64::max);
     }
-    for p in cartera_store::billing::payments::list_after(conn, Some(account), None, None, 500)
-        .await?
+    for p in
+        cartera_store::billing::payments::list_after(conn, Some(account), None, None, 500).await?
     {
         if p.method == PaymentMethod::Cheque && p.reversed_on.is_some_and(|d| d >= since) {
             bounced += 1;

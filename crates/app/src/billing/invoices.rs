@@ -90,7 +90,14 @@ fn changes(old: Option<&Invoice>, new: &Invoice) -> Vec<FieldChange> {
     crate::records::changed_fields(
         old,
         new,
-        &["kind", "number", "issue_date", "due_date", "reason", "sent_at"],
+        &[
+            "kind",
+            "number",
+            "issue_date",
+            "due_date",
+            "reason",
+            "sent_at",
+        ],
     )
 }
 
@@ -329,7 +336,9 @@ pub async fn from_order(
     actor.permit(Module::Billing, Action::Create)?;
     let o = crate::orders::get(app, actor, order).await?;
     let mut conn = app.db.begin().await?;
-    if store::billing(&mut conn, BilledBy::Order, order).await?.is_some()
+    if store::billing(&mut conn, BilledBy::Order, order)
+        .await?
+        .is_some()
         || o.status == OrderStatus::Invoiced
     {
         return Err(AppError::Conflict("the order is already invoiced".into()));
@@ -398,10 +407,16 @@ pub async fn from_quote(
         )));
     }
     let mut conn = app.db.begin().await?;
-    if store::billing(&mut conn, BilledBy::Quote, quote).await?.is_some() {
+    if store::billing(&mut conn, BilledBy::Quote, quote)
+        .await?
+        .is_some()
+    {
         return Err(AppError::Conflict("the quote is already invoiced".into()));
     }
-    if cartera_store::orders::for_quote(&mut conn, quote).await?.is_some() {
+    if cartera_store::orders::for_quote(&mut conn, quote)
+        .await?
+        .is_some()
+    {
         return Err(AppError::Conflict(
             "the quote has an order: invoice the order".into(),
         ));
@@ -425,7 +440,11 @@ pub async fn note(app: &App, actor: &Actor, invoice: Id, input: NewNote) -> Resu
     let base = load(&mut conn, app, actor, invoice).await?;
     let mut c = Check::new();
     if base.kind != InvoiceKind::Invoice {
-        c.add("", Code::Invalid, "a note corrects an invoice, not another note");
+        c.add(
+            "",
+            Code::Invalid,
+            "a note corrects an invoice, not another note",
+        );
     }
     if input.kind == InvoiceKind::Invoice {
         c.add("kind", Code::Invalid, "credit_note or debit_note");
@@ -463,11 +482,8 @@ pub async fn note(app: &App, actor: &Actor, invoice: Id, input: NewNote) -> Resu
     inv.reason = Some(reason);
     inv.order_id = base.order_id;
     if input.kind == InvoiceKind::CreditNote {
-        let credited = Money::from_scaled(
-            store::credited(&mut conn, base.id).await?,
-            base.currency,
-        )
-        .amount;
+        let credited =
+            Money::from_scaled(store::credited(&mut conn, base.id).await?, base.currency).amount;
         let left = base.totals.total - credited;
         if inv.totals.total > left {
             return Err(Violations::one(
@@ -549,9 +565,11 @@ pub async fn page(
         open_only: filter.open_only,
         overdue_on: filter.overdue.then(|| app.now().date_naive()),
     };
-    let rows = store::list_after(&mut conn, &f, owners.as_deref(), after.as_ref(), limit + 1)
-        .await?;
-    Ok(documents::cut(rows, limit, |d: &Invoice| d.cursor().encode()))
+    let rows =
+        store::list_after(&mut conn, &f, owners.as_deref(), after.as_ref(), limit + 1).await?;
+    Ok(documents::cut(rows, limit, |d: &Invoice| {
+        d.cursor().encode()
+    }))
 }
 
 /// An account's billing tells its story (issued, paid, reversed) on its timeline.

@@ -127,6 +127,7 @@ fn clean(text: Option<String>, field: &str, max: usize, c: &mut Check) -> Option
 /// (`spare`), and each invoice against what is open on it; errors name
 /// `allocations[i].<field>` and `allocations` for the sum. The allocations come back
 /// dated: the later of `on`, the payment's day and the invoice's issue.
+#[allow(clippy::too_many_arguments)]
 async fn check_allocations(
     conn: &mut Conn,
     p: &Payment,
@@ -213,7 +214,9 @@ async fn check_allocations(
         c.add(
             "allocations",
             Code::OutOfRange,
-            format!("the allocations add up to {sum}, more than the {spare} the payment has to apply"),
+            format!(
+                "the allocations add up to {sum}, more than the {spare} the payment has to apply"
+            ),
         );
     }
     Ok(out)
@@ -361,7 +364,11 @@ pub async fn allocate(
     let old = load_for_change(&mut conn, app, actor, id, expected).await?;
     let mut c = Check::new();
     if input.allocations.is_empty() {
-        c.add("allocations", Code::Required, "allocate to at least one invoice");
+        c.add(
+            "allocations",
+            Code::Required,
+            "allocate to at least one invoice",
+        );
     }
     let added = check_allocations(
         &mut conn,

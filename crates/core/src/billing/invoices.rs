@@ -161,7 +161,12 @@ impl Series {
 
     /// The counter a kind of document numbers from in this series.
     pub fn counter(&self, kind: InvoiceKind) -> String {
-        format!("{}:{}-{:04}", kind.as_str(), self.letter, self.point_of_sale)
+        format!(
+            "{}:{}-{:04}",
+            kind.as_str(),
+            self.letter,
+            self.point_of_sale
+        )
     }
 
     /// `A-0003-00001234` (`NC-A-0003-00000012` for a credit note).

@@ -225,7 +225,14 @@ impl Ledger {
             moves.push((
                 d.issue_date,
                 0,
-                line(d.issue_date, d.kind, d.id, &d.number, d.amount, Decimal::ZERO),
+                line(
+                    d.issue_date,
+                    d.kind,
+                    d.id,
+                    &d.number,
+                    d.amount,
+                    Decimal::ZERO,
+                ),
             ));
         }
         for c in &self.credits {
@@ -423,27 +430,27 @@ mod tests {
                 kind: MovementKind::Invoice,
                 issue_date: day(0),
                 due_date: day(30),
-                amount: dec(100_00),
+                amount: dec(10_000),
             }],
             credits: vec![Credit {
                 id: pay,
                 number: "R-2026-000001".into(),
                 kind: MovementKind::Payment,
                 date: day(10),
-                amount: dec(100_00),
+                amount: dec(10_000),
                 reversed_on: Some(day(40)),
             }],
             applications: vec![Application {
                 credit_id: pay,
                 debit_id: inv,
-                amount: dec(100_00),
+                amount: dec(10_000),
                 applied_on: day(10),
                 reversed_on: Some(day(40)),
             }],
         };
         assert_eq!(l.balance(day(20)), Decimal::ZERO);
         assert!(l.open_items(day(20)).is_empty());
-        assert_eq!(l.balance(day(40)), dec(100_00));
+        assert_eq!(l.balance(day(40)), dec(10_000));
         let open = l.open_items(day(45));
         assert_eq!(open[0].days_overdue, 15);
         let s = l.statement(None, day(45));
@@ -456,7 +463,7 @@ mod tests {
                 MovementKind::PaymentReversal
             ]
         );
-        assert_eq!(s.closing_balance, dec(100_00));
+        assert_eq!(s.closing_balance, dec(10_000));
         let s = l.statement(Some(day(11)), day(45));
         assert_eq!(s.opening_balance, Decimal::ZERO);
         assert_eq!(s.lines.len(), 1);
@@ -465,14 +472,25 @@ mod tests {
     /// One step of a customer's history, as the app writes it.
     #[derive(Debug, Clone)]
     enum Step {
-        Invoice { cents: i64, terms: i64 },
+        Invoice {
+            cents: i64,
+            terms: i64,
+        },
         /// A credit note on the n-th charge, for part of what is open on it.
-        CreditNote { nth: usize, per_mille: i64 },
+        CreditNote {
+            nth: usize,
+            per_mille: i64,
+        },
         /// A payment, applied to charges in order of due date up to `apply_per_mille`
         /// of its amount (the rest stays on account).
-        Payment { cents: i64, apply_per_mille: i64 },
+        Payment {
+            cents: i64,
+            apply_per_mille: i64,
+        },
         /// The n-th payment bounces.
-        Bounce { nth: usize },
+        Bounce {
+            nth: usize,
+        },
         /// Money on account applied to the oldest open charge.
         ApplyLater,
     }

@@ -8,9 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use cartera_core::Id;
-use cartera_core::billing::ledger::{
-    Application, Credit, Debit, Ledger, MovementKind, OpenItem,
-};
+use cartera_core::billing::ledger::{Application, Credit, Debit, Ledger, MovementKind, OpenItem};
 use cartera_core::money::{Currency, Money};
 
 use super::invoices::date;
