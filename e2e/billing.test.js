@@ -6,7 +6,8 @@
 
 const { test } = require("node:test");
 const assert = require("node:assert/strict");
-const { env, useCartera, api, shoot, login, DESKTOP, PHONE } = require("./support");
+const path = require("node:path");
+const { env, useCartera, api, shoot, login, DESKTOP, PHONE, SHOTS } = require("./support");
 
 useCartera();
 
@@ -47,13 +48,17 @@ test("an order is invoiced, collected in part, and the account shows it", async 
   assert.match(await page.textContent("h1"), /A-0001-00000001/);
   assert.equal((await page.textContent("#invoice-total")).trim(), "123.987,49 ARS");
 
+  await shoot(page, "billing-invoice");
+
   // "Registrar cobro": the form comes with the invoice; apply part of it.
   await Promise.all([page.waitForURL(/\/payments\/new/), page.click("text=Registrar cobro")]);
+  await shoot(page, "billing-payment-form");
   await page.fill("#f-amount", "50.000,50");
   await page.fill("input[name=alloc_amount]", "50.000,50");
   await page.fill("#f-reference", "Transferencia 4471");
   await Promise.all([page.waitForURL(/\/payments\/[0-9a-f-]+\?saved=1$/), page.click("form.payment-form button[type=submit]")]);
   assert.equal((await page.textContent("#payment-amount")).trim(), "50.000,50 ARS");
+  await shoot(page, "billing-payment");
 
   const found = [];
   for (const [name, p] of [
@@ -78,11 +83,16 @@ test("an order is invoiced, collected in part, and the account shows it", async 
   const card = page.locator("#account-billing");
   assert.match(await card.textContent(), /Al día/);
   assert.match(await card.textContent(), /73\.986,99 ARS/);
-  await card.scrollIntoViewIfNeeded();
   await shoot(page, "billing-account");
+  // The card alone, at the phone's width.
+  await page.setViewportSize(PHONE);
+  await card.screenshot({ path: path.join(SHOTS, "billing-card-phone.png") });
+  await page.setViewportSize(DESKTOP);
   await page.goto(env.base + `/accounts/${account.id}/statement`);
   assert.equal((await page.textContent("#closing-balance")).trim(), "73.986,99 ARS");
   await shoot(page, "billing-statement");
+  await page.goto(env.base + "/receivables");
+  await shoot(page, "billing-receivables");
   assert.deepEqual(found, [], "faults:\n" + found.join("\n"));
   assert.deepEqual(errors, []);
   await context.close();
