@@ -16,7 +16,7 @@ use cartera_core::billing::ledger::MovementKind;
 use cartera_core::money::Currency;
 use cartera_core::roles::Action;
 
-use super::billing::{bucket_label, may, today, typed_day, word};
+use super::billing_common::{bucket_label, may, today, typed_day, word};
 use super::figures::{amount, day, money};
 use super::render::{Me, Page, PageId};
 use crate::state::AppState;

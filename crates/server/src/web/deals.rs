@@ -470,7 +470,7 @@ pub async fn show(
             None => None,
         },
         "risk": match d.account_id {
-            Some(a) => super::billing::risk_banner(&s, &me, a).await,
+            Some(a) => super::billing_common::risk_banner(&s, &me, a).await,
             None => None,
         },
     });

@@ -129,7 +129,7 @@ async fn render(s: &AppState, me: &Me, id: Id, status: StatusCode, extra: Value)
             })
         })
         .collect();
-    let billing = super::billing::order_ctx(s, me, &o).await;
+    let billing = super::billing_common::order_ctx(s, me, &o).await;
     let invoices_it = billing["can_invoice"] == true;
     // The statuses a person may move to now (`delivered` comes from the deliveries);
     // whoever may invoice the order gets "Facturar" (an invoice) instead of "invoiced".
