@@ -728,3 +728,30 @@ pub(crate) fn as_quote(inv: &Invoice) -> Quote {
         ..shape(inv.account_id, inv.totals.clone(), inv.created_at)
     }
 }
+
+/// The invoice that bills an order, if any, for the order's page (`None` too when the
+/// actor does not read billing or may not see it).
+pub async fn of_order(app: &App, actor: &Actor, order: Id) -> Result<Option<Invoice>> {
+    billed_by(app, actor, BilledBy::Order, order).await
+}
+
+/// The invoice that bills a quote (directly, or through its order), if any, for the
+/// quote's page (`None` too when the actor does not read billing or may not see it).
+pub async fn of_quote(app: &App, actor: &Actor, quote: Id) -> Result<Option<Invoice>> {
+    billed_by(app, actor, BilledBy::Quote, quote).await
+}
+
+async fn billed_by(app: &App, actor: &Actor, by: BilledBy, id: Id) -> Result<Option<Invoice>> {
+    if !actor.may(Module::Billing, Action::Read) {
+        return Ok(None);
+    }
+    let mut conn = app.db.reader().await?;
+    let Some(invoice) = store::billing(&mut conn, by, id).await? else {
+        return Ok(None);
+    };
+    match load(&mut conn, app, actor, invoice).await {
+        Ok(i) => Ok(Some(i)),
+        Err(AppError::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

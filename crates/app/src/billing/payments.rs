@@ -139,6 +139,7 @@ struct Stamp {
 /// (`spare`), and each invoice against what is open on it; errors name
 /// `allocations[i].<field>` and `allocations` for the sum. The allocations come back
 /// dated: the later of `on`, the payment's day and the invoice's issue.
+#[allow(clippy::too_many_arguments)]
 async fn check_allocations(
     conn: &mut Conn,
     p: &Payment,

@@ -164,6 +164,7 @@ const PANELS: &[AccountPanel] = &[
     super::deals::account_panel,
     super::quotes::account_panel,
     super::orders::account_panel,
+    super::billing::account_panel,
     super::catalog::account_panel,
     super::activities::account_panel,
 ];

@@ -469,6 +469,10 @@ pub async fn show(
             Some(a) => super::quotes::of_account(&s, &me, a, Some(id)).await,
             None => None,
         },
+        "risk": match d.account_id {
+            Some(a) => super::billing_common::risk_banner(&s, &me, a).await,
+            None => None,
+        },
     });
     page.render(StatusCode::OK, "deals/deal.html", ctx)
 }

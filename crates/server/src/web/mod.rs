@@ -9,6 +9,12 @@ pub mod admin;
 pub mod agenda;
 pub mod assets;
 pub mod auth;
+pub mod billing;
+pub mod billing_accounts;
+pub mod billing_common;
+pub mod billing_invoices;
+pub mod billing_payments;
+pub mod billing_receipt;
 pub mod catalog;
 pub mod commissions;
 pub mod contacts;
@@ -74,6 +80,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(orders::routes())
         .merge(catalog::routes())
         .merge(commissions::routes())
+        .merge(billing::routes())
         // Inside the session layer, so that the refusal page speaks the person's language.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -129,10 +129,14 @@ async fn render(s: &AppState, me: &Me, id: Id, status: StatusCode, extra: Value)
             })
         })
         .collect();
-    // The statuses a person may move to now (`delivered` comes from the deliveries).
+    let billing = super::billing_common::order_ctx(s, me, &o).await;
+    let invoices_it = billing["can_invoice"] == true;
+    // The statuses a person may move to now (`delivered` comes from the deliveries);
+    // whoever may invoice the order gets "Facturar" (an invoice) instead of "invoiced".
     let next: Vec<&str> = OrderStatus::ALL
         .iter()
         .filter(|to| o.status.may_move_to(**to).is_ok())
+        .filter(|to| !(invoices_it && **to == OrderStatus::Invoiced))
         .map(|s| s.as_str())
         .collect();
     let c = o.currency.as_str();
@@ -187,11 +191,14 @@ async fn render(s: &AppState, me: &Me, id: Id, status: StatusCode, extra: Value)
         "next": next,
         "lines": lines,
         "deliveries": deliveries,
-        "can_deliver": o.status < OrderStatus::Delivered,
+        // An order invoiced before it was delivered still records its deliveries.
+        "can_deliver": o.status < OrderStatus::Delivered
+            || (o.status == OrderStatus::Invoiced && !o.fully_delivered()),
         "can_edit": me.actor().permit(cartera_core::roles::Module::Orders, cartera_core::roles::Action::Edit).is_ok(),
         "today": s.app.now().with_timezone(&tz).date_naive().to_string(),
         "totals": super::quotes::totals_ctx(page, &o.totals),
         "errors": {},
+        "billing": billing,
     });
     if let (Value::Object(m), Value::Object(more)) = (&mut ctx, extra) {
         m.extend(more);

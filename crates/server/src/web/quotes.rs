@@ -1158,6 +1158,7 @@ async fn quote_page(
         "can_edit": can(Module::Quotes, Action::Edit),
         "can_order": can(Module::Orders, Action::Create),
         "editable": q.status == QuoteStatus::Draft,
+        "billing": super::billing_common::quote_ctx(s, me, q, order.is_some()).await,
     });
     if let (Value::Object(m), Value::Object(more)) = (&mut ctx, extra) {
         for (k, v) in more {

@@ -231,6 +231,12 @@ impl Page {
                     &v.actor.permissions,
                     cartera_core::roles::Module::Settings,
                     cartera_core::roles::Action::Admin,
+                ),
+                // The collections' menu entry.
+                "can_billing": cartera_core::roles::allows(
+                    &v.actor.permissions,
+                    cartera_core::roles::Module::Billing,
+                    cartera_core::roles::Action::Read,
                 )}),
             );
             map.insert("csrf_token".into(), v.csrf_token.clone().into());

@@ -49,6 +49,7 @@ mod visibility;
 mod web;
 mod web_activities;
 mod web_agenda;
+mod web_billing;
 mod web_deals;
 mod web_my_day;
 mod web_quotes;

@@ -1,0 +1,223 @@
+//! Collections' reading of the current accounts: the receivables ageing of every
+//! customer (`/receivables`) and one customer's statement (`/accounts/{id}/statement`),
+//! both "as of" a day, through `cartera_app::billing::accounts`.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use cartera_app::billing::accounts::{self, AgeingGroup, AgeingRow};
+use cartera_core::billing::ledger::MovementKind;
+use cartera_core::money::Currency;
+use cartera_core::roles::Action;
+
+use super::billing_common::{bucket_label, may, today, typed_day, word};
+use super::figures::{amount, day, money};
+use super::render::{Me, Page, PageId};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/receivables", get(receivables))
+        .route("/accounts/{id}/statement", get(statement))
+}
+
+/// An amount in a table cell: `—` for nothing.
+fn cell(page: &Page, v: Decimal) -> String {
+    if v.is_zero() {
+        "—".to_owned()
+    } else {
+        amount(page.locale, v)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct AgeingQuery {
+    #[serde(default)]
+    as_of: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    currency: String,
+}
+
+const GROUPS: [&str; 3] = ["customer", "rep", "currency"];
+
+/// Receivables as of a day (default today), by customer, rep or currency, spread over
+/// the ageing buckets; a customer's row opens its statement.
+async fn receivables(State(s): State<AppState>, me: Me, Query(q): Query<AgeingQuery>) -> Response {
+    let page = &me.page;
+    let as_of = typed_day(&q.as_of).unwrap_or_else(|| today(&s, page));
+    let group = match q.group.as_str() {
+        "rep" => AgeingGroup::Rep,
+        "currency" => AgeingGroup::Currency,
+        _ => AgeingGroup::Customer,
+    };
+    let currency = q.currency.parse::<Currency>().ok();
+    let a = match accounts::ageing(&s.app, me.actor(), Some(as_of), group, currency).await {
+        Ok(a) => a,
+        Err(e) => return page.error(e),
+    };
+    let row = |r: &AgeingRow, total: bool| {
+        let cur = r.currency.as_str();
+        let name = if total {
+            page.t("receivables-total")
+        } else if r.name.is_empty() {
+            page.t("receivables-no-rep")
+        } else {
+            r.name.clone()
+        };
+        json!({
+            "name": name,
+            "href": match (group, r.id, total) {
+                (AgeingGroup::Customer, Some(id), false) => Some(format!(
+                    "/accounts/{id}/statement?currency={cur}&as_of={as_of}"
+                )),
+                _ => None,
+            },
+            "currency": cur,
+            "cells": r.aged.buckets.iter().map(|b| cell(page, *b)).collect::<Vec<_>>(),
+            "unapplied": cell(page, r.aged.unapplied),
+            "total": money(page.locale, r.aged.total, cur),
+            "overdue": r.aged.overdue() > Decimal::ZERO,
+            "open_invoices": r.open_invoices,
+        })
+    };
+    let has_unapplied = a.rows.iter().any(|r| !r.aged.unapplied.is_zero());
+    page.render(
+        StatusCode::OK,
+        "billing/receivables.html",
+        json!({
+            "nav": "receivables",
+            "tab": "receivables",
+            "as_of": as_of.to_string(),
+            "as_of_shown": day(page.locale, as_of),
+            "group": word(&group),
+            "groups": GROUPS,
+            "currency": currency.map(|c| c.as_str().to_owned()),
+            "buckets": a.buckets.iter().map(|b| bucket_label(page, b)).collect::<Vec<_>>(),
+            "rows": a.rows.iter().map(|r| row(r, false)).collect::<Vec<_>>(),
+            "totals": a.totals.iter().map(|r| row(r, true)).collect::<Vec<_>>(),
+            "has_unapplied": has_unapplied,
+        }),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct StatementQuery {
+    #[serde(default)]
+    as_of: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    currency: String,
+}
+
+/// What a movement's number opens: the invoice or note, or the payment.
+fn movement_href(kind: MovementKind, id: cartera_core::Id) -> String {
+    match kind {
+        MovementKind::Payment | MovementKind::PaymentReversal => format!("/payments/{id}"),
+        _ => format!("/invoices/{id}"),
+    }
+}
+
+/// A customer's statement in one currency: the balance before `from`, each movement
+/// with the balance after it, the closing balance; what is open on `as_of` with its
+/// days overdue, and its ageing.
+async fn statement(
+    State(s): State<AppState>,
+    me: Me,
+    PageId(id): PageId,
+    Query(q): Query<StatementQuery>,
+) -> Response {
+    let page = &me.page;
+    let as_of = typed_day(&q.as_of).unwrap_or_else(|| today(&s, page));
+    let from = typed_day(&q.from);
+    let currency = q.currency.parse::<Currency>().ok();
+    let st = match accounts::statement(&s.app, me.actor(), id, currency, from, Some(as_of)).await {
+        Ok(st) => st,
+        Err(e) => return page.error(e),
+    };
+    let c = st.currency.as_str();
+    let m = |v: Decimal| money(page.locale, v, c);
+    let lines: Vec<Value> = st
+        .statement
+        .lines
+        .iter()
+        .map(|l| {
+            json!({
+                "date": day(page.locale, l.date),
+                "kind": word(&l.kind),
+                "number": l.number,
+                "href": movement_href(l.kind, l.id),
+                "debit": (!l.debit.is_zero()).then(|| amount(page.locale, l.debit)),
+                "credit": (!l.credit.is_zero()).then(|| amount(page.locale, l.credit)),
+                "balance": m(l.balance),
+            })
+        })
+        .collect();
+    let open: Vec<Value> = st
+        .open_items
+        .iter()
+        .map(|i| {
+            json!({
+                "number": i.number,
+                "kind": word(&i.kind),
+                "href": movement_href(i.kind, i.id),
+                "issue_date": day(page.locale, i.issue_date),
+                "due_date": day(page.locale, i.due_date),
+                "amount": m(i.amount),
+                "open": m(i.open),
+                "days_overdue": i.days_overdue,
+            })
+        })
+        .collect();
+    let ageing: Vec<Value> = st
+        .buckets
+        .iter()
+        .zip(st.aged.buckets.iter())
+        .map(|(b, v)| json!({"label": bucket_label(page, b), "amount": m(*v), "overdue": b != "current" && !v.is_zero()}))
+        .collect();
+    let link = |cur: &str| {
+        let mut url = format!("/accounts/{id}/statement?currency={cur}&as_of={as_of}");
+        if let Some(f) = from {
+            url.push_str(&format!("&from={f}"));
+        }
+        url
+    };
+    let closing = st.statement.closing_balance;
+    page.render(
+        StatusCode::OK,
+        "billing/statement.html",
+        json!({
+            "nav": "receivables",
+            "account": {"id": st.account_id, "name": st.account_name},
+            "currency": c,
+            "currencies": if st.currencies.len() > 1 {
+                st.currencies.iter().map(|cur| json!({
+                    "code": cur.as_str(), "href": link(cur.as_str()), "current": *cur == st.currency,
+                })).collect::<Vec<_>>()
+            } else {
+                Vec::new()
+            },
+            "as_of": as_of.to_string(),
+            "as_of_shown": day(page.locale, as_of),
+            "from": from.map(|f| f.to_string()),
+            "from_shown": from.map(|f| day(page.locale, f)),
+            "opening": m(st.statement.opening_balance),
+            "closing": m(closing),
+            "in_favour": closing < Decimal::ZERO,
+            "lines": lines,
+            "open_items": open,
+            "ageing": ageing,
+            "unapplied": (!st.aged.unapplied.is_zero()).then(|| m(st.aged.unapplied)),
+            "aged_total": m(st.aged.total),
+            "can_pay": may(&me, Action::Create),
+        }),
+    )
+}

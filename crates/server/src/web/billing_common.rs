@@ -1,0 +1,167 @@
+//! What the billing pages share, and what the sales pages show of billing: the words of
+//! kinds and states, the reader's day, invoice and payment rows, the risk light in words
+//! (the account card's and the banner atop deals, quotes and orders) and the order's and
+//! quote's invoice or "Facturar". A leaf of the billing pages: it names none of them, so
+//! that the sales pages can use it without importing billing's routes.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use cartera_app::billing::invoices;
+use cartera_app::billing::risk::{self as accounts, Risk, RiskLevel};
+use cartera_core::Id;
+use cartera_core::billing::invoices::Invoice;
+use cartera_core::billing::payments::Payment;
+use cartera_core::money::Money;
+use cartera_core::orders::{Order, OrderStatus};
+use cartera_core::quotes::{Quote, QuoteStatus};
+use cartera_core::roles::{Action, Module};
+
+use super::figures::{day, money};
+use super::i18n::ArgValue;
+use super::render::{Me, Page};
+use crate::state::AppState;
+
+/// Whether the reader's role allows `action` on billing.
+pub(crate) fn may(me: &Me, action: Action) -> bool {
+    me.actor().may(Module::Billing, action)
+}
+
+/// An enum's value as its JSON spells it (`credit_note`), to build catalogue keys.
+pub(crate) fn word<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// An ageing bucket's name in words: "A vencer", "1-30 días", "91+ días".
+pub(crate) fn bucket_label(page: &Page, label: &str) -> String {
+    if label == "current" {
+        page.t("ageing-current")
+    } else {
+        page.t_args(
+            "ageing-days",
+            &[("range", ArgValue::Text(label.to_owned()))],
+        )
+    }
+}
+
+/// The day it is where the reader is.
+pub(crate) fn today(s: &AppState, page: &Page) -> NaiveDate {
+    s.app.now().with_timezone(&page.time_zone()).date_naive()
+}
+
+/// A date typed in a date input (`2026-12-06`); `None` when empty or not a date.
+pub(crate) fn typed_day(raw: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()
+}
+
+/// Amounts per currency in the reader's format; `—` for none.
+pub(crate) fn monies(page: &Page, list: &[Money]) -> Vec<String> {
+    if list.is_empty() {
+        return vec!["—".to_owned()];
+    }
+    list.iter()
+        .map(|m| money(page.locale, m.amount, m.currency.as_str()))
+        .collect()
+}
+
+/// An invoice or note as lists show it.
+pub(crate) fn invoice_row(page: &Page, i: &Invoice, today: NaiveDate) -> Value {
+    let c = i.currency.as_str();
+    json!({
+        "id": i.id,
+        "number": i.number,
+        "kind": word(&i.kind),
+        "status": word(&i.payment_status),
+        "overdue": i.overdue_on(today),
+        "account_id": i.account_id,
+        "issue_date": day(page.locale, i.issue_date),
+        "due_date": day(page.locale, i.due_date),
+        "total": money(page.locale, i.totals.total, c),
+        "open": money(page.locale, i.open, c),
+        "charges": i.kind.charges(),
+    })
+}
+
+/// A payment as lists show it.
+pub(crate) fn payment_row(page: &Page, p: &Payment) -> Value {
+    let c = p.currency.as_str();
+    json!({
+        "id": p.id,
+        "number": p.number,
+        "account_id": p.account_id,
+        "amount": money(page.locale, p.amount, c),
+        "unapplied": money(page.locale, p.unapplied, c),
+        "has_unapplied": p.unapplied > rust_decimal::Decimal::ZERO,
+        "received_on": day(page.locale, p.received_on),
+        "method": word(&p.method),
+        "reversed": p.reversed_on.is_some(),
+    })
+}
+
+/// The risk light in words: its level, why, what is owed and what is overdue.
+pub(crate) fn risk_ctx(page: &Page, r: &Risk, account: Id) -> Value {
+    let mut why = Vec::new();
+    if r.oldest_days_overdue > 0 {
+        why.push(page.t_args(
+            "risk-why-oldest",
+            &[("days", ArgValue::Number(r.oldest_days_overdue as f64))],
+        ));
+    }
+    if r.bounced_cheques_12m > 0 {
+        why.push(page.t_args(
+            "risk-why-bounced",
+            &[("n", ArgValue::Number(r.bounced_cheques_12m as f64))],
+        ));
+    }
+    json!({
+        "level": word(&r.level),
+        "balance": monies(page, &r.balance),
+        "overdue": monies(page, &r.overdue),
+        "has_overdue": !r.overdue.is_empty(),
+        "why": why,
+        "account_id": account,
+    })
+}
+
+/// The banner atop a deal, quote or order when the customer's light is amber or red
+/// (`None` when green, or when the reader does not read billing).
+pub async fn risk_banner(s: &AppState, me: &Me, account: Id) -> Option<Value> {
+    let r = accounts::light(&s.app, me.actor(), account)
+        .await
+        .ok()
+        .flatten()?;
+    (r.level != RiskLevel::Green).then(|| risk_ctx(&me.page, &r, account))
+}
+
+/// What the order page shows of billing: its invoice, or "Facturar" to whoever may
+/// issue one; the customer's risk light.
+pub async fn order_ctx(s: &AppState, me: &Me, o: &Order) -> Value {
+    let invoice = invoices::of_order(&s.app, me.actor(), o.id)
+        .await
+        .ok()
+        .flatten();
+    json!({
+        "can_invoice": invoice.is_none() && o.status != OrderStatus::Invoiced && may(me, Action::Create),
+        "invoice": invoice.map(|i| json!({"id": i.id, "number": i.number})),
+        "risk": risk_banner(s, me, o.account_id).await,
+    })
+}
+
+/// What the quote page shows of billing: the invoice that bills it, or "Facturar" on
+/// an accepted quote without an order; the customer's risk light.
+pub async fn quote_ctx(s: &AppState, me: &Me, q: &Quote, has_order: bool) -> Value {
+    let invoice = invoices::of_quote(&s.app, me.actor(), q.id)
+        .await
+        .ok()
+        .flatten();
+    json!({
+        "can_invoice": invoice.is_none() && !has_order && q.status == QuoteStatus::Accepted
+            && may(me, Action::Create),
+        "invoice": invoice.map(|i| json!({"id": i.id, "number": i.number})),
+        "risk": risk_banner(s, me, q.account_id).await,
+    })
+}

@@ -1,0 +1,217 @@
+# Cartera: interface texts in English, billing (collections: invoices, notes, payments,
+# statements, receivables ageing and the risk light). The keys are the same as in
+# es/billing.ftl and appear in no other file.
+
+nav-receivables = Collections
+kind-invoice = Invoice
+kind-payment = Payment
+billing-sections = Collections sections
+billing-as-of = As of
+billing-balance = Balance
+billing-on-account = On account
+billing-record-payment = Record payment
+billing-invoice-it = Invoice
+billing-more = Show more
+billing-see-statement = See the statement
+billing-card-title = Current account
+billing-card-empty = No invoices or payments yet.
+billing-latest-invoices = Latest documents
+billing-latest-payments = Latest payments
+billing-open-count = { $n ->
+    [one] 1 open document
+   *[other] { $n } open documents
+}
+billing-open-of = Owes { $open } of { $total }
+billing-days-overdue = { $n ->
+    [one] 1 day overdue
+   *[other] { $n } days overdue
+}
+billing-due-on = Due { $date }
+
+ageing-current = Current
+ageing-days = { $range } days
+
+receivables-title = Receivables
+receivables-tab = Ageing
+receivables-as-of = Balances as of { $date }
+receivables-group = Group by
+receivables-by-customer = Customer
+receivables-by-rep = Sales rep
+receivables-by-currency = Currency
+receivables-no-rep = No sales rep
+receivables-total = Total
+receivables-empty-title = Nothing receivable as of { $date }
+receivables-empty-text = Once you invoice an order or an accepted quote, what the customer owes shows here by age.
+receivables-empty-action = See orders to invoice
+
+statement-title = Statement
+statement-period = Movements up to { $date }
+statement-period-from = Movements from { $from } to { $date }
+statement-from = From
+statement-currencies = The account's currencies
+statement-movements = Movements
+statement-opening = Opening balance
+statement-closing = Balance as of { $date }
+statement-in-favour = A balance in the customer's favour.
+statement-date = Date
+statement-movement = Movement
+statement-debit = Debit
+statement-credit = Credit
+statement-no-movements = No movements in this period.
+statement-open-items = Open documents
+statement-nothing-open = Nothing is left to collect.
+statement-ageing = Ageing of the debt
+
+movement-invoice = Invoice
+movement-debit_note = Debit note
+movement-credit_note = Credit note
+movement-payment = Payment
+movement-payment_reversal = Payment reversal
+
+invoices-title = Invoices
+invoices-show = Show
+invoices-show-all = All
+invoices-show-open = Open
+invoices-show-overdue = Overdue
+invoices-all-kinds = All kinds
+invoices-empty-title = No documents to show
+invoices-empty-text = An invoice is issued from an order or an accepted quote, with the "Invoice" button.
+invoice-kind = Kind
+invoice-kind-invoice = Invoice
+invoice-kind-credit_note = Credit note
+invoice-kind-debit_note = Debit note
+invoice-number = Number
+invoice-issue-date = Issued
+invoice-due-date = Due
+invoice-open = Open
+invoice-overdue = Overdue
+invoice-terms = { $n ->
+    [0] cash
+    [one] 1 day
+   *[other] { $n } days
+}
+invoice-status-unpaid = Unpaid
+invoice-status-partially_paid = Partially paid
+invoice-status-paid = Paid
+invoice-status-credit = Credit
+invoice-from-order = From order
+invoice-corrects = Corrects
+invoice-reason = Reason
+invoice-settled-by = Payments applied
+invoice-nothing-settled = No payment applied yet.
+invoice-notes-issued = Credit and debit notes
+invoice-no-notes = No notes were issued on this document.
+invoice-fiscal = Tax fields
+invoice-fiscal-type = Invoice type
+invoice-fiscal-cae = CAE
+invoice-fiscal-cae-expires = CAE expiry
+invoice-fiscal-cfdi-uuid = CFDI folio
+invoice-fiscal-cfdi-method = CFDI payment method
+invoice-fiscal-pue = Paid in one go (PUE)
+invoice-fiscal-ppd = Paid in parts (PPD)
+invoice-error-note-of-note = A note corrects an invoice, not another note.
+order-error-invoiced = This order is already invoiced.
+order-error-not-invoiced = The order could not be invoiced: check the series, point of sale and payment terms in the billing settings.
+quote-error-invoiced = This quote cannot be invoiced: it already has an invoice, it has an order (invoice the order) or it is not accepted.
+quote-error-not-invoiced = The quote could not be invoiced: check the series, point of sale and payment terms in the billing settings.
+
+note-new-credit_note = New credit note
+note-new-debit_note = New debit note
+note-issue-credit_note = Issue the credit note
+note-issue-debit_note = Issue the debit note
+note-of = On invoice { $number } for { $total }
+note-help-credit_note = Credits the customer with what the lines say (prices in { $currency }, before taxes). The credit settles what is open on the invoice; the rest stays on account.
+note-help-debit_note = Charges the customer something more: a correction, interest or fees (prices in { $currency }, before taxes).
+note-whole = Credit the whole invoice ({ $total })
+note-whole-help = Copies the invoice's lines; the lines below are not used.
+note-whole-line = Cancellation of invoice { $number }
+note-invoice-lines = The lines of invoice { $number }
+
+payments-title = Payments
+payments-empty-title = No payments yet
+payments-empty-text = Record what a customer pays and apply it to their open invoices.
+payment-new = Record payment
+payment-customer = Customer
+payment-continue = Continue
+payment-receipt = Receipt
+payment-amount = Amount
+payment-currency = Currency
+payment-method = Method
+payment-method-cash = Cash
+payment-method-transfer = Transfer
+payment-method-card = Card
+payment-method-cheque = Cheque
+payment-method-other = Other
+payment-received-on = Received on
+payment-reference = Reference
+payment-notes = Notes
+payment-what-it-settles = What it settles
+payment-allocations-help = Type how much of the payment to apply to each invoice; what you do not apply stays on the customer's account.
+payment-no-open = The customer has no open invoices: the payment stays on account.
+payment-apply = Apply
+payment-apply-to = Amount to apply to { $number }
+payment-refused = The payment was not recorded; see the marked fields.
+payment-error-above-open = That is more than is open on this invoice ({ $open }).
+payment-error-stale = Someone changed this payment while you were looking at it; check it and try again.
+payment-error-reversed = This payment was reversed: it can no longer change.
+payment-saved = Payment recorded.
+payment-allocated = Balance applied.
+payment-reversed-notice = Reversal recorded.
+payment-applied = Applied
+payment-applied-on = applied on { $date }
+payment-what-it-settled = What it settled
+payment-nothing-settled = This payment was not applied to any invoice: it is on account.
+payment-allocation-active = In force
+payment-reversed = Reversed
+payment-reversed-on = Reversed on { $date }
+payment-reversal-reason = Reason for the reversal
+payment-reason = Reason (required)
+payment-reverse = Reverse the payment
+payment-reverse-confirm = The payment stops counting from today and every invoice it settled is open again. Use it when a cheque bounced or a transfer was returned.
+payment-reverse-allocation = Reverse
+payment-reverse-allocation-confirm = Invoice { $number } is open again for this amount and the money stays on the customer's account.
+payment-reverse-do = Confirm the reversal
+payment-apply-spare = Apply balance
+payment-apply-spare-help = { $amount } is left on account. We suggest applying it to the oldest invoices; change the amounts if needed.
+payment-no-open-to-apply = { $amount } is left on account and the customer has no open invoices in this currency.
+
+risk-green = Up to date
+risk-amber = Overdue debt
+risk-red = High risk
+risk-overdue = Overdue
+risk-see-statement = See the statement
+risk-why-oldest = { $days ->
+    [one] the oldest debt fell due 1 day ago
+   *[other] the oldest debt fell due { $days } days ago
+}
+risk-why-bounced = { $n ->
+    [one] 1 bounced cheque in the last 12 months
+   *[other] { $n } bounced cheques in the last 12 months
+}
+
+field-reason = Reason
+field-method = Method
+field-received-on = Received on
+field-allocations = Applications
+field-reversed-on = Reversed on
+field-reversal-reason = Reason for the reversal
+
+violation-invalid-payment-amount = Type an amount above zero, such as 1,234.50.
+violation-out_of_range-payment-amount = Type an amount above zero, with at most two decimals.
+violation-out_of_range-payment-received_on = The payment's date cannot be after today.
+violation-too_long-payment-reference = The reference is too long (up to 200 characters).
+violation-too_long-payment-notes = The notes are too long (up to 2000 characters).
+violation-required-payment-account_id = Choose the customer who pays.
+violation-not_found-payment-account_id = We could not find that customer.
+violation-required-payment-method = Choose the payment method.
+violation-invalid-payment-invoice = This payment cannot settle this invoice: it is another customer's, in another currency, or a credit note.
+violation-not_found-payment-invoice = We could not find that invoice.
+violation-out_of_range-payment-allocations = What is applied adds up to more than the payment.
+violation-required-payment-allocations = Type how much to apply to at least one invoice.
+violation-required-payment-reason = Write the reason for the reversal.
+violation-too_long-payment-reason = The reason is too long (up to 500 characters).
+violation-required-note-reason = Write the reason for the note.
+violation-too_long-note-reason = The reason is too long (up to 500 characters).
+violation-required-note-lines = Add at least one line, or tick "Credit the whole invoice".
+violation-out_of_range-note-lines = The credit note is more than what is left to credit on the invoice.
+violation-required-note-description = Say what is credited or charged.

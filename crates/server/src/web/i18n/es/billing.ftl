@@ -1,0 +1,217 @@
+# Cartera: textos de la interfaz en español, billing (cobranzas: facturas, notas, cobros,
+# estado de cuenta, antigüedad de saldos y semáforo de riesgo). Las claves son las mismas
+# que en en/billing.ftl y no se repiten en ningún otro archivo.
+
+nav-receivables = Cobranzas
+kind-invoice = Factura
+kind-payment = Cobro
+billing-sections = Secciones de cobranzas
+billing-as-of = Al día
+billing-balance = Saldo
+billing-on-account = A cuenta
+billing-record-payment = Registrar cobro
+billing-invoice-it = Facturar
+billing-more = Ver más
+billing-see-statement = Ver el estado de cuenta
+billing-card-title = Cuenta corriente
+billing-card-empty = Todavía no hay facturas ni cobros.
+billing-latest-invoices = Últimos comprobantes
+billing-latest-payments = Últimos cobros
+billing-open-count = { $n ->
+    [one] 1 comprobante abierto
+   *[other] { $n } comprobantes abiertos
+}
+billing-open-of = Debe { $open } de { $total }
+billing-days-overdue = { $n ->
+    [one] Vencida hace 1 día
+   *[other] Vencida hace { $n } días
+}
+billing-due-on = Vence el { $date }
+
+ageing-current = A vencer
+ageing-days = { $range } días
+
+receivables-title = Cuentas a cobrar
+receivables-tab = Antigüedad de saldos
+receivables-as-of = Saldos al { $date }
+receivables-group = Agrupar por
+receivables-by-customer = Cliente
+receivables-by-rep = Vendedor
+receivables-by-currency = Moneda
+receivables-no-rep = Sin vendedor
+receivables-total = Total
+receivables-empty-title = No hay saldos a cobrar al { $date }
+receivables-empty-text = Cuando factures un pedido o un presupuesto aceptado, lo que el cliente deba aparece aquí según su antigüedad.
+receivables-empty-action = Ver pedidos para facturar
+
+statement-title = Estado de cuenta
+statement-period = Movimientos hasta el { $date }
+statement-period-from = Movimientos del { $from } al { $date }
+statement-from = Desde
+statement-currencies = Monedas de la cuenta
+statement-movements = Movimientos
+statement-opening = Saldo anterior
+statement-closing = Saldo al { $date }
+statement-in-favour = Saldo a favor del cliente.
+statement-date = Fecha
+statement-movement = Movimiento
+statement-debit = Debe
+statement-credit = Haber
+statement-no-movements = No hay movimientos en este periodo.
+statement-open-items = Comprobantes pendientes
+statement-nothing-open = No hay nada pendiente de cobro.
+statement-ageing = Antigüedad de la deuda
+
+movement-invoice = Factura
+movement-debit_note = Nota de débito
+movement-credit_note = Nota de crédito
+movement-payment = Cobro
+movement-payment_reversal = Reversión de cobro
+
+invoices-title = Facturas
+invoices-show = Mostrar
+invoices-show-all = Todas
+invoices-show-open = Pendientes de cobro
+invoices-show-overdue = Vencidas
+invoices-all-kinds = Todos los tipos
+invoices-empty-title = No hay comprobantes para mostrar
+invoices-empty-text = Una factura se emite desde un pedido o desde un presupuesto aceptado, con el botón «Facturar».
+invoice-kind = Tipo
+invoice-kind-invoice = Factura
+invoice-kind-credit_note = Nota de crédito
+invoice-kind-debit_note = Nota de débito
+invoice-number = Número
+invoice-issue-date = Emisión
+invoice-due-date = Vencimiento
+invoice-open = Pendiente
+invoice-overdue = Vencida
+invoice-terms = { $n ->
+    [0] al contado
+    [one] a 1 día
+   *[other] a { $n } días
+}
+invoice-status-unpaid = Impaga
+invoice-status-partially_paid = Pagada en parte
+invoice-status-paid = Pagada
+invoice-status-credit = Crédito a favor
+invoice-from-order = Del pedido
+invoice-corrects = Corrige
+invoice-reason = Motivo
+invoice-settled-by = Cobros aplicados
+invoice-nothing-settled = Todavía no se aplicó ningún cobro.
+invoice-notes-issued = Notas de crédito y débito
+invoice-no-notes = No se emitieron notas sobre este comprobante.
+invoice-fiscal = Datos fiscales
+invoice-fiscal-type = Tipo de factura
+invoice-fiscal-cae = CAE
+invoice-fiscal-cae-expires = Vencimiento del CAE
+invoice-fiscal-cfdi-uuid = Folio fiscal (CFDI)
+invoice-fiscal-cfdi-method = Método de pago (CFDI)
+invoice-fiscal-pue = Pago en una sola exhibición (PUE)
+invoice-fiscal-ppd = Pago en parcialidades (PPD)
+invoice-error-note-of-note = Una nota corrige una factura, no otra nota.
+order-error-invoiced = Este pedido ya está facturado.
+order-error-not-invoiced = No se pudo facturar el pedido: revisa la serie, el punto de venta y el plazo de pago en la configuración de facturación.
+quote-error-invoiced = Este presupuesto no se puede facturar: ya tiene factura, tiene un pedido (factura el pedido) o no está aceptado.
+quote-error-not-invoiced = No se pudo facturar el presupuesto: revisa la serie, el punto de venta y el plazo de pago en la configuración de facturación.
+
+note-new-credit_note = Nueva nota de crédito
+note-new-debit_note = Nueva nota de débito
+note-issue-credit_note = Emitir la nota de crédito
+note-issue-debit_note = Emitir la nota de débito
+note-of = Sobre la factura { $number } por { $total }
+note-help-credit_note = Acredita al cliente lo que escribas en las líneas (precios en { $currency }, sin impuestos). Lo acreditado salda la factura en lo que esté pendiente; el resto queda a cuenta.
+note-help-debit_note = Cobra al cliente un cargo más: una corrección, intereses o gastos (precios en { $currency }, sin impuestos).
+note-whole = Acreditar la factura completa ({ $total })
+note-whole-help = Copia las líneas de la factura; las líneas de abajo no se usan.
+note-whole-line = Anulación de la factura { $number }
+note-invoice-lines = Las líneas de la factura { $number }
+
+payments-title = Cobros
+payments-empty-title = Todavía no hay cobros
+payments-empty-text = Registra lo que paga un cliente y aplícalo a sus facturas pendientes.
+payment-new = Registrar cobro
+payment-customer = Cliente
+payment-continue = Continuar
+payment-receipt = Recibo
+payment-amount = Importe
+payment-currency = Moneda
+payment-method = Medio de pago
+payment-method-cash = Efectivo
+payment-method-transfer = Transferencia
+payment-method-card = Tarjeta
+payment-method-cheque = Cheque
+payment-method-other = Otro
+payment-received-on = Fecha de cobro
+payment-reference = Referencia
+payment-notes = Notas
+payment-what-it-settles = Qué salda
+payment-allocations-help = Escribe cuánto del cobro aplicar a cada factura; lo que no apliques queda a cuenta del cliente.
+payment-no-open = El cliente no tiene facturas pendientes: el cobro queda a cuenta.
+payment-apply = Aplicar
+payment-apply-to = Importe a aplicar a { $number }
+payment-refused = El cobro no se registró; mira los campos marcados.
+payment-error-above-open = Es más de lo pendiente en esta factura ({ $open }).
+payment-error-stale = Alguien cambió este cobro mientras lo mirabas; revisa cómo quedó y vuelve a intentarlo.
+payment-error-reversed = Este cobro fue revertido: ya no se puede cambiar.
+payment-saved = Cobro registrado.
+payment-allocated = Saldo aplicado.
+payment-reversed-notice = Reversión registrada.
+payment-applied = Aplicado
+payment-applied-on = aplicado el { $date }
+payment-what-it-settled = Qué saldó
+payment-nothing-settled = Este cobro no se aplicó a ninguna factura: está a cuenta.
+payment-allocation-active = Vigente
+payment-reversed = Revertido
+payment-reversed-on = Revertido el { $date }
+payment-reversal-reason = Motivo de la reversión
+payment-reason = Motivo (obligatorio)
+payment-reverse = Revertir el cobro
+payment-reverse-confirm = El cobro deja de contar desde hoy y cada factura que saldó vuelve a quedar pendiente. Úsalo si el cheque fue rechazado o la transferencia devuelta.
+payment-reverse-allocation = Revertir
+payment-reverse-allocation-confirm = La factura { $number } vuelve a quedar pendiente por este importe y el dinero queda a cuenta del cliente.
+payment-reverse-do = Confirmar la reversión
+payment-apply-spare = Aplicar saldo
+payment-apply-spare-help = Quedan { $amount } a cuenta. Te proponemos aplicarlos a las facturas más antiguas; cambia los importes si hace falta.
+payment-no-open-to-apply = Quedan { $amount } a cuenta y el cliente no tiene facturas pendientes en esta moneda.
+
+risk-green = Al día
+risk-amber = Con deuda vencida
+risk-red = Riesgo alto
+risk-overdue = Vencido
+risk-see-statement = Ver el estado de cuenta
+risk-why-oldest = { $days ->
+    [one] la deuda más antigua venció hace 1 día
+   *[other] la deuda más antigua venció hace { $days } días
+}
+risk-why-bounced = { $n ->
+    [one] 1 cheque rechazado en los últimos 12 meses
+   *[other] { $n } cheques rechazados en los últimos 12 meses
+}
+
+field-reason = Motivo
+field-method = Medio de pago
+field-received-on = Fecha de cobro
+field-allocations = Aplicaciones
+field-reversed-on = Fecha de reversión
+field-reversal-reason = Motivo de la reversión
+
+violation-invalid-payment-amount = Escribe un importe mayor que cero, como 1.234,50.
+violation-out_of_range-payment-amount = Escribe un importe mayor que cero, con hasta dos decimales.
+violation-out_of_range-payment-received_on = La fecha del cobro no puede ser posterior a hoy.
+violation-too_long-payment-reference = La referencia es demasiado larga (hasta 200 caracteres).
+violation-too_long-payment-notes = Las notas son demasiado largas (hasta 2000 caracteres).
+violation-required-payment-account_id = Elige el cliente que paga.
+violation-not_found-payment-account_id = No encontramos ese cliente.
+violation-required-payment-method = Elige el medio de pago.
+violation-invalid-payment-invoice = Este cobro no puede saldar esta factura: es de otro cliente, está en otra moneda o es una nota de crédito.
+violation-not_found-payment-invoice = No encontramos esa factura.
+violation-out_of_range-payment-allocations = Lo aplicado suma más que el importe del cobro.
+violation-required-payment-allocations = Escribe cuánto aplicar a al menos una factura.
+violation-required-payment-reason = Escribe el motivo de la reversión.
+violation-too_long-payment-reason = El motivo es demasiado largo (hasta 500 caracteres).
+violation-required-note-reason = Escribe el motivo de la nota.
+violation-too_long-note-reason = El motivo es demasiado largo (hasta 500 caracteres).
+violation-required-note-lines = Agrega al menos una línea, o marca «Acreditar la factura completa».
+violation-out_of_range-note-lines = La nota de crédito es mayor que lo que queda por acreditar de la factura.
+violation-required-note-description = Describe qué se acredita o se cobra.
