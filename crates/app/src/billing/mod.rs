@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod cheques;
+pub mod dunning;
 pub mod invoices;
 pub mod payments;
