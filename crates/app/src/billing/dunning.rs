@@ -15,6 +15,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
@@ -369,25 +370,25 @@ async fn run_as(app: &App, actor: Option<&Actor>, today: NaiveDate) -> Result<Ru
             }
             Decision::Run(level) => level,
         };
-        if !customers.contains_key(&ch.account_id) {
+        if let Entry::Vacant(e) = customers.entry(ch.account_id) {
             let account = records_store::get::<AccountData>(&mut conn, ch.account_id).await?;
-            let c = match account.filter(|a| a.meta.deleted_at.is_none()) {
+            e.insert(match account.filter(|a| a.meta.deleted_at.is_none()) {
                 Some(a) => Some(customer(&mut conn, &a).await?),
                 // A customer in the trash is not written to.
                 None => None,
-            };
-            customers.insert(ch.account_id, c);
+            });
         }
         let Some(Some(customer)) = customers.get(&ch.account_id) else {
             continue;
         };
         let collector = match customer.owner_id.or(ch.owner_id) {
             Some(id) => {
-                if !users.contains_key(&id) {
-                    let u = users_store::by_id(&mut conn, id)
-                        .await?
-                        .filter(|u| u.active);
-                    users.insert(id, u);
+                if let Entry::Vacant(e) = users.entry(id) {
+                    e.insert(
+                        users_store::by_id(&mut conn, id)
+                            .await?
+                            .filter(|u| u.active),
+                    );
                 }
                 users.get(&id).cloned().flatten()
             }
