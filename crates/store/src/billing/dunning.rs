@@ -9,45 +9,15 @@ use cartera_core::Id;
 use cartera_core::billing::dunning::{DunningRun, Promise};
 use cartera_core::billing::payments::cents;
 use cartera_core::money::Money;
-use cartera_core::quotes::Language;
 
 use super::invoices::date;
 use super::payments::scaled;
 use crate::db::{Conn, DbRow, Result, Sql};
-use crate::error::StoreError;
 use crate::quotes::parse_currency;
 
 const RUN_COLUMNS: &str = "id, invoice_id, account_id, level_days, ran_on, days_overdue, \
                            open_amount, currency, email_to, language, sent_at, email_error, \
                            activity_id, collector_id, skipped, created_at";
-
-fn read_run(r: &DbRow) -> Result<DunningRun> {
-    let currency = parse_currency(&r.text("currency")?)?;
-    let level = r.int("level_days")?;
-    let language = r.text("language")?;
-    Ok(DunningRun {
-        id: r.id("id")?,
-        invoice_id: r.id("invoice_id")?,
-        account_id: r.id("account_id")?,
-        level_days: u32::try_from(level)
-            .map_err(|_| StoreError::Decode(format!("level_days: {level}")))?,
-        ran_on: date(r, "ran_on")?,
-        days_overdue: r.int("days_overdue")?,
-        open: Money {
-            amount: cents(Money::from_scaled(r.int("open_amount")?, currency).amount),
-            currency,
-        },
-        email_to: r.opt_text("email_to")?,
-        language: Language::parse(&language)
-            .ok_or_else(|| StoreError::Decode(format!("language: '{language}'")))?,
-        sent_at: r.opt_time("sent_at")?,
-        email_error: r.opt_text("email_error")?,
-        activity_id: r.opt_id("activity_id")?,
-        collector_id: r.opt_id("collector_id")?,
-        skipped: r.opt_text("skipped")?,
-        created_at: r.time("created_at")?,
-    })
-}
 
 /// Records that `run`'s level runs for its invoice, unless it ran before: false when a
 /// row for the invoice and level exists (another run, or another server, got there
@@ -117,21 +87,6 @@ pub async fn levels_run(c: &mut Conn, invoices: &[Id]) -> Result<HashMap<Id, Vec
         }
     }
     Ok(out)
-}
-
-/// An account's runs, newest first.
-pub async fn runs_of(c: &mut Conn, account: Id) -> Result<Vec<DunningRun>> {
-    c.fetch_all(
-        Sql::new(format!(
-            "SELECT {RUN_COLUMNS} FROM dunning_runs WHERE account_id = $1 \
-             ORDER BY created_at DESC, id DESC"
-        ))
-        .arg(account),
-    )
-    .await?
-    .iter()
-    .map(read_run)
-    .collect()
 }
 
 const PROMISE_COLUMNS: &str = "p.id, p.account_id, p.promised_on, p.amount, p.currency, p.note, p.activity_id, \
