@@ -4,7 +4,7 @@
 //! callers imported each other.
 
 use crate::jobs::Worker;
-use crate::{followups, imports, reminders};
+use crate::{App, Result, billing, followups, imports, reminders};
 
 impl Worker {
     /// A worker with the handlers of every kind Cartera itself enqueues.
@@ -16,5 +16,14 @@ impl Worker {
             .handle(followups::NO_CONTACT_JOB, followups::run_no_contact)
             .handle(imports::JOB_KIND, imports::run_job)
             .handle(imports::UNDO_JOB_KIND, imports::run_undo_job)
+            .handle(billing::dunning::JOB_KIND, billing::dunning::run_job)
+    }
+
+    /// Queues the next occurrence of every recurring job unless it is queued already.
+    /// Every server calls it at start and hourly; each occurrence's dedupe key (its day)
+    /// makes the calls of two servers queue one job.
+    pub async fn schedule(app: &App) -> Result<()> {
+        followups::ensure_scheduled(app).await?;
+        billing::dunning::ensure_scheduled(app).await
     }
 }

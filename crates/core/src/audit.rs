@@ -44,6 +44,9 @@ pub enum AuditAction {
     PasswordResetRefused,
     /// A known API token was refused (`reason`: expired, revoked or inactive_user).
     TokenRefused,
+    /// A dunning level ran for one of an account's invoices (`changes` name the invoice,
+    /// the level, where the email went and the call task made).
+    Dunned,
 }
 
 impl AuditAction {
@@ -69,6 +72,7 @@ impl AuditAction {
             AuditAction::PasswordResetRequested => "password_reset_requested",
             AuditAction::PasswordResetRefused => "password_reset_refused",
             AuditAction::TokenRefused => "token_refused",
+            AuditAction::Dunned => "dunned",
         }
     }
 
@@ -95,6 +99,7 @@ impl AuditAction {
             PasswordResetRequested,
             PasswordResetRefused,
             TokenRefused,
+            Dunned,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

@@ -174,14 +174,14 @@ pub fn spawn_jobs(app: App, every: Duration) -> tokio::task::JoinHandle<()> {
     let worker_id = format!("{}-{}", std::process::id(), cartera_core::Id::new());
     let worker = cartera_app::jobs::Worker::standard(&worker_id);
     // The recurring jobs' next occurrences, at start and hourly (a day's occurrence is
-    // queued once however many servers ask; see `followups::ensure_scheduled`).
+    // queued once however many servers ask; see `Worker::schedule`).
     let scheduling = app.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(e) = cartera_app::followups::ensure_scheduled(&scheduling).await {
+            if let Err(e) = cartera_app::jobs::Worker::schedule(&scheduling).await {
                 tracing::warn!(error = %e, "scheduling the recurring jobs failed; will retry in an hour");
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod cheques;
+pub mod dunning;
 pub mod invoices;
 pub mod payments;
 pub mod print;

@@ -7,6 +7,7 @@
 //! cannot disagree.
 
 pub mod cheques;
+pub mod dunning;
 pub mod invoices;
 pub mod ledger;
 pub mod payments;

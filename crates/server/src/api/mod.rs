@@ -6,6 +6,7 @@ pub mod agenda;
 pub mod audit;
 pub mod auth;
 pub mod billing;
+pub mod billing_dunning;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
@@ -71,6 +72,7 @@ pub fn api() -> Api {
     api = quotes::mount(api);
     api = orders::mount(api);
     api = billing::mount(api);
+    api = billing_dunning::mount(api);
     users::mount(api)
 }
 

@@ -12,6 +12,7 @@ mod agenda;
 mod auth;
 mod backup;
 mod billing;
+mod billing_dunning;
 mod catalog;
 mod contacts;
 mod custom_fields;

@@ -2,6 +2,7 @@
 //! figures read from them.
 
 pub mod cheques;
+pub mod dunning;
 pub mod invoices;
 pub mod ledger;
 pub mod payments;

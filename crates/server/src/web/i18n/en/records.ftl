@@ -30,6 +30,7 @@ tl-logged_out = { $who } logged out
 tl-password_changed = { $who } changed the password
 tl-shared = { $who } shared it
 tl-unshared = { $who } stopped sharing it
+tl-dunned = Collections: reminder of an overdue invoice
 duplicate-title = This account may already exist
 duplicate-text = It looks like these accounts. Open them to check, or create it anyway if it is a different one.
 duplicate-hidden = It looks like an existing account that is not assigned to you. Check with your manager before creating it.
