@@ -41,6 +41,8 @@ pub struct DemoReport {
     pub sales: crate::demo_sales::SalesReport,
     /// The reps' visits, calls, tasks and meetings around today.
     pub activities: usize,
+    /// Invoices, payments and cheques of the collections clerk's morning.
+    pub billing: crate::demo_billing::BillingReport,
     /// The email of every demo user (the admin first), who all log in with the demo's
     /// password.
     pub logins: Vec<String>,
@@ -50,7 +52,7 @@ impl fmt::Display for DemoReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} accounts, {} contacts, {} leads ({} converted), {} notes, {} users, {} territories, {} custom fields, {} products, {} deals, {} quotes, {} orders, {} activities",
+            "{} accounts, {} contacts, {} leads ({} converted), {} notes, {} users, {} territories, {} custom fields, {} products, {} deals, {} quotes, {} orders, {} activities, {} invoices, {} payments, {} cheques",
             self.accounts,
             self.contacts,
             self.leads,
@@ -63,7 +65,10 @@ impl fmt::Display for DemoReport {
             self.sales.deals,
             self.sales.quotes,
             self.sales.orders,
-            self.activities
+            self.activities,
+            self.billing.invoices,
+            self.billing.payments,
+            self.billing.cheques
         )
     }
 }
@@ -535,11 +540,12 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
     crate::demo_agenda::company(app, &actor).await?;
     let sales = crate::demo_sales::seed(app, &actor, &rep_countries, &accounts, &contacts).await?;
     let activities = crate::demo_agenda::seed(app, &actor, &reps, &accounts, &contacts).await?;
+    let billing = crate::demo_billing::seed(app, &actor, &accounts).await?;
 
     Ok(Some(DemoReport {
         admin_id: admin.id,
         admin_email: admin.email,
-        users: 1 + reps.len(),
+        users: 2 + reps.len(),
         custom_fields,
         accounts: accounts.len() + new_accounts,
         contacts: contacts.len() + new_contacts,
@@ -549,8 +555,10 @@ pub async fn seed_if_empty(app: &App) -> Result<Option<DemoReport>> {
         territories,
         sales,
         activities,
+        billing,
         logins: std::iter::once(ADMIN.0)
             .chain(REPS.iter().map(|r| r.0))
+            .chain(std::iter::once(crate::demo_billing::CLERK.0))
             .map(str::to_owned)
             .collect(),
     }))

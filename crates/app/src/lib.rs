@@ -16,6 +16,7 @@ pub mod dav;
 pub mod deals;
 pub mod demo;
 pub mod demo_agenda;
+mod demo_billing;
 mod demo_sales;
 pub mod documents;
 pub mod error;

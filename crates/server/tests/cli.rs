@@ -225,6 +225,8 @@ fn demo_company_loads_once() {
         out.contains("Demo company loaded")
             && out.contains("accounts")
             && out.contains("6 products, 12 deals, 2 quotes, 1 orders, 24 activities")
+            && out.contains("9 invoices, 4 payments, 3 cheques")
+            && out.contains("  marta.rios@demo.cartera.local")
             && out.contains("Demo logins (password cartera-demo):")
             && out.contains("  admin@")
             && out.contains("  lucia.fernandez@demo.cartera.local"),
