@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod cheques;
 pub mod dunning;
+pub mod exports;
 pub mod invoices;
 pub mod payments;
 pub mod print;

@@ -11,6 +11,7 @@ use utoipa::openapi::path::HttpMethod;
 
 use cartera_app::billing::accounts::{self, AccountStatement, Ageing, AgeingGroup};
 use cartera_app::billing::cheques::{self, ChequeMove, ChequeQuery};
+use cartera_app::billing::exports;
 use cartera_app::billing::invoices::{self, Filter, IssueOptions, NewInvoice, NewNote};
 use cartera_app::billing::payments::{self, AllocateInput, NewPayment, ReversalInput};
 use cartera_app::billing::print::{self, SendInput, StatementRequest};
@@ -46,12 +47,7 @@ fn currency(q: &QueryPairs) -> Result<Option<Currency>, ApiError> {
         .transpose()
 }
 
-async fn list_invoices(
-    State(s): State<AppState>,
-    Auth(actor): Auth,
-    q: QueryPairs,
-) -> Result<Json<Page<Invoice>>, ApiError> {
-    q.only(&["account_id", "kind", "status", "limit", "cursor"])?;
+fn invoice_filter(q: &QueryPairs) -> Result<Filter, ApiError> {
     let kind = q
         .get("kind")
         .map(|k| {
@@ -72,12 +68,64 @@ async fn list_invoices(
             ));
         }
     };
-    let filter = Filter {
+    Ok(Filter {
         account: super::quotes::account_param(&q)?,
         kind,
         open_only,
         overdue,
-    };
+    })
+}
+
+fn format_param(q: &QueryPairs) -> Result<cartera_core::io::Format, ApiError> {
+    match q.get("format") {
+        None => Ok(cartera_core::io::Format::Xlsx),
+        Some(f) => cartera_core::io::Format::parse(f)
+            .ok_or_else(|| ApiError::bad_field("format", Code::Invalid, "csv or xlsx")),
+    }
+}
+
+async fn export_invoices(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    q: QueryPairs,
+) -> Result<Response, ApiError> {
+    q.only(&["account_id", "kind", "status", "format"])?;
+    let format = format_param(&q)?;
+    let (name, bytes) = exports::invoices(&s.app, &actor, invoice_filter(&q)?, format).await?;
+    Ok(file(name, format.content_type(), bytes, false))
+}
+
+async fn export_payments(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    q: QueryPairs,
+) -> Result<Response, ApiError> {
+    q.only(&["account_id", "format"])?;
+    let format = format_param(&q)?;
+    let account = super::quotes::account_param(&q)?;
+    let (name, bytes) = exports::payments(&s.app, &actor, account, format).await?;
+    Ok(file(name, format.content_type(), bytes, false))
+}
+
+async fn export_ageing(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    q: QueryPairs,
+) -> Result<Response, ApiError> {
+    q.only(&["as_of", "group_by", "currency"])?;
+    let group = group_param(&q)?;
+    let (name, bytes) =
+        exports::ageing(&s.app, &actor, day(&q, "as_of")?, group, currency(&q)?).await?;
+    Ok(file(name, cartera_core::io::XLSX_TYPE, bytes, false))
+}
+
+async fn list_invoices(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    q: QueryPairs,
+) -> Result<Json<Page<Invoice>>, ApiError> {
+    q.only(&["account_id", "kind", "status", "limit", "cursor"])?;
+    let filter = invoice_filter(&q)?;
     let limit = super::paging::limit_param(&q)?;
     let page = invoices::page(&s.app, &actor, filter, q.get("cursor"), limit).await?;
     Ok(Json(Page {
@@ -248,13 +296,8 @@ async fn approve(
     ))
 }
 
-async fn ageing(
-    State(s): State<AppState>,
-    Auth(actor): Auth,
-    q: QueryPairs,
-) -> Result<Json<Ageing>, ApiError> {
-    q.only(&["as_of", "group_by", "currency"])?;
-    let group = match q.get("group_by") {
+fn group_param(q: &QueryPairs) -> Result<AgeingGroup, ApiError> {
+    Ok(match q.get("group_by") {
         None | Some("customer") => AgeingGroup::Customer,
         Some("rep") => AgeingGroup::Rep,
         Some("currency") => AgeingGroup::Currency,
@@ -265,7 +308,16 @@ async fn ageing(
                 "customer, rep or currency",
             ));
         }
-    };
+    })
+}
+
+async fn ageing(
+    State(s): State<AppState>,
+    Auth(actor): Auth,
+    q: QueryPairs,
+) -> Result<Json<Ageing>, ApiError> {
+    q.only(&["as_of", "group_by", "currency"])?;
+    let group = group_param(&q)?;
     Ok(Json(
         accounts::ageing(&s.app, &actor, day(&q, "as_of")?, group, currency(&q)?).await?,
     ))
@@ -949,5 +1001,46 @@ pub fn mount(api: Api) -> Api {
         .body::<SendInput>("The recipient, subject and message (all optional)")
         .answer::<StatementSent>(200, "Where it went")
         .problems(&[400, 403, 404, 409, 415, 422]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/receivables/ageing/xlsx",
+        get(export_ageing),
+        Op::new("billing", "export_ageing", "Receivables ageing as XLSX")
+            .describe("The rows of `GET /api/v1/receivables/ageing` and a total per currency; needs billing export.")
+            .query_with("as_of", "Default today", date_schema(), false)
+            .query_with(
+                "group_by",
+                "customer (default), rep or currency",
+                enum_schema(&["customer", "rep", "currency"]),
+                false,
+            )
+            .query("currency", "Only this currency")
+            .answer_text(200, "The workbook", cartera_core::io::XLSX_TYPE)
+            .problems(&[400, 403]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/invoices/export",
+        get(export_invoices),
+        Op::new("billing", "export_invoices", "Invoices and notes as CSV or XLSX")
+            .describe("The same filters as the list; at most 100,000 rows (409 beyond: narrow it).")
+            .query("account_id", "Only this account's")
+            .query_with("kind", "invoice, credit_note or debit_note", enum_schema(&["invoice", "credit_note", "debit_note"]), false)
+            .query_with("status", "all (default), open or overdue", enum_schema(&["all", "open", "overdue"]), false)
+            .query_with("format", "xlsx (default) or csv", enum_schema(&["xlsx", "csv"]), false)
+            .answer_files(200, "The file", &[cartera_core::io::XLSX_TYPE, "text/csv; charset=utf-8"])
+            .problems(&[400, 403, 404, 409]),
+    )
+    .route(
+        HttpMethod::Get,
+        "/api/v1/payments/export",
+        get(export_payments),
+        Op::new("billing", "export_payments", "Payments as CSV or XLSX")
+            .describe("At most 100,000 rows (409 beyond: narrow it to an account).")
+            .query("account_id", "Only this account's")
+            .query_with("format", "xlsx (default) or csv", enum_schema(&["xlsx", "csv"]), false)
+            .answer_files(200, "The file", &[cartera_core::io::XLSX_TYPE, "text/csv; charset=utf-8"])
+            .problems(&[400, 403, 404, 409]),
     )
 }

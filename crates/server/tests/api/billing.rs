@@ -18,7 +18,8 @@ both!(
     bad_allocations_write_nothing,
     two_clerks_allocating_one_payment,
     a_bounced_cheque_reopens_invoices_and_lights_the_risk,
-    a_rep_sees_the_billing_of_their_own_portfolio
+    a_rep_sees_the_billing_of_their_own_portfolio,
+    billing_exports_are_spreadsheets
 );
 
 both!(
@@ -1005,4 +1006,54 @@ async fn invoices_and_statements_on_paper_and_by_email(s: TestServer) {
         statement_mail.text
     );
     assert_eq!(statement_mail.attachments[0].1, "application/pdf");
+}
+
+async fn billing_exports_are_spreadsheets(s: TestServer) {
+    use calamine::Reader;
+    let a = account(&s, "Exportadora Uno").await;
+    let old = str(&invoice(&s, &a, "1000", 75, 30).await["id"]);
+    invoice(&s, &a, "500", 0, 30).await;
+    s.post(
+        "/api/v1/payments",
+        json!({"account_id": a, "amount": "200", "method": "cash",
+               "allocations": [{"invoice_id": old, "amount": "200"}]}),
+    )
+    .await
+    .expect(201);
+    let json_ageing = s.get("/api/v1/receivables/ageing").await.expect(200).body;
+    let (ct, xlsx) = bytes_of(&s, "/api/v1/receivables/ageing/xlsx").await;
+    assert!(ct.contains("spreadsheetml"));
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx)).expect("an XLSX");
+    let sheet = book
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("readable");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][2..7], ["current", "1-30", "31-60", "61-90", "91+"]);
+    assert_eq!(rows[1][0], "Exportadora Uno");
+    // 605.00 current; 1,210 - 200 = 1,010 at 31-60 days.
+    assert_eq!(rows[1][2], "605");
+    assert_eq!(rows[1][4], "1010");
+    assert_eq!(json_ageing["rows"][0]["total"], "1615.00");
+    assert_eq!(rows.last().map(|r| r[8].clone()), Some("1615".to_owned()));
+
+    let (ct, csv) = bytes_of(
+        &s,
+        &format!("/api/v1/invoices/export?format=csv&account_id={a}"),
+    )
+    .await;
+    assert!(ct.starts_with("text/csv"));
+    let text = String::from_utf8(csv).expect("utf-8");
+    assert!(text.starts_with("\u{feff}number,kind,account_id"), "{text}");
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(text.contains("A-0001-00000001,invoice"));
+    let (_, csv) = bytes_of(&s, "/api/v1/payments/export?format=csv").await;
+    let text = String::from_utf8(csv).expect("utf-8");
+    assert!(text.contains(",cash,ARS,200.00,200.00,0.00,"), "{text}");
+    s.get("/api/v1/payments/export?format=pdf")
+        .await
+        .problem(400, "format");
 }
