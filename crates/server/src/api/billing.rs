@@ -69,7 +69,7 @@ fn invoice_filter(q: &QueryPairs) -> Result<Filter, ApiError> {
         }
     };
     Ok(Filter {
-        account: super::quotes::account_param(&q)?,
+        account: super::quotes::account_param(q)?,
         kind,
         open_only,
         overdue,
