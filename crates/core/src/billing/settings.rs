@@ -1,9 +1,11 @@
 //! The company's billing defaults: the series new invoices are numbered in, the payment
-//! terms their due date follows, and the ageing buckets receivables are read in.
+//! terms their due date follows, the ageing buckets receivables are read in, and the
+//! late interest rates.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::interest::{InterestCountry, RatePeriod, check_rates, rates_in_force};
 use super::invoices::{MAX_TERMS_DAYS, Series};
 use super::ledger::Buckets;
 use super::risk::RiskPolicy;
@@ -23,6 +25,13 @@ pub struct BillingSettings {
     /// Per risk level, whether a new quote or order only warns or needs a manager's
     /// approval first (default: amber warns, red needs approval).
     pub risk_policy: RiskPolicy,
+    /// Late interest: monthly rates (percent) by dated period, none overlapping. A
+    /// change replaces the whole list. Empty: the country default below, if any.
+    pub interest_rates: Vec<RatePeriod>,
+    /// Whose statutory late interest applies while `interest_rates` is empty: `ES`
+    /// (12.15 % a year for 2026 H2, ECB + 8 points), `MX` (6 % a year); `AR` has none,
+    /// the company sets its own. To edit a default, write it into `interest_rates`.
+    pub interest_country_default: Option<InterestCountry>,
 }
 
 impl Default for BillingSettings {
@@ -33,6 +42,8 @@ impl Default for BillingSettings {
             payment_terms_days: 30,
             ageing_buckets: Buckets::default(),
             risk_policy: RiskPolicy::default(),
+            interest_rates: Vec::new(),
+            interest_country_default: None,
         }
     }
 }
@@ -43,6 +54,11 @@ impl BillingSettings {
             letter: self.series.clone(),
             point_of_sale: self.point_of_sale,
         }
+    }
+
+    /// The late interest rates a run uses (the company's own, else its country's).
+    pub fn interest_rates(&self) -> Vec<RatePeriod> {
+        rates_in_force(&self.interest_rates, self.interest_country_default)
     }
 
     /// Checks the defaults; errors name `billing.<field>`.
@@ -56,6 +72,7 @@ impl BillingSettings {
                 format!("at most {MAX_TERMS_DAYS} days"),
             );
         }
+        check_rates(&self.interest_rates, &mut inner);
         c.extend(inner);
     }
 }
