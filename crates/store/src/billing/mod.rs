@@ -3,6 +3,7 @@
 
 pub mod cheques;
 pub mod dunning;
+pub mod interest;
 pub mod invoices;
 pub mod ledger;
 pub mod payments;
