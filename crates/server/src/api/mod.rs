@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod billing_dunning;
+pub mod billing_interest;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
@@ -73,6 +74,7 @@ pub fn api() -> Api {
     api = orders::mount(api);
     api = billing::mount(api);
     api = billing_dunning::mount(api);
+    api = billing_interest::mount(api);
     users::mount(api)
 }
 

@@ -1,0 +1,440 @@
+//! Late interest ("intereses por mora"): previewed per customer, posted as one debit
+//! note per currency, and for every overdue customer at once. The rule is
+//! `core::billing::interest`; what a run already charged is kept per charge as a window
+//! of days, so a run only charges the days after the last one charged, and running
+//! twice up to the same day posts nothing new.
+//!
+//! The debit note's lines are free text, one per charge (a single line past the
+//! document's line limit), and tax-exempt: late-payment interest compensates for the
+//! delay rather than paying for a supply, and Spain's VAT law keeps it out of the
+//! taxable base (Ley 37/1992 art. 78.Tres.1º). Where the principal's VAT follows it (as
+//! Argentina's and Mexico's rules may say), the company corrects the note; verify before
+//! use.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use cartera_core::accounts::AccountData;
+use cartera_core::billing::interest::{Accrual, MissingRates, RatePeriod, Segment, accrue};
+use cartera_core::billing::invoices::{Invoice, InvoiceKind};
+use cartera_core::billing::ledger::MovementKind;
+use cartera_core::billing::payments::cents;
+use cartera_core::money::{Currency, Money};
+use cartera_core::quotes::Language;
+use cartera_core::roles::{Action, Module};
+use cartera_core::totals::{MAX_LINES, TaxRate};
+use cartera_core::{Code, Id, Violations};
+use cartera_store::billing::interest::{self as store, Charged, InterestCharge};
+use cartera_store::{Conn, StoreError};
+
+use super::invoices::{self, NewNote};
+use crate::records::load_visible;
+use crate::totals::LineInput;
+use crate::{Actor, App, AppError, Result};
+
+/// The day a run charges interest up to (default today).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterestInput {
+    /// The last day charged, today or earlier (default today).
+    #[schema(value_type = Option<String>, example = "2026-12-06")]
+    pub through: Option<NaiveDate>,
+}
+
+/// The interest one charge earns in a run.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InterestLine {
+    /// The invoice or debit note it is charged on.
+    pub invoice_id: Id,
+    pub number: String,
+    #[schema(value_type = String, example = "2026-10-27")]
+    pub due_date: NaiveDate,
+    /// What is open on it on `through`.
+    #[schema(value_type = String, example = "510.00")]
+    pub open: Decimal,
+    /// The first day charged: after the due date, or after the last day already charged.
+    #[schema(value_type = String, example = "2026-10-28")]
+    pub from: NaiveDate,
+    #[schema(value_type = String, example = "2026-12-06")]
+    pub through: NaiveDate,
+    /// Days that earned interest (days with nothing open earn none).
+    pub days: i64,
+    /// The monthly rates applied (percent), in date order.
+    #[schema(value_type = Vec<String>, example = json!(["3"]))]
+    pub rates: Vec<Decimal>,
+    /// The days in stretches of the same open balance and rate.
+    pub segments: Vec<Segment>,
+    /// Rounded to the cent.
+    #[schema(value_type = String, example = "33.70")]
+    pub amount: Decimal,
+}
+
+/// What a run charges a customer in one currency.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InterestPreview {
+    pub currency: Currency,
+    /// One per charge, oldest due first.
+    pub lines: Vec<InterestLine>,
+    /// The sum of the lines: the debit note's total.
+    #[schema(value_type = String, example = "33.70")]
+    pub total: Decimal,
+}
+
+/// What posting interest up to `through` would charge a customer, per currency
+/// (nothing: an empty list).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccountInterest {
+    pub account_id: Id,
+    #[schema(value_type = String, example = "2026-12-06")]
+    pub through: NaiveDate,
+    pub previews: Vec<InterestPreview>,
+}
+
+/// What a run over every overdue customer posted.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InterestRun {
+    #[schema(value_type = String, example = "2026-12-06")]
+    pub through: NaiveDate,
+    /// Customers charged.
+    pub accounts: usize,
+    /// Debit notes issued.
+    pub notes: usize,
+    /// What was charged, per currency.
+    pub totals: Vec<Money>,
+}
+
+fn missing_rates(m: &MissingRates) -> AppError {
+    Violations::one(
+        "through",
+        Code::Invalid,
+        format!(
+            "no late interest rate for {m}: add the period to the settings' \
+             billing.interest_rates"
+        ),
+    )
+    .into()
+}
+
+/// Interest is charged for days gone by.
+fn check_through(app: &App, through: NaiveDate) -> Result<()> {
+    if through > app.now().date_naive() {
+        return Err(Violations::one(
+            "through",
+            Code::OutOfRange,
+            "interest is posted up to today at most",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The lines of `charges` (one customer's, or everyone's), by account and currency,
+/// leaving out charges that earn less than a cent; days without a rate are an error
+/// naming all of them.
+fn lines_of(
+    charges: &[InterestCharge],
+    through: NaiveDate,
+    rates: &[RatePeriod],
+) -> Result<BTreeMap<(Id, Currency), Vec<InterestLine>>> {
+    let mut out: BTreeMap<(Id, Currency), Vec<InterestLine>> = BTreeMap::new();
+    let mut missing = MissingRates::default();
+    for ch in charges {
+        let a: Accrual = match accrue(&ch.debit, &ch.applications, ch.after(), through, rates) {
+            Ok(a) => a,
+            Err(m) => {
+                missing.merge(m);
+                continue;
+            }
+        };
+        let amount = a.amount();
+        let Some((from, last)) = a.span() else {
+            continue;
+        };
+        if amount <= Decimal::ZERO {
+            continue;
+        }
+        let applied: Decimal = ch
+            .applications
+            .iter()
+            .filter(|p| p.applied_on <= through && p.reversed_on.is_none_or(|r| r > through))
+            .map(|p| p.amount)
+            .sum();
+        let mut rates_used: Vec<Decimal> = Vec::new();
+        for s in &a.segments {
+            if rates_used.last() != Some(&s.monthly_rate) {
+                rates_used.push(s.monthly_rate);
+            }
+        }
+        out.entry((ch.account_id, ch.currency))
+            .or_default()
+            .push(InterestLine {
+                invoice_id: ch.debit.id,
+                number: ch.debit.number.clone(),
+                due_date: ch.debit.due_date,
+                open: cents(ch.debit.amount - applied),
+                from,
+                through: last,
+                days: a.days(),
+                rates: rates_used,
+                segments: a.segments,
+                amount,
+            });
+    }
+    if missing.is_empty() {
+        Ok(out)
+    } else {
+        Err(missing_rates(&missing))
+    }
+}
+
+fn preview_of(currency: Currency, lines: Vec<InterestLine>) -> InterestPreview {
+    let total = cents(lines.iter().map(|l| l.amount).sum());
+    InterestPreview {
+        currency,
+        lines,
+        total,
+    }
+}
+
+async fn rates(conn: &mut Conn) -> Result<Vec<RatePeriod>> {
+    Ok(crate::settings::load(conn).await?.billing.interest_rates())
+}
+
+/// What posting interest up to `through` (default today) would charge a customer.
+pub async fn preview(
+    app: &App,
+    actor: &Actor,
+    account: Id,
+    through: Option<NaiveDate>,
+) -> Result<AccountInterest> {
+    actor.permit(Module::Billing, Action::Read)?;
+    let through = through.unwrap_or_else(|| app.now().date_naive());
+    let mut conn = app.db.reader().await?;
+    load_visible::<AccountData>(&mut conn, actor, account).await?;
+    let rates = rates(&mut conn).await?;
+    let charges = store::charges(&mut conn, through, Some(account), None).await?;
+    drop(conn);
+    let previews = lines_of(&charges, through, &rates)?
+        .into_iter()
+        .map(|((_, cur), lines)| preview_of(cur, lines))
+        .collect();
+    Ok(AccountInterest {
+        account_id: account,
+        through,
+        previews,
+    })
+}
+
+/// Posts a customer's interest up to `through` (default today): one debit note per
+/// currency for the days not charged yet, with the windows it charges, in one
+/// transaction. Nothing left to charge: an empty list. A day without a rate: 422 on
+/// `through`, nothing written.
+pub async fn post(
+    app: &App,
+    actor: &Actor,
+    account: Id,
+    through: Option<NaiveDate>,
+) -> Result<Vec<Invoice>> {
+    actor.permit(Module::Billing, Action::Create)?;
+    let through = through.unwrap_or_else(|| app.now().date_naive());
+    check_through(app, through)?;
+    let mut conn = app.db.begin().await?;
+    load_visible::<AccountData>(&mut conn, actor, account).await?;
+    let rates = rates(&mut conn).await?;
+    let notes = post_in(&mut conn, app, actor, account, through, &rates).await?;
+    conn.commit().await?;
+    Ok(notes)
+}
+
+/// Posts interest for every overdue customer the actor sees (a limited role: its view's
+/// owners' charges) up to `through` (default today). The charges are read in one query
+/// and every rate checked before anything is written (a day without a rate: 422 on
+/// `through`, nothing written); then each customer is posted in its own transaction,
+/// so a run stopped halfway is finished by running it again.
+pub async fn post_all(app: &App, actor: &Actor, through: Option<NaiveDate>) -> Result<InterestRun> {
+    actor.permit(Module::Billing, Action::Create)?;
+    let through = through.unwrap_or_else(|| app.now().date_naive());
+    check_through(app, through)?;
+    let owners = actor.view.as_ref().map(|v| v.owners.clone());
+    let mut conn = app.db.reader().await?;
+    let rates = rates(&mut conn).await?;
+    let charges = store::charges(&mut conn, through, None, owners.as_deref()).await?;
+    drop(conn);
+    let mut accounts: Vec<Id> = lines_of(&charges, through, &rates)?
+        .into_keys()
+        .map(|(a, _)| a)
+        .collect();
+    accounts.dedup();
+    drop(charges);
+    let mut run = InterestRun {
+        through,
+        accounts: 0,
+        notes: 0,
+        totals: Vec::new(),
+    };
+    let mut totals: BTreeMap<Currency, Decimal> = BTreeMap::new();
+    for account in accounts {
+        let mut conn = app.db.begin().await?;
+        // Read again in the customer's transaction: what another run or a payment
+        // changed since is what counts.
+        let notes = post_in(&mut conn, app, actor, account, through, &rates).await?;
+        conn.commit().await?;
+        if !notes.is_empty() {
+            run.accounts += 1;
+            run.notes += notes.len();
+        }
+        for n in notes {
+            *totals.entry(n.currency).or_default() += n.totals.total;
+        }
+    }
+    run.totals = totals
+        .into_iter()
+        .map(|(currency, amount)| Money {
+            amount: cents(amount),
+            currency,
+        })
+        .collect();
+    Ok(run)
+}
+
+/// One customer's notes and windows, in the caller's transaction.
+async fn post_in(
+    conn: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    account: Id,
+    through: NaiveDate,
+    rates: &[RatePeriod],
+) -> Result<Vec<Invoice>> {
+    let charges = store::charges(conn, through, Some(account), None).await?;
+    let groups = lines_of(&charges, through, rates)?;
+    let mut notes = Vec::new();
+    for ((_, currency), lines) in groups {
+        let base = corrected_invoice(conn, app, actor, &charges, &lines).await?;
+        let language = invoices::load(conn, app, actor, base).await?.language;
+        let note = invoices::note_in(
+            conn,
+            app,
+            actor,
+            base,
+            NewNote {
+                kind: InvoiceKind::DebitNote,
+                reason: reason(language, through),
+                lines: note_lines(language, currency, through, &lines),
+                issue_date: None,
+                payment_terms_days: None,
+                series: None,
+                point_of_sale: None,
+                fiscal: Default::default(),
+            },
+        )
+        .await?;
+        let windows: Vec<Charged> = lines
+            .iter()
+            .map(|l| Charged {
+                account_id: account,
+                currency,
+                invoice_id: l.invoice_id,
+                from: l.from,
+                through,
+                days: l.days,
+                debit_note_id: note.id,
+                amount: l.amount,
+                created_by: Some(actor.user_id),
+                created_at: app.now(),
+            })
+            .collect();
+        store::record(conn, &windows).await.map_err(|e| match e {
+            StoreError::Unique(_) => AppError::Conflict(
+                "another interest run charged these days meanwhile; nothing was posted".into(),
+            ),
+            other => other.into(),
+        })?;
+        notes.push(note);
+    }
+    Ok(notes)
+}
+
+/// The invoice a debit note corrects (a note corrects an invoice in this model): the
+/// oldest invoice charged, else the invoice the oldest debit note charged corrects.
+async fn corrected_invoice(
+    conn: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    charges: &[InterestCharge],
+    lines: &[InterestLine],
+) -> Result<Id> {
+    let kind_of = |id: Id| {
+        charges
+            .iter()
+            .find(|c| c.debit.id == id)
+            .map(|c| c.debit.kind)
+    };
+    if let Some(l) = lines
+        .iter()
+        .find(|l| kind_of(l.invoice_id) == Some(MovementKind::Invoice))
+    {
+        return Ok(l.invoice_id);
+    }
+    let first = lines.first().map(|l| l.invoice_id).ok_or(AppError::NotFound)?;
+    invoices::load(conn, app, actor, first)
+        .await?
+        .corrects_id
+        .ok_or(AppError::NotFound)
+}
+
+fn reason(language: Language, through: NaiveDate) -> String {
+    let day = through.format("%d/%m/%Y");
+    match language {
+        Language::En => format!("Late payment interest to {day}"),
+        Language::Es => format!("Intereses por mora al {day}"),
+    }
+}
+
+/// One exempt line per charge; past the document's line limit, one line for all.
+fn note_lines(
+    language: Language,
+    currency: Currency,
+    through: NaiveDate,
+    lines: &[InterestLine],
+) -> Vec<LineInput> {
+    let line = |description: String, amount: Decimal| LineInput {
+        product_id: None,
+        description: Some(description),
+        quantity: Decimal::ONE,
+        unit_price: Some(Money { amount, currency }),
+        discount: None,
+        tax_rate: Some(TaxRate::Exempt),
+    };
+    let short = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    if lines.len() > MAX_LINES {
+        let total = lines.iter().map(|l| l.amount).sum();
+        return vec![line(reason(language, through), total)];
+    }
+    lines
+        .iter()
+        .map(|l| {
+            let text = match language {
+                Language::En => format!(
+                    "Late payment interest on {}: {} days, {} to {}",
+                    l.number,
+                    l.days,
+                    short(l.from),
+                    short(l.through)
+                ),
+                Language::Es => format!(
+                    "Intereses por mora s/ {}: {} días, del {} al {}",
+                    l.number,
+                    l.days,
+                    short(l.from),
+                    short(l.through)
+                ),
+            };
+            line(text, l.amount)
+        })
+        .collect()
+}
