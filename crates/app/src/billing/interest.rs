@@ -380,7 +380,10 @@ async fn corrected_invoice(
     {
         return Ok(l.invoice_id);
     }
-    let first = lines.first().map(|l| l.invoice_id).ok_or(AppError::NotFound)?;
+    let first = lines
+        .first()
+        .map(|l| l.invoice_id)
+        .ok_or(AppError::NotFound)?;
     invoices::load(conn, app, actor, first)
         .await?
         .corrects_id

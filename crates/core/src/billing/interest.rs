@@ -463,12 +463,18 @@ mod tests {
     #[test]
     fn country_defaults_are_monthly_rates() {
         let es = country_defaults(InterestCountry::ES);
-        assert_eq!(es[0].monthly_rate * Decimal::from(12), "12.15".parse().unwrap());
+        assert_eq!(
+            es[0].monthly_rate * Decimal::from(12),
+            "12.15".parse().unwrap()
+        );
         let mx = country_defaults(InterestCountry::MX);
         assert_eq!(mx[0].monthly_rate * Decimal::from(12), Decimal::from(6));
         assert!(country_defaults(InterestCountry::AR).is_empty());
         assert_eq!(rates_in_force(&[], Some(InterestCountry::MX)), mx);
-        assert_eq!(rates_in_force(&flat("2"), Some(InterestCountry::MX)), flat("2"));
+        assert_eq!(
+            rates_in_force(&flat("2"), Some(InterestCountry::MX)),
+            flat("2")
+        );
         let mut c = Check::new();
         check_rates(&es, &mut c);
         check_rates(&mx, &mut c);
@@ -480,7 +486,10 @@ mod tests {
         (
             1i64..10_000_000,
             -20i64..40,
-            prop::collection::vec((1i64..3_000_000, 0i64..120, prop::option::of(1i64..60)), 0..6),
+            prop::collection::vec(
+                (1i64..3_000_000, 0i64..120, prop::option::of(1i64..60)),
+                0..6,
+            ),
             prop::collection::vec((1i64..60, 0i64..500), 1..5),
         )
             .prop_map(|(cents, due, pays, periods)| {

@@ -21,9 +21,8 @@ use crate::state::AppState;
 fn through(q: &QueryPairs) -> Result<Option<NaiveDate>, ApiError> {
     q.get("through")
         .map(|d| {
-            d.parse().map_err(|_| {
-                ApiError::bad_field("through", Code::Invalid, "a date as YYYY-MM-DD")
-            })
+            d.parse()
+                .map_err(|_| ApiError::bad_field("through", Code::Invalid, "a date as YYYY-MM-DD"))
         })
         .transpose()
 }

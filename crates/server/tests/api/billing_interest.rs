@@ -64,12 +64,10 @@ async fn preview(s: &TestServer, a: &str) -> Value {
 }
 
 async fn debit_notes(s: &TestServer, a: &str) -> Vec<Value> {
-    s.get(&format!(
-        "/api/v1/invoices?account_id={a}&kind=debit_note"
-    ))
-    .await
-    .expect(200)
-    .body["data"]
+    s.get(&format!("/api/v1/invoices?account_id={a}&kind=debit_note"))
+        .await
+        .expect(200)
+        .body["data"]
         .as_array()
         .cloned()
         .unwrap_or_default()
@@ -166,7 +164,10 @@ async fn interest_is_previewed_and_posted_once(s: TestServer) {
 
     // Again up to the same day: nothing new.
     let again = s
-        .post(&format!("/api/v1/accounts/{a}/interest"), json!({"through": days_ago(0)}))
+        .post(
+            &format!("/api/v1/accounts/{a}/interest"),
+            json!({"through": days_ago(0)}),
+        )
         .await
         .expect(200)
         .body;
@@ -282,7 +283,10 @@ async fn every_overdue_customer_is_charged_once(s: TestServer) {
         .body;
     assert_eq!(run["accounts"], 2, "{run}");
     assert_eq!(run["notes"], 2);
-    assert_eq!(run["totals"], json!([{"amount": "96.80", "currency": "ARS"}]));
+    assert_eq!(
+        run["totals"],
+        json!([{"amount": "96.80", "currency": "ARS"}])
+    );
     assert_eq!(balance(&s, &a).await, "1258.40");
     assert!(debit_notes(&s, &c).await.is_empty());
     let again = s
