@@ -4,12 +4,12 @@
 //! of days, so a run only charges the days after the last one charged, and running
 //! twice up to the same day posts nothing new.
 //!
-//! The debit note's lines are free text, one per charge (a single line past the
-//! document's line limit), and tax-exempt: late-payment interest compensates for the
-//! delay rather than paying for a supply, and Spain's VAT law keeps it out of the
-//! taxable base (Ley 37/1992 art. 78.Tres.1º). Where the principal's VAT follows it (as
-//! Argentina's and Mexico's rules may say), the company corrects the note; verify before
-//! use.
+//! The debit note is issued through `invoices::charge` (the bank fee of a bounced
+//! cheque is too): one free-text line naming the charges, exempt from tax, because
+//! late-payment interest compensates for the delay rather than paying for a supply
+//! (Spain's VAT law keeps it out of the taxable base, Ley 37/1992 art. 78.Tres.1º).
+//! Where a country's VAT follows the principal's (as Argentina's and Mexico's rules may
+//! say), the company corrects the note; verify before use.
 
 use std::collections::BTreeMap;
 
@@ -20,20 +20,17 @@ use utoipa::ToSchema;
 
 use cartera_core::accounts::AccountData;
 use cartera_core::billing::interest::{Accrual, MissingRates, RatePeriod, Segment, accrue};
-use cartera_core::billing::invoices::{Invoice, InvoiceKind};
+use cartera_core::billing::invoices::Invoice;
 use cartera_core::billing::ledger::MovementKind;
 use cartera_core::billing::payments::cents;
 use cartera_core::money::{Currency, Money};
-use cartera_core::quotes::Language;
 use cartera_core::roles::{Action, Module};
-use cartera_core::totals::{MAX_LINES, TaxRate};
 use cartera_core::{Code, Id, Violations};
 use cartera_store::billing::interest::{self as store, Charged, InterestCharge};
 use cartera_store::{Conn, StoreError};
 
-use super::invoices::{self, NewNote};
+use super::invoices::{self, Charge};
 use crate::records::load_visible;
-use crate::totals::LineInput;
 use crate::{Actor, App, AppError, Result};
 
 /// The day a run charges interest up to (default today).
@@ -314,22 +311,30 @@ async fn post_in(
     let groups = lines_of(&charges, through, rates)?;
     let mut notes = Vec::new();
     for ((_, currency), lines) in groups {
-        let base = corrected_invoice(conn, app, actor, &charges, &lines).await?;
-        let language = invoices::load(conn, app, actor, base).await?.language;
-        let note = invoices::note_in(
+        let charge_of = |id: Id| charges.iter().find(|c| c.debit.id == id);
+        // A note corrects an invoice in this model: the oldest invoice charged.
+        let corrects_id = lines
+            .iter()
+            .find(|l| {
+                charge_of(l.invoice_id).is_some_and(|c| c.debit.kind == MovementKind::Invoice)
+            })
+            .map(|l| l.invoice_id);
+        let owner_id = lines
+            .first()
+            .and_then(|l| charge_of(l.invoice_id))
+            .and_then(|c| c.owner_id);
+        let note = invoices::charge(
             conn,
             app,
             actor,
-            base,
-            NewNote {
-                kind: InvoiceKind::DebitNote,
-                reason: reason(language, through),
-                lines: note_lines(language, currency, through, &lines),
-                issue_date: None,
-                payment_terms_days: None,
-                series: None,
-                point_of_sale: None,
-                fiscal: Default::default(),
+            Charge {
+                account_id: account,
+                owner_id,
+                currency,
+                corrects_id,
+                reason: format!("Intereses por mora al {}", through.format("%d/%m/%Y")),
+                description: description(through, &lines),
+                amount: cents(lines.iter().map(|l| l.amount).sum()),
             },
         )
         .await?;
@@ -359,85 +364,25 @@ async fn post_in(
     Ok(notes)
 }
 
-/// The invoice a debit note corrects (a note corrects an invoice in this model): the
-/// oldest invoice charged, else the invoice the oldest debit note charged corrects.
-async fn corrected_invoice(
-    conn: &mut Conn,
-    app: &App,
-    actor: &Actor,
-    charges: &[InterestCharge],
-    lines: &[InterestLine],
-) -> Result<Id> {
-    let kind_of = |id: Id| {
-        charges
-            .iter()
-            .find(|c| c.debit.id == id)
-            .map(|c| c.debit.kind)
-    };
-    if let Some(l) = lines
-        .iter()
-        .find(|l| kind_of(l.invoice_id) == Some(MovementKind::Invoice))
-    {
-        return Ok(l.invoice_id);
-    }
-    let first = lines
-        .first()
-        .map(|l| l.invoice_id)
-        .ok_or(AppError::NotFound)?;
-    invoices::load(conn, app, actor, first)
-        .await?
-        .corrects_id
-        .ok_or(AppError::NotFound)
-}
+/// How many charges the note's line names (the windows table and the preview keep
+/// every one).
+const NAMED: usize = 20;
 
-fn reason(language: Language, through: NaiveDate) -> String {
-    let day = through.format("%d/%m/%Y");
-    match language {
-        Language::En => format!("Late payment interest to {day}"),
-        Language::Es => format!("Intereses por mora al {day}"),
-    }
-}
-
-/// One exempt line per charge; past the document's line limit, one line for all.
-fn note_lines(
-    language: Language,
-    currency: Currency,
-    through: NaiveDate,
-    lines: &[InterestLine],
-) -> Vec<LineInput> {
-    let line = |description: String, amount: Decimal| LineInput {
-        product_id: None,
-        description: Some(description),
-        quantity: Decimal::ONE,
-        unit_price: Some(Money { amount, currency }),
-        discount: None,
-        tax_rate: Some(TaxRate::Exempt),
-    };
-    let short = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
-    if lines.len() > MAX_LINES {
-        let total = lines.iter().map(|l| l.amount).sum();
-        return vec![line(reason(language, through), total)];
-    }
-    lines
+/// The note's one line: `Intereses por mora al 06/12/2026: A-0001-00000001 (40 días),
+/// ...`.
+fn description(through: NaiveDate, lines: &[InterestLine]) -> String {
+    let named: Vec<String> = lines
         .iter()
-        .map(|l| {
-            let text = match language {
-                Language::En => format!(
-                    "Late payment interest on {}: {} days, {} to {}",
-                    l.number,
-                    l.days,
-                    short(l.from),
-                    short(l.through)
-                ),
-                Language::Es => format!(
-                    "Intereses por mora s/ {}: {} días, del {} al {}",
-                    l.number,
-                    l.days,
-                    short(l.from),
-                    short(l.through)
-                ),
-            };
-            line(text, l.amount)
-        })
-        .collect()
+        .take(NAMED)
+        .map(|l| format!("{} ({} días)", l.number, l.days))
+        .collect();
+    let mut text = format!(
+        "Intereses por mora al {}: {}",
+        through.format("%d/%m/%Y"),
+        named.join(", ")
+    );
+    if lines.len() > NAMED {
+        text.push_str(&format!(" y {} más", lines.len() - NAMED));
+    }
+    text
 }

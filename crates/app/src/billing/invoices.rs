@@ -453,24 +453,10 @@ pub async fn from_quote(
 /// A credit or debit note correcting an invoice, in its currency and series. A credit
 /// note above what the invoice has left to credit answers 422 on `lines`; what it
 /// credits settles the invoice as far as it is open, the rest stays on account.
-pub async fn note(app: &App, actor: &Actor, invoice: Id, input: NewNote) -> Result<Invoice> {
+pub async fn note(app: &App, actor: &Actor, invoice: Id, mut input: NewNote) -> Result<Invoice> {
     actor.permit(Module::Billing, Action::Create)?;
     let mut conn = app.db.begin().await?;
-    let inv = note_in(&mut conn, app, actor, invoice, input).await?;
-    conn.commit().await?;
-    Ok(inv)
-}
-
-/// [`note`] in the caller's transaction (late interest issues its debit notes with the
-/// windows they charge).
-pub(crate) async fn note_in(
-    conn: &mut Conn,
-    app: &App,
-    actor: &Actor,
-    invoice: Id,
-    mut input: NewNote,
-) -> Result<Invoice> {
-    let base = load(conn, app, actor, invoice).await?;
+    let base = load(&mut conn, app, actor, invoice).await?;
     let mut c = Check::new();
     if base.kind != InvoiceKind::Invoice {
         c.add(
@@ -494,9 +480,9 @@ pub(crate) async fn note_in(
     if input.kind == InvoiceKind::CreditNote {
         opts.payment_terms_days.get_or_insert(0);
     }
-    let opts = resolve(conn, app, opts, &mut c).await?;
+    let opts = resolve(&mut conn, app, opts, &mut c).await?;
     let q = priced(
-        conn,
+        &mut conn,
         app,
         actor,
         NewQuote {
@@ -516,7 +502,7 @@ pub(crate) async fn note_in(
     inv.order_id = base.order_id;
     if input.kind == InvoiceKind::CreditNote {
         let credited =
-            Money::from_scaled(store::credited(conn, base.id).await?, base.currency).amount;
+            Money::from_scaled(store::credited(&mut conn, base.id).await?, base.currency).amount;
         let left = base.totals.total - credited;
         if inv.totals.total > left {
             return Err(Violations::one(
@@ -530,12 +516,12 @@ pub(crate) async fn note_in(
             .into());
         }
     }
-    let inv = issue(conn, actor, app, inv).await?;
+    let inv = issue(&mut conn, actor, app, inv).await?;
     if inv.kind == InvoiceKind::CreditNote {
         let settles = inv.totals.total.min(base.open);
         if settles > Decimal::ZERO {
             applications::insert_application(
-                conn,
+                &mut conn,
                 NewApplication {
                     account_id: inv.account_id,
                     currency: inv.currency,
@@ -557,6 +543,7 @@ pub(crate) async fn note_in(
             .await?;
         }
     }
+    conn.commit().await?;
     Ok(inv)
 }
 

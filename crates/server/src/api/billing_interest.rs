@@ -107,8 +107,8 @@ pub fn mount(api: Api) -> Api {
             "Post a customer's late interest",
         )
         .describe(
-            "Issues one debit note per currency (`ND-...`, exempt lines, one per charge, \
-             correcting the oldest invoice charged) for the days up to `through` (today \
+            "Issues one debit note per currency (`ND-...`, one exempt line naming the \
+             charges, correcting the oldest invoice charged) for the days up to `through` (today \
              or earlier; default today) not charged yet, and records them, in one \
              transaction: 201 with the notes. Posting again up to the same day finds \
              nothing new: 200 with an empty list. A day without a rate answers 422 on \

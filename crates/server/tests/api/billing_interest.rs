@@ -73,6 +73,14 @@ async fn debit_notes(s: &TestServer, a: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+async fn invoice_now_number(s: &TestServer, id: &str) -> Value {
+    s.get(&format!("/api/v1/invoices/{id}"))
+        .await
+        .expect(200)
+        .body["number"]
+        .clone()
+}
+
 async fn balance(s: &TestServer, a: &str) -> Value {
     s.get(&format!("/api/v1/accounts/{a}/statement"))
         .await
@@ -160,6 +168,11 @@ async fn interest_is_previewed_and_posted_once(s: TestServer) {
         )
     );
     assert_eq!(nd["lines"][0]["tax_rate"], "exempt", "{nd}");
+    let number = str(&invoice_now_number(&s, &inv).await);
+    assert!(
+        str(&nd["lines"][0]["description"]).contains(&format!("{number} (40 días)")),
+        "{nd}"
+    );
     assert_eq!(balance(&s, &a).await, "543.70");
 
     // Again up to the same day: nothing new.
