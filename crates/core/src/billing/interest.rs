@@ -344,6 +344,13 @@ mod tests {
         Decimal::new(cents, 2)
     }
 
+    /// Cents from an amount as people write it (`"1210.00"`).
+    fn money(amount: &str) -> i64 {
+        use rust_decimal::prelude::ToPrimitive;
+        let d: Decimal = amount.parse().unwrap();
+        (d * Decimal::ONE_HUNDRED).to_i64().unwrap()
+    }
+
     fn charge(cents: i64, due: i64) -> Debit {
         Debit {
             id: Id::new(),
@@ -376,9 +383,9 @@ mod tests {
     #[test]
     fn forty_days_at_three_percent_a_month() {
         // 1,210.00 × 0.03 / 30 × 40 = 48.40.
-        let d = charge(1210_00, 0);
+        let d = charge(money("1210.00"), 0);
         let a = accrue(&d, &[], d.due_date, day(40), &flat("3")).unwrap();
-        assert_eq!(a.amount(), dec(48_40));
+        assert_eq!(a.amount(), dec(money("48.40")));
         assert_eq!(a.days(), 40);
         assert_eq!(a.span(), Some((day(1), day(40))));
     }
@@ -387,14 +394,14 @@ mod tests {
     fn a_partial_payment_lowers_the_balance_from_its_day() {
         // Open 1,210.00 on days 1-19, 510.00 on days 20-40:
         // (1210 × 19 + 510 × 21) × 3 / 3000 = (22,990 + 10,710) / 1000 = 33.70.
-        let d = charge(1210_00, 0);
-        let apps = [paid(&d, 700_00, 20, None)];
+        let d = charge(money("1210.00"), 0);
+        let apps = [paid(&d, money("700.00"), 20, None)];
         let a = accrue(&d, &apps, d.due_date, day(40), &flat("3")).unwrap();
-        assert_eq!(a.amount(), dec(33_70));
+        assert_eq!(a.amount(), dec(money("33.70")));
         assert_eq!(a.segments.len(), 2);
         assert_eq!((a.segments[0].days, a.segments[1].days), (19, 21));
         // A payment before the due date counts from the start; one taken back reopens.
-        let apps = [paid(&d, 1210_00, -5, Some(10))];
+        let apps = [paid(&d, money("1210.00"), -5, Some(10))];
         let a = accrue(&d, &apps, d.due_date, day(40), &flat("3")).unwrap();
         assert_eq!(a.days(), 31);
         assert_eq!(a.span(), Some((day(10), day(40))));
@@ -402,7 +409,7 @@ mod tests {
 
     #[test]
     fn rates_change_by_period_and_a_gap_is_named() {
-        let d = charge(1000_00, 0);
+        let d = charge(money("1000.00"), 0);
         let rates = vec![
             RatePeriod {
                 from: day(-100),
@@ -417,13 +424,13 @@ mod tests {
         ];
         // 1000 × (3 × 15 + 6 × 15) / 3000 = 45.00.
         let a = accrue(&d, &[], d.due_date, day(30), &rates).unwrap();
-        assert_eq!(a.amount(), dec(45_00));
+        assert_eq!(a.amount(), dec(money("45.00")));
         let gap = vec![rates[0].clone()];
         let err = accrue(&d, &[], d.due_date, day(30), &gap).unwrap_err();
         assert_eq!(err.0, vec![(day(16), day(30))]);
         assert_eq!(err.to_string(), "2026-01-17 to 2026-01-31");
         // Days with nothing open need no rate.
-        let apps = [paid(&d, 1000_00, 10, None)];
+        let apps = [paid(&d, money("1000.00"), 10, None)];
         assert!(accrue(&d, &apps, d.due_date, day(30), &gap).is_ok());
     }
 
