@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::billing_invoices::routes())
         .merge(super::billing_payments::routes())
         .merge(super::billing_receipt::routes())
+        .merge(super::billing_cheques::routes())
 }
 
 /// "Facturar" on an order: its invoice with the company's defaults.

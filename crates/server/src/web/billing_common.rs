@@ -119,6 +119,8 @@ pub(crate) fn risk_ctx(page: &Page, r: &Risk, account: Id) -> Value {
     }
     json!({
         "level": word(&r.level),
+        "cheques_on_hand": r.cheques_on_hand,
+        "cheques_on_hand_amount": monies(page, &r.cheques_on_hand_amount),
         "balance": monies(page, &r.balance),
         "overdue": monies(page, &r.overdue),
         "has_overdue": !r.overdue.is_empty(),

@@ -11,6 +11,7 @@ pub mod assets;
 pub mod auth;
 pub mod billing;
 pub mod billing_accounts;
+pub mod billing_cheques;
 pub mod billing_common;
 pub mod billing_invoices;
 pub mod billing_payments;
