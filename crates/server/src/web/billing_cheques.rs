@@ -135,6 +135,45 @@ pub(crate) async fn of_payment(s: &AppState, me: &Me, payment: &Payment) -> Opti
     Some(cheque_row(&me.page, c, today(s, &me.page)))
 }
 
+/// My day's "Cobranzas" card, for whoever reads billing: the cheques to take to the bank
+/// today (how many, what they add up to) and how many collections calls wait on the
+/// person's agenda (the calls themselves are listed with the rest of the agenda).
+pub async fn collections_card(s: &AppState, me: &Me, today: NaiveDate) -> Option<Value> {
+    if !may(me, Action::Read) {
+        return None;
+    }
+    let page = &me.page;
+    let q = ChequeQuery {
+        to_deposit: true,
+        ..ChequeQuery::default()
+    };
+    let list = cheques::list(&s.app, me.actor(), q, 500, 0).await.ok()?;
+    let mut sums = Vec::new();
+    for c in &list {
+        add(&mut sums, c);
+    }
+    let params: Vec<(String, String)> = vec![
+        ("filter[owner_id]".into(), me.viewer.user.id.to_string()),
+        ("filter[status]".into(), "planned".into()),
+        ("filter[tags]".into(), "collections".into()),
+        ("filter[due_date][lte]".into(), today.to_string()),
+        ("limit".into(), "100".into()),
+    ];
+    let calls = cartera_app::records::list::<cartera_core::activities::ActivityData>(
+        &s.app,
+        me.actor(),
+        &params,
+    )
+    .await
+    .map(|l| l.rows.len())
+    .unwrap_or(0);
+    Some(json!({
+        "cheques": list.len(),
+        "cheques_total": monies(page, &sums),
+        "calls": calls,
+    }))
+}
+
 /// Cheques under one heading: the ones payable already, or one week of the calendar.
 fn group(page: &Page, label: Option<String>, rows: Vec<Value>, sums: &[Money]) -> Value {
     json!({"label": label, "rows": rows, "total": monies(page, sums)})

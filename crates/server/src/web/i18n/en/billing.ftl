@@ -303,3 +303,64 @@ violation-required-cheque-supplier_id = Choose the supplier it is endorsed to.
 violation-not_found-cheque-supplier_id = We did not find that supplier.
 violation-out_of_range-cheque-on = The day goes from the cheque's last move to today.
 violation-conflict-cheque-state = This cheque can no longer move there.
+
+invoice-view-pdf = View PDF
+invoice-download-pdf = Download PDF
+billing-send-email = Send by email
+billing-send-subject = Subject (optional)
+billing-send-message = Message (optional)
+billing-send-do = Send
+invoice-send-help = The PDF goes attached. Without a subject or message, the usual text is used.
+invoice-sent-notice = Document sent by email.
+invoice-sent-at = Sent by email: { $when }.
+statement-pdf = PDF
+statement-xlsx = Excel
+statement-send-help = The statement on this page goes, with its PDF attached.
+statement-sent-notice = Statement sent by email.
+violation-required-send-to = Write an address: the customer has no contact with an email.
+violation-invalid-send-to = That email address is not valid.
+send-error-not-sent = The email could not be sent. Try again in a moment; nothing was changed.
+error-invoice-pdf-title = The PDF could not be made
+error-invoice-pdf-text = The invoice template has an error. An administrator can fix it in Administration.
+error-statement-file-title = The statement could not be made
+error-statement-file-text = Try again in a moment.
+
+promise-record = Record a promise to pay
+promise-help = The customer said they will pay: collection reminders pause until that day.
+promise-day = Pays by
+promise-amount = Amount in { $currency } (optional)
+promise-note = Note (optional)
+promise-save = Record the promise
+promise-saved-notice = Promise to pay recorded.
+promise-active = Promise to pay by { $date }
+violation-required-promise-promised_on = Write the day the customer says they will pay by.
+violation-out_of_range-promise-promised_on = A promise is for today or a later day, within a year.
+violation-out_of_range-promise-amount = Write an amount above zero, like 50,000.00.
+violation-too_long-promise-note = The note is too long.
+
+risk-needs-approval = A manager's approval is needed to send quotes or confirm orders.
+risk-approved-until = A manager approved selling to them until { $date }.
+risk-approve = Approve
+risk-approve-title = Approve selling
+risk-approve-help = You approve selling to this customer at "{ $level }": quotes can be sent and orders confirmed for the days you give.
+risk-approve-reason = Reason (required)
+risk-approve-days = Days it holds
+risk-approve-do = Approve
+risk-approve-back = Back
+risk-nothing-to-approve = Nothing to approve: the customer is in good standing or already has an approval in force.
+risk-blocked-send = The quote was not sent: the customer is at "{ $level }" ({ $why }). A manager's approval is needed to send quotes or confirm orders.
+risk-blocked-order = The order was not made: the customer is at "{ $level }" ({ $why }). A manager's approval is needed to send quotes or confirm orders.
+violation-required-approval-reason = Write why selling to them is fine for now.
+violation-too_long-approval-reason = The reason is too long (up to 500 characters).
+violation-out_of_range-approval-days = Write a number of days from 1 to 90.
+
+my-day-cheques-to-deposit = { $n ->
+    [0] No cheque to deposit today
+    [one] 1 cheque to deposit today
+   *[other] { $n } cheques to deposit today
+}
+my-day-collection-calls = { $n ->
+    [one] 1 collections call due
+   *[other] { $n } collections calls due
+}
+my-day-collection-calls-where = They are on your agenda for today.

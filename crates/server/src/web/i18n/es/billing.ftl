@@ -303,3 +303,64 @@ violation-required-cheque-supplier_id = Elige el proveedor al que se endosa.
 violation-not_found-cheque-supplier_id = No encontramos ese proveedor.
 violation-out_of_range-cheque-on = La fecha va desde el día del último movimiento del cheque hasta hoy.
 violation-conflict-cheque-state = Este cheque ya no puede pasar a ese estado.
+
+invoice-view-pdf = Ver PDF
+invoice-download-pdf = Descargar PDF
+billing-send-email = Enviar por email
+billing-send-subject = Asunto (opcional)
+billing-send-message = Mensaje (opcional)
+billing-send-do = Enviar
+invoice-send-help = Va con el PDF adjunto. Sin asunto ni mensaje se usa el texto de siempre.
+invoice-sent-notice = Comprobante enviado por email.
+invoice-sent-at = Enviado por email: { $when }.
+statement-pdf = PDF
+statement-xlsx = Excel
+statement-send-help = Va el estado de cuenta de esta página, con el PDF adjunto.
+statement-sent-notice = Estado de cuenta enviado por email.
+violation-required-send-to = Escribe una dirección: el cliente no tiene contactos con email.
+violation-invalid-send-to = Esa dirección de email no es válida.
+send-error-not-sent = No se pudo enviar el email. Prueba de nuevo en un momento; no se cambió nada.
+error-invoice-pdf-title = No se pudo generar el PDF
+error-invoice-pdf-text = La plantilla de facturas tiene un error. Un administrador puede corregirla en Administración.
+error-statement-file-title = No se pudo generar el estado de cuenta
+error-statement-file-text = Prueba de nuevo en un momento.
+
+promise-record = Registrar promesa de pago
+promise-help = El cliente dijo que paga: los recordatorios de cobranza se pausan hasta ese día.
+promise-day = Paga el
+promise-amount = Importe en { $currency } (opcional)
+promise-note = Nota (opcional)
+promise-save = Registrar la promesa
+promise-saved-notice = Promesa de pago registrada.
+promise-active = Promesa de pago para el { $date }
+violation-required-promise-promised_on = Escribe el día en que el cliente dice que paga.
+violation-out_of_range-promise-promised_on = La promesa es para hoy o un día posterior, dentro de un año.
+violation-out_of_range-promise-amount = Escribe un importe mayor que cero, como 50.000,00.
+violation-too_long-promise-note = La nota es demasiado larga.
+
+risk-needs-approval = Se necesita la aprobación de un gerente para enviar presupuestos o confirmar pedidos.
+risk-approved-until = Un gerente aprobó seguir vendiéndole hasta el { $date }.
+risk-approve = Aprobar
+risk-approve-title = Aprobar la venta
+risk-approve-help = Apruebas seguir vendiendo a este cliente con «{ $level }»: podrán enviarse presupuestos y confirmarse pedidos durante los días que indiques.
+risk-approve-reason = Motivo (obligatorio)
+risk-approve-days = Días de validez
+risk-approve-do = Aprobar
+risk-approve-back = Volver
+risk-nothing-to-approve = No hay nada que aprobar: el cliente está al día o ya tiene una aprobación vigente.
+risk-blocked-send = No se envió el presupuesto: el cliente está en «{ $level }» ({ $why }). Se necesita la aprobación de un gerente para enviar presupuestos o confirmar pedidos.
+risk-blocked-order = No se creó el pedido: el cliente está en «{ $level }» ({ $why }). Se necesita la aprobación de un gerente para enviar presupuestos o confirmar pedidos.
+violation-required-approval-reason = Escribe por qué se puede seguir vendiéndole.
+violation-too_long-approval-reason = El motivo es demasiado largo (hasta 500 caracteres).
+violation-out_of_range-approval-days = Escribe un número de días entre 1 y 90.
+
+my-day-cheques-to-deposit = { $n ->
+    [0] Ningún cheque para depositar hoy
+    [one] 1 cheque para depositar hoy
+   *[other] { $n } cheques para depositar hoy
+}
+my-day-collection-calls = { $n ->
+    [one] 1 llamada de cobranza pendiente
+   *[other] { $n } llamadas de cobranza pendientes
+}
+my-day-collection-calls-where = Están en tu agenda de hoy.
