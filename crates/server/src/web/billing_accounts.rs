@@ -18,7 +18,7 @@ use cartera_core::billing::ledger::MovementKind;
 use cartera_core::money::Currency;
 use cartera_core::roles::Action;
 
-use super::billing_common::{merge, bucket_label, contact_email, may, today, typed_day, word};
+use super::billing_common::{bucket_label, contact_email, may, merge, today, typed_day, word};
 use super::figures::{amount, day, language, money};
 use super::render::{Me, Page, PageId};
 use crate::state::AppState;

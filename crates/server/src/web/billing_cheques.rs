@@ -196,7 +196,8 @@ fn calendar(page: &Page, list: &[Cheque], rows: Vec<Value>, today: NaiveDate) ->
     let mut current: Option<(Option<NaiveDate>, Vec<Value>, Vec<Money>)> = None;
     for (q, row) in list.iter().zip(rows) {
         let key = (q.payment_date > today).then(|| {
-            q.payment_date - Duration::days(i64::from(q.payment_date.weekday().num_days_from_monday()))
+            q.payment_date
+                - Duration::days(i64::from(q.payment_date.weekday().num_days_from_monday()))
         });
         if current.as_ref().is_none_or(|c| c.0 != key) {
             if let Some((k, r, sums)) = current.take() {
@@ -354,7 +355,8 @@ async fn done_ctx(s: &AppState, me: &Me, id: Id) -> Option<Value> {
             })
             .map(|a| json!({"id": a.invoice_id, "number": a.invoice_number}))
             .collect();
-        ctx["payment"] = json!({"id": p.id, "number": p.number, "reversed": p.reversed_on.is_some()});
+        ctx["payment"] =
+            json!({"id": p.id, "number": p.number, "reversed": p.reversed_on.is_some()});
         ctx["reopened"] = json!(reopened);
     }
     // The fee's debit note says which cheque it charges for.
@@ -409,10 +411,9 @@ async fn move_cheque(
     let version = f.get("version").parse::<i64>().ok();
     let reason = f.get("reason");
     if state == ChequeState::Bounced && reason.is_empty() {
-        refused.errors.insert(
-            "reason".into(),
-            page.t("violation-required-cheque-reason"),
-        );
+        refused
+            .errors
+            .insert("reason".into(), page.t("violation-required-cheque-reason"));
     }
     let raw_fee = f.get("bank_fee");
     let bank_fee = if raw_fee.is_empty() {
@@ -447,8 +448,12 @@ async fn move_cheque(
     let input = ChequeMove {
         state,
         reason: (!reason.is_empty()).then_some(reason),
-        supplier_id: (state == ChequeState::Endorsed).then_some(supplier_id).flatten(),
-        bank_fee: (state == ChequeState::Bounced).then_some(bank_fee).flatten(),
+        supplier_id: (state == ChequeState::Endorsed)
+            .then_some(supplier_id)
+            .flatten(),
+        bank_fee: (state == ChequeState::Bounced)
+            .then_some(bank_fee)
+            .flatten(),
         on,
     };
     match cheques::move_to(&s.app, me.actor(), id, version, input).await {

@@ -9,12 +9,12 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use cartera_app::billing::invoices;
-use cartera_app::records;
-use cartera_core::contacts::ContactData;
 use cartera_app::billing::risk::{self as accounts, Risk, RiskLevel};
+use cartera_app::records;
 use cartera_core::Id;
 use cartera_core::billing::invoices::Invoice;
 use cartera_core::billing::payments::Payment;
+use cartera_core::contacts::ContactData;
 use cartera_core::money::Money;
 use cartera_core::orders::{Order, OrderStatus};
 use cartera_core::quotes::{Quote, QuoteStatus};
@@ -163,7 +163,11 @@ pub async fn risk_refusal(s: &AppState, me: &Me, account: Id, what: &str) -> Opt
     let ctx = risk_ctx(page, &r, account);
     let mut why: Vec<String> = ctx["why"]
         .as_array()
-        .map(|a| a.iter().filter_map(|w| w.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|w| w.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     if !r.overdue.is_empty() {
         why.push(format!(
@@ -175,7 +179,10 @@ pub async fn risk_refusal(s: &AppState, me: &Me, account: Id, what: &str) -> Opt
     Some(page.t_args(
         &format!("risk-blocked-{what}"),
         &[
-            ("level", ArgValue::Text(page.t(&format!("risk-{}", word(&r.level))))),
+            (
+                "level",
+                ArgValue::Text(page.t(&format!("risk-{}", word(&r.level)))),
+            ),
             ("why", ArgValue::Text(why.join(" · "))),
         ],
     ))

@@ -24,7 +24,7 @@ use cartera_core::roles::Action;
 use cartera_core::totals::TaxRate;
 use cartera_core::{Code, Id};
 
-use super::billing_common::{merge, contact_email, invoice_row, may, payment_row, today, word};
+use super::billing_common::{contact_email, invoice_row, may, merge, payment_row, today, word};
 use super::figures::{account_names, amount, day, language, money};
 use super::forms::{Fields, explain, shown_tax_rate, typed_amount, typed_number, typed_tax_rate};
 use super::render::{Me, Page, PageId};

@@ -46,7 +46,13 @@ fn file(name: &str, content_type: &'static str, bytes: Vec<u8>, inline: bool) ->
     let how = if inline { "inline" } else { "attachment" };
     let safe: String = name
         .chars()
-        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     if let Ok(v) = HeaderValue::from_str(&format!("{how}; filename=\"{safe}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
@@ -193,7 +199,11 @@ fn statement_of(f: &Fields) -> StatementQuery {
 /// The statement's address with `done` saying what was just done.
 fn statement_url(id: cartera_core::Id, q: &StatementQuery, done: &str) -> String {
     let mut url = format!("/accounts/{id}/statement?done={done}");
-    for (k, v) in [("currency", &q.currency), ("from", &q.from), ("as_of", &q.as_of)] {
+    for (k, v) in [
+        ("currency", &q.currency),
+        ("from", &q.from),
+        ("as_of", &q.as_of),
+    ] {
         if !v.is_empty() {
             url.push_str(&format!(
                 "&{k}={}",

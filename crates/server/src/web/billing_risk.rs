@@ -122,9 +122,7 @@ async fn approve(State(s): State<AppState>, me: Me, PageId(id): PageId, body: By
             json!(page.t("violation-required-approval-reason")),
         );
     }
-    let typed = |errors: serde_json::Map<String, Value>| {
-        json!({"reason": reason, "days": raw_days, "errors": errors})
-    };
+    let typed = |errors: serde_json::Map<String, Value>| json!({"reason": reason, "days": raw_days, "errors": errors});
     if !errors.is_empty() {
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return approval_page(&s, &me, id, status, &back, typed(errors), None).await;
@@ -148,7 +146,16 @@ async fn approve(State(s): State<AppState>, me: Me, PageId(id): PageId, body: By
         }
         Err(AppError::Conflict(_)) => {
             let text = page.t("risk-nothing-to-approve");
-            approval_page(&s, &me, id, StatusCode::CONFLICT, &back, Value::Null, Some(text)).await
+            approval_page(
+                &s,
+                &me,
+                id,
+                StatusCode::CONFLICT,
+                &back,
+                Value::Null,
+                Some(text),
+            )
+            .await
         }
         Err(e) => page.error(e),
     }
