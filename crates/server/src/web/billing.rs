@@ -29,6 +29,9 @@ pub fn routes() -> Router<AppState> {
         .merge(super::billing_invoices::routes())
         .merge(super::billing_payments::routes())
         .merge(super::billing_receipt::routes())
+        .merge(super::billing_cheques::routes())
+        .merge(super::billing_print::routes())
+        .merge(super::billing_risk::routes())
 }
 
 /// "Facturar" on an order: its invoice with the company's defaults.
@@ -82,11 +85,14 @@ pub fn account_panel<'a>(s: &'a AppState, me: &'a Me, account: Id) -> PanelFutur
             .data;
         let page = &me.page;
         let today = today(s, page);
+        let mut risk = risk_ctx(page, &risk, account);
+        risk["can_approve"] = json!(may(me, Action::Admin));
+        risk["days"] = json!(accounts::APPROVAL_DAYS);
         Some(Panel::new(
             "billing/account_panel.html",
             json!({
                 "account": account,
-                "risk": risk_ctx(page, &risk, account),
+                "risk": risk,
                 "invoices": latest.iter().map(|i| invoice_row(page, i, today)).collect::<Vec<_>>(),
                 "payments": paid.iter().map(|p| payment_row(page, p)).collect::<Vec<_>>(),
                 "can_pay": may(me, Action::Create),

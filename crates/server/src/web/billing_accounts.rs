@@ -12,12 +12,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use cartera_app::billing::accounts::{self, AgeingGroup, AgeingRow};
+use cartera_app::billing::dunning;
+use cartera_app::billing::print::StatementRequest;
 use cartera_core::billing::ledger::MovementKind;
 use cartera_core::money::Currency;
 use cartera_core::roles::Action;
 
-use super::billing_common::{bucket_label, may, today, typed_day, word};
-use super::figures::{amount, day, money};
+use super::billing_common::{bucket_label, contact_email, may, merge, today, typed_day, word};
+use super::figures::{amount, day, language, money};
 use super::render::{Me, Page, PageId};
 use crate::state::AppState;
 
@@ -108,14 +110,29 @@ async fn receivables(State(s): State<AppState>, me: Me, Query(q): Query<AgeingQu
     )
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct StatementQuery {
     #[serde(default)]
-    as_of: String,
+    pub(crate) as_of: String,
     #[serde(default)]
-    from: String,
+    pub(crate) from: String,
     #[serde(default)]
-    currency: String,
+    pub(crate) currency: String,
+    /// Set after the statement was emailed, or a promise recorded: the page says so.
+    #[serde(default)]
+    pub(crate) done: String,
+}
+
+impl StatementQuery {
+    /// Which statement: the currency, first day and day it is as of (default today).
+    pub(crate) fn request(&self, s: &AppState, page: &Page) -> StatementRequest {
+        StatementRequest {
+            currency: self.currency.parse::<Currency>().ok(),
+            from: typed_day(&self.from),
+            as_of: Some(typed_day(&self.as_of).unwrap_or_else(|| today(s, page))),
+            language: Some(language(page.locale)),
+        }
+    }
 }
 
 /// What a movement's number opens: the invoice or note, or the payment.
@@ -135,10 +152,29 @@ async fn statement(
     PageId(id): PageId,
     Query(q): Query<StatementQuery>,
 ) -> Response {
+    let extra = match q.done.as_str() {
+        "sent" => json!({"notice": me.page.t("statement-sent-notice")}),
+        "promised" => json!({"notice": me.page.t("promise-saved-notice")}),
+        _ => json!({}),
+    };
+    statement_page(&s, &me, id, &q, StatusCode::OK, extra).await
+}
+
+/// The statement's page; `extra` adds to its context (a notice, the email or promise
+/// form as typed, and why it was refused).
+pub(crate) async fn statement_page(
+    s: &AppState,
+    me: &Me,
+    id: cartera_core::Id,
+    q: &StatementQuery,
+    status: StatusCode,
+    extra: Value,
+) -> Response {
     let page = &me.page;
-    let as_of = typed_day(&q.as_of).unwrap_or_else(|| today(&s, page));
-    let from = typed_day(&q.from);
-    let currency = q.currency.parse::<Currency>().ok();
+    let req = q.request(s, page);
+    let as_of = req.as_of.unwrap_or_else(|| today(s, page));
+    let from = req.from;
+    let currency = req.currency;
     let st = match accounts::statement(&s.app, me.actor(), id, currency, from, Some(as_of)).await {
         Ok(st) => st,
         Err(e) => return page.error(e),
@@ -191,10 +227,22 @@ async fn statement(
         url
     };
     let closing = st.statement.closing_balance;
-    page.render(
-        StatusCode::OK,
-        "billing/statement.html",
-        json!({
+    let mut query = format!("currency={c}&as_of={as_of}");
+    if let Some(f) = from {
+        query.push_str(&format!("&from={f}"));
+    }
+    let promise = dunning::promises(&s.app, me.actor(), id)
+        .await
+        .ok()
+        .and_then(|list| list.into_iter().find(|p| p.in_force))
+        .map(|p| {
+            json!({
+                "promised_on": day(page.locale, p.promised_on),
+                "amount": p.amount.map(|m| money(page.locale, m.amount, m.currency.as_str())),
+                "note": p.note,
+            })
+        });
+    let mut ctx = json!({
             "nav": "receivables",
             "account": {"id": st.account_id, "name": st.account_name},
             "currency": c,
@@ -217,7 +265,13 @@ async fn statement(
             "ageing": ageing,
             "unapplied": (!st.aged.unapplied.is_zero()).then(|| m(st.aged.unapplied)),
             "aged_total": m(st.aged.total),
-            "can_pay": may(&me, Action::Create),
-        }),
-    )
+            "can_pay": may(me, Action::Create),
+            "can_send": may(me, Action::Edit),
+            "query": query,
+            "promise": promise,
+            "send": {"to": contact_email(s, me, id, None).await},
+            "promise_form": {"promised_on": "", "amount": "", "note": ""},
+    });
+    merge(&mut ctx, extra);
+    page.render(status, "billing/statement.html", ctx)
 }

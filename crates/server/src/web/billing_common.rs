@@ -10,9 +10,11 @@ use serde_json::{Value, json};
 
 use cartera_app::billing::invoices;
 use cartera_app::billing::risk::{self as accounts, Risk, RiskLevel};
+use cartera_app::records;
 use cartera_core::Id;
 use cartera_core::billing::invoices::Invoice;
 use cartera_core::billing::payments::Payment;
+use cartera_core::contacts::ContactData;
 use cartera_core::money::Money;
 use cartera_core::orders::{Order, OrderStatus};
 use cartera_core::quotes::{Quote, QuoteStatus};
@@ -119,6 +121,10 @@ pub(crate) fn risk_ctx(page: &Page, r: &Risk, account: Id) -> Value {
     }
     json!({
         "level": word(&r.level),
+        "needs_approval": r.blocks(),
+        "approved_until": r.approved_until.map(|d| day(page.locale, d)),
+        "cheques_on_hand": r.cheques_on_hand,
+        "cheques_on_hand_amount": monies(page, &r.cheques_on_hand_amount),
         "balance": monies(page, &r.balance),
         "overdue": monies(page, &r.overdue),
         "has_overdue": !r.overdue.is_empty(),
@@ -134,7 +140,52 @@ pub async fn risk_banner(s: &AppState, me: &Me, account: Id) -> Option<Value> {
         .await
         .ok()
         .flatten()?;
-    (r.level != RiskLevel::Green).then(|| risk_ctx(&me.page, &r, account))
+    (r.level != RiskLevel::Green).then(|| {
+        let mut ctx = risk_ctx(&me.page, &r, account);
+        ctx["can_approve"] = json!(may(me, Action::Admin));
+        ctx["days"] = json!(accounts::APPROVAL_DAYS);
+        ctx
+    })
+}
+
+/// Why a quote was not sent (`what`: `send`) or an order not made (`order`) when the
+/// customer's risk waits for a manager, in the reader's words with the level and the
+/// figures; `None` when that is not why (or the reader does not read billing).
+pub async fn risk_refusal(s: &AppState, me: &Me, account: Id, what: &str) -> Option<String> {
+    let r = accounts::light(&s.app, me.actor(), account)
+        .await
+        .ok()
+        .flatten()?;
+    if !r.blocks() {
+        return None;
+    }
+    let page = &me.page;
+    let ctx = risk_ctx(page, &r, account);
+    let mut why: Vec<String> = ctx["why"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|w| w.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !r.overdue.is_empty() {
+        why.push(format!(
+            "{}: {}",
+            page.t("risk-overdue").to_lowercase(),
+            monies(page, &r.overdue).join(" · ")
+        ));
+    }
+    Some(page.t_args(
+        &format!("risk-blocked-{what}"),
+        &[
+            (
+                "level",
+                ArgValue::Text(page.t(&format!("risk-{}", word(&r.level)))),
+            ),
+            ("why", ArgValue::Text(why.join(" · "))),
+        ],
+    ))
 }
 
 /// What the order page shows of billing: its invoice, or "Facturar" to whoever may
@@ -164,4 +215,47 @@ pub async fn quote_ctx(s: &AppState, me: &Me, q: &Quote, has_order: bool) -> Val
         "invoice": invoice.map(|i| json!({"id": i.id, "number": i.number})),
         "risk": risk_banner(s, me, q.account_id).await,
     })
+}
+
+/// Where to email a customer's document unless the person says otherwise: the
+/// document's contact's first address, else the account's first contact with one (what
+/// `cartera_app::billing::print` falls back to when no address is given).
+pub async fn contact_email(
+    s: &AppState,
+    me: &Me,
+    account: Id,
+    contact: Option<Id>,
+) -> Option<String> {
+    let actor = me.actor();
+    if let Some(c) = contact
+        && let Ok(r) = records::get::<ContactData>(&s.app, actor, c).await
+        && let Some(e) = r.data.emails.first()
+    {
+        return Some(e.address.clone());
+    }
+    let params = [
+        ("filter[account_id][eq]".to_owned(), account.to_string()),
+        ("limit".to_owned(), "50".to_owned()),
+    ];
+    records::list::<ContactData>(&s.app, actor, &params)
+        .await
+        .ok()?
+        .rows
+        .into_iter()
+        .find_map(|c| c.data.emails.first().map(|e| e.address.clone()))
+}
+
+/// Adds `extra` to a page's context: its objects into the page's own (a form's typed
+/// values over its defaults), anything else in place.
+pub(crate) fn merge(ctx: &mut Value, extra: Value) {
+    if let (Value::Object(m), Value::Object(more)) = (ctx, extra) {
+        for (k, v) in more {
+            match (m.get_mut(&k), v) {
+                (Some(Value::Object(old)), Value::Object(new)) => old.extend(new),
+                (_, v) => {
+                    m.insert(k, v);
+                }
+            }
+        }
+    }
 }

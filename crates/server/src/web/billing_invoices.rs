@@ -24,7 +24,7 @@ use cartera_core::roles::Action;
 use cartera_core::totals::TaxRate;
 use cartera_core::{Code, Id};
 
-use super::billing_common::{invoice_row, may, payment_row, today, word};
+use super::billing_common::{contact_email, invoice_row, may, merge, payment_row, today, word};
 use super::figures::{account_names, amount, day, language, money};
 use super::forms::{Fields, explain, shown_tax_rate, typed_amount, typed_number, typed_tax_rate};
 use super::render::{Me, Page, PageId};
@@ -112,6 +112,7 @@ async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>) -> 
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
     error: Option<String>,
+    sent: Option<String>,
 }
 
 /// An invoice's lines as the read-only lines table shows them.
@@ -171,6 +172,24 @@ async fn show(
     me: Me,
     PageId(id): PageId,
     Query(q): Query<ShowQuery>,
+) -> Response {
+    let mut extra = json!({
+        "general_error": q.error.map(|e| me.page.t(&format!("invoice-error-{e}"))),
+    });
+    if q.sent.is_some() {
+        extra["notice"] = json!(me.page.t("invoice-sent-notice"));
+    }
+    invoice_page(&s, &me, id, StatusCode::OK, extra).await
+}
+
+/// One invoice or note's page; `extra` adds to its context (a notice, the email form as
+/// typed and why it was refused).
+pub(crate) async fn invoice_page(
+    s: &AppState,
+    me: &Me,
+    id: Id,
+    status: StatusCode,
+    extra: Value,
 ) -> Response {
     let page = &me.page;
     let actor = me.actor();
@@ -266,10 +285,16 @@ async fn show(
         "lines": lines_ctx(page, &inv),
         "totals": super::quotes::totals_ctx(page, &inv.totals),
         "can_pay": may(&me, Action::Create),
-        "can_note": may(&me, Action::Create) && inv.kind == InvoiceKind::Invoice,
-        "general_error": q.error.map(|e| page.t(&format!("invoice-error-{e}"))),
+        "can_note": may(me, Action::Create) && inv.kind == InvoiceKind::Invoice,
+        "can_send": may(me, Action::Edit),
+        "send": {
+            "to": contact_email(&s, me, inv.account_id, inv.contact_id).await,
+            "sent_at": inv.sent_at.map(|t| super::render::when(t, page.time_zone(), page.locale)),
+        },
     });
-    page.render(StatusCode::OK, "billing/invoice.html", ctx)
+    let mut ctx = ctx;
+    merge(&mut ctx, extra);
+    page.render(status, "billing/invoice.html", ctx)
 }
 
 // ---------- Credit and debit notes ----------

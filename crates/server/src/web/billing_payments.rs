@@ -18,11 +18,12 @@ use serde_json::{Value, json};
 use cartera_app::AppError;
 use cartera_app::billing::invoices::{self, Filter};
 use cartera_app::billing::payments::{self, AllocationInput, NewPayment};
+use cartera_core::billing::cheques::ChequeInput;
 use cartera_core::billing::invoices::Invoice;
 use cartera_core::billing::payments::PaymentMethod;
 use cartera_core::money::Currency;
 use cartera_core::roles::Action;
-use cartera_core::{Code, Id, Violations};
+use cartera_core::{Check, Code, Id, Violations};
 
 use super::billing_common::{may, payment_row, today, typed_day, word};
 use super::figures::{account_names, amount, day, money};
@@ -200,6 +201,106 @@ struct PayForm {
     notes: String,
     /// Invoice id -> the amount typed for it.
     allocs: HashMap<String, String>,
+    /// The cheque's fields, as typed (used only when the method is a cheque).
+    cheque: ChequeForm,
+}
+
+/// The cheque of a payment by cheque, as typed.
+#[derive(Default, Clone, serde::Serialize)]
+struct ChequeForm {
+    bank: String,
+    number: String,
+    drawer: String,
+    drawer_tax_id: String,
+    issue_date: String,
+    payment_date: String,
+}
+
+impl ChequeForm {
+    fn parse(f: &Fields) -> ChequeForm {
+        ChequeForm {
+            bank: f.get("cheque_bank"),
+            number: f.get("cheque_number"),
+            drawer: f.get("cheque_drawer"),
+            drawer_tax_id: f.get("cheque_drawer_tax_id"),
+            issue_date: f.get("cheque_issue_date"),
+            payment_date: f.get("cheque_payment_date"),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        [
+            &self.bank,
+            &self.number,
+            &self.drawer,
+            &self.drawer_tax_id,
+            &self.issue_date,
+            &self.payment_date,
+        ]
+        .iter()
+        .all(|v| v.is_empty())
+    }
+
+    /// The cheque to record, with a message under each field the page can already tell
+    /// is wrong (the core's own checks, run here too so that every message shows at
+    /// once even when a date is missing). `None` when it cannot be sent as it is.
+    fn read(&self, page: &Page, errors: &mut BTreeMap<String, String>) -> Option<ChequeInput> {
+        if self.is_empty() {
+            errors.insert("cheque".into(), page.t("violation-required-payment-cheque"));
+            return None;
+        }
+        let mut day_of = |field: &str, raw: &str| {
+            let d = typed_day(raw);
+            if d.is_none() {
+                let key = if raw.is_empty() {
+                    format!("violation-required-cheque-{field}")
+                } else {
+                    "violation-invalid-date".to_owned()
+                };
+                errors.insert(format!("cheque_{field}"), page.t(&key));
+            }
+            d
+        };
+        let issue = day_of("issue_date", &self.issue_date);
+        let payment = day_of("payment_date", &self.payment_date);
+        let placeholder = chrono::NaiveDate::MIN;
+        let input = ChequeInput {
+            bank: self.bank.clone(),
+            number: self.number.clone(),
+            drawer: self.drawer.clone(),
+            drawer_tax_id: self.drawer_tax_id.clone(),
+            issue_date: issue.unwrap_or(placeholder),
+            payment_date: payment.or(issue).unwrap_or(placeholder),
+        };
+        let mut c = Check::new();
+        input.check(&mut c);
+        place_cheque(page, &c.into_violations(), errors);
+        (issue.is_some() && payment.is_some()).then_some(input)
+    }
+}
+
+/// Places the violations of a payment's cheque (`cheque`, `cheque.<field>`) under its
+/// fields (`cheque_<field>`); answers the others.
+fn place_cheque(
+    page: &Page,
+    list: &[cartera_core::Violation],
+    errors: &mut BTreeMap<String, String>,
+) -> Vec<cartera_core::Violation> {
+    let mut rest = Vec::new();
+    for x in list {
+        if x.field == "cheque" {
+            errors
+                .entry("cheque".into())
+                .or_insert_with(|| explain(page, "payment-cheque", x.code));
+        } else if let Some(f) = x.field.strip_prefix("cheque.") {
+            errors
+                .entry(format!("cheque_{f}"))
+                .or_insert_with(|| explain(page, &format!("cheque-{f}"), x.code));
+        } else {
+            rest.push(x.clone());
+        }
+    }
+    rest
 }
 
 #[derive(Deserialize, Default)]
@@ -323,6 +424,7 @@ async fn create(State(s): State<AppState>, me: Me, body: Bytes) -> Response {
         reference: f.get("reference"),
         notes: f.get("notes"),
         allocs: typed.iter().cloned().collect(),
+        cheque: ChequeForm::parse(&f),
     };
     let mut errors = BTreeMap::new();
     let account = form.account_id.parse::<Id>().ok();
@@ -354,6 +456,11 @@ async fn create(State(s): State<AppState>, me: Me, body: Bytes) -> Response {
         d
     };
     let (inputs, _) = read_allocations(page, &typed, &mut errors);
+    // The cheque's fields count only for a payment by cheque.
+    let cheque = match method {
+        Some(PaymentMethod::Cheque) => form.cheque.read(page, &mut errors),
+        _ => None,
+    };
     let (Some(account_id), Some(amount), Some(method), true) =
         (account, amount, method, errors.is_empty())
     else {
@@ -376,12 +483,13 @@ async fn create(State(s): State<AppState>, me: Me, body: Bytes) -> Response {
         reference: Some(form.reference.clone()),
         notes: Some(form.notes.clone()),
         allocations: inputs.clone(),
-        cheque: None,
+        cheque,
     };
     match payments::create(&s.app, me.actor(), input).await {
         Ok(p) => Redirect::to(&format!("/payments/{}?saved=1", p.id)).into_response(),
         Err(AppError::Invalid(v)) => {
             let rest = place_allocations(&s, &me, &v, &inputs, &mut errors).await;
+            let rest = place_cheque(page, &rest, &mut errors);
             let mut general = None;
             for x in rest {
                 let field = match x.field.as_str() {

@@ -166,6 +166,7 @@ async fn payment_page(
             )
         })
         .collect();
+    let cheque = super::billing_cheques::of_payment(s, me, &p).await;
     page.render(
         status,
         "billing/payment.html",
@@ -189,6 +190,7 @@ async fn payment_page(
                 "reversal_reason": p.reversal_reason,
             },
             "account": names.get(&p.account_id),
+            "cheque": cheque,
             "allocations": allocations,
             "open": open_rows,
             "can_edit": can_edit,

@@ -176,8 +176,10 @@ pub async fn page(State(s): State<AppState>, me: Me) -> Response {
             .collect(),
         Err(_) => Vec::new(),
     };
+    let collections = super::billing_cheques::collections_card(&s, &me, now.date_naive()).await;
     let ctx = json!({
         "nav": "my-day",
+        "collections": collections,
         "greeting": page.t_args(greeting, &[("name", ArgValue::Text(first_name))]),
         "today": today,
         "tasks": tasks,

@@ -30,6 +30,7 @@ use cartera_core::record::{RecordData, RecordKind};
 use cartera_core::totals::{TaxRate, Totals};
 use cartera_core::{Code, Id, Violations};
 
+use super::billing_common::risk_refusal as blocked;
 use super::figures::{account_names, amount, day, language, money, number, price};
 use super::forms::{explain, shown_tax_rate, typed_number, typed_tax_rate};
 use super::i18n::Locale;
@@ -1012,6 +1013,23 @@ async fn show(
     };
     // Problems of the send dialog are shown in it; others at the top.
     let (send_error, general) = match q.error.as_deref() {
+        // Refused for the customer's risk: why, in words, with the level and figures.
+        Some("risk") => (
+            Some(
+                blocked(&s, &me, quote.account_id, "send")
+                    .await
+                    .unwrap_or_else(|| page.t("quote-error-not-sent")),
+            ),
+            None,
+        ),
+        Some("risk-order") => (
+            None,
+            Some(
+                blocked(&s, &me, quote.account_id, "order")
+                    .await
+                    .unwrap_or_else(|| page.t("quote-error-no-order")),
+            ),
+        ),
         Some(e @ ("no-recipient" | "bad-recipient" | "not-sent")) => {
             (Some(page.t(&format!("quote-error-{e}"))), None)
         }
@@ -1238,7 +1256,12 @@ async fn send(
             Redirect::to(&format!("/quotes/{id}?error={key}#send")).into_response()
         }
         Err(AppError::Conflict(_)) => {
-            Redirect::to(&format!("/quotes/{id}?error=not-sent#send")).into_response()
+            // The customer's risk waits for a manager, or the mail server said no.
+            let key = match quotes::get(&s.app, me.actor(), id).await {
+                Ok(q) if blocked(&s, &me, q.account_id, "send").await.is_some() => "risk",
+                _ => "not-sent",
+            };
+            Redirect::to(&format!("/quotes/{id}?error={key}#send")).into_response()
         }
         Err(e) => page.error(e),
     }
@@ -1312,7 +1335,11 @@ async fn make_order(State(s): State<AppState>, me: Me, PageId(id): PageId) -> Re
     match orders::from_quote(&s.app, me.actor(), id).await {
         Ok(o) => Redirect::to(&format!("/orders/{}", o.id)).into_response(),
         Err(AppError::Conflict(_)) => {
-            Redirect::to(&format!("/quotes/{id}?error=no-order")).into_response()
+            let key = match quotes::get(&s.app, me.actor(), id).await {
+                Ok(q) if blocked(&s, &me, q.account_id, "order").await.is_some() => "risk-order",
+                _ => "no-order",
+            };
+            Redirect::to(&format!("/quotes/{id}?error={key}")).into_response()
         }
         Err(e) => me.page.error(e),
     }

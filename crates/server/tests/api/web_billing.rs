@@ -18,16 +18,16 @@ both!(
     billing_is_hidden_without_its_right,
 );
 
-fn ars(amount: &str) -> Value {
+pub(crate) fn ars(amount: &str) -> Value {
     json!({"amount": amount, "currency": "ARS"})
 }
 
-fn id_of(v: &Value) -> String {
+pub(crate) fn id_of(v: &Value) -> String {
     v["id"].as_str().unwrap().to_owned()
 }
 
 /// A Spanish-speaking admin signed in through the browser.
-async fn spanish_admin(s: &TestServer) -> (String, String) {
+pub(crate) async fn spanish_admin(s: &TestServer) -> (String, String) {
     let login = s.browser_login("admin@test.example.com", PASSWORD).await;
     s.patch("/api/v1/users/me", json!({"locale": "es"}))
         .await
@@ -36,7 +36,7 @@ async fn spanish_admin(s: &TestServer) -> (String, String) {
 }
 
 /// An order of one line: 1 × 100.000,00 at 21 % (121.000,00 ARS).
-async fn order_of(s: &TestServer, account: &str) -> String {
+pub(crate) async fn order_of(s: &TestServer, account: &str) -> String {
     let line = json!({"description": "Sembradora", "quantity": "1",
                       "unit_price": ars("100000.00"), "tax_rate": "21"});
     id_of(
@@ -46,7 +46,7 @@ async fn order_of(s: &TestServer, account: &str) -> String {
 }
 
 /// "Facturar" on the order page: the new invoice's path.
-async fn invoice_order(s: &TestServer, login: &(String, String), order: &str) -> String {
+pub(crate) async fn invoice_order(s: &TestServer, login: &(String, String), order: &str) -> String {
     let page = get(s, &format!("/orders/{order}"), &login.0).await;
     assert!(
         page.text
@@ -64,7 +64,7 @@ async fn invoice_order(s: &TestServer, login: &(String, String), order: &str) ->
 }
 
 /// The text a person reads: the page without its tags.
-fn visible(html: &str) -> String {
+pub(crate) fn visible(html: &str) -> String {
     let body = html.split("<body").nth(1).unwrap_or(html);
     let mut out = String::new();
     // Inside the body's own tag first.
@@ -85,7 +85,7 @@ fn visible(html: &str) -> String {
 
 /// No English word of the billing pages, no catalogue key and no enum value on a
 /// Spanish page.
-fn all_spanish(what: &str, p: &Page) {
+pub(crate) fn all_spanish(what: &str, p: &Page) {
     let text = visible(&p.text);
     assert!(!text.contains("/api/"), "{what} names the API: {text}");
     let words: Vec<&str> = text
@@ -120,6 +120,16 @@ fn all_spanish(what: &str, p: &Page) {
         "cash",
         "card",
         "other",
+        "Bounced",
+        "Deposit",
+        "Deposited",
+        "Approve",
+        "Send",
+        "Download",
+        "View",
+        "Promise",
+        "on_hand",
+        "bounced",
     ] {
         assert!(
             !words.contains(&english),
@@ -139,6 +149,10 @@ fn all_spanish(what: &str, p: &Page) {
         "ageing-",
         "note-",
         "violation-",
+        "cheque-",
+        "cheques-",
+        "promise-",
+        "send-",
     ] {
         assert!(
             !text.contains(key),
@@ -296,6 +310,8 @@ async fn an_order_is_invoiced_and_collected_from_the_pages(s: TestServer) {
 
     // A second one of 1.234,50 more than what is left: the invoice is paid and the rest
     // stays on account.
+    let today = s.app.now().date_naive().to_string();
+    let cuit = cartera_core::tax_ids::cuit_with_check_digit("3071234567").unwrap();
     let rest = post_signed(
         &s,
         "/payments",
@@ -306,6 +322,12 @@ async fn an_order_is_invoiced_and_collected_from_the_pages(s: TestServer) {
             ("amount", "72.234,00"),
             ("method", "cheque"),
             ("reference", "Cheque 0012"),
+            ("cheque_bank", "Banco Galicia"),
+            ("cheque_number", "0012"),
+            ("cheque_drawer", "Agro Sur S.A."),
+            ("cheque_drawer_tax_id", &cuit),
+            ("cheque_issue_date", &today),
+            ("cheque_payment_date", &today),
             ("alloc_invoice", &invoice),
             ("alloc_amount", "70.999,50"),
         ],
@@ -360,12 +382,15 @@ async fn an_order_is_invoiced_and_collected_from_the_pages(s: TestServer) {
         "{}",
         no_reason.text
     );
+    // The bank refuses it: bounced from the wallet, which takes the payment back.
+    let cheque = crate::web_billing_cheques::cheque_on(&s, &cookie, "/cheques?show=all").await;
     let bounced = post_signed(
         &s,
-        &format!("{second}/reverse"),
+        &format!("/cheques/{cheque}/move"),
         &login,
         &[
             ("version", "1"),
+            ("state", "bounced"),
             ("reason", "Cheque rechazado por falta de fondos"),
         ],
     )

@@ -460,3 +460,22 @@
     });
   });
 })();
+
+/* The payment form: the cheque's fields show only when the method is a cheque (without
+   the script they are simply shown, and the server ignores them for other methods). A
+   cheque's fields with an error stay shown whatever the method. */
+(function () {
+  "use strict";
+  function sync(select) {
+    var form = select.form;
+    if (!form) return;
+    form.querySelectorAll("[data-for-method]").forEach(function (box) {
+      var show = select.value === box.getAttribute("data-for-method") || box.querySelector("[aria-invalid=true]");
+      box.hidden = !show;
+    });
+  }
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[name=method]")) sync(e.target);
+  });
+  document.querySelectorAll("form select[name=method]").forEach(sync);
+})();

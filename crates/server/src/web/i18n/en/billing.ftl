@@ -215,3 +215,152 @@ violation-too_long-note-reason = The reason is too long (up to 500 characters).
 violation-required-note-lines = Add at least one line, or tick "Credit the whole invoice".
 violation-out_of_range-note-lines = The credit note is more than what is left to credit on the invoice.
 violation-required-note-description = Say what is credited or charged.
+
+cheque-details = Cheque details
+cheque-details-help = Only for payments by cheque; other payment methods ignore them.
+cheque-bank = Bank
+cheque-number = Cheque number
+cheque-drawer = Drawer
+cheque-drawer_tax_id = Drawer's CUIT
+cheque-issue_date = Issue date
+cheque-payment_date = Payment date
+violation-required-payment-cheque = Fill in the cheque: bank, number, drawer, their CUIT and the dates.
+violation-invalid-payment-cheque = Only a payment by cheque carries a cheque's details.
+violation-required-cheque-bank = Write the cheque's bank.
+violation-too_long-cheque-bank = The bank's name is too long (up to 120 characters).
+violation-required-cheque-number = Write the cheque's number.
+violation-too_long-cheque-number = The number is too long (up to 40 characters).
+violation-required-cheque-drawer = Write who signed the cheque.
+violation-too_long-cheque-drawer = The drawer's name is too long (up to 200 characters).
+violation-invalid-cheque-drawer_tax_id = Check the CUIT: 11 digits, the last one being the check digit.
+violation-required-cheque-issue_date = Write the issue date.
+violation-required-cheque-payment_date = Write the payment date.
+violation-out_of_range-cheque-payment_date = The payment date cannot be before the issue date.
+
+cheques-title = Cheques
+cheques-shows = Which cheques to show
+cheques-show-to_deposit = To deposit today
+cheques-show-on_hand = On hand
+cheques-show-bounced = Bounced (12 months)
+cheques-show-all = All
+cheques-count = { $n ->
+    [one] 1 cheque
+   *[other] { $n } cheques
+}
+cheques-on-hand = Cheques on hand
+cheques-payable-now = Payable now
+cheques-week-of = Week of { $date }
+cheques-empty-to_deposit = No cheques to deposit today
+cheques-empty-on_hand = No cheques on hand
+cheques-empty-bounced = No cheque bounced in the last 12 months
+cheques-empty-all = No cheques received yet
+cheques-empty-text = A cheque enters the wallet when you record a payment by cheque.
+cheque-title = Cheque
+cheque-see-wallet = See it in the cheque wallet
+cheque-state = State
+cheque-actions = Actions
+cheque-state-on_hand = On hand
+cheque-state-deposited = Deposited
+cheque-state-credited = Credited
+cheque-state-bounced = Bounced
+cheque-state-endorsed = Endorsed
+cheque-state-returned = Returned
+cheque-since = since { $date }
+cheque-number-short = No. { $number }
+cheque-cuit-short = CUIT { $cuit }
+cheque-deposit-by = Deposit by { $date }
+cheque-late = The time to deposit it ended on { $date }
+cheque-move-deposited = Deposit
+cheque-move-credited = Credit
+cheque-move-endorsed = Endorse
+cheque-move-returned = Return
+cheque-move-bounced = Bounce
+cheque-reason = Why it bounced
+cheque-bank-fee = Bank fee (optional)
+cheque-bank-fee-help = If the bank charged a fee, it is charged to the customer with a debit note.
+cheque-bounce-confirm = The payment of this cheque ({ $amount }) is taken back: the invoices it settled are open again, and the account's rep and collections are told.
+cheque-bounce-do = Confirm the bounce
+cheque-endorse-help = The cheque goes to a supplier as payment.
+cheque-supplier = Supplier
+cheque-endorse-do = Endorse the cheque
+cheque-done-deposited = Cheque { $bank } { $number } ({ $amount }) deposited.
+cheque-done-credited = Cheque { $bank } { $number } ({ $amount }) credited.
+cheque-done-endorsed = Cheque { $bank } { $number } ({ $amount }) endorsed to { $supplier }.
+cheque-done-returned = Cheque { $bank } { $number } ({ $amount }) returned.
+cheque-done-bounced = Cheque { $bank } { $number } ({ $amount }) bounced.
+cheque-done-payment-reversed = Its payment was taken back:
+cheque-done-reopened = { $n ->
+    [one] This invoice is open again:
+   *[other] These invoices are open again:
+}
+cheque-done-debit-note = The bank fee ({ $total }) was charged to the customer with debit note
+cheque-done-told = The account's rep and collections were told.
+cheque-error-stale = Someone moved this cheque while you were looking at it; see where it is now and try again.
+violation-required-cheque-reason = Write why the bank refused it.
+violation-too_long-cheque-reason = The reason is too long (up to 500 characters).
+violation-out_of_range-cheque-bank_fee = Write an amount of zero or more, like 1,500.00.
+violation-required-cheque-supplier_id = Choose the supplier it is endorsed to.
+violation-not_found-cheque-supplier_id = We did not find that supplier.
+violation-out_of_range-cheque-on = The day goes from the cheque's last move to today.
+violation-conflict-cheque-state = This cheque can no longer move there.
+
+invoice-view-pdf = View PDF
+invoice-download-pdf = Download PDF
+billing-send-email = Send by email
+billing-send-subject = Subject (optional)
+billing-send-message = Message (optional)
+billing-send-do = Send
+invoice-send-help = The PDF goes attached. Without a subject or message, the usual text is used.
+invoice-sent-notice = Document sent by email.
+invoice-sent-at = Sent by email: { $when }.
+statement-pdf = PDF
+statement-xlsx = Excel
+statement-send-help = The statement on this page goes, with its PDF attached.
+statement-sent-notice = Statement sent by email.
+violation-required-send-to = Write an address: the customer has no contact with an email.
+violation-invalid-send-to = That email address is not valid.
+send-error-not-sent = The email could not be sent. Try again in a moment; nothing was changed.
+error-invoice-pdf-title = The PDF could not be made
+error-invoice-pdf-text = The invoice template has an error. An administrator can fix it in Administration.
+error-statement-file-title = The statement could not be made
+error-statement-file-text = Try again in a moment.
+
+promise-record = Record a promise to pay
+promise-help = The customer said they will pay: collection reminders pause until that day.
+promise-day = Pays by
+promise-amount = Amount in { $currency } (optional)
+promise-note = Note (optional)
+promise-save = Record the promise
+promise-saved-notice = Promise to pay recorded.
+promise-active = Promise to pay by { $date }
+violation-required-promise-promised_on = Write the day the customer says they will pay by.
+violation-out_of_range-promise-promised_on = A promise is for today or a later day, within a year.
+violation-out_of_range-promise-amount = Write an amount above zero, like 50,000.00.
+violation-too_long-promise-note = The note is too long.
+
+risk-needs-approval = A manager's approval is needed to send quotes or confirm orders.
+risk-approved-until = A manager approved selling to them until { $date }.
+risk-approve = Approve
+risk-approve-title = Approve selling
+risk-approve-help = You approve selling to this customer at "{ $level }": quotes can be sent and orders confirmed for the days you give.
+risk-approve-reason = Reason (required)
+risk-approve-days = Days it holds
+risk-approve-do = Approve
+risk-approve-back = Back
+risk-nothing-to-approve = Nothing to approve: the customer is in good standing or already has an approval in force.
+risk-blocked-send = The quote was not sent: the customer is at "{ $level }" ({ $why }). A manager's approval is needed to send quotes or confirm orders.
+risk-blocked-order = The order was not made: the customer is at "{ $level }" ({ $why }). A manager's approval is needed to send quotes or confirm orders.
+violation-required-approval-reason = Write why selling to them is fine for now.
+violation-too_long-approval-reason = The reason is too long (up to 500 characters).
+violation-out_of_range-approval-days = Write a number of days from 1 to 90.
+
+my-day-cheques-to-deposit = { $n ->
+    [0] No cheque to deposit today
+    [one] 1 cheque to deposit today
+   *[other] { $n } cheques to deposit today
+}
+my-day-collection-calls = { $n ->
+    [one] 1 collections call due
+   *[other] { $n } collections calls due
+}
+my-day-collection-calls-where = They are on your agenda for today.

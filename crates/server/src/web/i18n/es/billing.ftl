@@ -215,3 +215,152 @@ violation-too_long-note-reason = El motivo es demasiado largo (hasta 500 caracte
 violation-required-note-lines = Agrega al menos una línea, o marca «Acreditar la factura completa».
 violation-out_of_range-note-lines = La nota de crédito es mayor que lo que queda por acreditar de la factura.
 violation-required-note-description = Describe qué se acredita o se cobra.
+
+cheque-details = Datos del cheque
+cheque-details-help = Solo para cobros con cheque; con otro medio de pago no se usan.
+cheque-bank = Banco
+cheque-number = Número de cheque
+cheque-drawer = Librador
+cheque-drawer_tax_id = CUIT del librador
+cheque-issue_date = Fecha de emisión
+cheque-payment_date = Fecha de pago
+violation-required-payment-cheque = Completa los datos del cheque: banco, número, librador, su CUIT y las fechas.
+violation-invalid-payment-cheque = Solo un cobro con cheque lleva los datos de un cheque.
+violation-required-cheque-bank = Escribe el banco del cheque.
+violation-too_long-cheque-bank = El nombre del banco es demasiado largo (hasta 120 caracteres).
+violation-required-cheque-number = Escribe el número del cheque.
+violation-too_long-cheque-number = El número es demasiado largo (hasta 40 caracteres).
+violation-required-cheque-drawer = Escribe quién firma el cheque.
+violation-too_long-cheque-drawer = El nombre del librador es demasiado largo (hasta 200 caracteres).
+violation-invalid-cheque-drawer_tax_id = Revisa el CUIT: son 11 dígitos y el último es el dígito verificador.
+violation-required-cheque-issue_date = Escribe la fecha de emisión.
+violation-required-cheque-payment_date = Escribe la fecha de pago.
+violation-out_of_range-cheque-payment_date = La fecha de pago no puede ser anterior a la de emisión.
+
+cheques-title = Cheques
+cheques-shows = Qué cheques mostrar
+cheques-show-to_deposit = Para depositar hoy
+cheques-show-on_hand = En cartera
+cheques-show-bounced = Rechazados (12 meses)
+cheques-show-all = Todos
+cheques-count = { $n ->
+    [one] 1 cheque
+   *[other] { $n } cheques
+}
+cheques-on-hand = Cheques en cartera
+cheques-payable-now = Ya se pueden depositar
+cheques-week-of = Semana del { $date }
+cheques-empty-to_deposit = No hay cheques para depositar hoy
+cheques-empty-on_hand = No hay cheques en cartera
+cheques-empty-bounced = No hubo cheques rechazados en los últimos 12 meses
+cheques-empty-all = Todavía no se recibieron cheques
+cheques-empty-text = Un cheque entra en la cartera cuando registras un cobro con cheque.
+cheque-title = Cheque
+cheque-see-wallet = Ver en la cartera de cheques
+cheque-state = Estado
+cheque-actions = Acciones
+cheque-state-on_hand = En cartera
+cheque-state-deposited = Depositado
+cheque-state-credited = Acreditado
+cheque-state-bounced = Rechazado
+cheque-state-endorsed = Endosado
+cheque-state-returned = Devuelto
+cheque-since = desde el { $date }
+cheque-number-short = N.º { $number }
+cheque-cuit-short = CUIT { $cuit }
+cheque-deposit-by = Depositar hasta el { $date }
+cheque-late = Venció el plazo para depositarlo el { $date }
+cheque-move-deposited = Depositar
+cheque-move-credited = Acreditar
+cheque-move-endorsed = Endosar
+cheque-move-returned = Devolver
+cheque-move-bounced = Rechazar
+cheque-reason = Motivo del rechazo
+cheque-bank-fee = Gastos bancarios (opcional)
+cheque-bank-fee-help = Si el banco cobró gastos, se le cargan al cliente con una nota de débito.
+cheque-bounce-confirm = El cobro de este cheque ({ $amount }) se revierte: las facturas que saldó vuelven a quedar pendientes y se avisa al vendedor y a cobranzas.
+cheque-bounce-do = Confirmar el rechazo
+cheque-endorse-help = El cheque pasa a un proveedor como pago.
+cheque-supplier = Proveedor
+cheque-endorse-do = Endosar el cheque
+cheque-done-deposited = Cheque { $bank } { $number } ({ $amount }) depositado.
+cheque-done-credited = Cheque { $bank } { $number } ({ $amount }) acreditado.
+cheque-done-endorsed = Cheque { $bank } { $number } ({ $amount }) endosado a { $supplier }.
+cheque-done-returned = Cheque { $bank } { $number } ({ $amount }) devuelto.
+cheque-done-bounced = Cheque { $bank } { $number } ({ $amount }) rechazado.
+cheque-done-payment-reversed = Se revirtió su cobro:
+cheque-done-reopened = { $n ->
+    [one] Vuelve a quedar pendiente la factura
+   *[other] Vuelven a quedar pendientes las facturas
+}
+cheque-done-debit-note = Los gastos bancarios ({ $total }) se cargaron al cliente con la nota de débito
+cheque-done-told = Se avisó al vendedor de la cuenta y a cobranzas.
+cheque-error-stale = Alguien movió este cheque mientras lo mirabas; mira cómo quedó y vuelve a intentarlo.
+violation-required-cheque-reason = Escribe por qué lo rechazó el banco.
+violation-too_long-cheque-reason = El motivo es demasiado largo (hasta 500 caracteres).
+violation-out_of_range-cheque-bank_fee = Escribe un importe de cero o más, como 1.500,00.
+violation-required-cheque-supplier_id = Elige el proveedor al que se endosa.
+violation-not_found-cheque-supplier_id = No encontramos ese proveedor.
+violation-out_of_range-cheque-on = La fecha va desde el día del último movimiento del cheque hasta hoy.
+violation-conflict-cheque-state = Este cheque ya no puede pasar a ese estado.
+
+invoice-view-pdf = Ver PDF
+invoice-download-pdf = Descargar PDF
+billing-send-email = Enviar por email
+billing-send-subject = Asunto (opcional)
+billing-send-message = Mensaje (opcional)
+billing-send-do = Enviar
+invoice-send-help = Va con el PDF adjunto. Sin asunto ni mensaje se usa el texto de siempre.
+invoice-sent-notice = Comprobante enviado por email.
+invoice-sent-at = Enviado por email: { $when }.
+statement-pdf = PDF
+statement-xlsx = Excel
+statement-send-help = Va el estado de cuenta de esta página, con el PDF adjunto.
+statement-sent-notice = Estado de cuenta enviado por email.
+violation-required-send-to = Escribe una dirección: el cliente no tiene contactos con email.
+violation-invalid-send-to = Esa dirección de email no es válida.
+send-error-not-sent = No se pudo enviar el email. Prueba de nuevo en un momento; no se cambió nada.
+error-invoice-pdf-title = No se pudo generar el PDF
+error-invoice-pdf-text = La plantilla de facturas tiene un error. Un administrador puede corregirla en Administración.
+error-statement-file-title = No se pudo generar el estado de cuenta
+error-statement-file-text = Prueba de nuevo en un momento.
+
+promise-record = Registrar promesa de pago
+promise-help = El cliente dijo que paga: los recordatorios de cobranza se pausan hasta ese día.
+promise-day = Paga el
+promise-amount = Importe en { $currency } (opcional)
+promise-note = Nota (opcional)
+promise-save = Registrar la promesa
+promise-saved-notice = Promesa de pago registrada.
+promise-active = Promesa de pago para el { $date }
+violation-required-promise-promised_on = Escribe el día en que el cliente dice que paga.
+violation-out_of_range-promise-promised_on = La promesa es para hoy o un día posterior, dentro de un año.
+violation-out_of_range-promise-amount = Escribe un importe mayor que cero, como 50.000,00.
+violation-too_long-promise-note = La nota es demasiado larga.
+
+risk-needs-approval = Se necesita la aprobación de un gerente para enviar presupuestos o confirmar pedidos.
+risk-approved-until = Un gerente aprobó seguir vendiéndole hasta el { $date }.
+risk-approve = Aprobar
+risk-approve-title = Aprobar la venta
+risk-approve-help = Apruebas seguir vendiendo a este cliente con «{ $level }»: podrán enviarse presupuestos y confirmarse pedidos durante los días que indiques.
+risk-approve-reason = Motivo (obligatorio)
+risk-approve-days = Días de validez
+risk-approve-do = Aprobar
+risk-approve-back = Volver
+risk-nothing-to-approve = No hay nada que aprobar: el cliente está al día o ya tiene una aprobación vigente.
+risk-blocked-send = No se envió el presupuesto: el cliente está en «{ $level }» ({ $why }). Se necesita la aprobación de un gerente para enviar presupuestos o confirmar pedidos.
+risk-blocked-order = No se creó el pedido: el cliente está en «{ $level }» ({ $why }). Se necesita la aprobación de un gerente para enviar presupuestos o confirmar pedidos.
+violation-required-approval-reason = Escribe por qué se puede seguir vendiéndole.
+violation-too_long-approval-reason = El motivo es demasiado largo (hasta 500 caracteres).
+violation-out_of_range-approval-days = Escribe un número de días entre 1 y 90.
+
+my-day-cheques-to-deposit = { $n ->
+    [0] Ningún cheque para depositar hoy
+    [one] 1 cheque para depositar hoy
+   *[other] { $n } cheques para depositar hoy
+}
+my-day-collection-calls = { $n ->
+    [one] 1 llamada de cobranza pendiente
+   *[other] { $n } llamadas de cobranza pendientes
+}
+my-day-collection-calls-where = Están en tu agenda de hoy.
