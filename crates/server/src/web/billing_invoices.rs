@@ -198,8 +198,8 @@ pub(crate) async fn invoice_page(
         Err(e) => return page.error(e),
     };
     let c = inv.currency.as_str();
-    let today = today(&s, page);
-    let accounts = account_names(&s, &me, &[inv.account_id]).await;
+    let today = today(s, page);
+    let accounts = account_names(s, me, &[inv.account_id]).await;
     let order = match inv.order_id {
         Some(o) => cartera_app::orders::get(&s.app, actor, o)
             .await
@@ -284,11 +284,11 @@ pub(crate) async fn invoice_page(
         "fiscal": fiscal_ctx(page, &inv),
         "lines": lines_ctx(page, &inv),
         "totals": super::quotes::totals_ctx(page, &inv.totals),
-        "can_pay": may(&me, Action::Create),
+        "can_pay": may(me, Action::Create),
         "can_note": may(me, Action::Create) && inv.kind == InvoiceKind::Invoice,
         "can_send": may(me, Action::Edit),
         "send": {
-            "to": contact_email(&s, me, inv.account_id, inv.contact_id).await,
+            "to": contact_email(s, me, inv.account_id, inv.contact_id).await,
             "sent_at": inv.sent_at.map(|t| super::render::when(t, page.time_zone(), page.locale)),
         },
     });
