@@ -22,6 +22,8 @@ both!(
     the_statement_and_the_invoice_on_paper_and_by_email,
 );
 
+both!(the_wallet_is_a_calendar_and_cheques_leave_it);
+
 /// The first cheque's id on a wallet page (its row is `id="cheque-<id>"`).
 pub(crate) async fn cheque_on(s: &TestServer, cookie: &str, path: &str) -> String {
     let page = get(s, path, cookie).await;
@@ -111,6 +113,21 @@ async fn a_cheque_bounces_and_a_manager_approves_the_next_sale(s: TestServer) {
     let order = order_of(&s, &account).await;
     let at = invoice_order(&s, &login, &order).await;
     let invoice = at.trim_start_matches("/invoices/").to_owned();
+    // A quote the customer accepted while all was well: its order waits for later.
+    let line = json!({"description": "Flete", "quantity": "2", "unit_price": ars("5000"), "tax_rate": "21"});
+    let accepted = id_of(
+        &s.create(
+            "quotes",
+            json!({"account_id": account, "contact_id": contact, "lines": [line]}),
+        )
+        .await,
+    );
+    s.post(&format!("/api/v1/quotes/{accepted}/send"), json!({}))
+        .await
+        .expect(200);
+    s.post(&format!("/api/v1/quotes/{accepted}/accept"), json!({}))
+        .await
+        .expect(200);
 
     // The payment form offers the cheque's fields.
     let form = get(
@@ -412,6 +429,20 @@ async fn a_cheque_bounces_and_a_manager_approves_the_next_sale(s: TestServer) {
         .body;
     assert_eq!(api["status"], "draft");
 
+    // Nor is the accepted quote's order made, and the page says why.
+    let stopped = post_signed(&s, &format!("/quotes/{accepted}/order"), &login, &[]).await;
+    assert_eq!(stopped.status, 303, "{}", stopped.text);
+    let loc = stopped.location.unwrap();
+    assert!(loc.contains("error=risk-order"), "{loc}");
+    let qpage = get(&s, &loc, &cookie).await;
+    has(
+        &qpage,
+        "the stopped order",
+        &[
+            "No se creó el pedido: el cliente está en «Riesgo alto» (1 cheque rechazado en los últimos 12 meses).",
+        ],
+    );
+
     // Collections read the light but do not approve; the manager does, from the page.
     s.member("cobra@test.example.com", "collections").await;
     let cobra = s.browser_login("cobra@test.example.com", PASSWORD).await;
@@ -530,6 +561,9 @@ async fn a_cheque_bounces_and_a_manager_approves_the_next_sale(s: TestServer) {
         .expect(200)
         .body;
     assert_eq!(api["status"], "sent");
+    let made = post_signed(&s, &format!("/quotes/{accepted}/order"), &login, &[]).await;
+    assert_eq!(made.status, 303, "{}", made.text);
+    assert!(made.location.unwrap().starts_with("/orders/"));
 }
 
 /// A day as a Spanish page writes it.
@@ -776,4 +810,205 @@ async fn the_statement_and_the_invoice_on_paper_and_by_email(s: TestServer) {
         1,
         "{promises}"
     );
+}
+
+/// Pays `amount` of the account's money on account by cheque, payable `in_days` from
+/// today: the payment's page.
+async fn by_cheque(
+    s: &TestServer,
+    login: &(String, String),
+    account: &str,
+    number: &str,
+    amount: &str,
+    in_days: i64,
+) -> String {
+    let today = s.app.now().date_naive();
+    let (good, _) = cuits();
+    let paid = post_signed(
+        s,
+        "/payments",
+        login,
+        &[
+            ("account_id", account),
+            ("currency", "ARS"),
+            ("amount", amount),
+            ("method", "cheque"),
+            ("cheque_bank", "Banco Galicia"),
+            ("cheque_number", number),
+            ("cheque_drawer", "Campo Verde SRL"),
+            ("cheque_drawer_tax_id", &good),
+            ("cheque_issue_date", &today.to_string()),
+            (
+                "cheque_payment_date",
+                &(today + Duration::days(in_days)).to_string(),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(paid.status, 303, "{}", paid.text);
+    paid.location.unwrap().replace("?saved=1", "")
+}
+
+async fn the_wallet_is_a_calendar_and_cheques_leave_it(s: TestServer) {
+    let login = spanish_admin(&s).await;
+    let cookie = login.0.clone();
+    let account = id_of(
+        &s.create("accounts", json!({"name": "Campo Verde SRL"}))
+            .await,
+    );
+    let supplier = id_of(
+        &s.create("accounts", json!({"name": "Semillas del Sur SA"}))
+            .await,
+    );
+    by_cheque(&s, &login, &account, "0001", "1.000,00", 0).await;
+    by_cheque(&s, &login, &account, "0002", "2.500,50", 10).await;
+    by_cheque(&s, &login, &account, "0003", "700,00", 11).await;
+
+    // On hand: those payable now, then week by week with each week's total.
+    let today = s.app.now().date_naive();
+    let week = |d: chrono::NaiveDate| {
+        use chrono::Datelike;
+        d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+    };
+    let later = [today + Duration::days(10), today + Duration::days(11)];
+    let on_hand = get(&s, "/cheques", &cookie).await;
+    let text = unescaped(&visible(&on_hand.text));
+    let now_at = text.find("Ya se pueden depositar").expect("payable now");
+    let week_at = text
+        .find(&format!("Semana del {}", day_es(week(later[0]))))
+        .unwrap_or_else(|| panic!("the week: {text}"));
+    assert!(now_at < week_at, "{text}");
+    if week(later[0]) == week(later[1]) {
+        assert!(text.contains("3.200,50 ARS"), "{text}");
+    }
+    has(
+        &on_hand,
+        "the calendar",
+        &["4.200,50 ARS", "3 cheques", "0001", "0002", "0003"],
+    );
+    all_spanish("the calendar", &on_hand);
+    // Only what is payable today is to deposit.
+    let to_deposit = get(&s, "/cheques?to_deposit", &cookie).await;
+    let text = visible(&to_deposit.text);
+    assert!(text.contains("0001") && !text.contains("0002"), "{text}");
+
+    // Endorsed to a supplier: the supplier is required, then named.
+    let first = cheque_on(&s, &cookie, "/cheques?show=to_deposit").await;
+    let nobody = post_signed(
+        &s,
+        &format!("/cheques/{first}/move"),
+        &login,
+        &[
+            ("version", "1"),
+            ("state", "endorsed"),
+            ("supplier_id", ""),
+            ("supplier_label", "Semi"),
+        ],
+    )
+    .await;
+    assert_eq!(nobody.status, 422, "{}", nobody.text);
+    has(
+        &nobody,
+        "an endorsement to nobody",
+        &["Elige el proveedor al que se endosa.", "value=\"Semi\""],
+    );
+    let endorsed = post_signed(
+        &s,
+        &format!("/cheques/{first}/move"),
+        &login,
+        &[
+            ("version", "1"),
+            ("state", "endorsed"),
+            ("supplier_id", &supplier),
+            ("show", "all"),
+        ],
+    )
+    .await;
+    assert_eq!(endorsed.status, 303, "{}", endorsed.text);
+    let page = get(&s, endorsed.location.as_deref().unwrap(), &cookie).await;
+    has(
+        &page,
+        "the endorsement",
+        &[
+            "Cheque Banco Galicia 0001 (1.000,00 ARS) endosado a Semillas del Sur SA.",
+            "Endosado",
+        ],
+    );
+    // A stale page's move is refused in words.
+    let stale = post_signed(
+        &s,
+        &format!("/cheques/{first}/move"),
+        &login,
+        &[("version", "1"), ("state", "bounced"), ("reason", "x")],
+    )
+    .await;
+    assert_eq!(stale.status, 409, "{}", stale.text);
+    has(
+        &stale,
+        "a stale move",
+        &["Alguien movió este cheque mientras lo mirabas"],
+    );
+
+    // Given back to the customer: it leaves the wallet, and the card counts two on hand.
+    let card = get(&s, &format!("/accounts/{account}"), &cookie).await;
+    has(
+        &card,
+        "the card",
+        &["Cheques en cartera", "2 cheques", "3.200,50 ARS"],
+    );
+    let all = get(
+        &s,
+        &format!("/cheques?account={account}&show=on_hand"),
+        &cookie,
+    )
+    .await;
+    has(&all, "the account's wallet", &["Campo Verde SRL", "0002"]);
+    let second = cheque_on(
+        &s,
+        &cookie,
+        &format!("/cheques?account={account}&show=on_hand"),
+    )
+    .await;
+    let back = post_signed(
+        &s,
+        &format!("/cheques/{second}/move"),
+        &login,
+        &[
+            ("version", "1"),
+            ("state", "returned"),
+            ("show", "on_hand"),
+            ("account", &account),
+        ],
+    )
+    .await;
+    assert_eq!(back.status, 303, "{}", back.text);
+    let loc = back.location.unwrap();
+    assert!(loc.contains(&format!("account={account}")), "{loc}");
+    let page = get(&s, &loc, &cookie).await;
+    has(&page, "the return", &["(2.500,50 ARS) devuelto."]);
+    assert!(
+        !page.text.contains(&format!("id=\"cheque-{second}\"")),
+        "{}",
+        page.text
+    );
+
+    // The same wallet in English.
+    s.patch("/api/v1/users/me", json!({"locale": "en"}))
+        .await
+        .expect(200);
+    let page = get(&s, "/cheques?show=all", &cookie).await;
+    has(
+        &page,
+        "the English wallet",
+        &[
+            "To deposit today",
+            "Bounced (12 months)",
+            "Endorsed",
+            "Returned",
+            "On hand",
+            "1,000.00 ARS",
+        ],
+    );
+    let day = get(&s, "/my-day", &cookie).await;
+    has(&day, "the English My day", &["No cheque to deposit today"]);
 }
