@@ -1021,7 +1021,7 @@ pub fn mount(api: Api) -> Api {
     )
     .route(
         HttpMethod::Get,
-        "/api/v1/invoices/export",
+        "/api/v1/invoices/download",
         get(export_invoices),
         Op::new("billing", "export_invoices", "Invoices and notes as CSV or XLSX")
             .describe("The same filters as the list; at most 100,000 rows (409 beyond: narrow it).")
@@ -1034,7 +1034,7 @@ pub fn mount(api: Api) -> Api {
     )
     .route(
         HttpMethod::Get,
-        "/api/v1/payments/export",
+        "/api/v1/payments/download",
         get(export_payments),
         Op::new("billing", "export_payments", "Payments as CSV or XLSX")
             .describe("At most 100,000 rows (409 beyond: narrow it to an account).")

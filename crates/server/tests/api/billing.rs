@@ -1042,7 +1042,7 @@ async fn billing_exports_are_spreadsheets(s: TestServer) {
 
     let (ct, csv) = bytes_of(
         &s,
-        &format!("/api/v1/invoices/export?format=csv&account_id={a}"),
+        &format!("/api/v1/invoices/download?format=csv&account_id={a}"),
     )
     .await;
     assert!(ct.starts_with("text/csv"));
@@ -1050,10 +1050,10 @@ async fn billing_exports_are_spreadsheets(s: TestServer) {
     assert!(text.starts_with("\u{feff}number,kind,account_id"), "{text}");
     assert_eq!(text.lines().count(), 3, "{text}");
     assert!(text.contains("A-0001-00000001,invoice"));
-    let (_, csv) = bytes_of(&s, "/api/v1/payments/export?format=csv").await;
+    let (_, csv) = bytes_of(&s, "/api/v1/payments/download?format=csv").await;
     let text = String::from_utf8(csv).expect("utf-8");
     assert!(text.contains(",cash,ARS,200.00,200.00,0.00,"), "{text}");
-    s.get("/api/v1/payments/export?format=pdf")
+    s.get("/api/v1/payments/download?format=pdf")
         .await
         .problem(400, "format");
 }
