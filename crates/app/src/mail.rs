@@ -335,35 +335,7 @@ pub fn statement(
     }
 }
 
-/// Puts the values in their `{key}` places in one pass, so a value that looks like a
-/// placeholder (a name with braces) stays as it is.
-pub(crate) fn fill(text: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(text.len() + 128);
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            let key = &after[..close];
-            values
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| (*v, close))
-        });
-        match value {
-            Some((v, close)) => {
-                out.push_str(v);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+pub(crate) use cartera_core::text::fill;
 
 /// The expiry as the person reads it: their local time and zone.
 pub(crate) fn local_time(at: DateTime<Utc>, time_zone: &str) -> String {

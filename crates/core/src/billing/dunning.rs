@@ -181,35 +181,7 @@ pub fn amount_text(language: Language, m: Money) -> String {
     format!("{} {}", language.amount(m.amount), m.currency.as_str())
 }
 
-/// Puts the values in their `{key}` places in one pass, so that a value that looks like
-/// a blank (a customer called `{invoice}`) stays as it is; an unknown `{word}` stays too.
-pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(text.len() + 64);
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after.find('}').and_then(|close| {
-            let key = &after[..close];
-            values
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| (*v, close))
-        });
-        match value {
-            Some((v, close)) => {
-                out.push_str(v);
-                rest = &after[close + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
+pub use crate::text::fill;
 
 /// The `{word}`s of a text that are not blanks Cartera fills.
 fn unknown_blanks(text: &str) -> Vec<String> {
