@@ -231,7 +231,8 @@ pub fn parse_list(
                     format!("must be a whole number from 1 to {MAX_LIMIT}"),
                 ),
             },
-            "cursor" => cursor = Some(value.clone()),
+            // Empty, as a form's blank field sends it: the first page.
+            "cursor" => cursor = (!value.is_empty()).then(|| value.clone()),
             "trashed" => match value.as_str() {
                 "true" | "1" => {
                     trash = Trash::Only;

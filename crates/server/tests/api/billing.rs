@@ -387,6 +387,24 @@ async fn payments_settle_invoices_and_every_figure_agrees(s: TestServer) {
     s.get(&format!("/api/v1/accounts/{a}/statement?as_of=ayer"))
         .await
         .problem(400, "as_of");
+
+    // A parameter sent empty, as a form's blank choice sends it, is one not sent.
+    let blank = statement(&s, &a, "?currency=&from=&as_of=").await;
+    assert_eq!(blank["closing_balance"], "673.10");
+    let ageing = s
+        .get("/api/v1/receivables/ageing?currency=&as_of=&group_by=")
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(ageing["rows"][0]["total"], "673.10");
+    for list in [
+        "/api/v1/invoices?cursor=&kind=&status=",
+        "/api/v1/payments?cursor=&account_id=",
+        "/api/v1/cheques?cursor=&bounced_within_days=&state=",
+        "/api/v1/accounts?cursor=",
+    ] {
+        s.get(list).await.expect(200);
+    }
 }
 
 async fn bad_allocations_write_nothing(s: TestServer) {
