@@ -51,6 +51,17 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Territory>> {
     versioned::list(app, actor, store::list).await
 }
 
+/// Every territory's name by id, for reports that group by territory (a name is no
+/// secret to whoever reads the report, even without the settings' rights).
+pub async fn names(app: &App) -> Result<std::collections::HashMap<Id, String>> {
+    let mut conn = app.db.reader().await?;
+    Ok(store::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect())
+}
+
 pub async fn get(app: &App, actor: &Actor, id: Id) -> Result<Territory> {
     versioned::get(app, actor, id).await
 }

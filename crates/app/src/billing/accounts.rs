@@ -83,13 +83,25 @@ pub enum AgeingGroup {
     #[default]
     Customer,
     Rep,
+    Territory,
     Currency,
 }
 
-/// One row of the ageing report: a customer, a rep or a currency, in one currency.
+/// Which receivables the ageing sums: one currency, one rep's customers, one
+/// territory's (how a rep's or a territory's row drills down to its customers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AgeingFilter {
+    pub currency: Option<Currency>,
+    pub rep: Option<Id>,
+    pub territory: Option<Id>,
+}
+
+/// One row of the ageing report: a customer, a rep, a territory or a currency, in one
+/// currency.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgeingRow {
-    /// The account's or the rep's id (absent for a currency row, or a rep-less one).
+    /// The account's, the rep's or the territory's id (absent for a currency row, or a
+    /// rep-less or territory-less one).
     pub id: Option<Id>,
     pub name: String,
     pub currency: Currency,
@@ -120,7 +132,7 @@ pub async fn ageing(
     actor: &Actor,
     as_of: Option<NaiveDate>,
     group_by: AgeingGroup,
-    currency: Option<Currency>,
+    filter: AgeingFilter,
 ) -> Result<Ageing> {
     actor.permit(Module::Billing, Action::Read)?;
     let as_of = as_of.unwrap_or_else(|| app.now().date_naive());
@@ -146,27 +158,33 @@ pub async fn ageing(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let accounts: HashMap<Id, (String, Option<Id>)> =
+    let accounts: HashMap<Id, (String, Option<Id>, Option<Id>)> =
         records_store::get_many::<AccountData>(&mut conn, &ids)
             .await?
             .into_iter()
-            .map(|a| (a.id, (a.data.name, a.data.owner_id)))
+            .map(|a| (a.id, (a.data.name, a.data.owner_id, a.data.territory_id)))
             .collect();
     drop(conn);
     let mut grouped: BTreeMap<(Option<Id>, Currency), AgeingRow> = BTreeMap::new();
     for ((account, cur), (items, invoice_owner)) in per {
-        if currency.is_some_and(|c| c != cur) {
+        if filter.currency.is_some_and(|c| c != cur) {
+            continue;
+        }
+        let (name, owner, territory) = accounts
+            .get(&account)
+            .cloned()
+            .unwrap_or_else(|| (String::new(), invoice_owner, None));
+        if filter.rep.is_some_and(|r| owner != Some(r))
+            || filter.territory.is_some_and(|t| territory != Some(t))
+        {
             continue;
         }
         let spare = unapplied.get(&(account, cur)).copied().unwrap_or_default();
         let aged = buckets.age(&items, spare);
-        let (name, owner) = accounts
-            .get(&account)
-            .cloned()
-            .unwrap_or_else(|| (String::new(), invoice_owner));
         let key = match group_by {
             AgeingGroup::Customer => Some(account),
             AgeingGroup::Rep => owner,
+            AgeingGroup::Territory => territory,
             AgeingGroup::Currency => None,
         };
         let row = grouped.entry((key, cur)).or_insert_with(|| AgeingRow {
@@ -186,6 +204,14 @@ pub async fn ageing(
     if group_by == AgeingGroup::Rep {
         let ids: Vec<Id> = rows.iter().filter_map(|r| r.id).collect();
         let names = crate::users::names(app, &ids).await?;
+        for r in &mut rows {
+            r.name =
+                r.id.and_then(|i| names.get(&i).cloned())
+                    .unwrap_or_default();
+        }
+    }
+    if group_by == AgeingGroup::Territory {
+        let names: HashMap<Id, String> = crate::territories::names(app).await?;
         for r in &mut rows {
             r.name =
                 r.id.and_then(|i| names.get(&i).cloned())

@@ -7,10 +7,9 @@ use rust_decimal::Decimal;
 
 use cartera_core::Id;
 use cartera_core::io::{Cell, Format, Sheet, SheetError, XlsxSheet};
-use cartera_core::money::Currency;
 use cartera_core::roles::{Action, Module};
 
-use super::accounts::{self, AgeingGroup};
+use super::accounts::{self, AgeingFilter, AgeingGroup};
 use super::invoices::{self, Filter};
 use super::payments;
 use crate::{Actor, App, AppError, Result};
@@ -60,10 +59,10 @@ pub async fn ageing(
     actor: &Actor,
     as_of: Option<NaiveDate>,
     group: AgeingGroup,
-    currency: Option<Currency>,
+    filter: AgeingFilter,
 ) -> Result<(String, Vec<u8>)> {
     actor.permit(Module::Billing, Action::Export)?;
-    let a = accounts::ageing(app, actor, as_of, group, currency).await?;
+    let a = accounts::ageing(app, actor, as_of, group, filter).await?;
     let mut heads: Vec<String> = vec!["name".into(), "currency".into()];
     heads.extend(a.buckets.iter().cloned());
     heads.extend(["unapplied".into(), "total".into(), "open_invoices".into()]);

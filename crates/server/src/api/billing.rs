@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use utoipa::openapi::path::HttpMethod;
 
-use cartera_app::billing::accounts::{self, AccountStatement, Ageing, AgeingGroup};
+use cartera_app::billing::accounts::{self, AccountStatement, Ageing, AgeingFilter, AgeingGroup};
 use cartera_app::billing::cheques::{self, ChequeMove, ChequeQuery};
 use cartera_app::billing::exports;
 use cartera_app::billing::invoices::{self, Filter, IssueOptions, NewInvoice, NewNote};
@@ -112,10 +112,10 @@ async fn export_ageing(
     Auth(actor): Auth,
     q: QueryPairs,
 ) -> Result<Response, ApiError> {
-    q.only(&["as_of", "group_by", "currency"])?;
+    q.only(AGEING_PARAMS)?;
     let group = group_param(&q)?;
     let (name, bytes) =
-        exports::ageing(&s.app, &actor, day(&q, "as_of")?, group, currency(&q)?).await?;
+        exports::ageing(&s.app, &actor, day(&q, "as_of")?, group, ageing_filter(&q)?).await?;
     Ok(file(name, cartera_core::io::XLSX_TYPE, bytes, false))
 }
 
@@ -300,14 +300,33 @@ fn group_param(q: &QueryPairs) -> Result<AgeingGroup, ApiError> {
     Ok(match q.get("group_by") {
         None | Some("customer") => AgeingGroup::Customer,
         Some("rep") => AgeingGroup::Rep,
+        Some("territory") => AgeingGroup::Territory,
         Some("currency") => AgeingGroup::Currency,
         Some(_) => {
             return Err(ApiError::bad_field(
                 "group_by",
                 Code::Invalid,
-                "customer, rep or currency",
+                "customer, rep, territory or currency",
             ));
         }
+    })
+}
+
+const AGEING_PARAMS: &[&str] = &["as_of", "group_by", "currency", "rep_id", "territory_id"];
+
+fn ageing_filter(q: &QueryPairs) -> Result<AgeingFilter, ApiError> {
+    let id = |key: &str| {
+        q.get(key)
+            .map(|v| {
+                v.parse::<Id>()
+                    .map_err(|_| ApiError::bad_field(key, Code::Invalid, "must be an id"))
+            })
+            .transpose()
+    };
+    Ok(AgeingFilter {
+        currency: currency(q)?,
+        rep: id("rep_id")?,
+        territory: id("territory_id")?,
     })
 }
 
@@ -316,10 +335,10 @@ async fn ageing(
     Auth(actor): Auth,
     q: QueryPairs,
 ) -> Result<Json<Ageing>, ApiError> {
-    q.only(&["as_of", "group_by", "currency"])?;
+    q.only(AGEING_PARAMS)?;
     let group = group_param(&q)?;
     Ok(Json(
-        accounts::ageing(&s.app, &actor, day(&q, "as_of")?, group, currency(&q)?).await?,
+        accounts::ageing(&s.app, &actor, day(&q, "as_of")?, group, ageing_filter(&q)?).await?,
     ))
 }
 
@@ -799,17 +818,22 @@ pub fn mount(api: Api) -> Api {
             .describe(
                 "What every customer owes as of a date, spread over the ageing buckets \
                  (settings `billing.ageing_buckets`, default current, 1-30, 31-60, 61-90, \
-                 91+), by customer, rep or currency, largest overdue first, with totals per \
+                 91+), by customer, rep, territory or currency, largest overdue first, with totals per \
                  currency. Money on account is `unapplied` and subtracted from `total`.",
             )
             .query_with("as_of", "Default today", date_schema(), false)
             .query_with(
                 "group_by",
-                "customer (default), rep or currency",
-                enum_schema(&["customer", "rep", "currency"]),
+                "customer (default), rep, territory or currency",
+                enum_schema(&["customer", "rep", "territory", "currency"]),
                 false,
             )
             .query("currency", "Only this currency")
+            .query("rep_id", "Only the customers of this rep (a rep's row, drilled down)")
+            .query(
+                "territory_id",
+                "Only the customers in this territory (a territory's row, drilled down)",
+            )
             .answer_schema(200, "The ageing", ageing_schema)
             .problems(&[400, 403]),
     )
@@ -1011,11 +1035,16 @@ pub fn mount(api: Api) -> Api {
             .query_with("as_of", "Default today", date_schema(), false)
             .query_with(
                 "group_by",
-                "customer (default), rep or currency",
-                enum_schema(&["customer", "rep", "currency"]),
+                "customer (default), rep, territory or currency",
+                enum_schema(&["customer", "rep", "territory", "currency"]),
                 false,
             )
             .query("currency", "Only this currency")
+            .query("rep_id", "Only the customers of this rep (a rep's row, drilled down)")
+            .query(
+                "territory_id",
+                "Only the customers in this territory (a territory's row, drilled down)",
+            )
             .answer_text(200, "The workbook", cartera_core::io::XLSX_TYPE)
             .problems(&[400, 403]),
     )

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use cartera_app::billing::accounts::{self, AgeingGroup, AgeingRow};
+use cartera_app::billing::accounts::{self, AgeingFilter, AgeingGroup, AgeingRow};
 use cartera_app::billing::dunning;
 use cartera_app::billing::print::StatementRequest;
 use cartera_core::billing::ledger::MovementKind;
@@ -46,9 +46,13 @@ pub struct AgeingQuery {
     group: String,
     #[serde(default)]
     currency: String,
+    #[serde(default)]
+    rep: String,
+    #[serde(default)]
+    territory: String,
 }
 
-const GROUPS: [&str; 3] = ["customer", "rep", "currency"];
+const GROUPS: [&str; 4] = ["customer", "rep", "territory", "currency"];
 
 /// Receivables as of a day (default today), by customer, rep or currency, spread over
 /// the ageing buckets; a customer's row opens its statement.
@@ -57,11 +61,17 @@ async fn receivables(State(s): State<AppState>, me: Me, Query(q): Query<AgeingQu
     let as_of = typed_day(&q.as_of).unwrap_or_else(|| today(&s, page));
     let group = match q.group.as_str() {
         "rep" => AgeingGroup::Rep,
+        "territory" => AgeingGroup::Territory,
         "currency" => AgeingGroup::Currency,
         _ => AgeingGroup::Customer,
     };
-    let currency = q.currency.parse::<Currency>().ok();
-    let a = match accounts::ageing(&s.app, me.actor(), Some(as_of), group, currency).await {
+    let filter = AgeingFilter {
+        currency: q.currency.parse::<Currency>().ok(),
+        rep: q.rep.parse().ok(),
+        territory: q.territory.parse().ok(),
+    };
+    let currency = filter.currency;
+    let a = match accounts::ageing(&s.app, me.actor(), Some(as_of), group, filter).await {
         Ok(a) => a,
         Err(e) => return page.error(e),
     };
@@ -69,6 +79,8 @@ async fn receivables(State(s): State<AppState>, me: Me, Query(q): Query<AgeingQu
         let cur = r.currency.as_str();
         let name = if total {
             page.t("receivables-total")
+        } else if r.name.is_empty() && group == AgeingGroup::Territory {
+            page.t("receivables-no-territory")
         } else if r.name.is_empty() {
             page.t("receivables-no-rep")
         } else {
@@ -79,6 +91,13 @@ async fn receivables(State(s): State<AppState>, me: Me, Query(q): Query<AgeingQu
             "href": match (group, r.id, total) {
                 (AgeingGroup::Customer, Some(id), false) => Some(format!(
                     "/accounts/{id}/statement?currency={cur}&as_of={as_of}"
+                )),
+                // A rep's or a territory's row opens its customers.
+                (AgeingGroup::Rep, Some(id), false) => Some(format!(
+                    "/receivables?rep={id}&currency={cur}&as_of={as_of}"
+                )),
+                (AgeingGroup::Territory, Some(id), false) => Some(format!(
+                    "/receivables?territory={id}&currency={cur}&as_of={as_of}"
                 )),
                 _ => None,
             },
@@ -102,6 +121,8 @@ async fn receivables(State(s): State<AppState>, me: Me, Query(q): Query<AgeingQu
             "group": word(&group),
             "groups": GROUPS,
             "currency": currency.map(|c| c.as_str().to_owned()),
+            "rep": filter.rep.map(|i| i.to_string()),
+            "territory": filter.territory.map(|i| i.to_string()),
             "buckets": a.buckets.iter().map(|b| bucket_label(page, b)).collect::<Vec<_>>(),
             "rows": a.rows.iter().map(|r| row(r, false)).collect::<Vec<_>>(),
             "totals": a.totals.iter().map(|r| row(r, true)).collect::<Vec<_>>(),

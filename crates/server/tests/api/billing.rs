@@ -19,7 +19,8 @@ both!(
     two_clerks_allocating_one_payment,
     a_bounced_cheque_reopens_invoices_and_lights_the_risk,
     a_rep_sees_the_billing_of_their_own_portfolio,
-    billing_exports_are_spreadsheets
+    billing_exports_are_spreadsheets,
+    the_ageing_groups_by_territory_and_drills_down
 );
 
 both!(
@@ -1074,4 +1075,68 @@ async fn billing_exports_are_spreadsheets(s: TestServer) {
     s.get("/api/v1/payments/download?format=pdf")
         .await
         .problem(400, "format");
+}
+
+async fn the_ageing_groups_by_territory_and_drills_down(s: TestServer) {
+    let (ana, _) = s.member("ana@test.example.com", "sales_rep").await;
+    let norte = s
+        .post(
+            "/api/v1/territories",
+            json!({"name": "Norte", "owner_id": ana, "rules": {"provinces": ["Salta"]}}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let salta = str(&s
+        .create(
+            "accounts",
+            json!({"name": "Finca Salteña", "billing_address": {"province": "Salta", "country": "AR"}}),
+        )
+        .await["id"]);
+    let other = account(&s, "Ferretería Sur").await;
+    invoice(&s, &salta, "100.00", 40, 30).await;
+    invoice(&s, &other, "200.00", 0, 30).await;
+
+    let by = |g: &str| format!("/api/v1/receivables/ageing?group_by={g}");
+    let t = s.get(&by("territory")).await.expect(200).body;
+    let rows = t["rows"].as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 2, "{t}");
+    assert_eq!(rows[0]["id"], json!(norte), "the overdue one first: {t}");
+    assert_eq!(rows[0]["name"], "Norte");
+    assert_eq!(rows[0]["total"], "121.00");
+    assert_eq!(rows[0]["buckets"][1], "121.00", "1-30 days: {t}");
+    assert_eq!(rows[1]["id"], Value::Null);
+    assert_eq!(rows[1]["total"], "242.00");
+    assert_eq!(t["totals"][0]["total"], "363.00");
+
+    // A territory's row and a rep's row drill down to their customers.
+    let inside = s
+        .get(&format!("/api/v1/receivables/ageing?territory_id={norte}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(inside["rows"].as_array().map(Vec::len), Some(1));
+    assert_eq!(inside["rows"][0]["id"], json!(salta));
+    let reps = s.get(&by("rep")).await.expect(200).body;
+    let ana_row = reps["rows"]
+        .as_array()
+        .and_then(|r| {
+            r.iter()
+                .find(|r| r["id"] == json!(ana.to_string()))
+                .cloned()
+        })
+        .unwrap_or_default();
+    assert_eq!(ana_row["total"], "121.00", "{reps}");
+    let hers = s
+        .get(&format!("/api/v1/receivables/ageing?rep_id={ana}"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(hers["rows"][0]["name"], "Finca Salteña");
+    s.get("/api/v1/receivables/ageing?group_by=zona")
+        .await
+        .problem(400, "group_by");
+    s.get("/api/v1/receivables/ageing?territory_id=norte")
+        .await
+        .problem(400, "territory_id");
 }

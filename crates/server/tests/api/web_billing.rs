@@ -574,6 +574,25 @@ async fn overdue_invoices_age_and_light_the_risk(s: TestServer) {
         "{}",
         by_currency.text
     );
+    // By territory (none here) and by rep, whose row opens their customers.
+    let by_territory = get(&s, "/receivables?group=territory", &login.0).await;
+    assert!(
+        by_territory.text.contains("Sin territorio"),
+        "{}",
+        by_territory.text
+    );
+    let by_rep = get(&s, "/receivables?group=rep", &login.0).await;
+    assert!(by_rep.text.contains("receivables?rep="), "{}", by_rep.text);
+    let drilled = by_rep
+        .text
+        .split("receivables?rep=")
+        .nth(1)
+        .and_then(|t| t.split('&').next())
+        .unwrap_or_default()
+        .to_owned();
+    let hers = get(&s, &format!("/receivables?rep={drilled}"), &login.0).await;
+    assert!(hers.text.contains("Campo Verde SRL"), "{}", hers.text);
+    assert!(hers.text.contains("Todos los clientes"), "{}", hers.text);
     // As of the day they were issued, nothing was overdue yet.
     let before = (s.app.now() - Duration::days(40)).date_naive();
     let then = get(&s, &format!("/receivables?as_of={before}"), &login.0).await;
