@@ -2,15 +2,15 @@
 //! them between stages; pipelines; the weighted forecast; quotas and attainment;
 //! commission plans and statements.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use cartera_core::commissions::{
-    self, Attainment, CategoryRate, CommissionPlan, CommissionStatement, Period, Quota, QuotaKind,
-    Tier,
+    self, Attainment, CategoryRate, Collected, CommissionBasis, CommissionPlan,
+    CommissionStatement, Period, Quota, QuotaKind, Tier,
 };
 use cartera_core::deals::{
     ConvertedCell, DealData, DealLine, DealStatus, Forecast, ForecastCell, Month, Pipeline, Stage,
@@ -1041,6 +1041,9 @@ pub struct NewCommissionPlan {
     pub tiers: Vec<Tier>,
     #[serde(default)]
     pub user_ids: Vec<Id>,
+    /// `won` (default) or `collected`.
+    #[serde(default)]
+    pub basis: CommissionBasis,
 }
 
 /// A change to a plan: absent fields stay, lists are replaced whole.
@@ -1053,6 +1056,7 @@ pub struct CommissionPlanChange {
     pub category_rates: Option<Vec<CategoryRate>>,
     pub tiers: Option<Vec<Tier>>,
     pub user_ids: Option<Vec<Id>>,
+    pub basis: Option<CommissionBasis>,
 }
 
 pub async fn plans(app: &App, actor: &Actor) -> Result<Vec<CommissionPlan>> {
@@ -1137,6 +1141,7 @@ pub async fn create_plan(
             category_rates: input.category_rates,
             tiers: input.tiers,
             user_ids: input.user_ids,
+            basis: input.basis,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -1153,7 +1158,7 @@ pub async fn update_plan(
     if_match: Option<i64>,
 ) -> Result<CommissionPlan> {
     versioned::update(app, actor, id, if_match, |p: &mut CommissionPlan, _| {
-        versioned::given!(change => p: name, default_rate, category_rates, tiers, user_ids);
+        versioned::given!(change => p: name, default_rate, category_rates, tiers, user_ids, basis);
         Ok(())
     })
     .await
@@ -1183,6 +1188,7 @@ pub async fn commissions(
     let plans = store::plans(&mut conn).await?;
     let quotas = store::quotas(&mut conn, Some(&period.to_string()), None).await?;
     let won = won_by_rep(&mut conn, &period).await?;
+    let collected = collected_by_rep(&mut conn, &plans, &period).await?;
     let reps: Vec<Id> = match user {
         Some(u) => vec![u],
         None => {
@@ -1208,6 +1214,17 @@ pub async fn commissions(
             .iter()
             .find(|q| q.user_id == rep)
             .map(|q| commissions::attainment(q, &data));
+        if let Some(plan) = plan.filter(|p| p.basis == CommissionBasis::Collected) {
+            let paid = collected.get(&rep).map(Vec::as_slice).unwrap_or_default();
+            out.push(commissions::collected_statement(
+                rep,
+                &period,
+                plan,
+                att.as_ref(),
+                paid,
+            ));
+            continue;
+        }
         let pairs: Vec<(Id, &DealData)> = deals.iter().map(|r| (r.id, &r.data)).collect();
         out.push(commissions::statement(
             rep,
@@ -1216,6 +1233,44 @@ pub async fn commissions(
             att.as_ref(),
             &pairs,
         ));
+    }
+    Ok(out)
+}
+
+/// What customers paid in the period on each rep's invoices, when a plan pays on it.
+async fn collected_by_rep(
+    conn: &mut Conn,
+    plans: &[CommissionPlan],
+    period: &Period,
+) -> Result<BTreeMap<Id, Vec<Collected>>> {
+    let mut out: BTreeMap<Id, Vec<Collected>> = BTreeMap::new();
+    if !plans.iter().any(|p| p.basis == CommissionBasis::Collected) {
+        return Ok(out);
+    }
+    let (from, to) = period.days();
+    let rows = cartera_store::billing::payments::collected(conn, from, to).await?;
+    let mut invoices = HashMap::new();
+    for r in rows {
+        if !invoices.contains_key(&r.invoice_id) {
+            let Some(i) = cartera_store::billing::invoices::get(conn, r.invoice_id).await? else {
+                continue;
+            };
+            invoices.insert(r.invoice_id, i);
+        }
+        let Some(i) = invoices.get(&r.invoice_id) else {
+            continue;
+        };
+        out.entry(r.owner_id).or_default().push(Collected {
+            invoice_id: i.id,
+            number: i.number.clone(),
+            collected_on: r.applied_on,
+            amount: Money {
+                amount: r.amount,
+                currency: r.currency,
+            },
+            net: i.totals.total - i.totals.taxes,
+            total: i.totals.total,
+        });
     }
     Ok(out)
 }

@@ -269,7 +269,35 @@ pub struct Tier {
     pub multiplier: Decimal,
 }
 
-/// How a rep is paid on won deals.
+/// What a plan pays on: the deals a rep wins, or the money their customers pay.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CommissionBasis {
+    /// Each line of a deal won in the period.
+    #[default]
+    Won,
+    /// What customers paid in the period on the rep's invoices, net of taxes: a payment
+    /// applied to an invoice earns when it is applied, and one taken back since (a
+    /// bounced cheque, an allocation reversed) earns nothing.
+    Collected,
+}
+
+impl CommissionBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommissionBasis::Won => "won",
+            CommissionBasis::Collected => "collected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CommissionBasis> {
+        [CommissionBasis::Won, CommissionBasis::Collected]
+            .into_iter()
+            .find(|b| b.as_str() == s)
+    }
+}
+
+/// How a rep is paid on won deals (or, with basis `collected`, on what is collected).
 ///
 /// Each line of a won deal earns `net × rate × multiplier`: the rate is its product
 /// category's (`category_rates`), else `default_rate` (also for deals without lines,
@@ -288,6 +316,10 @@ pub struct CommissionPlan {
     pub tiers: Vec<Tier>,
     /// The reps paid by this plan (a rep is on at most one plan).
     pub user_ids: Vec<Id>,
+    /// `won` (default): on the lines of won deals; `collected`: on what customers paid
+    /// on the rep's invoices, at `default_rate`.
+    #[serde(default)]
+    pub basis: CommissionBasis,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -387,8 +419,17 @@ impl CommissionPlan {
 /// One line of a commission statement.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct CommissionLine {
-    pub deal_id: Id,
+    /// The won deal (null on a line of money collected).
+    pub deal_id: Option<Id>,
+    /// The deal's name, or on a line of money collected the invoice's number.
     pub deal_name: String,
+    /// The invoice paid (a plan on collected money only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice_id: Option<Id>,
+    /// When it was paid (a plan on collected money only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "2026-11-20")]
+    pub collected_on: Option<NaiveDate>,
     /// The deal line's position (from 0); null for a deal without lines.
     pub line: Option<usize>,
     pub description: Option<String>,
@@ -448,8 +489,10 @@ pub fn statement(
                 let Some(base) = deal.amount else { continue };
                 let rate = plan.default_rate;
                 lines.push(CommissionLine {
-                    deal_id: *id,
+                    deal_id: Some(*id),
                     deal_name: deal.name.clone(),
+                    invoice_id: None,
+                    collected_on: None,
                     line: None,
                     description: None,
                     category: None,
@@ -473,8 +516,10 @@ pub fn statement(
                 };
                 let rate = plan.rate_for(l.category.as_deref());
                 lines.push(CommissionLine {
-                    deal_id: *id,
+                    deal_id: Some(*id),
                     deal_name: deal.name.clone(),
+                    invoice_id: None,
+                    collected_on: None,
                     line: Some(i),
                     description: l.description.clone(),
                     category: l.category.clone(),
@@ -489,6 +534,91 @@ pub fn statement(
             }
         }
     }
+    finish(user_id, period, plan, attainment, tier, multiplier, lines)
+}
+
+/// Money paid on one of the rep's invoices: what one allocation applied, with the
+/// invoice's net and grand totals that split it into net and tax.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collected {
+    pub invoice_id: Id,
+    pub number: String,
+    pub collected_on: NaiveDate,
+    /// What the allocation applied (taxes included).
+    pub amount: Money,
+    /// The invoice's amount before taxes.
+    pub net: Decimal,
+    /// The invoice's grand total.
+    pub total: Decimal,
+}
+
+impl Collected {
+    /// The part of the payment that is not tax: `amount × net / total`, to the cent.
+    pub fn net_part(&self) -> Decimal {
+        if self.total.is_zero() {
+            return Decimal::ZERO;
+        }
+        to_cents(self.amount.amount * self.net / self.total)
+    }
+}
+
+/// A statement for a plan on collected money: each payment applied in the period to the
+/// rep's invoices earns `net part × default_rate × multiplier`.
+pub fn collected_statement(
+    user_id: Id,
+    period: &Period,
+    plan: &CommissionPlan,
+    attainment: Option<&Attainment>,
+    collected: &[Collected],
+) -> CommissionStatement {
+    let tier = plan.tier_for(attainment.map(|a| a.ratio)).cloned();
+    let multiplier = tier.as_ref().map_or(Decimal::ONE, |t| t.multiplier);
+    let rate = plan.default_rate;
+    let lines = collected
+        .iter()
+        .map(|c| {
+            let base = c.net_part();
+            CommissionLine {
+                deal_id: None,
+                deal_name: c.number.clone(),
+                invoice_id: Some(c.invoice_id),
+                collected_on: Some(c.collected_on),
+                line: None,
+                description: None,
+                category: None,
+                base: Money {
+                    amount: base,
+                    currency: c.amount.currency,
+                },
+                rate,
+                multiplier,
+                amount: Money {
+                    amount: line_amount(base, rate, multiplier),
+                    currency: c.amount.currency,
+                },
+            }
+        })
+        .collect();
+    finish(
+        user_id,
+        period,
+        Some(plan),
+        attainment,
+        tier,
+        multiplier,
+        lines,
+    )
+}
+
+fn finish(
+    user_id: Id,
+    period: &Period,
+    plan: Option<&CommissionPlan>,
+    attainment: Option<&Attainment>,
+    tier: Option<Tier>,
+    multiplier: Decimal,
+    lines: Vec<CommissionLine>,
+) -> CommissionStatement {
     let mut by: BTreeMap<Currency, Decimal> = BTreeMap::new();
     for l in &lines {
         *by.entry(l.amount.currency).or_default() += l.amount.amount;
@@ -569,6 +699,7 @@ mod tests {
                     multiplier: d("1.5"),
                 },
             ],
+            basis: CommissionBasis::Won,
             user_ids: vec![],
             version: 1,
             created_at: Utc::now(),
@@ -663,5 +794,37 @@ mod tests {
         let deal = DealData::default();
         let a = attainment(&quota, &[&deal, &deal, &deal]);
         assert_eq!(a.percent.to_string(), "75.00");
+    }
+
+    #[test]
+    fn collected_money_earns_on_its_net_part() {
+        let mut p = plan();
+        p.basis = CommissionBasis::Collected;
+        p.tiers.clear();
+        let paid = |amount: &str| Collected {
+            invoice_id: Id::new(),
+            number: "A-0001-00000001".into(),
+            collected_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            amount: eur(amount),
+            net: d("1000.00"),
+            total: d("1210.00"),
+        };
+        // Half of a 1,000 + 21 % invoice paid: 500 net at 3 % is 15.00.
+        let period = Period::parse("2026-11").unwrap();
+        let st = collected_statement(
+            Id::new(),
+            &period,
+            &p,
+            None,
+            &[paid("605.00"), paid("0.01")],
+        );
+        assert_eq!(st.lines[0].base, eur("500.00"));
+        assert_eq!(st.lines[0].amount, eur("15.00"));
+        assert_eq!(st.lines[0].deal_id, None);
+        assert_eq!(st.lines[0].deal_name, "A-0001-00000001");
+        // A cent paid is a cent of net to the cent, which earns nothing.
+        assert_eq!(st.lines[1].base, eur("0.01"));
+        assert_eq!(st.lines[1].amount, eur("0.00"));
+        assert_eq!(st.totals, vec![eur("15.00")]);
     }
 }

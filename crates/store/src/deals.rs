@@ -2,7 +2,7 @@
 //! forecast and the account page need.
 
 use cartera_core::Id;
-use cartera_core::commissions::{CommissionPlan, Quota, QuotaKind};
+use cartera_core::commissions::{CommissionBasis, CommissionPlan, Quota, QuotaKind};
 use cartera_core::deals::{DealData, DealStatus, Pipeline};
 use cartera_core::money::{Currency, Money};
 use cartera_core::record::Record;
@@ -443,8 +443,8 @@ pub async fn delete_quota(c: &mut Conn, id: Id) -> Result<()> {
 
 // ---- commission plans ----
 
-const PLAN_COLUMNS: &str =
-    "id, name, default_rate, category_rates, tiers, user_ids, version, created_at, updated_at";
+const PLAN_COLUMNS: &str = "id, name, default_rate, category_rates, tiers, user_ids, basis, \
+                            version, created_at, updated_at";
 
 fn read_plan(r: &DbRow) -> Result<CommissionPlan> {
     let rate = r.text("default_rate")?;
@@ -456,6 +456,11 @@ fn read_plan(r: &DbRow) -> Result<CommissionPlan> {
         category_rates: r.json("category_rates")?,
         tiers: r.json("tiers")?,
         user_ids: r.json("user_ids")?,
+        basis: {
+            let b = r.text("basis")?;
+            CommissionBasis::parse(&b)
+                .ok_or_else(|| StoreError::Decode(format!("commission basis: '{b}'")))?
+        },
         version: r.int("version")?,
         created_at: r.time("created_at")?,
         updated_at: r.time("updated_at")?,
@@ -487,8 +492,8 @@ pub async fn plan(c: &mut Conn, id: Id) -> Result<Option<CommissionPlan>> {
 pub async fn insert_plan(c: &mut Conn, p: &CommissionPlan) -> Result<()> {
     c.execute(
         Sql::new(
-            "INSERT INTO commission_plans (id, name, default_rate, category_rates, tiers, user_ids, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO commission_plans (id, name, default_rate, category_rates, tiers, user_ids, basis, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .arg(p.id)
         .arg(&p.name)
@@ -496,6 +501,7 @@ pub async fn insert_plan(c: &mut Conn, p: &CommissionPlan) -> Result<()> {
         .arg(Arg::json(&p.category_rates))
         .arg(Arg::json(&p.tiers))
         .arg(Arg::json(&p.user_ids))
+        .arg(p.basis.as_str())
         .arg(p.version)
         .arg(p.created_at)
         .arg(p.updated_at),
@@ -509,13 +515,15 @@ pub async fn update_plan(c: &mut Conn, p: &CommissionPlan, expected_version: i64
         .execute(
             Sql::new(
                 "UPDATE commission_plans SET name = $1, default_rate = $2, category_rates = $3, \
-                 tiers = $4, user_ids = $5, version = $6, updated_at = $7 WHERE id = $8 AND version = $9",
+                 tiers = $4, user_ids = $5, basis = $6, version = $7, updated_at = $8 \
+                 WHERE id = $9 AND version = $10",
             )
             .arg(&p.name)
             .arg(p.default_rate.normalize().to_string())
             .arg(Arg::json(&p.category_rates))
             .arg(Arg::json(&p.tiers))
             .arg(Arg::json(&p.user_ids))
+            .arg(p.basis.as_str())
             .arg(p.version)
             .arg(p.updated_at)
             .arg(p.id)

@@ -17,13 +17,14 @@ use serde_json::{Value, json};
 
 use cartera_app::deals::{self, CommissionPlanChange, NewCommissionPlan, NewQuota, QuotaChange};
 use cartera_app::{AppError, users};
-use cartera_core::commissions::{CategoryRate, CommissionPlan, QuotaKind, Tier};
+use cartera_core::commissions::{CategoryRate, CommissionBasis, CommissionPlan, QuotaKind, Tier};
 use cartera_core::money::{Currency, Money};
 use cartera_core::roles::{Action, Module};
 use cartera_core::{Id, Violations};
 
-use super::figures::{amount, money_or_dash, number};
+use super::figures::{self, amount, money_or_dash, number};
 use super::forms::{Fields, FormErrors, explain, typed_amount};
+use super::i18n::ArgValue;
 use super::render::{Me, Page, PageId};
 use crate::state::AppState;
 
@@ -422,9 +423,14 @@ pub async fn commissions_page(
                                 .any(|r| cartera_core::text::fold(&r.category) == key)
                         })
                     });
+                    // A line of money collected names the invoice and the day it was paid.
+                    let what = match l.collected_on {
+                        Some(day) => page.t_args("commissions-collected-on", &[("date", ArgValue::Text(figures::day(page.locale, day)))]),
+                        None => l.description.clone().unwrap_or_else(|| page.t("commissions-whole-deal")),
+                    };
                     json!({
-                        "deal_id": l.deal_id, "deal": l.deal_name,
-                        "what": l.description.clone().unwrap_or_else(|| page.t("commissions-whole-deal")),
+                        "deal_id": l.deal_id, "deal": l.deal_name, "invoice_id": l.invoice_id,
+                        "what": what,
                         "category": l.category,
                         "rate_from": if own { "category" } else { "default" },
                         "base": money_or_dash(page.locale, Some(l.base)),
@@ -469,6 +475,7 @@ fn plan_ctx(page: &Page, p: &CommissionPlan) -> Value {
         "cats": p.category_rates.iter().map(|r| json!({"category": r.category, "rate": num(page, r.rate)})).collect::<Vec<_>>(),
         "tiers": p.tiers.iter().map(|t| json!({"from": num(page, t.from_percent), "multiplier": num(page, t.multiplier)})).collect::<Vec<_>>(),
         "user_ids": p.user_ids,
+        "basis": p.basis.as_str(),
     })
 }
 
@@ -539,6 +546,7 @@ struct PlanForm {
     cats: Vec<CategoryRate>,
     tiers: Vec<Tier>,
     user_ids: Vec<Id>,
+    basis: CommissionBasis,
     /// The form as typed, to show it again.
     echo: Value,
 }
@@ -590,7 +598,9 @@ fn read_plan(me: &Me, f: &Fields, errs: &mut FormErrors) -> PlanForm {
             .insert("default_rate".into(), me.page.t("violation-invalid-rate"));
     }
     let user_ids = f.ids("user_ids");
+    let basis = CommissionBasis::parse(&f.get("basis")).unwrap_or_default();
     PlanForm {
+        basis,
         name: f.get("name"),
         default_rate,
         cats,
@@ -598,6 +608,7 @@ fn read_plan(me: &Me, f: &Fields, errs: &mut FormErrors) -> PlanForm {
         echo: json!({
             "name": f.get("name"), "default_rate": f.get("default_rate"), "version": f.get("version"),
             "cats": cats_echo, "tiers": tiers_echo, "user_ids": user_ids,
+            "basis": basis.as_str(),
         }),
         user_ids,
     }
@@ -640,6 +651,7 @@ pub async fn create_plan(State(s): State<AppState>, me: Me, body: Bytes) -> Resp
         category_rates: p.cats,
         tiers: p.tiers,
         user_ids: p.user_ids,
+        basis: p.basis,
     };
     match deals::create_plan(&s.app, me.actor(), input).await {
         Ok(plan) => Redirect::to(&format!("/commissions/plans#plan-{}", plan.id)).into_response(),
@@ -685,6 +697,7 @@ pub async fn update_plan(
         category_rates: Some(p.cats),
         tiers: Some(p.tiers),
         user_ids: Some(p.user_ids),
+        basis: Some(p.basis),
     };
     let version = f.get("version").parse().ok();
     match deals::update_plan(&s.app, me.actor(), id, change, version).await {

@@ -20,7 +20,8 @@ both!(
     a_bounced_cheque_reopens_invoices_and_lights_the_risk,
     a_rep_sees_the_billing_of_their_own_portfolio,
     billing_exports_are_spreadsheets,
-    the_ageing_groups_by_territory_and_drills_down
+    the_ageing_groups_by_territory_and_drills_down,
+    a_plan_pays_commission_on_money_collected
 );
 
 both!(
@@ -1139,4 +1140,74 @@ async fn the_ageing_groups_by_territory_and_drills_down(s: TestServer) {
     s.get("/api/v1/receivables/ageing?territory_id=norte")
         .await
         .problem(400, "territory_id");
+}
+
+async fn a_plan_pays_commission_on_money_collected(s: TestServer) {
+    let (ana, _) = s.member("ana@test.example.com", "sales_rep").await;
+    let a = str(&s
+        .create(
+            "accounts",
+            json!({"name": "Cooperativa Tambera", "owner_id": ana}),
+        )
+        .await["id"]);
+    let inv = invoice(&s, &a, "1000.00", 10, 30).await;
+    assert_eq!(inv["owner_id"], json!(ana.to_string()));
+    let plan = s
+        .post(
+            "/api/v1/commission_plans",
+            json!({"name": "Sobre lo cobrado", "default_rate": "3", "basis": "collected",
+                   "user_ids": [ana]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    assert_eq!(plan["basis"], "collected");
+    s.post(
+        "/api/v1/commission_plans",
+        json!({"name": "Mal", "default_rate": "3", "basis": "facturado"}),
+    )
+    .await
+    .problem(422, "basis");
+
+    // Half the invoice is paid: 605.00 of 1,210.00, 500.00 before VAT, 3 % is 15.00.
+    let pay = s
+        .post(
+            "/api/v1/payments",
+            json!({"account_id": a, "amount": "605.00", "method": "cash",
+                   "allocations": [{"invoice_id": inv["id"], "amount": "605.00"}]}),
+        )
+        .await
+        .expect(201)
+        .body;
+    let period = Utc::now().format("%Y-%m").to_string();
+    let path = format!("/api/v1/commissions?user_id={ana}&period={period}");
+    let st = s.get(&path).await.expect(200).body;
+    let line = &st[0]["lines"][0];
+    assert_eq!(line["deal_id"], Value::Null, "{st}");
+    assert_eq!(line["deal_name"], inv["number"]);
+    assert_eq!(line["invoice_id"], inv["id"]);
+    assert_eq!(line["base"]["amount"], "500.00");
+    assert_eq!(line["amount"]["amount"], "15.00");
+    assert_eq!(st[0]["totals"][0]["amount"], "15.00");
+
+    // Money taken back earns nothing.
+    s.post(
+        &format!("/api/v1/payments/{}/reverse", str(&pay["id"])),
+        json!({"reason": "Cheque rechazado"}),
+    )
+    .await
+    .expect(200);
+    let st = s.get(&path).await.expect(200).body;
+    assert_eq!(st[0]["lines"].as_array().map(Vec::len), Some(0), "{st}");
+
+    // Back to won deals: the plan reads deals again.
+    let back = s
+        .patch(
+            &format!("/api/v1/commission_plans/{}", str(&plan["id"])),
+            json!({"basis": "won"}),
+        )
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(back["basis"], "won");
 }

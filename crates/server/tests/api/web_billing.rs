@@ -466,6 +466,29 @@ async fn an_order_is_invoiced_and_collected_from_the_pages(s: TestServer) {
     let list = get(&s, "/payments", &cookie).await;
     assert!(list.text.contains("Revertido"), "{}", list.text);
     all_spanish("the payments", &list);
+
+    // A commission plan on money collected, from its form: what is still paid earns.
+    let admin = s.admin_id.to_string();
+    let made = post_signed(
+        &s,
+        "/commissions/plans",
+        &login,
+        &[
+            ("name", "Cobranza"),
+            ("default_rate", "3"),
+            ("basis", "collected"),
+            ("user_ids", &admin),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, 303, "{}", made.text);
+    let plans = get(&s, "/commissions/plans", &cookie).await;
+    assert!(plans.text.contains("Lo cobrado"), "{}", plans.text);
+    let period = s.app.now().format("%Y-%m").to_string();
+    let earned = get(&s, &format!("/commissions?period={period}"), &cookie).await;
+    assert!(earned.text.contains("Cobrado el"), "{}", earned.text);
+    assert!(earned.text.contains("A-0001-00000001"), "{}", earned.text);
+    all_spanish("the commissions", &earned);
 }
 
 async fn overdue_invoices_age_and_light_the_risk(s: TestServer) {

@@ -237,3 +237,42 @@ pub async fn reverse_applications(
     }
     c.execute(sql).await
 }
+
+/// A payment's application to a rep's charge, as commissions on collected money read it.
+#[derive(Debug, Clone)]
+pub struct CollectedRow {
+    pub owner_id: Id,
+    pub invoice_id: Id,
+    pub applied_on: NaiveDate,
+    pub amount: Decimal,
+    pub currency: Currency,
+}
+
+/// Payments (not credit notes) applied from `from` to `to`, both included, to charges
+/// that have a rep, and not taken back since; by day.
+pub async fn collected(c: &mut Conn, from: NaiveDate, to: NaiveDate) -> Result<Vec<CollectedRow>> {
+    c.fetch_all(
+        Sql::new(
+            "SELECT i.owner_id, a.debit_id, a.applied_on, a.amount, a.currency \
+             FROM billing_applications a JOIN invoices i ON i.id = a.debit_id \
+             WHERE a.credit_kind = 'payment' AND a.reversed_on IS NULL \
+             AND a.applied_on >= $1 AND a.applied_on <= $2 AND i.owner_id IS NOT NULL \
+             ORDER BY a.applied_on, a.created_at, a.id",
+        )
+        .arg(Some(from))
+        .arg(Some(to)),
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        let currency = parse_currency(&r.text("currency")?)?;
+        Ok(CollectedRow {
+            owner_id: r.id("owner_id")?,
+            invoice_id: r.id("debit_id")?,
+            applied_on: date(r, "applied_on")?,
+            amount: cents(Money::from_scaled(r.int("amount")?, currency).amount),
+            currency,
+        })
+    })
+    .collect()
+}
