@@ -1251,14 +1251,14 @@ async fn collected_by_rep(
     let rows = cartera_store::billing::payments::collected(conn, from, to).await?;
     let mut invoices = HashMap::new();
     for r in rows {
-        if !invoices.contains_key(&r.invoice_id) {
-            let Some(i) = cartera_store::billing::invoices::get(conn, r.invoice_id).await? else {
-                continue;
-            };
-            invoices.insert(r.invoice_id, i);
-        }
-        let Some(i) = invoices.get(&r.invoice_id) else {
-            continue;
+        let i = match invoices.entry(r.invoice_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                match cartera_store::billing::invoices::get(conn, r.invoice_id).await? {
+                    Some(i) => e.insert(i),
+                    None => continue,
+                }
+            }
         };
         out.entry(r.owner_id).or_default().push(Collected {
             invoice_id: i.id,

@@ -17,6 +17,7 @@ impl Worker {
             .handle(imports::JOB_KIND, imports::run_job)
             .handle(imports::UNDO_JOB_KIND, imports::run_undo_job)
             .handle(billing::dunning::JOB_KIND, billing::dunning::run_job)
+            .handle(billing::statements::JOB_KIND, billing::statements::run_job)
     }
 
     /// Queues the next occurrence of every recurring job unless it is queued already.
@@ -24,6 +25,7 @@ impl Worker {
     /// makes the calls of two servers queue one job.
     pub async fn schedule(app: &App) -> Result<()> {
         followups::ensure_scheduled(app).await?;
-        billing::dunning::ensure_scheduled(app).await
+        billing::dunning::ensure_scheduled(app).await?;
+        billing::statements::ensure_scheduled(app).await
     }
 }

@@ -47,6 +47,9 @@ pub enum AuditAction {
     /// A dunning level ran for one of an account's invoices (`changes` name the invoice,
     /// the level, where the email went and the call task made).
     Dunned,
+    /// A month's statement was emailed to the customer (`changes` name the month, the
+    /// currency, the balance and where it went).
+    StatementSent,
 }
 
 impl AuditAction {
@@ -73,6 +76,7 @@ impl AuditAction {
             AuditAction::PasswordResetRefused => "password_reset_refused",
             AuditAction::TokenRefused => "token_refused",
             AuditAction::Dunned => "dunned",
+            AuditAction::StatementSent => "statement_sent",
         }
     }
 
@@ -100,6 +104,7 @@ impl AuditAction {
             PasswordResetRefused,
             TokenRefused,
             Dunned,
+            StatementSent,
         ]
         .into_iter()
         .find(|a| a.as_str() == s)

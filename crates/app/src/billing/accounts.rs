@@ -55,18 +55,30 @@ pub async fn statement(
     actor.permit(Module::Billing, Action::Read)?;
     let mut conn = app.db.reader().await?;
     let a = load_visible::<AccountData>(&mut conn, actor, account).await?;
-    let currencies = store::currencies(&mut conn, account).await?;
+    let as_of = as_of.unwrap_or_else(|| app.now().date_naive());
+    statement_of(&mut conn, account, a.data.name, currency, from, as_of).await
+}
+
+/// The statement of an account already known to be seen (its id and name).
+pub(crate) async fn statement_of(
+    conn: &mut Conn,
+    account: Id,
+    account_name: String,
+    currency: Option<Currency>,
+    from: Option<NaiveDate>,
+    as_of: NaiveDate,
+) -> Result<AccountStatement> {
+    let currencies = store::currencies(conn, account).await?;
     let currency = currency
         .or_else(|| currencies.first().copied())
         .unwrap_or(Currency::ARS);
-    let as_of = as_of.unwrap_or_else(|| app.now().date_naive());
-    let ledger = store::ledger(&mut conn, account, currency).await?;
-    let buckets = buckets(&mut conn).await?;
+    let ledger = store::ledger(conn, account, currency).await?;
+    let buckets = buckets(conn).await?;
     let open_items = ledger.open_items(as_of);
     let aged = buckets.age(&open_items, ledger.unapplied(as_of));
     Ok(AccountStatement {
         account_id: account,
-        account_name: a.data.name,
+        account_name,
         currency,
         currencies,
         statement: ledger.statement(from, as_of),

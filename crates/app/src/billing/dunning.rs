@@ -231,17 +231,17 @@ pub struct RunSummary {
 
 /// Where a customer's reminders go.
 #[derive(Debug, Clone)]
-struct Recipient {
-    name: String,
-    address: String,
+pub(crate) struct Recipient {
+    pub(crate) name: String,
+    pub(crate) address: String,
 }
 
 /// A customer as a run reads it, once per run.
-struct Customer {
-    name: String,
-    owner_id: Option<Id>,
-    recipient: Option<Recipient>,
-    language: Language,
+pub(crate) struct Customer {
+    pub(crate) name: String,
+    pub(crate) owner_id: Option<Id>,
+    pub(crate) recipient: Option<Recipient>,
+    pub(crate) language: Language,
 }
 
 /// Whether an email's label says it is for invoices and payments.
@@ -261,7 +261,7 @@ fn billing_label(label: Option<&str>) -> bool {
 /// contact's, then the account's), else the first contact with an address (the oldest),
 /// else the account's first. The language follows the account's billing country, else
 /// that contact's.
-async fn customer(conn: &mut Conn, account: &Record<AccountData>) -> Result<Customer> {
+pub(crate) async fn customer(conn: &mut Conn, account: &Record<AccountData>) -> Result<Customer> {
     let ids = records_store::referring::<ContactData>(conn, "account_id", account.id).await?;
     let mut contacts = records_store::get_many::<ContactData>(conn, &ids).await?;
     contacts.retain(|c| c.meta.deleted_at.is_none());

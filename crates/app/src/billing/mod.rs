@@ -11,3 +11,4 @@ pub mod payments;
 pub mod print;
 mod reversal;
 pub mod risk;
+pub mod statements;

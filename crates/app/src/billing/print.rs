@@ -333,7 +333,7 @@ pub async fn statement_pdf(
     render_statement(app, &st, req.language.unwrap_or_default()).await
 }
 
-async fn render_statement(
+pub(crate) async fn render_statement(
     app: &App,
     st: &AccountStatement,
     lang: Language,

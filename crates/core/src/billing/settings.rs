@@ -32,6 +32,28 @@ pub struct BillingSettings {
     /// (12.15 % a year for 2026 H2, ECB + 8 points), `MX` (6 % a year); `AR` has none,
     /// the company sets its own. To edit a default, write it into `interest_rates`.
     pub interest_country_default: Option<InterestCountry>,
+    /// The statement every customer that owes gets by email each month.
+    pub statements: StatementSchedule,
+}
+
+/// Monthly statements: on `day` of each month (from 1 to 28, default 1) every customer
+/// that owes at the end of the month before, and is not taken off them, gets that
+/// month's statement with its PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct StatementSchedule {
+    /// Default true; false sends none.
+    pub monthly: bool,
+    pub day: u32,
+}
+
+impl Default for StatementSchedule {
+    fn default() -> Self {
+        StatementSchedule {
+            monthly: true,
+            day: 1,
+        }
+    }
 }
 
 impl Default for BillingSettings {
@@ -44,6 +66,7 @@ impl Default for BillingSettings {
             risk_policy: RiskPolicy::default(),
             interest_rates: Vec::new(),
             interest_country_default: None,
+            statements: StatementSchedule::default(),
         }
     }
 }
@@ -73,6 +96,13 @@ impl BillingSettings {
             );
         }
         check_rates(&self.interest_rates, &mut inner);
+        if !(1..=28).contains(&self.statements.day) {
+            inner.add(
+                "statements.day",
+                Code::OutOfRange,
+                "a day of the month from 1 to 28",
+            );
+        }
         c.extend(inner);
     }
 }

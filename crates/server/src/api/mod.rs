@@ -8,6 +8,7 @@ pub mod auth;
 pub mod billing;
 pub mod billing_dunning;
 pub mod billing_interest;
+pub mod billing_statements;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
@@ -74,6 +75,7 @@ pub fn api() -> Api {
     api = orders::mount(api);
     api = billing::mount(api);
     api = billing_dunning::mount(api);
+    api = billing_statements::mount(api);
     api = billing_interest::mount(api);
     users::mount(api)
 }

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use cartera_app::billing::accounts::{self, AgeingFilter, AgeingGroup, AgeingRow};
-use cartera_app::billing::dunning;
 use cartera_app::billing::print::StatementRequest;
+use cartera_app::billing::{dunning, statements};
 use cartera_core::billing::ledger::MovementKind;
 use cartera_core::money::Currency;
 use cartera_core::roles::Action;
@@ -176,6 +176,8 @@ async fn statement(
     let extra = match q.done.as_str() {
         "sent" => json!({"notice": me.page.t("statement-sent-notice")}),
         "promised" => json!({"notice": me.page.t("promise-saved-notice")}),
+        "monthly-on" => json!({"notice": me.page.t("statement-monthly-on-notice")}),
+        "monthly-off" => json!({"notice": me.page.t("statement-monthly-off-notice")}),
         _ => json!({}),
     };
     statement_page(&s, &me, id, &q, StatusCode::OK, extra).await
@@ -263,7 +265,23 @@ pub(crate) async fn statement_page(
                 "note": p.note,
             })
         });
+    // The monthly statements: whether this customer gets them, and the last one sent.
+    let monthly = statements::schedule(&s.app, me.actor(), id)
+        .await
+        .ok()
+        .map(|sc| {
+            let last = sc.sent.first().map(|l| {
+                json!({
+                    "month": l.month,
+                    "to": l.email_to,
+                    "sent": l.sent_at.is_some(),
+                    "when": l.sent_at.map(|t| day(page.locale, t.date_naive())),
+                })
+            });
+            json!({"on": sc.monthly, "company": sc.company_monthly, "day": sc.day, "last": last})
+        });
     let mut ctx = json!({
+            "monthly": monthly,
             "nav": "receivables",
             "account": {"id": st.account_id, "name": st.account_name},
             "currency": c,

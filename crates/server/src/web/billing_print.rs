@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use cartera_app::AppError;
+use cartera_app::billing::statements::{self, ScheduleInput};
 use cartera_app::billing::{dunning, invoices, print};
 use cartera_core::Violations;
 use cartera_core::billing::dunning::PromiseInput;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}/statement/xlsx", get(statement_xlsx))
         .route("/accounts/{id}/statement/send", post(send_statement))
         .route("/accounts/{id}/promises", post(promise))
+        .route("/accounts/{id}/statement/schedule", post(schedule))
 }
 
 /// A file for the browser: shown in place (a PDF to look at, which our own pages may
@@ -322,5 +324,20 @@ async fn promise(State(s): State<AppState>, me: Me, PageId(id): PageId, body: By
             statement_page(&s, &me, id, &q, status, extra).await
         }
         Err(e) => page.error(e),
+    }
+}
+
+/// Takes the customer off the monthly statements, or back on (`monthly` is `yes` or
+/// `no`, the form's two buttons).
+async fn schedule(State(s): State<AppState>, me: Me, PageId(id): PageId, body: Bytes) -> Response {
+    let f = Fields::parse(&body);
+    let q = statement_of(&f);
+    let monthly = f.get("monthly") == "yes";
+    match statements::set_schedule(&s.app, me.actor(), id, ScheduleInput { monthly }).await {
+        Ok(_) => {
+            let done = if monthly { "monthly-on" } else { "monthly-off" };
+            Redirect::to(&statement_url(id, &q, done)).into_response()
+        }
+        Err(e) => me.page.error(e),
     }
 }

@@ -14,6 +14,7 @@ mod backup;
 mod billing;
 mod billing_dunning;
 mod billing_interest;
+mod billing_statements;
 mod catalog;
 mod contacts;
 mod custom_fields;

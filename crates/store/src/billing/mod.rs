@@ -8,3 +8,4 @@ pub mod invoices;
 pub mod ledger;
 pub mod payments;
 pub mod risk;
+pub mod statements;

@@ -367,3 +367,11 @@ my-day-collection-calls = { $n ->
    *[other] { $n } collections calls due
 }
 my-day-collection-calls-where = They are on your agenda for today.
+statement-monthly-on = Gets this statement by email on day { $day } of each month.
+statement-monthly-off = Does not get the monthly statement.
+statement-monthly-last = Last: { $month }, sent to { $to } on { $date }
+statement-monthly-last-failed = The one for { $month } could not be sent (no email, or refused)
+statement-monthly-stop = Stop sending it
+statement-monthly-resume = Send it every month
+statement-monthly-on-notice = The customer will get the statement every month.
+statement-monthly-off-notice = The customer will no longer get the monthly statement.

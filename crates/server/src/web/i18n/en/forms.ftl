@@ -4,6 +4,7 @@
 field-name = Name
 field-kind = Type
 field-legal-name = Legal name
+field-monthly-statement = Monthly statement
 field-country = Country
 field-tax-id = Tax ID
 field-tax-id-help = CUIT in Argentina, RFC in Mexico, NIF or NIE in Spain.

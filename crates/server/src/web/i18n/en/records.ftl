@@ -31,6 +31,7 @@ tl-password_changed = { $who } changed the password
 tl-shared = { $who } shared it
 tl-unshared = { $who } stopped sharing it
 tl-dunned = Collections: reminder of an overdue invoice
+tl-statement_sent = Collections: monthly statement sent
 duplicate-title = This account may already exist
 duplicate-text = It looks like these accounts. Open them to check, or create it anyway if it is a different one.
 duplicate-hidden = It looks like an existing account that is not assigned to you. Check with your manager before creating it.

@@ -367,3 +367,11 @@ my-day-collection-calls = { $n ->
    *[other] { $n } llamadas de cobranza pendientes
 }
 my-day-collection-calls-where = Están en tu agenda de hoy.
+statement-monthly-on = Recibe este estado de cuenta por correo el día { $day } de cada mes.
+statement-monthly-off = No recibe el estado de cuenta mensual.
+statement-monthly-last = Último: { $month }, enviado a { $to } el { $date }
+statement-monthly-last-failed = El de { $month } no se pudo enviar (sin correo o rechazado)
+statement-monthly-stop = Dejar de enviarlo
+statement-monthly-resume = Enviarlo cada mes
+statement-monthly-on-notice = El cliente recibirá el estado de cuenta cada mes.
+statement-monthly-off-notice = El cliente ya no recibirá el estado de cuenta mensual.

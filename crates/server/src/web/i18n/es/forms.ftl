@@ -4,6 +4,7 @@
 field-name = Nombre
 field-kind = Tipo
 field-legal-name = Razón social
+field-monthly-statement = Estado de cuenta mensual
 field-country = País
 field-tax-id = Identificación fiscal
 field-tax-id-help = CUIT en Argentina, RFC en México, NIF o NIE en España.

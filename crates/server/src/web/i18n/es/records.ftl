@@ -31,6 +31,7 @@ tl-password_changed = { $who } cambió la contraseña
 tl-shared = { $who } lo compartió
 tl-unshared = { $who } dejó de compartirlo
 tl-dunned = Cobranza: aviso de una factura vencida
+tl-statement_sent = Cobranza: estado de cuenta del mes enviado
 duplicate-title = Esta cuenta podría existir ya
 duplicate-text = Se parece a estas cuentas. Ábrelas para revisar, o créala igualmente si es otra.
 duplicate-hidden = Se parece a una cuenta que ya existe y que no tienes asignada. Consulta con tu responsable antes de crearla.
