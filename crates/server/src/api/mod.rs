@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod billing_dunning;
+pub mod billing_imports;
 pub mod billing_interest;
 pub mod catalog;
 pub mod contacts;
@@ -75,6 +76,7 @@ pub fn api() -> Api {
     api = billing::mount(api);
     api = billing_dunning::mount(api);
     api = billing_interest::mount(api);
+    api = billing_imports::mount(api);
     users::mount(api)
 }
 
