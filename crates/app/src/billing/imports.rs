@@ -83,49 +83,9 @@ impl Outcome {
     }
 }
 
-/// Reads `path` and, unless `dry_run`, writes its invoices and notes.
-pub async fn invoices(
-    app: &App,
-    actor: &Actor,
-    path: &Path,
-    file_name: &str,
-    options: ImportOptions,
-    dry_run: bool,
-) -> Result<Outcome> {
-    import(
-        app,
-        actor,
-        Sheet::Invoices,
-        path,
-        file_name,
-        options,
-        dry_run,
-    )
-    .await
-}
-
-/// Reads `path` and, unless `dry_run`, writes its payments and what they settle.
-pub async fn payments(
-    app: &App,
-    actor: &Actor,
-    path: &Path,
-    file_name: &str,
-    options: ImportOptions,
-    dry_run: bool,
-) -> Result<Outcome> {
-    import(
-        app,
-        actor,
-        Sheet::Payments,
-        path,
-        file_name,
-        options,
-        dry_run,
-    )
-    .await
-}
-
-async fn import(
+/// Reads `path` (its format as `options` say, else detected) and, unless `dry_run`,
+/// writes its invoices and notes or its payments, all or nothing.
+pub async fn import(
     app: &App,
     actor: &Actor,
     sheet: Sheet,

@@ -13,7 +13,7 @@ use utoipa::openapi::path::HttpMethod;
 
 use cartera_app::AppError;
 use cartera_app::billing::imports::{self, Outcome, Summary};
-use cartera_core::billing::imports::MAX_ROWS;
+use cartera_core::billing::imports::{MAX_ROWS, Sheet};
 use cartera_core::imports::ImportOptions;
 use cartera_core::imports::read::FileFormat;
 
@@ -86,7 +86,18 @@ async fn import_invoices(
     let dry_run = q.flag("dry_run")?;
     let name = q.get("file_name").unwrap_or("invoices").to_owned();
     let tmp = spool(&headers, body).await?;
-    answer(imports::invoices(&s.app, &actor, tmp.path(), &name, options, dry_run).await?)
+    answer(
+        imports::import(
+            &s.app,
+            &actor,
+            Sheet::Invoices,
+            tmp.path(),
+            &name,
+            options,
+            dry_run,
+        )
+        .await?,
+    )
 }
 
 async fn import_payments(
@@ -101,7 +112,18 @@ async fn import_payments(
     let dry_run = q.flag("dry_run")?;
     let name = q.get("file_name").unwrap_or("payments").to_owned();
     let tmp = spool(&headers, body).await?;
-    answer(imports::payments(&s.app, &actor, tmp.path(), &name, options, dry_run).await?)
+    answer(
+        imports::import(
+            &s.app,
+            &actor,
+            Sheet::Payments,
+            tmp.path(),
+            &name,
+            options,
+            dry_run,
+        )
+        .await?,
+    )
 }
 
 fn op(id: &str, summary: &str, text: &str) -> Op {

@@ -11,10 +11,13 @@ use serde_json::{Value, json};
 
 use crate::both;
 use crate::support::{RawBody, Resp, TestServer};
+use crate::web::get;
+use crate::web_billing::{spanish_admin, visible};
 
 both!(
     imported_files_agree_with_the_statement_to_the_cent,
-    bad_rows_are_named_and_nothing_is_written
+    bad_rows_are_named_and_nothing_is_written,
+    the_import_page_reviews_then_imports
 );
 
 fn day(ago: i64) -> NaiveDate {
@@ -354,4 +357,85 @@ async fn bad_rows_are_named_and_nothing_is_written(s: TestServer) {
         )
         .await;
     assert_eq!(r.status.as_u16(), 403, "{}", r.body);
+}
+
+/// The page flow in Spanish: "Importar" on the invoices list, the columns and the
+/// template, "Revisar" naming a bad row in words, then "Importar".
+async fn the_import_page_reviews_then_imports(s: TestServer) {
+    let (agro, _) = customers(&s).await;
+    let login = spanish_admin(&s).await;
+    let list = get(&s, "/invoices", &login.0).await;
+    assert!(
+        list.text.contains("href=\"/billing/import/invoices\""),
+        "{}",
+        list.text
+    );
+    let payments = get(&s, "/payments", &login.0).await;
+    assert!(payments.text.contains("href=\"/billing/import/payments\""));
+
+    let page = get(&s, "/billing/import/invoices", &login.0).await;
+    assert_eq!(page.status, 200);
+    let words = visible(&page.text);
+    for w in [
+        "Importar facturas",
+        "Descargar plantilla",
+        "Revisar",
+        "Vencimiento",
+        "nota de crédito",
+    ] {
+        assert!(words.contains(w), "{w}: {words}");
+    }
+    let template = get(&s, "/billing/import/invoices/template.csv", &login.0).await;
+    assert!(
+        template.text.contains(
+            "Cliente;CUIT;Tipo;Número;Fecha;Vencimiento;Moneda;Neto;IVA;Total;Descripción"
+        ),
+        "{}",
+        template.text
+    );
+
+    let send = |dry: &'static str, csv: &'static str| {
+        let (cookie, csrf) = login.clone();
+        let s = &s;
+        async move {
+            let res = s
+                .client
+                .post(format!(
+                    "{}/billing/import/invoices?dry_run={dry}&locale=es&file_name=f.csv",
+                    s.base
+                ))
+                .header("cookie", cookie)
+                .header("x-csrf-token", csrf)
+                .body(csv.as_bytes().to_vec())
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let bad = "Cliente;Fecha;Total\nNadie SRL;01/02/2026;100\nAgro Sur S.A.;01/02/2026;1.210,00\n";
+    let (status, html) = send("true", bad).await;
+    assert_eq!(status, 200, "{html}");
+    let words = visible(&html);
+    assert!(
+        words.contains("No se importó nada: hay 1 problema."),
+        "{words}"
+    );
+    assert!(words.contains("Fila 2"), "{words}");
+    assert!(words.contains("cliente"), "{words}");
+    assert!(words.contains("ningún cliente es «Nadie SRL»"), "{words}");
+
+    let good = "Cliente;Fecha;Total\nAgro Sur S.A.;01/02/2026;1.210,00\n";
+    let (_, html) = send("true", good).await;
+    assert!(
+        visible(&html).contains("Todo en orden: se creará 1 comprobante."),
+        "{html}"
+    );
+    assert_eq!(count(&s, "invoices").await, 0, "a review writes nothing");
+    let (_, html) = send("false", good).await;
+    assert!(visible(&html).contains("Se creó 1 comprobante."), "{html}");
+    let all = s.all_pages("/api/v1/invoices").await;
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["account_id"], json!(agro));
+    assert_eq!(all[0]["totals"]["total"], "1210.00");
 }
