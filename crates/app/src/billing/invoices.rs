@@ -348,19 +348,8 @@ pub(crate) struct Legacy {
 /// the rate the tax makes of it when that rate (two decimals) gives the tax back, else
 /// the net and the tax as two exempt lines (the total is what the ledger counts).
 fn legacy_lines(l: &Legacy) -> Result<(Vec<DocLine>, Totals)> {
-    let line = |description: &str, amount: Decimal, tax_rate: TaxRate| DocLine {
-        product_id: None,
-        sku: None,
-        description: description.to_owned(),
-        unit: "unit".into(),
-        quantity: Decimal::ONE,
-        unit_price: Money {
-            amount,
-            currency: l.currency,
-        },
-        discount: Decimal::ZERO,
-        tax_rate,
-        price_list_id: None,
+    let line = |description: &str, amount: Decimal, tax_rate: TaxRate| {
+        one_line(description.to_owned(), amount, l.currency, tax_rate)
     };
     let priced = |lines: Vec<DocLine>| -> Result<(Vec<DocLine>, Totals)> {
         let t = totals::compute(&cartera_core::quotes::document(
@@ -752,21 +741,13 @@ pub(crate) async fn charge(
     )
     .await?;
     c.finish()?;
-    let line = DocLine {
-        product_id: None,
-        sku: None,
-        description: charge.description,
-        unit: "unit".into(),
-        quantity: Decimal::ONE,
-        unit_price: Money {
-            amount: charge.amount,
-            currency: charge.currency,
-        },
-        discount: Decimal::ZERO,
-        // A bank fee or late interest is a compensation, not a sale: no VAT.
-        tax_rate: TaxRate::Exempt,
-        price_list_id: None,
-    };
+    // A bank fee or late interest is a compensation, not a sale: no VAT.
+    let line = one_line(
+        charge.description,
+        charge.amount,
+        charge.currency,
+        TaxRate::Exempt,
+    );
     let totals = totals::compute(&cartera_core::quotes::document(
         charge.currency,
         std::slice::from_ref(&line),
@@ -789,6 +770,26 @@ pub(crate) async fn charge(
     inv.corrects_id = charge.corrects_id;
     inv.reason = Some(charge.reason);
     issue(conn, actor, app, inv).await
+}
+
+/// One unit of `amount`: the line of a charge or of a document from another system.
+fn one_line(
+    description: String,
+    amount: Decimal,
+    currency: Currency,
+    tax_rate: TaxRate,
+) -> DocLine {
+    DocLine {
+        product_id: None,
+        sku: None,
+        description,
+        unit: "unit".into(),
+        quantity: Decimal::ONE,
+        unit_price: Money { amount, currency },
+        discount: Decimal::ZERO,
+        tax_rate,
+        price_list_id: None,
+    }
 }
 
 /// The quote shape an invoice copies, for documents that do not come from a quote:

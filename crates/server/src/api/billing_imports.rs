@@ -81,23 +81,7 @@ async fn import_invoices(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    q.only(PARAMS)?;
-    let options = read_options(&q, &headers)?;
-    let dry_run = q.flag("dry_run")?;
-    let name = q.get("file_name").unwrap_or("invoices").to_owned();
-    let tmp = spool(&headers, body).await?;
-    answer(
-        imports::import(
-            &s.app,
-            &actor,
-            Sheet::Invoices,
-            tmp.path(),
-            &name,
-            options,
-            dry_run,
-        )
-        .await?,
-    )
+    import(s, actor, Sheet::Invoices, q, headers, body).await
 }
 
 async fn import_payments(
@@ -107,23 +91,23 @@ async fn import_payments(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
+    import(s, actor, Sheet::Payments, q, headers, body).await
+}
+
+async fn import(
+    s: AppState,
+    actor: cartera_app::Actor,
+    sheet: Sheet,
+    q: QueryPairs,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
     q.only(PARAMS)?;
     let options = read_options(&q, &headers)?;
     let dry_run = q.flag("dry_run")?;
-    let name = q.get("file_name").unwrap_or("payments").to_owned();
+    let name = q.get("file_name").unwrap_or("file").to_owned();
     let tmp = spool(&headers, body).await?;
-    answer(
-        imports::import(
-            &s.app,
-            &actor,
-            Sheet::Payments,
-            tmp.path(),
-            &name,
-            options,
-            dry_run,
-        )
-        .await?,
-    )
+    answer(imports::import(&s.app, &actor, sheet, tmp.path(), &name, options, dry_run).await?)
 }
 
 fn op(id: &str, summary: &str, text: &str) -> Op {

@@ -7,7 +7,7 @@
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use reqwest::Method;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::both;
 use crate::support::{RawBody, Resp, TestServer};
@@ -29,25 +29,8 @@ fn es(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-async fn send_file(s: &TestServer, path: &str, content_type: &'static str, bytes: Vec<u8>) -> Resp {
-    // The test support sends text bodies; the bytes of an XLSX go through reqwest as is.
-    let res = s
-        .client
-        .post(format!("{}{path}", s.base))
-        .bearer_auth(&s.token)
-        .header("content-type", content_type)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.json::<Value>().await.unwrap_or(Value::Null);
-    Resp {
-        status,
-        headers,
-        body,
-    }
+async fn send_file(s: &TestServer, path: &str, content_type: &str, bytes: Vec<u8>) -> Resp {
+    s.post_bytes(&s.token, path, content_type, bytes).await
 }
 
 async fn send_csv(s: &TestServer, path: &str, text: String) -> Resp {
@@ -106,7 +89,7 @@ fn invoices_xlsx() -> Vec<u8> {
     ws.write_string(1, 10, "Semillas").unwrap();
     // Row 3: by name (another case, no accents), a date as text, the series numbers it.
     ws.write_string(2, 0, "FERRETERIA LOPEZ").unwrap();
-    ws.write_string(2, 4, &es(day(5))).unwrap();
+    ws.write_string(2, 4, es(day(5))).unwrap();
     ws.write_number(2, 9, 500.5).unwrap();
     // Row 4: a credit note in Spanish words, with a number of the old system.
     ws.write_string(3, 0, "Agro Sur S.A.").unwrap();
