@@ -25,6 +25,24 @@ pub async fn next_number(c: &mut Conn, kind: &str, year: i32) -> Result<i64> {
     row.int("last")
 }
 
+/// Moves a counter to at least `last` (never back), so that its next number comes
+/// after a number written from outside it (an imported document's).
+pub async fn raise_counter(c: &mut Conn, kind: &str, year: i32, last: i64) -> Result<()> {
+    c.execute(
+        Sql::new(
+            "INSERT INTO document_counters (kind, year, last) VALUES ($1, $2, $3) \
+             ON CONFLICT (kind, year) DO UPDATE SET last = CASE \
+             WHEN excluded.last > document_counters.last THEN excluded.last \
+             ELSE document_counters.last END",
+        )
+        .arg(kind)
+        .arg(i64::from(year))
+        .arg(last),
+    )
+    .await?;
+    Ok(())
+}
+
 /// A stored asset of the printed documents (`quote_template`, `logo`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Asset {

@@ -327,6 +327,105 @@ async fn issue(conn: &mut Conn, actor: &Actor, app: &App, mut inv: Invoice) -> R
     Ok(inv)
 }
 
+/// A document brought from another system (a row of an imported file): its figures
+/// as that system gave them, and its number when it had one.
+pub(crate) struct Legacy {
+    pub account_id: Id,
+    pub owner_id: Option<Id>,
+    pub kind: InvoiceKind,
+    /// Kept as the document's number; `None`: the series numbers it.
+    pub number: Option<String>,
+    pub issue_date: NaiveDate,
+    /// Days to the due date; `None`: the company's terms.
+    pub terms: Option<u32>,
+    pub currency: Currency,
+    pub net: Decimal,
+    pub tax: Decimal,
+    pub description: String,
+}
+
+/// The lines of a legacy document whose totals are its figures to the cent: the net at
+/// the rate the tax makes of it when that rate (two decimals) gives the tax back, else
+/// the net and the tax as two exempt lines (the total is what the ledger counts).
+fn legacy_lines(l: &Legacy) -> Result<(Vec<DocLine>, Totals)> {
+    let line = |description: &str, amount: Decimal, tax_rate: TaxRate| {
+        one_line(description.to_owned(), amount, l.currency, tax_rate)
+    };
+    let priced = |lines: Vec<DocLine>| -> Result<(Vec<DocLine>, Totals)> {
+        let t = totals::compute(&cartera_core::quotes::document(
+            l.currency,
+            &lines,
+            Decimal::ZERO,
+            RoundingMode::PerLine,
+        ))?;
+        Ok((lines, t))
+    };
+    if l.tax.is_zero() {
+        return priced(vec![line(&l.description, l.net, TaxRate::Exempt)]);
+    }
+    if l.net > Decimal::ZERO {
+        let rate = (l.tax * Decimal::ONE_HUNDRED / l.net).round_dp(2);
+        if rate <= Decimal::ONE_HUNDRED {
+            let (lines, t) = priced(vec![line(&l.description, l.net, TaxRate::Percent(rate))])?;
+            if t.taxes == l.tax && t.total == l.net + l.tax {
+                return Ok((lines, t));
+            }
+        }
+    }
+    priced(vec![
+        line(&l.description, l.net, TaxRate::Exempt),
+        line("IVA", l.tax, TaxRate::Exempt),
+    ])
+}
+
+/// Issues a legacy document in the caller's transaction, through the checks of the
+/// create path (issue date, terms). A given number is kept rather than taken from the
+/// series; one in Cartera's own shape moves its series' counter past it, so that the
+/// series never issues it again. The caller checks the number is free.
+pub(crate) async fn legacy(
+    conn: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    l: Legacy,
+) -> Result<Invoice> {
+    let mut c = Check::new();
+    let opts = resolve(
+        conn,
+        app,
+        IssueOptions {
+            issue_date: Some(l.issue_date),
+            payment_terms_days: l.terms,
+            ..IssueOptions::default()
+        },
+        &mut c,
+    )
+    .await?;
+    c.finish()?;
+    let (lines, totals) = legacy_lines(&l)?;
+    let now = app.now();
+    let shape_of = Quote {
+        owner_id: l.owner_id,
+        currency: l.currency,
+        lines,
+        ..shape(l.account_id, totals, now)
+    };
+    let mut inv = document_of(app, l.kind, &shape_of, opts);
+    match l.number {
+        None => issue(conn, actor, app, inv).await,
+        Some(number) => {
+            if let Some((kind, series, seq)) =
+                cartera_core::billing::invoices::parse_number(&number)
+            {
+                cartera_store::documents::raise_counter(conn, &series.counter(kind), 0, seq)
+                    .await?;
+            }
+            inv.number = number;
+            documents::insert_numbered(conn, actor, now, &inv).await?;
+            Ok(inv)
+        }
+    }
+}
+
 /// An invoice by hand.
 pub async fn create(app: &App, actor: &Actor, mut input: NewInvoice) -> Result<Invoice> {
     actor.permit(Module::Billing, Action::Create)?;
@@ -642,21 +741,13 @@ pub(crate) async fn charge(
     )
     .await?;
     c.finish()?;
-    let line = DocLine {
-        product_id: None,
-        sku: None,
-        description: charge.description,
-        unit: "unit".into(),
-        quantity: Decimal::ONE,
-        unit_price: Money {
-            amount: charge.amount,
-            currency: charge.currency,
-        },
-        discount: Decimal::ZERO,
-        // A bank fee or late interest is a compensation, not a sale: no VAT.
-        tax_rate: TaxRate::Exempt,
-        price_list_id: None,
-    };
+    // A bank fee or late interest is a compensation, not a sale: no VAT.
+    let line = one_line(
+        charge.description,
+        charge.amount,
+        charge.currency,
+        TaxRate::Exempt,
+    );
     let totals = totals::compute(&cartera_core::quotes::document(
         charge.currency,
         std::slice::from_ref(&line),
@@ -679,6 +770,26 @@ pub(crate) async fn charge(
     inv.corrects_id = charge.corrects_id;
     inv.reason = Some(charge.reason);
     issue(conn, actor, app, inv).await
+}
+
+/// One unit of `amount`: the line of a charge or of a document from another system.
+fn one_line(
+    description: String,
+    amount: Decimal,
+    currency: Currency,
+    tax_rate: TaxRate,
+) -> DocLine {
+    DocLine {
+        product_id: None,
+        sku: None,
+        description,
+        unit: "unit".into(),
+        quantity: Decimal::ONE,
+        unit_price: Money { amount, currency },
+        discount: Decimal::ZERO,
+        tax_rate,
+        price_list_id: None,
+    }
 }
 
 /// The quote shape an invoice copies, for documents that do not come from a quote:

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod cheques;
 pub mod dunning;
 pub mod exports;
+pub mod imports;
 pub mod interest;
 pub mod invoices;
 pub mod payments;

@@ -250,15 +250,38 @@ async fn write_allocations(conn: &mut Conn, p: &Payment, list: &[Allocation]) ->
     Ok(())
 }
 
+/// Where a payment comes from: typed by a clerk, or a row of an imported file. An
+/// imported cheque was deposited long ago in the old system and the file has none of
+/// its details, so it does not enter the wallet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    Desk,
+    Import,
+}
+
 /// Records a payment and what it settles. An allocation to another customer's invoice,
 /// above what is open, or adding up to more than the payment: 422, nothing written.
 pub async fn create(app: &App, actor: &Actor, input: NewPayment) -> Result<Payment> {
     actor.permit(Module::Billing, Action::Create)?;
+    let mut conn = app.db.begin().await?;
+    let p = record(&mut conn, app, actor, input, Source::Desk).await?;
+    conn.commit().await?;
+    Ok(p)
+}
+
+/// Checks and writes a payment in the caller's transaction; a broken rule answers
+/// before anything is written.
+pub(crate) async fn record(
+    conn: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    input: NewPayment,
+    source: Source,
+) -> Result<Payment> {
     let now = app.now();
     let today = now.date_naive();
-    let mut conn = app.db.begin().await?;
     let mut c = Check::new();
-    let account = match load_visible::<AccountData>(&mut conn, actor, input.account_id).await {
+    let account = match load_visible::<AccountData>(conn, actor, input.account_id).await {
         Ok(a) => Some(a),
         Err(AppError::NotFound) => {
             c.add("account_id", Code::NotFound, "no such account");
@@ -279,7 +302,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewPayment) -> Result<Payme
     }
     let cheque = match (&input.cheque, input.method) {
         (Some(q), PaymentMethod::Cheque) => Some((q.clone(), q.check(&mut c))),
-        (None, PaymentMethod::Cheque) => {
+        (None, PaymentMethod::Cheque) if source == Source::Desk => {
             c.add(
                 "cheque",
                 Code::Required,
@@ -302,7 +325,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewPayment) -> Result<Payme
     let currency = match input.currency {
         Some(cur) => cur,
         None => match input.allocations.first() {
-            Some(a) => invoices_store::get(&mut conn, a.invoice_id)
+            Some(a) => invoices_store::get(conn, a.invoice_id)
                 .await?
                 .map_or(Currency::ARS, |i| i.currency),
             None => Currency::ARS,
@@ -330,7 +353,7 @@ pub async fn create(app: &App, actor: &Actor, input: NewPayment) -> Result<Payme
     };
     if account.is_some() {
         p.allocations = check_allocations(
-            &mut conn,
+            conn,
             &p,
             input.amount,
             &input.allocations,
@@ -345,12 +368,11 @@ pub async fn create(app: &App, actor: &Actor, input: NewPayment) -> Result<Payme
     }
     c.finish()?;
     p.settle();
-    documents::insert(&mut conn, actor, now, &mut p).await?;
-    write_allocations(&mut conn, &p, &p.allocations).await?;
+    documents::insert(conn, actor, now, &mut p).await?;
+    write_allocations(conn, &p, &p.allocations).await?;
     if let Some((q, cuit)) = cheque {
-        crate::billing::cheques::receive(&mut conn, actor, &p, q, cuit).await?;
+        crate::billing::cheques::receive(conn, actor, &p, q, cuit).await?;
     }
-    conn.commit().await?;
     Ok(p)
 }
 

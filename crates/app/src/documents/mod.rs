@@ -57,6 +57,17 @@ pub(crate) async fn insert<D: Document>(
     doc: &mut D,
 ) -> Result<()> {
     number(conn, doc).await?;
+    insert_numbered(conn, actor, now, doc).await
+}
+
+/// Stores a new document that already has its number (one brought from another
+/// system) and writes its audit event, in the caller's transaction.
+pub(crate) async fn insert_numbered<D: Document>(
+    conn: &mut Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    doc: &D,
+) -> Result<()> {
     D::insert(conn, doc, now).await?;
     audit(
         conn,

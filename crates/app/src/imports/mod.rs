@@ -34,6 +34,7 @@ mod upload;
 
 pub use run::{Start, rejected_file, run, run_job, start};
 use stored::load;
+pub(crate) use stored::open_file;
 pub use stored::{CHUNK, JOB_KIND, targets};
 pub use undo::{
     UNDO_AT_ONCE, UNDO_CHUNK, UNDO_JOB_KIND, run_undo, run_undo_chunks, run_undo_job, undo,

@@ -52,7 +52,7 @@ pub(super) async fn load(app: &App, actor: &Actor, id: Id) -> Result<Import> {
     Ok(imp)
 }
 
-pub(super) async fn open_file(
+pub(crate) async fn open_file(
     path: std::path::PathBuf,
     name: String,
     opts: read::ReadOptions,

@@ -181,6 +181,32 @@ impl Series {
     }
 }
 
+/// A number in Cartera's own shape (`A-0003-00001234`, `NC-A-0003-00000012`): its kind,
+/// series and sequence. A legacy number of this shape must move its counter past it, or
+/// the series would later issue the same number again.
+pub fn parse_number(number: &str) -> Option<(InvoiceKind, Series, i64)> {
+    let (kind, rest) = [InvoiceKind::CreditNote, InvoiceKind::DebitNote]
+        .into_iter()
+        .find_map(|k| number.strip_prefix(k.prefix()).map(|r| (k, r)))
+        .unwrap_or((InvoiceKind::Invoice, number));
+    let mut parts = rest.split('-');
+    let (letter, pos, seq) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || pos.len() != 4 || seq.len() != 8 {
+        return None;
+    }
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(pos) || !all_digits(seq) {
+        return None;
+    }
+    let series = Series {
+        letter: letter.to_owned(),
+        point_of_sale: pos.parse().ok()?,
+    };
+    let mut c = Check::new();
+    series.check(&mut c);
+    c.is_ok().then_some((kind, series, seq.parse().ok()?))
+}
+
 /// Days from the issue date to the due date (`0` is cash, `30`, `60`, `90` ...).
 pub const MAX_TERMS_DAYS: u32 = 3_650;
 
@@ -288,6 +314,16 @@ mod tests {
         };
         assert_eq!(s.number(InvoiceKind::Invoice, 1234), "A-0003-00001234");
         assert_eq!(s.number(InvoiceKind::CreditNote, 12), "NC-A-0003-00000012");
+        assert_eq!(
+            parse_number("NC-A-0003-00000012"),
+            Some((InvoiceKind::CreditNote, s.clone(), 12))
+        );
+        assert_eq!(
+            parse_number(&s.number(InvoiceKind::Invoice, 1234)),
+            Some((InvoiceKind::Invoice, s.clone(), 1234))
+        );
+        assert_eq!(parse_number("0003-00001234"), None);
+        assert_eq!(parse_number("FA-123"), None);
         assert_ne!(
             s.counter(InvoiceKind::Invoice),
             s.counter(InvoiceKind::DebitNote)

@@ -8,6 +8,7 @@
 
 pub mod cheques;
 pub mod dunning;
+pub mod imports;
 pub mod interest;
 pub mod invoices;
 pub mod ledger;

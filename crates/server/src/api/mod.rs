@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod billing_dunning;
+pub mod billing_imports;
 pub mod billing_interest;
 pub mod billing_statements;
 pub mod catalog;
@@ -77,6 +78,7 @@ pub fn api() -> Api {
     api = billing_dunning::mount(api);
     api = billing_statements::mount(api);
     api = billing_interest::mount(api);
+    api = billing_imports::mount(api);
     users::mount(api)
 }
 

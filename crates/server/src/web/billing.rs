@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/quotes/{id}/invoice", post(invoice_quote))
         .merge(super::billing_accounts::routes())
         .merge(super::billing_invoices::routes())
+        .merge(super::billing_imports::routes())
         .merge(super::billing_payments::routes())
         .merge(super::billing_receipt::routes())
         .merge(super::billing_cheques::routes())

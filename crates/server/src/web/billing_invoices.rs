@@ -105,6 +105,7 @@ async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>) -> 
                 "/invoices?show={show}&kind={kind_word}&cursor={}", encode(&c)
             )),
             "first_page": q.cursor.is_none(),
+            "can_import": may(&me, Action::Create),
         }),
     )
 }

@@ -13,6 +13,7 @@ pub mod billing;
 pub mod billing_accounts;
 pub mod billing_cheques;
 pub mod billing_common;
+pub mod billing_imports;
 pub mod billing_invoices;
 pub mod billing_payments;
 pub mod billing_print;

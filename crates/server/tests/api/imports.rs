@@ -58,23 +58,9 @@ async fn uploaded(s: &TestServer, query: &str, bytes: Vec<u8>) -> String {
 }
 
 async fn upload_as(s: &TestServer, token: &str, query: &str, bytes: Vec<u8>) -> Resp {
-    let res = s
-        .client
-        .post(format!("{}/api/v1/imports?{query}", s.base))
-        .bearer_auth(token)
-        .header("content-type", "application/octet-stream")
-        .body(bytes)
-        .send()
+    let path = format!("/api/v1/imports?{query}");
+    s.post_bytes(token, &path, "application/octet-stream", bytes)
         .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.json::<Value>().await.unwrap_or(Value::Null);
-    Resp {
-        status,
-        headers,
-        body,
-    }
 }
 
 /// Starts an import and runs the job queue; returns the import as it ended.

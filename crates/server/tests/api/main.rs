@@ -13,6 +13,7 @@ mod auth;
 mod backup;
 mod billing;
 mod billing_dunning;
+mod billing_imports;
 mod billing_interest;
 mod billing_statements;
 mod catalog;

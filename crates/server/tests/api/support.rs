@@ -376,6 +376,33 @@ impl TestServer {
         }
     }
 
+    /// A file's bytes as the body of a POST (an upload), with `token`.
+    pub async fn post_bytes(
+        &self,
+        token: &str,
+        path: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Resp {
+        let res = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = res.json::<Value>().await.unwrap_or(Value::Null);
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
     /// A request with another user's token.
     pub async fn call(&self, token: &str, method: Method, path: &str, body: Option<Value>) -> Resp {
         self.send(method, path, Some(token), &[], body.map(RawBody::Json))

@@ -92,6 +92,14 @@ pub async fn get(c: &mut Conn, id: Id) -> Result<Option<Invoice>> {
         .transpose()
 }
 
+/// The document numbered `number`, if any (numbers are unique across kinds).
+pub async fn by_number(c: &mut Conn, number: &str) -> Result<Option<Invoice>> {
+    c.fetch_optional(Sql::new(format!("{} WHERE number = $1", select())).arg(number))
+        .await?
+        .map(|r| read(&r))
+        .transpose()
+}
+
 /// Which invoices a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct InvoiceFilter {

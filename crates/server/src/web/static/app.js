@@ -293,6 +293,38 @@
   });
 })();
 
+/* Billing imports (invoices, payments): the file goes up as the request body with the
+   button's dry_run; the answer is the result panel, shown below the form. */
+(function () {
+  var form = document.querySelector("[data-billing-import]");
+  if (!form) return;
+  var input = form.querySelector("input[type=file]");
+  var out = form.parentNode.querySelector("[data-import-result]");
+  var errorOut = form.querySelector("[data-upload-error]");
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    if (!input.files.length) return;
+    var file = input.files[0];
+    var dry = ev.submitter && ev.submitter.value === "false" ? "false" : "true";
+    var q = new URLSearchParams({ dry_run: dry, locale: form.locale.value, file_name: file.name });
+    var token = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || "";
+    var buttons = form.querySelectorAll("button[type=submit]");
+    buttons.forEach(function (b) { b.disabled = true; });
+    errorOut.hidden = true;
+    fetch(form.getAttribute("action") + "?" + q.toString(), { method: "POST", body: file, headers: { "X-CSRF-Token": token }, credentials: "same-origin" })
+      .then(function (r) { return r.text().then(function (t) { return { ok: r.ok, text: t }; }); })
+      .then(function (a) {
+        buttons.forEach(function (b) { b.disabled = false; });
+        if (a.ok) { out.innerHTML = a.text; return; }
+        errorOut.textContent = form.dataset.error; errorOut.hidden = false;
+      })
+      .catch(function () {
+        buttons.forEach(function (b) { b.disabled = false; });
+        errorOut.textContent = form.dataset.error; errorOut.hidden = false;
+      });
+  });
+})();
+
 /* Quotes (quote pages): a line row is removed in place and the totals follow; a
    status filter applies when picked; the logo goes up as the request body. */
 (function () {

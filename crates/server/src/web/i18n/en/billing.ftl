@@ -375,3 +375,109 @@ statement-monthly-stop = Stop sending it
 statement-monthly-resume = Send it every month
 statement-monthly-on-notice = The customer will get the statement every month.
 statement-monthly-off-notice = The customer will no longer get the monthly statement.
+
+## Importing invoices and payments from a file
+billing-import = Import
+billing-import-title-invoices = Import invoices
+billing-import-title-payments = Import payments
+billing-import-lead-invoices = Bring the open invoices and notes of your previous system from an Excel (XLSX) or CSV file.
+billing-import-lead-payments = Bring the payments received in your previous system from an Excel (XLSX) or CSV file.
+billing-import-columns = Columns
+billing-import-column = Column
+billing-import-meaning = What it holds
+billing-import-template = Download the template
+billing-import-all-or-nothing = Headers may be in Spanish or English. All or nothing: if any row has a problem, no row is written.
+billing-import-file = Choose the file
+billing-import-review = Review
+billing-import-run = Import
+billing-import-would-invoices = { $count ->
+    [one] All good: 1 document will be created.
+   *[other] All good: { $count } documents will be created.
+}
+billing-import-would-payments = { $count ->
+    [one] All good: 1 payment will be recorded.
+   *[other] All good: { $count } payments will be recorded.
+}
+billing-import-done-invoices = { $count ->
+    [one] 1 document was created.
+   *[other] { $count } documents were created.
+}
+billing-import-done-payments = { $count ->
+    [one] 1 payment was recorded.
+   *[other] { $count } payments were recorded.
+}
+billing-import-see-invoices = See the invoices
+billing-import-see-payments = See the payments
+billing-import-refused = { $count ->
+    [one] Nothing was imported: there is 1 problem.
+   *[other] Nothing was imported: there are { $count } problems.
+}
+billing-import-at-row = Row { $row }
+billing-import-at-header = Header
+billing-import-help-invoices-customer = The customer: its exact name or the account's id (or use the tax id column).
+billing-import-help-invoices-tax_id = The customer's tax id (CUIT, NIF, RFC).
+billing-import-help-invoices-kind = Invoice, credit note or debit note; empty is an invoice.
+billing-import-help-invoices-number = The previous system's number; empty: the series numbers it.
+billing-import-help-invoices-date = Issue date (required), 22/11/2026 or 2026-11-22.
+billing-import-help-invoices-due_date = Due date; empty: the company's payment terms.
+billing-import-help-invoices-currency = Currency code (ARS, USD); empty: the company's.
+billing-import-help-invoices-net = Net amount (optional, with the tax).
+billing-import-help-invoices-tax = Tax (optional, with the net); net plus tax must make the total.
+billing-import-help-invoices-total = The document's total (required).
+billing-import-help-invoices-description = One line of description.
+billing-import-help-payments-customer = The customer: its exact name or the account's id (or use the tax id column).
+billing-import-help-payments-tax_id = The customer's tax id (CUIT, NIF, RFC).
+billing-import-help-payments-date = The day it was received (required).
+billing-import-help-payments-amount = The amount received (required).
+billing-import-help-payments-currency = Currency code; empty: the first invoice's, or the company's.
+billing-import-help-payments-method = Cash, transfer, card, cheque or other; empty is other.
+billing-import-help-payments-reference = The payment's reference (optional).
+billing-import-help-payments-invoice = The number of the invoice it pays, or several separated by ; (applied in that order; the rest stays on account).
+billing-import-col-customer = customer
+billing-import-col-tax_id = tax id
+billing-import-col-kind = kind
+billing-import-col-number = number
+billing-import-col-date = date
+billing-import-col-due_date = due date
+billing-import-col-currency = currency
+billing-import-col-net = net
+billing-import-col-tax = tax
+billing-import-col-total = total
+billing-import-col-description = description
+billing-import-col-amount = amount
+billing-import-col-method = method
+billing-import-col-reference = reference
+billing-import-col-invoice = invoice
+billing-import-problem-missing-column = the file has no such column.
+billing-import-problem-repeated-column = two columns of the file mean the same.
+billing-import-problem-required = may not be empty.
+billing-import-problem-not-a-date = “{ $value }” is not a date; write it as 22/11/2026.
+billing-import-problem-not-a-number = “{ $value }” is not a number.
+billing-import-problem-not-cents = “{ $value }” has more than two decimals.
+billing-import-problem-not-positive = “{ $value }” must be more than zero.
+billing-import-problem-negative = “{ $value }” may not be negative.
+billing-import-problem-unknown-kind = “{ $value }” is not a kind of document: invoice, credit note or debit note.
+billing-import-problem-unknown-method = “{ $value }” is not a payment method: cash, transfer, card, cheque or other.
+billing-import-problem-unknown-currency = “{ $value }” is not a currency code such as ARS.
+billing-import-problem-unknown-customer = no customer is “{ $value }”.
+billing-import-problem-ambiguous-customer = { $count } customers are “{ $value }”; give the tax id or the account id.
+billing-import-problem-sum = net { $net } plus tax { $tax } is not the total { $total }.
+billing-import-problem-net-without-tax = give both net and tax, or neither.
+billing-import-problem-repeats-row = row { $row } has the same number.
+billing-import-problem-number-taken = { $number } is already a document's number.
+billing-import-problem-due-before-issue = the due date is before the issue date.
+billing-import-problem-too-long = at most { $max } characters.
+billing-import-problem-unknown-invoice = no invoice is numbered { $number }.
+billing-import-problem-other-customers-invoice = { $number } is another customer's invoice.
+billing-import-problem-nothing-open = nothing is left open on { $number }.
+billing-import-rule-required = a required value is missing.
+billing-import-rule-invalid = the value is not valid.
+billing-import-rule-too_short = the value is too short.
+billing-import-rule-too_long = the value is too long.
+billing-import-rule-too_many = there are too many values.
+billing-import-rule-out_of_range = the value is out of range (for example a future date, or more than is open).
+billing-import-rule-unknown_field = the value is not recognised.
+billing-import-rule-read_only = the value cannot be changed.
+billing-import-rule-not_found = what it names was not found.
+billing-import-rule-duplicate = the value already exists.
+billing-import-rule-conflict = the value conflicts with another.

@@ -375,3 +375,109 @@ statement-monthly-stop = Dejar de enviarlo
 statement-monthly-resume = Enviarlo cada mes
 statement-monthly-on-notice = El cliente recibirá el estado de cuenta cada mes.
 statement-monthly-off-notice = El cliente ya no recibirá el estado de cuenta mensual.
+
+## Importing invoices and payments from a file
+billing-import = Importar
+billing-import-title-invoices = Importar facturas
+billing-import-title-payments = Importar cobros
+billing-import-lead-invoices = Traiga las facturas y notas abiertas de su sistema anterior desde un Excel (XLSX) o un CSV.
+billing-import-lead-payments = Traiga los cobros recibidos en su sistema anterior desde un Excel (XLSX) o un CSV.
+billing-import-columns = Columnas
+billing-import-column = Columna
+billing-import-meaning = Qué lleva
+billing-import-template = Descargar plantilla
+billing-import-all-or-nothing = Los encabezados pueden estar en español o en inglés. Se importa todo o nada: si una fila tiene un error no se escribe ninguna.
+billing-import-file = Elija el archivo
+billing-import-review = Revisar
+billing-import-run = Importar
+billing-import-would-invoices = { $count ->
+    [one] Todo en orden: se creará 1 comprobante.
+   *[other] Todo en orden: se crearán { $count } comprobantes.
+}
+billing-import-would-payments = { $count ->
+    [one] Todo en orden: se registrará 1 cobro.
+   *[other] Todo en orden: se registrarán { $count } cobros.
+}
+billing-import-done-invoices = { $count ->
+    [one] Se creó 1 comprobante.
+   *[other] Se crearon { $count } comprobantes.
+}
+billing-import-done-payments = { $count ->
+    [one] Se registró 1 cobro.
+   *[other] Se registraron { $count } cobros.
+}
+billing-import-see-invoices = Ver las facturas
+billing-import-see-payments = Ver los cobros
+billing-import-refused = { $count ->
+    [one] No se importó nada: hay 1 problema.
+   *[other] No se importó nada: hay { $count } problemas.
+}
+billing-import-at-row = Fila { $row }
+billing-import-at-header = Encabezado
+billing-import-help-invoices-customer = El cliente: su nombre exacto o el id de la cuenta (o use la columna CUIT).
+billing-import-help-invoices-tax_id = El CUIT (o NIF, RFC) del cliente.
+billing-import-help-invoices-kind = Factura, nota de crédito o nota de débito; vacío es factura.
+billing-import-help-invoices-number = El número del sistema anterior; vacío: lo numera la serie.
+billing-import-help-invoices-date = Fecha de emisión (obligatoria), 22/11/2026 o 2026-11-22.
+billing-import-help-invoices-due_date = Vencimiento; vacío: según el plazo de pago de la empresa.
+billing-import-help-invoices-currency = Código de moneda (ARS, USD); vacío: la de la empresa.
+billing-import-help-invoices-net = Importe neto (opcional, con el IVA).
+billing-import-help-invoices-tax = IVA (opcional, con el neto); neto más IVA debe dar el total.
+billing-import-help-invoices-total = Total del comprobante (obligatorio), 1.234,50.
+billing-import-help-invoices-description = Una línea de descripción.
+billing-import-help-payments-customer = El cliente: su nombre exacto o el id de la cuenta (o use la columna CUIT).
+billing-import-help-payments-tax_id = El CUIT (o NIF, RFC) del cliente.
+billing-import-help-payments-date = Fecha del cobro (obligatoria).
+billing-import-help-payments-amount = Importe cobrado (obligatorio), 1.234,50.
+billing-import-help-payments-currency = Código de moneda; vacío: la de la primera factura, o la de la empresa.
+billing-import-help-payments-method = Efectivo, transferencia, tarjeta, cheque u otro; vacío es otro.
+billing-import-help-payments-reference = Referencia del cobro (opcional).
+billing-import-help-payments-invoice = Número de la factura que paga, o varios separados por ; (se aplican en ese orden; el resto queda a cuenta).
+billing-import-col-customer = cliente
+billing-import-col-tax_id = CUIT
+billing-import-col-kind = tipo
+billing-import-col-number = número
+billing-import-col-date = fecha
+billing-import-col-due_date = vencimiento
+billing-import-col-currency = moneda
+billing-import-col-net = neto
+billing-import-col-tax = IVA
+billing-import-col-total = total
+billing-import-col-description = descripción
+billing-import-col-amount = importe
+billing-import-col-method = medio
+billing-import-col-reference = referencia
+billing-import-col-invoice = factura
+billing-import-problem-missing-column = falta esta columna en el archivo.
+billing-import-problem-repeated-column = dos columnas del archivo dicen lo mismo.
+billing-import-problem-required = no puede quedar vacío.
+billing-import-problem-not-a-date = «{ $value }» no es una fecha; escríbala como 22/11/2026.
+billing-import-problem-not-a-number = «{ $value }» no es un número.
+billing-import-problem-not-cents = «{ $value }» tiene más de dos decimales.
+billing-import-problem-not-positive = «{ $value }» debe ser mayor que cero.
+billing-import-problem-negative = «{ $value }» no puede ser negativo.
+billing-import-problem-unknown-kind = «{ $value }» no es un tipo de comprobante: factura, nota de crédito o nota de débito.
+billing-import-problem-unknown-method = «{ $value }» no es un medio de pago: efectivo, transferencia, tarjeta, cheque u otro.
+billing-import-problem-unknown-currency = «{ $value }» no es un código de moneda como ARS.
+billing-import-problem-unknown-customer = ningún cliente es «{ $value }».
+billing-import-problem-ambiguous-customer = { $count } clientes son «{ $value }»; indique el CUIT o el id de la cuenta.
+billing-import-problem-sum = el neto { $net } más el IVA { $tax } no da el total { $total }.
+billing-import-problem-net-without-tax = indique el neto y el IVA, o ninguno de los dos.
+billing-import-problem-repeats-row = la fila { $row } tiene el mismo número.
+billing-import-problem-number-taken = { $number } ya es el número de un comprobante.
+billing-import-problem-due-before-issue = el vencimiento es anterior a la emisión.
+billing-import-problem-too-long = como máximo { $max } caracteres.
+billing-import-problem-unknown-invoice = ninguna factura tiene el número { $number }.
+billing-import-problem-other-customers-invoice = { $number } es una factura de otro cliente.
+billing-import-problem-nothing-open = { $number } no tiene nada pendiente.
+billing-import-rule-required = falta un dato obligatorio.
+billing-import-rule-invalid = el valor no es válido.
+billing-import-rule-too_short = el valor es demasiado corto.
+billing-import-rule-too_long = el valor es demasiado largo.
+billing-import-rule-too_many = hay demasiados valores.
+billing-import-rule-out_of_range = el valor está fuera de lo permitido (por ejemplo, una fecha futura o más de lo pendiente).
+billing-import-rule-unknown_field = el dato no se reconoce.
+billing-import-rule-read_only = el dato no se puede cambiar.
+billing-import-rule-not_found = no se encontró lo indicado.
+billing-import-rule-duplicate = el valor ya existe.
+billing-import-rule-conflict = el valor choca con otro dato.
