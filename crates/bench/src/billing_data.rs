@@ -282,7 +282,8 @@ fn generate(accounts: usize, scale: &Scale, today: NaiveDate) -> Result<Book, St
     }
     while book.docs.len() + book.pays.len() < scale.statement_movements && payments_left > 0 {
         let day = start + Duration::days(rng.below(HISTORY_DAYS) as i64);
-        book.pay(&mut rng, 0, day, 10_000 + rng.below(100_000) as i64, None);
+        let cents = 10_000 + rng.below(100_000) as i64;
+        book.pay(&mut rng, 0, day, cents, None);
         payments_left -= 1;
     }
     // Everyone else's, on random customers and days; what payments are left go on
@@ -296,7 +297,8 @@ fn generate(accounts: usize, scale: &Scale, today: NaiveDate) -> Result<Book, St
     while payments_left > 0 {
         let account = if accounts > 1 { 1 + rng.below(others) } else { 0 };
         let day = start + Duration::days(rng.below(HISTORY_DAYS + 1) as i64);
-        book.pay(&mut rng, account, day, 10_000 + rng.below(500_000) as i64, None);
+        let cents = 10_000 + rng.below(500_000) as i64;
+        book.pay(&mut rng, account, day, cents, None);
         payments_left -= 1;
     }
     // Numbers follow the dates, as if issued day by day: invoices and credit notes in
