@@ -78,7 +78,10 @@ pub async fn run(
     let by_rep = ageing_paths("rep");
     let (status, body) = client.get(&by_customer[0]).await?;
     if status != 200 {
-        return Err(format!("ageing: {status} {}", String::from_utf8_lossy(&body)));
+        return Err(format!(
+            "ageing: {status} {}",
+            String::from_utf8_lossy(&body)
+        ));
     }
     let v: Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
     let ageing_rows = v["rows"].as_array().map(Vec::len).unwrap_or(0);

@@ -233,7 +233,14 @@ impl Book {
     }
 
     /// A payment, applied in full to `debit` or left on account.
-    fn pay(&mut self, rng: &mut Rng, account: usize, day: NaiveDate, cents: i64, debit: Option<Id>) {
+    fn pay(
+        &mut self,
+        rng: &mut Rng,
+        account: usize,
+        day: NaiveDate,
+        cents: i64,
+        debit: Option<Id>,
+    ) {
         let id = Id::new();
         self.pays.push(Pay {
             id,
@@ -290,12 +297,20 @@ fn generate(accounts: usize, scale: &Scale, today: NaiveDate) -> Result<Book, St
     // account.
     let others = accounts.saturating_sub(1).max(1);
     while book.docs.len() < scale.invoices {
-        let account = if accounts > 1 { 1 + rng.below(others) } else { 0 };
+        let account = if accounts > 1 {
+            1 + rng.below(others)
+        } else {
+            0
+        };
         let issue = start + Duration::days(rng.below(HISTORY_DAYS + 1) as i64);
         book.invoice(&mut rng, &prices, account, issue, today, &mut payments_left)?;
     }
     while payments_left > 0 {
-        let account = if accounts > 1 { 1 + rng.below(others) } else { 0 };
+        let account = if accounts > 1 {
+            1 + rng.below(others)
+        } else {
+            0
+        };
         let day = start + Duration::days(rng.below(HISTORY_DAYS + 1) as i64);
         let cents = 10_000 + rng.below(500_000) as i64;
         book.pay(&mut rng, account, day, cents, None);

@@ -416,8 +416,16 @@ async fn run(args: Args) -> Result<(), String> {
         args.batch
     );
     if args.contacts > 0 {
-        contact_figures(&args, &client, &accounts, &owners, &_tmp, account_rate, contact_rate)
-            .await?;
+        contact_figures(
+            &args,
+            &client,
+            &accounts,
+            &owners,
+            &_tmp,
+            account_rate,
+            contact_rate,
+        )
+        .await?;
     }
     if args.billing {
         let account_ids: Vec<Id> = accounts
@@ -468,7 +476,6 @@ async fn contact_figures(
     account_rate: f64,
     contact_rate: f64,
 ) -> Result<(), String> {
-
     // Queries people type: surnames with and without accents, first + last names,
     // prefixes, email and phone fragments.
     let mut rng = data::Rng::new(42);
