@@ -4,7 +4,13 @@
 //! through the bulk endpoint of a real Cartera server, then measures over HTTP:
 //! full-text search latency, filtered and sorted list latency, list throughput at 32
 //! concurrent clients, and bulk creation speed. Prints a table to paste in the README.
+//!
+//! With `--billing`, then a billing phase (see [`billing`]): a million invoices and a
+//! million and a half payments written directly, and the ageing, a long statement and
+//! the interest run measured over HTTP. `--contacts 0` leaves the contact figures out.
 
+mod billing;
+mod billing_data;
 mod data;
 
 #[global_allocator]
@@ -18,6 +24,7 @@ use clap::Parser;
 use serde_json::{Value, json};
 
 use cartera_app::App;
+use cartera_core::Id;
 use cartera_core::users::Scope;
 use cartera_store::{ConnectOptions, Db};
 
@@ -49,6 +56,24 @@ struct Args {
     /// Connections of the server's pool (SQLite: readers beside the one writer).
     #[arg(long, default_value_t = 4)]
     pool: u32,
+    /// Also run the billing phase (receivables ageing, statement, interest run).
+    #[arg(long)]
+    billing: bool,
+    /// Invoices and credit notes of the billing phase.
+    #[arg(long, default_value_t = 1_000_000)]
+    invoices: usize,
+    /// Payments of the billing phase.
+    #[arg(long, default_value_t = 1_500_000)]
+    payments: usize,
+    /// Movements of the one customer whose statement is measured.
+    #[arg(long, default_value_t = 5_000)]
+    statement_movements: usize,
+    /// Requests of each ageing latency run (each reads every customer).
+    #[arg(long, default_value_t = 20)]
+    ageing_samples: usize,
+    /// Requests of the statement latency run.
+    #[arg(long, default_value_t = 200)]
+    statement_samples: usize,
 }
 
 struct Stats {
@@ -97,6 +122,26 @@ impl Client {
             .http
             .get(format!("{}{path}", self.base))
             .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = r.status().as_u16();
+        let body = r.bytes().await.map_err(|e| e.to_string())?;
+        Ok((status, body.to_vec()))
+    }
+
+    /// Sends a JSON body (`PATCH` settings, `POST` a run).
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<(u16, Vec<u8>), String> {
+        let r = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(body)
             .send()
             .await
             .map_err(|e| e.to_string())?;
@@ -370,7 +415,67 @@ async fn run(args: Args) -> Result<(), String> {
         contact_ids.len(),
         args.batch
     );
+    if args.contacts > 0 {
+        contact_figures(
+            &args,
+            &client,
+            &accounts,
+            &owners,
+            &_tmp,
+            account_rate,
+            contact_rate,
+        )
+        .await?;
+    }
+    if args.billing {
+        let account_ids: Vec<Id> = accounts
+            .iter()
+            .map(|a| a.parse().map_err(|_| format!("account id {a}")))
+            .collect::<Result<_, String>>()?;
+        let owner_ids: Vec<Id> = owners
+            .iter()
+            .map(|o| o.parse().map_err(|_| format!("user id {o}")))
+            .collect::<Result<_, String>>()?;
+        billing::run(
+            &client,
+            &db,
+            &args.backend,
+            &account_ids,
+            // As `data::account` gave them.
+            &|i| owner_ids[i % owner_ids.len()],
+            admin.id,
+            &billing_data::Scale {
+                invoices: args.invoices,
+                payments: args.payments,
+                statement_movements: args.statement_movements,
+            },
+            &billing::Samples {
+                ageing: args.ageing_samples,
+                statement: args.statement_samples,
+            },
+        )
+        .await?;
+    }
 
+    db.close().await;
+    if let Some((admin, name)) = pg {
+        cartera_store::admin::drop_pg_database(&admin, &name)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The contact figures: search and list latency and throughput, and the loading rates.
+async fn contact_figures(
+    args: &Args,
+    client: &Arc<Client>,
+    accounts: &[String],
+    owners: &[String],
+    tmp: &Option<tempfile::TempDir>,
+    account_rate: f64,
+    contact_rate: f64,
+) -> Result<(), String> {
     // Queries people type: surnames with and without accents, first + last names,
     // prefixes, email and phone fragments.
     let mut rng = data::Rng::new(42);
@@ -447,7 +552,7 @@ async fn run(args: Args) -> Result<(), String> {
     )
     .await?;
 
-    let size = match &_tmp {
+    let size = match tmp {
         Some(d) => std::fs::read_dir(d.path())
             .map(|it| {
                 it.filter_map(|e| e.ok()?.metadata().ok())
@@ -503,13 +608,6 @@ async fn run(args: Args) -> Result<(), String> {
         "| peak memory of the process (server + client) | {:.0} MB |",
         peak_rss_mb()
     );
-
-    db.close().await;
-    if let Some((admin, name)) = pg {
-        cartera_store::admin::drop_pg_database(&admin, &name)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
     Ok(())
 }
 

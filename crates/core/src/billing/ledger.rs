@@ -7,6 +7,8 @@
 //! the credit not yet applied equals the balance, which equals the statement's closing
 //! balance (tested as a property below).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -162,12 +164,22 @@ impl Ledger {
 
     /// The charges not settled on `day`, oldest due first.
     pub fn open_items(&self, day: NaiveDate) -> Vec<OpenItem> {
+        // Summed per charge in one pass: `open_of` for each charge would read every
+        // application once per charge (thousands squared for a long-standing customer).
+        let mut applied: HashMap<Id, Decimal> = HashMap::new();
+        for a in self
+            .applications
+            .iter()
+            .filter(|a| in_force(a.applied_on, a.reversed_on, day))
+        {
+            *applied.entry(a.debit_id).or_default() += a.amount;
+        }
         let mut items: Vec<OpenItem> = self
             .debits
             .iter()
             .filter(|d| d.issue_date <= day)
             .filter_map(|d| {
-                let open = self.open_of(d, day);
+                let open = d.amount - applied.get(&d.id).copied().unwrap_or_default();
                 (open != Decimal::ZERO).then(|| OpenItem {
                     id: d.id,
                     number: d.number.clone(),
