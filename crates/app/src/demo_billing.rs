@@ -124,6 +124,13 @@ pub(crate) async fn seed(
         .await?
         .ok_or(AppError::NotFound)?;
     crate::roles::assign(app, actor, clerk.id, role.id).await?;
+    // The demo's accounts keep their credit limit in a custom field: the light reads it.
+    crate::settings::update(
+        app,
+        actor,
+        json!({"billing": {"credit_limit_field": "limite_credito"}}),
+    )
+    .await?;
 
     let argentine: Vec<Id> = accounts
         .iter()

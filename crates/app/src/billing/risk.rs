@@ -11,13 +11,14 @@ use utoipa::ToSchema;
 use cartera_core::Id;
 use cartera_core::accounts::AccountData;
 use cartera_core::billing::cheques::{Cheque, ChequeState};
+use cartera_core::billing::risk::credit_used_percent;
 pub use cartera_core::billing::risk::{RiskAction, RiskLevel};
 use cartera_core::money::Money;
 use cartera_core::roles::{Action, Module};
-use cartera_store::Conn;
 use cartera_store::billing::cheques::{self as cheques_store, ChequeFilter};
 use cartera_store::billing::ledger as store;
 use cartera_store::billing::risk as risk_store;
+use cartera_store::{Conn, records as records_store};
 
 use crate::records::load_visible;
 use crate::{Actor, App, AppError, Result};
@@ -38,6 +39,13 @@ pub struct Risk {
     pub cheques_on_hand: i64,
     /// What those cheques add up to, per currency.
     pub cheques_on_hand_amount: Vec<Money>,
+    /// The customer's credit limit (the accounts' custom field the settings'
+    /// `billing.credit_limit_field` names), if it has one.
+    pub credit_limit: Option<Money>,
+    /// The balance in the limit's currency, in percent of the limit (over 100: at least
+    /// amber).
+    #[schema(value_type = Option<String>, example = "63.50")]
+    pub credit_used_percent: Option<Decimal>,
     /// What the company's policy does at this level: `warn`, or `approval` (a new quote
     /// is not sent nor an order confirmed without a manager's approval); absent when green.
     pub action: Option<RiskAction>,
@@ -47,6 +55,17 @@ pub struct Risk {
 }
 
 impl Risk {
+    /// Whether the customer owes more than its credit limit.
+    pub fn over_limit(&self) -> bool {
+        self.credit_limit.is_some_and(|l| {
+            l.amount > Decimal::ZERO
+                && self
+                    .balance
+                    .iter()
+                    .any(|b| b.currency == l.currency && b.amount > l.amount)
+        })
+    }
+
     /// Whether a new quote or order must wait for a manager.
     pub fn blocks(&self) -> bool {
         self.action == Some(RiskAction::Approval) && self.approved_until.is_none()
@@ -63,6 +82,12 @@ impl Risk {
                 "{} bounced cheque(s) in 12 months",
                 self.bounced_cheques_12m
             ));
+        }
+        if let Some(p) = self
+            .credit_used_percent
+            .filter(|p| *p > Decimal::ONE_HUNDRED)
+        {
+            parts.push(format!("{p} % of the credit limit used"));
         }
         format!(
             "the customer's risk is {} ({}): a manager must approve before a quote is sent \
@@ -132,8 +157,22 @@ pub(crate) async fn risk_of(conn: &mut Conn, today: NaiveDate, account: Id) -> R
             .collect::<Vec<_>>()
             .iter(),
     );
-    let level = RiskLevel::of(oldest, bounced);
-    let policy = crate::settings::load(conn).await?.billing.risk_policy;
+    let billing = crate::settings::load(conn).await?.billing;
+    let credit_limit = match &billing.credit_limit_field {
+        Some(field) => credit_limit_of(conn, account, field).await?,
+        None => None,
+    };
+    let owed = |limit: &Money| {
+        balance
+            .iter()
+            .find(|b| b.currency == limit.currency)
+            .map_or(Decimal::ZERO, |b| b.amount)
+    };
+    let credit_used_percent =
+        credit_limit.and_then(|limit| credit_used_percent(owed(&limit), limit.amount));
+    let over_limit = credit_limit.is_some_and(|l| l.amount > Decimal::ZERO && owed(&l) > l.amount);
+    let level = RiskLevel::of(oldest, bounced).with_credit(over_limit);
+    let policy = billing.risk_policy;
     let action = policy.action(level);
     let approved_until = if level == RiskLevel::Green {
         None
@@ -153,9 +192,22 @@ pub(crate) async fn risk_of(conn: &mut Conn, today: NaiveDate, account: Id) -> R
         bounced_cheques_12m: bounced,
         cheques_on_hand: i64::try_from(on_hand.len()).unwrap_or(i64::MAX),
         cheques_on_hand_amount: on_hand_amount,
+        credit_limit,
+        credit_used_percent,
         action,
         approved_until,
     })
+}
+
+/// The account's credit limit: its custom field `field`, when it holds an amount.
+async fn credit_limit_of(conn: &mut Conn, account: Id, field: &str) -> Result<Option<Money>> {
+    let Some(a) = records_store::get::<AccountData>(conn, account).await? else {
+        return Ok(None);
+    };
+    Ok(a.data
+        .custom
+        .get(field)
+        .and_then(|v| serde_json::from_value::<Money>(v.clone()).ok()))
 }
 
 /// Stops a new quote or order for a customer whose risk needs a manager's approval that

@@ -1,6 +1,7 @@
 //! The risk light: how worried to be before selling more to a customer, and what the
 //! company does about it (only warn, or ask a manager's approval first).
 
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -41,6 +42,28 @@ impl RiskLevel {
     }
 }
 
+/// The balance in percent of the customer's credit limit, to two decimals (`None`
+/// without a positive limit).
+pub fn credit_used_percent(balance: Decimal, limit: Decimal) -> Option<Decimal> {
+    (limit > Decimal::ZERO).then(|| {
+        let mut p = (balance * Decimal::ONE_HUNDRED / limit).round_dp(2);
+        p.rescale(2);
+        p
+    })
+}
+
+impl RiskLevel {
+    /// A customer over its credit limit is at least amber: selling more adds to a debt
+    /// the company already judged too large.
+    pub fn with_credit(self, over_limit: bool) -> RiskLevel {
+        if over_limit {
+            self.max(RiskLevel::Amber)
+        } else {
+            self
+        }
+    }
+}
+
 /// What a level means for a new quote or order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -75,5 +98,25 @@ impl RiskPolicy {
             RiskLevel::Amber => Some(self.amber),
             RiskLevel::Red => Some(self.red),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_customer_over_its_limit_is_at_least_amber() {
+        let d = |v: &str| v.parse::<Decimal>().unwrap();
+        assert_eq!(credit_used_percent(d("1500"), d("2000")), Some(d("75.00")));
+        assert_eq!(credit_used_percent(d("1"), d("0")), None);
+        // A cent over shows as 100.00 % and is over all the same.
+        assert_eq!(
+            credit_used_percent(d("2000.01"), d("2000")),
+            Some(d("100.00"))
+        );
+        assert_eq!(RiskLevel::Green.with_credit(true), RiskLevel::Amber);
+        assert_eq!(RiskLevel::Red.with_credit(true), RiskLevel::Red);
+        assert_eq!(RiskLevel::Green.with_credit(false), RiskLevel::Green);
     }
 }

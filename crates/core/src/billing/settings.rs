@@ -34,6 +34,9 @@ pub struct BillingSettings {
     pub interest_country_default: Option<InterestCountry>,
     /// The statement every customer that owes gets by email each month.
     pub statements: StatementSchedule,
+    /// The key of the accounts' custom field of type money that holds each customer's
+    /// credit limit (e.g. `limite_credito`); the risk light reads the balance against it.
+    pub credit_limit_field: Option<String>,
 }
 
 /// Monthly statements: on `day` of each month (from 1 to 28, default 1) every customer
@@ -67,6 +70,7 @@ impl Default for BillingSettings {
             interest_rates: Vec::new(),
             interest_country_default: None,
             statements: StatementSchedule::default(),
+            credit_limit_field: None,
         }
     }
 }
@@ -96,6 +100,15 @@ impl BillingSettings {
             );
         }
         check_rates(&self.interest_rates, &mut inner);
+        if let Some(f) = &self.credit_limit_field
+            && (f.trim().is_empty() || f.chars().count() > 64)
+        {
+            inner.add(
+                "credit_limit_field",
+                Code::Invalid,
+                "the key of an accounts' custom field of type money",
+            );
+        }
         if !(1..=28).contains(&self.statements.day) {
             inner.add(
                 "statements.day",

@@ -20,7 +20,7 @@ use cartera_core::orders::{Order, OrderStatus};
 use cartera_core::quotes::{Quote, QuoteStatus};
 use cartera_core::roles::{Action, Module};
 
-use super::figures::{day, money};
+use super::figures::{day, money, number};
 use super::i18n::ArgValue;
 use super::render::{Me, Page};
 use crate::state::AppState;
@@ -119,8 +119,26 @@ pub(crate) fn risk_ctx(page: &Page, r: &Risk, account: Id) -> Value {
             &[("n", ArgValue::Number(r.bounced_cheques_12m as f64))],
         ));
     }
+    let credit = r.credit_limit.map(|limit| {
+        let used = r.credit_used_percent.unwrap_or_default();
+        json!({
+            "used": number(page.locale, used),
+            "limit": money(page.locale, limit.amount, limit.currency.as_str()),
+            "over": r.over_limit(),
+        })
+    });
+    if let Some(c) = credit.as_ref().filter(|c| c["over"] == true) {
+        why.push(page.t_args(
+            "risk-why-credit",
+            &[(
+                "used",
+                ArgValue::Text(c["used"].as_str().unwrap_or_default().to_owned()),
+            )],
+        ));
+    }
     json!({
         "level": word(&r.level),
+        "credit": credit,
         "needs_approval": r.blocks(),
         "approved_until": r.approved_until.map(|d| day(page.locale, d)),
         "cheques_on_hand": r.cheques_on_hand,

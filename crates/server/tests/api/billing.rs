@@ -21,7 +21,8 @@ both!(
     a_rep_sees_the_billing_of_their_own_portfolio,
     billing_exports_are_spreadsheets,
     the_ageing_groups_by_territory_and_drills_down,
-    a_plan_pays_commission_on_money_collected
+    a_plan_pays_commission_on_money_collected,
+    the_light_reads_the_balance_against_the_credit_limit
 );
 
 both!(
@@ -1210,4 +1211,53 @@ async fn a_plan_pays_commission_on_money_collected(s: TestServer) {
         .expect(200)
         .body;
     assert_eq!(back["basis"], "won");
+}
+
+async fn the_light_reads_the_balance_against_the_credit_limit(s: TestServer) {
+    s.post(
+        "/api/v1/custom_fields",
+        json!({"record_kind": "account", "key": "limite_credito", "label": "Límite de crédito",
+               "field_type": "money"}),
+    )
+    .await
+    .expect(201);
+    s.patch(
+        "/api/v1/settings",
+        json!({"billing": {"credit_limit_field": "limite_credito"}}),
+    )
+    .await
+    .expect(200);
+    let a = str(&s
+        .create(
+            "accounts",
+            json!({"name": "Tambo La Esperanza",
+                   "custom": {"limite_credito": {"amount": "2000.00", "currency": "ARS"}}}),
+        )
+        .await["id"]);
+    let path = format!("/api/v1/accounts/{a}/risk");
+    // 1,210.00 of 2,000.00, nothing overdue: green, 60.50 % used.
+    invoice(&s, &a, "1000.00", 0, 30).await;
+    let r = s.get(&path).await.expect(200).body;
+    assert_eq!(r["credit_limit"]["amount"], "2000.00", "{r}");
+    assert_eq!(r["credit_used_percent"], "60.50");
+    assert_eq!(r["level"], "green");
+    // 2,420.00 of 2,000.00: over the limit, amber though nothing is overdue.
+    invoice(&s, &a, "1000.00", 0, 30).await;
+    let r = s.get(&path).await.expect(200).body;
+    assert_eq!(r["credit_used_percent"], "121.00");
+    assert_eq!(r["level"], "amber", "{r}");
+    // A customer without a limit shows none.
+    let other = account(&s, "Sin Límite").await;
+    let r = s
+        .get(&format!("/api/v1/accounts/{other}/risk"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(r["credit_limit"], Value::Null);
+    s.patch(
+        "/api/v1/settings",
+        json!({"billing": {"credit_limit_field": ""}}),
+    )
+    .await
+    .problem(422, "billing.credit_limit_field");
 }

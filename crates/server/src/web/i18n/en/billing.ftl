@@ -481,3 +481,6 @@ billing-import-rule-read_only = the value cannot be changed.
 billing-import-rule-not_found = what it names was not found.
 billing-import-rule-duplicate = the value already exists.
 billing-import-rule-conflict = the value conflicts with another.
+risk-why-credit = { $used } % of the credit limit used
+risk-credit-used = Credit used
+risk-credit-of = { $used } % of { $limit }

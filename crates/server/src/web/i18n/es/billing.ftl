@@ -481,3 +481,6 @@ billing-import-rule-read_only = el dato no se puede cambiar.
 billing-import-rule-not_found = no se encontró lo indicado.
 billing-import-rule-duplicate = el valor ya existe.
 billing-import-rule-conflict = el valor choca con otro dato.
+risk-why-credit = { $used } % del límite de crédito usado
+risk-credit-used = Crédito usado
+risk-credit-of = { $used } % de { $limit }
