@@ -522,16 +522,16 @@ async fn contact_figures(
     list_paths.extend(paged);
 
     // Warm the caches as a running server's would be.
-    latency(&client, &search_paths, 200).await?;
-    latency(&client, &list_paths, 200).await?;
+    latency(client, &search_paths, 200).await?;
+    latency(client, &list_paths, 200).await?;
 
-    let (search, hits) = latency(&client, &search_paths, args.samples).await?;
+    let (search, hits) = latency(client, &search_paths, args.samples).await?;
     println!(
         "search latency: {} requests, {:.1} rows/request",
         search.count,
         hits as f64 / search.count as f64
     );
-    let (list, rows) = latency(&client, &list_paths, args.samples).await?;
+    let (list, rows) = latency(client, &list_paths, args.samples).await?;
     println!(
         "list latency: {} requests, {:.1} rows/request",
         list.count,
