@@ -88,9 +88,15 @@ pub async fn run(
     let ageing_mb = body.len() as f64 / 1_048_576.0;
     println!("ageing by customer: {ageing_rows} rows, {ageing_mb:.1} MB of JSON");
     let (customer, _) = latency(client, &by_customer, samples.ageing).await?;
-    println!("ageing by customer: {} requests", customer.count);
+    println!(
+        "ageing by customer: {} requests, p50 / p95 / p99 {:.0} / {:.0} / {:.0} ms",
+        customer.count, customer.p50, customer.p95, customer.p99
+    );
     let (rep, _) = latency(client, &by_rep, samples.ageing).await?;
-    println!("ageing by rep: {} requests", rep.count);
+    println!(
+        "ageing by rep: {} requests, p50 / p95 / p99 {:.0} / {:.0} / {:.0} ms",
+        rep.count, rep.p50, rep.p95, rep.p99
+    );
 
     let statement_path = format!("/api/v1/accounts/{}/statement", loaded.statement_account);
     let (status, body) = client.get(&statement_path).await?;
@@ -104,6 +110,10 @@ pub async fn run(
     let movements = v["lines"].as_array().map(Vec::len).unwrap_or(0);
     println!("statement: {movements} movements");
     let (statement, _) = latency(client, &[statement_path], samples.statement).await?;
+    println!(
+        "statement: p50 / p95 / p99 {:.1} / {:.1} / {:.1} ms",
+        statement.p50, statement.p95, statement.p99
+    );
 
     // Once: the run writes, so a second one would find (almost) nothing to charge.
     let t = Instant::now();
