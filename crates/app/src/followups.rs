@@ -9,7 +9,7 @@
 //! Each runs as a job on the queue; each job's effect is guarded by a notification's
 //! dedupe key in the same transaction, so a job that runs twice acts once.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -24,7 +24,7 @@ use cartera_store::{
     settings as settings_store, users as users_store,
 };
 
-use crate::jobs::JobFailure;
+use crate::jobs::{Daily, JobFailure};
 use crate::records::{Naming, WriteOptions, create_in};
 use crate::versioned::{self, Singleton};
 use crate::{Actor, App, Result, notifications};
@@ -397,36 +397,27 @@ pub async fn no_contact_sweep(app: &App) -> Result<usize> {
     Ok(alerted)
 }
 
+/// The daily run, at its hour.
+pub const DAILY: Daily = Daily {
+    kind: NO_CONTACT_JOB,
+    hour_utc: DAILY_HOUR_UTC,
+};
+
 /// The next daily run strictly after `now`.
 pub fn next_daily(now: DateTime<Utc>) -> DateTime<Utc> {
-    let at = NaiveTime::from_hms_opt(DAILY_HOUR_UTC, 0, 0).unwrap_or(NaiveTime::MIN);
-    let today = now.date_naive().and_time(at).and_utc();
-    if today > now {
-        today
-    } else {
-        today + Duration::days(1)
-    }
-}
-
-fn daily_job(at: DateTime<Utc>) -> NewJob {
-    NewJob {
-        // One occurrence per day, whichever server queues it: the key is the day.
-        dedupe_key: Some(format!("schedule:{NO_CONTACT_JOB}:{}", at.date_naive())),
-        ..NewJob::new(NO_CONTACT_JOB, json!({}), at)
-    }
+    DAILY.next_after(now)
 }
 
 /// Queues the next occurrence of each recurring job unless it is queued already. Every
 /// server calls it at start and hourly; the day in the job's dedupe key makes the
 /// calls of two servers queue one job.
 pub async fn ensure_scheduled(app: &App) -> Result<()> {
-    crate::jobs::enqueue(app, &daily_job(next_daily(app.now()))).await?;
-    Ok(())
+    DAILY.ensure(app).await
 }
 
 /// The daily no-contact job: the sweep, then tomorrow's occurrence.
 pub async fn run_no_contact(app: App, _job: Job) -> std::result::Result<(), JobFailure> {
     no_contact_sweep(&app).await?;
-    crate::jobs::enqueue(&app, &daily_job(next_daily(app.now()))).await?;
+    DAILY.ensure(&app).await?;
     Ok(())
 }

@@ -8,6 +8,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+
 use cartera_core::audit::AuditAction;
 use cartera_core::jobs::{Job, JobState, LEASE, NewJob, after_failure, valid_kind};
 use cartera_core::record::RecordKind;
@@ -155,6 +157,41 @@ pub async fn enqueue(app: &App, job: &NewJob) -> Result<Option<Id>> {
     let id = enqueue_in(&mut conn, app, job).await?;
     conn.commit().await?;
     Ok(id)
+}
+
+/// A job that recurs once a day at a fixed hour (UTC): dunning, monthly statements, the
+/// no-contact sweep. Every server queues the next occurrence at start and hourly; the
+/// day in its dedupe key makes two servers queue one job.
+#[derive(Debug, Clone, Copy)]
+pub struct Daily {
+    pub kind: &'static str,
+    pub hour_utc: u32,
+}
+
+impl Daily {
+    /// The next occurrence strictly after `now`.
+    pub fn next_after(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        let at = NaiveTime::from_hms_opt(self.hour_utc, 0, 0).unwrap_or(NaiveTime::MIN);
+        let today = now.date_naive().and_time(at).and_utc();
+        if today > now {
+            today
+        } else {
+            today + Duration::days(1)
+        }
+    }
+
+    fn job_at(&self, at: DateTime<Utc>) -> NewJob {
+        NewJob {
+            dedupe_key: Some(format!("schedule:{}:{}", self.kind, at.date_naive())),
+            ..NewJob::new(self.kind, serde_json::json!({}), at)
+        }
+    }
+
+    /// Queues the next occurrence unless it is queued already.
+    pub async fn ensure(&self, app: &App) -> Result<()> {
+        enqueue(app, &self.job_at(self.next_after(app.now()))).await?;
+        Ok(())
+    }
 }
 
 pub struct JobPage {

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -34,7 +34,7 @@ use cartera_core::billing::dunning::{
 };
 use cartera_core::billing::payments::cents;
 use cartera_core::contacts::ContactData;
-use cartera_core::jobs::{Job, NewJob};
+use cartera_core::jobs::Job;
 use cartera_core::money::Money;
 use cartera_core::quotes::Language;
 use cartera_core::record::{FieldChange, Record, RecordKind, diff};
@@ -48,7 +48,7 @@ use cartera_store::{
 };
 
 use crate::events::{self, set};
-use crate::jobs::JobFailure;
+use crate::jobs::{Daily, JobFailure};
 use crate::mail::Email;
 use crate::records::{Naming, WriteOptions, create_in, load_visible};
 use crate::versioned::{self, Conflict, Versioned};
@@ -733,30 +733,21 @@ pub async fn promises(app: &App, actor: &Actor, account: Id) -> Result<Vec<Promi
     Ok(store::promises_of(&mut conn, account, app.now().date_naive()).await?)
 }
 
+/// The daily run, at its hour.
+pub const DAILY: Daily = Daily {
+    kind: JOB_KIND,
+    hour_utc: DAILY_HOUR_UTC,
+};
+
 /// The next daily run strictly after `now`.
 pub fn next_daily(now: DateTime<Utc>) -> DateTime<Utc> {
-    let at = NaiveTime::from_hms_opt(DAILY_HOUR_UTC, 0, 0).unwrap_or(NaiveTime::MIN);
-    let today = now.date_naive().and_time(at).and_utc();
-    if today > now {
-        today
-    } else {
-        today + Duration::days(1)
-    }
-}
-
-fn daily_job(at: DateTime<Utc>) -> NewJob {
-    NewJob {
-        // One occurrence per day, whichever server queues it.
-        dedupe_key: Some(format!("schedule:{JOB_KIND}:{}", at.date_naive())),
-        ..NewJob::new(JOB_KIND, json!({}), at)
-    }
+    DAILY.next_after(now)
 }
 
 /// Queues the next daily run unless it is queued already (every server, at start and
 /// hourly).
 pub async fn ensure_scheduled(app: &App) -> Result<()> {
-    crate::jobs::enqueue(app, &daily_job(next_daily(app.now()))).await?;
-    Ok(())
+    DAILY.ensure(app).await
 }
 
 /// The daily job: the run for the day it was due (a job late after downtime runs for
@@ -771,7 +762,7 @@ pub async fn run_job(app: App, _job: Job) -> std::result::Result<(), JobFailure>
         skipped = summary.skipped.len(),
         "dunning ran"
     );
-    crate::jobs::enqueue(&app, &daily_job(next_daily(app.now()))).await?;
+    DAILY.ensure(&app).await?;
     Ok(())
 }
 

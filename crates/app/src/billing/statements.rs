@@ -11,7 +11,7 @@
 //! The send is claimed before the email goes, as dunning's levels are: a crash in
 //! between loses one email rather than sending it twice.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use cartera_core::Id;
 use cartera_core::accounts::AccountData;
 use cartera_core::audit::AuditAction;
-use cartera_core::jobs::{Job, NewJob};
+use cartera_core::jobs::Job;
 use cartera_core::money::Currency;
 use cartera_core::roles::{Action, Module};
 use cartera_store::billing::ledger::open_charges;
@@ -30,7 +30,7 @@ use super::accounts::statement_of;
 use super::dunning::customer;
 use super::print::render_statement;
 use crate::events::{self, set};
-use crate::jobs::JobFailure;
+use crate::jobs::{Daily, JobFailure};
 use crate::records::load_visible;
 use crate::{Actor, App, AppError, Result, mail};
 
@@ -338,29 +338,20 @@ async fn send_one(
     Ok(())
 }
 
+/// The daily run, at its hour.
+pub const DAILY: Daily = Daily {
+    kind: JOB_KIND,
+    hour_utc: DAILY_HOUR_UTC,
+};
+
 /// The next daily run strictly after `now`.
 pub fn next_daily(now: DateTime<Utc>) -> DateTime<Utc> {
-    let at = NaiveTime::from_hms_opt(DAILY_HOUR_UTC, 0, 0).unwrap_or(NaiveTime::MIN);
-    let today = now.date_naive().and_time(at).and_utc();
-    if today > now {
-        today
-    } else {
-        today + Duration::days(1)
-    }
-}
-
-fn daily_job(at: DateTime<Utc>) -> NewJob {
-    NewJob {
-        // One occurrence per day, whichever server queues it.
-        dedupe_key: Some(format!("schedule:{JOB_KIND}:{}", at.date_naive())),
-        ..NewJob::new(JOB_KIND, json!({}), at)
-    }
+    DAILY.next_after(now)
 }
 
 /// Queues the next daily run unless it is queued already.
 pub async fn ensure_scheduled(app: &App) -> Result<()> {
-    crate::jobs::enqueue(app, &daily_job(next_daily(app.now()))).await?;
-    Ok(())
+    DAILY.ensure(app).await
 }
 
 /// The daily job: today's statements, then tomorrow's occurrence.
@@ -372,7 +363,7 @@ pub async fn run_job(app: App, _job: Job) -> std::result::Result<(), JobFailure>
         failed = summary.failed,
         "monthly statements ran"
     );
-    crate::jobs::enqueue(&app, &daily_job(next_daily(app.now()))).await?;
+    DAILY.ensure(&app).await?;
     Ok(())
 }
 
