@@ -22,7 +22,7 @@ use cartera_core::billing::payments::Payment;
 use cartera_core::money::Currency;
 use cartera_core::{Code, Id};
 
-use super::doc::{Api, Op, date_schema, enum_schema, page_schema, register};
+use super::doc::{Api, Op, date_schema, enum_schema, int_schema, page_schema, register};
 use super::extract::{Auth, IfMatch, Input, QueryPairs, RecordId};
 use super::records::{Page, record_response};
 use crate::problem::ApiError;
@@ -37,11 +37,19 @@ fn day(q: &QueryPairs, key: &str) -> Result<Option<NaiveDate>, ApiError> {
         .transpose()
 }
 
+/// A currency named in the query; one that is no ISO 4217 code answers 422 (the
+/// document cannot list the codes, so the request is well formed).
 fn currency(q: &QueryPairs) -> Result<Option<Currency>, ApiError> {
     q.get("currency")
         .map(|c| {
             c.parse().map_err(|_| {
-                ApiError::bad_field("currency", Code::Invalid, "an ISO 4217 code such as ARS")
+                ApiError::from(cartera_app::AppError::Invalid(
+                    cartera_core::Violations::one(
+                        "currency",
+                        Code::Invalid,
+                        "an ISO 4217 code such as ARS",
+                    ),
+                ))
             })
         })
         .transpose()
@@ -867,7 +875,7 @@ pub fn mount(api: Api) -> Api {
                 enum_schema(&["true", "false"]),
                 false,
             )
-            .query("bounced_within_days", "1 to 3650")
+            .query_with("bounced_within_days", "1 to 3650", int_schema(1, 3650), false)
             .query("limit", "Page size (1 to 500, default 100)")
             .query("cursor", "The `next_cursor` of the previous page.")
             .answer_schema(200, "The cheques", cheque_page)

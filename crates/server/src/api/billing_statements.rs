@@ -56,8 +56,9 @@ pub fn mount(api: Api) -> Api {
              went or why it did not (`email_error`, `no_email` when the customer has no \
              address).",
         )
+        .path_param("id", "The account")
         .answer::<Schedule>(200, "The customer's monthly statements")
-        .problems(&[403, 404]),
+        .problems(&[400, 403, 404]),
     )
     .route(
         HttpMethod::Put,
@@ -69,6 +70,7 @@ pub fn mount(api: Api) -> Api {
             "Take a customer off the monthly statements, or back on",
         )
         .describe("Billing edit. `{\"monthly\": false}` stops them; audited on the account.")
+        .path_param("id", "The account")
         .body::<ScheduleInput>("Whether the customer gets them")
         .answer::<Schedule>(200, "The customer's monthly statements")
         .problems(&[400, 403, 404, 415, 422]),

@@ -168,13 +168,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 }
 
 impl QueryPairs {
-    /// A parameter's value; one given empty (`?currency=`, as a form's blank choice
-    /// sends it) counts as not given.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.raw(key).filter(|v| !v.is_empty())
-    }
-
-    fn raw(&self, key: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(k, _)| k == key)
@@ -183,7 +177,7 @@ impl QueryPairs {
 
     /// A `true`/`false` flag such as `allow_duplicate`.
     pub fn flag(&self, key: &str) -> Result<bool, ApiError> {
-        match self.raw(key) {
+        match self.get(key) {
             None | Some("false") | Some("0") => Ok(false),
             Some("true") | Some("1") | Some("") => Ok(true),
             Some(_) => Err(ApiError::bad_field(
