@@ -401,7 +401,18 @@ async fn list_cheques(
     let query = ChequeQuery {
         account: super::quotes::account_param(&q)?,
         state,
-        to_deposit: q.flag("to_deposit")?,
+        // Strictly `true` or `false`, as the document's boolean says.
+        to_deposit: match q.get("to_deposit") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => {
+                return Err(ApiError::bad_field(
+                    "to_deposit",
+                    Code::Invalid,
+                    "must be true or false",
+                ));
+            }
+        },
         bounced_within_days,
     };
     let mut data = cheques::list(&s.app, &actor, query, limit + 1, offset).await?;
@@ -779,7 +790,7 @@ pub fn mount(api: Api) -> Api {
             false,
         )
         .answer_schema(200, "The statement", statement_schema)
-        .problems(&[400, 403, 404]),
+        .problems(&[400, 403, 404, 422]),
     )
     .route(
         HttpMethod::Get,
@@ -843,7 +854,7 @@ pub fn mount(api: Api) -> Api {
                 "Only the customers in this territory (a territory's row, drilled down)",
             )
             .answer_schema(200, "The ageing", ageing_schema)
-            .problems(&[400, 403]),
+            .problems(&[400, 403, 422]),
     )
     .route(
         HttpMethod::Get,
@@ -972,7 +983,7 @@ pub fn mount(api: Api) -> Api {
             false,
         )
         .answer_text(200, "The PDF", "application/pdf")
-        .problems(&[400, 403, 404, 409]),
+        .problems(&[400, 403, 404, 409, 422]),
     )
     .route(
         HttpMethod::Get,
@@ -1000,7 +1011,7 @@ pub fn mount(api: Api) -> Api {
             false,
         )
         .answer_text(200, "The workbook", cartera_core::io::XLSX_TYPE)
-        .problems(&[400, 403, 404, 409]),
+        .problems(&[400, 403, 404, 409, 422]),
     )
     .route(
         HttpMethod::Post,
@@ -1054,7 +1065,7 @@ pub fn mount(api: Api) -> Api {
                 "Only the customers in this territory (a territory's row, drilled down)",
             )
             .answer_text(200, "The workbook", cartera_core::io::XLSX_TYPE)
-            .problems(&[400, 403]),
+            .problems(&[400, 403, 422]),
     )
     .route(
         HttpMethod::Get,
