@@ -344,11 +344,6 @@ pub const DAILY: Daily = Daily {
     hour_utc: DAILY_HOUR_UTC,
 };
 
-/// The next daily run strictly after `now`.
-pub fn next_daily(now: DateTime<Utc>) -> DateTime<Utc> {
-    DAILY.next_after(now)
-}
-
 /// Queues the next daily run unless it is queued already.
 pub async fn ensure_scheduled(app: &App) -> Result<()> {
     DAILY.ensure(app).await
