@@ -583,6 +583,10 @@ pub async fn load(
         .await
         .map_err(|e| e.to_string())?;
     }
+    // The day each document stopped moving the balance, as the store keeps it.
+    cartera_store::billing::closed::refresh_all(&mut c)
+        .await
+        .map_err(|e| e.to_string())?;
     c.commit().await.map_err(|e| e.to_string())?;
     db.refresh_statistics().await.map_err(|e| e.to_string())?;
     Ok(Loaded {

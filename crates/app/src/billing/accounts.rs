@@ -15,7 +15,6 @@ use cartera_core::money::Currency;
 use cartera_core::roles::{Action, Module};
 use cartera_store::Conn;
 use cartera_store::billing::ledger as store;
-use cartera_store::records as records_store;
 
 use crate::records::load_visible;
 use crate::{Actor, App, Result};
@@ -170,12 +169,11 @@ pub async fn ageing(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let accounts: HashMap<Id, (String, Option<Id>, Option<Id>)> =
-        records_store::get_many::<AccountData>(&mut conn, &ids)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, (a.data.name, a.data.owner_id, a.data.territory_id)))
-            .collect();
+    let accounts: HashMap<Id, (String, Option<Id>, Option<Id>)> = store::customers(&mut conn, &ids)
+        .await?
+        .into_iter()
+        .map(|(id, c)| (id, (c.name, c.owner_id, c.territory_id)))
+        .collect();
     drop(conn);
     let mut grouped: BTreeMap<(Option<Id>, Currency), AgeingRow> = BTreeMap::new();
     for ((account, cur), (items, invoice_owner)) in per {

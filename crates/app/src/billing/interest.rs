@@ -247,11 +247,15 @@ pub async fn post(
     Ok(notes)
 }
 
+/// How many customers a run posts in one transaction: a commit per customer made a
+/// run over a whole book slow, and one for all of it would hold the writer for long.
+const POSTED_TOGETHER: usize = 200;
+
 /// Posts interest for every overdue customer the actor sees (a limited role: its view's
 /// owners' charges) up to `through` (default today). The charges are read in one query
 /// and every rate checked before anything is written (a day without a rate: 422 on
-/// `through`, nothing written); then each customer is posted in its own transaction,
-/// so a run stopped halfway is finished by running it again.
+/// `through`, nothing written); then customers are posted [`POSTED_TOGETHER`] to a
+/// transaction, so a run stopped halfway is finished by running it again.
 pub async fn post_all(app: &App, actor: &Actor, through: Option<NaiveDate>) -> Result<InterestRun> {
     actor.permit(Module::Billing, Action::Create)?;
     let through = through.unwrap_or_else(|| app.now().date_naive());
@@ -274,19 +278,21 @@ pub async fn post_all(app: &App, actor: &Actor, through: Option<NaiveDate>) -> R
         totals: Vec::new(),
     };
     let mut totals: BTreeMap<Currency, Decimal> = BTreeMap::new();
-    for account in accounts {
+    for batch in accounts.chunks(POSTED_TOGETHER) {
         let mut conn = app.db.begin().await?;
-        // Read again in the customer's transaction: what another run or a payment
-        // changed since is what counts.
-        let notes = post_in(&mut conn, app, actor, account, through, &rates).await?;
+        for &account in batch {
+            // Read again in the transaction: what another run or a payment changed
+            // since is what counts.
+            let notes = post_in(&mut conn, app, actor, account, through, &rates).await?;
+            if !notes.is_empty() {
+                run.accounts += 1;
+                run.notes += notes.len();
+            }
+            for n in notes {
+                *totals.entry(n.currency).or_default() += n.totals.total;
+            }
+        }
         conn.commit().await?;
-        if !notes.is_empty() {
-            run.accounts += 1;
-            run.notes += notes.len();
-        }
-        for n in notes {
-            *totals.entry(n.currency).or_default() += n.totals.total;
-        }
     }
     run.totals = totals
         .into_iter()

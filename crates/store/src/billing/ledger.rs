@@ -143,7 +143,8 @@ pub async fn open_charges(
          i.issue_date, i.due_date, i.total, i.total - CAST(COALESCE((SELECT SUM(a.amount) \
          FROM billing_applications a WHERE a.debit_id = i.id AND a.applied_on <= $1 \
          AND (a.reversed_on IS NULL OR a.reversed_on > $1)), 0) AS BIGINT) AS open \
-         FROM invoices i WHERE i.kind <> 'credit_note' AND i.issue_date <= $1",
+         FROM invoices i WHERE i.kind <> 'credit_note' AND i.issue_date <= $1 \
+         AND i.closed_on > $1",
     )
     .arg(Some(day));
     if let Some(a) = account {
@@ -189,8 +190,9 @@ pub async fn unapplied(
     account: Option<Id>,
     owners: Option<&[Id]>,
 ) -> Result<HashMap<(Id, Currency), Decimal>> {
-    let mut sql = Sql::new("");
-    // Credits in force, then applications in force, each narrowed the same way.
+    if owners.is_some_and(|o| o.is_empty()) {
+        return Ok(HashMap::new());
+    }
     let narrow = |sql: &mut Sql| {
         if let Some(a) = account {
             sql.push(" AND account_id = ").push_arg(a);
@@ -203,32 +205,26 @@ pub async fn unapplied(
                 .push("))");
         }
     };
-    if owners.is_some_and(|o| o.is_empty()) {
-        return Ok(HashMap::new());
-    }
-    sql.push(
+    // Each credit not closed by `day` (see `closed`), less what of it is applied on
+    // `day`: payments (nothing while reversed), then credit notes. An application is
+    // never dated before its credit, so later credits hold nothing on `day`.
+    let in_force = "a.applied_on <= $1 AND (a.reversed_on IS NULL OR a.reversed_on > $1)";
+    let mut sql = Sql::new(format!(
         "SELECT account_id, currency, CAST(SUM(v) AS BIGINT) AS v FROM (\
-         SELECT account_id, currency, amount AS v FROM payments WHERE received_on <= ",
-    )
-    .push_arg(Some(day))
-    .push(" AND (reversed_on IS NULL OR reversed_on > ")
-    .push_arg(Some(day))
-    .push(")");
+         SELECT account_id, currency, \
+         (CASE WHEN reversed_on IS NULL OR reversed_on > $1 THEN amount ELSE 0 END) \
+         - COALESCE((SELECT SUM(a.amount) FROM billing_applications a \
+           WHERE a.credit_id = payments.id AND {in_force}), 0) AS v \
+         FROM payments WHERE received_on <= $1 AND closed_on > $1"
+    ))
+    .arg(Some(day));
     narrow(&mut sql);
-    sql.push(
-        " UNION ALL SELECT account_id, currency, total AS v FROM invoices \
-         WHERE kind = 'credit_note' AND issue_date <= ",
-    )
-    .push_arg(Some(day));
-    narrow(&mut sql);
-    sql.push(
-        " UNION ALL SELECT account_id, currency, -amount AS v FROM billing_applications \
-         WHERE applied_on <= ",
-    )
-    .push_arg(Some(day))
-    .push(" AND (reversed_on IS NULL OR reversed_on > ")
-    .push_arg(Some(day))
-    .push(")");
+    sql.push(&format!(
+        " UNION ALL SELECT account_id, currency, total \
+         - COALESCE((SELECT SUM(a.amount) FROM billing_applications a \
+           WHERE a.credit_id = invoices.id AND {in_force}), 0) AS v \
+         FROM invoices WHERE kind = 'credit_note' AND issue_date <= $1 AND closed_on > $1"
+    ));
     narrow(&mut sql);
     sql.push(") t GROUP BY account_id, currency");
     let mut out = HashMap::new();
@@ -237,6 +233,37 @@ pub async fn unapplied(
         let v = amount(r.int("v")?, currency);
         if !v.is_zero() {
             out.insert((r.id("account_id")?, currency), v);
+        }
+    }
+    Ok(out)
+}
+
+/// Who an ageing row is: a customer's name, owner and territory.
+#[derive(Debug, Clone)]
+pub struct Customer {
+    pub name: String,
+    pub owner_id: Option<Id>,
+    pub territory_id: Option<Id>,
+}
+
+/// The customers `ids` name (deleted ones too: what they owe still ages), read from
+/// their columns rather than their whole records, which the ageing of every customer
+/// cannot afford.
+pub async fn customers(c: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Customer>> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut sql =
+            Sql::new("SELECT id, name, owner_id, territory_id FROM accounts WHERE id IN (");
+        sql.push_args(chunk).push(")");
+        for r in c.fetch_all(sql).await? {
+            out.insert(
+                r.id("id")?,
+                Customer {
+                    name: r.text("name")?,
+                    owner_id: r.opt_id("owner_id")?,
+                    territory_id: r.opt_id("territory_id")?,
+                },
+            );
         }
     }
     Ok(out)

@@ -2,6 +2,7 @@
 //! figures read from them.
 
 pub mod cheques;
+pub mod closed;
 pub mod dunning;
 pub mod interest;
 pub mod invoices;

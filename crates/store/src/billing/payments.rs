@@ -178,6 +178,9 @@ pub async fn update(c: &mut Conn, p: &Payment, expected_version: i64) -> Result<
             .arg(expected_version),
         )
         .await?;
+    if n > 0 {
+        super::closed::after_payment(c, p.id).await?;
+    }
     Ok(n > 0)
 }
 
@@ -214,7 +217,7 @@ pub async fn insert_application(c: &mut Conn, a: NewApplication<'_>) -> Result<(
         .arg(al.created_at),
     )
     .await?;
-    Ok(())
+    super::closed::after_applications(c, a.credit_id, &[al.invoice_id]).await
 }
 
 /// Takes back applications of `credit` still in force (`only`: just that one) on `on`.
@@ -232,10 +235,21 @@ pub async fn reverse_applications(
     .arg(Some(on))
     .arg(reason)
     .arg(credit);
+    let mut debits =
+        Sql::new("SELECT debit_id FROM billing_applications WHERE credit_id = $1").arg(credit);
     if let Some(id) = only {
         sql.push(" AND id = ").push_arg(id);
+        debits.push(" AND id = ").push_arg(id);
     }
-    c.execute(sql).await
+    let n = c.execute(sql).await?;
+    let debits: Vec<Id> = c
+        .fetch_all(debits)
+        .await?
+        .iter()
+        .map(|r| r.id("debit_id"))
+        .collect::<Result<_>>()?;
+    super::closed::after_applications(c, credit, &debits).await?;
+    Ok(n)
 }
 
 /// A payment's application to a rep's charge, as commissions on collected money read it.
