@@ -7,24 +7,9 @@
 const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const path = require("node:path");
-const { env, useCartera, api, shoot, login, DESKTOP, PHONE, SHOTS } = require("./support");
+const { env, useCartera, api, shoot, login, faults, DESKTOP, PHONE, SHOTS } = require("./support");
 
 useCartera();
-
-const AXE = require.resolve("axe-core/axe.min.js");
-
-async function faults(page) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() =>
-    window.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-      resultTypes: ["violations"],
-    }),
-  );
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
-}
 
 test("an order is invoiced, collected in part, and the account shows it", async () => {
   const account = await api(env.token, "POST", "/api/v1/accounts", { name: "Agro Sur S.A." });

@@ -10,35 +10,9 @@
 const { test } = require("node:test");
 const assert = require("node:assert/strict");
 const path = require("node:path");
-const { env, useCartera, api, cartera, shoot, login, logout, PASSWORD, DESKTOP, PHONE, SHOTS } = require("./support");
+const { env, useCartera, api, cartera, shoot, login, logout, check, PASSWORD, DESKTOP, PHONE, SHOTS } = require("./support");
 
 useCartera();
-
-const AXE = require.resolve("axe-core/axe.min.js");
-
-async function faults(page) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() =>
-    window.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-      resultTypes: ["violations"],
-    }),
-  );
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
-}
-
-/** Axe and sideways scrolling of the page as it is, at both widths. */
-async function check(page, name, found) {
-  for (const viewport of [DESKTOP, PHONE]) {
-    await page.setViewportSize(viewport);
-    for (const f of await faults(page)) found.push(`${name} @${viewport.width}px: ${f}`);
-    const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    if (wide > 0) found.push(`${name} @${viewport.width}px is ${wide}px too wide`);
-  }
-  await page.setViewportSize(DESKTOP);
-}
 
 /** A CUIT with its check digit (prefix of 10 digits), written with dashes. */
 function cuit(prefix) {

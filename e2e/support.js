@@ -152,4 +152,29 @@ async function logout(page) {
 }
 
 
-module.exports = { useCartera, env, api, cartera, shoot, login, logout, PASSWORD, DESKTOP, PHONE, SHOTS };
+/** The serious and critical WCAG 2 A/AA faults axe-core finds on the page, described. */
+async function faults(page) {
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      resultTypes: ["violations"],
+    }),
+  );
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")})`);
+}
+
+/** Axe and sideways scrolling of the page as it is, at both widths, into `found`. */
+async function check(page, name, found) {
+  for (const viewport of [DESKTOP, PHONE]) {
+    await page.setViewportSize(viewport);
+    for (const f of await faults(page)) found.push(`${name} @${viewport.width}px: ${f}`);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (wide > 0) found.push(`${name} @${viewport.width}px is ${wide}px too wide`);
+  }
+  await page.setViewportSize(DESKTOP);
+}
+
+module.exports = { useCartera, env, api, cartera, shoot, login, logout, faults, check, PASSWORD, DESKTOP, PHONE, SHOTS };

@@ -1,7 +1,8 @@
 //! The demo company's collections: a clerk in the collections role, and customers in
 //! every state a Monday morning shows: invoices current and overdue in every ageing
 //! bucket, a partial payment, cheques on hand (one to deposit today, one post-dated), a
-//! bounced cheque with its bank fee, and a promise to pay.
+//! bounced cheque with its bank fee, a promise to pay, and last month's statements sent
+//! (one customer taken off them).
 
 use chrono::{Duration, NaiveDate};
 use rust_decimal::Decimal;
@@ -18,6 +19,7 @@ use cartera_core::record::Record;
 use crate::billing::cheques::{ChequeMove, ChequeQuery};
 use crate::billing::invoices::NewInvoice;
 use crate::billing::payments::{AllocationInput, NewPayment};
+use crate::mail::Mailer;
 use crate::{Actor, App, AppError, Result};
 
 /// The collections clerk who logs in to the demo.
@@ -284,6 +286,17 @@ pub(crate) async fn seed(
                 today + Duration::days(28),
             )),
         ),
+    )
+    .await?;
+    // Last month's statements went out (to the log: a demo writes to nobody), and one
+    // customer asked not to get them.
+    let quiet = app.clone().with_mailer(Mailer::Log);
+    crate::billing::statements::run(&quiet, today).await?;
+    crate::billing::statements::set_schedule(
+        app,
+        actor,
+        current,
+        crate::billing::statements::ScheduleInput { monthly: false },
     )
     .await?;
     report.invoices = 9;

@@ -13,3 +13,4 @@ pub mod print;
 mod reversal;
 pub mod risk;
 pub mod statements;
+pub mod template;

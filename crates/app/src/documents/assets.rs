@@ -29,8 +29,8 @@ pub const MAX_TEMPLATE_CHARS: usize = 100_000;
 /// The company logo, one for every kind of document.
 const LOGO_KEY: &str = "logo";
 
-/// The quote template an admin sees: the text in use and whether it is the default.
-// (Its wording names quotes because the OpenAPI document shows it; invoices will share it.)
+/// A document template as an admin sees it (quotes, invoices): the text in use and
+/// whether it is the default.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TemplateInfo {
     pub template: String,

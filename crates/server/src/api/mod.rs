@@ -10,6 +10,7 @@ pub mod billing_dunning;
 pub mod billing_imports;
 pub mod billing_interest;
 pub mod billing_statements;
+pub mod billing_template;
 pub mod catalog;
 pub mod contacts;
 pub mod custom_fields;
@@ -79,6 +80,7 @@ pub fn api() -> Api {
     api = billing_statements::mount(api);
     api = billing_interest::mount(api);
     api = billing_imports::mount(api);
+    api = billing_template::mount(api);
     users::mount(api)
 }
 

@@ -182,12 +182,12 @@ async fn conversion(
     }))
 }
 
-/// An admin's quote template.
+/// An admin's document template (quotes, invoices).
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TemplateInput {
+pub(super) struct TemplateInput {
     /// typst source; see the default for the data it receives.
-    template: String,
+    pub(super) template: String,
 }
 
 async fn get_template(

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::billing_cheques::routes())
         .merge(super::billing_print::routes())
         .merge(super::billing_risk::routes())
+        .merge(super::admin_billing::routes())
 }
 
 /// "Facturar" on an order: its invoice with the company's defaults.

@@ -6,6 +6,7 @@ pub mod activities;
 pub mod activity_query;
 pub mod activity_views;
 pub mod admin;
+pub mod admin_billing;
 pub mod agenda;
 pub mod assets;
 pub mod auth;

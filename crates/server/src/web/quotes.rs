@@ -1511,22 +1511,23 @@ async fn save_template(State(s): State<AppState>, me: Me, Form(f): Form<Template
     match done {
         Ok(_) => Redirect::to("/admin/quotes?saved=template").into_response(),
         Err(AppError::Invalid(v)) => {
-            // typst's own line and message say where the template is wrong.
-            let detail =
-                v.0.iter()
-                    .map(|x| x.message.clone())
-                    .collect::<Vec<_>>()
-                    .join("; ");
+            let error = template_refusal(&me.page, &v);
             settings_render(
                 &s,
                 &me,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                json!({"template": f.template, "template_error": format!("{} {detail}", me.page.t("quote-template-invalid"))}),
+                json!({"template": f.template, "template_error": error}),
             )
             .await
         }
         Err(e) => me.page.error(e),
     }
+}
+
+/// Why a document template was refused: typst's own line and message say where.
+pub(super) fn template_refusal(page: &super::render::Page, v: &cartera_core::Violations) -> String {
+    let detail = v.0.iter().map(|x| x.message.as_str()).collect::<Vec<_>>();
+    format!("{} {}", page.t("quote-template-invalid"), detail.join("; "))
 }
 
 /// The logo arrives as the request's body (the page's script sends the file).

@@ -54,6 +54,7 @@ mod web;
 mod web_activities;
 mod web_agenda;
 mod web_billing;
+mod web_billing_admin;
 mod web_billing_cheques;
 mod web_deals;
 mod web_my_day;

@@ -115,6 +115,7 @@ admin-jobs-when = When
 admin-jobs-retry = Retry
 admin-jobs-none = No failed jobs.
 admin-quotes = Quotes
+admin-billing = Billing and collections
 admin-placement = Who owns a territory's new records?
 admin-placement-creator = Whoever creates them, if they chose an owner; the territory assigns those nobody assigned (imports, API)
 admin-placement-territory = Always the territory's owner (whoever creates them still sees them)

@@ -115,6 +115,7 @@ admin-jobs-when = Cuándo
 admin-jobs-retry = Reintentar
 admin-jobs-none = No hay tareas fallidas.
 admin-quotes = Presupuestos
+admin-billing = Facturación y cobranzas
 admin-placement = ¿De quién son los registros nuevos de un territorio?
 admin-placement-creator = De quien los crea, si eligió responsable; el territorio asigna los que nadie asignó (importaciones, API)
 admin-placement-territory = Siempre del responsable del territorio (quien los crea los sigue viendo)
