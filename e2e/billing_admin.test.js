@@ -43,7 +43,7 @@ test("an admin sets billing up and the collections pages follow it", async () =>
 
   // From Administration to its billing tab.
   await page.goto(env.base + "/admin");
-  await Promise.all([page.waitForURL(/\/admin\/billing$/), page.click("nav.subnav >> text=Facturación y cobranzas")]);
+  await Promise.all([page.waitForURL(/\/admin\/billing$/), page.click("nav.subnav >> text=Facturación")]);
   await check(page, "billing administration", found);
 
   // The credit limit field, picked by its label.

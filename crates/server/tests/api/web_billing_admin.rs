@@ -129,7 +129,7 @@ async fn an_admin_sets_billing_from_its_page(s: TestServer) {
     let page = get(&s, "/admin/billing", &login.0).await;
     assert_eq!(page.status, 200);
     for shown in [
-        "Facturación y cobranzas",
+        "aria-current=\"page\">Facturación</a>",
         "Numeración, vencimientos y riesgo",
         "Intereses por mora",
         "Avisos de cobranza",
