@@ -583,7 +583,8 @@ pub async fn load(
         .await
         .map_err(|e| e.to_string())?;
     }
-    // The day each document stopped moving the balance, as the store keeps it.
+    // What is applied to each document and the day it stopped moving the balance, as
+    // the store keeps them.
     cartera_store::billing::closed::refresh_all(&mut c)
         .await
         .map_err(|e| e.to_string())?;

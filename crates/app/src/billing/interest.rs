@@ -11,7 +11,7 @@
 //! Where a country's VAT follows the principal's (as Argentina's and Mexico's rules may
 //! say), the company corrects the note; verify before use.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -213,7 +213,7 @@ pub async fn preview(
     let mut conn = app.db.reader().await?;
     load_visible::<AccountData>(&mut conn, actor, account).await?;
     let rates = rates(&mut conn).await?;
-    let charges = store::charges(&mut conn, through, Some(account), None).await?;
+    let charges = store::charges(&mut conn, through, Some(&[account]), None).await?;
     drop(conn);
     let previews = lines_of(&charges, through, &rates)?
         .into_iter()
@@ -242,7 +242,7 @@ pub async fn post(
     let mut conn = app.db.begin().await?;
     load_visible::<AccountData>(&mut conn, actor, account).await?;
     let rates = rates(&mut conn).await?;
-    let notes = post_in(&mut conn, app, actor, account, through, &rates).await?;
+    let notes = post_in(&mut conn, app, actor, &[account], through, &rates).await?;
     conn.commit().await?;
     Ok(notes)
 }
@@ -280,19 +280,19 @@ pub async fn post_all(app: &App, actor: &Actor, through: Option<NaiveDate>) -> R
     let mut totals: BTreeMap<Currency, Decimal> = BTreeMap::new();
     for batch in accounts.chunks(POSTED_TOGETHER) {
         let mut conn = app.db.begin().await?;
-        for &account in batch {
-            // Read again in the transaction: what another run or a payment changed
-            // since is what counts.
-            let notes = post_in(&mut conn, app, actor, account, through, &rates).await?;
-            if !notes.is_empty() {
-                run.accounts += 1;
-                run.notes += notes.len();
-            }
-            for n in notes {
-                *totals.entry(n.currency).or_default() += n.totals.total;
-            }
-        }
+        // Read again in the transaction: what another run or a payment changed since is
+        // what counts.
+        let notes = post_in(&mut conn, app, actor, batch, through, &rates).await?;
         conn.commit().await?;
+        run.accounts += notes
+            .iter()
+            .map(|n| n.account_id)
+            .collect::<HashSet<Id>>()
+            .len();
+        run.notes += notes.len();
+        for n in notes {
+            *totals.entry(n.currency).or_default() += n.totals.total;
+        }
     }
     run.totals = totals
         .into_iter()
@@ -304,30 +304,33 @@ pub async fn post_all(app: &App, actor: &Actor, through: Option<NaiveDate>) -> R
     Ok(run)
 }
 
-/// One customer's notes and windows, in the caller's transaction.
+/// The notes and windows of `accounts`, read in one query, in the caller's transaction.
 async fn post_in(
     conn: &mut Conn,
     app: &App,
     actor: &Actor,
-    account: Id,
+    accounts: &[Id],
     through: NaiveDate,
     rates: &[RatePeriod],
 ) -> Result<Vec<Invoice>> {
-    let charges = store::charges(conn, through, Some(account), None).await?;
+    let charges = store::charges(conn, through, Some(accounts), None).await?;
+    let charge_of: HashMap<Id, &InterestCharge> =
+        charges.iter().map(|c| (c.debit.id, c)).collect();
     let groups = lines_of(&charges, through, rates)?;
     let mut notes = Vec::new();
-    for ((_, currency), lines) in groups {
-        let charge_of = |id: Id| charges.iter().find(|c| c.debit.id == id);
+    for ((account, currency), lines) in groups {
         // A note corrects an invoice in this model: the oldest invoice charged.
         let corrects_id = lines
             .iter()
             .find(|l| {
-                charge_of(l.invoice_id).is_some_and(|c| c.debit.kind == MovementKind::Invoice)
+                charge_of
+                    .get(&l.invoice_id)
+                    .is_some_and(|c| c.debit.kind == MovementKind::Invoice)
             })
             .map(|l| l.invoice_id);
         let owner_id = lines
             .first()
-            .and_then(|l| charge_of(l.invoice_id))
+            .and_then(|l| charge_of.get(&l.invoice_id))
             .and_then(|c| c.owner_id);
         let note = invoices::charge(
             conn,

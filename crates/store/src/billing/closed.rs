@@ -1,4 +1,5 @@
-//! The day each billing document stops moving its customer's open balance for good
+//! What of each billing document is applied today (`applied`: its applications not
+//! taken back) and the day it stops moving its customer's open balance for good
 //! (`closed_on`, '9999-12-31' while it still moves it): a charge fully settled, a
 //! payment or credit note fully applied, or a payment reversed with all it settled.
 //! On any day from then on the document's open part is zero whatever the day, so the
@@ -46,22 +47,24 @@ fn applied(column: &str, table: &str) -> String {
     )
 }
 
-/// The statement that sets `closed_on` of one kind of document: closed from its latest
-/// day when `settled` holds, else open. Followed by `AND id IN (...)` or nothing.
-fn update(table: &str, settled: String, firsts: &[&str], column: &str, kind: &str) -> String {
+/// The statement that sets `applied` and `closed_on` of one kind of document: what is
+/// applied to or from it (by `column`) today, and closed from its latest day once that
+/// makes `whole`, else open. Followed by `AND id IN (...)` or nothing.
+fn update(table: &str, whole: &str, firsts: &[&str], column: &str, kind: &str) -> String {
     let latest = latest(table, column, firsts);
+    let applied = applied(column, table);
     format!(
-        "UPDATE {table} SET closed_on = CASE WHEN {settled} THEN {latest} ELSE '{OPEN}' END WHERE {kind}"
+        "UPDATE {table} SET applied = {applied}, closed_on = CASE WHEN {whole} = {applied} \
+         THEN {latest} ELSE '{OPEN}' END WHERE {kind}"
     )
 }
 
 /// Charges (invoices and debit notes): closed once what is applied to them makes their
 /// total.
 fn charges() -> String {
-    let settled = format!("total = {}", applied("debit_id", "invoices"));
     update(
         "invoices",
-        settled,
+        "total",
         &["invoices.issue_date"],
         "debit_id",
         "kind <> 'credit_note'",
@@ -70,10 +73,9 @@ fn charges() -> String {
 
 /// Credit notes: closed once wholly applied.
 fn credit_notes() -> String {
-    let settled = format!("total = {}", applied("credit_id", "invoices"));
     update(
         "invoices",
-        settled,
+        "total",
         &["invoices.issue_date"],
         "credit_id",
         "kind = 'credit_note'",
@@ -83,12 +85,14 @@ fn credit_notes() -> String {
 /// Payments: closed once wholly applied, or once reversed with every application taken
 /// back.
 fn payments() -> String {
-    let settled = format!(
-        "(CASE WHEN reversed_on IS NULL THEN amount ELSE 0 END) = {}",
-        applied("credit_id", "payments")
-    );
     let firsts = ["payments.received_on", "payments.reversed_on"];
-    update("payments", settled, &firsts, "credit_id", "1 = 1")
+    update(
+        "payments",
+        "(CASE WHEN reversed_on IS NULL THEN amount ELSE 0 END)",
+        &firsts,
+        "credit_id",
+        "1 = 1",
+    )
 }
 
 async fn refresh(c: &mut Conn, update: String, ids: &[Id]) -> Result<()> {

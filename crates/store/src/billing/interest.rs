@@ -39,16 +39,17 @@ impl InterestCharge {
 
 /// The charges (invoices and debit notes, not interest notes: interest earns no
 /// interest) due before `through` with days not yet charged up to it that were open on
-/// some of those days: still open on `through`, or settled after the last day charged.
-/// One query, narrowed to an account or to `owners`' charges when given; ordered by
+/// some of those days: still open on `through`, or settled after the last day charged
+/// (a charge closed by its due date, see `closed`, never was overdue).
+/// One query, narrowed to `accounts` or to `owners`' charges when given; ordered by
 /// account, currency and due date.
 pub async fn charges(
     c: &mut Conn,
     through: NaiveDate,
-    account: Option<Id>,
+    accounts: Option<&[Id]>,
     owners: Option<&[Id]>,
 ) -> Result<Vec<InterestCharge>> {
-    if owners.is_some_and(<[Id]>::is_empty) {
+    if owners.is_some_and(<[Id]>::is_empty) || accounts.is_some_and(<[Id]>::is_empty) {
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(
@@ -58,11 +59,11 @@ pub async fn charges(
          i.owner_id, i.currency, i.issue_date, i.due_date, i.total, \
          (SELECT MAX(n.through_date) FROM billing_interest n WHERE n.invoice_id = i.id) \
          AS charged_through FROM invoices i WHERE i.kind <> 'credit_note' AND i.due_date < $1 \
-         AND NOT EXISTS (SELECT 1 FROM billing_interest x WHERE x.debit_note_id = i.id)",
+         AND i.closed_on > i.due_date AND NOT EXISTS (SELECT 1 FROM billing_interest x WHERE x.debit_note_id = i.id)",
     )
     .arg(Some(through));
-    if let Some(a) = account {
-        sql.push(" AND i.account_id = ").push_arg(a);
+    if let Some(accounts) = accounts {
+        sql.push(" AND i.account_id IN (").push_args(accounts).push(")");
     }
     if let Some(owners) = owners {
         sql.push(" AND i.owner_id IN (").push_args(owners).push(")");

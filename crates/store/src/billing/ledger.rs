@@ -131,6 +131,40 @@ pub struct OpenCharge {
     pub item: OpenItem,
 }
 
+/// How much each document's open part on `day` differs from its `total - applied` (see
+/// `closed`): applications made after `day` and still standing were not applied yet on
+/// it, and those taken back after `day` still were. By document id, a charge's and a
+/// credit's alike (ids are unique across both). Only the applications touched after
+/// `day` are read, which as of today are none.
+async fn moved_after(
+    c: &mut Conn,
+    day: NaiveDate,
+    account: Option<Id>,
+) -> Result<HashMap<Id, i64>> {
+    let mut sql = Sql::new(
+        "SELECT debit_id, credit_id, amount, CAST(1 AS BIGINT) AS sign FROM billing_applications \
+         WHERE applied_on > $1 AND reversed_on IS NULL",
+    )
+    .arg(Some(day));
+    if let Some(a) = account {
+        sql.push(" AND account_id = ").push_arg(a);
+    }
+    sql.push(
+        " UNION ALL SELECT debit_id, credit_id, amount, CAST(-1 AS BIGINT) AS sign FROM billing_applications \
+         WHERE reversed_on > $1 AND applied_on <= $1",
+    );
+    if let Some(a) = account {
+        sql.push(" AND account_id = ").push_arg(a);
+    }
+    let mut out: HashMap<Id, i64> = HashMap::new();
+    for r in c.fetch_all(sql).await? {
+        let v = r.int("amount")? * r.int("sign")?;
+        *out.entry(r.id("debit_id")?).or_default() += v;
+        *out.entry(r.id("credit_id")?).or_default() += v;
+    }
+    Ok(out)
+}
+
 /// The charges of every account (of `owners`' invoices when given) open on `day`.
 pub async fn open_charges(
     c: &mut Conn,
@@ -138,48 +172,48 @@ pub async fn open_charges(
     account: Option<Id>,
     owners: Option<&[Id]>,
 ) -> Result<Vec<OpenCharge>> {
+    if owners.is_some_and(|o| o.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let moved = moved_after(c, day, account).await?;
     let mut sql = Sql::new(
-        "SELECT * FROM (SELECT i.id, i.kind, i.number, i.account_id, i.owner_id, i.currency, \
-         i.issue_date, i.due_date, i.total, i.total - CAST(COALESCE((SELECT SUM(a.amount) \
-         FROM billing_applications a WHERE a.debit_id = i.id AND a.applied_on <= $1 \
-         AND (a.reversed_on IS NULL OR a.reversed_on > $1)), 0) AS BIGINT) AS open \
-         FROM invoices i WHERE i.kind <> 'credit_note' AND i.issue_date <= $1 \
-         AND i.closed_on > $1",
+        "SELECT id, kind, number, account_id, owner_id, currency, issue_date, due_date, \
+         total, total - applied AS open FROM invoices \
+         WHERE kind <> 'credit_note' AND issue_date <= $1 AND closed_on > $1",
     )
     .arg(Some(day));
     if let Some(a) = account {
-        sql.push(" AND i.account_id = ").push_arg(a);
+        sql.push(" AND account_id = ").push_arg(a);
     }
     if let Some(owners) = owners {
-        if owners.is_empty() {
-            return Ok(Vec::new());
-        }
-        sql.push(" AND i.owner_id IN (").push_args(owners).push(")");
+        sql.push(" AND owner_id IN (").push_args(owners).push(")");
     }
-    sql.push(") t WHERE open <> 0");
-    c.fetch_all(sql)
-        .await?
-        .iter()
-        .map(|r| {
-            let currency = parse_currency(&r.text("currency")?)?;
-            let due_date = date(r, "due_date")?;
-            Ok(OpenCharge {
-                account_id: r.id("account_id")?,
-                owner_id: r.opt_id("owner_id")?,
-                currency,
-                item: OpenItem {
-                    id: r.id("id")?,
-                    number: r.text("number")?,
-                    kind: charge_kind(&r.text("kind")?),
-                    issue_date: date(r, "issue_date")?,
-                    due_date,
-                    amount: amount(r.int("total")?, currency),
-                    open: amount(r.int("open")?, currency),
-                    days_overdue: (day - due_date).num_days().max(0),
-                },
-            })
-        })
-        .collect()
+    let mut out = Vec::new();
+    for r in c.fetch_all(sql).await? {
+        let id = r.id("id")?;
+        let open = r.int("open")? + moved.get(&id).copied().unwrap_or_default();
+        if open == 0 {
+            continue;
+        }
+        let currency = parse_currency(&r.text("currency")?)?;
+        let due_date = date(&r, "due_date")?;
+        out.push(OpenCharge {
+            account_id: r.id("account_id")?,
+            owner_id: r.opt_id("owner_id")?,
+            currency,
+            item: OpenItem {
+                id,
+                number: r.text("number")?,
+                kind: charge_kind(&r.text("kind")?),
+                issue_date: date(&r, "issue_date")?,
+                due_date,
+                amount: amount(r.int("total")?, currency),
+                open: amount(open, currency),
+                days_overdue: (day - due_date).num_days().max(0),
+            },
+        });
+    }
+    Ok(out)
 }
 
 /// Credit in force on `day` not applied to any charge, per account and currency (only
@@ -205,37 +239,34 @@ pub async fn unapplied(
                 .push("))");
         }
     };
-    // Each credit not closed by `day` (see `closed`), less what of it is applied on
-    // `day`: payments (nothing while reversed), then credit notes. An application is
-    // never dated before its credit, so later credits hold nothing on `day`.
-    let in_force = "a.applied_on <= $1 AND (a.reversed_on IS NULL OR a.reversed_on > $1)";
-    let mut sql = Sql::new(format!(
-        "SELECT account_id, currency, CAST(SUM(v) AS BIGINT) AS v FROM (\
-         SELECT account_id, currency, \
-         (CASE WHEN reversed_on IS NULL OR reversed_on > $1 THEN amount ELSE 0 END) \
-         - COALESCE((SELECT SUM(a.amount) FROM billing_applications a \
-           WHERE a.credit_id = payments.id AND {in_force}), 0) AS v \
-         FROM payments WHERE received_on <= $1 AND closed_on > $1"
-    ))
+    let moved = moved_after(c, day, account).await?;
+    // Each credit not closed by `day` (see `closed`): payments (nothing while reversed),
+    // then credit notes, less what of them is applied on `day`.
+    let mut sql = Sql::new(
+        "SELECT id, account_id, currency, \
+         (CASE WHEN reversed_on IS NULL OR reversed_on > $1 THEN amount ELSE 0 END) - applied AS v \
+         FROM payments WHERE received_on <= $1 AND closed_on > $1",
+    )
     .arg(Some(day));
     narrow(&mut sql);
-    sql.push(&format!(
-        " UNION ALL SELECT account_id, currency, total \
-         - COALESCE((SELECT SUM(a.amount) FROM billing_applications a \
-           WHERE a.credit_id = invoices.id AND {in_force}), 0) AS v \
-         FROM invoices WHERE kind = 'credit_note' AND issue_date <= $1 AND closed_on > $1"
-    ));
+    sql.push(
+        " UNION ALL SELECT id, account_id, currency, total - applied AS v FROM invoices \
+         WHERE kind = 'credit_note' AND issue_date <= $1 AND closed_on > $1",
+    );
     narrow(&mut sql);
-    sql.push(") t GROUP BY account_id, currency");
-    let mut out = HashMap::new();
+    let mut scaled: HashMap<(Id, Currency), i64> = HashMap::new();
     for r in c.fetch_all(sql).await? {
-        let currency = parse_currency(&r.text("currency")?)?;
-        let v = amount(r.int("v")?, currency);
-        if !v.is_zero() {
-            out.insert((r.id("account_id")?, currency), v);
+        let v = r.int("v")? + moved.get(&r.id("id")?).copied().unwrap_or_default();
+        if v != 0 {
+            let key = (r.id("account_id")?, parse_currency(&r.text("currency")?)?);
+            *scaled.entry(key).or_default() += v;
         }
     }
-    Ok(out)
+    Ok(scaled
+        .into_iter()
+        .filter(|(_, v)| *v != 0)
+        .map(|(key, v)| (key, amount(v, key.1)))
+        .collect())
 }
 
 /// Who an ageing row is: a customer's name, owner and territory.
