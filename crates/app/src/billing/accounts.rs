@@ -150,8 +150,11 @@ pub async fn ageing(
     let mut conn = app.db.reader().await?;
     let buckets = buckets(&mut conn).await?;
     let owners = actor.view.as_ref().map(|v| v.owners.clone());
-    let charges = store::open_charges(&mut conn, as_of, None, owners.as_deref()).await?;
-    let unapplied = store::unapplied(&mut conn, as_of, None, owners.as_deref()).await?;
+    let moved = store::MovedAfter::read(&mut conn, as_of, None).await?;
+    let charges =
+        store::open_charges_moved(&mut conn, as_of, None, owners.as_deref(), &moved).await?;
+    let unapplied =
+        store::unapplied_moved(&mut conn, as_of, None, owners.as_deref(), &moved).await?;
     // Per customer and currency first: the rows every grouping sums.
     let mut per: BTreeMap<(Id, Currency), (Vec<OpenItem>, Option<Id>)> = BTreeMap::new();
     for ch in charges {

@@ -136,33 +136,43 @@ pub struct OpenCharge {
 /// it, and those taken back after `day` still were. By document id, a charge's and a
 /// credit's alike (ids are unique across both). Only the applications touched after
 /// `day` are read, which as of today are none.
-async fn moved_after(
-    c: &mut Conn,
-    day: NaiveDate,
-    account: Option<Id>,
-) -> Result<HashMap<Id, i64>> {
-    let mut sql = Sql::new(
-        "SELECT debit_id, credit_id, amount, CAST(1 AS BIGINT) AS sign FROM billing_applications \
-         WHERE applied_on > $1 AND reversed_on IS NULL",
-    )
-    .arg(Some(day));
-    if let Some(a) = account {
-        sql.push(" AND account_id = ").push_arg(a);
+#[derive(Debug, Default)]
+pub struct MovedAfter(HashMap<Id, i64>);
+
+impl MovedAfter {
+    pub async fn read(c: &mut Conn, day: NaiveDate, account: Option<Id>) -> Result<MovedAfter> {
+        let narrow = |sql: &mut Sql| {
+            if let Some(a) = account {
+                sql.push(" AND account_id = ").push_arg(a);
+            }
+        };
+        let mut sql = Sql::new(
+            "SELECT debit_id, credit_id, amount FROM billing_applications \
+             WHERE applied_on > $1 AND reversed_on IS NULL",
+        )
+        .arg(Some(day));
+        narrow(&mut sql);
+        sql.push(
+            " UNION ALL SELECT debit_id, credit_id, -amount FROM billing_applications \
+             WHERE reversed_on > $1 AND applied_on <= $1",
+        );
+        narrow(&mut sql);
+        let rows: Vec<(Id, Id, i64)> = c
+            .fetch_packed(&["debit_id", "credit_id", "amount"], sql)
+            .await?;
+        let mut out: HashMap<Id, i64> = HashMap::new();
+        for (debit, credit, v) in rows {
+            *out.entry(debit).or_default() += v;
+            *out.entry(credit).or_default() += v;
+        }
+        Ok(MovedAfter(out))
     }
-    sql.push(
-        " UNION ALL SELECT debit_id, credit_id, amount, CAST(-1 AS BIGINT) AS sign FROM billing_applications \
-         WHERE reversed_on > $1 AND applied_on <= $1",
-    );
-    if let Some(a) = account {
-        sql.push(" AND account_id = ").push_arg(a);
+
+    /// A document's open part on the day, from its `total - applied` (or a payment's
+    /// amount in force less `applied`).
+    fn open(&self, id: Id, now: i64) -> i64 {
+        now + self.0.get(&id).copied().unwrap_or_default()
     }
-    let mut out: HashMap<Id, i64> = HashMap::new();
-    for r in c.fetch_all(sql).await? {
-        let v = r.int("amount")? * r.int("sign")?;
-        *out.entry(r.id("debit_id")?).or_default() += v;
-        *out.entry(r.id("credit_id")?).or_default() += v;
-    }
-    Ok(out)
 }
 
 /// The charges of every account (of `owners`' invoices when given) open on `day`.
@@ -172,10 +182,35 @@ pub async fn open_charges(
     account: Option<Id>,
     owners: Option<&[Id]>,
 ) -> Result<Vec<OpenCharge>> {
+    let moved = MovedAfter::read(c, day, account).await?;
+    open_charges_moved(c, day, account, owners, &moved).await
+}
+
+/// One row of [`open_charges_moved`]'s packed read.
+type ChargeRow = (
+    Id,
+    String,
+    String,
+    Id,
+    Option<Id>,
+    String,
+    NaiveDate,
+    NaiveDate,
+    i64,
+    i64,
+);
+
+/// [`open_charges`] with what moved after `day` already read.
+pub async fn open_charges_moved(
+    c: &mut Conn,
+    day: NaiveDate,
+    account: Option<Id>,
+    owners: Option<&[Id]>,
+    moved: &MovedAfter,
+) -> Result<Vec<OpenCharge>> {
     if owners.is_some_and(|o| o.is_empty()) {
         return Ok(Vec::new());
     }
-    let moved = moved_after(c, day, account).await?;
     let mut sql = Sql::new(
         "SELECT id, kind, number, account_id, owner_id, currency, issue_date, due_date, \
          total, total - applied AS open FROM invoices \
@@ -188,26 +223,47 @@ pub async fn open_charges(
     if let Some(owners) = owners {
         sql.push(" AND owner_id IN (").push_args(owners).push(")");
     }
-    let mut out = Vec::new();
-    for r in c.fetch_all(sql).await? {
-        let id = r.id("id")?;
-        let open = r.int("open")? + moved.get(&id).copied().unwrap_or_default();
+    let columns = [
+        "id",
+        "kind",
+        "number",
+        "account_id",
+        "owner_id",
+        "currency",
+        "issue_date",
+        "due_date",
+        "total",
+        "open",
+    ];
+    let rows: Vec<ChargeRow> = c.fetch_packed(&columns, sql).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut currencies: HashMap<String, Currency> = HashMap::new();
+    for (id, kind, number, account_id, owner_id, currency, issue_date, due_date, total, open) in
+        rows
+    {
+        let open = moved.open(id, open);
         if open == 0 {
             continue;
         }
-        let currency = parse_currency(&r.text("currency")?)?;
-        let due_date = date(&r, "due_date")?;
+        let currency = match currencies.get(&currency) {
+            Some(c) => *c,
+            None => {
+                let parsed = parse_currency(&currency)?;
+                currencies.insert(currency, parsed);
+                parsed
+            }
+        };
         out.push(OpenCharge {
-            account_id: r.id("account_id")?,
-            owner_id: r.opt_id("owner_id")?,
+            account_id,
+            owner_id,
             currency,
             item: OpenItem {
                 id,
-                number: r.text("number")?,
-                kind: charge_kind(&r.text("kind")?),
-                issue_date: date(&r, "issue_date")?,
+                number,
+                kind: charge_kind(&kind),
+                issue_date,
                 due_date,
-                amount: amount(r.int("total")?, currency),
+                amount: amount(total, currency),
                 open: amount(open, currency),
                 days_overdue: (day - due_date).num_days().max(0),
             },
@@ -224,6 +280,18 @@ pub async fn unapplied(
     account: Option<Id>,
     owners: Option<&[Id]>,
 ) -> Result<HashMap<(Id, Currency), Decimal>> {
+    let moved = MovedAfter::read(c, day, account).await?;
+    unapplied_moved(c, day, account, owners, &moved).await
+}
+
+/// [`unapplied`] with what moved after `day` already read.
+pub async fn unapplied_moved(
+    c: &mut Conn,
+    day: NaiveDate,
+    account: Option<Id>,
+    owners: Option<&[Id]>,
+    moved: &MovedAfter,
+) -> Result<HashMap<(Id, Currency), Decimal>> {
     if owners.is_some_and(|o| o.is_empty()) {
         return Ok(HashMap::new());
     }
@@ -239,7 +307,6 @@ pub async fn unapplied(
                 .push("))");
         }
     };
-    let moved = moved_after(c, day, account).await?;
     // Each credit not closed by `day` (see `closed`): payments (nothing while reversed),
     // then credit notes, less what of them is applied on `day`.
     let mut sql = Sql::new(
@@ -254,19 +321,24 @@ pub async fn unapplied(
          WHERE kind = 'credit_note' AND issue_date <= $1 AND closed_on > $1",
     );
     narrow(&mut sql);
-    let mut scaled: HashMap<(Id, Currency), i64> = HashMap::new();
-    for r in c.fetch_all(sql).await? {
-        let v = r.int("v")? + moved.get(&r.id("id")?).copied().unwrap_or_default();
+    let rows: Vec<(Id, Id, String, i64)> = c
+        .fetch_packed(&["id", "account_id", "currency", "v"], sql)
+        .await?;
+    let mut scaled: HashMap<(Id, String), i64> = HashMap::new();
+    for (id, account_id, currency, v) in rows {
+        let v = moved.open(id, v);
         if v != 0 {
-            let key = (r.id("account_id")?, parse_currency(&r.text("currency")?)?);
-            *scaled.entry(key).or_default() += v;
+            *scaled.entry((account_id, currency)).or_default() += v;
         }
     }
-    Ok(scaled
-        .into_iter()
-        .filter(|(_, v)| *v != 0)
-        .map(|(key, v)| (key, amount(v, key.1)))
-        .collect())
+    let mut out = HashMap::with_capacity(scaled.len());
+    for ((account_id, currency), v) in scaled {
+        if v != 0 {
+            let currency = parse_currency(&currency)?;
+            out.insert((account_id, currency), amount(v, currency));
+        }
+    }
+    Ok(out)
 }
 
 /// Who an ageing row is: a customer's name, owner and territory.
@@ -282,17 +354,20 @@ pub struct Customer {
 /// cannot afford.
 pub async fn customers(c: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Customer>> {
     let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(5_000) {
         let mut sql =
             Sql::new("SELECT id, name, owner_id, territory_id FROM accounts WHERE id IN (");
         sql.push_args(chunk).push(")");
-        for r in c.fetch_all(sql).await? {
+        let rows: Vec<(Id, String, Option<Id>, Option<Id>)> = c
+            .fetch_packed(&["id", "name", "owner_id", "territory_id"], sql)
+            .await?;
+        for (id, name, owner_id, territory_id) in rows {
             out.insert(
-                r.id("id")?,
+                id,
                 Customer {
-                    name: r.text("name")?,
-                    owner_id: r.opt_id("owner_id")?,
-                    territory_id: r.opt_id("territory_id")?,
+                    name,
+                    owner_id,
+                    territory_id,
                 },
             );
         }
