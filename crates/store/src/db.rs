@@ -444,8 +444,7 @@ impl Conn {
             ),
         };
         let packed = self.fetch_one(Sql { text, args }).await?.text("packed")?;
-        serde_json::from_str(&packed)
-            .map_err(|e| StoreError::Decode(format!("packed rows: {e}")))
+        serde_json::from_str(&packed).map_err(|e| StoreError::Decode(format!("packed rows: {e}")))
     }
 
     pub async fn fetch_optional(&mut self, q: Sql) -> Result<Option<DbRow>> {

@@ -314,8 +314,7 @@ async fn post_in(
     rates: &[RatePeriod],
 ) -> Result<Vec<Invoice>> {
     let charges = store::charges(conn, through, Some(accounts), None).await?;
-    let charge_of: HashMap<Id, &InterestCharge> =
-        charges.iter().map(|c| (c.debit.id, c)).collect();
+    let charge_of: HashMap<Id, &InterestCharge> = charges.iter().map(|c| (c.debit.id, c)).collect();
     let groups = lines_of(&charges, through, rates)?;
     let mut notes = Vec::new();
     for ((account, currency), lines) in groups {

@@ -63,7 +63,9 @@ pub async fn charges(
     )
     .arg(Some(through));
     if let Some(accounts) = accounts {
-        sql.push(" AND i.account_id IN (").push_args(accounts).push(")");
+        sql.push(" AND i.account_id IN (")
+            .push_args(accounts)
+            .push(")");
     }
     if let Some(owners) = owners {
         sql.push(" AND i.owner_id IN (").push_args(owners).push(")");

@@ -2,7 +2,7 @@
 //! them, and the open charges and unapplied credit of every customer on a date (the
 //! ageing report), summed by the database.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -341,6 +341,9 @@ pub async fn unapplied_moved(
     Ok(out)
 }
 
+/// How many customers [`customers`] reads by looking each up; past it, it reads them all.
+const WHOLE_TABLE: usize = 20_000;
+
 /// Who an ageing row is: a customer's name, owner and territory.
 #[derive(Debug, Clone)]
 pub struct Customer {
@@ -353,24 +356,31 @@ pub struct Customer {
 /// their columns rather than their whole records, which the ageing of every customer
 /// cannot afford.
 pub async fn customers(c: &mut Conn, ids: &[Id]) -> Result<HashMap<Id, Customer>> {
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(5_000) {
-        let mut sql =
-            Sql::new("SELECT id, name, owner_id, territory_id FROM accounts WHERE id IN (");
-        sql.push_args(chunk).push(")");
-        let rows: Vec<(Id, String, Option<Id>, Option<Id>)> = c
-            .fetch_packed(&["id", "name", "owner_id", "territory_id"], sql)
-            .await?;
-        for (id, name, owner_id, territory_id) in rows {
-            out.insert(
-                id,
-                Customer {
-                    name,
-                    owner_id,
-                    territory_id,
-                },
-            );
+    let columns = ["id", "name", "owner_id", "territory_id"];
+    let select = "SELECT id, name, owner_id, territory_id FROM accounts";
+    let mut rows: Vec<(Id, String, Option<Id>, Option<Id>)> = Vec::new();
+    if ids.len() > WHOLE_TABLE {
+        // Reading the table through is cheaper than a lookup per customer.
+        let wanted: HashSet<Id> = ids.iter().copied().collect();
+        rows = c.fetch_packed(&columns, Sql::new(select)).await?;
+        rows.retain(|r| wanted.contains(&r.0));
+    } else {
+        for chunk in ids.chunks(5_000) {
+            let mut sql = Sql::new(format!("{select} WHERE id IN ("));
+            sql.push_args(chunk).push(")");
+            rows.extend(c.fetch_packed(&columns, sql).await?);
         }
+    }
+    let mut out = HashMap::with_capacity(rows.len());
+    for (id, name, owner_id, territory_id) in rows {
+        out.insert(
+            id,
+            Customer {
+                name,
+                owner_id,
+                territory_id,
+            },
+        );
     }
     Ok(out)
 }
