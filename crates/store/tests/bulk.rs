@@ -1,5 +1,6 @@
 //! Bulk writes (fixed-size `INSERT`s, and `COPY` on PostgreSQL) store the same
-//! values as a plain insert: nulls, tabs, line breaks, backslashes, accents, JSON, times.
+//! values as a plain insert: nulls, tabs, line breaks, backslashes, accents, JSON, times;
+//! and rows read packed come back as they were.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,7 +10,7 @@ use cartera_core::Id;
 use cartera_core::audit::{AuditAction, AuditEvent};
 use cartera_core::record::{FieldChange, RecordKind};
 use cartera_store::audit::{self, AuditQuery};
-use cartera_store::{ConnectOptions, Db, admin};
+use cartera_store::{ConnectOptions, Db, Sql, admin};
 
 fn events(n: usize) -> Vec<AuditEvent> {
     let t =
@@ -75,12 +76,44 @@ async fn round_trip(db: &Db) {
     }
 }
 
+/// Rows packed into one JSON value come back as they were: text with quotes, tabs and
+/// accents, nulls, integers past 2^53 to the unit, no rows at all.
+async fn packed(db: &Db) {
+    let mut c = db.reader().await.unwrap();
+    let text = "Pérez \"y\" Cía.\tnº 1\\";
+    let big = 9_007_199_254_740_993_i64;
+    let sql = Sql::new(
+        "SELECT CAST($1 AS TEXT) AS t, CAST(NULL AS TEXT) AS n, CAST($2 AS BIGINT) AS i \
+         UNION ALL SELECT 'b', 'x', -1",
+    )
+    .arg(text)
+    .arg(big);
+    let rows: Vec<(String, Option<String>, i64)> =
+        c.fetch_packed(&["t", "n", "i"], sql).await.unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (text.to_owned(), None, big),
+            ("b".to_owned(), Some("x".to_owned()), -1)
+        ]
+    );
+    let none: Vec<(i64,)> = c
+        .fetch_packed(
+            &["i"],
+            Sql::new("SELECT CAST(1 AS BIGINT) AS i WHERE 1 = 0"),
+        )
+        .await
+        .unwrap();
+    assert!(none.is_empty());
+}
+
 #[tokio::test]
 async fn bulk_rows_round_trip_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
     let db = Db::connect(&ConnectOptions::new(url)).await.unwrap();
     round_trip(&db).await;
+    packed(&db).await;
     db.close().await;
 }
 
@@ -97,6 +130,7 @@ async fn bulk_rows_round_trip_on_postgres() {
     let url = admin::create_pg_database(&admin_url, &name).await.unwrap();
     let db = Db::connect(&ConnectOptions::new(url)).await.unwrap();
     round_trip(&db).await;
+    packed(&db).await;
     db.close().await;
     admin::drop_pg_database(&admin_url, &name).await.unwrap();
 }

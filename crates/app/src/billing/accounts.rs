@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -151,17 +152,16 @@ pub async fn ageing(
     let buckets = buckets(&mut conn).await?;
     let owners = actor.view.as_ref().map(|v| v.owners.clone());
     let moved = store::MovedAfter::read(&mut conn, as_of, None).await?;
-    let charges =
-        store::open_charges_moved(&mut conn, as_of, None, owners.as_deref(), &moved).await?;
+    let charges = store::open_amounts(&mut conn, as_of, owners.as_deref(), &moved).await?;
     let unapplied =
         store::unapplied_moved(&mut conn, as_of, None, owners.as_deref(), &moved).await?;
     // Per customer and currency first: the rows every grouping sums.
-    let mut per: BTreeMap<(Id, Currency), (Vec<OpenItem>, Option<Id>)> = BTreeMap::new();
+    let mut per: BTreeMap<(Id, Currency), (Vec<(i64, Decimal)>, Option<Id>)> = BTreeMap::new();
     for ch in charges {
         let e = per
             .entry((ch.account_id, ch.currency))
             .or_insert_with(|| (Vec::new(), ch.owner_id));
-        e.0.push(ch.item);
+        e.0.push((ch.days_overdue, ch.open));
     }
     for key in unapplied.keys() {
         per.entry(*key).or_insert_with(|| (Vec::new(), None));
@@ -172,11 +172,7 @@ pub async fn ageing(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let accounts: HashMap<Id, (String, Option<Id>, Option<Id>)> = store::customers(&mut conn, &ids)
-        .await?
-        .into_iter()
-        .map(|(id, c)| (id, (c.name, c.owner_id, c.territory_id)))
-        .collect();
+    let accounts = store::customers(&mut conn, &ids).await?;
     drop(conn);
     let mut grouped: BTreeMap<(Option<Id>, Currency), AgeingRow> = BTreeMap::new();
     for ((account, cur), (items, invoice_owner)) in per {
@@ -185,7 +181,7 @@ pub async fn ageing(
         }
         let (name, owner, territory) = accounts
             .get(&account)
-            .cloned()
+            .map(|c| (c.name.clone(), c.owner_id, c.territory_id))
             .unwrap_or_else(|| (String::new(), invoice_owner, None));
         if filter.rep.is_some_and(|r| owner != Some(r))
             || filter.territory.is_some_and(|t| territory != Some(t))
@@ -193,7 +189,8 @@ pub async fn ageing(
             continue;
         }
         let spare = unapplied.get(&(account, cur)).copied().unwrap_or_default();
-        let aged = buckets.age(&items, spare);
+        let open_invoices = items.len();
+        let aged = buckets.age_open(items, spare);
         let key = match group_by {
             AgeingGroup::Customer => Some(account),
             AgeingGroup::Rep => owner,
@@ -211,7 +208,7 @@ pub async fn ageing(
             open_invoices: 0,
         });
         row.aged.add(&aged);
-        row.open_invoices += items.len();
+        row.open_invoices += open_invoices;
     }
     let mut rows: Vec<AgeingRow> = grouped.into_values().collect();
     if group_by == AgeingGroup::Rep {
@@ -236,13 +233,17 @@ pub async fn ageing(
             r.name = r.currency.as_str().to_owned();
         }
     }
-    rows.sort_by(|a, b| {
-        b.aged
-            .overdue()
-            .cmp(&a.aged.overdue())
+    // Each row's overdue sum once, not once per comparison (a sort of every customer
+    // compares millions of times).
+    let mut keyed: Vec<(Decimal, AgeingRow)> =
+        rows.into_iter().map(|r| (r.aged.overdue(), r)).collect();
+    keyed.sort_by(|(overdue_a, a), (overdue_b, b)| {
+        overdue_b
+            .cmp(overdue_a)
             .then(b.aged.total.cmp(&a.aged.total))
             .then(a.name.cmp(&b.name))
     });
+    let rows: Vec<AgeingRow> = keyed.into_iter().map(|(_, r)| r).collect();
     let mut totals: BTreeMap<Currency, AgeingRow> = BTreeMap::new();
     for r in &rows {
         let t = totals.entry(r.currency).or_insert_with(|| AgeingRow {

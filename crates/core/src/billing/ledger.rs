@@ -356,9 +356,19 @@ impl Buckets {
 
     /// Open charges spread over the buckets, credit on account beside them.
     pub fn age(&self, items: &[OpenItem], unapplied: Decimal) -> Aged {
+        self.age_open(items.iter().map(|i| (i.days_overdue, i.open)), unapplied)
+    }
+
+    /// Open parts, each with its days overdue, spread over the buckets, credit on
+    /// account beside them.
+    pub fn age_open(
+        &self,
+        open: impl IntoIterator<Item = (i64, Decimal)>,
+        unapplied: Decimal,
+    ) -> Aged {
         let mut amounts = vec![cents(Decimal::ZERO); self.0.len() + 2];
-        for i in items {
-            amounts[self.index(i.days_overdue)] += i.open;
+        for (days, amount) in open {
+            amounts[self.index(days)] += amount;
         }
         let open: Decimal = amounts.iter().sum();
         Aged {

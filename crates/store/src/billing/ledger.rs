@@ -175,18 +175,7 @@ impl MovedAfter {
     }
 }
 
-/// The charges of every account (of `owners`' invoices when given) open on `day`.
-pub async fn open_charges(
-    c: &mut Conn,
-    day: NaiveDate,
-    account: Option<Id>,
-    owners: Option<&[Id]>,
-) -> Result<Vec<OpenCharge>> {
-    let moved = MovedAfter::read(c, day, account).await?;
-    open_charges_moved(c, day, account, owners, &moved).await
-}
-
-/// One row of [`open_charges_moved`]'s packed read.
+/// One row of [`open_charges`]' packed read.
 type ChargeRow = (
     Id,
     String,
@@ -200,29 +189,24 @@ type ChargeRow = (
     i64,
 );
 
-/// [`open_charges`] with what moved after `day` already read.
-pub async fn open_charges_moved(
+/// The charges of every account (of `owners`' invoices when given) open on `day`.
+pub async fn open_charges(
     c: &mut Conn,
     day: NaiveDate,
     account: Option<Id>,
     owners: Option<&[Id]>,
-    moved: &MovedAfter,
 ) -> Result<Vec<OpenCharge>> {
     if owners.is_some_and(|o| o.is_empty()) {
         return Ok(Vec::new());
     }
-    let mut sql = Sql::new(
-        "SELECT id, kind, number, account_id, owner_id, currency, issue_date, due_date, \
-         total, total - applied AS open FROM invoices \
-         WHERE kind <> 'credit_note' AND issue_date <= $1 AND closed_on > $1",
-    )
-    .arg(Some(day));
-    if let Some(a) = account {
-        sql.push(" AND account_id = ").push_arg(a);
-    }
-    if let Some(owners) = owners {
-        sql.push(" AND owner_id IN (").push_args(owners).push(")");
-    }
+    let moved = MovedAfter::read(c, day, account).await?;
+    let sql = charges_not_closed(
+        "id, kind, number, account_id, owner_id, currency, issue_date, due_date, total, \
+         total - applied AS open",
+        day,
+        account,
+        owners,
+    );
     let columns = [
         "id",
         "kind",
@@ -267,6 +251,91 @@ pub async fn open_charges_moved(
                 open: amount(open, currency),
                 days_overdue: (day - due_date).num_days().max(0),
             },
+        });
+    }
+    Ok(out)
+}
+
+/// `select` of the charges (of `account`, of `owners`' invoices) not closed by `day`.
+fn charges_not_closed(
+    select: &str,
+    day: NaiveDate,
+    account: Option<Id>,
+    owners: Option<&[Id]>,
+) -> Sql {
+    let mut sql = Sql::new(format!(
+        "SELECT {select} FROM invoices \
+         WHERE kind <> 'credit_note' AND issue_date <= $1 AND closed_on > $1"
+    ))
+    .arg(Some(day));
+    if let Some(a) = account {
+        sql.push(" AND account_id = ").push_arg(a);
+    }
+    if let Some(owners) = owners {
+        sql.push(" AND owner_id IN (").push_args(owners).push(")");
+    }
+    sql
+}
+
+/// What of a charge is open on a day, as the ageing sums it.
+#[derive(Debug, Clone)]
+pub struct OpenAmount {
+    pub account_id: Id,
+    pub owner_id: Option<Id>,
+    pub currency: Currency,
+    pub days_overdue: i64,
+    pub open: Decimal,
+}
+
+/// The open parts of every charge (of `owners`' invoices when given) on `day`: what
+/// [`open_charges`] reads, without what the ageing does not show, so that reading
+/// a whole book costs less.
+pub async fn open_amounts(
+    c: &mut Conn,
+    day: NaiveDate,
+    owners: Option<&[Id]>,
+    moved: &MovedAfter,
+) -> Result<Vec<OpenAmount>> {
+    if owners.is_some_and(|o| o.is_empty()) {
+        return Ok(Vec::new());
+    }
+    let sql = charges_not_closed(
+        "id, account_id, owner_id, currency, due_date, total - applied AS open",
+        day,
+        None,
+        owners,
+    );
+    let columns = [
+        "id",
+        "account_id",
+        "owner_id",
+        "currency",
+        "due_date",
+        "open",
+    ];
+    let rows: Vec<(Id, Id, Option<Id>, String, NaiveDate, i64)> =
+        c.fetch_packed(&columns, sql).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut currencies: HashMap<String, Currency> = HashMap::new();
+    for (id, account_id, owner_id, currency, due_date, open) in rows {
+        let open = moved.open(id, open);
+        if open == 0 {
+            continue;
+        }
+        let currency = match currencies.get(&currency) {
+            Some(c) => *c,
+            None => {
+                let parsed = parse_currency(&currency)?;
+                currencies.insert(currency, parsed);
+                parsed
+            }
+        };
+        out.push(OpenAmount {
+            account_id,
+            owner_id,
+            currency,
+            days_overdue: (day - due_date).num_days().max(0),
+            open: amount(open, currency),
         });
     }
     Ok(out)
