@@ -137,6 +137,10 @@ pub struct Ageing {
     pub totals: Vec<AgeingRow>,
 }
 
+/// A customer's open parts in one currency (days overdue, amount) and the owner of its
+/// invoices.
+type Owing = (Vec<(i64, Decimal)>, Option<Id>);
+
 /// The receivables ageing of every customer the actor sees (a limited role: those of
 /// its view's owners), as of `as_of` (default today), grouped.
 pub async fn ageing(
@@ -156,7 +160,7 @@ pub async fn ageing(
     let unapplied =
         store::unapplied_moved(&mut conn, as_of, None, owners.as_deref(), &moved).await?;
     // Per customer and currency first: the rows every grouping sums.
-    let mut per: BTreeMap<(Id, Currency), (Vec<(i64, Decimal)>, Option<Id>)> = BTreeMap::new();
+    let mut per: BTreeMap<(Id, Currency), Owing> = BTreeMap::new();
     for ch in charges {
         let e = per
             .entry((ch.account_id, ch.currency))
