@@ -175,6 +175,21 @@ impl MovedAfter {
     }
 }
 
+/// Currency codes parsed once each, not once per row of a whole book.
+#[derive(Default)]
+struct Currencies(HashMap<String, Currency>);
+
+impl Currencies {
+    fn parse(&mut self, code: String) -> Result<Currency> {
+        if let Some(c) = self.0.get(&code) {
+            return Ok(*c);
+        }
+        let parsed = parse_currency(&code)?;
+        self.0.insert(code, parsed);
+        Ok(parsed)
+    }
+}
+
 /// One row of [`open_charges`]' packed read.
 type ChargeRow = (
     Id,
@@ -221,7 +236,7 @@ pub async fn open_charges(
     ];
     let rows: Vec<ChargeRow> = c.fetch_packed(&columns, sql).await?;
     let mut out = Vec::with_capacity(rows.len());
-    let mut currencies: HashMap<String, Currency> = HashMap::new();
+    let mut currencies = Currencies::default();
     for (id, kind, number, account_id, owner_id, currency, issue_date, due_date, total, open) in
         rows
     {
@@ -229,14 +244,7 @@ pub async fn open_charges(
         if open == 0 {
             continue;
         }
-        let currency = match currencies.get(&currency) {
-            Some(c) => *c,
-            None => {
-                let parsed = parse_currency(&currency)?;
-                currencies.insert(currency, parsed);
-                parsed
-            }
-        };
+        let currency = currencies.parse(currency)?;
         out.push(OpenCharge {
             account_id,
             owner_id,
@@ -316,20 +324,13 @@ pub async fn open_amounts(
     let rows: Vec<(Id, Id, Option<Id>, String, NaiveDate, i64)> =
         c.fetch_packed(&columns, sql).await?;
     let mut out = Vec::with_capacity(rows.len());
-    let mut currencies: HashMap<String, Currency> = HashMap::new();
+    let mut currencies = Currencies::default();
     for (id, account_id, owner_id, currency, due_date, open) in rows {
         let open = moved.open(id, open);
         if open == 0 {
             continue;
         }
-        let currency = match currencies.get(&currency) {
-            Some(c) => *c,
-            None => {
-                let parsed = parse_currency(&currency)?;
-                currencies.insert(currency, parsed);
-                parsed
-            }
-        };
+        let currency = currencies.parse(currency)?;
         out.push(OpenAmount {
             account_id,
             owner_id,
