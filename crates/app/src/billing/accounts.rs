@@ -157,8 +157,7 @@ pub async fn ageing(
     let owners = actor.view.as_ref().map(|v| v.owners.clone());
     let moved = store::MovedAfter::read(&mut conn, as_of, None).await?;
     let charges = store::open_amounts(&mut conn, as_of, owners.as_deref(), &moved).await?;
-    let unapplied =
-        store::unapplied_moved(&mut conn, as_of, None, owners.as_deref(), &moved).await?;
+    let unapplied = store::unapplied(&mut conn, as_of, owners.as_deref(), &moved).await?;
     // Per customer and currency first: the rows every grouping sums.
     let mut per: BTreeMap<(Id, Currency), Owing> = BTreeMap::new();
     for ch in charges {

@@ -1,6 +1,7 @@
 //! The movements of a customer's current account, as `core::billing::ledger` reads
 //! them, and the open charges and unapplied credit of every customer on a date (the
-//! ageing report), summed by the database.
+//! ageing report): each document's `total - applied` (see `closed`), corrected by what
+//! moved after the day.
 
 use std::collections::{HashMap, HashSet};
 
@@ -343,22 +344,11 @@ pub async fn open_amounts(
 }
 
 /// Credit in force on `day` not applied to any charge, per account and currency (only
-/// those with some).
+/// those with some), of every account (`owners`' customers when given); `moved` read
+/// for the same day.
 pub async fn unapplied(
     c: &mut Conn,
     day: NaiveDate,
-    account: Option<Id>,
-    owners: Option<&[Id]>,
-) -> Result<HashMap<(Id, Currency), Decimal>> {
-    let moved = MovedAfter::read(c, day, account).await?;
-    unapplied_moved(c, day, account, owners, &moved).await
-}
-
-/// [`unapplied`] with what moved after `day` already read.
-pub async fn unapplied_moved(
-    c: &mut Conn,
-    day: NaiveDate,
-    account: Option<Id>,
     owners: Option<&[Id]>,
     moved: &MovedAfter,
 ) -> Result<HashMap<(Id, Currency), Decimal>> {
@@ -366,9 +356,6 @@ pub async fn unapplied_moved(
         return Ok(HashMap::new());
     }
     let narrow = |sql: &mut Sql| {
-        if let Some(a) = account {
-            sql.push(" AND account_id = ").push_arg(a);
-        }
         if let Some(owners) = owners {
             sql.push(" AND account_id IN (SELECT account_id FROM invoices WHERE owner_id IN (")
                 .push_args(owners)
