@@ -1075,7 +1075,7 @@ fn conversion(app: &App, lead: &LeadData) -> Option<ConvertInput> {
     let company = lead.company_name.as_deref().unwrap_or_default();
     let city = city_of(lead.address.city.as_deref().unwrap_or_default());
     let (_, province, country, _, postal_code) = *city;
-    let mut custom = json!({ "cliente_desde": app.now().date_naive().to_string() });
+    let mut custom = json!({ "cliente_desde": app.today().to_string() });
     if country == "AR" {
         custom["condicion_iva"] = json!("Responsable Inscripto");
     }

@@ -46,7 +46,7 @@ async fn invoice(
     terms: u32,
     lines: &[(&str, &str, &str, &str)],
 ) -> Result<cartera_core::billing::invoices::Invoice> {
-    let today = app.now().date_naive();
+    let today = app.today();
     let input: NewInvoice = parse(json!({
         "account_id": account,
         "issue_date": today - Duration::days(ago),
@@ -143,7 +143,7 @@ pub(crate) async fn seed(
     let [current, late, promised, older, bounced, wallet] = argentine[..] else {
         return Ok(BillingReport::default());
     };
-    let today = app.now().date_naive();
+    let today = app.today();
     let mut report = BillingReport::default();
     let seeds = ("Semilla de girasol 25 kg", "40", "38500", "10.5");
     let fert = ("Fertilizante UAN 1000 l", "3", "412000", "21");

@@ -110,7 +110,7 @@ pub(crate) async fn seed(
     contacts: &[Record<ContactData>],
 ) -> Result<SalesReport> {
     let mut report = SalesReport::default();
-    let today = app.now().date_naive();
+    let today = app.today();
 
     // The catalogue and its general price list.
     let mut products = Vec::with_capacity(PRODUCTS.len());

@@ -102,6 +102,9 @@ pub struct App {
     clock: Arc<dyn Clock>,
     mailer: Arc<Mailer>,
     public_url: Arc<str>,
+    /// Where the company's day turns: the date its documents carry and its reports
+    /// default to.
+    time_zone: chrono_tz::Tz,
 }
 
 impl App {
@@ -116,7 +119,21 @@ impl App {
             clock,
             mailer: Arc::new(Mailer::Log),
             public_url: DEFAULT_PUBLIC_URL.into(),
+            time_zone: chrono_tz::Tz::UTC,
         }
+    }
+
+    /// The company's time zone (UTC unless configured).
+    pub fn with_time_zone(mut self, tz: chrono_tz::Tz) -> Self {
+        self.time_zone = tz;
+        self
+    }
+
+    /// The company's business day: what "today" means for the dates of its documents
+    /// and the default day of its reports, the same on every page and in the API
+    /// whatever the reader's own time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now().with_timezone(&self.time_zone).date_naive()
     }
 
     pub fn with_mailer(mut self, mailer: Mailer) -> Self {

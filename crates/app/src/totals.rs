@@ -109,7 +109,7 @@ pub async fn preview(app: &App, actor: &Actor, input: TotalsInput) -> Result<Tot
     let mut conn = app.db.reader().await?;
     let mut c = Check::new();
     let list = named_price_list(&mut conn, input.price_list_id, &mut c).await?;
-    let date = input.date.unwrap_or_else(|| app.now().date_naive());
+    let date = input.date.unwrap_or_else(|| app.today());
     let products = products_of(&mut conn, input.lines.iter().map(|l| l.product_id)).await?;
     let lists: Vec<&cartera_core::catalog::PriceList> = list.iter().collect();
     let lines: Vec<Line> = price_lines(&input.lines, &products, &lists, date, &mut c)

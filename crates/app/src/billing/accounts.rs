@@ -55,7 +55,7 @@ pub async fn statement(
     actor.permit(Module::Billing, Action::Read)?;
     let mut conn = app.db.reader().await?;
     let a = load_visible::<AccountData>(&mut conn, actor, account).await?;
-    let as_of = as_of.unwrap_or_else(|| app.now().date_naive());
+    let as_of = as_of.unwrap_or_else(|| app.today());
     statement_of(&mut conn, account, a.data.name, currency, from, as_of).await
 }
 
@@ -151,7 +151,7 @@ pub async fn ageing(
     filter: AgeingFilter,
 ) -> Result<Ageing> {
     actor.permit(Module::Billing, Action::Read)?;
-    let as_of = as_of.unwrap_or_else(|| app.now().date_naive());
+    let as_of = as_of.unwrap_or_else(|| app.today());
     let mut conn = app.db.reader().await?;
     let buckets = buckets(&mut conn).await?;
     let owners = actor.view.as_ref().map(|v| v.owners.clone());

@@ -142,7 +142,7 @@ pub async fn list(
     offset: i64,
 ) -> Result<Vec<Cheque>> {
     actor.permit(Module::Billing, Action::Read)?;
-    let today = app.now().date_naive();
+    let today = app.today();
     let mut conn = app.db.reader().await?;
     let owners = crate::documents::owners_for(&mut conn, actor, q.account).await?;
     let mut f = ChequeFilter {

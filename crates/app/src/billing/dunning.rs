@@ -312,7 +312,7 @@ pub(crate) async fn customer(conn: &mut Conn, account: &Record<AccountData>) -> 
 /// audit events name the actor.
 pub async fn run_now(app: &App, actor: &Actor) -> Result<RunSummary> {
     permit_admin(actor)?;
-    run_as(app, Some(actor), app.now().date_naive()).await
+    run_as(app, Some(actor), app.today()).await
 }
 
 /// The daily run for `today`, as Cartera itself.
@@ -730,7 +730,7 @@ pub async fn promises(app: &App, actor: &Actor, account: Id) -> Result<Vec<Promi
     actor.permit(Module::Billing, Action::Read)?;
     let mut conn = app.db.reader().await?;
     load_visible::<AccountData>(&mut conn, actor, account).await?;
-    Ok(store::promises_of(&mut conn, account, app.now().date_naive()).await?)
+    Ok(store::promises_of(&mut conn, account, app.today()).await?)
 }
 
 /// The daily run, at its hour.
@@ -753,7 +753,7 @@ pub async fn ensure_scheduled(app: &App) -> Result<()> {
 /// The daily job: the run for the day it was due (a job late after downtime runs for
 /// today), then tomorrow's occurrence.
 pub async fn run_job(app: App, _job: Job) -> std::result::Result<(), JobFailure> {
-    let summary = run(&app, app.now().date_naive()).await?;
+    let summary = run(&app, app.today()).await?;
     tracing::info!(
         levels = summary.levels_run,
         emails = summary.emails_sent,

@@ -118,7 +118,7 @@ fn missing_rates(m: &MissingRates) -> AppError {
 
 /// Interest is charged for days gone by.
 fn check_through(app: &App, through: NaiveDate) -> Result<()> {
-    if through > app.now().date_naive() {
+    if through > app.today() {
         return Err(Violations::one(
             "through",
             Code::OutOfRange,
@@ -209,7 +209,7 @@ pub async fn preview(
     through: Option<NaiveDate>,
 ) -> Result<AccountInterest> {
     actor.permit(Module::Billing, Action::Read)?;
-    let through = through.unwrap_or_else(|| app.now().date_naive());
+    let through = through.unwrap_or_else(|| app.today());
     let mut conn = app.db.reader().await?;
     load_visible::<AccountData>(&mut conn, actor, account).await?;
     let rates = rates(&mut conn).await?;
@@ -237,7 +237,7 @@ pub async fn post(
     through: Option<NaiveDate>,
 ) -> Result<Vec<Invoice>> {
     actor.permit(Module::Billing, Action::Create)?;
-    let through = through.unwrap_or_else(|| app.now().date_naive());
+    let through = through.unwrap_or_else(|| app.today());
     check_through(app, through)?;
     let mut conn = app.db.begin().await?;
     load_visible::<AccountData>(&mut conn, actor, account).await?;
@@ -258,7 +258,7 @@ const POSTED_TOGETHER: usize = 200;
 /// transaction, so a run stopped halfway is finished by running it again.
 pub async fn post_all(app: &App, actor: &Actor, through: Option<NaiveDate>) -> Result<InterestRun> {
     actor.permit(Module::Billing, Action::Create)?;
-    let through = through.unwrap_or_else(|| app.now().date_naive());
+    let through = through.unwrap_or_else(|| app.today());
     check_through(app, through)?;
     let owners = actor.view.as_ref().map(|v| v.owners.clone());
     let mut conn = app.db.reader().await?;

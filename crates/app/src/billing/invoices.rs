@@ -210,7 +210,7 @@ struct Issue {
 
 async fn resolve(conn: &mut Conn, app: &App, o: IssueOptions, c: &mut Check) -> Result<Issue> {
     let defaults = crate::settings::load(conn).await?.billing;
-    let today = app.now().date_naive();
+    let today = app.today();
     let series = Series {
         letter: o.series.unwrap_or(defaults.series),
         point_of_sale: o.point_of_sale.unwrap_or(defaults.point_of_sale),
@@ -681,7 +681,7 @@ pub async fn page(
         account: filter.account,
         kind: filter.kind,
         open_only: filter.open_only,
-        overdue_on: filter.overdue.then(|| app.now().date_naive()),
+        overdue_on: filter.overdue.then(|| app.today()),
     };
     let rows =
         store::list_after(&mut conn, &f, owners.as_deref(), after.as_ref(), limit + 1).await?;

@@ -103,7 +103,7 @@ pub async fn risk(app: &App, actor: &Actor, account: Id) -> Result<Risk> {
     actor.permit(Module::Billing, Action::Read)?;
     let mut conn = app.db.reader().await?;
     load_visible::<AccountData>(&mut conn, actor, account).await?;
-    risk_of(&mut conn, app.now().date_naive(), account).await
+    risk_of(&mut conn, app.today(), account).await
 }
 
 /// The risk light of an account the caller already may see, or `None` when the actor
@@ -113,9 +113,7 @@ pub async fn light(app: &App, actor: &Actor, account: Id) -> Result<Option<Risk>
         return Ok(None);
     }
     let mut conn = app.db.reader().await?;
-    Ok(Some(
-        risk_of(&mut conn, app.now().date_naive(), account).await?,
-    ))
+    Ok(Some(risk_of(&mut conn, app.today(), account).await?))
 }
 
 pub(crate) async fn risk_of(conn: &mut Conn, today: NaiveDate, account: Id) -> Result<Risk> {
@@ -213,7 +211,7 @@ async fn credit_limit_of(conn: &mut Conn, account: Id, field: &str) -> Result<Op
 /// Stops a new quote or order for a customer whose risk needs a manager's approval that
 /// nobody gave (409 saying why); in the caller's transaction.
 pub(crate) async fn gate(conn: &mut Conn, app: &App, account: Id) -> Result<()> {
-    let risk = risk_of(conn, app.now().date_naive(), account).await?;
+    let risk = risk_of(conn, app.today(), account).await?;
     if risk.blocks() {
         return Err(AppError::Conflict(risk.why()));
     }

@@ -160,7 +160,7 @@ pub async fn run_now(app: &App, actor: &Actor) -> Result<StatementRun> {
     if !actor.may(Module::Settings, Action::Admin) {
         actor.permit(Module::Billing, Action::Admin)?;
     }
-    run(app, app.now().date_naive()).await
+    run(app, app.today()).await
 }
 
 /// The month before `day`'s: (`2026-11`, its first day, its last day).
@@ -351,7 +351,7 @@ pub async fn ensure_scheduled(app: &App) -> Result<()> {
 
 /// The daily job: today's statements, then tomorrow's occurrence.
 pub async fn run_job(app: App, _job: Job) -> std::result::Result<(), JobFailure> {
-    let summary = run(&app, app.now().date_naive()).await?;
+    let summary = run(&app, app.today()).await?;
     tracing::info!(
         sent = summary.sent,
         without_email = summary.without_email,

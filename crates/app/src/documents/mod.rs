@@ -137,7 +137,7 @@ pub(crate) async fn load<D: Document>(
     if !owner_seen(actor, d.owner_id()) {
         load_visible::<AccountData>(conn, actor, d.account_id()).await?;
     }
-    Ok(d.read_on(app.now().date_naive()))
+    Ok(d.read_on(app.today()))
 }
 
 /// A document the actor may see ([`load`]), with the read permission of its module.
@@ -163,7 +163,7 @@ pub(crate) async fn page<D: Document>(
     let limit = limit.clamp(1, 500);
     let mut conn = app.db.reader().await?;
     let owners = owners_for(&mut conn, actor, account).await?;
-    let today = app.now().date_naive();
+    let today = app.today();
     let rows = D::list_after(
         &mut conn,
         account,

@@ -315,7 +315,7 @@ pub async fn preview(app: &App, actor: &Actor, d: Draft) -> Result<Pricing> {
         return Err(Violations::one("account_id", Code::Required, "choose the customer").into());
     };
     let mut conn = app.db.reader().await?;
-    let date = d.issue_date.unwrap_or_else(|| app.now().date_naive());
+    let date = d.issue_date.unwrap_or_else(|| app.today());
     let priced = price(
         &mut conn,
         &mut c,

@@ -131,7 +131,7 @@ async fn price(
         .parse()
         .map_err(|_| ApiError::bad_field("product_id", Code::Invalid, "must be an id"))?;
     let date = match q.get("date") {
-        None => s.app.now().date_naive(),
+        None => s.app.today(),
         Some(d) => d
             .parse()
             .map_err(|_| ApiError::bad_field("date", Code::Invalid, "a date as YYYY-MM-DD"))?,

@@ -16,7 +16,7 @@ use cartera_app::billing::risk as accounts;
 use cartera_core::Id;
 use cartera_core::roles::Action;
 
-use super::billing_common::{invoice_row, may, payment_row, risk_ctx, today};
+use super::billing_common::{invoice_row, may, payment_row, risk_ctx};
 use super::panels::{Panel, PanelFuture};
 use super::render::{Me, PageId};
 use crate::state::AppState;
@@ -86,7 +86,7 @@ pub fn account_panel<'a>(s: &'a AppState, me: &'a Me, account: Id) -> PanelFutur
             .ok()?
             .data;
         let page = &me.page;
-        let today = today(s, page);
+        let today = s.app.today();
         let mut risk = risk_ctx(page, &risk, account);
         risk["can_approve"] = json!(may(me, Action::Admin));
         risk["days"] = json!(accounts::APPROVAL_DAYS);

@@ -18,7 +18,7 @@ use cartera_core::billing::ledger::MovementKind;
 use cartera_core::money::Currency;
 use cartera_core::roles::Action;
 
-use super::billing_common::{bucket_label, contact_email, may, merge, today, typed_day, word};
+use super::billing_common::{bucket_label, contact_email, may, merge, typed_day, word};
 use super::figures::{amount, day, language, money};
 use super::render::{Me, Page, PageId};
 use crate::state::AppState;
@@ -58,7 +58,7 @@ const GROUPS: [&str; 4] = ["customer", "rep", "territory", "currency"];
 /// the ageing buckets; a customer's row opens its statement.
 async fn receivables(State(s): State<AppState>, me: Me, Query(q): Query<AgeingQuery>) -> Response {
     let page = &me.page;
-    let as_of = typed_day(&q.as_of).unwrap_or_else(|| today(&s, page));
+    let as_of = typed_day(&q.as_of).unwrap_or_else(|| s.app.today());
     let group = match q.group.as_str() {
         "rep" => AgeingGroup::Rep,
         "territory" => AgeingGroup::Territory,
@@ -150,7 +150,7 @@ impl StatementQuery {
         StatementRequest {
             currency: self.currency.parse::<Currency>().ok(),
             from: typed_day(&self.from),
-            as_of: Some(typed_day(&self.as_of).unwrap_or_else(|| today(s, page))),
+            as_of: Some(typed_day(&self.as_of).unwrap_or_else(|| s.app.today())),
             language: Some(language(page.locale)),
         }
     }
@@ -195,7 +195,7 @@ pub(crate) async fn statement_page(
 ) -> Response {
     let page = &me.page;
     let req = q.request(s, page);
-    let as_of = req.as_of.unwrap_or_else(|| today(s, page));
+    let as_of = req.as_of.unwrap_or_else(|| s.app.today());
     let from = req.from;
     let currency = req.currency;
     let st = match accounts::statement(&s.app, me.actor(), id, currency, from, Some(as_of)).await {

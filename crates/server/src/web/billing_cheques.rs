@@ -28,7 +28,7 @@ use cartera_core::billing::payments::Payment;
 use cartera_core::money::Money;
 use cartera_core::roles::Action;
 
-use super::billing_common::{may, monies, today, typed_day};
+use super::billing_common::{may, monies, typed_day};
 use super::figures::{account_names, day, money};
 use super::forms::{Fields, explain, typed_amount};
 use super::render::{Me, Page, PageId};
@@ -132,7 +132,7 @@ pub(crate) async fn of_payment(s: &AppState, me: &Me, payment: &Payment) -> Opti
     };
     let found = cheques::list(&s.app, me.actor(), q, 500, 0).await.ok()?;
     let c = found.iter().find(|c| c.payment_id == payment.id)?;
-    Some(cheque_row(&me.page, c, today(s, &me.page)))
+    Some(cheque_row(&me.page, c, s.app.today()))
 }
 
 /// My day's "Cobranzas" card, for whoever reads billing: the cheques to take to the bank
@@ -265,7 +265,7 @@ async fn wallet_page(
         Ok(l) => l,
         Err(e) => return page.error(e),
     };
-    let today = today(s, page);
+    let today = s.app.today();
     let mut ids: Vec<Id> = list.iter().map(|c| c.account_id).collect();
     ids.extend(list.iter().filter_map(|c| c.endorsed_to));
     ids.extend(account);

@@ -50,11 +50,6 @@ pub(crate) fn bucket_label(page: &Page, label: &str) -> String {
     }
 }
 
-/// The day it is where the reader is.
-pub(crate) fn today(s: &AppState, page: &Page) -> NaiveDate {
-    s.app.now().with_timezone(&page.time_zone()).date_naive()
-}
-
 /// A date typed in a date input (`2026-12-06`); `None` when empty or not a date.
 pub(crate) fn typed_day(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()

@@ -24,7 +24,7 @@ use cartera_core::roles::Action;
 use cartera_core::totals::TaxRate;
 use cartera_core::{Code, Id};
 
-use super::billing_common::{contact_email, invoice_row, may, merge, payment_row, today, word};
+use super::billing_common::{contact_email, invoice_row, may, merge, payment_row, word};
 use super::figures::{account_names, amount, day, language, money};
 use super::forms::{Fields, explain, shown_tax_rate, typed_amount, typed_number, typed_tax_rate};
 use super::render::{Me, Page, PageId};
@@ -79,7 +79,7 @@ async fn list(State(s): State<AppState>, me: Me, Query(q): Query<ListQuery>) -> 
         &found.data.iter().map(|i| i.account_id).collect::<Vec<_>>(),
     )
     .await;
-    let today = today(&s, page);
+    let today = s.app.today();
     let rows: Vec<Value> = found
         .data
         .iter()
@@ -199,7 +199,7 @@ pub(crate) async fn invoice_page(
         Err(e) => return page.error(e),
     };
     let c = inv.currency.as_str();
-    let today = today(s, page);
+    let today = s.app.today();
     let accounts = account_names(s, me, &[inv.account_id]).await;
     let order = match inv.order_id {
         Some(o) => cartera_app::orders::get(&s.app, actor, o)

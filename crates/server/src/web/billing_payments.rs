@@ -25,7 +25,7 @@ use cartera_core::money::Currency;
 use cartera_core::roles::Action;
 use cartera_core::{Check, Code, Id, Violations};
 
-use super::billing_common::{may, payment_row, today, typed_day, word};
+use super::billing_common::{may, payment_row, typed_day, word};
 use super::figures::{account_names, amount, day, money};
 use super::forms::{Fields, explain, typed_amount};
 use super::i18n::ArgValue;
@@ -352,10 +352,9 @@ async fn form_page(
     general: Option<String>,
 ) -> Response {
     let page = &me.page;
-    let today = today(s, page);
+    let today = s.app.today();
     if form.received_on.is_empty() {
-        // Never after the server's day: a payment is received today or earlier.
-        form.received_on = today.min(s.app.now().date_naive()).to_string();
+        form.received_on = today.to_string();
     }
     let account = form.account_id.parse::<Id>().ok();
     let (name, open) = match account {

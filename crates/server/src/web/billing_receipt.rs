@@ -22,7 +22,7 @@ use cartera_core::billing::invoices::Invoice;
 use cartera_core::billing::payments::Payment;
 use cartera_core::roles::Action;
 
-use super::billing_common::{may, today, word};
+use super::billing_common::{may, word};
 use super::billing_payments::{
     open_charges, open_row, place_allocations, read_allocations, typed_allocations,
 };
@@ -107,7 +107,7 @@ async fn payment_page(
         Err(e) => return page.error(e),
     };
     let c = p.currency.as_str();
-    let today = today(s, page);
+    let today = s.app.today();
     let names = account_names(s, me, &[p.account_id]).await;
     let people = cartera_app::users::names(
         &s.app,
