@@ -73,6 +73,12 @@ pub(crate) async fn write(conn: &mut Conn, e: AuditEvent) -> Result<()> {
     Ok(())
 }
 
+/// Appends audit events in multi-row inserts, in the caller's transaction.
+pub(crate) async fn write_all(conn: &mut Conn, events: Vec<AuditEvent>) -> Result<()> {
+    cartera_store::audit::insert(conn, &events).await?;
+    Ok(())
+}
+
 /// A field that went from `old` to `new`, for an audit event.
 pub(crate) fn change(field: &str, old: impl Into<Value>, new: impl Into<Value>) -> FieldChange {
     FieldChange {

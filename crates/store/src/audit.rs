@@ -26,10 +26,11 @@ fn read(row: &DbRow) -> Result<AuditEvent> {
 }
 
 pub async fn insert(c: &mut Conn, events: &[AuditEvent]) -> Result<()> {
-    for stmt in plan(c.backend(), events) {
-        c.execute_bound(stmt).await?;
+    let mut rows = rows();
+    for e in events {
+        rows.push(values(e));
     }
-    Ok(())
+    rows.write(c).await
 }
 
 /// The statements that insert `events`, bound ahead of their transaction.

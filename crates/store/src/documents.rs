@@ -11,18 +11,25 @@ use crate::db::{Conn, Result, Sql};
 /// gives its number back, and a concurrent writer waits for the row (PostgreSQL's row
 /// lock; SQLite's single writer).
 pub async fn next_number(c: &mut Conn, kind: &str, year: i32) -> Result<i64> {
+    reserve_numbers(c, kind, year, 1).await
+}
+
+/// Takes the next `n` numbers of `kind` in `year` at once, as [`next_number`] takes
+/// one: the first of them (the rest follow it without gaps).
+pub async fn reserve_numbers(c: &mut Conn, kind: &str, year: i32, n: i64) -> Result<i64> {
     let row = c
         .fetch_one(
             Sql::new(
-                "INSERT INTO document_counters (kind, year, last) VALUES ($1, $2, 1) \
-                 ON CONFLICT (kind, year) DO UPDATE SET last = document_counters.last + 1 \
+                "INSERT INTO document_counters (kind, year, last) VALUES ($1, $2, $3) \
+                 ON CONFLICT (kind, year) DO UPDATE SET last = document_counters.last + $3 \
                  RETURNING last",
             )
             .arg(kind)
-            .arg(i64::from(year)),
+            .arg(i64::from(year))
+            .arg(n),
         )
         .await?;
-    row.int("last")
+    Ok(row.int("last")? - n + 1)
 }
 
 /// Moves a counter to at least `last` (never back), so that its next number comes

@@ -316,8 +316,8 @@ async fn post_in(
     let charges = store::charges(conn, through, Some(accounts), None).await?;
     let charge_of: HashMap<Id, &InterestCharge> = charges.iter().map(|c| (c.debit.id, c)).collect();
     let groups = lines_of(&charges, through, rates)?;
-    let mut notes = Vec::new();
-    for ((account, currency), lines) in groups {
+    let mut notes = Vec::with_capacity(groups.len());
+    for ((account, currency), lines) in &groups {
         // A note corrects an invoice in this model: the oldest invoice charged.
         let corrects_id = lines
             .iter()
@@ -331,26 +331,26 @@ async fn post_in(
             .first()
             .and_then(|l| charge_of.get(&l.invoice_id))
             .and_then(|c| c.owner_id);
-        let note = invoices::charge(
-            conn,
-            app,
-            actor,
-            Charge {
-                account_id: account,
-                owner_id,
-                currency,
-                corrects_id,
-                reason: format!("Intereses por mora al {}", through.format("%d/%m/%Y")),
-                description: description(through, &lines),
-                amount: cents(lines.iter().map(|l| l.amount).sum()),
-            },
-        )
-        .await?;
-        let windows: Vec<Charged> = lines
-            .iter()
-            .map(|l| Charged {
-                account_id: account,
-                currency,
+        notes.push(Charge {
+            account_id: *account,
+            owner_id,
+            currency: *currency,
+            corrects_id,
+            reason: format!("Intereses por mora al {}", through.format("%d/%m/%Y")),
+            description: description(through, lines),
+            amount: cents(lines.iter().map(|l| l.amount).sum()),
+        });
+    }
+    let notes = invoices::charge_all(conn, app, actor, notes).await?;
+    let now = app.now();
+    // `groups` and `notes` are in the same order: one note per customer and currency.
+    let windows: Vec<Charged> = groups
+        .values()
+        .zip(&notes)
+        .flat_map(|(lines, note)| {
+            lines.iter().map(|l| Charged {
+                account_id: note.account_id,
+                currency: note.currency,
                 invoice_id: l.invoice_id,
                 from: l.from,
                 through,
@@ -358,17 +358,16 @@ async fn post_in(
                 debit_note_id: note.id,
                 amount: l.amount,
                 created_by: Some(actor.user_id),
-                created_at: app.now(),
+                created_at: now,
             })
-            .collect();
-        store::record(conn, &windows).await.map_err(|e| match e {
-            StoreError::Unique(_) => AppError::Conflict(
-                "another interest run charged these days meanwhile; nothing was posted".into(),
-            ),
-            other => other.into(),
-        })?;
-        notes.push(note);
-    }
+        })
+        .collect();
+    store::record(conn, &windows).await.map_err(|e| match e {
+        StoreError::Unique(_) => AppError::Conflict(
+            "another interest run charged these days meanwhile; nothing was posted".into(),
+        ),
+        other => other.into(),
+    })?;
     Ok(notes)
 }
 

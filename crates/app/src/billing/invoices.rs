@@ -3,7 +3,7 @@
 //! sale, and never edited: a note corrects them. A credit note settles its invoice as
 //! far as it is open; the rest stays on account.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -150,6 +150,10 @@ impl Document for Invoice {
     documents::numbered!();
     versioned::stored!(load: store::get, insert: store::insert, update: store::update);
 
+    async fn insert_all(conn: &mut Conn, docs: &[Self], _now: DateTime<Utc>) -> Result<()> {
+        Ok(store::insert_all(conn, docs).await?)
+    }
+
     fn changes(old: Option<&Self>, new: &Self) -> Vec<FieldChange> {
         changes(old, new)
     }
@@ -201,6 +205,7 @@ impl SeriesOf for Invoice {
 
 /// The issue options with the company's defaults filled in, checked (errors name the
 /// request's fields).
+#[derive(Clone)]
 struct Issue {
     series: Series,
     issue_date: NaiveDate,
@@ -729,6 +734,31 @@ pub(crate) async fn charge(
     actor: &Actor,
     charge: Charge,
 ) -> Result<Invoice> {
+    let opts = charge_options(conn, app).await?;
+    let inv = charge_note(app, &opts, charge)?;
+    issue(conn, actor, app, inv).await
+}
+
+/// Issues each of `charges` as [`charge`] does, numbered in their order, with the
+/// company's settings read once and the notes written together: a run over every
+/// customer's interest.
+pub(crate) async fn charge_all(
+    conn: &mut Conn,
+    app: &App,
+    actor: &Actor,
+    charges: Vec<Charge>,
+) -> Result<Vec<Invoice>> {
+    let opts = charge_options(conn, app).await?;
+    let mut notes = charges
+        .into_iter()
+        .map(|c| charge_note(app, &opts, c))
+        .collect::<Result<Vec<_>>>()?;
+    documents::insert_all(conn, actor, app.now(), &mut notes).await?;
+    Ok(notes)
+}
+
+/// How a charge is issued: the company's default series, today, due at once.
+async fn charge_options(conn: &mut Conn, app: &App) -> Result<Issue> {
     let mut c = Check::new();
     let opts = resolve(
         conn,
@@ -741,6 +771,11 @@ pub(crate) async fn charge(
     )
     .await?;
     c.finish()?;
+    Ok(opts)
+}
+
+/// The debit note of `charge`, not numbered yet.
+fn charge_note(app: &App, opts: &Issue, charge: Charge) -> Result<Invoice> {
     // A bank fee or late interest is a compensation, not a sale: no VAT.
     let line = one_line(
         charge.description,
@@ -754,7 +789,6 @@ pub(crate) async fn charge(
         Decimal::ZERO,
         RoundingMode::PerLine,
     ))?;
-    let now = app.now();
     let shape = Quote {
         account_id: charge.account_id,
         contact_id: None,
@@ -764,12 +798,12 @@ pub(crate) async fn charge(
         discount: Decimal::ZERO,
         rounding: RoundingMode::PerLine,
         notes: None,
-        ..shape(charge.account_id, totals, now)
+        ..shape(charge.account_id, totals, app.now())
     };
-    let mut inv = document_of(app, InvoiceKind::DebitNote, &shape, opts);
+    let mut inv = document_of(app, InvoiceKind::DebitNote, &shape, opts.clone());
     inv.corrects_id = charge.corrects_id;
     inv.reason = Some(charge.reason);
-    issue(conn, actor, app, inv).await
+    Ok(inv)
 }
 
 /// One unit of `amount`: the line of a charge or of a document from another system.

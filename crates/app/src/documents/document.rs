@@ -102,6 +102,21 @@ pub(crate) trait Document: Send + Sync + Sized {
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<()>> + Send;
 
+    /// Stores new documents made at `now`; one at a time unless a kind writes many
+    /// rows at once.
+    fn insert_all(
+        conn: &mut Conn,
+        docs: &[Self],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<()>> + Send {
+        async move {
+            for d in docs {
+                Self::insert(conn, d, now).await?;
+            }
+            Ok(())
+        }
+    }
+
     /// Writes `doc` over the stored document if it is still at `expected`; false when
     /// another writer got there first.
     fn update(

@@ -60,6 +60,42 @@ pub(crate) async fn insert<D: Document>(
     insert_numbered(conn, actor, now, doc).await
 }
 
+/// Numbers new documents (each counter's numbers taken at once, in the order given),
+/// stores them and writes their audit events, in the caller's transaction: what
+/// [`insert`] does for one, in a few statements for a run of many.
+pub(crate) async fn insert_all<D: Document>(
+    conn: &mut Conn,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    docs: &mut [D],
+) -> Result<()> {
+    let mut counters: Vec<((String, i32), Vec<usize>)> = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
+        let key = d.counter();
+        match counters.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(i),
+            None => counters.push((key, vec![i])),
+        }
+    }
+    for ((series, year), members) in counters {
+        let n = i64::try_from(members.len()).unwrap_or(i64::MAX);
+        let first = cartera_store::documents::reserve_numbers(conn, &series, year, n).await?;
+        for (seq, i) in (first..).zip(members) {
+            docs[i].take_number(year, seq);
+        }
+    }
+    D::insert_all(conn, docs, now).await?;
+    let events: Vec<_> = docs
+        .iter()
+        .map(|d| {
+            actor
+                .at(now)
+                .event(AuditAction::Created, D::KIND, d.id(), D::changes(None, d))
+        })
+        .collect();
+    events::write_all(conn, events).await
+}
+
 /// Stores a new document that already has its number (one brought from another
 /// system) and writes its audit event, in the caller's transaction.
 pub(crate) async fn insert_numbered<D: Document>(

@@ -302,6 +302,25 @@ async fn every_overdue_customer_is_charged_once(s: TestServer) {
     );
     assert_eq!(balance(&s, &a).await, "1258.40");
     assert!(debit_notes(&s, &c).await.is_empty());
+    // The run's notes take consecutive numbers of the series, each with its audit event.
+    let (na, nb) = (&debit_notes(&s, &a).await[0], &debit_notes(&s, &b).await[0]);
+    let seq = |n: &Value| -> i64 {
+        str(&n["number"])
+            .rsplit('-')
+            .next()
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_default()
+    };
+    assert_eq!((seq(na) - seq(nb)).abs(), 1, "{na} {nb}");
+    for n in [na, nb] {
+        let events = s
+            .get(&format!("/api/v1/audit_events?record_id={}", str(&n["id"])))
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(events["data"][0]["action"], "created", "{events}");
+        assert_eq!(events["data"][0]["record_kind"], "invoice", "{events}");
+    }
     let again = s
         .post(
             "/api/v1/receivables/interest",

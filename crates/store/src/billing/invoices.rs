@@ -8,6 +8,7 @@ use cartera_core::billing::invoices::{Fiscal, Invoice, InvoiceKind, PaymentStatu
 use cartera_core::money::Money;
 use cartera_core::quotes::{DocCursor, DocLine, Language};
 
+use crate::bulk::Rows;
 use crate::db::{Arg, Conn, DbRow, Result, Sql};
 use crate::error::StoreError;
 use crate::quotes::{
@@ -146,42 +147,45 @@ pub async fn list_after(
 }
 
 pub async fn insert(c: &mut Conn, i: &Invoice) -> Result<()> {
-    let total = scaled_total(&i.totals)?;
-    c.execute(
-        Sql::new(format!(
-            "INSERT INTO invoices ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
-             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
-        ))
-        .arg(i.id)
-        .arg(i.kind.as_str())
-        .arg(&i.number)
-        .arg(&i.series)
-        .arg(i64::from(i.point_of_sale))
-        .arg(i.account_id)
-        .arg(i.contact_id)
-        .arg(i.owner_id)
-        .arg(i.order_id)
-        .arg(i.quote_id)
-        .arg(i.corrects_id)
-        .arg(i.reason.as_deref())
-        .arg(i.currency.as_str())
-        .arg(i.language.as_str())
-        .arg(Arg::json(&i.lines))
-        .arg(i.discount.normalize().to_string())
-        .arg(rounding_str(i.rounding))
-        .arg(i.notes.as_deref())
-        .arg(total)
-        .arg(Some(i.issue_date))
-        .arg(i64::from(i.payment_terms_days))
-        .arg(Some(i.due_date))
-        .arg(Arg::json(&i.fiscal))
-        .arg(i.sent_at)
-        .arg(i.version)
-        .arg(i.created_at)
-        .arg(i.updated_at),
-    )
-    .await?;
-    Ok(())
+    insert_all(c, std::slice::from_ref(i)).await
+}
+
+/// Stores new documents in multi-row inserts (a run of interest notes).
+pub async fn insert_all(c: &mut Conn, docs: &[Invoice]) -> Result<()> {
+    let columns: Vec<&str> = COLUMNS.split(',').map(str::trim).collect();
+    let mut rows = Rows::new("invoices", &columns);
+    for i in docs {
+        rows.push([
+            Arg::from(i.id),
+            Arg::from(i.kind.as_str()),
+            Arg::from(&i.number),
+            Arg::from(&i.series),
+            Arg::from(i64::from(i.point_of_sale)),
+            Arg::from(i.account_id),
+            Arg::from(i.contact_id),
+            Arg::from(i.owner_id),
+            Arg::from(i.order_id),
+            Arg::from(i.quote_id),
+            Arg::from(i.corrects_id),
+            Arg::from(i.reason.as_deref()),
+            Arg::from(i.currency.as_str()),
+            Arg::from(i.language.as_str()),
+            Arg::json(&i.lines),
+            Arg::from(i.discount.normalize().to_string()),
+            Arg::from(rounding_str(i.rounding)),
+            Arg::from(i.notes.as_deref()),
+            Arg::from(scaled_total(&i.totals)?),
+            Arg::from(Some(i.issue_date)),
+            Arg::from(i64::from(i.payment_terms_days)),
+            Arg::from(Some(i.due_date)),
+            Arg::json(&i.fiscal),
+            Arg::from(i.sent_at),
+            Arg::from(i.version),
+            Arg::from(i.created_at),
+            Arg::from(i.updated_at),
+        ]);
+    }
+    rows.write(c).await
 }
 
 /// An issued document never changes; only when it was sent does.
