@@ -20,6 +20,8 @@ pub enum ConfigError {
     Listen(String),
     #[error("public URL '{0}' must start with http:// or https:// (e.g. https://crm.example.com)")]
     PublicUrl(String),
+    #[error("time zone '{0}' is not an IANA name (e.g. America/Argentina/Buenos_Aires)")]
+    TimeZone(String),
     #[error(
         "trusted proxy '{0}' is not an IP address or a CIDR range (e.g. 10.0.0.5 or 10.0.0.0/8)"
     )]
@@ -48,6 +50,7 @@ pub struct FileConfig {
     pub refused_token_rate_limit: Option<u32>,
     /// IPs and CIDR ranges, e.g. `["10.0.0.0/8", "192.168.1.5"]`.
     pub trusted_proxies: Option<Vec<String>>,
+    pub time_zone: Option<String>,
 }
 
 impl FileConfig {
@@ -89,6 +92,8 @@ pub struct Config {
     pub refused_token_rate_limit: u32,
     /// The reverse proxies whose forwarding headers name the client.
     pub trusted_proxies: TrustedProxies,
+    /// The company's time zone: where its business day turns.
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// The reverse proxies (addresses and CIDR ranges) in front of Cartera. A request from
@@ -162,6 +167,7 @@ pub struct Overrides {
     pub refused_token_rate_limit: Option<u32>,
     /// `CARTERA_TRUSTED_PROXIES`: addresses and CIDR ranges separated by commas.
     pub trusted_proxies: Option<String>,
+    pub time_zone: Option<String>,
 }
 
 impl Config {
@@ -203,9 +209,17 @@ impl Config {
             (None, Some(items)) => TrustedProxies::from_items(items.iter().map(String::as_str))?,
             (None, None) => TrustedProxies::default(),
         };
+        let time_zone = match o.time_zone.or(file.time_zone) {
+            Some(name) => name
+                .trim()
+                .parse::<chrono_tz::Tz>()
+                .map_err(|_| ConfigError::TimeZone(name.clone()))?,
+            None => chrono_tz::Tz::UTC,
+        };
         Ok(Config {
             listen,
             trusted_proxies,
+            time_zone,
             public_url,
             smtp_url: o
                 .smtp_url
@@ -282,6 +296,28 @@ mod tests {
         assert_eq!(c.smtp_from, "Cartera <no-reply@localhost>");
         assert_eq!(c.token_rate_limit, 6000);
         assert_eq!(c.refused_token_rate_limit, 30);
+        assert_eq!(c.time_zone, chrono_tz::Tz::UTC);
+    }
+
+    #[test]
+    fn the_company_time_zone_is_an_iana_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let with = |tz: &str| {
+            Config::resolve(
+                Overrides {
+                    data_dir: Some(dir.path().join("d")),
+                    time_zone: Some(tz.into()),
+                    ..Overrides::default()
+                },
+                FileConfig::default(),
+            )
+        };
+        assert_eq!(
+            with("America/Argentina/Buenos_Aires").unwrap().time_zone,
+            chrono_tz::America::Argentina::Buenos_Aires
+        );
+        let e = with("Buenos Aires").unwrap_err().to_string();
+        assert!(e.contains("IANA"), "{e}");
     }
 
     #[test]

@@ -29,6 +29,10 @@ struct Cli {
     /// sqlite://FILE or postgres://USER@HOST/DB. DATABASE_URL is read too. Default: SQLite in the data folder.
     #[arg(long, env = "CARTERA_DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// The company's time zone (IANA name, e.g. America/Argentina/Buenos_Aires): the day
+    /// its documents are dated and its reports default to. Default: UTC.
+    #[arg(long, env = "CARTERA_TIME_ZONE", global = true)]
+    time_zone: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -207,7 +211,7 @@ async fn open(config: &Config) -> Result<App, String> {
             config.database_display()
         )
     })?;
-    Ok(App::new(db))
+    Ok(App::new(db).with_time_zone(config.time_zone))
 }
 
 async fn shutdown_signal() {
@@ -240,6 +244,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         database_url: cli
             .database_url
             .or_else(|| std::env::var("DATABASE_URL").ok()),
+        time_zone: cli.time_zone,
         ..Overrides::default()
     };
     if let Command::Serve(a) = &cli.command {
