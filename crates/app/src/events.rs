@@ -69,8 +69,7 @@ pub(crate) fn event(
 /// Writes an audit event (made by [`event`]) in the caller's transaction: the one way a
 /// use case records a change.
 pub(crate) async fn write(conn: &mut Conn, e: AuditEvent) -> Result<()> {
-    cartera_store::audit::insert(conn, &[e]).await?;
-    Ok(())
+    write_all(conn, vec![e]).await
 }
 
 /// Appends audit events in multi-row inserts, in the caller's transaction.

@@ -6,16 +6,10 @@ use chrono::{DateTime, Utc};
 
 use crate::db::{Conn, Result, Sql};
 
-/// The next number of `kind` (`quote`, `order`) in `year`: 1, 2, 3 ... without gaps.
-/// The counter row is written in the caller's transaction, so a rolled-back document
-/// gives its number back, and a concurrent writer waits for the row (PostgreSQL's row
-/// lock; SQLite's single writer).
-pub async fn next_number(c: &mut Conn, kind: &str, year: i32) -> Result<i64> {
-    reserve_numbers(c, kind, year, 1).await
-}
-
-/// Takes the next `n` numbers of `kind` in `year` at once, as [`next_number`] takes
-/// one: the first of them (the rest follow it without gaps).
+/// Takes the next `n` numbers of `kind` (`quote`, `order`) in `year`: 1, 2, 3 ...
+/// without gaps; answers the first of them. The counter row is written in the caller's
+/// transaction, so rolled-back documents give their numbers back, and a concurrent
+/// writer waits for the row (PostgreSQL's row lock; SQLite's single writer).
 pub async fn reserve_numbers(c: &mut Conn, kind: &str, year: i32, n: i64) -> Result<i64> {
     let row = c
         .fetch_one(

@@ -39,25 +39,15 @@ pub use paging::Page;
 pub(crate) use paging::{cut, read_cursor};
 pub(crate) use printed::Printed;
 
-/// Gives `doc` the next number of its series, in the caller's transaction (a rolled
-/// back document gives its number back).
-pub(crate) async fn number<D: Document>(conn: &mut Conn, doc: &mut D) -> Result<()> {
-    let (series, year) = doc.counter();
-    let seq = cartera_store::documents::next_number(conn, &series, year).await?;
-    doc.take_number(year, seq);
-    Ok(())
-}
-
 /// Numbers a new document, stores it and writes its audit event, in the caller's
-/// transaction.
+/// transaction (a rolled back document gives its number back).
 pub(crate) async fn insert<D: Document>(
     conn: &mut Conn,
     actor: &Actor,
     now: DateTime<Utc>,
     doc: &mut D,
 ) -> Result<()> {
-    number(conn, doc).await?;
-    insert_numbered(conn, actor, now, doc).await
+    insert_all(conn, actor, now, std::slice::from_mut(doc)).await
 }
 
 /// Numbers new documents (each counter's numbers taken at once, in the order given),
